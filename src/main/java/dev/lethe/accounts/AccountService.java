@@ -1,0 +1,264 @@
+package dev.lethe.accounts;
+
+import dev.lethe.audit.AuditEvent;
+import dev.lethe.audit.AuditLog;
+import dev.lethe.errors.FieldError;
+import dev.lethe.errors.ForbiddenException;
+import dev.lethe.errors.InvalidInputException;
+import dev.lethe.errors.NotFoundException;
+import dev.lethe.errors.UnauthenticatedException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.Period;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jdbi.v3.core.Jdbi;
+
+/** Accounts, their API keys, and the operator's approvals. */
+public final class AccountService {
+
+  /** The key id of the operator key made at first start (or fixed by LETHE_BOOTSTRAP_KEY). */
+  public static final String BOOTSTRAP_KEY_ID = "bootstrap";
+
+  private final Jdbi jdbi;
+  private final AccountStore store;
+  private final AuditLog audit;
+  private final KeyMaterial keys;
+  private final Clock clock;
+
+  public AccountService(
+      Jdbi jdbi, AccountStore store, AuditLog audit, KeyMaterial keys, Clock clock) {
+    this.jdbi = jdbi;
+    this.store = store;
+    this.audit = audit;
+    this.keys = keys;
+    this.clock = clock;
+  }
+
+  /** A new account and the one admin key that is shown only now. */
+  public record CreatedAccount(Account account, String adminKey) {}
+
+  /** A new key, shown only now. */
+  public record CreatedKey(String keyId, Set<Scope> scopes, String key) {}
+
+  /**
+   * Makes sure the platform has an operator key. With a fixed key (LETHE_BOOTSTRAP_KEY) that key
+   * becomes the bootstrap key; otherwise, on the very first start, a random one is made and
+   * returned so it can be shown once. Returns empty when nothing new needs showing.
+   */
+  public Optional<String> bootstrapOperator(Optional<String> fixedKey) {
+    return jdbi.inTransaction(
+        h -> {
+          var existing = store.findKey(h, BOOTSTRAP_KEY_ID);
+          if (fixedKey.isPresent()) {
+            String hash = KeyMaterial.hash(fixedKey.get());
+            if (existing.isPresent() && existing.get().secretHash().equals(hash)) {
+              return Optional.<String>empty();
+            }
+            existing.ifPresent(k -> store.revokeKey(h, Account.PLATFORM, k.keyId(), clock.instant()));
+            h.createUpdate("delete from api_keys where key_id = :id")
+                .bind("id", BOOTSTRAP_KEY_ID)
+                .execute();
+            insertBootstrap(h, hash);
+            return Optional.<String>empty();
+          }
+          if (existing.isPresent() || store.hasLiveOperatorKey(h)) return Optional.<String>empty();
+          String key = KeyMaterial.format(BOOTSTRAP_KEY_ID, keys.newSecret());
+          insertBootstrap(h, KeyMaterial.hash(key));
+          return Optional.of(key);
+        });
+  }
+
+  private void insertBootstrap(org.jdbi.v3.core.Handle h, String hash) {
+    var key =
+        new ApiKey(
+            Account.PLATFORM, BOOTSTRAP_KEY_ID, hash, Set.of(Scope.OPERATOR), "bootstrap operator key",
+            clock.instant(), null);
+    store.insertKey(h, key, "system");
+    audit.append(
+        h,
+        AuditEvent.ok(
+            Account.PLATFORM, dev.lethe.audit.Actor.SYSTEM, "key.create",
+            List.of("key:" + BOOTSTRAP_KEY_ID), Map.of("scopes", List.of("operator"))));
+  }
+
+  /** Who is calling, or 401. The secret is compared in constant time against its stored hash. */
+  public Caller authenticate(String presentedKey, String sourceAddress) {
+    if (presentedKey == null || presentedKey.isBlank()) {
+      throw new UnauthenticatedException("Missing API key: send 'Authorization: Bearer <key>'.");
+    }
+    var parsed = KeyMaterial.parse(presentedKey);
+    String keyId = parsed.map(p -> p[0]).orElse(BOOTSTRAP_KEY_ID);
+    // The bootstrap key may be any string an operator chose, so it is hashed whole.
+    String secret =
+        parsed.isPresent() && !keyId.equals(BOOTSTRAP_KEY_ID) ? parsed.get()[1] : presentedKey;
+    var key = jdbi.withHandle(h -> store.findKey(h, keyId));
+    if (key.isEmpty()
+        || key.get().revokedAt() != null
+        || !KeyMaterial.matches(secret, key.get().secretHash())) {
+      throw new UnauthenticatedException("Invalid or revoked API key.");
+    }
+    return new Caller(key.get().accountId(), keyId, key.get().scopes(), sourceAddress);
+  }
+
+  public CreatedAccount createAccount(Caller operator, String name) {
+    requireOperator(operator);
+    if (name == null || name.isBlank() || name.length() > 200) {
+      throw new InvalidInputException(
+          "The account is not valid.", List.of(new FieldError("name", "must be 1 to 200 characters")));
+    }
+    return jdbi.inTransaction(
+        h -> {
+          var account = new Account(keys.newId("acc"), name.strip(), clock.instant(), null, false);
+          store.insertAccount(h, account);
+          audit.createChain(h, account.id());
+          var created = newKey(account.id(), EnumSet.of(Scope.ADMIN), "first admin key");
+          store.insertKey(h, created.key(), operator.keyId());
+          var detail = Map.<String, Object>of("adminKey", created.key().keyId());
+          audit.append(
+              h, AuditEvent.ok(account.id(), operator.actor(), "account.create", List.of("account:" + account.id()), detail));
+          audit.append(
+              h, AuditEvent.ok(Account.PLATFORM, operator.actor(), "account.create", List.of("account:" + account.id()), detail));
+          return new CreatedAccount(account, created.presented());
+        });
+  }
+
+  public List<Account> listAccounts(Caller operator) {
+    requireOperator(operator);
+    return jdbi.withHandle(store::listAccounts);
+  }
+
+  public Account account(String accountId) {
+    return jdbi.withHandle(h -> store.findAccount(h, accountId))
+        .orElseThrow(() -> new NotFoundException("No such account."));
+  }
+
+  /** The contract end is a retention trigger ({@code contract_ended}). */
+  public Account setContractEnd(Caller operator, String accountId, Instant endedAt) {
+    requireOperator(operator);
+    return jdbi.inTransaction(
+        h -> {
+          store.findAccount(h, accountId).orElseThrow(() -> new NotFoundException("No such account."));
+          store.setContractEnd(h, accountId, endedAt);
+          var detail = Map.<String, Object>of("endedAt", String.valueOf(endedAt));
+          audit.append(h, AuditEvent.ok(accountId, operator.actor(), "account.contract", List.of("account:" + accountId), detail));
+          return store.findAccount(h, accountId).orElseThrow();
+        });
+  }
+
+  /** Opting in to (or out of) publishing the notices without authentication. */
+  public void setNoticesPublic(Caller admin, boolean published) {
+    requireScope(admin, Scope.ADMIN);
+    jdbi.useTransaction(
+        h -> {
+          store.setNoticesPublic(h, admin.accountId(), published);
+          audit.append(
+              h,
+              AuditEvent.ok(
+                  admin.accountId(), admin.actor(), "account.notices.publish",
+                  List.of("account:" + admin.accountId()), Map.of("public", published)));
+        });
+  }
+
+  /**
+   * A new key for the caller's account. Admins make admin, read and ingest keys; only an operator
+   * makes operator keys (for the platform).
+   */
+  public CreatedKey createKey(Caller caller, Set<Scope> scopes, String label) {
+    if (scopes.isEmpty()) {
+      throw new InvalidInputException(
+          "The key is not valid.", List.of(new FieldError("scopes", "must name at least one scope")));
+    }
+    if (caller.isOperator()) {
+      if (!scopes.equals(Set.of(Scope.OPERATOR))) {
+        throw new InvalidInputException(
+            "The key is not valid.",
+            List.of(new FieldError("scopes", "an operator key makes only operator keys; use an account's admin key for the rest")));
+      }
+    } else {
+      requireScope(caller, Scope.ADMIN);
+      if (scopes.contains(Scope.OPERATOR)) {
+        throw new ForbiddenException(
+            "Only the operator makes operator keys.", List.of(new FieldError("scopes", "operator is not allowed here")));
+      }
+    }
+    return jdbi.inTransaction(
+        h -> {
+          var created = newKey(caller.accountId(), scopes, label);
+          store.insertKey(h, created.key(), caller.keyId());
+          audit.append(
+              h,
+              AuditEvent.ok(
+                  caller.accountId(), caller.actor(), "key.create",
+                  List.of("key:" + created.key().keyId()),
+                  Map.of("scopes", scopes.stream().map(Scope::wireName).sorted().toList())));
+          return new CreatedKey(created.key().keyId(), scopes, created.presented());
+        });
+  }
+
+  public List<ApiKey> listKeys(Caller admin) {
+    requireScope(admin, admin.isOperator() ? Scope.OPERATOR : Scope.ADMIN);
+    return jdbi.withHandle(h -> store.listKeys(h, admin.accountId()));
+  }
+
+  public void revokeKey(Caller admin, String keyId) {
+    requireScope(admin, admin.isOperator() ? Scope.OPERATOR : Scope.ADMIN);
+    jdbi.useTransaction(
+        h -> {
+          if (!store.revokeKey(h, admin.accountId(), keyId, clock.instant())) {
+            throw new NotFoundException("No such live key in this account.");
+          }
+          audit.append(h, AuditEvent.ok(admin.accountId(), admin.actor(), "key.revoke", List.of("key:" + keyId), Map.of()));
+        });
+  }
+
+  /** The operator lets one account keep a category or record longer than the default allows. */
+  public RetentionExtension approveExtension(
+      Caller operator, String accountId, String target, Period maxPeriod, String reason) {
+    requireOperator(operator);
+    var errors = new java.util.ArrayList<FieldError>();
+    if (target == null || !target.matches("(categories|records)\\.[a-z][a-z0-9_]*")) {
+      errors.add(new FieldError("target", "must be categories.<name> or records.<name>"));
+    }
+    if (maxPeriod == null) errors.add(new FieldError("maxPeriod", "must be an ISO-8601 period such as P3Y"));
+    if (reason == null || reason.isBlank()) errors.add(new FieldError("reason", "must say why"));
+    if (!errors.isEmpty()) throw new InvalidInputException("The extension is not valid.", errors);
+    return jdbi.inTransaction(
+        h -> {
+          store.findAccount(h, accountId).orElseThrow(() -> new NotFoundException("No such account."));
+          var extension =
+              new RetentionExtension(accountId, target, maxPeriod, reason.strip(), operator.keyId(), clock.instant());
+          store.upsertExtension(h, extension);
+          var detail = Map.<String, Object>of("target", target, "maxPeriod", maxPeriod.toString());
+          audit.append(h, AuditEvent.ok(accountId, operator.actor(), "retention.extension.approve", List.of("account:" + accountId), detail));
+          audit.append(h, AuditEvent.ok(Account.PLATFORM, operator.actor(), "retention.extension.approve", List.of("account:" + accountId), detail));
+          return extension;
+        });
+  }
+
+  public List<RetentionExtension> extensions(String accountId) {
+    return jdbi.withHandle(h -> store.listExtensions(h, accountId));
+  }
+
+  public static void requireOperator(Caller caller) {
+    if (!caller.isOperator()) throw new ForbiddenException("This needs an operator key.");
+  }
+
+  public static void requireScope(Caller caller, Scope scope) {
+    if (!caller.may(scope)) {
+      throw new ForbiddenException("This needs a key with the '" + scope.wireName() + "' scope.");
+    }
+  }
+
+  private record NewKey(ApiKey key, String presented) {}
+
+  private NewKey newKey(String accountId, Set<Scope> scopes, String label) {
+    String keyId = keys.newKeyId();
+    String secret = keys.newSecret();
+    var key = new ApiKey(accountId, keyId, KeyMaterial.hash(secret), scopes, label, clock.instant(), null);
+    return new NewKey(key, KeyMaterial.format(keyId, secret));
+  }
+}
