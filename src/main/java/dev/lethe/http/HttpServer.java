@@ -1,0 +1,104 @@
+package dev.lethe.http;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import dev.lethe.accounts.AccountService;
+import dev.lethe.accounts.Caller;
+import dev.lethe.audit.AuditLog;
+import dev.lethe.registry.PolicyService;
+import dev.lethe.storage.Database;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API: Javalin on Jetty, JSON by Jackson, errors as problem+json, one access-log line
+ * per request (method, route template, status, time, account and key ids — never a query string,
+ * a body or a personal value).
+ */
+public final class HttpServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+
+  /** Where to listen and how much to accept. */
+  public record Settings(String host, int port, long maxBodyBytes) {}
+
+  private final Javalin app;
+  private final List<RouteDoc> routes;
+
+  public HttpServer(
+      Settings settings,
+      Database database,
+      AccountService accounts,
+      PolicyService policies,
+      AuditLog audit,
+      PrometheusMeterRegistry metrics,
+      String version) {
+    var docs = new AtomicReference<List<RouteDoc>>(List.of());
+    this.app =
+        Javalin.create(
+            config -> {
+              config.jetty.host = settings.host();
+              config.jetty.port = settings.port();
+              config.http.maxRequestSize = settings.maxBodyBytes();
+              config.http.defaultContentType = "application/json";
+              config.startup.showJavalinBanner = false;
+              config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+              config.requestLogger.http((ctx, ms) -> {
+                String route = ctx.endpoint() == null ? "unmatched" : ctx.endpoint().path;
+                Caller caller = ctx.attribute(Api.CALLER);
+                Timer.builder("http.server.requests")
+                    .tag("method", ctx.method().name())
+                    .tag("route", route)
+                    .tag("status", Integer.toString(ctx.statusCode()))
+                    .register(metrics)
+                    .record(Duration.ofNanos((long) (ms * 1_000_000)));
+                log.info("request {} {} {} {} {} {}", kv("method", ctx.method().name()), kv("route", route),
+                    kv("status", ctx.statusCode()), kv("ms", Math.round(ms * 10) / 10.0),
+                    kv("account", caller == null ? null : caller.accountId()),
+                    kv("key", caller == null ? null : caller.keyId()));
+              });
+              Problems.register(config.routes);
+              var api = new Api(config.routes, accounts);
+              new SystemRoutes(database, metrics, () -> OpenApi.document(docs.get(), version)).register(api);
+              new AccountRoutes(accounts).register(api);
+              new PolicyRoutes(policies, accounts).register(api);
+              new AuditRoutes(audit).register(api);
+              docs.set(api.docs());
+            });
+    this.routes = docs.get();
+  }
+
+  public HttpServer start() {
+    app.start();
+    return this;
+  }
+
+  /** The port actually bound (useful with port 0 in tests). */
+  public int port() {
+    return app.port();
+  }
+
+  /** Every route Jetty will actually serve, as "METHOD /path" (to check the documentation). */
+  public List<String> servedRoutes() {
+    return app.unsafe.internalRouter.allHttpHandlers().stream()
+        .map(e -> e.endpoint.method.name() + " " + e.endpoint.path)
+        .toList();
+  }
+
+  /** Every registered route, as documented. */
+  public List<RouteDoc> routes() {
+    return routes;
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+}
