@@ -68,8 +68,14 @@ final class DocumentTree {
       case VALUE_STRING -> NODES.textNode(p.getText());
       case VALUE_NUMBER_INT -> NODES.numberNode(p.getLongValue());
       case VALUE_NUMBER_FLOAT -> NODES.numberNode(p.getDecimalValue());
-      case VALUE_TRUE -> NODES.booleanNode(true);
-      case VALUE_FALSE -> NODES.booleanNode(false);
+      // YAML 1.1 reads yes/no/on/off (and so Norway's code NO) as booleans; only true and false
+      // are booleans in a policy, anything else stays the text that was written.
+      case VALUE_TRUE, VALUE_FALSE -> {
+        String text = p.getText();
+        yield text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")
+            ? NODES.booleanNode(p.currentToken() == JsonToken.VALUE_TRUE)
+            : NODES.textNode(text);
+      }
       case VALUE_NULL -> NODES.nullNode();
       default -> throw new IOException("unexpected " + p.currentToken() + " at " + path);
     };
