@@ -173,6 +173,25 @@ class AuthenticationApiTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.lethe.testing.TestDatabases#all")
+  void readAndIngestKeysCannotMintKeysOrRevokeThem(TestDatabase engine) {
+    try (var lethe = new TestLethe(engine)) {
+      var a = lethe.createAccount("Zebulon");
+      String read = createKey(lethe.http(), a.adminKey(), "[\"read\"]").get("key").asText();
+      String ingest = createKey(lethe.http(), a.adminKey(), "[\"ingest\"]").get("key").asText();
+
+      for (String weak : List.of(read, ingest)) {
+        assertThat(lethe.http().post("/v1/keys", weak, "{\"scopes\":[\"admin\"]}").status()).isEqualTo(403);
+        assertThat(lethe.http().get("/v1/keys", weak).status()).isEqualTo(403);
+        assertThat(lethe.http().delete("/v1/keys/" + keyIdOf(a.adminKey()), weak).status()).isEqualTo(403);
+      }
+
+      var keys = lethe.http().get("/v1/keys", a.adminKey()).json().get("keys");
+      assertThat(keys).hasSize(3).allSatisfy(k -> assertThat(k.get("revokedAt").isNull()).isTrue());
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.lethe.testing.TestDatabases#all")
   void aKeyWithAnUnknownScopeIsRefusedNamingTheScope(TestDatabase engine) {
     try (var lethe = new TestLethe(engine)) {
       var a = lethe.createAccount("Zebulon");
