@@ -254,6 +254,25 @@ class AuthenticationApiTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.lethe.testing.TestDatabases#all")
+  void aFixedBootstrapKeyAuthenticatesAsOperatorWhateverItLooksLike(TestDatabase engine, @TempDir Path tmp) {
+    // Shaped like a generated key (lethe_<id>_<secret>) but chosen by the operator, e.g. in CI.
+    String fixed = "lethe_ci_zebulon0123456789abcdefghij";
+    try (var db = engine.fresh()) {
+      var config = new Lethe.Config(tmp.resolve("data"), db.settings(), new HttpServer.Settings("127.0.0.1", 0, 200_000), Optional.of(fixed));
+      try (var lethe = Lethe.start(config, new MutableClock(Instant.parse("2026-01-15T09:00:00Z")), new SecureRandom())) {
+        var http = new Http(lethe.port());
+
+        assertThat(lethe.newBootstrapKey()).isEmpty();
+        assertThat(http.get("/v1/accounts", fixed).status()).isEqualTo(200);
+        assertThat(http.get("/v1/accounts", fixed + "x").status()).isEqualTo(401);
+        assertThat(http.get("/v1/accounts", "lethe_ci_" + "y".repeat(28)).status()).isEqualTo(401);
+        assertThat(tmp.resolve("data").resolve("bootstrap-operator.key")).doesNotExist();
+      }
+    }
+  }
+
   static JsonNode createKey(Http http, String adminKey, String scopesJson) {
     var r = http.post("/v1/keys", adminKey, "{\"scopes\":" + scopesJson + "}");
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
