@@ -107,6 +107,8 @@ class AuditChainTest {
       assertThat(seqs(lethe, admin, "actor=bootstrap")).containsExactly(1L);
       assertThat(seqs(lethe, admin, "target=key:" + h.readKeyId())).containsExactly(3L, 4L);
       assertThat(seqs(lethe, admin, "target=policy:1")).containsExactly(2L);
+      assertThat(seqs(lethe, admin, "target=account:" + h.zebulon().id())).containsExactly(1L);
+      assertThat(seqs(lethe, admin, "target=account:" + h.zebulon().id().replace("_", "%25"))).isEmpty();
       assertThat(seqs(lethe, admin, "target=policy")).isEmpty();
       assertThat(seqs(lethe, admin, "from=2026-01-15T10:00:00Z&to=2026-01-15T12:00:00Z")).containsExactly(2L, 3L);
       assertThat(seqs(lethe, admin, "from=2026-01-15T11:30:00Z")).containsExactly(4L);
