@@ -90,18 +90,25 @@ public final class AccountService {
     if (presentedKey == null || presentedKey.isBlank()) {
       throw new UnauthenticatedException("Missing API key: send 'Authorization: Bearer <key>'.");
     }
-    var parsed = KeyMaterial.parse(presentedKey);
-    String keyId = parsed.map(p -> p[0]).orElse(BOOTSTRAP_KEY_ID);
-    // The bootstrap key may be any string an operator chose, so it is hashed whole.
-    String secret =
-        parsed.isPresent() && !keyId.equals(BOOTSTRAP_KEY_ID) ? parsed.get()[1] : presentedKey;
-    var key = jdbi.withHandle(h -> store.findKey(h, keyId));
-    if (key.isEmpty()
-        || key.get().revokedAt() != null
-        || !KeyMaterial.matches(secret, key.get().secretHash())) {
+    var parsed = KeyMaterial.parse(presentedKey).filter(p -> !p[0].equals(BOOTSTRAP_KEY_ID));
+    var key =
+        jdbi.withHandle(
+            h -> {
+              if (parsed.isPresent()) {
+                var generated = store.findKey(h, parsed.get()[0]);
+                if (generated.isPresent() && KeyMaterial.matches(parsed.get()[1], generated.get().secretHash())) {
+                  return generated;
+                }
+              }
+              // The bootstrap key may be any string an operator chose, even one shaped like
+              // lethe_<id>_<secret>, so it is hashed whole.
+              return store.findKey(h, BOOTSTRAP_KEY_ID)
+                  .filter(k -> KeyMaterial.matches(presentedKey, k.secretHash()));
+            });
+    if (key.isEmpty() || key.get().revokedAt() != null) {
       throw new UnauthenticatedException("Invalid or revoked API key.");
     }
-    return new Caller(key.get().accountId(), keyId, key.get().scopes(), sourceAddress);
+    return new Caller(key.get().accountId(), key.get().keyId(), key.get().scopes(), sourceAddress);
   }
 
   public CreatedAccount createAccount(Caller operator, String name) {

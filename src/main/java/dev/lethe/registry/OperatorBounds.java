@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
  * may not keep a category or record that the platform default also governs for longer than the
  * default allows, unless the operator approved an extension for that account. Longer means a
  * longer period, a longer inactivity window, or dropping a trigger the default stops the clock
- * with (the default's triggers are "whichever comes first").
+ * with (the default's triggers are "whichever comes first"). Counting from collection instead
+ * never ends later, except in place of a conversation's start.
  */
 public final class OperatorBounds {
 
@@ -51,7 +52,9 @@ public final class OperatorBounds {
     if (extension != null) return; // an approved extension lifts the limit on the triggers too
     Function<RetentionRule, Period> inactivity = r -> r.after().stream()
         .filter(t -> t instanceof Trigger.Inactive).map(t -> ((Trigger.Inactive) t).period()).findFirst().orElse(null);
+    boolean fromCollection = rule.after().contains(new Trigger.Collected());
     for (Trigger t : bound.after()) {
+      if (fromCollection && notBeforeCollection(t)) continue; // the rule's clock starts no later
       if (t instanceof Trigger.Inactive limitWindow) {
         Period window = inactivity.apply(rule);
         if (window == null) {
@@ -59,9 +62,18 @@ public final class OperatorBounds {
         } else if (Durations.compare(window, limitWindow.period()) > 0) {
           errors.add(new FieldError(path + ".after", "inactive " + window + " is longer than the platform default's " + t.wireName()));
         }
-      } else if (!rule.after().contains(t) && !rule.after().contains(new Trigger.Collected())) {
+      } else if (!rule.after().contains(t)) {
         errors.add(new FieldError(path + ".after", "drops '" + t.wireName() + "', which the platform default requires"));
       }
     }
+  }
+
+  /**
+   * True when the trigger never fires before the value or record was collected: inactivity counts
+   * from a last activity, a contract or campaign ends, a message is sent, a subject is erased only
+   * after the data exists. A conversation, though, starts before its later messages are collected.
+   */
+  private static boolean notBeforeCollection(Trigger t) {
+    return !(t instanceof Trigger.ConversationStarted);
   }
 }
