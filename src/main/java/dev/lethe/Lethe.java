@@ -55,8 +55,9 @@ public final class Lethe implements AutoCloseable {
       this.audit = new AuditLog(jdbi, new JdbcAuditStore(), clock);
       this.accounts = new AccountService(jdbi, new JdbcAccountStore(), audit, new KeyMaterial(random), clock);
       this.policies = new PolicyService(jdbi, new JdbcPolicyStore(), accounts, audit, clock);
-      this.newBootstrapKey = accounts.bootstrapOperator(config.bootstrapKey());
-      newBootstrapKey.ifPresent(key -> writeKeyFile(config.dataDir().resolve("bootstrap-operator.key"), key));
+      this.newBootstrapKey =
+          accounts.bootstrapOperator(
+              config.bootstrapKey(), key -> writeKeyFile(config.dataDir().resolve("bootstrap-operator.key"), key));
       var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       new JvmMemoryMetrics().bindTo(metrics);
       new JvmGcMetrics().bindTo(metrics);

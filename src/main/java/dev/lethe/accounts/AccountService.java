@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
 
 /** Accounts, their API keys, and the operator's approvals. */
@@ -46,10 +47,12 @@ public final class AccountService {
 
   /**
    * Makes sure the platform has an operator key. With a fixed key (LETHE_BOOTSTRAP_KEY) that key
-   * becomes the bootstrap key; otherwise, on the very first start, a random one is made and
-   * returned so it can be shown once. Returns empty when nothing new needs showing.
+   * becomes the bootstrap key; otherwise, on the very first start, a random one is made and handed
+   * to {@code deliver} (which shows it and writes it to a file) inside the transaction that stores
+   * it: if delivering fails, nothing is stored and the next start makes a new one, so the operator
+   * can never be left with a key nobody was shown. Returns the new key, if one was made.
    */
-  public Optional<String> bootstrapOperator(Optional<String> fixedKey) {
+  public Optional<String> bootstrapOperator(Optional<String> fixedKey, Consumer<String> deliver) {
     return jdbi.inTransaction(
         h -> {
           var existing = store.findKey(h, BOOTSTRAP_KEY_ID);
@@ -58,16 +61,14 @@ public final class AccountService {
             if (existing.isPresent() && existing.get().secretHash().equals(hash)) {
               return Optional.<String>empty();
             }
-            existing.ifPresent(k -> store.revokeKey(h, Account.PLATFORM, k.keyId(), clock.instant()));
-            h.createUpdate("delete from api_keys where key_id = :id")
-                .bind("id", BOOTSTRAP_KEY_ID)
-                .execute();
+            existing.ifPresent(k -> store.deleteKey(h, Account.PLATFORM, k.keyId()));
             insertBootstrap(h, hash);
             return Optional.<String>empty();
           }
           if (existing.isPresent() || store.hasLiveOperatorKey(h)) return Optional.<String>empty();
           String key = KeyMaterial.format(BOOTSTRAP_KEY_ID, keys.newSecret());
           insertBootstrap(h, KeyMaterial.hash(key));
+          deliver.accept(key);
           return Optional.of(key);
         });
   }

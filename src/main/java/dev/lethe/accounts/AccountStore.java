@@ -24,6 +24,8 @@ public interface AccountStore {
 
   List<ApiKey> listKeys(Handle h, String accountId);
 
+  void deleteKey(Handle h, String accountId, String keyId);
+
   boolean revokeKey(Handle h, String accountId, String keyId, Instant at);
 
   boolean hasLiveOperatorKey(Handle h);

@@ -98,6 +98,14 @@ public final class JdbcAccountStore implements AccountStore {
   }
 
   @Override
+  public void deleteKey(Handle h, String accountId, String keyId) {
+    h.createUpdate("delete from api_keys where account_id = :account and key_id = :keyId")
+        .bind("account", accountId)
+        .bind("keyId", keyId)
+        .execute();
+  }
+
+  @Override
   public boolean revokeKey(Handle h, String accountId, String keyId, Instant at) {
     return h.createUpdate(
                 """

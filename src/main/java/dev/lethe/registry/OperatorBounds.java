@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
  * default allows, unless the operator approved an extension for that account. Longer means a
  * longer period, a longer inactivity window, or dropping a trigger the default stops the clock
  * with (the default's triggers are "whichever comes first"). Counting from collection instead
- * never ends later, except in place of a conversation's start.
+ * never ends later, except in place of a conversation's start. A record the default does not name
+ * is bounded by the default's longest-lived record of the same kind.
  */
 public final class OperatorBounds {
 
@@ -36,7 +37,10 @@ public final class OperatorBounds {
       }
     });
     proposed.records().values().forEach(r -> {
+      // A record the default does not name is bounded by the default's longest-lived record of
+      // the same kind, so renaming a record does not escape the operator's limit.
       var bound = platformDefault.records().get(r.name());
+      if (bound == null) bound = longestOfKind(platformDefault, r.kind());
       if (bound == null) return;
       String target = "records." + r.name();
       check(target + ".retention", r.retention(), bound.retention(), approved.get(target), errors);
@@ -66,6 +70,13 @@ public final class OperatorBounds {
         errors.add(new FieldError(path + ".after", "drops '" + t.wireName() + "', which the platform default requires"));
       }
     }
+  }
+
+  private static RecordRule longestOfKind(Policy platformDefault, RecordKind kind) {
+    return platformDefault.records().values().stream()
+        .filter(r -> r.kind() == kind)
+        .max((a, b) -> Durations.compare(a.retention().period(), b.retention().period()))
+        .orElse(null);
   }
 
   /**

@@ -36,6 +36,16 @@ class OperatorBoundsTest {
   static final Policy PLATFORM = read(DEFAULT);
 
   @Test
+  void renamingARecordDoesNotEscapeTheLimitOfItsKind() {
+    var renamed =
+        read(DEFAULT.replace("profile: { kind: profile, retention: { period: P30D", "customer_profile: { kind: profile, retention: { period: P10Y"));
+
+    var errors = OperatorBounds.violations(renamed, PLATFORM, List.of());
+
+    assertThat(errors).extracting(e -> e.path()).contains("records.customer_profile.retention.period");
+  }
+
+  @Test
   void withoutAPlatformDefaultNothingIsBounded() {
     assertThat(OperatorBounds.violations(read(DEFAULT.replace("P3Y", "P50Y")), null, List.of())).isEmpty();
   }
