@@ -44,6 +44,15 @@ public final class AuditLog {
     store.createChain(h, accountId);
   }
 
+  /**
+   * Locks the account's chain head for the rest of the caller's transaction. Every audited change
+   * takes this lock anyway when it appends; taking it first serialises changes to one account
+   * that must read before they write (the next policy version number).
+   */
+  public void lockChain(Handle h, String accountId) {
+    store.lockHead(h, accountId);
+  }
+
   /** Appends one entry in the caller's transaction and returns it. */
   public AuditEntry append(Handle h, AuditEvent event) {
     ChainHead head = store.lockHead(h, event.accountId());

@@ -59,6 +59,7 @@ public final class PolicyService {
     }
     return jdbi.inTransaction(
         h -> {
+          audit.lockChain(h, accountId); // two submissions at once get consecutive versions
           int number = store.nextVersion(h, accountId);
           var version =
               new PolicyVersion(accountId, number, text, json ? "application/json" : "application/yaml",
