@@ -2,6 +2,8 @@ package dev.lethe.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code lethe}: the command line. Every option also reads an environment variable. */
 @Command(
@@ -23,8 +25,11 @@ public final class Main implements Runnable {
         .setExecutionExceptionHandler(new EnvironmentAwareErrors());
   }
 
+  @Spec CommandSpec spec;
+
+  /** Prints to the command line's writer, so callers that set one (tests, embedders) get it. */
   @Override
   public void run() {
-    CommandLine.usage(this, System.out);
+    spec.commandLine().usage(spec.commandLine().getOut());
   }
 }

@@ -3,6 +3,7 @@ package dev.lethe.cli;
 import dev.lethe.Lethe;
 import dev.lethe.storage.Database;
 import dev.lethe.storage.DatabaseSettings;
+import java.lang.reflect.AnnotatedElement;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Model.OptionSpec;
@@ -13,9 +14,14 @@ final class Options {
 
   private static final Pattern ENV = Pattern.compile("\\$\\{env:([A-Z0-9_]+)");
 
-  /** The environment variable behind an option's default, if any. */
+  /**
+   * The environment variable behind an option's default, if any. {@code option.defaultValue()} is
+   * already interpolated (no "${env:" left in it), so read the declaration on the field.
+   */
   static String environmentVariable(OptionSpec option) {
-    String d = option.defaultValue();
+    if (!(option.userObject() instanceof AnnotatedElement field)) return null;
+    Option declared = field.getAnnotation(Option.class);
+    String d = declared == null ? null : declared.defaultValue();
     if (d == null) return null;
     var m = ENV.matcher(d);
     return m.find() ? m.group(1) : null;

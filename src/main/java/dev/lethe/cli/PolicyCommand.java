@@ -8,6 +8,7 @@ import dev.lethe.registry.PolicyReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -109,6 +110,9 @@ final class PolicyCommand implements Runnable {
     try {
       String text = Files.readString(file);
       return PolicyReader.read(text, file.toString().endsWith(".json"));
+    } catch (NoSuchFileException e) {
+      err.println("lethe: no such file: " + file);
+      return null;
     } catch (IOException e) {
       err.println("lethe: cannot read " + file + ": " + e.getMessage());
       return null;

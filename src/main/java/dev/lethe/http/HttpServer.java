@@ -8,6 +8,7 @@ import dev.lethe.audit.AuditLog;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.storage.Database;
 import io.javalin.Javalin;
+import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -51,7 +52,7 @@ public final class HttpServer implements AutoCloseable {
               config.startup.showJavalinBanner = false;
               config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
               config.requestLogger.http((ctx, ms) -> {
-                String route = ctx.endpoint() == null ? "unmatched" : ctx.endpoint().path;
+                String route = route(ctx);
                 Caller caller = ctx.attribute(Api.CALLER);
                 Timer.builder("http.server.requests")
                     .tag("method", ctx.method().name())
@@ -73,6 +74,15 @@ public final class HttpServer implements AutoCloseable {
               docs.set(api.docs());
             });
     this.routes = docs.get();
+  }
+
+  /**
+   * The route template that matched, or "unmatched". {@code ctx.endpoint()} throws when no route
+   * matched (an unknown path), which would turn a 404 into a 500.
+   */
+  static String route(Context ctx) {
+    var endpoint = ctx.endpoints().matchedHttpEndpoint();
+    return endpoint == null ? "unmatched" : endpoint.path;
   }
 
   public HttpServer start() {

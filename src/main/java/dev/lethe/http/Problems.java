@@ -33,7 +33,7 @@ final class Problems {
     routes.exception(LetheException.class, (e, ctx) -> write(ctx, status(e), e.getMessage(), e.errors()));
     routes.exception(HttpResponseException.class, (e, ctx) -> write(ctx, e.getStatus(), e.getMessage(), List.of()));
     routes.exception(Exception.class, (e, ctx) -> {
-      log.error("request failed: {} {}", ctx.method(), ctx.endpoint() == null ? "?" : ctx.endpoint().path, e);
+      log.error("request failed: {} {}", ctx.method(), HttpServer.route(ctx), e);
       write(ctx, 500, "Internal error. Nothing was changed; the request can be retried.", List.of());
     });
     routes.error(404, "*", ctx -> {
