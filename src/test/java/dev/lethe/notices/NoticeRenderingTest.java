@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -97,11 +98,11 @@ class NoticeRenderingTest {
   void jsonRowsCarryEveryColumnKeyAndTheRowId() {
     JsonNode json = json(policy(), NoticeKind.RETENTION);
     JsonNode section = json.get("sections").get(0);
-    var keys = new java.util.ArrayList<String>();
+    var keys = new ArrayList<String>();
     section.get("columns").forEach(c -> keys.add(c.get("key").asText()));
     assertThat(keys).containsExactly("data", "scope", "trigger", "period", "action");
     for (JsonNode row : rows(json, "records")) {
-      var fields = new java.util.ArrayList<String>();
+      var fields = new ArrayList<String>();
       row.fieldNames().forEachRemaining(fields::add);
       assertThat(fields).containsExactly("id", "data", "scope", "trigger", "period", "action");
     }
@@ -109,7 +110,7 @@ class NoticeRenderingTest {
 
   private static List<List<String>> headerRows(String markdown) {
     var lines = markdown.lines().toList();
-    var headers = new java.util.ArrayList<List<String>>();
+    var headers = new ArrayList<List<String>>();
     for (int i = 0; i + 1 < lines.size(); i++) {
       if (lines.get(i + 1).startsWith("| --- |")) headers.add(cells(lines.get(i)));
     }
