@@ -1,0 +1,7 @@
+package dev.lethe.notices;
+
+/** Prints a notice's document in one format. */
+interface NoticeRenderer {
+
+  String render(Notice notice);
+}
