@@ -5,6 +5,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.Caller;
 import dev.lethe.audit.AuditLog;
+import dev.lethe.notices.Notices;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.storage.Database;
 import io.javalin.Javalin;
@@ -70,7 +71,8 @@ public final class HttpServer implements AutoCloseable {
               new SystemRoutes(database, metrics, () -> OpenApi.document(docs.get(), version)).register(api);
               new AccountRoutes(accounts).register(api);
               new PolicyRoutes(policies, accounts).register(api);
-              new AuditRoutes(audit).register(api);
+              new NoticeRoutes(new Notices(), policies, accounts).register(api);
+      new AuditRoutes(audit).register(api);
               docs.set(api.docs());
             });
     this.routes = docs.get();

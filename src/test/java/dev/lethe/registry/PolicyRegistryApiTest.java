@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.testing.TestDatabase;
+import dev.lethe.testing.TestPolicies;
 import dev.lethe.testing.TestLethe;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,39 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class PolicyRegistryApiTest {
 
-  static final String SMALL_POLICY =
-      """
-      lethe: 1
-      controller: { name: "Zebulon Shop BV", contact: "privacy@zebulon.example" }
-      subjects:
-        visitor: { description: "Website visitors" }
-      categories:
-        email_address:
-          purpose: identification
-          lawfulBasis: contract
-          source: user_form
-          subjects: [visitor]
-          retention: { period: P3Y, after: collected }
-        ip_address:
-          purpose: security
-          lawfulBasis: legitimate_interests
-          source: tracking
-          subjects: [visitor]
-          retention: { period: P120D }
-      fields:
-        traits.email: email_address
-        context.ip: ip_address
-      records:
-        complete_session: { kind: session, retention: { period: P14D, then: summarise } }
-        session_summary: { kind: session_summary, retention: { period: P1Y } }
-      processors:
-        - name: "Example Hosting Inc."
-          address: "1 Example Street, Seattle, WA, USA"
-          purpose: hosting
-          location: US
-          safeguards: [SCC]
-          categories: { visitor: [email_address, ip_address] }
-      """;
+  static final String SMALL_POLICY = TestPolicies.SMALL;
 
   /** Five different mistakes, each at its own path. */
   static final String FIVE_MISTAKES =
