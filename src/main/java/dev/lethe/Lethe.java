@@ -34,120 +34,119 @@ import java.util.Optional;
  */
 public final class Lethe implements AutoCloseable {
 
-  /** Everything Lethe needs to know to start. */
-  public record Config(
-      Path dataDir,
-      DatabaseSettings database,
-      HttpServer.Settings http,
-      Optional<String> bootstrapKey) {}
+    /** Everything Lethe needs to know to start. */
+    public record Config(
+            Path dataDir, DatabaseSettings database, HttpServer.Settings http, Optional<String> bootstrapKey) {}
 
-  private final Database database;
-  private final AuditLog audit;
-  private final AccountService accounts;
-  private final PolicyService policies;
-  private final HttpServer http;
-  private final Optional<String> newBootstrapKey;
+    private final Database database;
+    private final AuditLog audit;
+    private final AccountService accounts;
+    private final PolicyService policies;
+    private final HttpServer http;
+    private final Optional<String> newBootstrapKey;
 
-  private Lethe(Config config, Clock clock, SecureRandom random) {
-    this.database = Database.open(config.database());
-    try {
-      var jdbi = database.jdbi();
-      this.audit = new AuditLog(jdbi, new JdbcAuditStore(), clock);
-      this.accounts = new AccountService(jdbi, new JdbcAccountStore(), audit, new KeyMaterial(random), clock);
-      this.policies = new PolicyService(jdbi, new JdbcPolicyStore(), accounts, audit, clock);
-      this.newBootstrapKey =
-          accounts.bootstrapOperator(
-              config.bootstrapKey(), key -> writeKeyFile(config.dataDir().resolve("bootstrap-operator.key"), key));
-      var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      new JvmMemoryMetrics().bindTo(metrics);
-      new JvmGcMetrics().bindTo(metrics);
-      new JvmThreadMetrics().bindTo(metrics);
-      new ProcessorMetrics().bindTo(metrics);
-      new UptimeMetrics().bindTo(metrics);
-      this.http = new HttpServer(config.http(), database, accounts, policies, audit, metrics, version());
-    } catch (RuntimeException e) {
-      database.close();
-      throw e;
-    }
-  }
-
-  /** Opens storage, makes sure an operator key exists, and starts serving. */
-  public static Lethe start(Config config, Clock clock, SecureRandom random) {
-    createDataDir(config.dataDir());
-    var lethe = new Lethe(config, clock, random);
-    lethe.http.start();
-    return lethe;
-  }
-
-  /** The bootstrap operator key if this start created it (to be shown once), else empty. */
-  public Optional<String> newBootstrapKey() {
-    return newBootstrapKey;
-  }
-
-  public int port() {
-    return http.port();
-  }
-
-  public HttpServer http() {
-    return http;
-  }
-
-  public Database database() {
-    return database;
-  }
-
-  public AuditLog audit() {
-    return audit;
-  }
-
-  /** The system clock in UTC, to the microsecond: what both databases store exactly. */
-  public static Clock microsecondClock() {
-    return Clock.tick(Clock.systemUTC(), java.time.Duration.ofNanos(1000));
-  }
-
-  public static String version() {
-    String v = Lethe.class.getPackage().getImplementationVersion();
-    return v == null ? "dev" : v;
-  }
-
-  @Override
-  public void close() {
-    try {
-      http.close();
-    } finally {
-      database.close();
-    }
-  }
-
-  static void createDataDir(Path dir) {
-    try {
-      if (!Files.isDirectory(dir)) {
-        Files.createDirectories(dir);
+    private Lethe(Config config, Clock clock, SecureRandom random) {
+        this.database = Database.open(config.database());
         try {
-          Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        } catch (UnsupportedOperationException ignored) {
-          // not a POSIX file system: keep the platform's default permissions
+            var jdbi = database.jdbi();
+            this.audit = new AuditLog(jdbi, new JdbcAuditStore(), clock);
+            this.accounts = new AccountService(jdbi, new JdbcAccountStore(), audit, new KeyMaterial(random), clock);
+            this.policies = new PolicyService(jdbi, new JdbcPolicyStore(), accounts, audit, clock);
+            this.newBootstrapKey = accounts.bootstrapOperator(
+                    config.bootstrapKey(),
+                    key -> writeKeyFile(config.dataDir().resolve("bootstrap-operator.key"), key));
+            var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new JvmMemoryMetrics().bindTo(metrics);
+            new JvmGcMetrics().bindTo(metrics);
+            new JvmThreadMetrics().bindTo(metrics);
+            new ProcessorMetrics().bindTo(metrics);
+            new UptimeMetrics().bindTo(metrics);
+            this.http = new HttpServer(config.http(), database, accounts, policies, audit, metrics, version());
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
         }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the data directory " + dir + " (--data-dir / LETHE_DATA_DIR)", e);
     }
-  }
 
-  /** Writes the key readable by its owner only (0600), created with those permissions. */
-  private static void writeKeyFile(Path file, String key) {
-    try {
-      Files.deleteIfExists(file);
-      try {
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      } catch (UnsupportedOperationException e) {
-        Files.createFile(file);
-      }
-      Files.writeString(file, key + "\n", StandardOpenOption.TRUNCATE_EXISTING);
-    } catch (FileAlreadyExistsException e) {
-      throw new IllegalStateException("cannot replace " + file, e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the bootstrap operator key to " + file, e);
+    /** Opens storage, makes sure an operator key exists, and starts serving. */
+    public static Lethe start(Config config, Clock clock, SecureRandom random) {
+        createDataDir(config.dataDir());
+        var lethe = new Lethe(config, clock, random);
+        lethe.http.start();
+        return lethe;
     }
-  }
+
+    /** The bootstrap operator key if this start created it (to be shown once), else empty. */
+    public Optional<String> newBootstrapKey() {
+        return newBootstrapKey;
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public HttpServer http() {
+        return http;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public AuditLog audit() {
+        return audit;
+    }
+
+    /** The system clock in UTC, to the microsecond: what both databases store exactly. */
+    public static Clock microsecondClock() {
+        return Clock.tick(Clock.systemUTC(), java.time.Duration.ofNanos(1000));
+    }
+
+    public static String version() {
+        String v = Lethe.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    @Override
+    public void close() {
+        try {
+            http.close();
+        } finally {
+            database.close();
+        }
+    }
+
+    static void createDataDir(Path dir) {
+        try {
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir);
+                try {
+                    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+                } catch (UnsupportedOperationException ignored) {
+                    // not a POSIX file system: keep the platform's default permissions
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot create the data directory " + dir + " (--data-dir / LETHE_DATA_DIR)", e);
+        }
+    }
+
+    /** Writes the key readable by its owner only (0600), created with those permissions. */
+    private static void writeKeyFile(Path file, String key) {
+        try {
+            Files.deleteIfExists(file);
+            try {
+                Files.createFile(
+                        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } catch (UnsupportedOperationException e) {
+                Files.createFile(file);
+            }
+            Files.writeString(file, key + "\n", StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (FileAlreadyExistsException e) {
+            throw new IllegalStateException("cannot replace " + file, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the bootstrap operator key to " + file, e);
+        }
+    }
 }

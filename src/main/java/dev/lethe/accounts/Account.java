@@ -3,9 +3,8 @@ package dev.lethe.accounts;
 import java.time.Instant;
 
 /** One tenant of the platform. */
-public record Account(
-    String id, String name, Instant createdAt, Instant contractEndedAt, boolean noticesPublic) {
+public record Account(String id, String name, Instant createdAt, Instant contractEndedAt, boolean noticesPublic) {
 
-  /** The platform itself: owner of the operator keys, the default policy and their audit chain. */
-  public static final String PLATFORM = "platform";
+    /** The platform itself: owner of the operator keys, the default policy and their audit chain. */
+    public static final String PLATFORM = "platform";
 }

@@ -14,60 +14,59 @@ import java.util.Optional;
  */
 public final class KeyMaterial {
 
-  private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
-  private static final String PREFIX = "lethe_";
+    private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
+    private static final String PREFIX = "lethe_";
 
-  private final SecureRandom random;
+    private final SecureRandom random;
 
-  public KeyMaterial(SecureRandom random) {
-    this.random = random;
-  }
-
-  /** A random identifier with a readable prefix, e.g. {@code acc_k3j…}. */
-  public String newId(String prefix) {
-    return prefix + "_" + randomText(16);
-  }
-
-  public String newKeyId() {
-    return randomText(12);
-  }
-
-  public String newSecret() {
-    return randomText(32);
-  }
-
-  public static String format(String keyId, String secret) {
-    return PREFIX + keyId + "_" + secret;
-  }
-
-  /** Splits a presented key into id and secret, if it has the right shape. */
-  public static Optional<String[]> parse(String presented) {
-    if (presented == null || !presented.startsWith(PREFIX)) return Optional.empty();
-    String rest = presented.substring(PREFIX.length());
-    int sep = rest.indexOf('_');
-    if (sep <= 0 || sep == rest.length() - 1) return Optional.empty();
-    return Optional.of(new String[] {rest.substring(0, sep), rest.substring(sep + 1)});
-  }
-
-  public static String hash(String secret) {
-    try {
-      var digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest(secret.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    public KeyMaterial(SecureRandom random) {
+        this.random = random;
     }
-  }
 
-  /** Compares in constant time, so response times do not reveal how much of a hash matched. */
-  public static boolean matches(String secret, String storedHash) {
-    return MessageDigest.isEqual(
-        hash(secret).getBytes(StandardCharsets.US_ASCII),
-        storedHash.getBytes(StandardCharsets.US_ASCII));
-  }
+    /** A random identifier with a readable prefix, e.g. {@code acc_k3j…}. */
+    public String newId(String prefix) {
+        return prefix + "_" + randomText(16);
+    }
 
-  private String randomText(int length) {
-    var out = new char[length];
-    for (int i = 0; i < length; i++) out[i] = ALPHABET[random.nextInt(ALPHABET.length)];
-    return new String(out);
-  }
+    public String newKeyId() {
+        return randomText(12);
+    }
+
+    public String newSecret() {
+        return randomText(32);
+    }
+
+    public static String format(String keyId, String secret) {
+        return PREFIX + keyId + "_" + secret;
+    }
+
+    /** Splits a presented key into id and secret, if it has the right shape. */
+    public static Optional<String[]> parse(String presented) {
+        if (presented == null || !presented.startsWith(PREFIX)) return Optional.empty();
+        String rest = presented.substring(PREFIX.length());
+        int sep = rest.indexOf('_');
+        if (sep <= 0 || sep == rest.length() - 1) return Optional.empty();
+        return Optional.of(new String[] {rest.substring(0, sep), rest.substring(sep + 1)});
+    }
+
+    public static String hash(String secret) {
+        try {
+            var digest = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(digest.digest(secret.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    /** Compares in constant time, so response times do not reveal how much of a hash matched. */
+    public static boolean matches(String secret, String storedHash) {
+        return MessageDigest.isEqual(
+                hash(secret).getBytes(StandardCharsets.US_ASCII), storedHash.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private String randomText(int length) {
+        var out = new char[length];
+        for (int i = 0; i < length; i++) out[i] = ALPHABET[random.nextInt(ALPHABET.length)];
+        return new String(out);
+    }
 }

@@ -8,9 +8,4 @@ import java.time.Period;
  * platform default allows ({@code target} is {@code categories.<name>} or {@code records.<name>}).
  */
 public record RetentionExtension(
-    String accountId,
-    String target,
-    Period maxPeriod,
-    String reason,
-    String approvedBy,
-    Instant approvedAt) {}
+        String accountId, String target, Period maxPeriod, String reason, String approvedBy, Instant approvedAt) {}

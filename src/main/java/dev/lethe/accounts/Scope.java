@@ -8,17 +8,17 @@ import java.util.Locale;
  * web page).
  */
 public enum Scope {
-  OPERATOR,
-  ADMIN,
-  READ,
-  INGEST;
+    OPERATOR,
+    ADMIN,
+    READ,
+    INGEST;
 
-  public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
-  }
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
 
-  public static Scope fromWire(String name) {
-    for (Scope s : values()) if (s.wireName().equals(name)) return s;
-    throw new IllegalArgumentException("unknown scope '" + name + "' (operator, admin, read, ingest)");
-  }
+    public static Scope fromWire(String name) {
+        for (Scope s : values()) if (s.wireName().equals(name)) return s;
+        throw new IllegalArgumentException("unknown scope '" + name + "' (operator, admin, read, ingest)");
+    }
 }

@@ -4,14 +4,14 @@ import java.time.Instant;
 
 /** One stored entry of an account's chain, as written (targets and detail as JSON text). */
 public record AuditEntry(
-    String accountId,
-    long seq,
-    Instant at,
-    String actor,
-    String source,
-    String action,
-    String targets,
-    String outcome,
-    String detail,
-    String prevHash,
-    String hash) {}
+        String accountId,
+        long seq,
+        Instant at,
+        String actor,
+        String source,
+        String action,
+        String targets,
+        String outcome,
+        String detail,
+        String prevHash,
+        String hash) {}

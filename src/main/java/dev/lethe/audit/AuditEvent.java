@@ -16,21 +16,21 @@ import java.util.Map;
  * @param detail small non-personal facts (a version number, a count)
  */
 public record AuditEvent(
-    String accountId,
-    String actor,
-    String source,
-    String action,
-    List<String> targets,
-    String outcome,
-    Map<String, Object> detail) {
+        String accountId,
+        String actor,
+        String source,
+        String action,
+        List<String> targets,
+        String outcome,
+        Map<String, Object> detail) {
 
-  public AuditEvent {
-    targets = List.copyOf(targets);
-    detail = Map.copyOf(detail);
-  }
+    public AuditEvent {
+        targets = List.copyOf(targets);
+        detail = Map.copyOf(detail);
+    }
 
-  public static AuditEvent ok(
-      String accountId, Actor actor, String action, List<String> targets, Map<String, Object> detail) {
-    return new AuditEvent(accountId, actor.id(), actor.source(), action, targets, "ok", detail);
-  }
+    public static AuditEvent ok(
+            String accountId, Actor actor, String action, List<String> targets, Map<String, Object> detail) {
+        return new AuditEvent(accountId, actor.id(), actor.source(), action, targets, "ok", detail);
+    }
 }

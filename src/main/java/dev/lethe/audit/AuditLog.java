@@ -26,157 +26,176 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class AuditLog {
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
-  private final Jdbi jdbi;
-  private final AuditStore store;
-  private final Clock clock;
+    private final Jdbi jdbi;
+    private final AuditStore store;
+    private final Clock clock;
 
-  public AuditLog(Jdbi jdbi, AuditStore store, Clock clock) {
-    this.jdbi = jdbi;
-    this.store = store;
-    this.clock = clock;
-  }
+    public AuditLog(Jdbi jdbi, AuditStore store, Clock clock) {
+        this.jdbi = jdbi;
+        this.store = store;
+        this.clock = clock;
+    }
 
-  /** Starts the chain of a new account, in the transaction that creates it. */
-  public void createChain(Handle h, String accountId) {
-    store.createChain(h, accountId);
-  }
+    /** Starts the chain of a new account, in the transaction that creates it. */
+    public void createChain(Handle h, String accountId) {
+        store.createChain(h, accountId);
+    }
 
-  /**
-   * Locks the account's chain head for the rest of the caller's transaction. Every audited change
-   * takes this lock anyway when it appends; taking it first serialises changes to one account
-   * that must read before they write (the next policy version number).
-   */
-  public void lockChain(Handle h, String accountId) {
-    store.lockHead(h, accountId);
-  }
+    /**
+     * Locks the account's chain head for the rest of the caller's transaction. Every audited change
+     * takes this lock anyway when it appends; taking it first serialises changes to one account
+     * that must read before they write (the next policy version number).
+     */
+    public void lockChain(Handle h, String accountId) {
+        store.lockHead(h, accountId);
+    }
 
-  /** Appends one entry in the caller's transaction and returns it. */
-  public AuditEntry append(Handle h, AuditEvent event) {
-    ChainHead head = store.lockHead(h, event.accountId());
-    long seq = head.seq() + 1;
-    Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
-    String targets = json(event.targets());
-    String detail = json(new TreeMap<>(event.detail()));
-    String hash =
-        hash(
-            event.accountId(), seq, at, event.actor(), event.source(), event.action(), targets,
-            event.outcome(), detail, head.hash());
-    var entry =
-        new AuditEntry(
-            event.accountId(), seq, at, event.actor(), event.source(), event.action(), targets,
-            event.outcome(), detail, head.hash(), hash);
-    store.insert(h, entry);
-    store.moveHead(h, event.accountId(), new ChainHead(seq, hash));
-    return entry;
-  }
+    /** Appends one entry in the caller's transaction and returns it. */
+    public AuditEntry append(Handle h, AuditEvent event) {
+        ChainHead head = store.lockHead(h, event.accountId());
+        long seq = head.seq() + 1;
+        Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        String targets = json(event.targets());
+        String detail = json(new TreeMap<>(event.detail()));
+        String hash = hash(
+                event.accountId(),
+                seq,
+                at,
+                event.actor(),
+                event.source(),
+                event.action(),
+                targets,
+                event.outcome(),
+                detail,
+                head.hash());
+        var entry = new AuditEntry(
+                event.accountId(),
+                seq,
+                at,
+                event.actor(),
+                event.source(),
+                event.action(),
+                targets,
+                event.outcome(),
+                detail,
+                head.hash(),
+                hash);
+        store.insert(h, entry);
+        store.moveHead(h, event.accountId(), new ChainHead(seq, hash));
+        return entry;
+    }
 
-  /** Appends one entry in a transaction of its own (for events that change nothing else). */
-  public AuditEntry append(AuditEvent event) {
-    return jdbi.inTransaction(h -> append(h, event));
-  }
+    /** Appends one entry in a transaction of its own (for events that change nothing else). */
+    public AuditEntry append(AuditEvent event) {
+        return jdbi.inTransaction(h -> append(h, event));
+    }
 
-  public List<AuditEntry> find(String accountId, AuditQuery query) {
-    return jdbi.withHandle(h -> store.find(h, accountId, query));
-  }
+    public List<AuditEntry> find(String accountId, AuditQuery query) {
+        return jdbi.withHandle(h -> store.find(h, accountId, query));
+    }
 
-  /**
-   * Walks the whole chain and names every entry that is not as it was written: its content no
-   * longer matches its hash (edited), it does not link to the entry before it (removed or
-   * reordered), or sequence numbers are missing (removed). The head kept beside the chain shows a
-   * truncated tail.
-   */
-  public Verification verify(String accountId) {
-    return jdbi.inTransaction(
-        h -> {
-          var problems = new ArrayList<Verification.Problem>();
-          var state =
-              new Object() {
+    /**
+     * Walks the whole chain and names every entry that is not as it was written: its content no
+     * longer matches its hash (edited), it does not link to the entry before it (removed or
+     * reordered), or sequence numbers are missing (removed). The head kept beside the chain shows a
+     * truncated tail.
+     */
+    public Verification verify(String accountId) {
+        return jdbi.inTransaction(h -> {
+            var problems = new ArrayList<Verification.Problem>();
+            var state = new Object() {
                 long expectedSeq = 1;
                 String prevHash = ChainHead.GENESIS.hash();
                 long count = 0;
-              };
-          store.forEachInOrder(
-              h,
-              accountId,
-              e -> {
+            };
+            store.forEachInOrder(h, accountId, e -> {
                 state.count++;
                 if (e.seq() != state.expectedSeq) {
-                  problems.add(
-                      new Verification.Problem(
-                          e.seq(),
-                          "entries "
-                              + state.expectedSeq
-                              + (e.seq() - 1 > state.expectedSeq ? ".." + (e.seq() - 1) : "")
-                              + " are missing before this one"));
+                    problems.add(new Verification.Problem(
+                            e.seq(),
+                            "entries "
+                                    + state.expectedSeq
+                                    + (e.seq() - 1 > state.expectedSeq ? ".." + (e.seq() - 1) : "")
+                                    + " are missing before this one"));
                 } else if (!e.prevHash().equals(state.prevHash)) {
-                  problems.add(
-                      new Verification.Problem(
-                          e.seq(), "does not link to the entry before it (removed or reordered)"));
+                    problems.add(new Verification.Problem(
+                            e.seq(), "does not link to the entry before it (removed or reordered)"));
                 }
-                String recomputed =
-                    hash(
-                        e.accountId(), e.seq(), e.at(), e.actor(), e.source(), e.action(),
-                        e.targets(), e.outcome(), e.detail(), e.prevHash());
+                String recomputed = hash(
+                        e.accountId(),
+                        e.seq(),
+                        e.at(),
+                        e.actor(),
+                        e.source(),
+                        e.action(),
+                        e.targets(),
+                        e.outcome(),
+                        e.detail(),
+                        e.prevHash());
                 if (!recomputed.equals(e.hash())) {
-                  problems.add(
-                      new Verification.Problem(
-                          e.seq(), "content does not match its hash (edited)"));
+                    problems.add(new Verification.Problem(e.seq(), "content does not match its hash (edited)"));
                 }
                 state.expectedSeq = e.seq() + 1;
                 state.prevHash = e.hash();
-              });
-          ChainHead head = store.head(h, accountId);
-          long last = state.expectedSeq - 1;
-          if (head.seq() != last || !head.hash().equals(state.prevHash)) {
-            problems.add(
-                new Verification.Problem(
-                    head.seq(),
-                    "the chain ends at entry "
-                        + last
-                        + " but its recorded head is entry "
-                        + head.seq()
-                        + " (entries removed from the end, or the head was changed)"));
-          }
-          return new Verification(problems.isEmpty(), state.count, head, List.copyOf(problems));
+            });
+            ChainHead head = store.head(h, accountId);
+            long last = state.expectedSeq - 1;
+            if (head.seq() != last || !head.hash().equals(state.prevHash)) {
+                problems.add(new Verification.Problem(
+                        head.seq(),
+                        "the chain ends at entry "
+                                + last
+                                + " but its recorded head is entry "
+                                + head.seq()
+                                + " (entries removed from the end, or the head was changed)"));
+            }
+            return new Verification(problems.isEmpty(), state.count, head, List.copyOf(problems));
         });
-  }
+    }
 
-  static String hash(
-      String accountId,
-      long seq,
-      Instant at,
-      String actor,
-      String source,
-      String action,
-      String targets,
-      String outcome,
-      String detail,
-      String prevHash) {
-    // Fields are length-prefixed so no two different entries serialise to the same bytes.
-    var text = new StringBuilder();
-    for (String field :
-        new String[] {
-          accountId, Long.toString(seq), at.truncatedTo(ChronoUnit.MICROS).toString(), actor,
-          source == null ? "" : source, action, targets, outcome, detail, prevHash
+    static String hash(
+            String accountId,
+            long seq,
+            Instant at,
+            String actor,
+            String source,
+            String action,
+            String targets,
+            String outcome,
+            String detail,
+            String prevHash) {
+        // Fields are length-prefixed so no two different entries serialise to the same bytes.
+        var text = new StringBuilder();
+        for (String field : new String[] {
+            accountId,
+            Long.toString(seq),
+            at.truncatedTo(ChronoUnit.MICROS).toString(),
+            actor,
+            source == null ? "" : source,
+            action,
+            targets,
+            outcome,
+            detail,
+            prevHash
         }) {
-      text.append(field.length()).append(':').append(field).append('\n');
+            text.append(field.length()).append(':').append(field).append('\n');
+        }
+        try {
+            var digest = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(digest.digest(text.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
-    try {
-      var digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest(text.toString().getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
-  }
 
-  private static String json(Object value) {
-    try {
-      return JSON.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("audit detail is not serialisable", e);
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("audit detail is not serialisable", e);
+        }
     }
-  }
 }

@@ -13,68 +13,63 @@ import org.jdbi.v3.core.statement.StatementContext;
 /** The audit chains in SQL. */
 public final class JdbcAuditStore implements AuditStore {
 
-  @Override
-  public void createChain(Handle h, String accountId) {
-    h.createUpdate(
-            """
+    @Override
+    public void createChain(Handle h, String accountId) {
+        h.createUpdate("""
             insert into audit_heads (account_id, seq, hash) values (:account, 0, :hash)
             """)
-        .bind("account", accountId)
-        .bind("hash", ChainHead.GENESIS.hash())
-        .execute();
-  }
+                .bind("account", accountId)
+                .bind("hash", ChainHead.GENESIS.hash())
+                .execute();
+    }
 
-  @Override
-  public ChainHead lockHead(Handle h, String accountId) {
-    return h.createQuery(
-            """
+    @Override
+    public ChainHead lockHead(Handle h, String accountId) {
+        return h.createQuery("""
             select seq, hash from audit_heads where account_id = :account for update
             """)
-        .bind("account", accountId)
-        .map((rs, ctx) -> new ChainHead(rs.getLong("seq"), rs.getString("hash")))
-        .findOne()
-        .orElseThrow(() -> new IllegalStateException("no audit chain for account " + accountId));
-  }
+                .bind("account", accountId)
+                .map((rs, ctx) -> new ChainHead(rs.getLong("seq"), rs.getString("hash")))
+                .findOne()
+                .orElseThrow(() -> new IllegalStateException("no audit chain for account " + accountId));
+    }
 
-  @Override
-  public void insert(Handle h, AuditEntry e) {
-    h.createUpdate(
-            """
+    @Override
+    public void insert(Handle h, AuditEntry e) {
+        h.createUpdate("""
             insert into audit_log
               (account_id, seq, at, actor, source, action, targets, outcome, detail, prev_hash, hash)
             values
               (:account, :seq, :at, :actor, :source, :action, :targets, :outcome, :detail, :prev, :hash)
             """)
-        .bind("account", e.accountId())
-        .bind("seq", e.seq())
-        .bind("at", OffsetDateTime.ofInstant(e.at(), ZoneOffset.UTC))
-        .bind("actor", e.actor())
-        .bind("source", e.source())
-        .bind("action", e.action())
-        .bind("targets", e.targets())
-        .bind("outcome", e.outcome())
-        .bind("detail", e.detail())
-        .bind("prev", e.prevHash())
-        .bind("hash", e.hash())
-        .execute();
-  }
+                .bind("account", e.accountId())
+                .bind("seq", e.seq())
+                .bind("at", OffsetDateTime.ofInstant(e.at(), ZoneOffset.UTC))
+                .bind("actor", e.actor())
+                .bind("source", e.source())
+                .bind("action", e.action())
+                .bind("targets", e.targets())
+                .bind("outcome", e.outcome())
+                .bind("detail", e.detail())
+                .bind("prev", e.prevHash())
+                .bind("hash", e.hash())
+                .execute();
+    }
 
-  @Override
-  public void moveHead(Handle h, String accountId, ChainHead head) {
-    h.createUpdate(
-            """
+    @Override
+    public void moveHead(Handle h, String accountId, ChainHead head) {
+        h.createUpdate("""
             update audit_heads set seq = :seq, hash = :hash where account_id = :account
             """)
-        .bind("account", accountId)
-        .bind("seq", head.seq())
-        .bind("hash", head.hash())
-        .execute();
-  }
+                .bind("account", accountId)
+                .bind("seq", head.seq())
+                .bind("hash", head.hash())
+                .execute();
+    }
 
-  @Override
-  public List<AuditEntry> find(Handle h, String accountId, AuditQuery q) {
-    return h.createQuery(
-            """
+    @Override
+    public List<AuditEntry> find(Handle h, String accountId, AuditQuery q) {
+        return h.createQuery("""
             select * from audit_log
             where account_id = :account
               and seq > :after
@@ -86,60 +81,60 @@ public final class JdbcAuditStore implements AuditStore {
             order by seq
             limit :limit
             """)
-        .bind("account", accountId)
-        .bind("after", q.afterSeq())
-        .bind("from", utc(q.from()))
-        .bind("to", utc(q.to()))
-        .bind("actor", q.actor())
-        .bind("action", q.action())
-        .bind("target", q.target())
-        .bind("targetPattern", q.target() == null ? null : "%\"" + likeEscaped(q.target()) + "\"%")
-        .bind("limit", q.limit())
-        .map(JdbcAuditStore::entry)
-        .list();
-  }
-
-  @Override
-  public void forEachInOrder(Handle h, String accountId, Consumer<AuditEntry> sink) {
-    try (var rows =
-        h.createQuery("select * from audit_log where account_id = :account order by seq")
-            .bind("account", accountId)
-            .setFetchSize(500)
-            .map(JdbcAuditStore::entry)
-            .stream()) {
-      rows.forEach(sink);
+                .bind("account", accountId)
+                .bind("after", q.afterSeq())
+                .bind("from", utc(q.from()))
+                .bind("to", utc(q.to()))
+                .bind("actor", q.actor())
+                .bind("action", q.action())
+                .bind("target", q.target())
+                .bind("targetPattern", q.target() == null ? null : "%\"" + likeEscaped(q.target()) + "\"%")
+                .bind("limit", q.limit())
+                .map(JdbcAuditStore::entry)
+                .list();
     }
-  }
 
-  @Override
-  public ChainHead head(Handle h, String accountId) {
-    return h.createQuery("select seq, hash from audit_heads where account_id = :account")
-        .bind("account", accountId)
-        .map((rs, ctx) -> new ChainHead(rs.getLong("seq"), rs.getString("hash")))
-        .findOne()
-        .orElse(ChainHead.GENESIS);
-  }
+    @Override
+    public void forEachInOrder(Handle h, String accountId, Consumer<AuditEntry> sink) {
+        try (var rows = h
+                .createQuery("select * from audit_log where account_id = :account order by seq")
+                .bind("account", accountId)
+                .setFetchSize(500)
+                .map(JdbcAuditStore::entry)
+                .stream()) {
+            rows.forEach(sink);
+        }
+    }
 
-  private static AuditEntry entry(ResultSet rs, StatementContext ctx) throws SQLException {
-    return new AuditEntry(
-        rs.getString("account_id"),
-        rs.getLong("seq"),
-        rs.getObject("at", OffsetDateTime.class).toInstant(),
-        rs.getString("actor"),
-        rs.getString("source"),
-        rs.getString("action"),
-        rs.getString("targets"),
-        rs.getString("outcome"),
-        rs.getString("detail"),
-        rs.getString("prev_hash"),
-        rs.getString("hash"));
-  }
+    @Override
+    public ChainHead head(Handle h, String accountId) {
+        return h.createQuery("select seq, hash from audit_heads where account_id = :account")
+                .bind("account", accountId)
+                .map((rs, ctx) -> new ChainHead(rs.getLong("seq"), rs.getString("hash")))
+                .findOne()
+                .orElse(ChainHead.GENESIS);
+    }
 
-  private static OffsetDateTime utc(Instant instant) {
-    return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-  }
+    private static AuditEntry entry(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new AuditEntry(
+                rs.getString("account_id"),
+                rs.getLong("seq"),
+                rs.getObject("at", OffsetDateTime.class).toInstant(),
+                rs.getString("actor"),
+                rs.getString("source"),
+                rs.getString("action"),
+                rs.getString("targets"),
+                rs.getString("outcome"),
+                rs.getString("detail"),
+                rs.getString("prev_hash"),
+                rs.getString("hash"));
+    }
 
-  private static String likeEscaped(String s) {
-    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
-  }
+    private static OffsetDateTime utc(Instant instant) {
+        return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    private static String likeEscaped(String s) {
+        return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
 }

@@ -10,50 +10,64 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code lethe audit verify}: checks the hash chains straight from the database. */
-@Command(name = "audit", mixinStandardHelpOptions = true, description = "Work with the audit log.",
-    subcommands = AuditCommand.Verify.class)
+@Command(
+        name = "audit",
+        mixinStandardHelpOptions = true,
+        description = "Work with the audit log.",
+        subcommands = AuditCommand.Verify.class)
 final class AuditCommand implements Runnable {
 
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
-  /** Exit 0 when every chain is intact, 1 when any entry was edited, removed or reordered. */
-  @Command(name = "verify", mixinStandardHelpOptions = true,
-      description = "Verify the audit chain of one account (--account) or of every account and the platform.")
-  static final class Verify implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Options.Storage storage;
-
-    @Option(names = "--account", description = "Account id (default: every account, and the platform).")
-    String account;
+    @Spec
+    CommandSpec spec;
 
     @Override
-    public Integer call() {
-      var out = spec.commandLine().getOut();
-      try (var db = Database.open(storage.database())) {
-        var audit = new AuditLog(db.jdbi(), new JdbcAuditStore(), Clock.systemUTC());
-        List<String> accounts = new ArrayList<>();
-        if (account != null) accounts.add(account);
-        else accounts.addAll(db.jdbi().withHandle(h -> h.createQuery("select account_id from audit_heads order by account_id").mapTo(String.class).list()));
-        boolean intact = true;
-        for (String id : accounts) {
-          var v = audit.verify(id);
-          out.println((v.intact() ? "intact  " : "BROKEN  ") + (Account.PLATFORM.equals(id) ? "platform" : id) + ": " + v.entries()
-              + " entries, head " + v.head().seq() + " " + v.head().hash());
-          v.problems().forEach(p -> out.println("    entry " + p.seq() + ": " + p.reason()));
-          intact &= v.intact();
-        }
-        return intact ? 0 : 1;
-      }
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
-  }
+
+    /** Exit 0 when every chain is intact, 1 when any entry was edited, removed or reordered. */
+    @Command(
+            name = "verify",
+            mixinStandardHelpOptions = true,
+            description = "Verify the audit chain of one account (--account) or of every account and the platform.")
+    static final class Verify implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        Options.Storage storage;
+
+        @Option(names = "--account", description = "Account id (default: every account, and the platform).")
+        String account;
+
+        @Override
+        public Integer call() {
+            var out = spec.commandLine().getOut();
+            try (var db = Database.open(storage.database())) {
+                var audit = new AuditLog(db.jdbi(), new JdbcAuditStore(), Clock.systemUTC());
+                List<String> accounts = new ArrayList<>();
+                if (account != null) accounts.add(account);
+                else
+                    accounts.addAll(db.jdbi()
+                            .withHandle(h -> h.createQuery("select account_id from audit_heads order by account_id")
+                                    .mapTo(String.class)
+                                    .list()));
+                boolean intact = true;
+                for (String id : accounts) {
+                    var v = audit.verify(id);
+                    out.println((v.intact() ? "intact  " : "BROKEN  ") + (Account.PLATFORM.equals(id) ? "platform" : id)
+                            + ": " + v.entries() + " entries, head " + v.head().seq() + " "
+                            + v.head().hash());
+                    v.problems().forEach(p -> out.println("    entry " + p.seq() + ": " + p.reason()));
+                    intact &= v.intact();
+                }
+                return intact ? 0 : 1;
+            }
+        }
+    }
 }

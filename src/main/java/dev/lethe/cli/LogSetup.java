@@ -6,12 +6,12 @@ package dev.lethe.cli;
  */
 final class LogSetup {
 
-  private LogSetup() {}
+    private LogSetup() {}
 
-  static void configure() {
-    String format = System.getenv().getOrDefault("LETHE_LOG_FORMAT", "json");
-    if (System.getProperty("logback.configurationFile") == null) {
-      System.setProperty("logback.configurationFile", "text".equals(format) ? "logback-text.xml" : "logback.xml");
+    static void configure() {
+        String format = System.getenv().getOrDefault("LETHE_LOG_FORMAT", "json");
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "text".equals(format) ? "logback-text.xml" : "logback.xml");
+        }
     }
-  }
 }

@@ -13,49 +13,68 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the HTTP API.")
 final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
-  @Mixin Options.Storage storage;
+    @Mixin
+    Options.Storage storage;
 
-  @Option(names = "--host", defaultValue = "${env:LETHE_HOST:-0.0.0.0}", description = "Address to listen on (env LETHE_HOST, default 0.0.0.0).")
-  String host;
+    @Option(
+            names = "--host",
+            defaultValue = "${env:LETHE_HOST:-0.0.0.0}",
+            description = "Address to listen on (env LETHE_HOST, default 0.0.0.0).")
+    String host;
 
-  @Option(names = "--port", defaultValue = "${env:LETHE_PORT:-8080}", description = "HTTP port (env LETHE_PORT, default 8080).")
-  int port;
+    @Option(
+            names = "--port",
+            defaultValue = "${env:LETHE_PORT:-8080}",
+            description = "HTTP port (env LETHE_PORT, default 8080).")
+    int port;
 
-  @Option(names = "--max-body-bytes", defaultValue = "${env:LETHE_MAX_BODY_BYTES:-5000000}",
-      description = "Largest request body accepted, in bytes (env LETHE_MAX_BODY_BYTES, default 5000000).")
-  long maxBodyBytes;
+    @Option(
+            names = "--max-body-bytes",
+            defaultValue = "${env:LETHE_MAX_BODY_BYTES:-5000000}",
+            description = "Largest request body accepted, in bytes (env LETHE_MAX_BODY_BYTES, default 5000000).")
+    long maxBodyBytes;
 
-  @Option(names = "--bootstrap-key", defaultValue = "${env:LETHE_BOOTSTRAP_KEY}",
-      description = "Fix the bootstrap operator key instead of generating one (env LETHE_BOOTSTRAP_KEY; at least 24 characters).")
-  String bootstrapKey;
+    @Option(
+            names = "--bootstrap-key",
+            defaultValue = "${env:LETHE_BOOTSTRAP_KEY}",
+            description =
+                    "Fix the bootstrap operator key instead of generating one (env LETHE_BOOTSTRAP_KEY; at least 24 characters).")
+    String bootstrapKey;
 
-  @Override
-  public Integer call() throws InterruptedException {
-    if (port < 0 || port > 65535) throw new SettingException("--port / LETHE_PORT must be 0..65535, not " + port);
-    if (maxBodyBytes < 1024) throw new SettingException("--max-body-bytes / LETHE_MAX_BODY_BYTES must be at least 1024");
-    if (bootstrapKey != null && !bootstrapKey.isBlank() && bootstrapKey.strip().length() < 24) {
-      throw new SettingException("--bootstrap-key / LETHE_BOOTSTRAP_KEY must be at least 24 characters");
+    @Override
+    public Integer call() throws InterruptedException {
+        if (port < 0 || port > 65535) throw new SettingException("--port / LETHE_PORT must be 0..65535, not " + port);
+        if (maxBodyBytes < 1024)
+            throw new SettingException("--max-body-bytes / LETHE_MAX_BODY_BYTES must be at least 1024");
+        if (bootstrapKey != null
+                && !bootstrapKey.isBlank()
+                && bootstrapKey.strip().length() < 24) {
+            throw new SettingException("--bootstrap-key / LETHE_BOOTSTRAP_KEY must be at least 24 characters");
+        }
+        var config = new Lethe.Config(
+                storage.dataDir(),
+                storage.database(),
+                new HttpServer.Settings(host, port, maxBodyBytes),
+                Optional.ofNullable(bootstrapKey).map(String::strip).filter(k -> !k.isEmpty()));
+        var stopped = new CountDownLatch(1);
+        Lethe lethe = Lethe.start(config, Lethe.microsecondClock(), new SecureRandom());
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            lethe.close();
+                            stopped.countDown();
+                        },
+                        "lethe-shutdown"));
+        {
+            lethe.newBootstrapKey().ifPresent(key -> {
+                System.out.println("Bootstrap operator key (shown once; also written to "
+                        + storage.dataDir().resolve("bootstrap-operator.key") + ", mode 0600):");
+                System.out.println("  " + key);
+            });
+            System.out.println("Lethe " + Lethe.version() + " listening on http://" + host + ":" + lethe.port() + " ("
+                    + lethe.database().dialect() + ")");
+            stopped.await();
+        }
+        return 0;
     }
-    var config = new Lethe.Config(
-        storage.dataDir(),
-        storage.database(),
-        new HttpServer.Settings(host, port, maxBodyBytes),
-        Optional.ofNullable(bootstrapKey).map(String::strip).filter(k -> !k.isEmpty()));
-    var stopped = new CountDownLatch(1);
-    Lethe lethe = Lethe.start(config, Lethe.microsecondClock(), new SecureRandom());
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      lethe.close();
-      stopped.countDown();
-    }, "lethe-shutdown"));
-    {
-      lethe.newBootstrapKey().ifPresent(key -> {
-        System.out.println("Bootstrap operator key (shown once; also written to "
-            + storage.dataDir().resolve("bootstrap-operator.key") + ", mode 0600):");
-        System.out.println("  " + key);
-      });
-      System.out.println("Lethe " + Lethe.version() + " listening on http://" + host + ":" + lethe.port() + " (" + lethe.database().dialect() + ")");
-      stopped.await();
-    }
-    return 0;
-  }
 }

@@ -7,21 +7,21 @@ import java.util.List;
  * kind to one status, the CLI to one exit code. Messages never carry personal values.
  */
 public abstract sealed class LetheException extends RuntimeException
-    permits InvalidInputException,
-        NotFoundException,
-        ForbiddenException,
-        UnauthenticatedException,
-        ConflictException,
-        BadRequestException {
+        permits InvalidInputException,
+                NotFoundException,
+                ForbiddenException,
+                UnauthenticatedException,
+                ConflictException,
+                BadRequestException {
 
-  private final List<FieldError> errors;
+    private final List<FieldError> errors;
 
-  protected LetheException(String title, List<FieldError> errors) {
-    super(title);
-    this.errors = List.copyOf(errors);
-  }
+    protected LetheException(String title, List<FieldError> errors) {
+        super(title);
+        this.errors = List.copyOf(errors);
+    }
 
-  public List<FieldError> errors() {
-    return errors;
-  }
+    public List<FieldError> errors() {
+        return errors;
+    }
 }

@@ -12,21 +12,21 @@ import java.util.stream.Collectors;
  */
 public record Access(Set<Scope> anyOf) {
 
-  public static final Access PUBLIC = new Access(Set.of());
+    public static final Access PUBLIC = new Access(Set.of());
 
-  public static Access needs(Scope first, Scope... more) {
-    return new Access(Set.copyOf(EnumSet.of(first, more)));
-  }
+    public static Access needs(Scope first, Scope... more) {
+        return new Access(Set.copyOf(EnumSet.of(first, more)));
+    }
 
-  public boolean isPublic() {
-    return anyOf.isEmpty();
-  }
+    public boolean isPublic() {
+        return anyOf.isEmpty();
+    }
 
-  public boolean allows(Caller caller) {
-    return anyOf.stream().anyMatch(caller::may);
-  }
+    public boolean allows(Caller caller) {
+        return anyOf.stream().anyMatch(caller::may);
+    }
 
-  public String describe() {
-    return anyOf.stream().map(Scope::wireName).sorted().collect(Collectors.joining(" or "));
-  }
+    public String describe() {
+        return anyOf.stream().map(Scope::wireName).sorted().collect(Collectors.joining(" or "));
+    }
 }

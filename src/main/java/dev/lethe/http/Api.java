@@ -16,93 +16,96 @@ import java.util.List;
  */
 public final class Api {
 
-  /** A route's work, given the request and who makes it (null on public routes). */
-  @FunctionalInterface
-  public interface Handler {
-    void handle(Context ctx, Caller caller) throws Exception;
-  }
-
-  static final String CALLER = "lethe.caller";
-
-  private final RoutesConfig routes;
-  private final AccountService accounts;
-  private final List<RouteDoc> docs = new ArrayList<>();
-
-  Api(RoutesConfig routes, AccountService accounts) {
-    this.routes = routes;
-    this.accounts = accounts;
-  }
-
-  /** Starts a route description: {@code api.route(GET, "/v1/policy").access(...).summary(...)}. */
-  public Route route(HandlerType method, String path) {
-    return new Route(method, path);
-  }
-
-  public List<RouteDoc> docs() {
-    return List.copyOf(docs);
-  }
-
-  /** The builder of one route; {@link #handle} registers it. */
-  public final class Route {
-    private final HandlerType method;
-    private final String path;
-    private Access access = Access.PUBLIC;
-    private String summary = "";
-    private List<String> requestTypes = List.of();
-    private int status = 200;
-    private List<String> responseTypes = List.of("application/json");
-    private final List<RouteDoc.Param> query = new ArrayList<>();
-
-    private Route(HandlerType method, String path) {
-      this.method = method;
-      this.path = path;
+    /** A route's work, given the request and who makes it (null on public routes). */
+    @FunctionalInterface
+    public interface Handler {
+        void handle(Context ctx, Caller caller) throws Exception;
     }
 
-    public Route access(Access access) {
-      this.access = access;
-      return this;
+    static final String CALLER = "lethe.caller";
+
+    private final RoutesConfig routes;
+    private final AccountService accounts;
+    private final List<RouteDoc> docs = new ArrayList<>();
+
+    Api(RoutesConfig routes, AccountService accounts) {
+        this.routes = routes;
+        this.accounts = accounts;
     }
 
-    public Route summary(String summary) {
-      this.summary = summary;
-      return this;
+    /** Starts a route description: {@code api.route(GET, "/v1/policy").access(...).summary(...)}. */
+    public Route route(HandlerType method, String path) {
+        return new Route(method, path);
     }
 
-    public Route accepts(String... mediaTypes) {
-      this.requestTypes = Arrays.asList(mediaTypes);
-      return this;
+    public List<RouteDoc> docs() {
+        return List.copyOf(docs);
     }
 
-    public Route returns(int status, String... mediaTypes) {
-      this.status = status;
-      this.responseTypes = Arrays.asList(mediaTypes);
-      return this;
-    }
+    /** The builder of one route; {@link #handle} registers it. */
+    public final class Route {
+        private final HandlerType method;
+        private final String path;
+        private Access access = Access.PUBLIC;
+        private String summary = "";
+        private List<String> requestTypes = List.of();
+        private int status = 200;
+        private List<String> responseTypes = List.of("application/json");
+        private final List<RouteDoc.Param> query = new ArrayList<>();
 
-    public Route query(String name, String description) {
-      query.add(new RouteDoc.Param(name, description));
-      return this;
-    }
-
-    public void handle(Handler handler) {
-      if (summary.isBlank()) throw new IllegalStateException("route " + method + " " + path + " has no summary");
-      docs.add(new RouteDoc(method, path, access, summary, requestTypes, status, responseTypes, List.copyOf(query)));
-      Access rule = access;
-      routes.addHttpHandler(method, path, ctx -> {
-        Caller caller = rule.isPublic() ? null : authenticate(ctx);
-        if (caller != null && !rule.allows(caller)) {
-          throw new ForbiddenException("This needs a key with the " + rule.describe() + " scope.");
+        private Route(HandlerType method, String path) {
+            this.method = method;
+            this.path = path;
         }
-        handler.handle(ctx, caller);
-      });
-    }
-  }
 
-  private Caller authenticate(Context ctx) {
-    String header = ctx.header("Authorization");
-    String key = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : null;
-    Caller caller = accounts.authenticate(key, ctx.ip());
-    ctx.attribute(CALLER, caller);
-    return caller;
-  }
+        public Route access(Access access) {
+            this.access = access;
+            return this;
+        }
+
+        public Route summary(String summary) {
+            this.summary = summary;
+            return this;
+        }
+
+        public Route accepts(String... mediaTypes) {
+            this.requestTypes = Arrays.asList(mediaTypes);
+            return this;
+        }
+
+        public Route returns(int status, String... mediaTypes) {
+            this.status = status;
+            this.responseTypes = Arrays.asList(mediaTypes);
+            return this;
+        }
+
+        public Route query(String name, String description) {
+            query.add(new RouteDoc.Param(name, description));
+            return this;
+        }
+
+        public void handle(Handler handler) {
+            if (summary.isBlank()) throw new IllegalStateException("route " + method + " " + path + " has no summary");
+            docs.add(new RouteDoc(
+                    method, path, access, summary, requestTypes, status, responseTypes, List.copyOf(query)));
+            Access rule = access;
+            routes.addHttpHandler(method, path, ctx -> {
+                Caller caller = rule.isPublic() ? null : authenticate(ctx);
+                if (caller != null && !rule.allows(caller)) {
+                    throw new ForbiddenException("This needs a key with the " + rule.describe() + " scope.");
+                }
+                handler.handle(ctx, caller);
+            });
+        }
+    }
+
+    private Caller authenticate(Context ctx) {
+        String header = ctx.header("Authorization");
+        String key = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? header.substring(7).strip()
+                : null;
+        Caller caller = accounts.authenticate(key, ctx.ip());
+        ctx.attribute(CALLER, caller);
+        return caller;
+    }
 }

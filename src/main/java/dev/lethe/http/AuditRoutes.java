@@ -12,45 +12,62 @@ import java.util.Map;
 /** The audit log and its verification over HTTP. An operator key reads the platform's chain. */
 final class AuditRoutes {
 
-  private final AuditLog audit;
+    private final AuditLog audit;
 
-  AuditRoutes(AuditLog audit) {
-    this.audit = audit;
-  }
+    AuditRoutes(AuditLog audit) {
+        this.audit = audit;
+    }
 
-  void register(Api api) {
-    api.route(GET, "/v1/audit").access(Access.needs(Scope.ADMIN, Scope.OPERATOR))
-        .summary("The account's audit log in chain order, filtered; page with ?after=<last seq>")
-        .query("from", "ISO instant, inclusive").query("to", "ISO instant, exclusive")
-        .query("actor", "key or user id").query("action", "e.g. policy.change").query("target", "e.g. policy:3")
-        .query("after", "sequence number to continue after").query("limit", "1..1000, default 100")
-        .handle((ctx, caller) -> {
-          var query = new AuditQuery(
-              Json.instantParam(ctx, "from"), Json.instantParam(ctx, "to"), ctx.queryParam("actor"),
-              ctx.queryParam("action"), ctx.queryParam("target"),
-              Json.intParam(ctx, "after", 0, 0, Integer.MAX_VALUE), Json.intParam(ctx, "limit", 100, 1, 1000));
-          var entries = audit.find(caller.accountId(), query).stream().map(AuditRoutes::entry).toList();
-          var out = new LinkedHashMap<String, Object>();
-          out.put("entries", entries);
-          out.put("next", entries.size() == query.limit() ? entries.get(entries.size() - 1).get("seq") : null);
-          ctx.json(out);
-        });
-    api.route(GET, "/v1/audit/verify").access(Access.needs(Scope.ADMIN, Scope.OPERATOR))
-        .summary("Check the account's audit chain: names every edited, removed or reordered entry, and returns the head")
-        .handle((ctx, caller) -> ctx.json(audit.verify(caller.accountId())));
-  }
+    void register(Api api) {
+        api.route(GET, "/v1/audit")
+                .access(Access.needs(Scope.ADMIN, Scope.OPERATOR))
+                .summary("The account's audit log in chain order, filtered; page with ?after=<last seq>")
+                .query("from", "ISO instant, inclusive")
+                .query("to", "ISO instant, exclusive")
+                .query("actor", "key or user id")
+                .query("action", "e.g. policy.change")
+                .query("target", "e.g. policy:3")
+                .query("after", "sequence number to continue after")
+                .query("limit", "1..1000, default 100")
+                .handle((ctx, caller) -> {
+                    var query = new AuditQuery(
+                            Json.instantParam(ctx, "from"),
+                            Json.instantParam(ctx, "to"),
+                            ctx.queryParam("actor"),
+                            ctx.queryParam("action"),
+                            ctx.queryParam("target"),
+                            Json.intParam(ctx, "after", 0, 0, Integer.MAX_VALUE),
+                            Json.intParam(ctx, "limit", 100, 1, 1000));
+                    var entries = audit.find(caller.accountId(), query).stream()
+                            .map(AuditRoutes::entry)
+                            .toList();
+                    var out = new LinkedHashMap<String, Object>();
+                    out.put("entries", entries);
+                    out.put(
+                            "next",
+                            entries.size() == query.limit()
+                                    ? entries.get(entries.size() - 1).get("seq")
+                                    : null);
+                    ctx.json(out);
+                });
+        api.route(GET, "/v1/audit/verify")
+                .access(Access.needs(Scope.ADMIN, Scope.OPERATOR))
+                .summary(
+                        "Check the account's audit chain: names every edited, removed or reordered entry, and returns the head")
+                .handle((ctx, caller) -> ctx.json(audit.verify(caller.accountId())));
+    }
 
-  private static Map<String, Object> entry(AuditEntry e) {
-    var out = new LinkedHashMap<String, Object>();
-    out.put("seq", e.seq());
-    out.put("at", e.at().toString());
-    out.put("actor", e.actor());
-    out.put("source", e.source());
-    out.put("action", e.action());
-    out.put("targets", Json.readTree(e.targets()));
-    out.put("outcome", e.outcome());
-    out.put("detail", Json.readTree(e.detail()));
-    out.put("hash", e.hash());
-    return out;
-  }
+    private static Map<String, Object> entry(AuditEntry e) {
+        var out = new LinkedHashMap<String, Object>();
+        out.put("seq", e.seq());
+        out.put("at", e.at().toString());
+        out.put("actor", e.actor());
+        out.put("source", e.source());
+        out.put("action", e.action());
+        out.put("targets", Json.readTree(e.targets()));
+        out.put("outcome", e.outcome());
+        out.put("detail", Json.readTree(e.detail()));
+        out.put("hash", e.hash());
+        return out;
+    }
 }

@@ -26,91 +26,93 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpServer implements AutoCloseable {
 
-  private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+    private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
 
-  /** Where to listen and how much to accept. */
-  public record Settings(String host, int port, long maxBodyBytes) {}
+    /** Where to listen and how much to accept. */
+    public record Settings(String host, int port, long maxBodyBytes) {}
 
-  private final Javalin app;
-  private final List<RouteDoc> routes;
+    private final Javalin app;
+    private final List<RouteDoc> routes;
 
-  public HttpServer(
-      Settings settings,
-      Database database,
-      AccountService accounts,
-      PolicyService policies,
-      AuditLog audit,
-      PrometheusMeterRegistry metrics,
-      String version) {
-    var docs = new AtomicReference<List<RouteDoc>>(List.of());
-    this.app =
-        Javalin.create(
-            config -> {
-              config.jetty.host = settings.host();
-              config.jetty.port = settings.port();
-              config.http.maxRequestSize = settings.maxBodyBytes();
-              config.http.defaultContentType = "application/json";
-              config.startup.showJavalinBanner = false;
-              config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
-              config.requestLogger.http((ctx, ms) -> {
+    public HttpServer(
+            Settings settings,
+            Database database,
+            AccountService accounts,
+            PolicyService policies,
+            AuditLog audit,
+            PrometheusMeterRegistry metrics,
+            String version) {
+        var docs = new AtomicReference<List<RouteDoc>>(List.of());
+        this.app = Javalin.create(config -> {
+            config.jetty.host = settings.host();
+            config.jetty.port = settings.port();
+            config.http.maxRequestSize = settings.maxBodyBytes();
+            config.http.defaultContentType = "application/json";
+            config.startup.showJavalinBanner = false;
+            config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+            config.requestLogger.http((ctx, ms) -> {
                 String route = route(ctx);
                 Caller caller = ctx.attribute(Api.CALLER);
                 Timer.builder("http.server.requests")
-                    .tag("method", ctx.method().name())
-                    .tag("route", route)
-                    .tag("status", Integer.toString(ctx.statusCode()))
-                    .register(metrics)
-                    .record(Duration.ofNanos((long) (ms * 1_000_000)));
-                log.info("request {} {} {} {} {} {}", kv("method", ctx.method().name()), kv("route", route),
-                    kv("status", ctx.statusCode()), kv("ms", Math.round(ms * 10) / 10.0),
-                    kv("account", caller == null ? null : caller.accountId()),
-                    kv("key", caller == null ? null : caller.keyId()));
-              });
-              Problems.register(config.routes);
-              var api = new Api(config.routes, accounts);
-              new SystemRoutes(database, metrics, () -> OpenApi.document(docs.get(), version)).register(api);
-              new AccountRoutes(accounts).register(api);
-              new PolicyRoutes(policies, accounts).register(api);
-              new NoticeRoutes(new Notices(), policies, accounts).register(api);
-      new AuditRoutes(audit).register(api);
-              docs.set(api.docs());
+                        .tag("method", ctx.method().name())
+                        .tag("route", route)
+                        .tag("status", Integer.toString(ctx.statusCode()))
+                        .register(metrics)
+                        .record(Duration.ofNanos((long) (ms * 1_000_000)));
+                log.info(
+                        "request {} {} {} {} {} {}",
+                        kv("method", ctx.method().name()),
+                        kv("route", route),
+                        kv("status", ctx.statusCode()),
+                        kv("ms", Math.round(ms * 10) / 10.0),
+                        kv("account", caller == null ? null : caller.accountId()),
+                        kv("key", caller == null ? null : caller.keyId()));
             });
-    this.routes = docs.get();
-  }
+            Problems.register(config.routes);
+            var api = new Api(config.routes, accounts);
+            new SystemRoutes(database, metrics, () -> OpenApi.document(docs.get(), version)).register(api);
+            new AccountRoutes(accounts).register(api);
+            new PolicyRoutes(policies, accounts).register(api);
+            new NoticeRoutes(new Notices(), policies, accounts).register(api);
+            new AuditRoutes(audit).register(api);
+            docs.set(api.docs());
+        });
+        this.routes = docs.get();
+    }
 
-  /**
-   * The route template that matched, or "unmatched". {@code ctx.endpoint()} throws when no route
-   * matched (an unknown path), which would turn a 404 into a 500.
-   */
-  static String route(Context ctx) {
-    var endpoint = ctx.endpoints().matchedHttpEndpoint();
-    return endpoint == null ? "unmatched" : endpoint.path;
-  }
+    /**
+     * The route template that matched, or "unmatched". {@code ctx.endpoint()} throws when no route
+     * matched (an unknown path), which would turn a 404 into a 500.
+     */
+    static String route(Context ctx) {
+        var endpoint = ctx.endpoints().matchedHttpEndpoint();
+        return endpoint == null ? "unmatched" : endpoint.path;
+    }
 
-  public HttpServer start() {
-    app.start();
-    return this;
-  }
+    public HttpServer start() {
+        app.start();
+        return this;
+    }
 
-  /** The port actually bound (useful with port 0 in tests). */
-  public int port() {
-    return app.port();
-  }
+    /** The port actually bound (useful with port 0 in tests). */
+    public int port() {
+        return app.port();
+    }
 
-  /** Every route Jetty will actually serve, as "METHOD /path" (to check the documentation). */
-  public List<String> servedRoutes() {
-    return app.unsafe.internalRouter.allHttpHandlers().stream()
-        .map(e -> e.endpoint.method.name() + " " + e.endpoint.path)
-        .toList();
-  }
+    /** Every route Jetty will actually serve, as "METHOD /path" (to check the documentation). */
+    public List<String> servedRoutes() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(e -> e.endpoint.method.name() + " " + e.endpoint.path)
+                .toList();
+    }
 
-  /** Every registered route, as documented. */
-  public List<RouteDoc> routes() {
-    return routes;
-  }
+    /** Every registered route, as documented. */
+    public List<RouteDoc> routes() {
+        return routes;
+    }
 
-  @Override
-  public void close() {
-    app.stop();
-  }
+    @Override
+    public void close() {
+        app.stop();
+    }
 }

@@ -16,95 +16,104 @@ import java.util.List;
 /** Reading request bodies and parameters, with errors that say where. */
 final class Json {
 
-  static final ObjectMapper MAPPER =
-      new ObjectMapper()
-          .registerModule(new JavaTimeModule())
-          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    static final ObjectMapper MAPPER = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-  private Json() {}
+    private Json() {}
 
-  /** The body as a JSON object, or 400 saying what is wrong with it. */
-  static JsonNode object(Context ctx) {
-    String body = ctx.body();
-    if (body.isBlank()) throw new BadRequestException("The request needs a JSON body.", List.of(new FieldError("", "empty body")));
-    try {
-      JsonNode node = MAPPER.readTree(body);
-      if (node == null || !node.isObject()) throw new BadRequestException("The body must be a JSON object.", List.of(new FieldError("", "not a JSON object")));
-      return node;
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      var at = e.getLocation();
-      throw new BadRequestException(
-          "The body is not valid JSON.",
-          List.of(new FieldError("", (at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ") + e.getOriginalMessage())));
+    /** The body as a JSON object, or 400 saying what is wrong with it. */
+    static JsonNode object(Context ctx) {
+        String body = ctx.body();
+        if (body.isBlank())
+            throw new BadRequestException("The request needs a JSON body.", List.of(new FieldError("", "empty body")));
+        try {
+            JsonNode node = MAPPER.readTree(body);
+            if (node == null || !node.isObject())
+                throw new BadRequestException(
+                        "The body must be a JSON object.", List.of(new FieldError("", "not a JSON object")));
+            return node;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var at = e.getLocation();
+            throw new BadRequestException(
+                    "The body is not valid JSON.",
+                    List.of(new FieldError(
+                            "",
+                            (at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ")
+                                    + e.getOriginalMessage())));
+        }
     }
-  }
 
-  static String text(JsonNode body, String key, List<FieldError> errors) {
-    JsonNode n = body.get(key);
-    if (n == null || n.isNull()) {
-      errors.add(new FieldError(key, "is required"));
-      return null;
+    static String text(JsonNode body, String key, List<FieldError> errors) {
+        JsonNode n = body.get(key);
+        if (n == null || n.isNull()) {
+            errors.add(new FieldError(key, "is required"));
+            return null;
+        }
+        if (!n.isTextual()) {
+            errors.add(new FieldError(key, "must be a text"));
+            return null;
+        }
+        return n.asText();
     }
-    if (!n.isTextual()) {
-      errors.add(new FieldError(key, "must be a text"));
-      return null;
-    }
-    return n.asText();
-  }
 
-  static Instant instant(JsonNode body, String key, List<FieldError> errors) {
-    String text = text(body, key, errors);
-    if (text == null) return null;
-    try {
-      return Instant.parse(text);
-    } catch (DateTimeParseException e) {
-      errors.add(new FieldError(key, "must be an ISO-8601 instant such as 2026-01-31T00:00:00Z"));
-      return null;
+    static Instant instant(JsonNode body, String key, List<FieldError> errors) {
+        String text = text(body, key, errors);
+        if (text == null) return null;
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            errors.add(new FieldError(key, "must be an ISO-8601 instant such as 2026-01-31T00:00:00Z"));
+            return null;
+        }
     }
-  }
 
-  static void requireNoErrors(List<FieldError> errors) {
-    if (!errors.isEmpty()) throw new InvalidInputException("The request is not valid.", errors);
-  }
-
-  /** A query parameter as an instant, or 400 naming the parameter. */
-  static Instant instantParam(Context ctx, String name) {
-    String v = ctx.queryParam(name);
-    if (v == null || v.isBlank()) return null;
-    try {
-      return Instant.parse(v);
-    } catch (DateTimeParseException e) {
-      throw new BadRequestException("Bad query parameter.", List.of(new FieldError(name, "must be an ISO-8601 instant such as 2026-01-31T00:00:00Z")));
+    static void requireNoErrors(List<FieldError> errors) {
+        if (!errors.isEmpty()) throw new InvalidInputException("The request is not valid.", errors);
     }
-  }
 
-  static int intParam(Context ctx, String name, int fallback, int min, int max) {
-    String v = ctx.queryParam(name);
-    if (v == null || v.isBlank()) return fallback;
-    try {
-      int n = Integer.parseInt(v);
-      if (n < min || n > max) throw new NumberFormatException();
-      return n;
-    } catch (NumberFormatException e) {
-      throw new BadRequestException("Bad query parameter.", List.of(new FieldError(name, "must be a whole number from " + min + " to " + max)));
+    /** A query parameter as an instant, or 400 naming the parameter. */
+    static Instant instantParam(Context ctx, String name) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.isBlank()) return null;
+        try {
+            return Instant.parse(v);
+        } catch (DateTimeParseException e) {
+            throw new BadRequestException(
+                    "Bad query parameter.",
+                    List.of(new FieldError(name, "must be an ISO-8601 instant such as 2026-01-31T00:00:00Z")));
+        }
     }
-  }
 
-  static int intPath(Context ctx, String name) {
-    try {
-      return Integer.parseInt(ctx.pathParam(name));
-    } catch (NumberFormatException e) {
-      throw new BadRequestException("Bad path.", List.of(new FieldError(name, "must be a whole number")));
+    static int intParam(Context ctx, String name, int fallback, int min, int max) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.isBlank()) return fallback;
+        try {
+            int n = Integer.parseInt(v);
+            if (n < min || n > max) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new BadRequestException(
+                    "Bad query parameter.",
+                    List.of(new FieldError(name, "must be a whole number from " + min + " to " + max)));
+        }
     }
-  }
 
-  /** Stored JSON text back to a tree, for embedding in a response. */
-  static JsonNode readTree(String json) {
-    try {
-      return MAPPER.readTree(json);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("stored JSON does not parse", e);
+    static int intPath(Context ctx, String name) {
+        try {
+            return Integer.parseInt(ctx.pathParam(name));
+        } catch (NumberFormatException e) {
+            throw new BadRequestException("Bad path.", List.of(new FieldError(name, "must be a whole number")));
+        }
     }
-  }
+
+    /** Stored JSON text back to a tree, for embedding in a response. */
+    static JsonNode readTree(String json) {
+        try {
+            return MAPPER.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON does not parse", e);
+        }
+    }
 }

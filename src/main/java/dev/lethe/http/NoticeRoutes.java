@@ -23,71 +23,81 @@ import java.util.stream.Collectors;
 /** The public notices, generated from the policy in force, for the account and for anyone. */
 final class NoticeRoutes {
 
-  private static final String KINDS =
-      Arrays.stream(NoticeKind.values()).map(NoticeKind::wireName).collect(Collectors.joining(", "));
+    private static final String KINDS =
+            Arrays.stream(NoticeKind.values()).map(NoticeKind::wireName).collect(Collectors.joining(", "));
 
-  private final Notices notices;
-  private final PolicyService policies;
-  private final AccountService accounts;
+    private final Notices notices;
+    private final PolicyService policies;
+    private final AccountService accounts;
 
-  NoticeRoutes(Notices notices, PolicyService policies, AccountService accounts) {
-    this.notices = notices;
-    this.policies = policies;
-    this.accounts = accounts;
-  }
-
-  void register(Api api) {
-    api.route(GET, "/v1/notices/{kind}").access(Access.needs(Scope.READ))
-        .summary("A notice (retention, subprocessors, categories, cookies) generated from the policy in force")
-        .query("format", "md, html or json; default from the Accept header, else json")
-        .returns(200, "application/json", "text/markdown", "text/html")
-        .handle((ctx, caller) -> render(ctx, caller.accountId()));
-    api.route(PUT, "/v1/notices/publication").access(Access.needs(Scope.ADMIN))
-        .summary("Publish the notices without authentication at /public/{accountId}/notices/{kind}, or stop")
-        .accepts("application/json")
-        .handle((ctx, caller) -> {
-          var body = Json.object(ctx);
-          var published = body.get("public");
-          if (published == null || !published.isBoolean()) {
-            throw new dev.lethe.errors.InvalidInputException("The request is not valid.", List.of(new FieldError("public", "must be true or false")));
-          }
-          accounts.setNoticesPublic(caller, published.asBoolean());
-          ctx.json(Map.of("public", published.asBoolean(), "url", "/public/" + caller.accountId() + "/notices/{kind}"));
-        });
-    api.route(GET, "/public/{accountId}/notices/{kind}")
-        .summary("A published notice; 404 unless the account published its notices")
-        .query("format", "md, html or json")
-        .returns(200, "application/json", "text/markdown", "text/html")
-        .handle((ctx, caller) -> {
-          String accountId = ctx.pathParam("accountId");
-          if (Account.PLATFORM.equals(accountId)) throw new NotFoundException("No published notices here.");
-          Account account;
-          try {
-            account = accounts.account(accountId);
-          } catch (NotFoundException e) {
-            throw new NotFoundException("No published notices here.");
-          }
-          if (!account.noticesPublic()) throw new NotFoundException("No published notices here.");
-          render(ctx, accountId);
-        });
-  }
-
-  private void render(Context ctx, String accountId) {
-    String kindText = ctx.pathParam("kind");
-    NoticeKind kind = NoticeKind.fromWire(kindText)
-        .orElseThrow(() -> new NotFoundException("No such notice '" + kindText + "' (" + KINDS + ")."));
-    NoticeFormat format = format(ctx);
-    var version = policies.requireInForce(accountId);
-    String body = notices.render(version.policy(), kind, format, new NoticeContext(null, version.version(), version.createdAt()));
-    ctx.contentType(format.mediaType()).result(body);
-  }
-
-  private static NoticeFormat format(Context ctx) {
-    String param = ctx.queryParam("format");
-    if (param != null) {
-      return NoticeFormat.fromWire(param)
-          .orElseThrow(() -> new BadRequestException("Unknown format.", List.of(new FieldError("format", "must be md, html or json"))));
+    NoticeRoutes(Notices notices, PolicyService policies, AccountService accounts) {
+        this.notices = notices;
+        this.policies = policies;
+        this.accounts = accounts;
     }
-    return NoticeFormat.fromAccept(ctx.header("Accept")).orElse(NoticeFormat.JSON);
-  }
+
+    void register(Api api) {
+        api.route(GET, "/v1/notices/{kind}")
+                .access(Access.needs(Scope.READ))
+                .summary("A notice (retention, subprocessors, categories, cookies) generated from the policy in force")
+                .query("format", "md, html or json; default from the Accept header, else json")
+                .returns(200, "application/json", "text/markdown", "text/html")
+                .handle((ctx, caller) -> render(ctx, caller.accountId()));
+        api.route(PUT, "/v1/notices/publication")
+                .access(Access.needs(Scope.ADMIN))
+                .summary("Publish the notices without authentication at /public/{accountId}/notices/{kind}, or stop")
+                .accepts("application/json")
+                .handle((ctx, caller) -> {
+                    var body = Json.object(ctx);
+                    var published = body.get("public");
+                    if (published == null || !published.isBoolean()) {
+                        throw new dev.lethe.errors.InvalidInputException(
+                                "The request is not valid.",
+                                List.of(new FieldError("public", "must be true or false")));
+                    }
+                    accounts.setNoticesPublic(caller, published.asBoolean());
+                    ctx.json(Map.of(
+                            "public",
+                            published.asBoolean(),
+                            "url",
+                            "/public/" + caller.accountId() + "/notices/{kind}"));
+                });
+        api.route(GET, "/public/{accountId}/notices/{kind}")
+                .summary("A published notice; 404 unless the account published its notices")
+                .query("format", "md, html or json")
+                .returns(200, "application/json", "text/markdown", "text/html")
+                .handle((ctx, caller) -> {
+                    String accountId = ctx.pathParam("accountId");
+                    if (Account.PLATFORM.equals(accountId)) throw new NotFoundException("No published notices here.");
+                    Account account;
+                    try {
+                        account = accounts.account(accountId);
+                    } catch (NotFoundException e) {
+                        throw new NotFoundException("No published notices here.");
+                    }
+                    if (!account.noticesPublic()) throw new NotFoundException("No published notices here.");
+                    render(ctx, accountId);
+                });
+    }
+
+    private void render(Context ctx, String accountId) {
+        String kindText = ctx.pathParam("kind");
+        NoticeKind kind = NoticeKind.fromWire(kindText)
+                .orElseThrow(() -> new NotFoundException("No such notice '" + kindText + "' (" + KINDS + ")."));
+        NoticeFormat format = format(ctx);
+        var version = policies.requireInForce(accountId);
+        String body = notices.render(
+                version.policy(), kind, format, new NoticeContext(null, version.version(), version.createdAt()));
+        ctx.contentType(format.mediaType()).result(body);
+    }
+
+    private static NoticeFormat format(Context ctx) {
+        String param = ctx.queryParam("format");
+        if (param != null) {
+            return NoticeFormat.fromWire(param)
+                    .orElseThrow(() -> new BadRequestException(
+                            "Unknown format.", List.of(new FieldError("format", "must be md, html or json"))));
+        }
+        return NoticeFormat.fromAccept(ctx.header("Accept")).orElse(NoticeFormat.JSON);
+    }
 }

@@ -23,98 +23,134 @@ import java.util.Map;
 /** The policy registry over HTTP. */
 final class PolicyRoutes {
 
-  private static final String YAML = "application/yaml";
+    private static final String YAML = "application/yaml";
 
-  private final PolicyService policies;
-  private final AccountService accounts;
+    private final PolicyService policies;
+    private final AccountService accounts;
 
-  PolicyRoutes(PolicyService policies, AccountService accounts) {
-    this.policies = policies;
-    this.accounts = accounts;
-  }
-
-  void register(Api api) {
-    api.route(PUT, "/v1/policy").access(Access.needs(Scope.ADMIN))
-        .summary("Submit a new policy version (YAML or JSON); 422 lists every error, 403 names retention beyond the operator's bounds")
-        .accepts(YAML, "application/json").returns(201)
-        .handle((ctx, caller) -> ctx.status(201).json(summary(policies.submit(caller, body(ctx), isJson(ctx)))));
-    api.route(POST, "/v1/policy/validate").access(Access.needs(Scope.ADMIN))
-        .summary("Check a policy without saving it: every error, and retention beyond the operator's bounds")
-        .accepts(YAML, "application/json")
-        .handle((ctx, caller) -> {
-          var read = PolicyReader.read(body(ctx), isJson(ctx));
-          if (!read.ok()) throw new InvalidInputException("The policy is not valid.", read.errors());
-          var bound = policies.platformDefault().map(PolicyVersion::policy).orElse(null);
-          var beyond = OperatorBounds.violations(read.policy(), bound, accounts.extensions(caller.accountId()));
-          ctx.json(Map.of("valid", true, "beyondOperatorBounds", fieldErrors(beyond)));
-        });
-    api.route(GET, "/v1/policy").access(Access.needs(Scope.READ))
-        .summary("The policy in force (the account's latest version, else the platform default); ?format=yaml gives the submitted text")
-        .query("format", "json (default) or yaml")
-        .returns(200, "application/json", YAML)
-        .handle((ctx, caller) -> render(ctx, policies.requireInForce(caller.accountId())));
-    api.route(GET, "/v1/policy/versions").access(Access.needs(Scope.READ))
-        .summary("The account's policy versions, newest first")
-        .handle((ctx, caller) -> ctx.json(Map.of("versions", policies.versions(caller.accountId()).stream().map(PolicyRoutes::summary).toList())));
-    api.route(GET, "/v1/policy/versions/{version}").access(Access.needs(Scope.READ))
-        .summary("One policy version").query("format", "json (default) or yaml")
-        .returns(200, "application/json", YAML)
-        .handle((ctx, caller) -> render(ctx, policies.version(caller.accountId(), Json.intPath(ctx, "version"))));
-    api.route(GET, "/v1/policy/diff").access(Access.needs(Scope.READ))
-        .summary("What changed between two versions: categories, records, processors, cookies and retention periods")
-        .query("from", "version number").query("to", "version number")
-        .handle((ctx, caller) -> {
-          int from = requiredInt(ctx, "from");
-          int to = requiredInt(ctx, "to");
-          ctx.json(Map.of("from", from, "to", to, "diff", policies.diff(caller.accountId(), from, to)));
-        });
-    api.route(PUT, "/v1/platform/policy").access(Access.needs(Scope.OPERATOR))
-        .summary("Set the platform default policy: it applies to accounts without their own and bounds every account's retention")
-        .accepts(YAML, "application/json").returns(201)
-        .handle((ctx, caller) -> ctx.status(201).json(summary(policies.submit(caller, body(ctx), isJson(ctx)))));
-    api.route(GET, "/v1/platform/policy").access(Access.needs(Scope.OPERATOR))
-        .summary("The platform default policy").query("format", "json (default) or yaml")
-        .returns(200, "application/json", YAML)
-        .handle((ctx, caller) -> render(ctx, policies.platformDefault()
-            .orElseThrow(() -> new dev.lethe.errors.NotFoundException("No platform default policy yet."))));
-  }
-
-  private static int requiredInt(Context ctx, String name) {
-    if (ctx.queryParam(name) == null) throw new BadRequestException("Missing query parameter.", List.of(new FieldError(name, "is required")));
-    return Json.intParam(ctx, name, 0, 1, Integer.MAX_VALUE);
-  }
-
-  private static String body(Context ctx) {
-    String body = ctx.body();
-    if (body.isBlank()) throw new BadRequestException("The request needs a policy document as its body.", List.of(new FieldError("", "empty body")));
-    return body;
-  }
-
-  private static boolean isJson(Context ctx) {
-    String type = ctx.contentType();
-    return type != null && type.toLowerCase().contains("json");
-  }
-
-  private static void render(Context ctx, PolicyVersion v) {
-    if ("yaml".equals(ctx.queryParam("format"))) {
-      ctx.contentType(v.mediaType().contains("json") ? "application/json" : YAML).result(v.source());
-      return;
+    PolicyRoutes(PolicyService policies, AccountService accounts) {
+        this.policies = policies;
+        this.accounts = accounts;
     }
-    var out = summary(v);
-    out.put("policy", PolicyWriter.tree(v.policy()));
-    ctx.json(out);
-  }
 
-  private static Map<String, Object> summary(PolicyVersion v) {
-    var out = new LinkedHashMap<String, Object>();
-    out.put("version", v.version());
-    out.put("platformDefault", Account.PLATFORM.equals(v.accountId()));
-    out.put("author", v.author());
-    out.put("createdAt", v.createdAt().toString());
-    return out;
-  }
+    void register(Api api) {
+        api.route(PUT, "/v1/policy")
+                .access(Access.needs(Scope.ADMIN))
+                .summary(
+                        "Submit a new policy version (YAML or JSON); 422 lists every error, 403 names retention beyond the operator's bounds")
+                .accepts(YAML, "application/json")
+                .returns(201)
+                .handle((ctx, caller) ->
+                        ctx.status(201).json(summary(policies.submit(caller, body(ctx), isJson(ctx)))));
+        api.route(POST, "/v1/policy/validate")
+                .access(Access.needs(Scope.ADMIN))
+                .summary("Check a policy without saving it: every error, and retention beyond the operator's bounds")
+                .accepts(YAML, "application/json")
+                .handle((ctx, caller) -> {
+                    var read = PolicyReader.read(body(ctx), isJson(ctx));
+                    if (!read.ok()) throw new InvalidInputException("The policy is not valid.", read.errors());
+                    var bound = policies.platformDefault()
+                            .map(PolicyVersion::policy)
+                            .orElse(null);
+                    var beyond =
+                            OperatorBounds.violations(read.policy(), bound, accounts.extensions(caller.accountId()));
+                    ctx.json(Map.of("valid", true, "beyondOperatorBounds", fieldErrors(beyond)));
+                });
+        api.route(GET, "/v1/policy")
+                .access(Access.needs(Scope.READ))
+                .summary(
+                        "The policy in force (the account's latest version, else the platform default); ?format=yaml gives the submitted text")
+                .query("format", "json (default) or yaml")
+                .returns(200, "application/json", YAML)
+                .handle((ctx, caller) -> render(ctx, policies.requireInForce(caller.accountId())));
+        api.route(GET, "/v1/policy/versions")
+                .access(Access.needs(Scope.READ))
+                .summary("The account's policy versions, newest first")
+                .handle((ctx, caller) -> ctx.json(Map.of(
+                        "versions",
+                        policies.versions(caller.accountId()).stream()
+                                .map(PolicyRoutes::summary)
+                                .toList())));
+        api.route(GET, "/v1/policy/versions/{version}")
+                .access(Access.needs(Scope.READ))
+                .summary("One policy version")
+                .query("format", "json (default) or yaml")
+                .returns(200, "application/json", YAML)
+                .handle((ctx, caller) ->
+                        render(ctx, policies.version(caller.accountId(), Json.intPath(ctx, "version"))));
+        api.route(GET, "/v1/policy/diff")
+                .access(Access.needs(Scope.READ))
+                .summary(
+                        "What changed between two versions: categories, records, processors, cookies and retention periods")
+                .query("from", "version number")
+                .query("to", "version number")
+                .handle((ctx, caller) -> {
+                    int from = requiredInt(ctx, "from");
+                    int to = requiredInt(ctx, "to");
+                    ctx.json(Map.of("from", from, "to", to, "diff", policies.diff(caller.accountId(), from, to)));
+                });
+        api.route(PUT, "/v1/platform/policy")
+                .access(Access.needs(Scope.OPERATOR))
+                .summary(
+                        "Set the platform default policy: it applies to accounts without their own and bounds every account's retention")
+                .accepts(YAML, "application/json")
+                .returns(201)
+                .handle((ctx, caller) ->
+                        ctx.status(201).json(summary(policies.submit(caller, body(ctx), isJson(ctx)))));
+        api.route(GET, "/v1/platform/policy")
+                .access(Access.needs(Scope.OPERATOR))
+                .summary("The platform default policy")
+                .query("format", "json (default) or yaml")
+                .returns(200, "application/json", YAML)
+                .handle((ctx, caller) -> render(
+                        ctx,
+                        policies.platformDefault()
+                                .orElseThrow(() ->
+                                        new dev.lethe.errors.NotFoundException("No platform default policy yet."))));
+    }
 
-  private static List<Map<String, String>> fieldErrors(List<FieldError> errors) {
-    return errors.stream().map(e -> Map.of("path", e.path(), "message", e.message())).toList();
-  }
+    private static int requiredInt(Context ctx, String name) {
+        if (ctx.queryParam(name) == null)
+            throw new BadRequestException("Missing query parameter.", List.of(new FieldError(name, "is required")));
+        return Json.intParam(ctx, name, 0, 1, Integer.MAX_VALUE);
+    }
+
+    private static String body(Context ctx) {
+        String body = ctx.body();
+        if (body.isBlank())
+            throw new BadRequestException(
+                    "The request needs a policy document as its body.", List.of(new FieldError("", "empty body")));
+        return body;
+    }
+
+    private static boolean isJson(Context ctx) {
+        String type = ctx.contentType();
+        return type != null && type.toLowerCase().contains("json");
+    }
+
+    private static void render(Context ctx, PolicyVersion v) {
+        if ("yaml".equals(ctx.queryParam("format"))) {
+            ctx.contentType(v.mediaType().contains("json") ? "application/json" : YAML)
+                    .result(v.source());
+            return;
+        }
+        var out = summary(v);
+        out.put("policy", PolicyWriter.tree(v.policy()));
+        ctx.json(out);
+    }
+
+    private static Map<String, Object> summary(PolicyVersion v) {
+        var out = new LinkedHashMap<String, Object>();
+        out.put("version", v.version());
+        out.put("platformDefault", Account.PLATFORM.equals(v.accountId()));
+        out.put("author", v.author());
+        out.put("createdAt", v.createdAt().toString());
+        return out;
+    }
+
+    private static List<Map<String, String>> fieldErrors(List<FieldError> errors) {
+        return errors.stream()
+                .map(e -> Map.of("path", e.path(), "message", e.message()))
+                .toList();
+    }
 }

@@ -24,54 +24,63 @@ import org.slf4j.LoggerFactory;
  */
 final class Problems {
 
-  static final String MEDIA_TYPE = "application/problem+json";
-  private static final Logger log = LoggerFactory.getLogger(Problems.class);
+    static final String MEDIA_TYPE = "application/problem+json";
+    private static final Logger log = LoggerFactory.getLogger(Problems.class);
 
-  private Problems() {}
+    private Problems() {}
 
-  static void register(RoutesConfig routes) {
-    routes.exception(LetheException.class, (e, ctx) -> write(ctx, status(e), e.getMessage(), e.errors()));
-    routes.exception(HttpResponseException.class, (e, ctx) -> write(ctx, e.getStatus(), e.getMessage(), List.of()));
-    routes.exception(Exception.class, (e, ctx) -> {
-      log.error("request failed: {} {}", ctx.method(), HttpServer.route(ctx), e);
-      write(ctx, 500, "Internal error. Nothing was changed; the request can be retried.", List.of());
-    });
-    routes.error(404, "*", ctx -> {
-      if (!isProblem(ctx)) write(ctx, 404, "No such route: " + ctx.method() + " " + ctx.path(), List.of());
-    });
-    routes.error(405, "*", ctx -> {
-      if (!isProblem(ctx)) write(ctx, 405, "Method not allowed here.", List.of());
-    });
-    routes.error(413, "*", ctx -> {
-      if (!isProblem(ctx)) write(ctx, 413, "The request body is larger than this server accepts (see LETHE_MAX_BODY_BYTES).", List.of());
-    });
-  }
+    static void register(RoutesConfig routes) {
+        routes.exception(LetheException.class, (e, ctx) -> write(ctx, status(e), e.getMessage(), e.errors()));
+        routes.exception(HttpResponseException.class, (e, ctx) -> write(ctx, e.getStatus(), e.getMessage(), List.of()));
+        routes.exception(Exception.class, (e, ctx) -> {
+            log.error("request failed: {} {}", ctx.method(), HttpServer.route(ctx), e);
+            write(ctx, 500, "Internal error. Nothing was changed; the request can be retried.", List.of());
+        });
+        routes.error(404, "*", ctx -> {
+            if (!isProblem(ctx)) write(ctx, 404, "No such route: " + ctx.method() + " " + ctx.path(), List.of());
+        });
+        routes.error(405, "*", ctx -> {
+            if (!isProblem(ctx)) write(ctx, 405, "Method not allowed here.", List.of());
+        });
+        routes.error(413, "*", ctx -> {
+            if (!isProblem(ctx))
+                write(
+                        ctx,
+                        413,
+                        "The request body is larger than this server accepts (see LETHE_MAX_BODY_BYTES).",
+                        List.of());
+        });
+    }
 
-  static int status(LetheException e) {
-    return switch (e) {
-      case InvalidInputException x -> 422;
-      case NotFoundException x -> 404;
-      case ForbiddenException x -> 403;
-      case UnauthenticatedException x -> 401;
-      case ConflictException x -> 409;
-      case BadRequestException x -> 400;
-    };
-  }
+    static int status(LetheException e) {
+        return switch (e) {
+            case InvalidInputException x -> 422;
+            case NotFoundException x -> 404;
+            case ForbiddenException x -> 403;
+            case UnauthenticatedException x -> 401;
+            case ConflictException x -> 409;
+            case BadRequestException x -> 400;
+        };
+    }
 
-  static void write(Context ctx, int status, String title, List<FieldError> errors) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("type", "about:blank");
-    body.put("title", title);
-    body.put("status", status);
-    body.put("instance", ctx.path());
-    body.put("errors", errors.stream().map(e -> Map.of("path", e.path(), "message", e.message())).toList());
-    if (status == 401) ctx.header("WWW-Authenticate", "Bearer realm=\"lethe\"");
-    ctx.status(status).contentType(MEDIA_TYPE).json(body);
-    ctx.contentType(MEDIA_TYPE);
-  }
+    static void write(Context ctx, int status, String title, List<FieldError> errors) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "about:blank");
+        body.put("title", title);
+        body.put("status", status);
+        body.put("instance", ctx.path());
+        body.put(
+                "errors",
+                errors.stream()
+                        .map(e -> Map.of("path", e.path(), "message", e.message()))
+                        .toList());
+        if (status == 401) ctx.header("WWW-Authenticate", "Bearer realm=\"lethe\"");
+        ctx.status(status).contentType(MEDIA_TYPE).json(body);
+        ctx.contentType(MEDIA_TYPE);
+    }
 
-  private static boolean isProblem(Context ctx) {
-    String type = ctx.res().getContentType();
-    return type != null && type.startsWith(MEDIA_TYPE);
-  }
+    private static boolean isProblem(Context ctx) {
+        String type = ctx.res().getContentType();
+        return type != null && type.startsWith(MEDIA_TYPE);
+    }
 }

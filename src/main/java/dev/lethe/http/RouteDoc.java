@@ -8,15 +8,15 @@ import java.util.List;
  * which records one of these for each, so no route can go undocumented.
  */
 public record RouteDoc(
-    HandlerType method,
-    String path,
-    Access access,
-    String summary,
-    List<String> requestTypes,
-    int successStatus,
-    List<String> responseTypes,
-    List<Param> query) {
+        HandlerType method,
+        String path,
+        Access access,
+        String summary,
+        List<String> requestTypes,
+        int successStatus,
+        List<String> responseTypes,
+        List<Param> query) {
 
-  /** A query parameter. */
-  public record Param(String name, String description) {}
+    /** A query parameter. */
+    public record Param(String name, String description) {}
 }

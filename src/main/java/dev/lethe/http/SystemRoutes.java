@@ -10,25 +10,31 @@ import java.util.function.Supplier;
 /** Health, metrics and the API description. */
 final class SystemRoutes {
 
-  private final Database database;
-  private final PrometheusMeterRegistry metrics;
-  private final Supplier<Object> openApi;
+    private final Database database;
+    private final PrometheusMeterRegistry metrics;
+    private final Supplier<Object> openApi;
 
-  SystemRoutes(Database database, PrometheusMeterRegistry metrics, Supplier<Object> openApi) {
-    this.database = database;
-    this.metrics = metrics;
-    this.openApi = openApi;
-  }
+    SystemRoutes(Database database, PrometheusMeterRegistry metrics, Supplier<Object> openApi) {
+        this.database = database;
+        this.metrics = metrics;
+        this.openApi = openApi;
+    }
 
-  void register(Api api) {
-    api.route(GET, "/health").summary("Liveness and database reachability: 200 when up, 503 when the database does not answer")
-        .handle((ctx, caller) -> {
-          boolean up = database.isUp();
-          ctx.status(up ? 200 : 503).json(Map.of("status", up ? "up" : "down", "database", up ? "up" : "down"));
-        });
-    api.route(GET, "/metrics").summary("Prometheus metrics").returns(200, "text/plain")
-        .handle((ctx, caller) -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
-    api.route(GET, "/openapi.json").summary("This API's OpenAPI 3.1 description, generated from the registered routes")
-        .handle((ctx, caller) -> ctx.json(openApi.get()));
-  }
+    void register(Api api) {
+        api.route(GET, "/health")
+                .summary("Liveness and database reachability: 200 when up, 503 when the database does not answer")
+                .handle((ctx, caller) -> {
+                    boolean up = database.isUp();
+                    ctx.status(up ? 200 : 503)
+                            .json(Map.of("status", up ? "up" : "down", "database", up ? "up" : "down"));
+                });
+        api.route(GET, "/metrics")
+                .summary("Prometheus metrics")
+                .returns(200, "text/plain")
+                .handle((ctx, caller) -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                        .result(metrics.scrape()));
+        api.route(GET, "/openapi.json")
+                .summary("This API's OpenAPI 3.1 description, generated from the registered routes")
+                .handle((ctx, caller) -> ctx.json(openApi.get()));
+    }
 }

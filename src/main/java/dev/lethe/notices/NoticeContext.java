@@ -11,9 +11,10 @@ import java.util.Objects;
  */
 public record NoticeContext(String controllerOverride, int policyVersion, Instant policySince) {
 
-  public NoticeContext {
-    if (policyVersion < 0) throw new IllegalArgumentException("policyVersion must not be negative: " + policyVersion);
-    Objects.requireNonNull(policySince, "policySince");
-    if (controllerOverride != null && controllerOverride.isBlank()) controllerOverride = null;
-  }
+    public NoticeContext {
+        if (policyVersion < 0)
+            throw new IllegalArgumentException("policyVersion must not be negative: " + policyVersion);
+        Objects.requireNonNull(policySince, "policySince");
+        if (controllerOverride != null && controllerOverride.isBlank()) controllerOverride = null;
+    }
 }

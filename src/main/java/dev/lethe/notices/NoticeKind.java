@@ -5,31 +5,31 @@ import java.util.Optional;
 
 /** The public notices Lethe prints from a policy (DESIGN.md, promise 5: notices cannot drift). */
 public enum NoticeKind {
-  /** How long each kind of record and each category of personal data is kept. */
-  RETENTION("retention"),
-  /** The sub-processors that receive personal data, where, why and under which safeguards. */
-  SUBPROCESSORS("subprocessors"),
-  /** The categories of personal data held, per subject type. */
-  CATEGORIES("categories"),
-  /** The cookies placed, grouped by consent purpose. */
-  COOKIES("cookies");
+    /** How long each kind of record and each category of personal data is kept. */
+    RETENTION("retention"),
+    /** The sub-processors that receive personal data, where, why and under which safeguards. */
+    SUBPROCESSORS("subprocessors"),
+    /** The categories of personal data held, per subject type. */
+    CATEGORIES("categories"),
+    /** The cookies placed, grouped by consent purpose. */
+    COOKIES("cookies");
 
-  private final String wireName;
+    private final String wireName;
 
-  NoticeKind(String wireName) {
-    this.wireName = wireName;
-  }
+    NoticeKind(String wireName) {
+        this.wireName = wireName;
+    }
 
-  /** The name in URLs and JSON, e.g. {@code retention} in {@code /v1/notices/retention}. */
-  public String wireName() {
-    return wireName;
-  }
+    /** The name in URLs and JSON, e.g. {@code retention} in {@code /v1/notices/retention}. */
+    public String wireName() {
+        return wireName;
+    }
 
-  /** Reads a wire name (any case); empty when it names no notice. */
-  public static Optional<NoticeKind> fromWire(String text) {
-    if (text == null) return Optional.empty();
-    String wanted = text.strip().toLowerCase(Locale.ROOT);
-    for (NoticeKind kind : values()) if (kind.wireName.equals(wanted)) return Optional.of(kind);
-    return Optional.empty();
-  }
+    /** Reads a wire name (any case); empty when it names no notice. */
+    public static Optional<NoticeKind> fromWire(String text) {
+        if (text == null) return Optional.empty();
+        String wanted = text.strip().toLowerCase(Locale.ROOT);
+        for (NoticeKind kind : values()) if (kind.wireName.equals(wanted)) return Optional.of(kind);
+        return Optional.empty();
+    }
 }

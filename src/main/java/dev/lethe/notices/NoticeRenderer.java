@@ -3,5 +3,5 @@ package dev.lethe.notices;
 /** Prints a notice's document in one format. */
 interface NoticeRenderer {
 
-  String render(Notice notice);
+    String render(Notice notice);
 }

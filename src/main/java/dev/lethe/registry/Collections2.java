@@ -7,9 +7,9 @@ import java.util.Map;
 /** Immutable copies of maps that keep their order (policy documents are ordered). */
 final class Collections2 {
 
-  private Collections2() {}
+    private Collections2() {}
 
-  static <K, V> Map<K, V> orderedCopy(Map<K, V> map) {
-    return Collections.unmodifiableMap(new LinkedHashMap<>(map));
-  }
+    static <K, V> Map<K, V> orderedCopy(Map<K, V> map) {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(map));
+    }
 }

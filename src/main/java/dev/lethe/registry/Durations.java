@@ -10,44 +10,44 @@ import java.util.Optional;
 /** ISO-8601 periods as policies write them ({@code P120D}, {@code P18M}, {@code P3Y}). */
 public final class Durations {
 
-  private static final LocalDate REFERENCE = LocalDate.of(2001, 1, 1);
+    private static final LocalDate REFERENCE = LocalDate.of(2001, 1, 1);
 
-  private Durations() {}
+    private Durations() {}
 
-  /** A non-negative period of years, months, weeks and days; empty when the text is not one. */
-  public static Optional<Period> parsePeriod(String text) {
-    if (text == null) return Optional.empty();
-    try {
-      Period p = Period.parse(text.strip());
-      return p.isNegative() ? Optional.empty() : Optional.of(p);
-    } catch (DateTimeParseException e) {
-      return Optional.empty();
+    /** A non-negative period of years, months, weeks and days; empty when the text is not one. */
+    public static Optional<Period> parsePeriod(String text) {
+        if (text == null) return Optional.empty();
+        try {
+            Period p = Period.parse(text.strip());
+            return p.isNegative() ? Optional.empty() : Optional.of(p);
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
     }
-  }
 
-  /**
-   * Orders periods by their length from a fixed reference date, so {@code P12M} equals {@code P1Y}
-   * and {@code P365D} is a little shorter than {@code P1Y} in a leap-year span.
-   */
-  public static int compare(Period a, Period b) {
-    return Long.compare(days(a), days(b));
-  }
+    /**
+     * Orders periods by their length from a fixed reference date, so {@code P12M} equals {@code P1Y}
+     * and {@code P365D} is a little shorter than {@code P1Y} in a leap-year span.
+     */
+    public static int compare(Period a, Period b) {
+        return Long.compare(days(a), days(b));
+    }
 
-  public static long days(Period p) {
-    return ChronoUnit.DAYS.between(REFERENCE, REFERENCE.plus(p));
-  }
+    public static long days(Period p) {
+        return ChronoUnit.DAYS.between(REFERENCE, REFERENCE.plus(p));
+    }
 
-  /** Plain words for a notice: {@code P18M} → "18 months", {@code P1Y} → "1 year". */
-  public static String words(Period p) {
-    if (p.isZero()) return "immediately";
-    var parts = new ArrayList<String>();
-    if (p.getYears() != 0) parts.add(unit(p.getYears(), "year"));
-    if (p.getMonths() != 0) parts.add(unit(p.getMonths(), "month"));
-    if (p.getDays() != 0) parts.add(unit(p.getDays(), "day"));
-    return String.join(" ", parts);
-  }
+    /** Plain words for a notice: {@code P18M} → "18 months", {@code P1Y} → "1 year". */
+    public static String words(Period p) {
+        if (p.isZero()) return "immediately";
+        var parts = new ArrayList<String>();
+        if (p.getYears() != 0) parts.add(unit(p.getYears(), "year"));
+        if (p.getMonths() != 0) parts.add(unit(p.getMonths(), "month"));
+        if (p.getDays() != 0) parts.add(unit(p.getDays(), "day"));
+        return String.join(" ", parts);
+    }
 
-  private static String unit(int n, String name) {
-    return n + " " + name + (n == 1 ? "" : "s");
-  }
+    private static String unit(int n, String name) {
+        return n + " " + name + (n == 1 ? "" : "s");
+    }
 }

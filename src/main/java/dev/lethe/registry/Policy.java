@@ -10,48 +10,48 @@ import java.util.Optional;
  * docs/policy-format.md for the format this is read from.
  */
 public record Policy(
-    int formatVersion,
-    Controller controller,
-    ConsentAge consentAge,
-    Map<String, SubjectType> subjects,
-    Map<String, Category> categories,
-    Map<String, String> fields,
-    Map<String, RecordRule> records,
-    List<Processor> processors,
-    List<Cookie> cookies) {
+        int formatVersion,
+        Controller controller,
+        ConsentAge consentAge,
+        Map<String, SubjectType> subjects,
+        Map<String, Category> categories,
+        Map<String, String> fields,
+        Map<String, RecordRule> records,
+        List<Processor> processors,
+        List<Cookie> cookies) {
 
-  public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 1;
 
-  public Policy {
-    subjects = Collections2.orderedCopy(subjects);
-    categories = Collections2.orderedCopy(categories);
-    fields = Collections2.orderedCopy(fields);
-    records = Collections2.orderedCopy(records);
-    processors = List.copyOf(processors);
-    cookies = List.copyOf(cookies);
-  }
-
-  public Optional<Category> category(String name) {
-    return Optional.ofNullable(categories.get(name));
-  }
-
-  /** Who is responsible for the data, and where people exercise their rights. */
-  public record Controller(String name, String contact, String address, String region) {}
-
-  /** The digital age of consent, by ISO country code, with a default (GDPR Art. 8: 13 to 16). */
-  public record ConsentAge(int defaultAge, Map<String, Integer> byCountry) {
-
-    public static final ConsentAge GDPR_DEFAULT = new ConsentAge(16, Map.of());
-
-    public ConsentAge {
-      byCountry = Collections2.orderedCopy(byCountry);
+    public Policy {
+        subjects = Collections2.orderedCopy(subjects);
+        categories = Collections2.orderedCopy(categories);
+        fields = Collections2.orderedCopy(fields);
+        records = Collections2.orderedCopy(records);
+        processors = List.copyOf(processors);
+        cookies = List.copyOf(cookies);
     }
 
-    public int forCountry(String country) {
-      return country == null ? defaultAge : byCountry.getOrDefault(country, defaultAge);
+    public Optional<Category> category(String name) {
+        return Optional.ofNullable(categories.get(name));
     }
-  }
 
-  /** A kind of person the account holds data on. */
-  public record SubjectType(String name, String description) {}
+    /** Who is responsible for the data, and where people exercise their rights. */
+    public record Controller(String name, String contact, String address, String region) {}
+
+    /** The digital age of consent, by ISO country code, with a default (GDPR Art. 8: 13 to 16). */
+    public record ConsentAge(int defaultAge, Map<String, Integer> byCountry) {
+
+        public static final ConsentAge GDPR_DEFAULT = new ConsentAge(16, Map.of());
+
+        public ConsentAge {
+            byCountry = Collections2.orderedCopy(byCountry);
+        }
+
+        public int forCountry(String country) {
+            return country == null ? defaultAge : byCountry.getOrDefault(country, defaultAge);
+        }
+    }
+
+    /** A kind of person the account holds data on. */
+    public record SubjectType(String name, String description) {}
 }

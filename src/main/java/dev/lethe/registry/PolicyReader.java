@@ -16,263 +16,308 @@ import java.util.Set;
  */
 public final class PolicyReader {
 
-  private static final Set<String> TOP =
-      Set.of("lethe", "controller", "consentAge", "subjects", "categories", "fields", "records", "processors", "cookies");
-  private static final Set<String> CONTROLLER = Set.of("name", "contact", "address", "region");
-  private static final Set<String> CONSENT_AGE = Set.of("default", "byCountry");
-  private static final Set<String> SUBJECT = Set.of("description");
-  private static final Set<String> CATEGORY =
-      Set.of("title", "description", "purpose", "lawfulBasis", "source", "required", "enabled", "subjects", "retention", "bySubject");
-  private static final Set<String> OVERRIDE = Set.of("description", "purpose", "lawfulBasis", "source", "required", "retention");
-  private static final Set<String> RETENTION = Set.of("period", "after", "then");
-  private static final Set<String> RECORD = Set.of("kind", "title", "description", "match", "retention");
-  private static final Set<String> PROCESSOR =
-      Set.of("name", "address", "purpose", "location", "safeguards", "measures", "required", "categories");
-  private static final Set<String> COOKIE = Set.of("name", "provider", "category", "duration", "purpose");
+    private static final Set<String> TOP = Set.of(
+            "lethe",
+            "controller",
+            "consentAge",
+            "subjects",
+            "categories",
+            "fields",
+            "records",
+            "processors",
+            "cookies");
+    private static final Set<String> CONTROLLER = Set.of("name", "contact", "address", "region");
+    private static final Set<String> CONSENT_AGE = Set.of("default", "byCountry");
+    private static final Set<String> SUBJECT = Set.of("description");
+    private static final Set<String> CATEGORY = Set.of(
+            "title",
+            "description",
+            "purpose",
+            "lawfulBasis",
+            "source",
+            "required",
+            "enabled",
+            "subjects",
+            "retention",
+            "bySubject");
+    private static final Set<String> OVERRIDE =
+            Set.of("description", "purpose", "lawfulBasis", "source", "required", "retention");
+    private static final Set<String> RETENTION = Set.of("period", "after", "then");
+    private static final Set<String> RECORD = Set.of("kind", "title", "description", "match", "retention");
+    private static final Set<String> PROCESSOR =
+            Set.of("name", "address", "purpose", "location", "safeguards", "measures", "required", "categories");
+    private static final Set<String> COOKIE = Set.of("name", "provider", "category", "duration", "purpose");
 
-  /** The outcome of reading: a policy, or every error found. */
-  public record Result(Policy policy, List<FieldError> errors) {
+    /** The outcome of reading: a policy, or every error found. */
+    public record Result(Policy policy, List<FieldError> errors) {
 
-    public boolean ok() {
-      return errors.isEmpty();
-    }
-  }
-
-  private PolicyReader() {}
-
-  /** Reads {@code text}; JSON when it starts with '{' or the caller says so, YAML otherwise. */
-  public static Result read(String text, boolean json) {
-    var errors = new ArrayList<FieldError>();
-    boolean asJson = json || text.stripLeading().startsWith("{");
-    JsonNode root = DocumentTree.read(text, asJson, errors);
-    if (root == null) return new Result(null, List.copyOf(errors));
-    var cursor = new DocumentCursor(errors);
-    Policy policy = new PolicyReader.Pass(cursor).policy(root);
-    if (policy != null) PolicyRules.check(policy, cursor);
-    var sorted = errors.stream().distinct().sorted().toList();
-    return new Result(sorted.isEmpty() ? policy : null, sorted);
-  }
-
-  public static Result read(String text) {
-    return read(text, false);
-  }
-
-  /** One reading of one document. */
-  private record Pass(DocumentCursor c) {
-
-    Policy policy(JsonNode root) {
-      if (c.object(root, "", TOP) == null) return null;
-      Integer format = c.integer(root, "", "lethe", 0, Integer.MAX_VALUE);
-      if (root.get("lethe") == null) c.error("lethe", "is required: the format version, 1");
-      else if (format != null && format != Policy.FORMAT_VERSION) c.error("lethe", "unsupported format version " + format + " (this Lethe reads 1)");
-      var controller = controller(root.get("controller"));
-      var consentAge = consentAge(root.get("consentAge"));
-      var subjects = c.entries(root.get("subjects"), "subjects", this::subject);
-      if (subjects.isEmpty()) c.error("subjects", "declare at least one subject type");
-      var categories = c.entries(root.get("categories"), "categories", this::category);
-      var fields = fields(root.get("fields"));
-      var records = c.entries(root.get("records"), "records", this::record);
-      var processors = list(root.get("processors"), "processors", this::processor);
-      var cookies = list(root.get("cookies"), "cookies", this::cookie);
-      return new Policy(
-          format == null ? Policy.FORMAT_VERSION : format,
-          controller, consentAge, subjects, categories, fields, records, processors, cookies);
-    }
-
-    Policy.Controller controller(JsonNode n) {
-      if (n == null) {
-        c.error("controller", "is required: who is responsible for the data (name, contact)");
-        return null;
-      }
-      if (c.object(n, "controller", CONTROLLER) == null) return null;
-      return new Policy.Controller(
-          c.text(n, "controller", "name", true),
-          c.text(n, "controller", "contact", true),
-          c.text(n, "controller", "address", false),
-          c.text(n, "controller", "region", false));
-    }
-
-    Policy.ConsentAge consentAge(JsonNode n) {
-      if (n == null || n.isNull()) return Policy.ConsentAge.GDPR_DEFAULT;
-      if (c.object(n, "consentAge", CONSENT_AGE) == null) return Policy.ConsentAge.GDPR_DEFAULT;
-      Integer def = c.integer(n, "consentAge", "default", 0, 21);
-      var byCountry = new LinkedHashMap<String, Integer>();
-      JsonNode countries = n.get("byCountry");
-      if (countries != null && !countries.isNull()) {
-        if (!countries.isObject()) c.error("consentAge.byCountry", "must map country codes to ages");
-        else
-          countries.fields().forEachRemaining(e -> {
-            String path = "consentAge.byCountry." + e.getKey();
-            if (!e.getKey().matches("[A-Z]{2}")) c.error(path, "must be a two-letter ISO country code");
-            Integer age = c.integer(countries, "consentAge.byCountry", e.getKey(), 0, 21);
-            if (!e.getValue().isIntegralNumber()) return;
-            if (age != null) byCountry.put(e.getKey(), age);
-          });
-      }
-      return new Policy.ConsentAge(def == null ? 16 : def, byCountry);
-    }
-
-    Policy.SubjectType subject(String name, JsonNode n) {
-      String path = "subjects." + name;
-      if (n == null || n.isNull()) return new Policy.SubjectType(name, null);
-      if (c.object(n, path, SUBJECT) == null) return null;
-      return new Policy.SubjectType(name, c.text(n, path, "description", false));
-    }
-
-    Category category(String name, JsonNode n) {
-      String path = "categories." + name;
-      if (c.object(n, path, CATEGORY) == null) return null;
-      var retention = retention(n, path, true);
-      var bySubject = new LinkedHashMap<String, Category.Override>();
-      JsonNode overrides = n.get("bySubject");
-      if (overrides != null && !overrides.isNull()) {
-        bySubject.putAll(c.entries(overrides, path + ".bySubject", (subject, o) -> override(path + ".bySubject." + subject, o)));
-      }
-      Boolean required = c.bool(n, path, "required");
-      Boolean enabled = c.bool(n, path, "enabled");
-      var subjects = c.texts(n, path, "subjects");
-      if (n.get("subjects") == null) c.error(path + ".subjects", "is required: the subject types this category is held for");
-      return new Category(
-          name,
-          titleOrName(c.text(n, path, "title", false), name),
-          c.text(n, path, "description", false),
-          c.text(n, path, "purpose", true),
-          c.choice(n, path, "lawfulBasis", LawfulBasis.class, true),
-          c.choice(n, path, "source", Source.class, true),
-          required == null || required,
-          enabled == null || enabled,
-          subjects,
-          retention,
-          bySubject);
-    }
-
-    Category.Override override(String path, JsonNode n) {
-      if (c.object(n, path, OVERRIDE) == null) return null;
-      return new Category.Override(
-          c.text(n, path, "description", false),
-          c.text(n, path, "purpose", false),
-          c.choice(n, path, "lawfulBasis", LawfulBasis.class, false),
-          c.choice(n, path, "source", Source.class, false),
-          c.bool(n, path, "required"),
-          n.has("retention") ? retention(n, path, false) : null);
-    }
-
-    RetentionRule retention(JsonNode parent, String path, boolean required) {
-      JsonNode n = parent.get("retention");
-      String at = path + ".retention";
-      if (n == null || n.isNull()) {
-        if (required) c.error(at, "is required: every category and record needs a retention rule (period, after, then)");
-        return null;
-      }
-      if (c.object(n, at, RETENTION) == null) return null;
-      Period period = c.period(n, at, "period", true);
-      var triggers = new ArrayList<Trigger>();
-      List<String> after = c.texts(n, at, "after");
-      for (int i = 0; i < after.size(); i++) {
-        String text = after.get(i);
-        String where = at + ".after" + (n.get("after").isArray() ? "[" + i + "]" : "");
-        Trigger.fromWire(text).ifPresentOrElse(triggers::add, () -> c.error(where, "'" + text + "' is not a trigger (" + Trigger.WIRE_NAMES + ")"));
-      }
-      if (after.isEmpty()) triggers.add(new Trigger.Collected());
-      Action then = n.has("then") ? c.choice(n, at, "then", Action.class, false) : Action.DELETE;
-      if (period == null || then == null || triggers.size() != after.size() && !after.isEmpty()) return null;
-      return new RetentionRule(period, triggers, then);
-    }
-
-    Map<String, String> fields(JsonNode n) {
-      var out = new LinkedHashMap<String, String>();
-      if (n == null || n.isNull()) return out;
-      if (!n.isObject()) {
-        c.error("fields", "must map field paths (traits.email) to category names");
-        return out;
-      }
-      n.fields().forEachRemaining(e -> {
-        String path = "fields." + e.getKey();
-        if (!e.getKey().matches("(traits|properties|context|identifiers|message|traffic)\\.[A-Za-z0-9_.\\-]+")) {
-          c.error(path, "a field path starts with traits., properties., context., identifiers., message. or traffic.");
+        public boolean ok() {
+            return errors.isEmpty();
         }
-        if (!e.getValue().isTextual() || e.getValue().asText().isBlank()) c.error(path, "must name a category");
-        else out.put(e.getKey(), e.getValue().asText().strip());
-      });
-      return out;
     }
 
-    RecordRule record(String name, JsonNode n) {
-      String path = "records." + name;
-      if (c.object(n, path, RECORD) == null) return null;
-      var match = new LinkedHashMap<String, List<String>>();
-      JsonNode m = n.get("match");
-      if (m != null && !m.isNull() && c.object(m, path + ".match", Set.copyOf(RecordRule.MATCH_KEYS)) != null) {
-        m.fieldNames().forEachRemaining(key -> {
-          if (!RecordRule.MATCH_KEYS.contains(key)) return;
-          var values = c.texts(m, path + ".match", key);
-          if (values.isEmpty()) c.error(path + ".match." + key, "must list at least one value");
-          else match.put(key, values);
-        });
-      }
-      var kind = c.choice(n, path, "kind", RecordKind.class, true);
-      var retention = retention(n, path, true);
-      if (kind == null || retention == null) return null;
-      return new RecordRule(name, kind, titleOrName(c.text(n, path, "title", false), name), c.text(n, path, "description", false), match, retention);
+    private PolicyReader() {}
+
+    /** Reads {@code text}; JSON when it starts with '{' or the caller says so, YAML otherwise. */
+    public static Result read(String text, boolean json) {
+        var errors = new ArrayList<FieldError>();
+        boolean asJson = json || text.stripLeading().startsWith("{");
+        JsonNode root = DocumentTree.read(text, asJson, errors);
+        if (root == null) return new Result(null, List.copyOf(errors));
+        var cursor = new DocumentCursor(errors);
+        Policy policy = new PolicyReader.Pass(cursor).policy(root);
+        if (policy != null) PolicyRules.check(policy, cursor);
+        var sorted = errors.stream().distinct().sorted().toList();
+        return new Result(sorted.isEmpty() ? policy : null, sorted);
     }
 
-    Processor processor(String path, JsonNode n) {
-      if (c.object(n, path, PROCESSOR) == null) return null;
-      Boolean required = c.bool(n, path, "required");
-      var categories = new LinkedHashMap<String, List<String>>();
-      JsonNode cats = n.get("categories");
-      if (cats == null || cats.isNull()) c.error(path + ".categories", "is required: the categories it receives, per subject type");
-      else if (!cats.isObject()) c.error(path + ".categories", "must map subject types to lists of categories");
-      else cats.fieldNames().forEachRemaining(subject -> categories.put(subject, c.texts(cats, path + ".categories", subject)));
-      return new Processor(
-          c.text(n, path, "name", true),
-          c.text(n, path, "address", true),
-          c.text(n, path, "purpose", true),
-          c.text(n, path, "location", true),
-          c.texts(n, path, "safeguards"),
-          c.text(n, path, "measures", false),
-          required == null || required,
-          categories);
+    public static Result read(String text) {
+        return read(text, false);
     }
 
-    Cookie cookie(String path, JsonNode n) {
-      if (c.object(n, path, COOKIE) == null) return null;
-      String durationText = c.text(n, path, "duration", true);
-      Period duration = null;
-      if (durationText != null && !durationText.equals("session")) {
-        duration = c.period(n, path, "duration", true);
-        if (duration == null) return null;
-      }
-      return new Cookie(
-          c.text(n, path, "name", true),
-          c.text(n, path, "provider", true),
-          c.choice(n, path, "category", CookieCategory.class, true),
-          duration,
-          c.text(n, path, "purpose", true));
-    }
+    /** One reading of one document. */
+    private record Pass(DocumentCursor c) {
 
-    <T> List<T> list(JsonNode n, String path, java.util.function.BiFunction<String, JsonNode, T> read) {
-      var out = new ArrayList<T>();
-      if (n == null || n.isNull()) return out;
-      if (!n.isArray()) {
-        c.error(path, "must be a list");
-        return out;
-      }
-      var names = new HashSet<String>();
-      for (int i = 0; i < n.size(); i++) {
-        String at = path + "[" + i + "]";
-        T item = read.apply(at, n.get(i));
-        if (item != null) out.add(item);
-        JsonNode name = n.get(i).get("name");
-        if (name != null && name.isTextual() && !names.add(name.asText().strip())) {
-          c.error(at + ".name", "duplicate name '" + name.asText().strip() + "'");
+        Policy policy(JsonNode root) {
+            if (c.object(root, "", TOP) == null) return null;
+            Integer format = c.integer(root, "", "lethe", 0, Integer.MAX_VALUE);
+            if (root.get("lethe") == null) c.error("lethe", "is required: the format version, 1");
+            else if (format != null && format != Policy.FORMAT_VERSION)
+                c.error("lethe", "unsupported format version " + format + " (this Lethe reads 1)");
+            var controller = controller(root.get("controller"));
+            var consentAge = consentAge(root.get("consentAge"));
+            var subjects = c.entries(root.get("subjects"), "subjects", this::subject);
+            if (subjects.isEmpty()) c.error("subjects", "declare at least one subject type");
+            var categories = c.entries(root.get("categories"), "categories", this::category);
+            var fields = fields(root.get("fields"));
+            var records = c.entries(root.get("records"), "records", this::record);
+            var processors = list(root.get("processors"), "processors", this::processor);
+            var cookies = list(root.get("cookies"), "cookies", this::cookie);
+            return new Policy(
+                    format == null ? Policy.FORMAT_VERSION : format,
+                    controller,
+                    consentAge,
+                    subjects,
+                    categories,
+                    fields,
+                    records,
+                    processors,
+                    cookies);
         }
-      }
-      return out;
-    }
 
-    private static String titleOrName(String title, String name) {
-      return title != null ? title : name.replace('_', ' ');
+        Policy.Controller controller(JsonNode n) {
+            if (n == null) {
+                c.error("controller", "is required: who is responsible for the data (name, contact)");
+                return null;
+            }
+            if (c.object(n, "controller", CONTROLLER) == null) return null;
+            return new Policy.Controller(
+                    c.text(n, "controller", "name", true),
+                    c.text(n, "controller", "contact", true),
+                    c.text(n, "controller", "address", false),
+                    c.text(n, "controller", "region", false));
+        }
+
+        Policy.ConsentAge consentAge(JsonNode n) {
+            if (n == null || n.isNull()) return Policy.ConsentAge.GDPR_DEFAULT;
+            if (c.object(n, "consentAge", CONSENT_AGE) == null) return Policy.ConsentAge.GDPR_DEFAULT;
+            Integer def = c.integer(n, "consentAge", "default", 0, 21);
+            var byCountry = new LinkedHashMap<String, Integer>();
+            JsonNode countries = n.get("byCountry");
+            if (countries != null && !countries.isNull()) {
+                if (!countries.isObject()) c.error("consentAge.byCountry", "must map country codes to ages");
+                else
+                    countries.fields().forEachRemaining(e -> {
+                        String path = "consentAge.byCountry." + e.getKey();
+                        if (!e.getKey().matches("[A-Z]{2}")) c.error(path, "must be a two-letter ISO country code");
+                        Integer age = c.integer(countries, "consentAge.byCountry", e.getKey(), 0, 21);
+                        if (!e.getValue().isIntegralNumber()) return;
+                        if (age != null) byCountry.put(e.getKey(), age);
+                    });
+            }
+            return new Policy.ConsentAge(def == null ? 16 : def, byCountry);
+        }
+
+        Policy.SubjectType subject(String name, JsonNode n) {
+            String path = "subjects." + name;
+            if (n == null || n.isNull()) return new Policy.SubjectType(name, null);
+            if (c.object(n, path, SUBJECT) == null) return null;
+            return new Policy.SubjectType(name, c.text(n, path, "description", false));
+        }
+
+        Category category(String name, JsonNode n) {
+            String path = "categories." + name;
+            if (c.object(n, path, CATEGORY) == null) return null;
+            var retention = retention(n, path, true);
+            var bySubject = new LinkedHashMap<String, Category.Override>();
+            JsonNode overrides = n.get("bySubject");
+            if (overrides != null && !overrides.isNull()) {
+                bySubject.putAll(c.entries(
+                        overrides, path + ".bySubject", (subject, o) -> override(path + ".bySubject." + subject, o)));
+            }
+            Boolean required = c.bool(n, path, "required");
+            Boolean enabled = c.bool(n, path, "enabled");
+            var subjects = c.texts(n, path, "subjects");
+            if (n.get("subjects") == null)
+                c.error(path + ".subjects", "is required: the subject types this category is held for");
+            return new Category(
+                    name,
+                    titleOrName(c.text(n, path, "title", false), name),
+                    c.text(n, path, "description", false),
+                    c.text(n, path, "purpose", true),
+                    c.choice(n, path, "lawfulBasis", LawfulBasis.class, true),
+                    c.choice(n, path, "source", Source.class, true),
+                    required == null || required,
+                    enabled == null || enabled,
+                    subjects,
+                    retention,
+                    bySubject);
+        }
+
+        Category.Override override(String path, JsonNode n) {
+            if (c.object(n, path, OVERRIDE) == null) return null;
+            return new Category.Override(
+                    c.text(n, path, "description", false),
+                    c.text(n, path, "purpose", false),
+                    c.choice(n, path, "lawfulBasis", LawfulBasis.class, false),
+                    c.choice(n, path, "source", Source.class, false),
+                    c.bool(n, path, "required"),
+                    n.has("retention") ? retention(n, path, false) : null);
+        }
+
+        RetentionRule retention(JsonNode parent, String path, boolean required) {
+            JsonNode n = parent.get("retention");
+            String at = path + ".retention";
+            if (n == null || n.isNull()) {
+                if (required)
+                    c.error(at, "is required: every category and record needs a retention rule (period, after, then)");
+                return null;
+            }
+            if (c.object(n, at, RETENTION) == null) return null;
+            Period period = c.period(n, at, "period", true);
+            var triggers = new ArrayList<Trigger>();
+            List<String> after = c.texts(n, at, "after");
+            for (int i = 0; i < after.size(); i++) {
+                String text = after.get(i);
+                String where = at + ".after" + (n.get("after").isArray() ? "[" + i + "]" : "");
+                Trigger.fromWire(text)
+                        .ifPresentOrElse(
+                                triggers::add,
+                                () -> c.error(where, "'" + text + "' is not a trigger (" + Trigger.WIRE_NAMES + ")"));
+            }
+            if (after.isEmpty()) triggers.add(new Trigger.Collected());
+            Action then = n.has("then") ? c.choice(n, at, "then", Action.class, false) : Action.DELETE;
+            if (period == null || then == null || triggers.size() != after.size() && !after.isEmpty()) return null;
+            return new RetentionRule(period, triggers, then);
+        }
+
+        Map<String, String> fields(JsonNode n) {
+            var out = new LinkedHashMap<String, String>();
+            if (n == null || n.isNull()) return out;
+            if (!n.isObject()) {
+                c.error("fields", "must map field paths (traits.email) to category names");
+                return out;
+            }
+            n.fields().forEachRemaining(e -> {
+                String path = "fields." + e.getKey();
+                if (!e.getKey()
+                        .matches("(traits|properties|context|identifiers|message|traffic)\\.[A-Za-z0-9_.\\-]+")) {
+                    c.error(
+                            path,
+                            "a field path starts with traits., properties., context., identifiers., message. or traffic.");
+                }
+                if (!e.getValue().isTextual() || e.getValue().asText().isBlank()) c.error(path, "must name a category");
+                else out.put(e.getKey(), e.getValue().asText().strip());
+            });
+            return out;
+        }
+
+        RecordRule record(String name, JsonNode n) {
+            String path = "records." + name;
+            if (c.object(n, path, RECORD) == null) return null;
+            var match = new LinkedHashMap<String, List<String>>();
+            JsonNode m = n.get("match");
+            if (m != null && !m.isNull() && c.object(m, path + ".match", Set.copyOf(RecordRule.MATCH_KEYS)) != null) {
+                m.fieldNames().forEachRemaining(key -> {
+                    if (!RecordRule.MATCH_KEYS.contains(key)) return;
+                    var values = c.texts(m, path + ".match", key);
+                    if (values.isEmpty()) c.error(path + ".match." + key, "must list at least one value");
+                    else match.put(key, values);
+                });
+            }
+            var kind = c.choice(n, path, "kind", RecordKind.class, true);
+            var retention = retention(n, path, true);
+            if (kind == null || retention == null) return null;
+            return new RecordRule(
+                    name,
+                    kind,
+                    titleOrName(c.text(n, path, "title", false), name),
+                    c.text(n, path, "description", false),
+                    match,
+                    retention);
+        }
+
+        Processor processor(String path, JsonNode n) {
+            if (c.object(n, path, PROCESSOR) == null) return null;
+            Boolean required = c.bool(n, path, "required");
+            var categories = new LinkedHashMap<String, List<String>>();
+            JsonNode cats = n.get("categories");
+            if (cats == null || cats.isNull())
+                c.error(path + ".categories", "is required: the categories it receives, per subject type");
+            else if (!cats.isObject()) c.error(path + ".categories", "must map subject types to lists of categories");
+            else
+                cats.fieldNames()
+                        .forEachRemaining(
+                                subject -> categories.put(subject, c.texts(cats, path + ".categories", subject)));
+            return new Processor(
+                    c.text(n, path, "name", true),
+                    c.text(n, path, "address", true),
+                    c.text(n, path, "purpose", true),
+                    c.text(n, path, "location", true),
+                    c.texts(n, path, "safeguards"),
+                    c.text(n, path, "measures", false),
+                    required == null || required,
+                    categories);
+        }
+
+        Cookie cookie(String path, JsonNode n) {
+            if (c.object(n, path, COOKIE) == null) return null;
+            String durationText = c.text(n, path, "duration", true);
+            Period duration = null;
+            if (durationText != null && !durationText.equals("session")) {
+                duration = c.period(n, path, "duration", true);
+                if (duration == null) return null;
+            }
+            return new Cookie(
+                    c.text(n, path, "name", true),
+                    c.text(n, path, "provider", true),
+                    c.choice(n, path, "category", CookieCategory.class, true),
+                    duration,
+                    c.text(n, path, "purpose", true));
+        }
+
+        <T> List<T> list(JsonNode n, String path, java.util.function.BiFunction<String, JsonNode, T> read) {
+            var out = new ArrayList<T>();
+            if (n == null || n.isNull()) return out;
+            if (!n.isArray()) {
+                c.error(path, "must be a list");
+                return out;
+            }
+            var names = new HashSet<String>();
+            for (int i = 0; i < n.size(); i++) {
+                String at = path + "[" + i + "]";
+                T item = read.apply(at, n.get(i));
+                if (item != null) out.add(item);
+                JsonNode name = n.get(i).get("name");
+                if (name != null && name.isTextual() && !names.add(name.asText().strip())) {
+                    c.error(at + ".name", "duplicate name '" + name.asText().strip() + "'");
+                }
+            }
+            return out;
+        }
+
+        private static String titleOrName(String title, String name) {
+            return title != null ? title : name.replace('_', ' ');
+        }
     }
-  }
 }

@@ -9,86 +9,96 @@ import java.util.Set;
  */
 final class PolicyRules {
 
-  /** EU member states and the EEA's Iceland, Liechtenstein and Norway. */
-  static final Set<String> EEA =
-      Set.of(
-          "EU", "EEA", "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU",
-          "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS",
-          "LI", "NO");
+    /** EU member states and the EEA's Iceland, Liechtenstein and Norway. */
+    static final Set<String> EEA = Set.of(
+            "EU", "EEA", "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
+            "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO");
 
-  private PolicyRules() {}
+    private PolicyRules() {}
 
-  static void check(Policy p, DocumentCursor c) {
-    var subjects = p.subjects().keySet();
-    p.categories().values().forEach(cat -> category(p, cat, c));
-    p.fields().forEach((field, category) -> {
-      if (!p.categories().containsKey(category)) {
-        c.error("fields." + field, "names unknown category '" + category + "'");
-      }
-    });
-    p.records().values().forEach(r -> {
-      String path = "records." + r.name();
-      if (r.retention().then() == Action.SUMMARISE && r.kind() != RecordKind.SESSION) {
-        c.error(path + ".retention.then", "only records of kind session can be summarised");
-      }
-      inactivity(r.retention(), path + ".retention", c);
-    });
-    for (int i = 0; i < p.processors().size(); i++) processor(p, p.processors().get(i), "processors[" + i + "]", c);
-    if (!subjects.isEmpty() && p.controller() == null) c.error("controller", "is required");
-  }
+    static void check(Policy p, DocumentCursor c) {
+        var subjects = p.subjects().keySet();
+        p.categories().values().forEach(cat -> category(p, cat, c));
+        p.fields().forEach((field, category) -> {
+            if (!p.categories().containsKey(category)) {
+                c.error("fields." + field, "names unknown category '" + category + "'");
+            }
+        });
+        p.records().values().forEach(r -> {
+            String path = "records." + r.name();
+            if (r.retention().then() == Action.SUMMARISE && r.kind() != RecordKind.SESSION) {
+                c.error(path + ".retention.then", "only records of kind session can be summarised");
+            }
+            inactivity(r.retention(), path + ".retention", c);
+        });
+        for (int i = 0; i < p.processors().size(); i++)
+            processor(p, p.processors().get(i), "processors[" + i + "]", c);
+        if (!subjects.isEmpty() && p.controller() == null) c.error("controller", "is required");
+    }
 
-  private static void category(Policy p, Category cat, DocumentCursor c) {
-    String path = "categories." + cat.name();
-    if (cat.subjects().isEmpty()) c.error(path + ".subjects", "must list at least one subject type");
-    for (int i = 0; i < cat.subjects().size(); i++) {
-      String s = cat.subjects().get(i);
-      if (!p.subjects().containsKey(s)) c.error(path + ".subjects[" + i + "]", "names unknown subject type '" + s + "'");
+    private static void category(Policy p, Category cat, DocumentCursor c) {
+        String path = "categories." + cat.name();
+        if (cat.subjects().isEmpty()) c.error(path + ".subjects", "must list at least one subject type");
+        for (int i = 0; i < cat.subjects().size(); i++) {
+            String s = cat.subjects().get(i);
+            if (!p.subjects().containsKey(s))
+                c.error(path + ".subjects[" + i + "]", "names unknown subject type '" + s + "'");
+        }
+        if (cat.required() && !cat.enabled()) {
+            c.error(path + ".enabled", "a required category cannot be switched off; mark it required: false first");
+        }
+        cat.bySubject().forEach((subject, o) -> {
+            if (!cat.subjects().contains(subject)) {
+                c.error(path + ".bySubject." + subject, "'" + subject + "' is not among this category's subjects");
+            }
+        });
+        if (cat.retention() != null) inactivity(cat.retention(), path + ".retention", c);
     }
-    if (cat.required() && !cat.enabled()) {
-      c.error(path + ".enabled", "a required category cannot be switched off; mark it required: false first");
-    }
-    cat.bySubject().forEach((subject, o) -> {
-      if (!cat.subjects().contains(subject)) {
-        c.error(path + ".bySubject." + subject, "'" + subject + "' is not among this category's subjects");
-      }
-    });
-    if (cat.retention() != null) inactivity(cat.retention(), path + ".retention", c);
-  }
 
-  private static void inactivity(RetentionRule rule, String path, DocumentCursor c) {
-    for (Trigger t : rule.after()) {
-      if (t instanceof Trigger.Inactive i && i.period().isZero()) {
-        c.error(path + ".after", "an inactivity period must be longer than zero");
-      }
+    private static void inactivity(RetentionRule rule, String path, DocumentCursor c) {
+        for (Trigger t : rule.after()) {
+            if (t instanceof Trigger.Inactive i && i.period().isZero()) {
+                c.error(path + ".after", "an inactivity period must be longer than zero");
+            }
+        }
     }
-  }
 
-  private static void processor(Policy p, Processor proc, String path, DocumentCursor c) {
-    String location = proc.location();
-    if (location != null) {
-      if (!location.matches("[A-Z]{2}|EU|EEA")) {
-        c.error(path + ".location", "must be a two-letter ISO country code, EU or EEA");
-      } else if (!EEA.contains(location) && proc.safeguards().isEmpty()) {
-        c.error(path + ".safeguards", "data goes to " + location + ", outside the EEA: name a safeguard (" + String.join(", ", Processor.SAFEGUARDS) + ")");
-      }
+    private static void processor(Policy p, Processor proc, String path, DocumentCursor c) {
+        String location = proc.location();
+        if (location != null) {
+            if (!location.matches("[A-Z]{2}|EU|EEA")) {
+                c.error(path + ".location", "must be a two-letter ISO country code, EU or EEA");
+            } else if (!EEA.contains(location) && proc.safeguards().isEmpty()) {
+                c.error(
+                        path + ".safeguards",
+                        "data goes to " + location + ", outside the EEA: name a safeguard ("
+                                + String.join(", ", Processor.SAFEGUARDS) + ")");
+            }
+        }
+        for (int i = 0; i < proc.safeguards().size(); i++) {
+            String s = proc.safeguards().get(i);
+            if (!Processor.SAFEGUARDS.contains(s))
+                c.error(
+                        path + ".safeguards[" + i + "]",
+                        "'" + s + "' is not one of: " + String.join(", ", Processor.SAFEGUARDS));
+        }
+        if (proc.categories().isEmpty())
+            c.error(path + ".categories", "must name the categories it receives for at least one subject type");
+        proc.categories().forEach((subject, cats) -> {
+            String at = path + ".categories." + subject;
+            if (!p.subjects().containsKey(subject)) {
+                c.error(at, "names unknown subject type '" + subject + "'");
+                return;
+            }
+            for (int i = 0; i < cats.size(); i++) {
+                String name = cats.get(i);
+                var category = p.categories().get(name);
+                if (category == null) c.error(at + "[" + i + "]", "names unknown category '" + name + "'");
+                else if (!category.subjects().contains(subject))
+                    c.error(
+                            at + "[" + i + "]",
+                            "category '" + name + "' is not held for subject type '" + subject + "'");
+            }
+        });
     }
-    for (int i = 0; i < proc.safeguards().size(); i++) {
-      String s = proc.safeguards().get(i);
-      if (!Processor.SAFEGUARDS.contains(s)) c.error(path + ".safeguards[" + i + "]", "'" + s + "' is not one of: " + String.join(", ", Processor.SAFEGUARDS));
-    }
-    if (proc.categories().isEmpty()) c.error(path + ".categories", "must name the categories it receives for at least one subject type");
-    proc.categories().forEach((subject, cats) -> {
-      String at = path + ".categories." + subject;
-      if (!p.subjects().containsKey(subject)) {
-        c.error(at, "names unknown subject type '" + subject + "'");
-        return;
-      }
-      for (int i = 0; i < cats.size(); i++) {
-        String name = cats.get(i);
-        var category = p.categories().get(name);
-        if (category == null) c.error(at + "[" + i + "]", "names unknown category '" + name + "'");
-        else if (!category.subjects().contains(subject)) c.error(at + "[" + i + "]", "category '" + name + "' is not held for subject type '" + subject + "'");
-      }
-    });
-  }
 }

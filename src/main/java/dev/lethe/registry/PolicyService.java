@@ -22,82 +22,100 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class PolicyService {
 
-  private final Jdbi jdbi;
-  private final PolicyStore store;
-  private final AccountService accounts;
-  private final AuditLog audit;
-  private final Clock clock;
+    private final Jdbi jdbi;
+    private final PolicyStore store;
+    private final AccountService accounts;
+    private final AuditLog audit;
+    private final Clock clock;
 
-  public PolicyService(Jdbi jdbi, PolicyStore store, AccountService accounts, AuditLog audit, Clock clock) {
-    this.jdbi = jdbi;
-    this.store = store;
-    this.accounts = accounts;
-    this.audit = audit;
-    this.clock = clock;
-  }
-
-  /**
-   * Accepts a policy for the caller's account (an admin) or, from an operator, as the platform
-   * default. Every error is reported at once (422); a retention beyond the operator's bounds is
-   * refused with the offending paths (403). Nothing changes unless it is accepted.
-   */
-  public PolicyVersion submit(Caller caller, String text, boolean json) {
-    String accountId = caller.isOperator() ? Account.PLATFORM : caller.accountId();
-    if (!caller.isOperator()) AccountService.requireScope(caller, Scope.ADMIN);
-    var read = PolicyReader.read(text, json);
-    if (!read.ok()) throw new InvalidInputException("The policy is not valid.", read.errors());
-    if (!caller.isOperator()) {
-      var bound = platformDefault().map(PolicyVersion::policy).orElse(null);
-      var violations = OperatorBounds.violations(read.policy(), bound, accounts.extensions(accountId));
-      if (!violations.isEmpty()) {
-        audit.append(
-            new AuditEvent(accountId, caller.keyId(), caller.sourceAddress(), "policy.change", List.of("policy"), "denied",
-                Map.of("reason", "beyond operator bounds", "paths", violations.stream().map(e -> e.path()).toList())));
-        throw new ForbiddenException(
-            "The policy keeps data longer than the operator allows for this account.", violations);
-      }
+    public PolicyService(Jdbi jdbi, PolicyStore store, AccountService accounts, AuditLog audit, Clock clock) {
+        this.jdbi = jdbi;
+        this.store = store;
+        this.accounts = accounts;
+        this.audit = audit;
+        this.clock = clock;
     }
-    return jdbi.inTransaction(
-        h -> {
-          audit.lockChain(h, accountId); // two submissions at once get consecutive versions
-          int number = store.nextVersion(h, accountId);
-          var version =
-              new PolicyVersion(accountId, number, text, json ? "application/json" : "application/yaml",
-                  read.policy(), caller.keyId(), clock.instant());
-          store.insert(h, version, PolicyWriter.json(read.policy()));
-          audit.append(
-              h,
-              AuditEvent.ok(accountId, caller.actor(), caller.isOperator() ? "policy.default.change" : "policy.change",
-                  List.of("policy:" + number), Map.of("version", number)));
-          return version;
+
+    /**
+     * Accepts a policy for the caller's account (an admin) or, from an operator, as the platform
+     * default. Every error is reported at once (422); a retention beyond the operator's bounds is
+     * refused with the offending paths (403). Nothing changes unless it is accepted.
+     */
+    public PolicyVersion submit(Caller caller, String text, boolean json) {
+        String accountId = caller.isOperator() ? Account.PLATFORM : caller.accountId();
+        if (!caller.isOperator()) AccountService.requireScope(caller, Scope.ADMIN);
+        var read = PolicyReader.read(text, json);
+        if (!read.ok()) throw new InvalidInputException("The policy is not valid.", read.errors());
+        if (!caller.isOperator()) {
+            var bound = platformDefault().map(PolicyVersion::policy).orElse(null);
+            var violations = OperatorBounds.violations(read.policy(), bound, accounts.extensions(accountId));
+            if (!violations.isEmpty()) {
+                audit.append(new AuditEvent(
+                        accountId,
+                        caller.keyId(),
+                        caller.sourceAddress(),
+                        "policy.change",
+                        List.of("policy"),
+                        "denied",
+                        Map.of(
+                                "reason",
+                                "beyond operator bounds",
+                                "paths",
+                                violations.stream().map(e -> e.path()).toList())));
+                throw new ForbiddenException(
+                        "The policy keeps data longer than the operator allows for this account.", violations);
+            }
+        }
+        return jdbi.inTransaction(h -> {
+            audit.lockChain(h, accountId); // two submissions at once get consecutive versions
+            int number = store.nextVersion(h, accountId);
+            var version = new PolicyVersion(
+                    accountId,
+                    number,
+                    text,
+                    json ? "application/json" : "application/yaml",
+                    read.policy(),
+                    caller.keyId(),
+                    clock.instant());
+            store.insert(h, version, PolicyWriter.json(read.policy()));
+            audit.append(
+                    h,
+                    AuditEvent.ok(
+                            accountId,
+                            caller.actor(),
+                            caller.isOperator() ? "policy.default.change" : "policy.change",
+                            List.of("policy:" + number),
+                            Map.of("version", number)));
+            return version;
         });
-  }
+    }
 
-  /** The policy in force for an account: its own latest version, else the platform default. */
-  public Optional<PolicyVersion> inForce(String accountId) {
-    return jdbi.withHandle(h -> store.latest(h, accountId)).or(this::platformDefault);
-  }
+    /** The policy in force for an account: its own latest version, else the platform default. */
+    public Optional<PolicyVersion> inForce(String accountId) {
+        return jdbi.withHandle(h -> store.latest(h, accountId)).or(this::platformDefault);
+    }
 
-  public PolicyVersion requireInForce(String accountId) {
-    return inForce(accountId)
-        .orElseThrow(() -> new NotFoundException("This account has no policy yet: PUT /v1/policy first."));
-  }
+    public PolicyVersion requireInForce(String accountId) {
+        return inForce(accountId)
+                .orElseThrow(() -> new NotFoundException("This account has no policy yet: PUT /v1/policy first."));
+    }
 
-  public Optional<PolicyVersion> platformDefault() {
-    return jdbi.withHandle(h -> store.latest(h, Account.PLATFORM));
-  }
+    public Optional<PolicyVersion> platformDefault() {
+        return jdbi.withHandle(h -> store.latest(h, Account.PLATFORM));
+    }
 
-  /** All versions of the account's own policy, newest first. */
-  public List<PolicyVersion> versions(String accountId) {
-    return jdbi.withHandle(h -> store.list(h, accountId));
-  }
+    /** All versions of the account's own policy, newest first. */
+    public List<PolicyVersion> versions(String accountId) {
+        return jdbi.withHandle(h -> store.list(h, accountId));
+    }
 
-  public PolicyVersion version(String accountId, int number) {
-    return jdbi.withHandle(h -> store.find(h, accountId, number))
-        .orElseThrow(() -> new NotFoundException("No policy version " + number + " in this account."));
-  }
+    public PolicyVersion version(String accountId, int number) {
+        return jdbi.withHandle(h -> store.find(h, accountId, number))
+                .orElseThrow(() -> new NotFoundException("No policy version " + number + " in this account."));
+    }
 
-  public PolicyDiff diff(String accountId, int from, int to) {
-    return PolicyDiff.between(version(accountId, from).policy(), version(accountId, to).policy());
-  }
+    public PolicyDiff diff(String accountId, int from, int to) {
+        return PolicyDiff.between(
+                version(accountId, from).policy(), version(accountId, to).policy());
+    }
 }

@@ -7,15 +7,15 @@ import org.jdbi.v3.core.Handle;
 /** Policy versions per account. Methods run on the caller's handle. */
 public interface PolicyStore {
 
-  /** The next version number of the account (1 for the first). */
-  int nextVersion(Handle h, String accountId);
+    /** The next version number of the account (1 for the first). */
+    int nextVersion(Handle h, String accountId);
 
-  void insert(Handle h, PolicyVersion version, String canonicalJson);
+    void insert(Handle h, PolicyVersion version, String canonicalJson);
 
-  Optional<PolicyVersion> latest(Handle h, String accountId);
+    Optional<PolicyVersion> latest(Handle h, String accountId);
 
-  Optional<PolicyVersion> find(Handle h, String accountId, int version);
+    Optional<PolicyVersion> find(Handle h, String accountId, int version);
 
-  /** All versions, newest first. */
-  List<PolicyVersion> list(Handle h, String accountId);
+    /** All versions, newest first. */
+    List<PolicyVersion> list(Handle h, String accountId);
 }

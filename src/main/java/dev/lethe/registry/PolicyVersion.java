@@ -7,4 +7,10 @@ import java.time.Instant;
  * submitted it (a key id) and when.
  */
 public record PolicyVersion(
-    String accountId, int version, String source, String mediaType, Policy policy, String author, Instant createdAt) {}
+        String accountId,
+        int version,
+        String source,
+        String mediaType,
+        Policy policy,
+        String author,
+        Instant createdAt) {}

@@ -9,20 +9,20 @@ import java.util.Map;
  * ({@code required: false}) is one the controller may refuse.
  */
 public record Processor(
-    String name,
-    String address,
-    String purpose,
-    String location,
-    List<String> safeguards,
-    String measures,
-    boolean required,
-    Map<String, List<String>> categories) {
+        String name,
+        String address,
+        String purpose,
+        String location,
+        List<String> safeguards,
+        String measures,
+        boolean required,
+        Map<String, List<String>> categories) {
 
-  /** Safeguards for transfers outside the EEA (GDPR Chapter V). */
-  public static final List<String> SAFEGUARDS = List.of("SCC", "BCR", "adequacy", "DPF", "derogation");
+    /** Safeguards for transfers outside the EEA (GDPR Chapter V). */
+    public static final List<String> SAFEGUARDS = List.of("SCC", "BCR", "adequacy", "DPF", "derogation");
 
-  public Processor {
-    safeguards = List.copyOf(safeguards);
-    categories = Collections2.orderedCopy(categories);
-  }
+    public Processor {
+        safeguards = List.copyOf(safeguards);
+        categories = Collections2.orderedCopy(categories);
+    }
 }

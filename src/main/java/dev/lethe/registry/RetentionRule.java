@@ -9,7 +9,7 @@ import java.util.List;
  */
 public record RetentionRule(Period period, List<Trigger> after, Action then) {
 
-  public RetentionRule {
-    after = List.copyOf(after);
-  }
+    public RetentionRule {
+        after = List.copyOf(after);
+    }
 }

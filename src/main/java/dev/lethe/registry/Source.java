@@ -2,23 +2,23 @@ package dev.lethe.registry;
 
 /** Where a category's values come from. */
 public enum Source {
-  USER_FORM("User-completed form"),
-  API("API"),
-  SOCIAL_NETWORK("Social network"),
-  IMPORT("Import"),
-  TRACKING("Tracking on the website or app");
+    USER_FORM("User-completed form"),
+    API("API"),
+    SOCIAL_NETWORK("Social network"),
+    IMPORT("Import"),
+    TRACKING("Tracking on the website or app");
 
-  private final String words;
+    private final String words;
 
-  Source(String words) {
-    this.words = words;
-  }
+    Source(String words) {
+        this.words = words;
+    }
 
-  public String words() {
-    return words;
-  }
+    public String words() {
+        return words;
+    }
 
-  public String wireName() {
-    return Wire.name(this);
-  }
+    public String wireName() {
+        return Wire.name(this);
+    }
 }

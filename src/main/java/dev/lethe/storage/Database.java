@@ -13,66 +13,68 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class Database implements AutoCloseable {
 
-  private final HikariDataSource dataSource;
-  private final Jdbi jdbi;
-  private final Dialect dialect;
+    private final HikariDataSource dataSource;
+    private final Jdbi jdbi;
+    private final Dialect dialect;
 
-  private Database(HikariDataSource dataSource) {
-    this.dataSource = dataSource;
-    this.jdbi = Jdbi.create(dataSource);
-    this.dialect = Dialect.of(dataSource.getJdbcUrl());
-  }
-
-  /** Opens the pool and brings the schema up to date. */
-  public static Database open(DatabaseSettings settings) {
-    var config = new HikariConfig();
-    config.setJdbcUrl(settings.url());
-    if (settings.user() != null) config.setUsername(settings.user());
-    if (settings.password() != null) config.setPassword(settings.password());
-    config.setMaximumPoolSize(settings.poolSize());
-    config.setPoolName("lethe");
-    config.setAutoCommit(true);
-    var dataSource = new HikariDataSource(config);
-    try {
-      Flyway.configure()
-          .dataSource(dataSource)
-          .locations("classpath:db/migration")
-          .failOnMissingLocations(true)
-          .load()
-          .migrate();
-    } catch (RuntimeException e) {
-      dataSource.close();
-      throw e;
+    private Database(HikariDataSource dataSource) {
+        this.dataSource = dataSource;
+        this.jdbi = Jdbi.create(dataSource);
+        this.dialect = Dialect.of(dataSource.getJdbcUrl());
     }
-    return new Database(dataSource);
-  }
 
-  /** The JDBC URL of the embedded default: an H2 file under the data directory. */
-  public static String embeddedUrl(Path dataDir) {
-    return "jdbc:h2:file:"
-        + dataDir.toAbsolutePath().resolve("lethe")
-        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
-  }
-
-  public Jdbi jdbi() {
-    return jdbi;
-  }
-
-  public Dialect dialect() {
-    return dialect;
-  }
-
-  /** For health checks: true when a connection can be had and answers. */
-  public boolean isUp() {
-    try {
-      return jdbi.withHandle(h -> h.createQuery("select 1").mapTo(Integer.class).one()) == 1;
-    } catch (RuntimeException e) {
-      return false;
+    /** Opens the pool and brings the schema up to date. */
+    public static Database open(DatabaseSettings settings) {
+        var config = new HikariConfig();
+        config.setJdbcUrl(settings.url());
+        if (settings.user() != null) config.setUsername(settings.user());
+        if (settings.password() != null) config.setPassword(settings.password());
+        config.setMaximumPoolSize(settings.poolSize());
+        config.setPoolName("lethe");
+        config.setAutoCommit(true);
+        var dataSource = new HikariDataSource(config);
+        try {
+            Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations("classpath:db/migration")
+                    .failOnMissingLocations(true)
+                    .load()
+                    .migrate();
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+        return new Database(dataSource);
     }
-  }
 
-  @Override
-  public void close() {
-    dataSource.close();
-  }
+    /** The JDBC URL of the embedded default: an H2 file under the data directory. */
+    public static String embeddedUrl(Path dataDir) {
+        return "jdbc:h2:file:"
+                + dataDir.toAbsolutePath().resolve("lethe")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+    }
+
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** For health checks: true when a connection can be had and answers. */
+    public boolean isUp() {
+        try {
+            return jdbi.withHandle(
+                            h -> h.createQuery("select 1").mapTo(Integer.class).one())
+                    == 1;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
 }

@@ -2,13 +2,13 @@ package dev.lethe.storage;
 
 /** The two database engines Lethe runs on. Stores use it only where their SQL must differ. */
 public enum Dialect {
-  H2,
-  POSTGRESQL;
+    H2,
+    POSTGRESQL;
 
-  static Dialect of(String jdbcUrl) {
-    if (jdbcUrl.startsWith("jdbc:h2:")) return H2;
-    if (jdbcUrl.startsWith("jdbc:postgresql:")) return POSTGRESQL;
-    throw new IllegalArgumentException(
-        "unsupported database URL (expected jdbc:h2:… or jdbc:postgresql:…): " + jdbcUrl);
-  }
+    static Dialect of(String jdbcUrl) {
+        if (jdbcUrl.startsWith("jdbc:h2:")) return H2;
+        if (jdbcUrl.startsWith("jdbc:postgresql:")) return POSTGRESQL;
+        throw new IllegalArgumentException(
+                "unsupported database URL (expected jdbc:h2:… or jdbc:postgresql:…): " + jdbcUrl);
+    }
 }

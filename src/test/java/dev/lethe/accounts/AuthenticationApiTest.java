@@ -31,8 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Who may call what: API keys, their scopes, revocation, and the bootstrap operator key. */
 class AuthenticationApiTest {
 
-  static final String POLICY =
-      """
+    static final String POLICY = """
       lethe: 1
       controller: { name: "Zebulon Shop BV", contact: "privacy@zebulon.example" }
       subjects:
@@ -48,258 +47,309 @@ class AuthenticationApiTest {
         traits.email: email_address
       """;
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void aRequestWithoutAKeyGets401ProblemJsonThatSaysHowToAuthenticate(TestDatabase engine) throws Exception {
-    try (var lethe = new TestLethe(engine)) {
-      var r =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + lethe.lethe().port() + "/v1/policy")).GET().build(),
-                  HttpResponse.BodyHandlers.ofString());
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aRequestWithoutAKeyGets401ProblemJsonThatSaysHowToAuthenticate(TestDatabase engine) throws Exception {
+        try (var lethe = new TestLethe(engine)) {
+            var r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(
+                                            "http://127.0.0.1:" + lethe.lethe().port() + "/v1/policy"))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
 
-      assertThat(r.statusCode()).isEqualTo(401);
-      assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
-      assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWithIgnoringCase("Bearer"));
-      assertThat(r.body()).contains("\"status\":401");
-    }
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void aMalformedOrWrongKeyGets401(TestDatabase engine) {
-    try (var lethe = new TestLethe(engine)) {
-      var a = lethe.createAccount("Zebulon");
-      String keyId = keyIdOf(a.adminKey());
-
-      var malformed = lethe.http().get("/v1/policy", "not a key at all");
-      var wrongSecret = lethe.http().get("/v1/policy", "lethe_" + keyId + "_" + "a".repeat(32));
-      var unknownId = lethe.http().get("/v1/policy", "lethe_nosuchkeyid00_" + secretOf(a.adminKey()));
-      var emptyBearer = lethe.http().get("/v1/policy", "");
-
-      for (var r : List.of(malformed, wrongSecret, unknownId, emptyBearer)) {
-        assertThat(r.status()).as(r.toString()).isEqualTo(401);
-        assertThat(r.contentType()).startsWith("application/problem+json");
-      }
-      assertThat(lethe.http().get("/v1/account", a.adminKey()).status()).isEqualTo(200);
-    }
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void aRevokedKeyGets401WhileTheAccountsOtherKeysStillWork(TestDatabase engine) {
-    try (var lethe = new TestLethe(engine)) {
-      var a = lethe.createAccount("Zebulon");
-      var read = createKey(lethe.http(), a.adminKey(), "[\"read\"]");
-      assertThat(lethe.http().get("/v1/account", read.get("key").asText()).status()).isEqualTo(200);
-
-      var revoke = lethe.http().delete("/v1/keys/" + read.get("keyId").asText(), a.adminKey());
-
-      assertThat(revoke.status()).isEqualTo(204);
-      assertThat(lethe.http().get("/v1/account", read.get("key").asText()).status()).isEqualTo(401);
-      assertThat(lethe.http().get("/v1/account", a.adminKey()).status()).isEqualTo(200);
-      var listed = lethe.http().get("/v1/keys", a.adminKey()).json().get("keys");
-      assertThat(listed).filteredOn(k -> k.get("keyId").asText().equals(read.get("keyId").asText()))
-          .singleElement()
-          .satisfies(k -> assertThat(k.get("revokedAt").isNull()).isFalse());
-    }
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void aReadKeyMayReadThePolicyButNotChangeIt(TestDatabase engine) {
-    try (var lethe = new TestLethe(engine)) {
-      var a = lethe.createAccount("Zebulon");
-      assertThat(lethe.http().putYaml("/v1/policy", a.adminKey(), POLICY).status()).isEqualTo(201);
-      String read = createKey(lethe.http(), a.adminKey(), "[\"read\"]").get("key").asText();
-
-      var put = lethe.http().putYaml("/v1/policy", read, POLICY.replace("P3Y", "P2Y"));
-
-      assertThat(put.status()).isEqualTo(403);
-      assertThat(put.contentType()).startsWith("application/problem+json");
-      assertThat(lethe.http().get("/v1/policy", read).status()).isEqualTo(200);
-      assertThat(lethe.http().get("/v1/policy/versions", read).json().get("versions")).hasSize(1);
-    }
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void anIngestKeyCannotReadThePolicy(TestDatabase engine) {
-    try (var lethe = new TestLethe(engine)) {
-      var a = lethe.createAccount("Zebulon");
-      lethe.http().putYaml("/v1/policy", a.adminKey(), POLICY);
-      String ingest = createKey(lethe.http(), a.adminKey(), "[\"ingest\"]").get("key").asText();
-
-      var r = lethe.http().get("/v1/policy", ingest);
-
-      assertThat(r.status()).isEqualTo(403);
-      assertThat(r.contentType()).startsWith("application/problem+json");
-      assertThat(r.body()).doesNotContain("Zebulon Shop BV");
-      assertThat(lethe.http().get("/v1/policy/versions", ingest).status()).isEqualTo(403);
-      assertThat(lethe.http().get("/v1/audit", ingest).status()).isEqualTo(403);
-    }
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void anAdminKeyCannotCreateAccounts(TestDatabase engine) {
-    try (var lethe = new TestLethe(engine)) {
-      var a = lethe.createAccount("Zebulon");
-
-      var r = lethe.http().post("/v1/accounts", a.adminKey(), "{\"name\":\"Mallory Ltd\"}");
-
-      assertThat(r.status()).isEqualTo(403);
-      assertThat(r.contentType()).startsWith("application/problem+json");
-      var accounts = lethe.http().get("/v1/accounts", TestLethe.OPERATOR_KEY).json().get("accounts");
-      assertThat(accounts).extracting(x -> x.get("name").asText()).containsExactly("Zebulon");
-    }
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void anAdminCannotCreateAnOperatorKey(TestDatabase engine) {
-    try (var lethe = new TestLethe(engine)) {
-      var a = lethe.createAccount("Zebulon");
-
-      var operatorOnly = lethe.http().post("/v1/keys", a.adminKey(), "{\"scopes\":[\"operator\"]}");
-      var mixed = lethe.http().post("/v1/keys", a.adminKey(), "{\"scopes\":[\"read\",\"operator\"]}");
-
-      assertThat(operatorOnly.status()).isEqualTo(403);
-      assertThat(mixed.status()).isEqualTo(403);
-      assertThat(operatorOnly.body()).doesNotContain("lethe_");
-      assertThat(lethe.http().get("/v1/keys", a.adminKey()).json().get("keys")).hasSize(1);
-    }
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void readAndIngestKeysCannotMintKeysOrRevokeThem(TestDatabase engine) {
-    try (var lethe = new TestLethe(engine)) {
-      var a = lethe.createAccount("Zebulon");
-      String read = createKey(lethe.http(), a.adminKey(), "[\"read\"]").get("key").asText();
-      String ingest = createKey(lethe.http(), a.adminKey(), "[\"ingest\"]").get("key").asText();
-
-      for (String weak : List.of(read, ingest)) {
-        assertThat(lethe.http().post("/v1/keys", weak, "{\"scopes\":[\"admin\"]}").status()).isEqualTo(403);
-        assertThat(lethe.http().get("/v1/keys", weak).status()).isEqualTo(403);
-        assertThat(lethe.http().delete("/v1/keys/" + keyIdOf(a.adminKey()), weak).status()).isEqualTo(403);
-      }
-
-      var keys = lethe.http().get("/v1/keys", a.adminKey()).json().get("keys");
-      assertThat(keys).hasSize(3).allSatisfy(k -> assertThat(k.get("revokedAt").isNull()).isTrue());
-    }
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void aKeyWithAnUnknownScopeIsRefusedNamingTheScope(TestDatabase engine) {
-    try (var lethe = new TestLethe(engine)) {
-      var a = lethe.createAccount("Zebulon");
-
-      var r = lethe.http().post("/v1/keys", a.adminKey(), "{\"scopes\":[\"superuser\",\"read\"]}");
-
-      assertThat(r.status()).isEqualTo(422);
-      assertThat(r.contentType()).startsWith("application/problem+json");
-      assertThat(r.json().get("errors")).extracting(e -> e.get("path").asText()).containsExactly("scopes[0]");
-      assertThat(r.json().at("/errors/0/message").asText()).contains("superuser");
-      assertThat(lethe.http().get("/v1/keys", a.adminKey()).json().get("keys")).hasSize(1);
-    }
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void theKeySecretIsNotStoredInPlaintext(TestDatabase engine) throws SQLException {
-    try (var lethe = new TestLethe(engine)) {
-      var a = lethe.createAccount("Zebulon");
-      var created = createKey(lethe.http(), a.adminKey(), "[\"read\"]");
-      String key = created.get("key").asText();
-      String keyId = created.get("keyId").asText();
-      assertThat(key).isEqualTo("lethe_" + keyId + "_" + secretOf(key));
-
-      for (String presented : List.of(key, a.adminKey())) {
-        List<String> stored = rawKeyRow(lethe.jdbcUrl(), keyIdOf(presented));
-        assertThat(stored).as("the api_keys row of " + keyIdOf(presented)).isNotEmpty();
-        assertThat(stored).noneMatch(v -> v.contains(presented) || v.contains(secretOf(presented)));
-      }
-    }
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void withoutAFixedBootstrapKeyTheFirstStartWritesAnOwnerOnlyKeyFileThatAuthenticatesAsOperator(
-      TestDatabase engine, @TempDir Path tmp) throws IOException {
-    Path dataDir = tmp.resolve("data");
-    try (var db = engine.fresh()) {
-      var config = new Lethe.Config(dataDir, db.settings(), new HttpServer.Settings("127.0.0.1", 0, 200_000), Optional.empty());
-      var clock = new MutableClock(Instant.parse("2026-01-15T09:00:00Z"));
-      String fromFile;
-      try (var first = Lethe.start(config, clock, new SecureRandom())) {
-        Path file = dataDir.resolve("bootstrap-operator.key");
-        assertThat(file).exists();
-        assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
-        fromFile = Files.readString(file).strip();
-        assertThat(first.newBootstrapKey()).contains(fromFile);
-
-        var http = new Http(first.port());
-        assertThat(http.get("/v1/accounts", fromFile).status()).isEqualTo(200);
-        assertThat(http.post("/v1/accounts", fromFile, "{\"name\":\"Zebulon\"}").status()).isEqualTo(201);
-        assertThat(http.get("/v1/accounts", "lethe_bootstrap_" + "b".repeat(32)).status()).isEqualTo(401);
-      }
-
-      try (var second = Lethe.start(config, clock, new SecureRandom())) {
-        assertThat(second.newBootstrapKey()).isEmpty();
-        assertThat(Files.readString(dataDir.resolve("bootstrap-operator.key")).strip()).isEqualTo(fromFile);
-        assertThat(new Http(second.port()).get("/v1/accounts", fromFile).status()).isEqualTo(200);
-      }
-    }
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void aFixedBootstrapKeyAuthenticatesAsOperatorWhateverItLooksLike(TestDatabase engine, @TempDir Path tmp) {
-    // Shaped like a generated key (lethe_<id>_<secret>) but chosen by the operator, e.g. in CI.
-    String fixed = "lethe_ci_zebulon0123456789abcdefghij";
-    try (var db = engine.fresh()) {
-      var config = new Lethe.Config(tmp.resolve("data"), db.settings(), new HttpServer.Settings("127.0.0.1", 0, 200_000), Optional.of(fixed));
-      try (var lethe = Lethe.start(config, new MutableClock(Instant.parse("2026-01-15T09:00:00Z")), new SecureRandom())) {
-        var http = new Http(lethe.port());
-
-        assertThat(lethe.newBootstrapKey()).isEmpty();
-        assertThat(http.get("/v1/accounts", fixed).status()).isEqualTo(200);
-        assertThat(http.get("/v1/accounts", fixed + "x").status()).isEqualTo(401);
-        assertThat(http.get("/v1/accounts", "lethe_ci_" + "y".repeat(28)).status()).isEqualTo(401);
-        assertThat(tmp.resolve("data").resolve("bootstrap-operator.key")).doesNotExist();
-      }
-    }
-  }
-
-  static JsonNode createKey(Http http, String adminKey, String scopesJson) {
-    var r = http.post("/v1/keys", adminKey, "{\"scopes\":" + scopesJson + "}");
-    assertThat(r.status()).as(r.toString()).isEqualTo(201);
-    return r.json();
-  }
-
-  static String keyIdOf(String key) {
-    return key.split("_")[1];
-  }
-
-  static String secretOf(String key) {
-    return key.substring(key.indexOf('_', "lethe_".length()) + 1);
-  }
-
-  /** Every column of one api_keys row, as text, read straight from the database. */
-  static List<String> rawKeyRow(String jdbcUrl, String keyId) throws SQLException {
-    var values = new ArrayList<String>();
-    try (var c = DriverManager.getConnection(jdbcUrl);
-        var s = c.prepareStatement("select * from api_keys where key_id = ?")) {
-      s.setString(1, keyId);
-      try (var rs = s.executeQuery()) {
-        int columns = rs.getMetaData().getColumnCount();
-        while (rs.next()) {
-          for (int i = 1; i <= columns; i++) values.add(String.valueOf(rs.getString(i)));
+            assertThat(r.statusCode()).isEqualTo(401);
+            assertThat(r.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+            assertThat(r.headers().firstValue("WWW-Authenticate"))
+                    .hasValueSatisfying(v -> assertThat(v).startsWithIgnoringCase("Bearer"));
+            assertThat(r.body()).contains("\"status\":401");
         }
-      }
     }
-    return values;
-  }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aMalformedOrWrongKeyGets401(TestDatabase engine) {
+        try (var lethe = new TestLethe(engine)) {
+            var a = lethe.createAccount("Zebulon");
+            String keyId = keyIdOf(a.adminKey());
+
+            var malformed = lethe.http().get("/v1/policy", "not a key at all");
+            var wrongSecret = lethe.http().get("/v1/policy", "lethe_" + keyId + "_" + "a".repeat(32));
+            var unknownId = lethe.http().get("/v1/policy", "lethe_nosuchkeyid00_" + secretOf(a.adminKey()));
+            var emptyBearer = lethe.http().get("/v1/policy", "");
+
+            for (var r : List.of(malformed, wrongSecret, unknownId, emptyBearer)) {
+                assertThat(r.status()).as(r.toString()).isEqualTo(401);
+                assertThat(r.contentType()).startsWith("application/problem+json");
+            }
+            assertThat(lethe.http().get("/v1/account", a.adminKey()).status()).isEqualTo(200);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aRevokedKeyGets401WhileTheAccountsOtherKeysStillWork(TestDatabase engine) {
+        try (var lethe = new TestLethe(engine)) {
+            var a = lethe.createAccount("Zebulon");
+            var read = createKey(lethe.http(), a.adminKey(), "[\"read\"]");
+            assertThat(lethe.http().get("/v1/account", read.get("key").asText()).status())
+                    .isEqualTo(200);
+
+            var revoke = lethe.http().delete("/v1/keys/" + read.get("keyId").asText(), a.adminKey());
+
+            assertThat(revoke.status()).isEqualTo(204);
+            assertThat(lethe.http().get("/v1/account", read.get("key").asText()).status())
+                    .isEqualTo(401);
+            assertThat(lethe.http().get("/v1/account", a.adminKey()).status()).isEqualTo(200);
+            var listed = lethe.http().get("/v1/keys", a.adminKey()).json().get("keys");
+            assertThat(listed)
+                    .filteredOn(k ->
+                            k.get("keyId").asText().equals(read.get("keyId").asText()))
+                    .singleElement()
+                    .satisfies(k -> assertThat(k.get("revokedAt").isNull()).isFalse());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aReadKeyMayReadThePolicyButNotChangeIt(TestDatabase engine) {
+        try (var lethe = new TestLethe(engine)) {
+            var a = lethe.createAccount("Zebulon");
+            assertThat(lethe.http().putYaml("/v1/policy", a.adminKey(), POLICY).status())
+                    .isEqualTo(201);
+            String read = createKey(lethe.http(), a.adminKey(), "[\"read\"]")
+                    .get("key")
+                    .asText();
+
+            var put = lethe.http().putYaml("/v1/policy", read, POLICY.replace("P3Y", "P2Y"));
+
+            assertThat(put.status()).isEqualTo(403);
+            assertThat(put.contentType()).startsWith("application/problem+json");
+            assertThat(lethe.http().get("/v1/policy", read).status()).isEqualTo(200);
+            assertThat(lethe.http().get("/v1/policy/versions", read).json().get("versions"))
+                    .hasSize(1);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void anIngestKeyCannotReadThePolicy(TestDatabase engine) {
+        try (var lethe = new TestLethe(engine)) {
+            var a = lethe.createAccount("Zebulon");
+            lethe.http().putYaml("/v1/policy", a.adminKey(), POLICY);
+            String ingest = createKey(lethe.http(), a.adminKey(), "[\"ingest\"]")
+                    .get("key")
+                    .asText();
+
+            var r = lethe.http().get("/v1/policy", ingest);
+
+            assertThat(r.status()).isEqualTo(403);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+            assertThat(r.body()).doesNotContain("Zebulon Shop BV");
+            assertThat(lethe.http().get("/v1/policy/versions", ingest).status()).isEqualTo(403);
+            assertThat(lethe.http().get("/v1/audit", ingest).status()).isEqualTo(403);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void anAdminKeyCannotCreateAccounts(TestDatabase engine) {
+        try (var lethe = new TestLethe(engine)) {
+            var a = lethe.createAccount("Zebulon");
+
+            var r = lethe.http().post("/v1/accounts", a.adminKey(), "{\"name\":\"Mallory Ltd\"}");
+
+            assertThat(r.status()).isEqualTo(403);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+            var accounts = lethe.http()
+                    .get("/v1/accounts", TestLethe.OPERATOR_KEY)
+                    .json()
+                    .get("accounts");
+            assertThat(accounts).extracting(x -> x.get("name").asText()).containsExactly("Zebulon");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void anAdminCannotCreateAnOperatorKey(TestDatabase engine) {
+        try (var lethe = new TestLethe(engine)) {
+            var a = lethe.createAccount("Zebulon");
+
+            var operatorOnly = lethe.http().post("/v1/keys", a.adminKey(), "{\"scopes\":[\"operator\"]}");
+            var mixed = lethe.http().post("/v1/keys", a.adminKey(), "{\"scopes\":[\"read\",\"operator\"]}");
+
+            assertThat(operatorOnly.status()).isEqualTo(403);
+            assertThat(mixed.status()).isEqualTo(403);
+            assertThat(operatorOnly.body()).doesNotContain("lethe_");
+            assertThat(lethe.http().get("/v1/keys", a.adminKey()).json().get("keys"))
+                    .hasSize(1);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void readAndIngestKeysCannotMintKeysOrRevokeThem(TestDatabase engine) {
+        try (var lethe = new TestLethe(engine)) {
+            var a = lethe.createAccount("Zebulon");
+            String read = createKey(lethe.http(), a.adminKey(), "[\"read\"]")
+                    .get("key")
+                    .asText();
+            String ingest = createKey(lethe.http(), a.adminKey(), "[\"ingest\"]")
+                    .get("key")
+                    .asText();
+
+            for (String weak : List.of(read, ingest)) {
+                assertThat(lethe.http()
+                                .post("/v1/keys", weak, "{\"scopes\":[\"admin\"]}")
+                                .status())
+                        .isEqualTo(403);
+                assertThat(lethe.http().get("/v1/keys", weak).status()).isEqualTo(403);
+                assertThat(lethe.http()
+                                .delete("/v1/keys/" + keyIdOf(a.adminKey()), weak)
+                                .status())
+                        .isEqualTo(403);
+            }
+
+            var keys = lethe.http().get("/v1/keys", a.adminKey()).json().get("keys");
+            assertThat(keys)
+                    .hasSize(3)
+                    .allSatisfy(k -> assertThat(k.get("revokedAt").isNull()).isTrue());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aKeyWithAnUnknownScopeIsRefusedNamingTheScope(TestDatabase engine) {
+        try (var lethe = new TestLethe(engine)) {
+            var a = lethe.createAccount("Zebulon");
+
+            var r = lethe.http().post("/v1/keys", a.adminKey(), "{\"scopes\":[\"superuser\",\"read\"]}");
+
+            assertThat(r.status()).isEqualTo(422);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+            assertThat(r.json().get("errors"))
+                    .extracting(e -> e.get("path").asText())
+                    .containsExactly("scopes[0]");
+            assertThat(r.json().at("/errors/0/message").asText()).contains("superuser");
+            assertThat(lethe.http().get("/v1/keys", a.adminKey()).json().get("keys"))
+                    .hasSize(1);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void theKeySecretIsNotStoredInPlaintext(TestDatabase engine) throws SQLException {
+        try (var lethe = new TestLethe(engine)) {
+            var a = lethe.createAccount("Zebulon");
+            var created = createKey(lethe.http(), a.adminKey(), "[\"read\"]");
+            String key = created.get("key").asText();
+            String keyId = created.get("keyId").asText();
+            assertThat(key).isEqualTo("lethe_" + keyId + "_" + secretOf(key));
+
+            for (String presented : List.of(key, a.adminKey())) {
+                List<String> stored = rawKeyRow(lethe.jdbcUrl(), keyIdOf(presented));
+                assertThat(stored)
+                        .as("the api_keys row of " + keyIdOf(presented))
+                        .isNotEmpty();
+                assertThat(stored).noneMatch(v -> v.contains(presented) || v.contains(secretOf(presented)));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void withoutAFixedBootstrapKeyTheFirstStartWritesAnOwnerOnlyKeyFileThatAuthenticatesAsOperator(
+            TestDatabase engine, @TempDir Path tmp) throws IOException {
+        Path dataDir = tmp.resolve("data");
+        try (var db = engine.fresh()) {
+            var config = new Lethe.Config(
+                    dataDir, db.settings(), new HttpServer.Settings("127.0.0.1", 0, 200_000), Optional.empty());
+            var clock = new MutableClock(Instant.parse("2026-01-15T09:00:00Z"));
+            String fromFile;
+            try (var first = Lethe.start(config, clock, new SecureRandom())) {
+                Path file = dataDir.resolve("bootstrap-operator.key");
+                assertThat(file).exists();
+                assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+                fromFile = Files.readString(file).strip();
+                assertThat(first.newBootstrapKey()).contains(fromFile);
+
+                var http = new Http(first.port());
+                assertThat(http.get("/v1/accounts", fromFile).status()).isEqualTo(200);
+                assertThat(http.post("/v1/accounts", fromFile, "{\"name\":\"Zebulon\"}")
+                                .status())
+                        .isEqualTo(201);
+                assertThat(http.get("/v1/accounts", "lethe_bootstrap_" + "b".repeat(32))
+                                .status())
+                        .isEqualTo(401);
+            }
+
+            try (var second = Lethe.start(config, clock, new SecureRandom())) {
+                assertThat(second.newBootstrapKey()).isEmpty();
+                assertThat(Files.readString(dataDir.resolve("bootstrap-operator.key"))
+                                .strip())
+                        .isEqualTo(fromFile);
+                assertThat(new Http(second.port()).get("/v1/accounts", fromFile).status())
+                        .isEqualTo(200);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aFixedBootstrapKeyAuthenticatesAsOperatorWhateverItLooksLike(TestDatabase engine, @TempDir Path tmp) {
+        // Shaped like a generated key (lethe_<id>_<secret>) but chosen by the operator, e.g. in CI.
+        String fixed = "lethe_ci_zebulon0123456789abcdefghij";
+        try (var db = engine.fresh()) {
+            var config = new Lethe.Config(
+                    tmp.resolve("data"),
+                    db.settings(),
+                    new HttpServer.Settings("127.0.0.1", 0, 200_000),
+                    Optional.of(fixed));
+            try (var lethe =
+                    Lethe.start(config, new MutableClock(Instant.parse("2026-01-15T09:00:00Z")), new SecureRandom())) {
+                var http = new Http(lethe.port());
+
+                assertThat(lethe.newBootstrapKey()).isEmpty();
+                assertThat(http.get("/v1/accounts", fixed).status()).isEqualTo(200);
+                assertThat(http.get("/v1/accounts", fixed + "x").status()).isEqualTo(401);
+                assertThat(http.get("/v1/accounts", "lethe_ci_" + "y".repeat(28))
+                                .status())
+                        .isEqualTo(401);
+                assertThat(tmp.resolve("data").resolve("bootstrap-operator.key"))
+                        .doesNotExist();
+            }
+        }
+    }
+
+    static JsonNode createKey(Http http, String adminKey, String scopesJson) {
+        var r = http.post("/v1/keys", adminKey, "{\"scopes\":" + scopesJson + "}");
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        return r.json();
+    }
+
+    static String keyIdOf(String key) {
+        return key.split("_")[1];
+    }
+
+    static String secretOf(String key) {
+        return key.substring(key.indexOf('_', "lethe_".length()) + 1);
+    }
+
+    /** Every column of one api_keys row, as text, read straight from the database. */
+    static List<String> rawKeyRow(String jdbcUrl, String keyId) throws SQLException {
+        var values = new ArrayList<String>();
+        try (var c = DriverManager.getConnection(jdbcUrl);
+                var s = c.prepareStatement("select * from api_keys where key_id = ?")) {
+            s.setString(1, keyId);
+            try (var rs = s.executeQuery()) {
+                int columns = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    for (int i = 1; i <= columns; i++) values.add(String.valueOf(rs.getString(i)));
+                }
+            }
+        }
+        return values;
+    }
 }

@@ -17,8 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The command line, run in-process as a user would type it; exit codes and what it prints. */
 class CliTest {
 
-  static final String POLICY =
-      """
+    static final String POLICY = """
       lethe: 1
       controller: { name: "Zebulon Shop BV", contact: "privacy@zebulon.example" }
       subjects:
@@ -51,162 +50,166 @@ class CliTest {
           categories: { visitor: [email_address, ip_address] }
       """;
 
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  /** What one run printed, and how it ended. */
-  record Run(int exit, String out, String err) {
-    @Override
-    public String toString() {
-      return "exit " + exit + "\n--- out\n" + out + "--- err\n" + err;
+    /** What one run printed, and how it ended. */
+    record Run(int exit, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- out\n" + out + "--- err\n" + err;
+        }
     }
-  }
 
-  static Run lethe(String... args) {
-    var out = new StringWriter();
-    var err = new StringWriter();
-    int exit = Main.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true)).execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
+    static Run lethe(String... args) {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        int exit = Main.commandLine()
+                .setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true))
+                .execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
 
-  @Test
-  void theExampleAdvocacyPolicyIsValid() {
-    var run = lethe("policy", "validate", "examples/advocacy-platform.yaml");
+    @Test
+    void theExampleAdvocacyPolicyIsValid() {
+        var run = lethe("policy", "validate", "examples/advocacy-platform.yaml");
 
-    assertThat(run.exit()).as(run.toString()).isZero();
-    assertThat(run.out()).contains("examples/advocacy-platform.yaml: valid");
-    assertThat(run.err()).isEmpty();
-  }
+        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.out()).contains("examples/advocacy-platform.yaml: valid");
+        assertThat(run.err()).isEmpty();
+    }
 
-  @Test
-  void aPolicyWithSeveralMistakesExitsWith1AndPrintsOneLinePerErrorWithItsPath() throws IOException {
-    Path file = write("mistakes.yaml",
-        POLICY
-            .replace("period: P3Y", "period: three years")
-            .replace("lawfulBasis: legitimate_interests", "lawfulBasis: because")
-            .replace("    safeguards: [SCC]\n", "")
-            .replace("source: user_form", "source: user_form\n    colour: blue"));
+    @Test
+    void aPolicyWithSeveralMistakesExitsWith1AndPrintsOneLinePerErrorWithItsPath() throws IOException {
+        Path file = write(
+                "mistakes.yaml",
+                POLICY.replace("period: P3Y", "period: three years")
+                        .replace("lawfulBasis: legitimate_interests", "lawfulBasis: because")
+                        .replace("    safeguards: [SCC]\n", "")
+                        .replace("source: user_form", "source: user_form\n    colour: blue"));
 
-    var run = lethe("policy", "validate", file.toString());
+        var run = lethe("policy", "validate", file.toString());
 
-    assertThat(run.exit()).as(run.toString()).isEqualTo(1);
-    assertThat(run.out()).contains(file + ": 4 errors");
-    var errorLines = run.out().lines().filter(l -> l.startsWith("  ")).toList();
-    assertThat(errorLines).hasSize(4);
-    assertThat(errorLines)
-        .anySatisfy(l -> assertThat(l).startsWith("  categories.email_address.retention.period: "))
-        .anySatisfy(l -> assertThat(l).startsWith("  categories.ip_address.lawfulBasis: "))
-        .anySatisfy(l -> assertThat(l).startsWith("  processors[0].safeguards: "))
-        .anySatisfy(l -> assertThat(l).startsWith("  categories.email_address.colour: "));
-  }
+        assertThat(run.exit()).as(run.toString()).isEqualTo(1);
+        assertThat(run.out()).contains(file + ": 4 errors");
+        var errorLines = run.out().lines().filter(l -> l.startsWith("  ")).toList();
+        assertThat(errorLines).hasSize(4);
+        assertThat(errorLines)
+                .anySatisfy(l -> assertThat(l).startsWith("  categories.email_address.retention.period: "))
+                .anySatisfy(l -> assertThat(l).startsWith("  categories.ip_address.lawfulBasis: "))
+                .anySatisfy(l -> assertThat(l).startsWith("  processors[0].safeguards: "))
+                .anySatisfy(l -> assertThat(l).startsWith("  categories.email_address.colour: "));
+    }
 
-  @Test
-  void validatingAMissingFileFailsWithAMessageNamingIt() {
-    Path missing = dir.resolve("no-such-policy.yaml");
+    @Test
+    void validatingAMissingFileFailsWithAMessageNamingIt() {
+        Path missing = dir.resolve("no-such-policy.yaml");
 
-    var run = lethe("policy", "validate", missing.toString());
+        var run = lethe("policy", "validate", missing.toString());
 
-    assertThat(run.exit()).isNotZero();
-    assertThat(run.err()).contains("no such file").contains(missing.toString());
-    assertThat(run.err().lines().count()).as(run.toString()).isEqualTo(1);
-    assertThat(run.out()).isEmpty();
-  }
+        assertThat(run.exit()).isNotZero();
+        assertThat(run.err()).contains("no such file").contains(missing.toString());
+        assertThat(run.err().lines().count()).as(run.toString()).isEqualTo(1);
+        assertThat(run.out()).isEmpty();
+    }
 
-  @Test
-  void diffPrintsWhatWasAddedRemovedAndChangedAndWhichPeriodsGrewOrShrank() throws IOException {
-    Path a = write("a.yaml", POLICY);
-    Path b = write("b.yaml", changedPolicy());
+    @Test
+    void diffPrintsWhatWasAddedRemovedAndChangedAndWhichPeriodsGrewOrShrank() throws IOException {
+        Path a = write("a.yaml", POLICY);
+        Path b = write("b.yaml", changedPolicy());
 
-    var run = lethe("policy", "diff", a.toString(), b.toString());
+        var run = lethe("policy", "diff", a.toString(), b.toString());
 
-    assertThat(run.exit()).as(run.toString()).isZero();
-    assertThat(run.out())
-        .contains("subjects:\n  + advocate")
-        .contains("records:\n  - complete_session")
-        .contains("  ~ ip_address")
-        .contains("  categories.ip_address.retention.period: P120D -> P90D (shorter)")
-        .contains("  categories.email_address.retention.period: P3Y -> P5Y (longer)")
-        .contains("  records.complete_session.retention.period: P14D -> null (removed)");
-  }
+        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.out())
+                .contains("subjects:\n  + advocate")
+                .contains("records:\n  - complete_session")
+                .contains("  ~ ip_address")
+                .contains("  categories.ip_address.retention.period: P120D -> P90D (shorter)")
+                .contains("  categories.email_address.retention.period: P3Y -> P5Y (longer)")
+                .contains("  records.complete_session.retention.period: P14D -> null (removed)");
+    }
 
-  @Test
-  void diffOfTwoIdenticalPoliciesSaysSo() throws IOException {
-    Path a = write("a.yaml", POLICY);
+    @Test
+    void diffOfTwoIdenticalPoliciesSaysSo() throws IOException {
+        Path a = write("a.yaml", POLICY);
 
-    var run = lethe("policy", "diff", a.toString(), a.toString());
+        var run = lethe("policy", "diff", a.toString(), a.toString());
 
-    assertThat(run.exit()).isZero();
-    assertThat(run.out()).isEqualToIgnoringNewLines("No differences.");
-  }
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).isEqualToIgnoringNewLines("No differences.");
+    }
 
-  @Test
-  void diffWithJsonPrintsTheSameDiffAsJson() throws IOException {
-    Path a = write("a.yaml", POLICY);
-    Path b = write("b.yaml", changedPolicy());
+    @Test
+    void diffWithJsonPrintsTheSameDiffAsJson() throws IOException {
+        Path a = write("a.yaml", POLICY);
+        Path b = write("b.yaml", changedPolicy());
 
-    var run = lethe("policy", "diff", "--json", a.toString(), b.toString());
+        var run = lethe("policy", "diff", "--json", a.toString(), b.toString());
 
-    assertThat(run.exit()).as(run.toString()).isZero();
-    JsonNode diff = new ObjectMapper().readTree(run.out());
-    assertThat(diff.at("/sections/subjects/added/0").asText()).isEqualTo("advocate");
-    assertThat(diff.at("/sections/records/removed/0").asText()).isEqualTo("complete_session");
-    assertThat(diff.get("periods").findValuesAsText("direction")).contains("longer", "shorter", "removed");
-  }
+        assertThat(run.exit()).as(run.toString()).isZero();
+        JsonNode diff = new ObjectMapper().readTree(run.out());
+        assertThat(diff.at("/sections/subjects/added/0").asText()).isEqualTo("advocate");
+        assertThat(diff.at("/sections/records/removed/0").asText()).isEqualTo("complete_session");
+        assertThat(diff.get("periods").findValuesAsText("direction")).contains("longer", "shorter", "removed");
+    }
 
-  @Test
-  void diffOfAnInvalidPolicyFailsAndPointsToValidate() throws IOException {
-    Path a = write("a.yaml", POLICY);
-    Path b = write("b.yaml", POLICY.replace("period: P3Y", "period: forever"));
+    @Test
+    void diffOfAnInvalidPolicyFailsAndPointsToValidate() throws IOException {
+        Path a = write("a.yaml", POLICY);
+        Path b = write("b.yaml", POLICY.replace("period: P3Y", "period: forever"));
 
-    var run = lethe("policy", "diff", a.toString(), b.toString());
+        var run = lethe("policy", "diff", a.toString(), b.toString());
 
-    assertThat(run.exit()).isEqualTo(1);
-    assertThat(run.err()).contains(b + " is not valid").contains("lethe policy validate");
-    assertThat(run.out()).isEmpty();
-  }
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).contains(b + " is not valid").contains("lethe policy validate");
+        assertThat(run.out()).isEmpty();
+    }
 
-  @Test
-  @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-  void serveWithAPortThatIsNotANumberExitsWith2NamingTheFlagAndTheVariable() {
-    Path dataDir = dir.resolve("data");
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void serveWithAPortThatIsNotANumberExitsWith2NamingTheFlagAndTheVariable() {
+        Path dataDir = dir.resolve("data");
 
-    var run = lethe("serve", "--port", "abc", "--data-dir", dataDir.toString());
+        var run = lethe("serve", "--port", "abc", "--data-dir", dataDir.toString());
 
-    assertThat(run.exit()).as(run.toString()).isEqualTo(2);
-    assertThat(run.err()).contains("--port").contains("LETHE_PORT").contains("abc");
-    assertThat(dataDir).doesNotExist();
-  }
+        assertThat(run.exit()).as(run.toString()).isEqualTo(2);
+        assertThat(run.err()).contains("--port").contains("LETHE_PORT").contains("abc");
+        assertThat(dataDir).doesNotExist();
+    }
 
-  @Test
-  @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-  void serveWithADatabaseUrlThatIsNotJdbcExitsWith2NamingTheFlagAndTheVariable() {
-    Path dataDir = dir.resolve("data");
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void serveWithADatabaseUrlThatIsNotJdbcExitsWith2NamingTheFlagAndTheVariable() {
+        Path dataDir = dir.resolve("data");
 
-    var run = lethe("serve", "--db-url", "mysql://x", "--port", "0", "--data-dir", dataDir.toString());
+        var run = lethe("serve", "--db-url", "mysql://x", "--port", "0", "--data-dir", dataDir.toString());
 
-    assertThat(run.exit()).as(run.toString()).isEqualTo(2);
-    assertThat(run.err()).contains("--db-url").contains("LETHE_DB_URL");
-    assertThat(run.out()).doesNotContain("listening");
-    assertThat(dataDir).as("nothing was started").doesNotExist();
-  }
+        assertThat(run.exit()).as(run.toString()).isEqualTo(2);
+        assertThat(run.err()).contains("--db-url").contains("LETHE_DB_URL");
+        assertThat(run.out()).doesNotContain("listening");
+        assertThat(dataDir).as("nothing was started").doesNotExist();
+    }
 
-  @Test
-  void withoutACommandLetheShowsItsCommands() {
-    var run = lethe();
+    @Test
+    void withoutACommandLetheShowsItsCommands() {
+        var run = lethe();
 
-    assertThat(run.exit()).isZero();
-    assertThat(run.out()).contains("Usage: lethe").contains("serve").contains("policy");
-  }
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).contains("Usage: lethe").contains("serve").contains("policy");
+    }
 
-  private static String changedPolicy() {
-    return POLICY
-        .replace("  visitor: { description: \"Website visitors\" }\n",
-            "  visitor: { description: \"Website visitors\" }\n  advocate: { description: \"Community members\" }\n")
-        .replace("period: P3Y", "period: P5Y")
-        .replace("period: P120D", "period: P90D")
-        .replace("  complete_session: { kind: session, retention: { period: P14D, then: summarise } }\n", "");
-  }
+    private static String changedPolicy() {
+        return POLICY.replace(
+                        "  visitor: { description: \"Website visitors\" }\n",
+                        "  visitor: { description: \"Website visitors\" }\n  advocate: { description: \"Community members\" }\n")
+                .replace("period: P3Y", "period: P5Y")
+                .replace("period: P120D", "period: P90D")
+                .replace("  complete_session: { kind: session, retention: { period: P14D, then: summarise } }\n", "");
+    }
 
-  private Path write(String name, String text) throws IOException {
-    return Files.writeString(dir.resolve(name), text);
-  }
+    private Path write(String name, String text) throws IOException {
+        return Files.writeString(dir.resolve(name), text);
+    }
 }

@@ -30,130 +30,148 @@ import org.junit.jupiter.api.Test;
  */
 class OpenApiTest {
 
-  private static final ObjectMapper STRICT =
-      new ObjectMapper()
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-  private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
+    private static final ObjectMapper STRICT = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final Set<String> HTTP_METHODS =
+            Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
 
-  private static TestLethe lethe;
-  private static JsonNode document;
+    private static TestLethe lethe;
+    private static JsonNode document;
 
-  @BeforeAll
-  static void startLetheAndFetchTheDocument() throws IOException {
-    lethe = new TestLethe(new TestDatabase("h2", "jdbc:h2:mem:"));
-    var r = lethe.http().get("/openapi.json", null);
-    assertThat(r.status()).isEqualTo(200);
-    assertThat(r.contentType()).startsWith("application/json");
-    document = STRICT.readTree(r.body());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (lethe != null) lethe.close();
-  }
-
-  @Test
-  void theDocumentIsOpenApi310JsonWithTheBearerScheme() {
-    assertThat(document.path("openapi").asText()).isEqualTo("3.1.0");
-    assertThat(document.at("/info/title").asText()).isNotBlank();
-    assertThat(document.at("/info/version").asText()).isNotBlank();
-    assertThat(document.at("/components/securitySchemes/bearer/scheme").asText()).isEqualTo("bearer");
-    assertThat(document.path("paths").isObject()).isTrue();
-  }
-
-  @Test
-  void theDocumentListsExactlyTheRoutesTheServerServes() {
-    List<String> served = lethe.lethe().http().servedRoutes();
-
-    assertThat(served).doesNotHaveDuplicates().isNotEmpty();
-    assertThat(documentedRoutes()).containsExactlyInAnyOrderElementsOf(served);
-  }
-
-  @Test
-  void everyOperationHasASummaryAndADefaultProblemResponse() {
-    forEachOperation((route, op) -> {
-      assertThat(op.path("summary").asText()).as(route + " summary").isNotBlank();
-      assertThat(op.at("/responses/default/content/application~1problem+json/schema/$ref").asText())
-          .as(route + " default response")
-          .isEqualTo("#/components/schemas/Problem");
-    });
-    assertThat(document.at("/components/schemas/Problem/properties/errors/type").asText()).isEqualTo("array");
-  }
-
-  @Test
-  void everyOperationNeedsABearerKeyUnlessItIsPublic() {
-    forEachOperation((route, op) -> {
-      if (isPublic(route)) {
-        assertThat(op.path("security").isMissingNode() || op.path("security").isEmpty()).as(route + " is public").isTrue();
-      } else {
-        assertThat(op.path("security").toString()).as(route + " security").isEqualTo("[{\"bearer\":[]}]");
-      }
-    });
-  }
-
-  @Test
-  void everyPathParameterIsDeclared() {
-    forEachOperation((route, op) -> {
-      var declared = new TreeSet<String>();
-      op.path("parameters").forEach(p -> {
-        if ("path".equals(p.path("in").asText())) declared.add(p.path("name").asText());
-      });
-      var inPath = new TreeSet<String>();
-      var m = Pattern.compile("\\{([^}]+)}").matcher(route);
-      while (m.find()) inPath.add(m.group(1));
-      assertThat(declared).as(route).isEqualTo(inPath);
-    });
-  }
-
-  /** The documentation's security is what the server does: a secured route without a key is 401. */
-  @Test
-  void everySecuredRouteAnswers401WithoutAKeyAndEveryPublicOneDoesNot() {
-    forEachOperation((route, op) -> {
-      String method = route.substring(0, route.indexOf(' '));
-      String path = route.substring(route.indexOf(' ') + 1).replaceAll("\\{[^}]+}", "x");
-      int status = send(method, path);
-      if (isPublic(route)) assertThat(status).as(route).isNotIn(401, 403);
-      else assertThat(status).as(route).isEqualTo(401);
-    });
-  }
-
-  private static boolean isPublic(String route) {
-    String path = route.substring(route.indexOf(' ') + 1);
-    return path.equals("/health") || path.equals("/metrics") || path.equals("/openapi.json") || path.startsWith("/public/");
-  }
-
-  private static List<String> documentedRoutes() {
-    var out = new ArrayList<String>();
-    forEachOperation((route, op) -> out.add(route));
-    return out;
-  }
-
-  private interface OperationCheck {
-    void check(String route, JsonNode operation);
-  }
-
-  private static void forEachOperation(OperationCheck check) {
-    for (Map.Entry<String, JsonNode> path : document.path("paths").properties()) {
-      for (Map.Entry<String, JsonNode> op : path.getValue().properties()) {
-        if (!HTTP_METHODS.contains(op.getKey())) continue;
-        check.check(op.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey(), op.getValue());
-      }
+    @BeforeAll
+    static void startLetheAndFetchTheDocument() throws IOException {
+        lethe = new TestLethe(new TestDatabase("h2", "jdbc:h2:mem:"));
+        var r = lethe.http().get("/openapi.json", null);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.contentType()).startsWith("application/json");
+        document = STRICT.readTree(r.body());
     }
-  }
 
-  private static int send(String method, String path) {
-    var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + lethe.lethe().port() + path))
-        .header("Content-Type", "application/json")
-        .method(method, method.equals("GET") || method.equals("DELETE") ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString("{}"))
-        .build();
-    try (var client = HttpClient.newHttpClient()) {
-      return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+    @AfterAll
+    static void stop() {
+        if (lethe != null) lethe.close();
     }
-  }
+
+    @Test
+    void theDocumentIsOpenApi310JsonWithTheBearerScheme() {
+        assertThat(document.path("openapi").asText()).isEqualTo("3.1.0");
+        assertThat(document.at("/info/title").asText()).isNotBlank();
+        assertThat(document.at("/info/version").asText()).isNotBlank();
+        assertThat(document.at("/components/securitySchemes/bearer/scheme").asText())
+                .isEqualTo("bearer");
+        assertThat(document.path("paths").isObject()).isTrue();
+    }
+
+    @Test
+    void theDocumentListsExactlyTheRoutesTheServerServes() {
+        List<String> served = lethe.lethe().http().servedRoutes();
+
+        assertThat(served).doesNotHaveDuplicates().isNotEmpty();
+        assertThat(documentedRoutes()).containsExactlyInAnyOrderElementsOf(served);
+    }
+
+    @Test
+    void everyOperationHasASummaryAndADefaultProblemResponse() {
+        forEachOperation((route, op) -> {
+            assertThat(op.path("summary").asText()).as(route + " summary").isNotBlank();
+            assertThat(op.at("/responses/default/content/application~1problem+json/schema/$ref")
+                            .asText())
+                    .as(route + " default response")
+                    .isEqualTo("#/components/schemas/Problem");
+        });
+        assertThat(document.at("/components/schemas/Problem/properties/errors/type")
+                        .asText())
+                .isEqualTo("array");
+    }
+
+    @Test
+    void everyOperationNeedsABearerKeyUnlessItIsPublic() {
+        forEachOperation((route, op) -> {
+            if (isPublic(route)) {
+                assertThat(op.path("security").isMissingNode()
+                                || op.path("security").isEmpty())
+                        .as(route + " is public")
+                        .isTrue();
+            } else {
+                assertThat(op.path("security").toString())
+                        .as(route + " security")
+                        .isEqualTo("[{\"bearer\":[]}]");
+            }
+        });
+    }
+
+    @Test
+    void everyPathParameterIsDeclared() {
+        forEachOperation((route, op) -> {
+            var declared = new TreeSet<String>();
+            op.path("parameters").forEach(p -> {
+                if ("path".equals(p.path("in").asText()))
+                    declared.add(p.path("name").asText());
+            });
+            var inPath = new TreeSet<String>();
+            var m = Pattern.compile("\\{([^}]+)}").matcher(route);
+            while (m.find()) inPath.add(m.group(1));
+            assertThat(declared).as(route).isEqualTo(inPath);
+        });
+    }
+
+    /** The documentation's security is what the server does: a secured route without a key is 401. */
+    @Test
+    void everySecuredRouteAnswers401WithoutAKeyAndEveryPublicOneDoesNot() {
+        forEachOperation((route, op) -> {
+            String method = route.substring(0, route.indexOf(' '));
+            String path = route.substring(route.indexOf(' ') + 1).replaceAll("\\{[^}]+}", "x");
+            int status = send(method, path);
+            if (isPublic(route)) assertThat(status).as(route).isNotIn(401, 403);
+            else assertThat(status).as(route).isEqualTo(401);
+        });
+    }
+
+    private static boolean isPublic(String route) {
+        String path = route.substring(route.indexOf(' ') + 1);
+        return path.equals("/health")
+                || path.equals("/metrics")
+                || path.equals("/openapi.json")
+                || path.startsWith("/public/");
+    }
+
+    private static List<String> documentedRoutes() {
+        var out = new ArrayList<String>();
+        forEachOperation((route, op) -> out.add(route));
+        return out;
+    }
+
+    private interface OperationCheck {
+        void check(String route, JsonNode operation);
+    }
+
+    private static void forEachOperation(OperationCheck check) {
+        for (Map.Entry<String, JsonNode> path : document.path("paths").properties()) {
+            for (Map.Entry<String, JsonNode> op : path.getValue().properties()) {
+                if (!HTTP_METHODS.contains(op.getKey())) continue;
+                check.check(op.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey(), op.getValue());
+            }
+        }
+    }
+
+    private static int send(String method, String path) {
+        var request = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + lethe.lethe().port() + path))
+                .header("Content-Type", "application/json")
+                .method(
+                        method,
+                        method.equals("GET") || method.equals("DELETE")
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString("{}"))
+                .build();
+        try (var client = HttpClient.newHttpClient()) {
+            return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
 }

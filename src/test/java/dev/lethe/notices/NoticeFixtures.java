@@ -13,9 +13,9 @@ import java.util.stream.StreamSupport;
 /** A recognisable policy and helpers to read the notices printed from it. */
 final class NoticeFixtures {
 
-  static final NoticeContext CONTEXT = new NoticeContext(null, 7, Instant.parse("2026-03-14T09:26:53Z"));
+    static final NoticeContext CONTEXT = new NoticeContext(null, 7, Instant.parse("2026-03-14T09:26:53Z"));
 
-  static final String POLICY = """
+    static final String POLICY = """
       lethe: 1
       controller: { name: "Zebulon Advocacy NV", contact: "privacy@zebulon.example.org", address: "Zebulonstraat 1, Gent, BE" }
       subjects:
@@ -110,50 +110,53 @@ final class NoticeFixtures {
         - { name: zebulon_lang, provider: "Zebulon Advocacy NV", category: functionality, duration: P6M, purpose: "remembers your language" }
       """;
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  private NoticeFixtures() {}
+    private NoticeFixtures() {}
 
-  /** Reads a policy that must be valid; the assertion message lists every error otherwise. */
-  static Policy policy(String yaml) {
-    var result = PolicyReader.read(yaml);
-    assertThat(result.errors()).as("errors reading the test policy").isEmpty();
-    return result.policy();
-  }
-
-  static Policy policy() {
-    return policy(POLICY);
-  }
-
-  static String render(Policy policy, NoticeKind kind, NoticeFormat format) {
-    return new Notices().render(policy, kind, format, CONTEXT);
-  }
-
-  static JsonNode json(Policy policy, NoticeKind kind) {
-    try {
-      return MAPPER.readTree(render(policy, kind, NoticeFormat.JSON));
-    } catch (Exception e) {
-      throw new AssertionError("the " + kind + " notice is not JSON", e);
+    /** Reads a policy that must be valid; the assertion message lists every error otherwise. */
+    static Policy policy(String yaml) {
+        var result = PolicyReader.read(yaml);
+        assertThat(result.errors()).as("errors reading the test policy").isEmpty();
+        return result.policy();
     }
-  }
 
-  /** The rows of the section with {@code key}. */
-  static List<JsonNode> rows(JsonNode notice, String sectionKey) {
-    return StreamSupport.stream(notice.get("sections").spliterator(), false)
-        .filter(s -> s.get("key").asText().equals(sectionKey))
-        .findFirst()
-        .map(s -> StreamSupport.stream(s.get("rows").spliterator(), false).toList())
-        .orElseThrow(() -> new AssertionError("no section " + sectionKey + " in " + notice));
-  }
+    static Policy policy() {
+        return policy(POLICY);
+    }
 
-  static JsonNode row(JsonNode notice, String sectionKey, String id) {
-    return rows(notice, sectionKey).stream()
-        .filter(r -> r.get("id").asText().equals(id))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no row " + id + " in section " + sectionKey));
-  }
+    static String render(Policy policy, NoticeKind kind, NoticeFormat format) {
+        return new Notices().render(policy, kind, format, CONTEXT);
+    }
 
-  static List<String> texts(JsonNode array) {
-    return StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
-  }
+    static JsonNode json(Policy policy, NoticeKind kind) {
+        try {
+            return MAPPER.readTree(render(policy, kind, NoticeFormat.JSON));
+        } catch (Exception e) {
+            throw new AssertionError("the " + kind + " notice is not JSON", e);
+        }
+    }
+
+    /** The rows of the section with {@code key}. */
+    static List<JsonNode> rows(JsonNode notice, String sectionKey) {
+        return StreamSupport.stream(notice.get("sections").spliterator(), false)
+                .filter(s -> s.get("key").asText().equals(sectionKey))
+                .findFirst()
+                .map(s ->
+                        StreamSupport.stream(s.get("rows").spliterator(), false).toList())
+                .orElseThrow(() -> new AssertionError("no section " + sectionKey + " in " + notice));
+    }
+
+    static JsonNode row(JsonNode notice, String sectionKey, String id) {
+        return rows(notice, sectionKey).stream()
+                .filter(r -> r.get("id").asText().equals(id))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no row " + id + " in section " + sectionKey));
+    }
+
+    static List<String> texts(JsonNode array) {
+        return StreamSupport.stream(array.spliterator(), false)
+                .map(JsonNode::asText)
+                .toList();
+    }
 }

@@ -12,29 +12,39 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class ConcurrentSubmissionTest {
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void policiesSubmittedAtTheSameTimeAllBecomeConsecutiveVersions(TestDatabase engine) throws Exception {
-    try (var lethe = new TestLethe(engine); var pool = Executors.newFixedThreadPool(4)) {
-      var a = lethe.createAccount("Zebulon");
-      var tasks = new ArrayList<Callable<Integer>>();
-      for (int i = 0; i < 8; i++) {
-        String policy = PolicyRegistryApiTest.SMALL_POLICY.replace("P120D", "P" + (100 + i) + "D");
-        tasks.add(() -> lethe.http().putYaml("/v1/policy", a.adminKey(), policy).status());
-      }
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void policiesSubmittedAtTheSameTimeAllBecomeConsecutiveVersions(TestDatabase engine) throws Exception {
+        try (var lethe = new TestLethe(engine);
+                var pool = Executors.newFixedThreadPool(4)) {
+            var a = lethe.createAccount("Zebulon");
+            var tasks = new ArrayList<Callable<Integer>>();
+            for (int i = 0; i < 8; i++) {
+                String policy = PolicyRegistryApiTest.SMALL_POLICY.replace("P120D", "P" + (100 + i) + "D");
+                tasks.add(() ->
+                        lethe.http().putYaml("/v1/policy", a.adminKey(), policy).status());
+            }
 
-      var statuses = pool.invokeAll(tasks).stream().map(f -> {
-        try {
-          return f.get();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
+            var statuses = pool.invokeAll(tasks).stream()
+                    .map(f -> {
+                        try {
+                            return f.get();
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    })
+                    .toList();
+
+            assertThat(statuses).containsOnly(201);
+            var versions =
+                    lethe.http().get("/v1/policy/versions", a.adminKey()).json().get("versions");
+            assertThat(versions).extracting(v -> v.get("version").asInt()).containsExactly(8, 7, 6, 5, 4, 3, 2, 1);
+            assertThat(lethe.http()
+                            .get("/v1/audit/verify", a.adminKey())
+                            .json()
+                            .get("intact")
+                            .asBoolean())
+                    .isTrue();
         }
-      }).toList();
-
-      assertThat(statuses).containsOnly(201);
-      var versions = lethe.http().get("/v1/policy/versions", a.adminKey()).json().get("versions");
-      assertThat(versions).extracting(v -> v.get("version").asInt()).containsExactly(8, 7, 6, 5, 4, 3, 2, 1);
-      assertThat(lethe.http().get("/v1/audit/verify", a.adminKey()).json().get("intact").asBoolean()).isTrue();
     }
-  }
 }

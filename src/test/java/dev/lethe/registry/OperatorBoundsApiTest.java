@@ -15,8 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class OperatorBoundsApiTest {
 
-  static final String PLATFORM_DEFAULT =
-      """
+    static final String PLATFORM_DEFAULT = """
       lethe: 1
       controller: { name: "Example Platform Ltd", contact: "privacy@platform.example" }
       subjects:
@@ -41,276 +40,396 @@ class OperatorBoundsApiTest {
         profile: { kind: profile, retention: { period: P30D, after: [contract_ended, inactive P18M] } }
       """;
 
-  /** Zebulon's own policy: the default's rules, word for word, under its own name. */
-  static final String ZEBULON =
-      PLATFORM_DEFAULT
-          .replace("Example Platform Ltd", "Zebulon Shop BV")
-          .replace("privacy@platform.example", "privacy@zebulon.example");
+    /** Zebulon's own policy: the default's rules, word for word, under its own name. */
+    static final String ZEBULON = PLATFORM_DEFAULT
+            .replace("Example Platform Ltd", "Zebulon Shop BV")
+            .replace("privacy@platform.example", "privacy@zebulon.example");
 
-  static final String EMAIL_FIVE_YEARS = ZEBULON.replace("period: P3Y", "period: P5Y");
+    static final String EMAIL_FIVE_YEARS = ZEBULON.replace("period: P3Y", "period: P5Y");
 
-  static TestLethe withDefault(TestDatabase engine) {
-    var lethe = new TestLethe(engine);
-    var r = lethe.http().putYaml("/v1/platform/policy", TestLethe.OPERATOR_KEY, PLATFORM_DEFAULT);
-    assertThat(r.status()).as(r.toString()).isEqualTo(201);
-    assertThat(r.json().get("platformDefault").asBoolean()).isTrue();
-    return lethe;
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void anAccountWithoutAPolicyOfItsOwnIsGovernedByThePlatformDefault(TestDatabase engine) {
-    try (var lethe = withDefault(engine)) {
-      var zebulon = lethe.createAccount("Zebulon");
-
-      var inForce = lethe.http().get("/v1/policy", zebulon.adminKey());
-
-      assertThat(inForce.status()).isEqualTo(200);
-      assertThat(inForce.json().get("platformDefault").asBoolean()).isTrue();
-      assertThat(inForce.json().at("/policy/controller/name").asText()).isEqualTo("Example Platform Ltd");
-      assertThat(inForce.json().at("/policy/categories/email_address/retention/period").asText()).isEqualTo("P3Y");
-      assertThat(lethe.http().get("/v1/policy?format=yaml", zebulon.adminKey()).body()).isEqualTo(PLATFORM_DEFAULT);
-      assertThat(lethe.http().get("/v1/policy/versions", zebulon.adminKey()).json().get("versions")).isEmpty();
+    static TestLethe withDefault(TestDatabase engine) {
+        var lethe = new TestLethe(engine);
+        var r = lethe.http().putYaml("/v1/platform/policy", TestLethe.OPERATOR_KEY, PLATFORM_DEFAULT);
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        assertThat(r.json().get("platformDefault").asBoolean()).isTrue();
+        return lethe;
     }
-  }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void anAccountMayShortenAnyRetention(TestDatabase engine) {
-    try (var lethe = withDefault(engine)) {
-      var zebulon = lethe.createAccount("Zebulon");
-      String shorter =
-          ZEBULON
-              .replace("period: P3Y", "period: P2Y")
-              .replace("period: P120D", "period: P90D")
-              .replace("inactive P18M", "inactive P12M");
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void anAccountWithoutAPolicyOfItsOwnIsGovernedByThePlatformDefault(TestDatabase engine) {
+        try (var lethe = withDefault(engine)) {
+            var zebulon = lethe.createAccount("Zebulon");
 
-      var r = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), shorter);
+            var inForce = lethe.http().get("/v1/policy", zebulon.adminKey());
 
-      assertThat(r.status()).as(r.toString()).isEqualTo(201);
-      var inForce = lethe.http().get("/v1/policy", zebulon.adminKey()).json();
-      assertThat(inForce.get("platformDefault").asBoolean()).isFalse();
-      assertThat(inForce.at("/policy/categories/email_address/retention/period").asText()).isEqualTo("P2Y");
-      assertThat(lethe.http().putYaml("/v1/policy", zebulon.adminKey(), ZEBULON).status())
-          .as("exactly the default's rules are within bounds")
-          .isEqualTo(201);
+            assertThat(inForce.status()).isEqualTo(200);
+            assertThat(inForce.json().get("platformDefault").asBoolean()).isTrue();
+            assertThat(inForce.json().at("/policy/controller/name").asText()).isEqualTo("Example Platform Ltd");
+            assertThat(inForce.json()
+                            .at("/policy/categories/email_address/retention/period")
+                            .asText())
+                    .isEqualTo("P3Y");
+            assertThat(lethe.http()
+                            .get("/v1/policy?format=yaml", zebulon.adminKey())
+                            .body())
+                    .isEqualTo(PLATFORM_DEFAULT);
+            assertThat(lethe.http()
+                            .get("/v1/policy/versions", zebulon.adminKey())
+                            .json()
+                            .get("versions"))
+                    .isEmpty();
+        }
     }
-  }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void aLongerPeriodIsRefusedNamingItsPathAndChangesNothing(TestDatabase engine) {
-    try (var lethe = withDefault(engine)) {
-      var zebulon = lethe.createAccount("Zebulon");
-      assertThat(lethe.http().putYaml("/v1/policy", zebulon.adminKey(), ZEBULON).status()).isEqualTo(201);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void anAccountMayShortenAnyRetention(TestDatabase engine) {
+        try (var lethe = withDefault(engine)) {
+            var zebulon = lethe.createAccount("Zebulon");
+            String shorter = ZEBULON.replace("period: P3Y", "period: P2Y")
+                    .replace("period: P120D", "period: P90D")
+                    .replace("inactive P18M", "inactive P12M");
 
-      var r = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), EMAIL_FIVE_YEARS);
+            var r = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), shorter);
 
-      assertThat(r.status()).isEqualTo(403);
-      assertThat(r.contentType()).startsWith("application/problem+json");
-      assertThat(PolicyRegistryApiTest.paths(r.json())).containsExactly("categories.email_address.retention.period");
-      assertThat(r.json().at("/errors/0/message").asText()).contains("P5Y", "P3Y");
-      assertThat(lethe.http().get("/v1/policy/versions", zebulon.adminKey()).json().get("versions")).hasSize(1);
-      assertThat(lethe.http().get("/v1/policy", zebulon.adminKey()).json().at("/policy/categories/email_address/retention/period").asText())
-          .isEqualTo("P3Y");
-      var denied = lethe.http().get("/v1/audit?action=policy.change", zebulon.adminKey()).json().get("entries");
-      assertThat(denied).extracting(e -> e.get("outcome").asText()).containsExactly("ok", "denied");
+            assertThat(r.status()).as(r.toString()).isEqualTo(201);
+            var inForce = lethe.http().get("/v1/policy", zebulon.adminKey()).json();
+            assertThat(inForce.get("platformDefault").asBoolean()).isFalse();
+            assertThat(inForce.at("/policy/categories/email_address/retention/period")
+                            .asText())
+                    .isEqualTo("P2Y");
+            assertThat(lethe.http()
+                            .putYaml("/v1/policy", zebulon.adminKey(), ZEBULON)
+                            .status())
+                    .as("exactly the default's rules are within bounds")
+                    .isEqualTo(201);
+        }
     }
-  }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void aLongerInactivityWindowOrADroppedInactivityTriggerIsRefused(TestDatabase engine) {
-    try (var lethe = withDefault(engine)) {
-      var zebulon = lethe.createAccount("Zebulon");
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aLongerPeriodIsRefusedNamingItsPathAndChangesNothing(TestDatabase engine) {
+        try (var lethe = withDefault(engine)) {
+            var zebulon = lethe.createAccount("Zebulon");
+            assertThat(lethe.http()
+                            .putYaml("/v1/policy", zebulon.adminKey(), ZEBULON)
+                            .status())
+                    .isEqualTo(201);
 
-      var longerWindow = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), ZEBULON.replace("inactive P18M", "inactive P24M"));
-      var dropped = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), ZEBULON.replace("[contract_ended, inactive P18M]", "[contract_ended]"));
-      var droppedContract = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), ZEBULON.replace("[contract_ended, inactive P18M]", "[inactive P18M]"));
+            var r = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), EMAIL_FIVE_YEARS);
 
-      for (var r : new Http.Response[] {longerWindow, dropped, droppedContract}) {
-        assertThat(r.status()).as(r.toString()).isEqualTo(403);
-        assertThat(PolicyRegistryApiTest.paths(r.json())).containsExactly("records.profile.retention.after");
-      }
-      assertThat(dropped.json().at("/errors/0/message").asText()).contains("inactive P18M");
-      assertThat(droppedContract.json().at("/errors/0/message").asText()).contains("contract_ended");
-      assertThat(lethe.http().get("/v1/policy/versions", zebulon.adminKey()).json().get("versions")).isEmpty();
+            assertThat(r.status()).isEqualTo(403);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+            assertThat(PolicyRegistryApiTest.paths(r.json()))
+                    .containsExactly("categories.email_address.retention.period");
+            assertThat(r.json().at("/errors/0/message").asText()).contains("P5Y", "P3Y");
+            assertThat(lethe.http()
+                            .get("/v1/policy/versions", zebulon.adminKey())
+                            .json()
+                            .get("versions"))
+                    .hasSize(1);
+            assertThat(lethe.http()
+                            .get("/v1/policy", zebulon.adminKey())
+                            .json()
+                            .at("/policy/categories/email_address/retention/period")
+                            .asText())
+                    .isEqualTo("P3Y");
+            var denied = lethe.http()
+                    .get("/v1/audit?action=policy.change", zebulon.adminKey())
+                    .json()
+                    .get("entries");
+            assertThat(denied).extracting(e -> e.get("outcome").asText()).containsExactly("ok", "denied");
+        }
     }
-  }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void aCategoryClockMovedToALaterTriggerIsRefused(TestDatabase engine) {
-    try (var lethe = withDefault(engine)) {
-      var zebulon = lethe.createAccount("Zebulon");
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aLongerInactivityWindowOrADroppedInactivityTriggerIsRefused(TestDatabase engine) {
+        try (var lethe = withDefault(engine)) {
+            var zebulon = lethe.createAccount("Zebulon");
 
-      var r = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), ZEBULON.replace("period: P3Y, after: collected", "period: P3Y, after: contract_ended"));
+            var longerWindow = lethe.http()
+                    .putYaml("/v1/policy", zebulon.adminKey(), ZEBULON.replace("inactive P18M", "inactive P24M"));
+            var dropped = lethe.http()
+                    .putYaml(
+                            "/v1/policy",
+                            zebulon.adminKey(),
+                            ZEBULON.replace("[contract_ended, inactive P18M]", "[contract_ended]"));
+            var droppedContract = lethe.http()
+                    .putYaml(
+                            "/v1/policy",
+                            zebulon.adminKey(),
+                            ZEBULON.replace("[contract_ended, inactive P18M]", "[inactive P18M]"));
 
-      assertThat(r.status()).isEqualTo(403);
-      assertThat(PolicyRegistryApiTest.paths(r.json())).containsExactly("categories.email_address.retention.after");
+            for (var r : new Http.Response[] {longerWindow, dropped, droppedContract}) {
+                assertThat(r.status()).as(r.toString()).isEqualTo(403);
+                assertThat(PolicyRegistryApiTest.paths(r.json())).containsExactly("records.profile.retention.after");
+            }
+            assertThat(dropped.json().at("/errors/0/message").asText()).contains("inactive P18M");
+            assertThat(droppedContract.json().at("/errors/0/message").asText()).contains("contract_ended");
+            assertThat(lethe.http()
+                            .get("/v1/policy/versions", zebulon.adminKey())
+                            .json()
+                            .get("versions"))
+                    .isEmpty();
+        }
     }
-  }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void aProfileKeptForAShorterTimeAfterCollectionIsWithinBounds(TestDatabase engine) {
-    try (var lethe = withDefault(engine)) {
-      var zebulon = lethe.createAccount("Zebulon");
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aCategoryClockMovedToALaterTriggerIsRefused(TestDatabase engine) {
+        try (var lethe = withDefault(engine)) {
+            var zebulon = lethe.createAccount("Zebulon");
 
-      // Collection comes before any inactivity and (for the account's data) before its contract ends.
-      var r = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), ZEBULON.replace("after: [contract_ended, inactive P18M]", "after: collected"));
+            var r = lethe.http()
+                    .putYaml(
+                            "/v1/policy",
+                            zebulon.adminKey(),
+                            ZEBULON.replace("period: P3Y, after: collected", "period: P3Y, after: contract_ended"));
 
-      assertThat(r.status()).as(r.toString()).isEqualTo(201);
+            assertThat(r.status()).isEqualTo(403);
+            assertThat(PolicyRegistryApiTest.paths(r.json()))
+                    .containsExactly("categories.email_address.retention.after");
+        }
     }
-  }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void aLongerRetentionForOneSubjectTypeIsRefusedToo(TestDatabase engine) {
-    try (var lethe = withDefault(engine)) {
-      var zebulon = lethe.createAccount("Zebulon");
-      String overridden =
-          ZEBULON.replace(
-              "    retention: { period: P3Y, after: collected }\n",
-              "    retention: { period: P1Y, after: collected }\n    bySubject:\n      visitor: { retention: { period: P10Y, after: collected } }\n");
-      assertThat(overridden).contains("P10Y");
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aProfileKeptForAShorterTimeAfterCollectionIsWithinBounds(TestDatabase engine) {
+        try (var lethe = withDefault(engine)) {
+            var zebulon = lethe.createAccount("Zebulon");
 
-      var r = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), overridden);
+            // Collection comes before any inactivity and (for the account's data) before its contract ends.
+            var r = lethe.http()
+                    .putYaml(
+                            "/v1/policy",
+                            zebulon.adminKey(),
+                            ZEBULON.replace("after: [contract_ended, inactive P18M]", "after: collected"));
 
-      assertThat(r.status()).as(r.toString()).isEqualTo(403);
-      assertThat(PolicyRegistryApiTest.paths(r.json())).containsExactly("categories.email_address.bySubject.visitor.retention.period");
+            assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        }
     }
-  }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void everyViolationIsListedAtOnce(TestDatabase engine) {
-    try (var lethe = withDefault(engine)) {
-      var zebulon = lethe.createAccount("Zebulon");
-      String threeTooLong =
-          EMAIL_FIVE_YEARS.replace("period: P120D", "period: P1Y").replace("inactive P18M", "inactive P24M");
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aLongerRetentionForOneSubjectTypeIsRefusedToo(TestDatabase engine) {
+        try (var lethe = withDefault(engine)) {
+            var zebulon = lethe.createAccount("Zebulon");
+            String overridden = ZEBULON.replace(
+                    "    retention: { period: P3Y, after: collected }\n",
+                    "    retention: { period: P1Y, after: collected }\n    bySubject:\n      visitor: { retention: { period: P10Y, after: collected } }\n");
+            assertThat(overridden).contains("P10Y");
 
-      var r = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), threeTooLong);
+            var r = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), overridden);
 
-      assertThat(r.status()).isEqualTo(403);
-      assertThat(PolicyRegistryApiTest.paths(r.json()))
-          .containsExactlyInAnyOrder(
-              "categories.email_address.retention.period",
-              "categories.ip_address.retention.period",
-              "records.profile.retention.after");
-      assertThat(lethe.http().get("/v1/policy", zebulon.adminKey()).json().get("platformDefault").asBoolean()).isTrue();
-      assertThat(lethe.http().get("/v1/policy/versions", zebulon.adminKey()).json().get("versions")).isEmpty();
+            assertThat(r.status()).as(r.toString()).isEqualTo(403);
+            assertThat(PolicyRegistryApiTest.paths(r.json()))
+                    .containsExactly("categories.email_address.bySubject.visitor.retention.period");
+        }
     }
-  }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void anExtensionTheOperatorApprovesLetsThatAccountAndNoOtherKeepLonger(TestDatabase engine) {
-    try (var lethe = withDefault(engine)) {
-      var zebulon = lethe.createAccount("Zebulon");
-      var yolanda = lethe.createAccount("Yolanda");
-      assertThat(lethe.http().putYaml("/v1/policy", zebulon.adminKey(), EMAIL_FIVE_YEARS).status()).isEqualTo(403);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void everyViolationIsListedAtOnce(TestDatabase engine) {
+        try (var lethe = withDefault(engine)) {
+            var zebulon = lethe.createAccount("Zebulon");
+            String threeTooLong =
+                    EMAIL_FIVE_YEARS.replace("period: P120D", "period: P1Y").replace("inactive P18M", "inactive P24M");
 
-      var approval =
-          lethe.http().post(
-              "/v1/accounts/" + zebulon.id() + "/retention-extensions",
-              TestLethe.OPERATOR_KEY,
-              "{\"target\":\"categories.email_address\",\"maxPeriod\":\"P5Y\",\"reason\":\"statutory bookkeeping for resellers\"}");
-      assertThat(approval.status()).as(approval.toString()).isEqualTo(201);
+            var r = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), threeTooLong);
 
-      var zebulonPut = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), EMAIL_FIVE_YEARS);
-      var zebulonBeyondExtension = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), ZEBULON.replace("period: P3Y", "period: P6Y"));
-      var zebulonOtherCategory = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), EMAIL_FIVE_YEARS.replace("period: P120D", "period: P1Y"));
-      var yolandaPut = lethe.http().putYaml("/v1/policy", yolanda.adminKey(), EMAIL_FIVE_YEARS.replace("Zebulon Shop BV", "Yolanda Games Oy"));
-
-      assertThat(zebulonPut.status()).as(zebulonPut.toString()).isEqualTo(201);
-      assertThat(lethe.http().get("/v1/policy", zebulon.adminKey()).json().at("/policy/categories/email_address/retention/period").asText())
-          .isEqualTo("P5Y");
-      assertThat(zebulonBeyondExtension.status()).isEqualTo(403);
-      assertThat(PolicyRegistryApiTest.paths(zebulonBeyondExtension.json())).containsExactly("categories.email_address.retention.period");
-      assertThat(PolicyRegistryApiTest.paths(zebulonOtherCategory.json())).containsExactly("categories.ip_address.retention.period");
-      assertThat(yolandaPut.status()).isEqualTo(403);
-      assertThat(PolicyRegistryApiTest.paths(yolandaPut.json())).containsExactly("categories.email_address.retention.period");
-      assertThat(lethe.http().get("/v1/policy/versions", yolanda.adminKey()).json().get("versions")).isEmpty();
-      var listed = lethe.http().get("/v1/accounts/" + zebulon.id() + "/retention-extensions", TestLethe.OPERATOR_KEY).json().get("extensions");
-      assertThat(listed).singleElement().satisfies(e -> {
-        assertThat(e.get("target").asText()).isEqualTo("categories.email_address");
-        assertThat(e.get("maxPeriod").asText()).isEqualTo("P5Y");
-        assertThat(e.get("approvedBy").asText()).isEqualTo("bootstrap");
-      });
-      assertThat(lethe.http().get("/v1/accounts/" + yolanda.id() + "/retention-extensions", TestLethe.OPERATOR_KEY).json().get("extensions")).isEmpty();
+            assertThat(r.status()).isEqualTo(403);
+            assertThat(PolicyRegistryApiTest.paths(r.json()))
+                    .containsExactlyInAnyOrder(
+                            "categories.email_address.retention.period",
+                            "categories.ip_address.retention.period",
+                            "records.profile.retention.after");
+            assertThat(lethe.http()
+                            .get("/v1/policy", zebulon.adminKey())
+                            .json()
+                            .get("platformDefault")
+                            .asBoolean())
+                    .isTrue();
+            assertThat(lethe.http()
+                            .get("/v1/policy/versions", zebulon.adminKey())
+                            .json()
+                            .get("versions"))
+                    .isEmpty();
+        }
     }
-  }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void anExtensionRequestThatIsNotValidIsRefusedNamingEveryField(TestDatabase engine) {
-    try (var lethe = withDefault(engine)) {
-      var zebulon = lethe.createAccount("Zebulon");
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void anExtensionTheOperatorApprovesLetsThatAccountAndNoOtherKeepLonger(TestDatabase engine) {
+        try (var lethe = withDefault(engine)) {
+            var zebulon = lethe.createAccount("Zebulon");
+            var yolanda = lethe.createAccount("Yolanda");
+            assertThat(lethe.http()
+                            .putYaml("/v1/policy", zebulon.adminKey(), EMAIL_FIVE_YEARS)
+                            .status())
+                    .isEqualTo(403);
 
-      var r =
-          lethe.http().post(
-              "/v1/accounts/" + zebulon.id() + "/retention-extensions",
-              TestLethe.OPERATOR_KEY,
-              "{\"target\":\"email_address\",\"maxPeriod\":\"five years\",\"reason\":\" \"}");
-      var unknownAccount =
-          lethe.http().post(
-              "/v1/accounts/acc_nosuchaccount00/retention-extensions",
-              TestLethe.OPERATOR_KEY,
-              "{\"target\":\"categories.email_address\",\"maxPeriod\":\"P5Y\",\"reason\":\"why not\"}");
+            var approval = lethe.http()
+                    .post(
+                            "/v1/accounts/" + zebulon.id() + "/retention-extensions",
+                            TestLethe.OPERATOR_KEY,
+                            "{\"target\":\"categories.email_address\",\"maxPeriod\":\"P5Y\",\"reason\":\"statutory bookkeeping for resellers\"}");
+            assertThat(approval.status()).as(approval.toString()).isEqualTo(201);
 
-      assertThat(r.status()).isEqualTo(422);
-      assertThat(PolicyRegistryApiTest.paths(r.json())).containsExactlyInAnyOrder("target", "maxPeriod", "reason");
-      assertThat(unknownAccount.status()).isEqualTo(404);
-      assertThat(lethe.http().putYaml("/v1/policy", zebulon.adminKey(), EMAIL_FIVE_YEARS).status()).isEqualTo(403);
+            var zebulonPut = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), EMAIL_FIVE_YEARS);
+            var zebulonBeyondExtension = lethe.http()
+                    .putYaml("/v1/policy", zebulon.adminKey(), ZEBULON.replace("period: P3Y", "period: P6Y"));
+            var zebulonOtherCategory = lethe.http()
+                    .putYaml(
+                            "/v1/policy", zebulon.adminKey(), EMAIL_FIVE_YEARS.replace("period: P120D", "period: P1Y"));
+            var yolandaPut = lethe.http()
+                    .putYaml(
+                            "/v1/policy",
+                            yolanda.adminKey(),
+                            EMAIL_FIVE_YEARS.replace("Zebulon Shop BV", "Yolanda Games Oy"));
+
+            assertThat(zebulonPut.status()).as(zebulonPut.toString()).isEqualTo(201);
+            assertThat(lethe.http()
+                            .get("/v1/policy", zebulon.adminKey())
+                            .json()
+                            .at("/policy/categories/email_address/retention/period")
+                            .asText())
+                    .isEqualTo("P5Y");
+            assertThat(zebulonBeyondExtension.status()).isEqualTo(403);
+            assertThat(PolicyRegistryApiTest.paths(zebulonBeyondExtension.json()))
+                    .containsExactly("categories.email_address.retention.period");
+            assertThat(PolicyRegistryApiTest.paths(zebulonOtherCategory.json()))
+                    .containsExactly("categories.ip_address.retention.period");
+            assertThat(yolandaPut.status()).isEqualTo(403);
+            assertThat(PolicyRegistryApiTest.paths(yolandaPut.json()))
+                    .containsExactly("categories.email_address.retention.period");
+            assertThat(lethe.http()
+                            .get("/v1/policy/versions", yolanda.adminKey())
+                            .json()
+                            .get("versions"))
+                    .isEmpty();
+            var listed = lethe.http()
+                    .get("/v1/accounts/" + zebulon.id() + "/retention-extensions", TestLethe.OPERATOR_KEY)
+                    .json()
+                    .get("extensions");
+            assertThat(listed).singleElement().satisfies(e -> {
+                assertThat(e.get("target").asText()).isEqualTo("categories.email_address");
+                assertThat(e.get("maxPeriod").asText()).isEqualTo("P5Y");
+                assertThat(e.get("approvedBy").asText()).isEqualTo("bootstrap");
+            });
+            assertThat(lethe.http()
+                            .get("/v1/accounts/" + yolanda.id() + "/retention-extensions", TestLethe.OPERATOR_KEY)
+                            .json()
+                            .get("extensions"))
+                    .isEmpty();
+        }
     }
-  }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void validatingReportsRetentionBeyondTheBoundsWithoutSavingAnything(TestDatabase engine) {
-    try (var lethe = withDefault(engine)) {
-      var zebulon = lethe.createAccount("Zebulon");
-      long auditBefore = lethe.http().get("/v1/audit/verify", zebulon.adminKey()).json().get("entries").asLong();
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void anExtensionRequestThatIsNotValidIsRefusedNamingEveryField(TestDatabase engine) {
+        try (var lethe = withDefault(engine)) {
+            var zebulon = lethe.createAccount("Zebulon");
 
-      var beyond = lethe.http().post("/v1/policy/validate", zebulon.adminKey(), toJson(EMAIL_FIVE_YEARS));
-      var within = lethe.http().post("/v1/policy/validate", zebulon.adminKey(), toJson(ZEBULON));
+            var r = lethe.http()
+                    .post(
+                            "/v1/accounts/" + zebulon.id() + "/retention-extensions",
+                            TestLethe.OPERATOR_KEY,
+                            "{\"target\":\"email_address\",\"maxPeriod\":\"five years\",\"reason\":\" \"}");
+            var unknownAccount = lethe.http()
+                    .post(
+                            "/v1/accounts/acc_nosuchaccount00/retention-extensions",
+                            TestLethe.OPERATOR_KEY,
+                            "{\"target\":\"categories.email_address\",\"maxPeriod\":\"P5Y\",\"reason\":\"why not\"}");
 
-      assertThat(beyond.status()).as(beyond.toString()).isEqualTo(200);
-      assertThat(beyond.json().get("valid").asBoolean()).isTrue();
-      assertThat(beyond.json().get("beyondOperatorBounds")).extracting(e -> e.get("path").asText())
-          .containsExactly("categories.email_address.retention.period");
-      assertThat(within.status()).as(within.toString()).isEqualTo(200);
-      assertThat(within.json().get("beyondOperatorBounds")).isEmpty();
-      assertThat(lethe.http().get("/v1/policy/versions", zebulon.adminKey()).json().get("versions")).isEmpty();
-      assertThat(lethe.http().get("/v1/policy", zebulon.adminKey()).json().get("platformDefault").asBoolean()).isTrue();
-      assertThat(lethe.http().get("/v1/audit/verify", zebulon.adminKey()).json().get("entries").asLong()).isEqualTo(auditBefore);
+            assertThat(r.status()).isEqualTo(422);
+            assertThat(PolicyRegistryApiTest.paths(r.json()))
+                    .containsExactlyInAnyOrder("target", "maxPeriod", "reason");
+            assertThat(unknownAccount.status()).isEqualTo(404);
+            assertThat(lethe.http()
+                            .putYaml("/v1/policy", zebulon.adminKey(), EMAIL_FIVE_YEARS)
+                            .status())
+                    .isEqualTo(403);
+        }
     }
-  }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.lethe.testing.TestDatabases#all")
-  void theOperatorMayChangeTheDefaultWithoutBeingBoundByIt(TestDatabase engine) {
-    try (var lethe = withDefault(engine)) {
-      var zebulon = lethe.createAccount("Zebulon");
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void validatingReportsRetentionBeyondTheBoundsWithoutSavingAnything(TestDatabase engine) {
+        try (var lethe = withDefault(engine)) {
+            var zebulon = lethe.createAccount("Zebulon");
+            long auditBefore = lethe.http()
+                    .get("/v1/audit/verify", zebulon.adminKey())
+                    .json()
+                    .get("entries")
+                    .asLong();
 
-      var r = lethe.http().putYaml("/v1/platform/policy", TestLethe.OPERATOR_KEY, PLATFORM_DEFAULT.replace("period: P3Y", "period: P5Y"));
+            var beyond = lethe.http().post("/v1/policy/validate", zebulon.adminKey(), toJson(EMAIL_FIVE_YEARS));
+            var within = lethe.http().post("/v1/policy/validate", zebulon.adminKey(), toJson(ZEBULON));
 
-      assertThat(r.status()).as(r.toString()).isEqualTo(201);
-      assertThat(r.json().get("version").asInt()).isEqualTo(2);
-      assertThat(lethe.http().putYaml("/v1/policy", zebulon.adminKey(), EMAIL_FIVE_YEARS).status()).isEqualTo(201);
-      var audit = lethe.http().get("/v1/audit?action=policy.default.change", TestLethe.OPERATOR_KEY).json().get("entries");
-      assertThat(audit).extracting(e -> e.at("/targets/0").asText()).containsExactly("policy:1", "policy:2");
+            assertThat(beyond.status()).as(beyond.toString()).isEqualTo(200);
+            assertThat(beyond.json().get("valid").asBoolean()).isTrue();
+            assertThat(beyond.json().get("beyondOperatorBounds"))
+                    .extracting(e -> e.get("path").asText())
+                    .containsExactly("categories.email_address.retention.period");
+            assertThat(within.status()).as(within.toString()).isEqualTo(200);
+            assertThat(within.json().get("beyondOperatorBounds")).isEmpty();
+            assertThat(lethe.http()
+                            .get("/v1/policy/versions", zebulon.adminKey())
+                            .json()
+                            .get("versions"))
+                    .isEmpty();
+            assertThat(lethe.http()
+                            .get("/v1/policy", zebulon.adminKey())
+                            .json()
+                            .get("platformDefault")
+                            .asBoolean())
+                    .isTrue();
+            assertThat(lethe.http()
+                            .get("/v1/audit/verify", zebulon.adminKey())
+                            .json()
+                            .get("entries")
+                            .asLong())
+                    .isEqualTo(auditBefore);
+        }
     }
-  }
 
-  /** The same policy as JSON (the test client posts JSON). */
-  static String toJson(String yaml) {
-    try {
-      var tree = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(yaml);
-      return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(tree);
-    } catch (java.io.IOException e) {
-      throw new AssertionError(e);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void theOperatorMayChangeTheDefaultWithoutBeingBoundByIt(TestDatabase engine) {
+        try (var lethe = withDefault(engine)) {
+            var zebulon = lethe.createAccount("Zebulon");
+
+            var r = lethe.http()
+                    .putYaml(
+                            "/v1/platform/policy",
+                            TestLethe.OPERATOR_KEY,
+                            PLATFORM_DEFAULT.replace("period: P3Y", "period: P5Y"));
+
+            assertThat(r.status()).as(r.toString()).isEqualTo(201);
+            assertThat(r.json().get("version").asInt()).isEqualTo(2);
+            assertThat(lethe.http()
+                            .putYaml("/v1/policy", zebulon.adminKey(), EMAIL_FIVE_YEARS)
+                            .status())
+                    .isEqualTo(201);
+            var audit = lethe.http()
+                    .get("/v1/audit?action=policy.default.change", TestLethe.OPERATOR_KEY)
+                    .json()
+                    .get("entries");
+            assertThat(audit).extracting(e -> e.at("/targets/0").asText()).containsExactly("policy:1", "policy:2");
+        }
     }
-  }
+
+    /** The same policy as JSON (the test client posts JSON). */
+    static String toJson(String yaml) {
+        try {
+            var tree = new com.fasterxml.jackson.databind.ObjectMapper(
+                            new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                    .readTree(yaml);
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(tree);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
 }

@@ -12,8 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The rules of {@link OperatorBounds}, on policies read from text. */
 class OperatorBoundsTest {
 
-  static final String DEFAULT =
-      """
+    static final String DEFAULT = """
       lethe: 1
       controller: { name: "Example Platform Ltd", contact: "privacy@platform.example" }
       subjects:
@@ -33,110 +32,127 @@ class OperatorBoundsTest {
         profile: { kind: profile, retention: { period: P30D, after: [contract_ended, inactive P18M] } }
       """;
 
-  static final Policy PLATFORM = read(DEFAULT);
+    static final Policy PLATFORM = read(DEFAULT);
 
-  @Test
-  void renamingARecordDoesNotEscapeTheLimitOfItsKind() {
-    var renamed =
-        read(DEFAULT.replace("profile: { kind: profile, retention: { period: P30D", "customer_profile: { kind: profile, retention: { period: P10Y"));
+    @Test
+    void renamingARecordDoesNotEscapeTheLimitOfItsKind() {
+        var renamed = read(DEFAULT.replace(
+                "profile: { kind: profile, retention: { period: P30D",
+                "customer_profile: { kind: profile, retention: { period: P10Y"));
 
-    var errors = OperatorBounds.violations(renamed, PLATFORM, List.of());
+        var errors = OperatorBounds.violations(renamed, PLATFORM, List.of());
 
-    assertThat(errors).extracting(e -> e.path()).contains("records.customer_profile.retention.period");
-  }
+        assertThat(errors).extracting(e -> e.path()).contains("records.customer_profile.retention.period");
+    }
 
-  @Test
-  void withoutAPlatformDefaultNothingIsBounded() {
-    assertThat(OperatorBounds.violations(read(DEFAULT.replace("P3Y", "P50Y")), null, List.of())).isEmpty();
-  }
+    @Test
+    void withoutAPlatformDefaultNothingIsBounded() {
+        assertThat(OperatorBounds.violations(read(DEFAULT.replace("P3Y", "P50Y")), null, List.of()))
+                .isEmpty();
+    }
 
-  @Test
-  void theDefaultItselfIsWithinBounds() {
-    assertThat(OperatorBounds.violations(PLATFORM, PLATFORM, List.of())).isEmpty();
-  }
+    @Test
+    void theDefaultItselfIsWithinBounds() {
+        assertThat(OperatorBounds.violations(PLATFORM, PLATFORM, List.of())).isEmpty();
+    }
 
-  @Test
-  void periodsAreComparedByLengthNotBySpelling() {
-    assertThat(violations(DEFAULT.replace("period: P3Y", "period: P36M"))).isEmpty();
-    assertThat(violations(DEFAULT.replace("inactive P18M", "inactive P1Y6M"))).isEmpty();
-    assertThat(paths(DEFAULT.replace("period: P3Y", "period: P1096D"))).containsExactly("categories.email_address.retention.period");
-  }
+    @Test
+    void periodsAreComparedByLengthNotBySpelling() {
+        assertThat(violations(DEFAULT.replace("period: P3Y", "period: P36M"))).isEmpty();
+        assertThat(violations(DEFAULT.replace("inactive P18M", "inactive P1Y6M")))
+                .isEmpty();
+        assertThat(paths(DEFAULT.replace("period: P3Y", "period: P1096D")))
+                .containsExactly("categories.email_address.retention.period");
+    }
 
-  @Test
-  void categoriesAndRecordsTheDefaultDoesNotGovernAreNotBounded() {
-    String withMore =
-        DEFAULT
-            .replace("fields:", "  loyalty_number: { purpose: loyalty, lawfulBasis: contract, source: api, subjects: [visitor], retention: { period: P10Y } }\nfields:")
-            .replace("  profile:", "  invoice: { kind: document, retention: { period: P10Y } }\n  profile:");
+    @Test
+    void categoriesAndRecordsTheDefaultDoesNotGovernAreNotBounded() {
+        String withMore = DEFAULT.replace(
+                        "fields:",
+                        "  loyalty_number: { purpose: loyalty, lawfulBasis: contract, source: api, subjects: [visitor], retention: { period: P10Y } }\nfields:")
+                .replace("  profile:", "  invoice: { kind: document, retention: { period: P10Y } }\n  profile:");
 
-    assertThat(violations(withMore)).isEmpty();
-  }
+        assertThat(violations(withMore)).isEmpty();
+    }
 
-  @Test
-  void aLongerRetentionForOneSubjectTypeIsNamedAtItsOverride() {
-    String overridden =
-        DEFAULT.replace(
-            "    retention: { period: P3Y, after: collected }\n",
-            "    retention: { period: P3Y, after: collected }\n    bySubject:\n      manager: { retention: { period: P4Y } }\n");
+    @Test
+    void aLongerRetentionForOneSubjectTypeIsNamedAtItsOverride() {
+        String overridden = DEFAULT.replace(
+                "    retention: { period: P3Y, after: collected }\n",
+                "    retention: { period: P3Y, after: collected }\n    bySubject:\n      manager: { retention: { period: P4Y } }\n");
 
-    assertThat(paths(overridden)).containsExactly("categories.email_address.bySubject.manager.retention.period");
-  }
+        assertThat(paths(overridden)).containsExactly("categories.email_address.bySubject.manager.retention.period");
+    }
 
-  @Test
-  void countingFromCollectionInsteadOfInactivityOrAContractEndIsNeverLonger() {
-    assertThat(violations(DEFAULT.replace("[contract_ended, inactive P18M]", "collected"))).isEmpty();
-    assertThat(violations(DEFAULT.replace("[contract_ended, inactive P18M]", "[collected, inactive P24M]"))).isEmpty();
-  }
+    @Test
+    void countingFromCollectionInsteadOfInactivityOrAContractEndIsNeverLonger() {
+        assertThat(violations(DEFAULT.replace("[contract_ended, inactive P18M]", "collected")))
+                .isEmpty();
+        assertThat(violations(DEFAULT.replace("[contract_ended, inactive P18M]", "[collected, inactive P24M]")))
+                .isEmpty();
+    }
 
-  @Test
-  void countingFromCollectionInsteadOfTheConversationStartKeepsLaterMessagesLonger() {
-    var errors = OperatorBounds.violations(read(DEFAULT.replace("after: conversation_started", "after: collected")), PLATFORM, List.of());
+    @Test
+    void countingFromCollectionInsteadOfTheConversationStartKeepsLaterMessagesLonger() {
+        var errors = OperatorBounds.violations(
+                read(DEFAULT.replace("after: conversation_started", "after: collected")), PLATFORM, List.of());
 
-    assertThat(errors).extracting(FieldError::path).containsExactly("records.chat_content.retention.after");
-    assertThat(errors.get(0).message()).contains("conversation_started");
-  }
+        assertThat(errors).extracting(FieldError::path).containsExactly("records.chat_content.retention.after");
+        assertThat(errors.get(0).message()).contains("conversation_started");
+    }
 
-  @Test
-  void aTriggerThatComesLaterThanTheDefaultsIsRefused() {
-    assertThat(paths(DEFAULT.replace("period: P3Y, after: collected", "period: P3Y, after: contract_ended")))
-        .containsExactly("categories.email_address.retention.after");
-  }
+    @Test
+    void aTriggerThatComesLaterThanTheDefaultsIsRefused() {
+        assertThat(paths(DEFAULT.replace("period: P3Y, after: collected", "period: P3Y, after: contract_ended")))
+                .containsExactly("categories.email_address.retention.after");
+    }
 
-  @Test
-  void anExtensionRaisesTheLimitOnlyForItsTargetAndUpToItsPeriod() {
-    var extension = extension("categories.email_address", Period.ofYears(5));
+    @Test
+    void anExtensionRaisesTheLimitOnlyForItsTargetAndUpToItsPeriod() {
+        var extension = extension("categories.email_address", Period.ofYears(5));
 
-    assertThat(OperatorBounds.violations(read(DEFAULT.replace("period: P3Y", "period: P5Y")), PLATFORM, List.of(extension))).isEmpty();
-    assertThat(OperatorBounds.violations(read(DEFAULT.replace("period: P3Y", "period: P6Y")), PLATFORM, List.of(extension)))
-        .extracting(FieldError::path)
-        .containsExactly("categories.email_address.retention.period");
-    assertThat(OperatorBounds.violations(read(DEFAULT.replace("period: P30D", "period: P60D")), PLATFORM, List.of(extension)))
-        .extracting(FieldError::path)
-        .containsExactly("records.profile.retention.period");
-  }
+        assertThat(OperatorBounds.violations(
+                        read(DEFAULT.replace("period: P3Y", "period: P5Y")), PLATFORM, List.of(extension)))
+                .isEmpty();
+        assertThat(OperatorBounds.violations(
+                        read(DEFAULT.replace("period: P3Y", "period: P6Y")), PLATFORM, List.of(extension)))
+                .extracting(FieldError::path)
+                .containsExactly("categories.email_address.retention.period");
+        assertThat(OperatorBounds.violations(
+                        read(DEFAULT.replace("period: P30D", "period: P60D")), PLATFORM, List.of(extension)))
+                .extracting(FieldError::path)
+                .containsExactly("records.profile.retention.period");
+    }
 
-  @Test
-  void anExtensionShorterThanTheDefaultDoesNotLowerTheLimit() {
-    var extension = extension("categories.email_address", Period.ofYears(1));
+    @Test
+    void anExtensionShorterThanTheDefaultDoesNotLowerTheLimit() {
+        var extension = extension("categories.email_address", Period.ofYears(1));
 
-    assertThat(OperatorBounds.violations(PLATFORM, PLATFORM, List.of(extension))).isEmpty();
-  }
+        assertThat(OperatorBounds.violations(PLATFORM, PLATFORM, List.of(extension)))
+                .isEmpty();
+    }
 
-  static RetentionExtension extension(String target, Period max) {
-    return new RetentionExtension("acc_zebulon", target, max, "statutory bookkeeping", "bootstrap", Instant.parse("2026-01-15T09:00:00Z"));
-  }
+    static RetentionExtension extension(String target, Period max) {
+        return new RetentionExtension(
+                "acc_zebulon",
+                target,
+                max,
+                "statutory bookkeeping",
+                "bootstrap",
+                Instant.parse("2026-01-15T09:00:00Z"));
+    }
 
-  static List<FieldError> violations(String proposed) {
-    return OperatorBounds.violations(read(proposed), PLATFORM, List.of());
-  }
+    static List<FieldError> violations(String proposed) {
+        return OperatorBounds.violations(read(proposed), PLATFORM, List.of());
+    }
 
-  static List<String> paths(String proposed) {
-    return violations(proposed).stream().map(FieldError::path).toList();
-  }
+    static List<String> paths(String proposed) {
+        return violations(proposed).stream().map(FieldError::path).toList();
+    }
 
-  static Policy read(String text) {
-    var result = PolicyReader.read(text);
-    assertThat(result.errors()).as("the test policy itself must be valid").isEmpty();
-    return result.policy();
-  }
+    static Policy read(String text) {
+        var result = PolicyReader.read(text);
+        assertThat(result.errors()).as("the test policy itself must be valid").isEmpty();
+        return result.policy();
+    }
 }

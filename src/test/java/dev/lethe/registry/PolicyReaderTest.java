@@ -9,148 +9,161 @@ import org.junit.jupiter.api.Test;
 
 class PolicyReaderTest {
 
-  static final String VALID = PolicyRegistryApiTest.SMALL_POLICY;
+    static final String VALID = PolicyRegistryApiTest.SMALL_POLICY;
 
-  @Test
-  void aValidPolicyReadsWithItsDefaultsSpelledOut() {
-    var result = PolicyReader.read(VALID);
+    @Test
+    void aValidPolicyReadsWithItsDefaultsSpelledOut() {
+        var result = PolicyReader.read(VALID);
 
-    assertThat(result.errors()).isEmpty();
-    var p = result.policy();
-    assertThat(p.categories()).containsOnlyKeys("email_address", "ip_address");
-    var ip = p.categories().get("ip_address");
-    assertThat(ip.retention().period()).isEqualTo(Period.ofDays(120));
-    assertThat(ip.retention().after()).containsExactly(new Trigger.Collected());
-    assertThat(ip.retention().then()).isEqualTo(Action.DELETE);
-    assertThat(ip.required()).isTrue();
-    assertThat(ip.title()).isEqualTo("ip address");
-    assertThat(p.records().keySet()).containsExactly("complete_session", "session_summary");
-    assertThat(p.consentAge().defaultAge()).isEqualTo(16);
-  }
+        assertThat(result.errors()).isEmpty();
+        var p = result.policy();
+        assertThat(p.categories()).containsOnlyKeys("email_address", "ip_address");
+        var ip = p.categories().get("ip_address");
+        assertThat(ip.retention().period()).isEqualTo(Period.ofDays(120));
+        assertThat(ip.retention().after()).containsExactly(new Trigger.Collected());
+        assertThat(ip.retention().then()).isEqualTo(Action.DELETE);
+        assertThat(ip.required()).isTrue();
+        assertThat(ip.title()).isEqualTo("ip address");
+        assertThat(p.records().keySet()).containsExactly("complete_session", "session_summary");
+        assertThat(p.consentAge().defaultAge()).isEqualTo(16);
+    }
 
-  @Test
-  void theCanonicalFormReadsBackToTheSamePolicy() {
-    var p = PolicyReader.read(VALID).policy();
+    @Test
+    void theCanonicalFormReadsBackToTheSamePolicy() {
+        var p = PolicyReader.read(VALID).policy();
 
-    var again = PolicyReader.read(PolicyWriter.json(p), true);
+        var again = PolicyReader.read(PolicyWriter.json(p), true);
 
-    assertThat(again.errors()).isEmpty();
-    assertThat(again.policy()).isEqualTo(p);
-    assertThat(PolicyDiff.between(p, again.policy()).isEmpty()).isTrue();
-  }
+        assertThat(again.errors()).isEmpty();
+        assertThat(again.policy()).isEqualTo(p);
+        assertThat(PolicyDiff.between(p, again.policy()).isEmpty()).isTrue();
+    }
 
-  @Test
-  void jsonIsAcceptedAsWellAsYaml() {
-    var json = PolicyWriter.json(PolicyReader.read(VALID).policy());
+    @Test
+    void jsonIsAcceptedAsWellAsYaml() {
+        var json = PolicyWriter.json(PolicyReader.read(VALID).policy());
 
-    assertThat(PolicyReader.read(json, false).errors()).isEmpty();
-  }
+        assertThat(PolicyReader.read(json, false).errors()).isEmpty();
+    }
 
-  @Test
-  void aCategoryOrRecordWithoutRetentionIsRefused() {
-    var text =
-        VALID
-            .replace("    retention: { period: P3Y, after: collected }\n", "")
-            .replace("session_summary: { kind: session_summary, retention: { period: P1Y } }", "session_summary: { kind: session_summary }");
+    @Test
+    void aCategoryOrRecordWithoutRetentionIsRefused() {
+        var text = VALID.replace("    retention: { period: P3Y, after: collected }\n", "")
+                .replace(
+                        "session_summary: { kind: session_summary, retention: { period: P1Y } }",
+                        "session_summary: { kind: session_summary }");
 
-    assertThat(paths(text)).containsExactlyInAnyOrder("categories.email_address.retention", "records.session_summary.retention");
-  }
+        assertThat(paths(text))
+                .containsExactlyInAnyOrder("categories.email_address.retention", "records.session_summary.retention");
+    }
 
-  @Test
-  void namesThatReferToNothingAreRefused() {
-    var text =
-        VALID
-            .replace("subjects: [visitor]\n    retention: { period: P120D }", "subjects: [visitor, robot]\n    retention: { period: P120D }")
-            .replace("context.ip: ip_address", "context.ip: ip_adress")
-            .replace("categories: { visitor: [email_address, ip_address] }", "categories: { visitor: [email_address, birth_date], manager: [email_address] }");
+    @Test
+    void namesThatReferToNothingAreRefused() {
+        var text = VALID.replace(
+                        "subjects: [visitor]\n    retention: { period: P120D }",
+                        "subjects: [visitor, robot]\n    retention: { period: P120D }")
+                .replace("context.ip: ip_address", "context.ip: ip_adress")
+                .replace(
+                        "categories: { visitor: [email_address, ip_address] }",
+                        "categories: { visitor: [email_address, birth_date], manager: [email_address] }");
 
-    assertThat(errors(text))
-        .extracting(FieldError::path)
-        .containsExactlyInAnyOrder(
-            "categories.ip_address.subjects[1]",
-            "fields.context.ip",
-            "processors[0].categories.visitor[1]",
-            "processors[0].categories.manager");
-  }
+        assertThat(errors(text))
+                .extracting(FieldError::path)
+                .containsExactlyInAnyOrder(
+                        "categories.ip_address.subjects[1]",
+                        "fields.context.ip",
+                        "processors[0].categories.visitor[1]",
+                        "processors[0].categories.manager");
+    }
 
-  @Test
-  void aTransferOutsideTheEeaNeedsASafeguardButOneInsideDoesNot() {
-    assertThat(paths(VALID.replace("    safeguards: [SCC]\n", ""))).containsExactly("processors[0].safeguards");
-    assertThat(paths(VALID.replace("    safeguards: [SCC]\n", "").replace("location: US", "location: DE"))).isEmpty();
-    assertThat(paths(VALID.replace("safeguards: [SCC]", "safeguards: [pinky_promise]"))).containsExactly("processors[0].safeguards[0]");
-  }
+    @Test
+    void aTransferOutsideTheEeaNeedsASafeguardButOneInsideDoesNot() {
+        assertThat(paths(VALID.replace("    safeguards: [SCC]\n", ""))).containsExactly("processors[0].safeguards");
+        assertThat(paths(VALID.replace("    safeguards: [SCC]\n", "").replace("location: US", "location: DE")))
+                .isEmpty();
+        assertThat(paths(VALID.replace("safeguards: [SCC]", "safeguards: [pinky_promise]")))
+                .containsExactly("processors[0].safeguards[0]");
+    }
 
-  @Test
-  void norwayIsACountryNotABoolean() {
-    var text = VALID.replace("    safeguards: [SCC]\n", "").replace("location: US", "location: NO");
+    @Test
+    void norwayIsACountryNotABoolean() {
+        var text = VALID.replace("    safeguards: [SCC]\n", "").replace("location: US", "location: NO");
 
-    assertThat(paths(text)).isEmpty();
-    assertThat(PolicyReader.read(text).policy().processors().get(0).location()).isEqualTo("NO");
-  }
+        assertThat(paths(text)).isEmpty();
+        assertThat(PolicyReader.read(text).policy().processors().get(0).location())
+                .isEqualTo("NO");
+    }
 
-  @Test
-  void unknownWordsAreNamedWithTheAllowedOnes() {
-    var text =
-        VALID
-            .replace("source: user_form", "source: carrier_pigeon")
-            .replace("kind: session_summary", "kind: sesion_summary")
-            .replace("then: summarise", "then: forget");
+    @Test
+    void unknownWordsAreNamedWithTheAllowedOnes() {
+        var text = VALID.replace("source: user_form", "source: carrier_pigeon")
+                .replace("kind: session_summary", "kind: sesion_summary")
+                .replace("then: summarise", "then: forget");
 
-    var errors = errors(text);
+        var errors = errors(text);
 
-    assertThat(errors).extracting(FieldError::path)
-        .containsExactlyInAnyOrder("categories.email_address.source", "records.session_summary.kind", "records.complete_session.retention.then");
-    assertThat(errors.get(0).message()).contains("user_form", "api");
-  }
+        assertThat(errors)
+                .extracting(FieldError::path)
+                .containsExactlyInAnyOrder(
+                        "categories.email_address.source",
+                        "records.session_summary.kind",
+                        "records.complete_session.retention.then");
+        assertThat(errors.get(0).message()).contains("user_form", "api");
+    }
 
-  @Test
-  void duplicateNamesAreRefusedWherever() {
-    var text =
-        VALID
-            .replace("  ip_address:\n", "  email_address:\n    purpose: again\n  ip_address:\n")
-            + """
+    @Test
+    void duplicateNamesAreRefusedWherever() {
+        var text = VALID.replace("  ip_address:\n", "  email_address:\n    purpose: again\n  ip_address:\n") + """
             cookies:
               - { name: _ga, provider: Google, category: performance, duration: P1Y, purpose: stats }
               - { name: _ga, provider: Google, category: performance, duration: session, purpose: stats }
             """;
 
-    assertThat(paths(text)).contains("categories.email_address", "cookies[1].name");
-  }
+        assertThat(paths(text)).contains("categories.email_address", "cookies[1].name");
+    }
 
-  @Test
-  void onlySessionsCanBeSummarisedAndOnlyOptionalCategoriesSwitchedOff() {
-    var text =
-        VALID
-            .replace("retention: { period: P1Y } }", "retention: { period: P1Y, then: summarise } }")
-            .replace("source: tracking", "source: tracking\n    enabled: false");
+    @Test
+    void onlySessionsCanBeSummarisedAndOnlyOptionalCategoriesSwitchedOff() {
+        var text = VALID.replace("retention: { period: P1Y } }", "retention: { period: P1Y, then: summarise } }")
+                .replace("source: tracking", "source: tracking\n    enabled: false");
 
-    assertThat(paths(text)).containsExactlyInAnyOrder("records.session_summary.retention.then", "categories.ip_address.enabled");
-    assertThat(paths(text.replace("enabled: false", "enabled: false\n    required: false"))).containsExactly("records.session_summary.retention.then");
-  }
+        assertThat(paths(text))
+                .containsExactlyInAnyOrder("records.session_summary.retention.then", "categories.ip_address.enabled");
+        assertThat(paths(text.replace("enabled: false", "enabled: false\n    required: false")))
+                .containsExactly("records.session_summary.retention.then");
+    }
 
-  @Test
-  void triggersMayBeAListMeaningWhicheverComesFirst() {
-    var text = VALID.replace("retention: { period: P1Y } }", "retention: { period: P30D, after: [contract_ended, inactive P18M] } }");
+    @Test
+    void triggersMayBeAListMeaningWhicheverComesFirst() {
+        var text = VALID.replace(
+                "retention: { period: P1Y } }",
+                "retention: { period: P30D, after: [contract_ended, inactive P18M] } }");
 
-    var rule = PolicyReader.read(text).policy().records().get("session_summary").retention();
+        var rule = PolicyReader.read(text)
+                .policy()
+                .records()
+                .get("session_summary")
+                .retention();
 
-    assertThat(rule.after()).containsExactly(new Trigger.ContractEnded(), new Trigger.Inactive(Period.ofMonths(18)));
-    assertThat(paths(text.replace("inactive P18M", "inactive soon"))).containsExactly("records.session_summary.retention.after[1]");
-  }
+        assertThat(rule.after())
+                .containsExactly(new Trigger.ContractEnded(), new Trigger.Inactive(Period.ofMonths(18)));
+        assertThat(paths(text.replace("inactive P18M", "inactive soon")))
+                .containsExactly("records.session_summary.retention.after[1]");
+    }
 
-  @Test
-  void brokenYamlIsOneErrorWithItsLine() {
-    var errors = errors("lethe: 1\ncontroller: { name: x\n  contact: [");
+    @Test
+    void brokenYamlIsOneErrorWithItsLine() {
+        var errors = errors("lethe: 1\ncontroller: { name: x\n  contact: [");
 
-    assertThat(errors).hasSize(1);
-    assertThat(errors.get(0).message()).contains("line");
-  }
+        assertThat(errors).hasSize(1);
+        assertThat(errors.get(0).message()).contains("line");
+    }
 
-  private static List<FieldError> errors(String text) {
-    return PolicyReader.read(text).errors();
-  }
+    private static List<FieldError> errors(String text) {
+        return PolicyReader.read(text).errors();
+    }
 
-  private static List<String> paths(String text) {
-    return errors(text).stream().map(FieldError::path).distinct().toList();
-  }
+    private static List<String> paths(String text) {
+        return errors(text).stream().map(FieldError::path).distinct().toList();
+    }
 }

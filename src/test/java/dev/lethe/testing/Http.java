@@ -12,70 +12,73 @@ import java.util.Optional;
 /** A small HTTP client for end-to-end tests against a running server on loopback. */
 public final class Http {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private final HttpClient client = HttpClient.newHttpClient();
-  private final String base;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient client = HttpClient.newHttpClient();
+    private final String base;
 
-  public Http(int port) {
-    this.base = "http://127.0.0.1:" + port;
-  }
-
-  /** A response with its body as text, and as JSON when it is JSON. */
-  public record Response(int status, String contentType, String body) {
-    public JsonNode json() {
-      try {
-        return JSON.readTree(body);
-      } catch (IOException e) {
-        throw new AssertionError("not JSON (" + status + " " + contentType + "): " + body, e);
-      }
+    public Http(int port) {
+        this.base = "http://127.0.0.1:" + port;
     }
 
-    @Override
-    public String toString() {
-      return status + " " + contentType + " " + body;
+    /** A response with its body as text, and as JSON when it is JSON. */
+    public record Response(int status, String contentType, String body) {
+        public JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON (" + status + " " + contentType + "): " + body, e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + contentType + " " + body;
+        }
     }
-  }
 
-  public Response get(String path, String key) {
-    return send(request(path, key).GET());
-  }
-
-  public Response get(String path, String key, String accept) {
-    return send(request(path, key).header("Accept", accept).GET());
-  }
-
-  public Response delete(String path, String key) {
-    return send(request(path, key).DELETE());
-  }
-
-  public Response post(String path, String key, String json) {
-    return send(request(path, key).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
-  }
-
-  public Response put(String path, String key, String body, String contentType) {
-    return send(request(path, key).header("Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofString(body)));
-  }
-
-  public Response putYaml(String path, String key, String yaml) {
-    return put(path, key, yaml, "application/yaml");
-  }
-
-  private HttpRequest.Builder request(String path, String key) {
-    var b = HttpRequest.newBuilder(URI.create(base + path));
-    if (key != null) b.header("Authorization", "Bearer " + key);
-    return b;
-  }
-
-  private Response send(HttpRequest.Builder request) {
-    try {
-      var r = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      Optional<String> type = r.headers().firstValue("Content-Type");
-      return new Response(r.statusCode(), type.orElse(""), r.body());
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+    public Response get(String path, String key) {
+        return send(request(path, key).GET());
     }
-  }
+
+    public Response get(String path, String key, String accept) {
+        return send(request(path, key).header("Accept", accept).GET());
+    }
+
+    public Response delete(String path, String key) {
+        return send(request(path, key).DELETE());
+    }
+
+    public Response post(String path, String key, String json) {
+        return send(request(path, key)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    public Response put(String path, String key, String body, String contentType) {
+        return send(
+                request(path, key).header("Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    public Response putYaml(String path, String key, String yaml) {
+        return put(path, key, yaml, "application/yaml");
+    }
+
+    private HttpRequest.Builder request(String path, String key) {
+        var b = HttpRequest.newBuilder(URI.create(base + path));
+        if (key != null) b.header("Authorization", "Bearer " + key);
+        return b;
+    }
+
+    private Response send(HttpRequest.Builder request) {
+        try {
+            var r = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            Optional<String> type = r.headers().firstValue("Content-Type");
+            return new Response(r.statusCode(), type.orElse(""), r.body());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -11,41 +11,44 @@ import java.util.UUID;
  */
 public record TestDatabase(String name, String baseUrl) {
 
-  /** An isolated database for one test; close drops it. */
-  public record Fresh(DatabaseSettings settings, Runnable drop) implements AutoCloseable {
+    /** An isolated database for one test; close drops it. */
+    public record Fresh(DatabaseSettings settings, Runnable drop) implements AutoCloseable {
+        @Override
+        public void close() {
+            drop.run();
+        }
+    }
+
+    public boolean isPostgres() {
+        return baseUrl.startsWith("jdbc:postgresql:");
+    }
+
+    public Fresh fresh() {
+        String id = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        if (!isPostgres()) {
+            String url = "jdbc:h2:mem:" + id
+                    + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1";
+            return new Fresh(new DatabaseSettings(url, null, null, 4), () -> execute(url, "shutdown"));
+        }
+        execute(baseUrl, "create schema " + id);
+        String url = baseUrl + (baseUrl.contains("?") ? "&" : "?") + "currentSchema=" + id;
+        return new Fresh(
+                new DatabaseSettings(url, null, null, 4), () -> execute(baseUrl, "drop schema " + id + " cascade"));
+    }
+
+    /** Runs one statement with a plain connection (for set-up, and for tampering in tests). */
+    public static void execute(String url, String sql) {
+        try (var c = DriverManager.getConnection(url);
+                var s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "could not run '" + sql + "' on " + url.replaceAll("password=[^&;]*", "password=…"), e);
+        }
+    }
+
     @Override
-    public void close() {
-      drop.run();
+    public String toString() {
+        return name;
     }
-  }
-
-  public boolean isPostgres() {
-    return baseUrl.startsWith("jdbc:postgresql:");
-  }
-
-  public Fresh fresh() {
-    String id = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-    if (!isPostgres()) {
-      String url = "jdbc:h2:mem:" + id + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1";
-      return new Fresh(new DatabaseSettings(url, null, null, 4), () -> execute(url, "shutdown"));
-    }
-    execute(baseUrl, "create schema " + id);
-    String url = baseUrl + (baseUrl.contains("?") ? "&" : "?") + "currentSchema=" + id;
-    return new Fresh(new DatabaseSettings(url, null, null, 4), () -> execute(baseUrl, "drop schema " + id + " cascade"));
-  }
-
-  /** Runs one statement with a plain connection (for set-up, and for tampering in tests). */
-  public static void execute(String url, String sql) {
-    try (var c = DriverManager.getConnection(url);
-        var s = c.createStatement()) {
-      s.execute(sql);
-    } catch (SQLException e) {
-      throw new IllegalStateException("could not run '" + sql + "' on " + url.replaceAll("password=[^&;]*", "password=…"), e);
-    }
-  }
-
-  @Override
-  public String toString() {
-    return name;
-  }
 }

@@ -11,20 +11,20 @@ import java.util.stream.Stream;
  */
 public final class TestDatabases {
 
-  private TestDatabases() {}
+    private TestDatabases() {}
 
-  public static Stream<TestDatabase> all() {
-    var out = new ArrayList<TestDatabase>();
-    out.add(new TestDatabase("h2", "jdbc:h2:mem:"));
-    String pg = System.getenv("LETHE_TEST_PG_URL");
-    if (pg != null && !pg.isBlank()) out.add(new TestDatabase("postgresql", pg.strip()));
-    else if ("true".equals(System.getenv("LETHE_TEST_REQUIRE_PG"))) {
-      throw new IllegalStateException("LETHE_TEST_REQUIRE_PG=true but LETHE_TEST_PG_URL is not set");
+    public static Stream<TestDatabase> all() {
+        var out = new ArrayList<TestDatabase>();
+        out.add(new TestDatabase("h2", "jdbc:h2:mem:"));
+        String pg = System.getenv("LETHE_TEST_PG_URL");
+        if (pg != null && !pg.isBlank()) out.add(new TestDatabase("postgresql", pg.strip()));
+        else if ("true".equals(System.getenv("LETHE_TEST_REQUIRE_PG"))) {
+            throw new IllegalStateException("LETHE_TEST_REQUIRE_PG=true but LETHE_TEST_PG_URL is not set");
+        }
+        return out.stream();
     }
-    return out.stream();
-  }
 
-  public static List<TestDatabase> list() {
-    return all().toList();
-  }
+    public static List<TestDatabase> list() {
+        return all().toList();
+    }
 }

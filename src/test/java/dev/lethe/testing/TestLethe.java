@@ -16,63 +16,64 @@ import java.util.Optional;
  */
 public final class TestLethe implements AutoCloseable {
 
-  public static final String OPERATOR_KEY = "test-operator-key-0123456789abcdef";
+    public static final String OPERATOR_KEY = "test-operator-key-0123456789abcdef";
 
-  private final TestDatabase.Fresh db;
-  private final Lethe lethe;
-  private final Http http;
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-15T09:00:00Z"));
-  private final Path dataDir;
+    private final TestDatabase.Fresh db;
+    private final Lethe lethe;
+    private final Http http;
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-15T09:00:00Z"));
+    private final Path dataDir;
 
-  public TestLethe(TestDatabase engine) {
-    this.db = engine.fresh();
-    try {
-      this.dataDir = Files.createTempDirectory("lethe-test");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    public TestLethe(TestDatabase engine) {
+        this.db = engine.fresh();
+        try {
+            this.dataDir = Files.createTempDirectory("lethe-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        var config = new Lethe.Config(
+                dataDir, db.settings(), new HttpServer.Settings("127.0.0.1", 0, 200_000), Optional.of(OPERATOR_KEY));
+        this.lethe = Lethe.start(config, clock, new SecureRandom());
+        this.http = new Http(lethe.port());
     }
-    var config = new Lethe.Config(dataDir, db.settings(), new HttpServer.Settings("127.0.0.1", 0, 200_000), Optional.of(OPERATOR_KEY));
-    this.lethe = Lethe.start(config, clock, new SecureRandom());
-    this.http = new Http(lethe.port());
-  }
 
-  public Http http() {
-    return http;
-  }
-
-  public Lethe lethe() {
-    return lethe;
-  }
-
-  public MutableClock clock() {
-    return clock;
-  }
-
-  /** The JDBC URL of this instance's database, for reading or tampering with raw tables. */
-  public String jdbcUrl() {
-    return db.settings().url();
-  }
-
-  public Path dataDir() {
-    return dataDir;
-  }
-
-  /** A new account; returns its id and admin key. */
-  public Tenant createAccount(String name) {
-    var r = http.post("/v1/accounts", OPERATOR_KEY, "{\"name\":\"" + name + "\"}");
-    if (r.status() != 201) throw new AssertionError("could not create account: " + r);
-    return new Tenant(r.json().get("id").asText(), r.json().get("adminKey").asText());
-  }
-
-  /** An account as a test sees it. */
-  public record Tenant(String id, String adminKey) {}
-
-  @Override
-  public void close() {
-    try {
-      lethe.close();
-    } finally {
-      db.close();
+    public Http http() {
+        return http;
     }
-  }
+
+    public Lethe lethe() {
+        return lethe;
+    }
+
+    public MutableClock clock() {
+        return clock;
+    }
+
+    /** The JDBC URL of this instance's database, for reading or tampering with raw tables. */
+    public String jdbcUrl() {
+        return db.settings().url();
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** A new account; returns its id and admin key. */
+    public Tenant createAccount(String name) {
+        var r = http.post("/v1/accounts", OPERATOR_KEY, "{\"name\":\"" + name + "\"}");
+        if (r.status() != 201) throw new AssertionError("could not create account: " + r);
+        return new Tenant(r.json().get("id").asText(), r.json().get("adminKey").asText());
+    }
+
+    /** An account as a test sees it. */
+    public record Tenant(String id, String adminKey) {}
+
+    @Override
+    public void close() {
+        try {
+            lethe.close();
+        } finally {
+            db.close();
+        }
+    }
 }

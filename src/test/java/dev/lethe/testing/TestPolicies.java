@@ -3,11 +3,10 @@ package dev.lethe.testing;
 /** Policies tests share: small, valid, with recognisable names. */
 public final class TestPolicies {
 
-  private TestPolicies() {}
+    private TestPolicies() {}
 
-  /** One subject type, two categories, two session records, one processor outside the EEA. */
-  public static final String SMALL =
-      """
+    /** One subject type, two categories, two session records, one processor outside the EEA. */
+    public static final String SMALL = """
       lethe: 1
       controller: { name: "Zebulon Shop BV", contact: "privacy@zebulon.example" }
       subjects:
