@@ -14,4 +14,10 @@ public record AuditEntry(
         String outcome,
         String detail,
         String prevHash,
-        String hash) {}
+        String hash) {
+
+    /** The same entry, sealed with its hash. */
+    AuditEntry withHash(String hash) {
+        return new AuditEntry(accountId, seq, at, actor, source, action, targets, outcome, detail, prevHash, hash);
+    }
+}

@@ -60,18 +60,7 @@ public final class AuditLog {
         Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
         String targets = json(event.targets());
         String detail = json(new TreeMap<>(event.detail()));
-        String hash = hash(
-                event.accountId(),
-                seq,
-                at,
-                event.actor(),
-                event.source(),
-                event.action(),
-                targets,
-                event.outcome(),
-                detail,
-                head.hash());
-        var entry = new AuditEntry(
+        var unsealed = new AuditEntry(
                 event.accountId(),
                 seq,
                 at,
@@ -82,9 +71,10 @@ public final class AuditLog {
                 event.outcome(),
                 detail,
                 head.hash(),
-                hash);
+                null);
+        var entry = unsealed.withHash(hash(unsealed));
         store.insert(h, entry);
-        store.moveHead(h, event.accountId(), new ChainHead(seq, hash));
+        store.moveHead(h, event.accountId(), new ChainHead(seq, entry.hash()));
         return entry;
     }
 
@@ -124,17 +114,7 @@ public final class AuditLog {
                     problems.add(new Verification.Problem(
                             e.seq(), "does not link to the entry before it (removed or reordered)"));
                 }
-                String recomputed = hash(
-                        e.accountId(),
-                        e.seq(),
-                        e.at(),
-                        e.actor(),
-                        e.source(),
-                        e.action(),
-                        e.targets(),
-                        e.outcome(),
-                        e.detail(),
-                        e.prevHash());
+                String recomputed = hash(e);
                 if (!recomputed.equals(e.hash())) {
                     problems.add(new Verification.Problem(e.seq(), "content does not match its hash (edited)"));
                 }
@@ -156,38 +136,29 @@ public final class AuditLog {
         });
     }
 
-    static String hash(
-            String accountId,
-            long seq,
-            Instant at,
-            String actor,
-            String source,
-            String action,
-            String targets,
-            String outcome,
-            String detail,
-            String prevHash) {
+    /** The hash of an entry's content, its sequence number and its predecessor's hash. */
+    static String hash(AuditEntry e) {
         // Fields are length-prefixed so no two different entries serialise to the same bytes.
         var text = new StringBuilder();
         for (String field : new String[] {
-            accountId,
-            Long.toString(seq),
-            at.truncatedTo(ChronoUnit.MICROS).toString(),
-            actor,
-            source == null ? "" : source,
-            action,
-            targets,
-            outcome,
-            detail,
-            prevHash
+            e.accountId(),
+            Long.toString(e.seq()),
+            e.at().truncatedTo(ChronoUnit.MICROS).toString(),
+            e.actor(),
+            e.source() == null ? "" : e.source(),
+            e.action(),
+            e.targets(),
+            e.outcome(),
+            e.detail(),
+            e.prevHash()
         }) {
             text.append(field.length()).append(':').append(field).append('\n');
         }
         try {
             var digest = MessageDigest.getInstance("SHA-256");
             return HexFormat.of().formatHex(digest.digest(text.toString().getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        } catch (NoSuchAlgorithmException missing) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", missing);
         }
     }
 

@@ -7,6 +7,7 @@ import static io.javalin.http.HandlerType.POST;
 import dev.lethe.accounts.Account;
 import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.ApiKey;
+import dev.lethe.accounts.RetentionExtension;
 import dev.lethe.accounts.Scope;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.NotFoundException;
@@ -78,16 +79,7 @@ final class AccountRoutes {
                     var maxPeriod = Durations.parsePeriod(period).orElse(null);
                     var e = accounts.approveExtension(
                             caller, accountParam(ctx.pathParam("id")), target, maxPeriod, reason);
-                    ctx.status(201)
-                            .json(Map.of(
-                                    "target",
-                                    e.target(),
-                                    "maxPeriod",
-                                    e.maxPeriod().toString(),
-                                    "reason",
-                                    e.reason(),
-                                    "approvedAt",
-                                    e.approvedAt().toString()));
+                    ctx.status(201).json(extension(e));
                 });
         api.route(GET, "/v1/accounts/{id}/retention-extensions")
                 .access(Access.needs(Scope.OPERATOR))
@@ -98,17 +90,7 @@ final class AccountRoutes {
                     ctx.json(Map.of(
                             "extensions",
                             accounts.extensions(id).stream()
-                                    .map(e -> Map.of(
-                                            "target",
-                                            e.target(),
-                                            "maxPeriod",
-                                            e.maxPeriod().toString(),
-                                            "reason",
-                                            e.reason(),
-                                            "approvedBy",
-                                            e.approvedBy(),
-                                            "approvedAt",
-                                            e.approvedAt().toString()))
+                                    .map(AccountRoutes::extension)
                                     .toList()));
                 });
         api.route(POST, "/v1/keys")
@@ -169,6 +151,15 @@ final class AccountRoutes {
     private static String accountParam(String id) {
         if (Account.PLATFORM.equals(id)) throw new NotFoundException("No such account.");
         return id;
+    }
+
+    private static Map<String, Object> extension(RetentionExtension e) {
+        return Map.of(
+                "target", e.target(),
+                "maxPeriod", e.maxPeriod().toString(),
+                "reason", e.reason(),
+                "approvedBy", e.approvedBy(),
+                "approvedAt", e.approvedAt().toString());
     }
 
     static Map<String, Object> account(Account a) {
