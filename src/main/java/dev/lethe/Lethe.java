@@ -3,13 +3,24 @@ package dev.lethe;
 import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.JdbcAccountStore;
 import dev.lethe.accounts.KeyMaterial;
+import dev.lethe.activity.JdbcActivityStore;
+import dev.lethe.activity.TrackService;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.audit.JdbcAuditStore;
+import dev.lethe.crypto.JdbcKeyStore;
+import dev.lethe.crypto.Keyring;
+import dev.lethe.crypto.KeysetMasterKey;
 import dev.lethe.http.HttpServer;
+import dev.lethe.profiles.ProfileService;
 import dev.lethe.registry.JdbcPolicyStore;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.storage.Database;
 import dev.lethe.storage.DatabaseSettings;
+import dev.lethe.storage.Ids;
+import dev.lethe.subjects.JdbcSubjectStore;
+import dev.lethe.subjects.SubjectDirectory;
+import dev.lethe.values.JdbcValueStore;
+import dev.lethe.values.PersonalValues;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -26,6 +37,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -36,7 +48,22 @@ public final class Lethe implements AutoCloseable {
 
     /** Everything Lethe needs to know to start. */
     public record Config(
-            Path dataDir, DatabaseSettings database, HttpServer.Settings http, Optional<String> bootstrapKey) {}
+            Path dataDir,
+            DatabaseSettings database,
+            HttpServer.Settings http,
+            Optional<String> bootstrapKey,
+            Optional<String> masterKey,
+            Duration sessionTimeout) {
+
+        /** The defaults: master key file under the data directory, 30-minute sessions. */
+        public Config(
+                Path dataDir, DatabaseSettings database, HttpServer.Settings http, Optional<String> bootstrapKey) {
+            this(dataDir, database, http, bootstrapKey, Optional.empty(), DEFAULT_SESSION_TIMEOUT);
+        }
+    }
+
+    /** A visit ends after this long without an event, unless configured otherwise. */
+    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofMinutes(30);
 
     private final Database database;
     private final AuditLog audit;
@@ -61,7 +88,23 @@ public final class Lethe implements AutoCloseable {
             new JvmThreadMetrics().bindTo(metrics);
             new ProcessorMetrics().bindTo(metrics);
             new UptimeMetrics().bindTo(metrics);
-            this.http = new HttpServer(config.http(), database, accounts, policies, audit, metrics, version());
+            var ids = new Ids(random);
+            var keyring = new Keyring(
+                    jdbi,
+                    new JdbcKeyStore(clock),
+                    KeysetMasterKey.load(config.masterKey(), config.dataDir().resolve("master-key.json")));
+            var subjects = new SubjectDirectory(new JdbcSubjectStore(), keyring, ids, clock);
+            var values = new PersonalValues(new JdbcValueStore(), keyring, ids);
+            var activity = new JdbcActivityStore(jdbi, database.dialect());
+            var profiles = new ProfileService(jdbi, subjects, values, activity, keyring, policies, audit, clock);
+            var track = new TrackService(
+                    jdbi, activity, subjects, values, policies, audit, ids, clock, config.sessionTimeout());
+            this.http = new HttpServer(
+                    config.http(),
+                    database,
+                    new HttpServer.Features(accounts, policies, audit, profiles, track),
+                    metrics,
+                    version());
         } catch (RuntimeException e) {
             database.close();
             throw e;

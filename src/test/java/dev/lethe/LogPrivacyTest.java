@@ -91,7 +91,7 @@ class LogPrivacyTest {
         responses.add(
                 http.putYaml("/v1/policy", a.adminKey(), POLICY.replace("period: P3Y", "period: zebulon@example.org")));
         responses.add(http.post("/v1/keys", a.adminKey(), "{\"scopes\": [\"zebulon@example.org\"]"));
-        responses.add(http.get("/v1/profiles/zebulon@example.org?email=zebulon%40example.org", a.adminKey()));
+        responses.add(http.get("/v1/nowhere/zebulon@example.org?email=zebulon%40example.org", a.adminKey()));
         responses.add(http.get("/v1/policy?email=zebulon%40example.org", "lethe_zebulon_examplexorgexamplexorg"));
         responses.add(http.get("/v1/accounts", TestLethe.OPERATOR_KEY));
         assertThat(responses)

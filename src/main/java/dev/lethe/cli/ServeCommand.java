@@ -3,6 +3,7 @@ package dev.lethe.cli;
 import dev.lethe.Lethe;
 import dev.lethe.http.HttpServer;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -41,8 +42,33 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                     "Fix the bootstrap operator key instead of generating one (env LETHE_BOOTSTRAP_KEY; at least 24 characters).")
     String bootstrapKey;
 
+    @Option(
+            names = "--master-key",
+            defaultValue = "${env:LETHE_MASTER_KEY}",
+            description = "The master key as a Tink AEAD keyset in JSON (env LETHE_MASTER_KEY); default: the file"
+                    + " master-key.json in the data directory, generated on first start (mode 0600).")
+    String masterKey;
+
+    @Option(
+            names = "--session-timeout",
+            defaultValue = "${env:LETHE_SESSION_TIMEOUT:-PT30M}",
+            description =
+                    "A visit ends after this long without an event, ISO-8601 (env LETHE_SESSION_TIMEOUT, default PT30M).")
+    String sessionTimeout;
+
     @Override
     public Integer call() throws InterruptedException {
+        Duration timeout;
+        try {
+            timeout = Duration.parse(sessionTimeout.strip());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new SettingException(
+                    "--session-timeout / LETHE_SESSION_TIMEOUT must be an ISO-8601 duration such as PT30M, not '"
+                            + sessionTimeout + "'");
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new SettingException("--session-timeout / LETHE_SESSION_TIMEOUT must be longer than zero");
+        }
         if (port < 0 || port > 65535) throw new SettingException("--port / LETHE_PORT must be 0..65535, not " + port);
         if (maxBodyBytes < 1024)
             throw new SettingException("--max-body-bytes / LETHE_MAX_BODY_BYTES must be at least 1024");
@@ -55,7 +81,9 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                 storage.dataDir(),
                 storage.database(),
                 new HttpServer.Settings(host, port, maxBodyBytes),
-                Optional.ofNullable(bootstrapKey).map(String::strip).filter(k -> !k.isEmpty()));
+                Optional.ofNullable(bootstrapKey).map(String::strip).filter(k -> !k.isEmpty()),
+                Optional.ofNullable(masterKey).map(String::strip).filter(k -> !k.isEmpty()),
+                timeout);
         var stopped = new CountDownLatch(1);
         Lethe lethe = Lethe.start(config, Lethe.microsecondClock(), new SecureRandom());
         Runtime.getRuntime()

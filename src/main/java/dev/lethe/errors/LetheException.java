@@ -12,7 +12,8 @@ public abstract sealed class LetheException extends RuntimeException
                 ForbiddenException,
                 UnauthenticatedException,
                 ConflictException,
-                BadRequestException {
+                BadRequestException,
+                GoneException {
 
     private final List<FieldError> errors;
 

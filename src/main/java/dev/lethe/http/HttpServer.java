@@ -4,8 +4,10 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.Caller;
+import dev.lethe.activity.TrackService;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.notices.Notices;
+import dev.lethe.profiles.ProfileService;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.storage.Database;
 import io.javalin.Javalin;
@@ -28,6 +30,14 @@ public final class HttpServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
 
+    /** The features the API exposes. */
+    public record Features(
+            AccountService accounts,
+            PolicyService policies,
+            AuditLog audit,
+            ProfileService profiles,
+            TrackService track) {}
+
     /** Where to listen and how much to accept. */
     public record Settings(String host, int port, long maxBodyBytes) {}
 
@@ -35,13 +45,7 @@ public final class HttpServer implements AutoCloseable {
     private final List<RouteDoc> routes;
 
     public HttpServer(
-            Settings settings,
-            Database database,
-            AccountService accounts,
-            PolicyService policies,
-            AuditLog audit,
-            PrometheusMeterRegistry metrics,
-            String version) {
+            Settings settings, Database database, Features features, PrometheusMeterRegistry metrics, String version) {
         var docs = new AtomicReference<List<RouteDoc>>(List.of());
         this.app = Javalin.create(config -> {
             config.jetty.host = settings.host();
@@ -69,12 +73,14 @@ public final class HttpServer implements AutoCloseable {
                         kv("key", caller == null ? null : caller.keyId()));
             });
             Problems.register(config.routes);
-            var api = new Api(config.routes, accounts);
+            var api = new Api(config.routes, features.accounts());
             new SystemRoutes(database, metrics, () -> OpenApi.document(docs.get(), version)).register(api);
-            new AccountRoutes(accounts).register(api);
-            new PolicyRoutes(policies, accounts).register(api);
-            new NoticeRoutes(new Notices(), policies, accounts).register(api);
-            new AuditRoutes(audit).register(api);
+            new AccountRoutes(features.accounts()).register(api);
+            new PolicyRoutes(features.policies(), features.accounts()).register(api);
+            new NoticeRoutes(new Notices(), features.policies(), features.accounts()).register(api);
+            new AuditRoutes(features.audit()).register(api);
+            new IngestRoutes(features.profiles(), features.track()).register(api);
+            new ProfileRoutes(features.profiles()).register(api);
             docs.set(api.docs());
         });
         this.routes = docs.get();

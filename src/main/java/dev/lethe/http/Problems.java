@@ -4,6 +4,7 @@ import dev.lethe.errors.BadRequestException;
 import dev.lethe.errors.ConflictException;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.ForbiddenException;
+import dev.lethe.errors.GoneException;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.LetheException;
 import dev.lethe.errors.NotFoundException;
@@ -60,6 +61,7 @@ final class Problems {
             case UnauthenticatedException x -> 401;
             case ConflictException x -> 409;
             case BadRequestException x -> 400;
+            case GoneException x -> 410;
         };
     }
 

@@ -36,7 +36,10 @@ public final class Database implements AutoCloseable {
         try {
             Flyway.configure()
                     .dataSource(dataSource)
-                    .locations("classpath:db/migration")
+                    .locations(
+                            "classpath:db/migration/common",
+                            "classpath:db/migration/"
+                                    + Dialect.of(settings.url()).directory())
                     .failOnMissingLocations(true)
                     .load()
                     .migrate();

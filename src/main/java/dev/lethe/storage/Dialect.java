@@ -5,6 +5,11 @@ public enum Dialect {
     H2,
     POSTGRESQL;
 
+    /** The folder of migrations written for this engine alone (db/migration/h2, …/postgresql). */
+    String directory() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     static Dialect of(String jdbcUrl) {
         if (jdbcUrl.startsWith("jdbc:h2:")) return H2;
         if (jdbcUrl.startsWith("jdbc:postgresql:")) return POSTGRESQL;

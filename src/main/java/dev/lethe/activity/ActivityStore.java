@@ -1,0 +1,29 @@
+package dev.lethe.activity;
+
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/** Events and sessions. Methods run on the caller's handle. */
+public interface ActivityStore {
+
+    void insertEvents(Handle h, String accountId, List<Event> events);
+
+    List<Event> eventsOf(Handle h, String accountId, String subjectId);
+
+    Optional<Session> sessionByKey(Handle h, String accountId, String sessionKey);
+
+    /** The visitor's most recent session, to continue it or to start a new one. */
+    Optional<Session> latestSessionOfVisitor(Handle h, String accountId, String visitorIndex);
+
+    void insertSession(Handle h, String accountId, Session session);
+
+    void updateSession(Handle h, String accountId, Session session);
+
+    List<Session> sessionsOf(Handle h, String accountId, String subjectId);
+
+    /** Gives every event and session of one subject to another; returns how many rows moved. */
+    int moveActivity(Handle h, String accountId, String fromSubject, String toSubject);
+
+    int deleteActivity(Handle h, String accountId, String subjectId);
+}

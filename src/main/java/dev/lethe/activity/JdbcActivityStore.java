@@ -1,0 +1,213 @@
+package dev.lethe.activity;
+
+import dev.lethe.storage.Dialect;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/**
+ * Events and sessions in SQL. On PostgreSQL, events go to monthly partitions, made here the first
+ * time a month is seen, so retention can later drop a month at once.
+ */
+public final class JdbcActivityStore implements ActivityStore {
+
+    private final Dialect dialect;
+    private final Jdbi jdbi;
+    private final Set<YearMonth> partitions = ConcurrentHashMap.newKeySet();
+
+    public JdbcActivityStore(Jdbi jdbi, Dialect dialect) {
+        this.jdbi = jdbi;
+        this.dialect = dialect;
+    }
+
+    @Override
+    public void insertEvents(Handle h, String accountId, List<Event> events) {
+        if (events.isEmpty()) return;
+        ensurePartitions(events);
+        var batch = h.prepareBatch("""
+                insert into events (account_id, occurred_at, event_id, subject_id, session_id, type, received_at)
+                values (:account, :occurredAt, :eventId, :subject, :session, :type, :receivedAt)
+                """);
+        for (var e : events) {
+            batch.bind("account", accountId)
+                    .bind("occurredAt", utc(e.occurredAt()))
+                    .bind("eventId", e.eventId())
+                    .bind("subject", e.subjectId())
+                    .bind("session", e.sessionId())
+                    .bind("type", e.type())
+                    .bind("receivedAt", utc(e.receivedAt()))
+                    .add();
+        }
+        batch.execute();
+    }
+
+    /**
+     * Makes the monthly partitions these events need, each in a transaction of its own (DDL must
+     * not ride in the ingest transaction). A month whose rows already sit in the default partition
+     * keeps them there; that is correct, only slower to expire.
+     */
+    private void ensurePartitions(List<Event> events) {
+        if (dialect != Dialect.POSTGRESQL) return;
+        var months = new TreeSet<YearMonth>();
+        for (var e : events) months.add(YearMonth.from(e.occurredAt().atZone(ZoneOffset.UTC)));
+        months.removeAll(partitions);
+        for (var month : months) {
+            LocalDate from = month.atDay(1);
+            LocalDate to = month.plusMonths(1).atDay(1);
+            String name = "events_y%04dm%02d".formatted(month.getYear(), month.getMonthValue());
+            try {
+                jdbi.useHandle(
+                        h -> h.execute("create table if not exists " + name + " partition of events for values from ('"
+                                + from + " 00:00:00+00') to ('" + to + " 00:00:00+00')"));
+            } catch (RuntimeException e) {
+                // rows of this month are already in the default partition: leave them there
+            }
+            partitions.add(month);
+        }
+    }
+
+    @Override
+    public List<Event> eventsOf(Handle h, String accountId, String subjectId) {
+        return h.createQuery("""
+                        select * from events where account_id = :account and subject_id = :subject
+                        order by occurred_at, event_id
+                        """)
+                .bind("account", accountId)
+                .bind("subject", subjectId)
+                .map((rs, ctx) -> new Event(
+                        rs.getString("event_id"),
+                        rs.getString("subject_id"),
+                        rs.getString("session_id"),
+                        rs.getString("type"),
+                        instant(rs, "occurred_at"),
+                        instant(rs, "received_at")))
+                .list();
+    }
+
+    @Override
+    public Optional<Session> sessionByKey(Handle h, String accountId, String sessionKey) {
+        return h.createQuery("select * from sessions where account_id = :account and session_key = :key")
+                .bind("account", accountId)
+                .bind("key", sessionKey)
+                .map(JdbcActivityStore::session)
+                .findFirst();
+    }
+
+    @Override
+    public Optional<Session> latestSessionOfVisitor(Handle h, String accountId, String visitorIndex) {
+        return h.createQuery("""
+                        select * from sessions where account_id = :account and visitor_index = :visitor
+                        order by last_event_at desc limit 1
+                        """)
+                .bind("account", accountId)
+                .bind("visitor", visitorIndex)
+                .map(JdbcActivityStore::session)
+                .findOne();
+    }
+
+    @Override
+    public void insertSession(Handle h, String accountId, Session s) {
+        h.createUpdate("""
+                        insert into sessions
+                          (account_id, started_at, session_id, subject_id, session_key, visitor_index,
+                           last_event_at, event_count, page_count)
+                        values (:account, :startedAt, :session, :subject, :key, :visitor, :last, :events, :pages)
+                        """)
+                .bind("account", accountId)
+                .bind("startedAt", utc(s.startedAt()))
+                .bind("session", s.sessionId())
+                .bind("subject", s.subjectId())
+                .bind("key", s.sessionKey())
+                .bind("visitor", s.visitorIndex())
+                .bind("last", utc(s.lastEventAt()))
+                .bind("events", s.eventCount())
+                .bind("pages", s.pageCount())
+                .execute();
+    }
+
+    @Override
+    public void updateSession(Handle h, String accountId, Session s) {
+        h.createUpdate("""
+                        update sessions
+                        set started_at = :startedAt, last_event_at = :last, event_count = :events, page_count = :pages
+                        where account_id = :account and session_id = :session
+                        """)
+                .bind("account", accountId)
+                .bind("session", s.sessionId())
+                .bind("startedAt", utc(s.startedAt()))
+                .bind("last", utc(s.lastEventAt()))
+                .bind("events", s.eventCount())
+                .bind("pages", s.pageCount())
+                .execute();
+    }
+
+    @Override
+    public List<Session> sessionsOf(Handle h, String accountId, String subjectId) {
+        return h.createQuery("""
+                        select * from sessions where account_id = :account and subject_id = :subject
+                        order by started_at, session_id
+                        """)
+                .bind("account", accountId)
+                .bind("subject", subjectId)
+                .map(JdbcActivityStore::session)
+                .list();
+    }
+
+    @Override
+    public int moveActivity(Handle h, String accountId, String fromSubject, String toSubject) {
+        int moved = 0;
+        for (String table : List.of("events", "sessions")) {
+            moved += h.createUpdate("update " + table
+                            + " set subject_id = :to where account_id = :account and subject_id = :from")
+                    .bind("account", accountId)
+                    .bind("from", fromSubject)
+                    .bind("to", toSubject)
+                    .execute();
+        }
+        return moved;
+    }
+
+    @Override
+    public int deleteActivity(Handle h, String accountId, String subjectId) {
+        int deleted = 0;
+        for (String table : List.of("events", "sessions")) {
+            deleted += h.createUpdate("delete from " + table + " where account_id = :account and subject_id = :subject")
+                    .bind("account", accountId)
+                    .bind("subject", subjectId)
+                    .execute();
+        }
+        return deleted;
+    }
+
+    private static Session session(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new Session(
+                rs.getString("session_id"),
+                rs.getString("subject_id"),
+                rs.getString("session_key"),
+                rs.getString("visitor_index"),
+                instant(rs, "started_at"),
+                instant(rs, "last_event_at"),
+                rs.getInt("event_count"),
+                rs.getInt("page_count"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        return rs.getObject(column, OffsetDateTime.class).toInstant();
+    }
+
+    private static OffsetDateTime utc(Instant i) {
+        return OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
+    }
+}

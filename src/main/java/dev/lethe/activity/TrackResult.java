@@ -1,0 +1,18 @@
+package dev.lethe.activity;
+
+import dev.lethe.errors.FieldError;
+import java.util.List;
+
+/**
+ * What became of a batch: how many events were stored, which were refused and why, how many
+ * values were dropped (their optional category is switched off) and which were already past their
+ * retention when they arrived, so were not stored.
+ */
+public record TrackResult(int accepted, List<Rejected> rejected, int dropped, List<Expired> expired) {
+
+    /** An event refused, with every reason. */
+    public record Rejected(int index, List<FieldError> errors) {}
+
+    /** A value not stored because its retention had already run out. */
+    public record Expired(int index, String field) {}
+}

@@ -1,0 +1,284 @@
+package dev.lethe.activity;
+
+import dev.lethe.accounts.AccountService;
+import dev.lethe.accounts.Caller;
+import dev.lethe.accounts.Scope;
+import dev.lethe.audit.AuditEvent;
+import dev.lethe.audit.AuditLog;
+import dev.lethe.errors.FieldError;
+import dev.lethe.registry.Classification;
+import dev.lethe.registry.Policy;
+import dev.lethe.registry.PolicyService;
+import dev.lethe.registry.RecordKind;
+import dev.lethe.registry.RecordRule;
+import dev.lethe.storage.Ids;
+import dev.lethe.subjects.IdentifierKind;
+import dev.lethe.subjects.SubjectDirectory;
+import dev.lethe.values.NewValue;
+import dev.lethe.values.PersonalValues;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Ingest of tracked events. Each value of an event is classified by the policy: a field without a
+ * category refuses the event (with the field's path) while the rest of the batch is stored; a
+ * switched-off optional category drops the value; a value already past its retention is not
+ * stored. Events join sessions, which end after a pause longer than the session timeout.
+ */
+public final class TrackService {
+
+    /** The largest batch accepted in one call. */
+    public static final int MAX_BATCH = 1000;
+
+    private static final List<String> SUMMARY_FIELDS = List.of("context.referrer", "context.campaign", "context.url");
+
+    private final Jdbi jdbi;
+    private final ActivityStore store;
+    private final SubjectDirectory subjects;
+    private final PersonalValues values;
+    private final PolicyService policies;
+    private final AuditLog audit;
+    private final Ids ids;
+    private final Clock clock;
+    private final Duration sessionTimeout;
+
+    public TrackService(
+            Jdbi jdbi,
+            ActivityStore store,
+            SubjectDirectory subjects,
+            PersonalValues values,
+            PolicyService policies,
+            AuditLog audit,
+            Ids ids,
+            Clock clock,
+            Duration sessionTimeout) {
+        this.jdbi = jdbi;
+        this.store = store;
+        this.subjects = subjects;
+        this.values = values;
+        this.policies = policies;
+        this.audit = audit;
+        this.ids = ids;
+        this.clock = clock;
+        this.sessionTimeout = sessionTimeout;
+    }
+
+    /** Stores what can be stored of the batch; {@code readErrors} are events already refused by the reader. */
+    public TrackResult track(Caller caller, List<IncomingEvent> events, Map<Integer, List<FieldError>> readErrors) {
+        AccountService.requireScope(caller, Scope.INGEST);
+        String accountId = caller.accountId();
+        Policy policy = policies.requireInForce(accountId).policy();
+        Instant now = clock.instant();
+        var rejected = new LinkedHashMap<Integer, List<FieldError>>(readErrors);
+        var eventRule = firstOfKind(policy, RecordKind.EVENT);
+        boolean keepSessions = firstOfKind(policy, RecordKind.SESSION).isPresent();
+        boolean keepSummaries = firstOfKind(policy, RecordKind.SESSION_SUMMARY).isPresent();
+
+        var accepted = new ArrayList<Accepted>();
+        int dropped = 0;
+        var expired = new ArrayList<TrackResult.Expired>();
+        for (int i = 0; i < events.size(); i++) {
+            if (rejected.containsKey(i)) continue;
+            var e = events.get(i);
+            var errors = new ArrayList<FieldError>();
+            String at = "events[" + i + "]";
+            if (eventRule.isEmpty()) {
+                errors.add(
+                        new FieldError(
+                                at,
+                                "the policy declares no record of kind 'event', so events have no retention rule and cannot be stored"));
+            }
+            var visitor = IdentifierKind.VISITOR.normalise(e.visitorId());
+            if (visitor.isEmpty()) errors.add(new FieldError(at + ".visitorId", IdentifierKind.VISITOR.problem()));
+            if (e.type() == null || e.type().isBlank() || e.type().length() > 200) {
+                errors.add(new FieldError(at + ".type", "must be a non-empty text of at most 200 characters"));
+            }
+            Instant ts = e.ts() == null ? now : e.ts();
+            if (ts.isAfter(now.plus(Duration.ofMinutes(5)))) errors.add(new FieldError(at + ".ts", "is in the future"));
+            var kept = new ArrayList<Kept>();
+            for (var field : e.values().entrySet()) {
+                switch (Classification.of(policy, field.getKey())) {
+                    case Classification.Rejected r -> errors.add(new FieldError(at + "." + field.getKey(), r.reason()));
+                    case Classification.Dropped d -> dropped++;
+                    case Classification.Kept k -> {
+                        var expiry = k.category().retention().expiryByCollection(ts);
+                        if (expiry.isPresent() && !expiry.get().isAfter(now))
+                            expired.add(new TrackResult.Expired(i, field.getKey()));
+                        else kept.add(new Kept(field.getKey(), k.category().name(), field.getValue()));
+                    }
+                }
+            }
+            if (!errors.isEmpty()) {
+                rejected.put(i, errors);
+                continue;
+            }
+            var ruleExpiry = eventRule.get().retention().expiryByCollection(ts);
+            if (ruleExpiry.isPresent() && !ruleExpiry.get().isAfter(now)) {
+                expired.add(new TrackResult.Expired(i, ""));
+                continue;
+            }
+            accepted.add(new Accepted(
+                    i, subjects.blindIndex(accountId, IdentifierKind.VISITOR, visitor.get()), e, ts, kept));
+        }
+
+        if (!accepted.isEmpty()) {
+            jdbi.useTransaction(h -> store(h, accountId, policy, accepted, keepSessions, keepSummaries, now));
+        }
+        var rejections = rejected.entrySet().stream()
+                .map(r -> new TrackResult.Rejected(r.getKey(), r.getValue()))
+                .sorted(Comparator.comparingInt(TrackResult.Rejected::index))
+                .toList();
+        var result = new TrackResult(accepted.size(), rejections, dropped, expired);
+        audit.append(AuditEvent.ok(
+                accountId,
+                caller.actor(),
+                "activity.track",
+                List.of(),
+                Map.of("accepted", accepted.size(), "rejected", rejections.size(), "expired", expired.size())));
+        return result;
+    }
+
+    private record Kept(String field, String category, dev.lethe.values.Sensitive value) {}
+
+    private record Accepted(int index, String visitorIndex, IncomingEvent event, Instant ts, List<Kept> values) {}
+
+    private void store(
+            Handle h,
+            String accountId,
+            Policy policy,
+            List<Accepted> batch,
+            boolean keepSessions,
+            boolean keepSummaries,
+            Instant now) {
+        var firstSeen = new HashMap<String, Instant>();
+        var lastSeen = new HashMap<String, Instant>();
+        for (var a : batch) {
+            firstSeen.merge(a.visitorIndex(), a.ts(), (x, y) -> x.isBefore(y) ? x : y);
+            lastSeen.merge(a.visitorIndex(), a.ts(), (x, y) -> x.isAfter(y) ? x : y);
+        }
+        String anonymousType = policy.subjects().containsKey("visitor")
+                ? "visitor"
+                : policy.subjects().keySet().iterator().next();
+        Map<String, String> subjectOf = subjects.visitors(h, accountId, anonymousType, firstSeen);
+
+        var sorted = new ArrayList<>(batch);
+        sorted.sort(Comparator.comparing(Accepted::ts));
+        var sessions = new Sessions(h, accountId);
+        var events = new ArrayList<Event>(sorted.size());
+        var newValues = new ArrayList<NewValue>();
+        for (var a : sorted) {
+            String subjectId = subjectOf.get(a.visitorIndex());
+            String eventId = ids.next("evt");
+            String sessionId = null;
+            if (keepSessions) {
+                var joined = sessions.join(a, subjectId);
+                sessionId = joined.session().sessionId();
+                if (joined.isNew() && keepSummaries) {
+                    for (var v : a.values()) {
+                        if (SUMMARY_FIELDS.contains(v.field())) {
+                            newValues.add(new NewValue(
+                                    subjectId,
+                                    v.category(),
+                                    v.field(),
+                                    a.ts(),
+                                    "session_summary",
+                                    sessionId,
+                                    v.value()));
+                        }
+                    }
+                }
+            }
+            events.add(new Event(eventId, subjectId, sessionId, a.event().type(), a.ts(), now));
+            for (var v : a.values()) {
+                newValues.add(new NewValue(subjectId, v.category(), v.field(), a.ts(), "event", eventId, v.value()));
+            }
+        }
+        store.insertEvents(h, accountId, events);
+        sessions.write();
+        values.store(h, accountId, newValues);
+        for (var visitor : subjectOf.entrySet()) {
+            subjects.store()
+                    .seen(
+                            h,
+                            accountId,
+                            visitor.getValue(),
+                            firstSeen.get(visitor.getKey()),
+                            lastSeen.get(visitor.getKey()));
+        }
+    }
+
+    /** Sessions touched by one batch, written once at the end. */
+    private final class Sessions {
+        private final Handle h;
+        private final String accountId;
+        private final Map<String, Session> byVisitor = new HashMap<>();
+        private final Map<String, Session> byKey = new HashMap<>();
+        private final Map<String, Session> created = new LinkedHashMap<>();
+        private final Map<String, Session> changed = new LinkedHashMap<>();
+
+        Sessions(Handle h, String accountId) {
+            this.h = h;
+            this.accountId = accountId;
+        }
+
+        record Joined(Session session, boolean isNew) {}
+
+        Joined join(Accepted a, String subjectId) {
+            String key = a.event().sessionId() == null
+                    ? null
+                    : subjects.blindIndex(
+                            accountId,
+                            IdentifierKind.VISITOR,
+                            "session:" + a.event().sessionId().strip());
+            Session current = key != null
+                    ? byKey.computeIfAbsent(
+                            key, k -> store.sessionByKey(h, accountId, k).orElse(null))
+                    : byVisitor.computeIfAbsent(
+                            a.visitorIndex(),
+                            v -> store.latestSessionOfVisitor(h, accountId, v).orElse(null));
+            boolean continues = current != null
+                    && (key != null
+                            || (!a.ts().isAfter(current.lastEventAt().plus(sessionTimeout))
+                                    && !a.ts().isBefore(current.startedAt().minus(sessionTimeout))));
+            boolean page = isPageView(a.event().type());
+            Session session;
+            boolean isNew = !continues;
+            if (continues) {
+                session = current.with(a.ts(), page);
+                if (!created.containsKey(session.sessionId())) changed.put(session.sessionId(), session);
+                else created.put(session.sessionId(), session);
+            } else {
+                String id = ids.next("ses");
+                session = new Session(
+                        id, subjectId, key == null ? id : key, a.visitorIndex(), a.ts(), a.ts(), 1, page ? 1 : 0);
+                created.put(id, session);
+            }
+            byVisitor.put(a.visitorIndex(), session);
+            if (key != null) byKey.put(key, session);
+            return new Joined(session, isNew);
+        }
+
+        void write() {
+            created.values().forEach(s -> store.insertSession(h, accountId, s));
+            changed.values().forEach(s -> store.updateSession(h, accountId, s));
+        }
+    }
+
+    static boolean isPageView(String type) {
+        return "page_view".equals(type) || "page".equals(type) || "pageview".equals(type);
+    }
+
+    private static Optional<RecordRule> firstOfKind(Policy policy, RecordKind kind) {
+        return policy.records().values().stream().filter(r -> r.kind() == kind).findFirst();
+    }
+}

@@ -1,0 +1,80 @@
+package dev.lethe.crypto;
+
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/** Wrapped keys in SQL. The epoch column is where periodic re-wrapping will record its round. */
+public final class JdbcKeyStore implements KeyStore {
+
+    private final Clock clock;
+
+    public JdbcKeyStore(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public Optional<byte[]> accountKey(Handle h, String accountId, String purpose) {
+        return h.createQuery("""
+                        select wrapped from account_keys
+                        where account_id = :account and purpose = :purpose
+                        order by epoch desc limit 1
+                        """)
+                .bind("account", accountId)
+                .bind("purpose", purpose)
+                .mapTo(byte[].class)
+                .findOne();
+    }
+
+    @Override
+    public boolean insertAccountKey(Handle h, String accountId, String purpose, byte[] wrapped) {
+        if (accountKey(h, accountId, purpose).isPresent()) return false;
+        h.createUpdate("""
+                        insert into account_keys (account_id, purpose, epoch, wrapped, created_at)
+                        values (:account, :purpose, 1, :wrapped, :at)
+                        """)
+                .bind("account", accountId)
+                .bind("purpose", purpose)
+                .bind("wrapped", wrapped)
+                .bind("at", now())
+                .execute();
+        return true;
+    }
+
+    @Override
+    public Optional<byte[]> subjectKey(Handle h, String accountId, String subjectId) {
+        return h.createQuery("select wrapped from subject_keys where account_id = :account and subject_id = :subject")
+                .bind("account", accountId)
+                .bind("subject", subjectId)
+                .mapTo(byte[].class)
+                .findOne();
+    }
+
+    @Override
+    public void insertSubjectKey(Handle h, String accountId, String subjectId, byte[] wrapped) {
+        h.createUpdate("""
+                        insert into subject_keys (account_id, subject_id, epoch, wrapped, created_at)
+                        values (:account, :subject, 1, :wrapped, :at)
+                        """)
+                .bind("account", accountId)
+                .bind("subject", subjectId)
+                .bind("wrapped", wrapped)
+                .bind("at", now())
+                .execute();
+    }
+
+    @Override
+    public boolean deleteSubjectKey(Handle h, String accountId, String subjectId) {
+        return h.createUpdate("delete from subject_keys where account_id = :account and subject_id = :subject")
+                        .bind("account", accountId)
+                        .bind("subject", subjectId)
+                        .execute()
+                == 1;
+    }
+
+    private OffsetDateTime now() {
+        return OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.lethe.crypto;
+
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/** Wrapped keys. Nothing here is usable without the key above it in the hierarchy. */
+public interface KeyStore {
+
+    /** An account's wrapped key for one purpose ({@code data} or {@code index}). */
+    Optional<byte[]> accountKey(Handle h, String accountId, String purpose);
+
+    /** Stores an account key; false when one already exists (another instance was first). */
+    boolean insertAccountKey(Handle h, String accountId, String purpose, byte[] wrapped);
+
+    Optional<byte[]> subjectKey(Handle h, String accountId, String subjectId);
+
+    void insertSubjectKey(Handle h, String accountId, String subjectId, byte[] wrapped);
+
+    /** Destroys a subject key; true when there was one. */
+    boolean deleteSubjectKey(Handle h, String accountId, String subjectId);
+}

@@ -1,0 +1,74 @@
+package dev.lethe.crypto;
+
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.RegistryConfiguration;
+import com.google.crypto.tink.TinkProtoKeysetFormat;
+import com.google.crypto.tink.aead.AeadConfig;
+import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import com.google.crypto.tink.prf.PredefinedPrfParameters;
+import com.google.crypto.tink.prf.PrfConfig;
+import com.google.crypto.tink.prf.PrfSet;
+import java.security.GeneralSecurityException;
+
+/** The few Tink operations Lethe uses, in one place, with its key types registered once. */
+final class Tink {
+
+    static {
+        try {
+            AeadConfig.register();
+            PrfConfig.register();
+        } catch (GeneralSecurityException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private Tink() {}
+
+    /** A new AES-256-GCM keyset, serialised (to be wrapped before it is stored). */
+    static byte[] newAeadKeyset() {
+        return serialise(generate(PredefinedAeadParameters.AES256_GCM));
+    }
+
+    /** A new HMAC-SHA256 PRF keyset, serialised (for blind indexes). */
+    static byte[] newPrfKeyset() {
+        return serialise(generate(PredefinedPrfParameters.HMAC_SHA256_PRF));
+    }
+
+    static Aead aead(byte[] keyset) {
+        try {
+            return parse(keyset).getPrimitive(RegistryConfiguration.get(), Aead.class);
+        } catch (GeneralSecurityException e) {
+            throw new CryptoFailure("not an AEAD keyset", e);
+        }
+    }
+
+    static PrfSet prf(byte[] keyset) {
+        try {
+            return parse(keyset).getPrimitive(RegistryConfiguration.get(), PrfSet.class);
+        } catch (GeneralSecurityException e) {
+            throw new CryptoFailure("not a PRF keyset", e);
+        }
+    }
+
+    static KeysetHandle generate(com.google.crypto.tink.Parameters parameters) {
+        try {
+            return KeysetHandle.generateNew(parameters);
+        } catch (GeneralSecurityException e) {
+            throw new CryptoFailure("cannot generate a key", e);
+        }
+    }
+
+    private static byte[] serialise(KeysetHandle handle) {
+        try {
+            return TinkProtoKeysetFormat.serializeKeyset(handle, InsecureSecretKeyAccess.get());
+        } catch (GeneralSecurityException e) {
+            throw new CryptoFailure("cannot serialise a key", e);
+        }
+    }
+
+    private static KeysetHandle parse(byte[] keyset) throws GeneralSecurityException {
+        return TinkProtoKeysetFormat.parseKeyset(keyset, InsecureSecretKeyAccess.get());
+    }
+}

@@ -1,0 +1,208 @@
+package dev.lethe.http;
+
+import static io.javalin.http.HandlerType.POST;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lethe.accounts.Scope;
+import dev.lethe.activity.IncomingEvent;
+import dev.lethe.activity.TrackService;
+import dev.lethe.errors.FieldError;
+import dev.lethe.errors.InvalidInputException;
+import dev.lethe.profiles.IdentifyRequest;
+import dev.lethe.profiles.ProfileService;
+import dev.lethe.subjects.IdentifierKind;
+import dev.lethe.values.Sensitive;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Ingest over HTTP: identify and track. Bodies are read into domain requests here. */
+final class IngestRoutes {
+
+    private static final List<String> CONTEXT_FIELDS =
+            List.of("ip", "userAgent", "url", "referrer", "campaign", "locale", "country");
+
+    private final ProfileService profiles;
+    private final TrackService track;
+
+    IngestRoutes(ProfileService profiles, TrackService track) {
+        this.profiles = profiles;
+        this.track = track;
+    }
+
+    void register(Api api) {
+        api.route(POST, "/v1/identify")
+                .access(Access.needs(Scope.INGEST))
+                .summary(
+                        "A visitor identifies: finds or creates the profile by email, phone or external id; the visitor's anonymous history joins it")
+                .accepts("application/json")
+                .handle((ctx, caller) -> {
+                    var body = Json.object(ctx);
+                    var errors = new ArrayList<FieldError>();
+                    var identifiers = new LinkedHashMap<IdentifierKind, Sensitive>();
+                    JsonNode ids = body.get("identifiers");
+                    if (ids != null && !ids.isNull()) {
+                        if (!ids.isObject())
+                            errors.add(new FieldError("identifiers", "must be an object such as {\"email\": …}"));
+                        else
+                            ids.fields()
+                                    .forEachRemaining(e -> kind(e.getKey())
+                                            .ifPresentOrElse(
+                                                    k -> scalar(e.getValue(), "identifiers." + e.getKey(), errors)
+                                                            .ifPresent(v -> identifiers.put(k, v)),
+                                                    () -> errors.add(new FieldError(
+                                                            "identifiers." + e.getKey(),
+                                                            "unknown identifier (email, phone, externalId)"))));
+                    }
+                    var traits = scalars(body.get("traits"), "traits", errors);
+                    for (String key : iterable(body.fieldNames())) {
+                        if (!List.of("visitorId", "subjectType", "identifiers", "traits", "ts")
+                                .contains(key)) {
+                            errors.add(new FieldError(
+                                    key, "unknown key (visitorId, subjectType, identifiers, traits, ts)"));
+                        }
+                    }
+                    String visitorId = optionalText(body, "visitorId", errors);
+                    String subjectType = optionalText(body, "subjectType", errors);
+                    Instant ts = instant(body.get("ts"), "ts", errors);
+                    if (!errors.isEmpty()) throw new InvalidInputException("The identification is not valid.", errors);
+                    var result = profiles.identify(
+                            caller, new IdentifyRequest(visitorId, subjectType, identifiers, traits, ts));
+                    ctx.status(result.created() ? 201 : 200).json(result);
+                });
+        api.route(POST, "/v1/track")
+                .access(Access.needs(Scope.INGEST))
+                .summary(
+                        "Record up to 1000 events; each event is accepted or rejected on its own, with the paths of its errors")
+                .accepts("application/json")
+                .returns(202)
+                .handle((ctx, caller) -> {
+                    var body = Json.object(ctx);
+                    JsonNode list = body.get("events");
+                    if (list == null || !list.isArray() || list.isEmpty()) {
+                        throw new InvalidInputException(
+                                "The batch is not valid.",
+                                List.of(new FieldError("events", "must be a non-empty list of events")));
+                    }
+                    if (list.size() > TrackService.MAX_BATCH) {
+                        throw new InvalidInputException(
+                                "The batch is too large.",
+                                List.of(new FieldError(
+                                        "events",
+                                        "at most " + TrackService.MAX_BATCH + " events per call, not " + list.size())));
+                    }
+                    var events = new ArrayList<IncomingEvent>();
+                    var readErrors = new HashMap<Integer, List<FieldError>>();
+                    for (int i = 0; i < list.size(); i++) {
+                        var errors = new ArrayList<FieldError>();
+                        var event = event(list.get(i), "events[" + i + "]", errors);
+                        events.add(event);
+                        if (!errors.isEmpty()) readErrors.put(i, errors);
+                    }
+                    ctx.status(202).json(track.track(caller, events, readErrors));
+                });
+    }
+
+    private static IncomingEvent event(JsonNode n, String at, List<FieldError> errors) {
+        if (n == null || !n.isObject()) {
+            errors.add(new FieldError(at, "must be an object"));
+            return new IncomingEvent(null, null, null, null, Map.of());
+        }
+        for (String key : iterable(n.fieldNames())) {
+            if (!List.of("visitorId", "sessionId", "type", "ts", "properties", "context")
+                    .contains(key)) {
+                errors.add(new FieldError(
+                        at + "." + key, "unknown key (visitorId, sessionId, type, ts, properties, context)"));
+            }
+        }
+        var values = new LinkedHashMap<String, Sensitive>();
+        scalars(n.get("properties"), "properties", errors, at).forEach((k, v) -> values.put("properties." + k, v));
+        JsonNode context = n.get("context");
+        if (context != null && !context.isNull()) {
+            if (!context.isObject()) errors.add(new FieldError(at + ".context", "must be an object"));
+            else
+                for (String key : iterable(context.fieldNames())) {
+                    if (!CONTEXT_FIELDS.contains(key))
+                        errors.add(new FieldError(
+                                at + ".context." + key,
+                                "unknown context field (" + String.join(", ", CONTEXT_FIELDS) + ")"));
+                    else
+                        scalar(context.get(key), at + ".context." + key, errors)
+                                .ifPresent(v -> values.put("context." + key, v));
+                }
+        }
+        return new IncomingEvent(
+                optionalText(n, "visitorId", errors, at),
+                optionalText(n, "sessionId", errors, at),
+                optionalText(n, "type", errors, at),
+                instant(n.get("ts"), at + ".ts", errors),
+                values);
+    }
+
+    private static java.util.Optional<IdentifierKind> kind(String wire) {
+        for (var k : IdentifierKind.values())
+            if (k != IdentifierKind.VISITOR && k.wireName().equals(wire)) return java.util.Optional.of(k);
+        return java.util.Optional.empty();
+    }
+
+    private static Map<String, Sensitive> scalars(JsonNode n, String path, List<FieldError> errors) {
+        return scalars(n, path, errors, "");
+    }
+
+    /** An object of scalar values; nested objects and lists are refused (flatten them). */
+    private static Map<String, Sensitive> scalars(JsonNode n, String path, List<FieldError> errors, String prefix) {
+        var out = new LinkedHashMap<String, Sensitive>();
+        String at = prefix.isEmpty() ? path : prefix + "." + path;
+        if (n == null || n.isNull()) return out;
+        if (!n.isObject()) {
+            errors.add(new FieldError(at, "must be an object of names to values"));
+            return out;
+        }
+        n.fields()
+                .forEachRemaining(e ->
+                        scalar(e.getValue(), at + "." + e.getKey(), errors).ifPresent(v -> out.put(e.getKey(), v)));
+        return out;
+    }
+
+    private static java.util.Optional<Sensitive> scalar(JsonNode v, String at, List<FieldError> errors) {
+        if (v == null || v.isNull()) return java.util.Optional.empty();
+        if (v.isContainerNode()) {
+            errors.add(new FieldError(
+                    at, "must be a text, number or true/false (nested values are not accepted: flatten them)"));
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new Sensitive(v.asText()));
+    }
+
+    private static String optionalText(JsonNode n, String key, List<FieldError> errors) {
+        return optionalText(n, key, errors, "");
+    }
+
+    private static String optionalText(JsonNode n, String key, List<FieldError> errors, String prefix) {
+        JsonNode v = n.get(key);
+        if (v == null || v.isNull()) return null;
+        if (!v.isTextual()) {
+            errors.add(new FieldError(prefix.isEmpty() ? key : prefix + "." + key, "must be a text"));
+            return null;
+        }
+        return v.asText();
+    }
+
+    private static Instant instant(JsonNode v, String at, List<FieldError> errors) {
+        if (v == null || v.isNull()) return null;
+        try {
+            return Instant.parse(v.asText());
+        } catch (DateTimeParseException e) {
+            errors.add(new FieldError(at, "must be an ISO-8601 instant such as 2026-01-31T12:00:00Z"));
+            return null;
+        }
+    }
+
+    private static <T> Iterable<T> iterable(java.util.Iterator<T> it) {
+        return () -> it;
+    }
+}

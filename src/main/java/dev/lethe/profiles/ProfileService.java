@@ -1,0 +1,292 @@
+package dev.lethe.profiles;
+
+import dev.lethe.accounts.AccountService;
+import dev.lethe.accounts.Caller;
+import dev.lethe.accounts.Scope;
+import dev.lethe.activity.ActivityStore;
+import dev.lethe.audit.AuditEvent;
+import dev.lethe.audit.AuditLog;
+import dev.lethe.crypto.Keyring;
+import dev.lethe.crypto.SubjectKeyDestroyed;
+import dev.lethe.errors.FieldError;
+import dev.lethe.errors.GoneException;
+import dev.lethe.errors.InvalidInputException;
+import dev.lethe.errors.NotFoundException;
+import dev.lethe.registry.Classification;
+import dev.lethe.registry.Policy;
+import dev.lethe.registry.PolicyService;
+import dev.lethe.subjects.IdentifierKind;
+import dev.lethe.subjects.Subject;
+import dev.lethe.subjects.SubjectDirectory;
+import dev.lethe.values.NewValue;
+import dev.lethe.values.PersonalValues;
+import dev.lethe.values.Sensitive;
+import dev.lethe.values.StoredValue;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Profiles: identification (a visitor becomes a known person; several devices join one profile,
+ * bringing their anonymous history), what a profile shows, and crypto-shredding.
+ */
+public final class ProfileService {
+
+    /** Identifiers are looked up in this order; the first that is known decides the profile. */
+    private static final List<IdentifierKind> LOOKUP_ORDER =
+            List.of(IdentifierKind.EMAIL, IdentifierKind.EXTERNAL_ID, IdentifierKind.PHONE);
+
+    private final Jdbi jdbi;
+    private final SubjectDirectory subjects;
+    private final PersonalValues values;
+    private final ActivityStore activity;
+    private final Keyring keyring;
+    private final PolicyService policies;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    public ProfileService(
+            Jdbi jdbi,
+            SubjectDirectory subjects,
+            PersonalValues values,
+            ActivityStore activity,
+            Keyring keyring,
+            PolicyService policies,
+            AuditLog audit,
+            Clock clock) {
+        this.jdbi = jdbi;
+        this.subjects = subjects;
+        this.values = values;
+        this.activity = activity;
+        this.keyring = keyring;
+        this.policies = policies;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    public Identified identify(Caller caller, IdentifyRequest request) {
+        AccountService.requireScope(caller, Scope.INGEST);
+        String accountId = caller.accountId();
+        Policy policy = policies.requireInForce(accountId).policy();
+        Instant now = clock.instant();
+        Instant ts = request.ts() == null ? now : request.ts();
+        var errors = new ArrayList<FieldError>();
+
+        String subjectType = request.subjectType() != null
+                ? request.subjectType()
+                : policy.subjects().containsKey("profile")
+                        ? "profile"
+                        : policy.subjects().keySet().iterator().next();
+        if (!policy.subjects().containsKey(subjectType)) {
+            errors.add(new FieldError(
+                    "subjectType",
+                    "'" + subjectType + "' is not a subject type of the policy ("
+                            + String.join(", ", policy.subjects().keySet()) + ")"));
+        }
+        if (ts.isAfter(now.plusSeconds(300))) errors.add(new FieldError("ts", "is in the future"));
+        Optional<String> visitor = Optional.empty();
+        if (request.visitorId() != null) {
+            visitor = IdentifierKind.VISITOR.normalise(request.visitorId());
+            if (visitor.isEmpty()) errors.add(new FieldError("visitorId", IdentifierKind.VISITOR.problem()));
+        }
+        var normalised = new LinkedHashMap<IdentifierKind, String>();
+        request.identifiers()
+                .forEach((kind, value) -> kind.normalise(value.value())
+                        .ifPresentOrElse(
+                                n -> normalised.put(kind, n),
+                                () -> errors.add(new FieldError(kind.field(), kind.problem()))));
+        if (request.identifiers().isEmpty()) {
+            errors.add(new FieldError("identifiers", "give at least one of email, phone, externalId"));
+        }
+        var fields = new LinkedHashMap<String, Sensitive>();
+        normalised.forEach((kind, n) -> fields.put(kind.field(), new Sensitive(n)));
+        request.traits().forEach((name, value) -> fields.put("traits." + name, value));
+        var kept = new ArrayList<Map.Entry<String, String>>();
+        int dropped = 0;
+        var expired = new ArrayList<String>();
+        var toStore = new LinkedHashMap<String, Sensitive>();
+        for (var f : fields.entrySet()) {
+            switch (classify(policy, f.getKey())) {
+                case Classification.Rejected r -> errors.add(new FieldError(f.getKey(), r.reason()));
+                case Classification.Dropped d -> dropped++;
+                case Classification.Kept k -> {
+                    var expiry = k.category().retention().expiryByCollection(ts);
+                    if (expiry.isPresent() && !expiry.get().isAfter(now)) expired.add(f.getKey());
+                    else {
+                        kept.add(Map.entry(f.getKey(), k.category().name()));
+                        toStore.put(f.getKey(), f.getValue());
+                    }
+                }
+            }
+        }
+        if (!errors.isEmpty()) throw new InvalidInputException("The identification is not valid.", errors);
+
+        int droppedValues = dropped;
+        Optional<String> visitorId = visitor;
+        return jdbi.inTransaction(h -> {
+            var indexes = new LinkedHashMap<IdentifierKind, String>();
+            normalised.forEach((kind, n) -> indexes.put(kind, subjects.blindIndex(accountId, kind, n)));
+            Optional<String> found = Optional.empty();
+            for (var kind : LOOKUP_ORDER) {
+                if (found.isEmpty() && indexes.containsKey(kind))
+                    found = subjects.find(h, accountId, kind, indexes.get(kind));
+            }
+            boolean created = found.isEmpty();
+            String profileId = found.orElseGet(
+                    () -> subjects.create(h, accountId, subjectType, true, ts).subjectId());
+            if (!created) subjects.store().identify(h, accountId, profileId, subjectType);
+            var conflicts = new ArrayList<String>();
+            indexes.forEach((kind, index) -> {
+                var owner = subjects.find(h, accountId, kind, index);
+                if (owner.isEmpty()) subjects.store().addIdentifier(h, accountId, kind, index, profileId, now);
+                else if (!owner.get().equals(profileId)) conflicts.add(kind.wireName());
+            });
+            boolean joined = visitorId.isPresent() && joinVisitor(h, accountId, profileId, visitorId.get(), now);
+            var newValues = new ArrayList<NewValue>();
+            for (var k : kept)
+                newValues.add(new NewValue(
+                        profileId, k.getValue(), k.getKey(), ts, "profile", profileId, toStore.get(k.getKey())));
+            values.store(h, accountId, newValues);
+            subjects.store().seen(h, accountId, profileId, ts, ts);
+            audit.append(
+                    h,
+                    AuditEvent.ok(
+                            accountId,
+                            caller.actor(),
+                            "profile.identify",
+                            List.of("profile:" + profileId),
+                            Map.of("created", created, "visitorJoined", joined, "values", newValues.size())));
+            return new Identified(profileId, created, joined, conflicts, droppedValues, expired);
+        });
+    }
+
+    /** An identifier not mapped by itself (identifiers.email) falls back to its trait (traits.email). */
+    private static Classification classify(Policy policy, String field) {
+        var c = Classification.of(policy, field);
+        if (c instanceof Classification.Rejected && field.startsWith("identifiers.")) {
+            var trait = Classification.of(policy, "traits." + field.substring("identifiers.".length()));
+            if (!(trait instanceof Classification.Rejected)) return trait;
+        }
+        return c;
+    }
+
+    /**
+     * Attaches a device to a profile. An anonymous visitor joins with all it did: its events,
+     * sessions and values move to the profile (values re-sealed under the profile's key), then its
+     * own key is destroyed. Returns true when anonymous history joined.
+     */
+    private boolean joinVisitor(Handle h, String accountId, String profileId, String visitorId, Instant now) {
+        String index = subjects.blindIndex(accountId, IdentifierKind.VISITOR, visitorId);
+        var owner = subjects.find(h, accountId, IdentifierKind.VISITOR, index);
+        if (owner.isEmpty()) {
+            subjects.store().addIdentifier(h, accountId, IdentifierKind.VISITOR, index, profileId, now);
+            return false;
+        }
+        if (owner.get().equals(profileId)) return false;
+        Subject previous = subjects.store().find(h, accountId, owner.get()).orElseThrow();
+        if (previous.identified()) {
+            // a device that identified as someone else before: from now on it is this profile's
+            subjects.store().pointIdentifier(h, accountId, IdentifierKind.VISITOR, index, profileId);
+            return false;
+        }
+        merge(h, accountId, previous, profileId);
+        return true;
+    }
+
+    /** Moves everything of {@code from} to the profile and destroys what is left of {@code from}. */
+    private void merge(Handle h, String accountId, Subject from, String intoProfile) {
+        values.move(h, accountId, from.subjectId(), intoProfile);
+        activity.moveActivity(h, accountId, from.subjectId(), intoProfile);
+        subjects.store().moveIdentifiers(h, accountId, from.subjectId(), intoProfile);
+        subjects.store().seen(h, accountId, intoProfile, from.firstSeenAt(), from.lastSeenAt());
+        keyring.shred(h, accountId, from.subjectId());
+        subjects.store().delete(h, accountId, from.subjectId());
+    }
+
+    /** The profile with its contact information decrypted; the read is audited. */
+    public ProfileView view(Caller caller, String profileId) {
+        AccountService.requireScope(caller, Scope.READ);
+        String accountId = caller.accountId();
+        return jdbi.inTransaction(h -> {
+            Subject subject = subjects.store()
+                    .find(h, accountId, profileId)
+                    .filter(Subject::identified)
+                    .orElseThrow(() -> new NotFoundException("No such profile."));
+            List<StoredValue> stored;
+            try {
+                stored = values.ofSubject(h, accountId, profileId);
+            } catch (SubjectKeyDestroyed e) {
+                throw new GoneException("This profile's data was erased (its key was destroyed).");
+            }
+            var contact = new LinkedHashMap<String, Sensitive>();
+            var traits = new LinkedHashMap<String, Sensitive>();
+            var bySession = new LinkedHashMap<String, Map<String, Sensitive>>();
+            for (var v : stored) { // oldest first: the latest value of a field wins
+                if (v.field().startsWith("identifiers."))
+                    contact.put(v.field().substring("identifiers.".length()), v.value());
+                else if (v.field().startsWith("traits."))
+                    traits.put(v.field().substring("traits.".length()), v.value());
+                if ("session_summary".equals(v.recordKind())) {
+                    bySession
+                            .computeIfAbsent(v.recordId(), s -> new LinkedHashMap<>())
+                            .put(v.field().substring(v.field().indexOf('.') + 1), v.value());
+                }
+            }
+            var sessions = activity.sessionsOf(h, accountId, profileId);
+            var visits = sessions.stream()
+                    .map(s -> new ProfileView.Visit(
+                            s.sessionId(),
+                            s.startedAt(),
+                            s.duration(),
+                            s.pageCount(),
+                            s.eventCount(),
+                            bySession.getOrDefault(s.sessionId(), Map.of())))
+                    .toList();
+            int events = activity.eventsOf(h, accountId, profileId).size();
+            int devices = subjects.store().countIdentifiers(h, accountId, profileId, IdentifierKind.VISITOR);
+            var summary = new ProfileView.Summary(
+                    subject.firstSeenAt(), subject.lastSeenAt(), sessions.size(), events, devices);
+            audit.append(
+                    h,
+                    AuditEvent.ok(
+                            accountId, caller.actor(), "profile.read", List.of("profile:" + profileId), Map.of()));
+            return new ProfileView(profileId, subject.subjectType(), contact, traits, summary, visits);
+        });
+    }
+
+    /**
+     * Crypto-shreds a profile: its key is destroyed, so every value sealed under it is unreadable
+     * wherever a copy lies. (Erasure, which also deletes the rows and issues a receipt, builds on
+     * this.) Returns whether a key was destroyed.
+     */
+    public boolean shred(Caller caller, String profileId) {
+        AccountService.requireScope(caller, Scope.ADMIN);
+        return jdbi.inTransaction(h -> {
+            subjects.store()
+                    .find(h, caller.accountId(), profileId)
+                    .orElseThrow(() -> new NotFoundException("No such profile."));
+            boolean destroyed = keyring.shred(h, caller.accountId(), profileId);
+            audit.append(
+                    h,
+                    AuditEvent.ok(
+                            caller.accountId(),
+                            caller.actor(),
+                            "profile.shred",
+                            List.of("profile:" + profileId),
+                            Map.of("destroyed", destroyed)));
+            return destroyed;
+        });
+    }
+
+    /** Identified profiles, most recently seen first (the full list with filters comes later). */
+    public List<Subject> list(Caller caller, int limit) {
+        AccountService.requireScope(caller, Scope.READ);
+        return jdbi.withHandle(h -> subjects.store().list(h, caller.accountId(), limit));
+    }
+}

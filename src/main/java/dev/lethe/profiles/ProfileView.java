@@ -1,0 +1,29 @@
+package dev.lethe.profiles;
+
+import dev.lethe.values.Sensitive;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** What a profile shows: its contact information and traits (decrypted), a summary, its visits. */
+public record ProfileView(
+        String profileId,
+        String subjectType,
+        Map<String, Sensitive> contact,
+        Map<String, Sensitive> traits,
+        Summary summary,
+        List<Visit> visits) {
+
+    /** First and last visit, how many visits, events and devices. */
+    public record Summary(Instant firstSeen, Instant lastSeen, int visits, int events, int devices) {}
+
+    /** One session: when, how long, how many pages and events, and where it came from. */
+    public record Visit(
+            String sessionId,
+            Instant startedAt,
+            Duration duration,
+            int pages,
+            int events,
+            Map<String, Sensitive> source) {}
+}

@@ -1,0 +1,197 @@
+package dev.lethe.subjects;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/** Subjects and identifiers in SQL. */
+public final class JdbcSubjectStore implements SubjectStore {
+
+    @Override
+    public void insert(Handle h, Subject s) {
+        h.createUpdate("""
+                        insert into subjects
+                          (account_id, subject_id, subject_type, identified, created_at, first_seen_at, last_seen_at)
+                        values (:account, :subject, :type, :identified, :createdAt, :firstSeen, :lastSeen)
+                        """)
+                .bind("account", s.accountId())
+                .bind("subject", s.subjectId())
+                .bind("type", s.subjectType())
+                .bind("identified", s.identified())
+                .bind("createdAt", utc(s.createdAt()))
+                .bind("firstSeen", utc(s.firstSeenAt()))
+                .bind("lastSeen", utc(s.lastSeenAt()))
+                .execute();
+    }
+
+    @Override
+    public Optional<Subject> find(Handle h, String accountId, String subjectId) {
+        return h.createQuery("select * from subjects where account_id = :account and subject_id = :subject")
+                .bind("account", accountId)
+                .bind("subject", subjectId)
+                .map(JdbcSubjectStore::subject)
+                .findOne();
+    }
+
+    @Override
+    public void seen(Handle h, String accountId, String subjectId, Instant from, Instant to) {
+        h.createUpdate("""
+                        update subjects
+                        set first_seen_at = least(first_seen_at, :from), last_seen_at = greatest(last_seen_at, :to)
+                        where account_id = :account and subject_id = :subject
+                        """)
+                .bind("account", accountId)
+                .bind("subject", subjectId)
+                .bind("from", utc(from))
+                .bind("to", utc(to))
+                .execute();
+    }
+
+    @Override
+    public void identify(Handle h, String accountId, String subjectId, String subjectType) {
+        h.createUpdate("""
+                        update subjects set identified = true, subject_type = :type
+                        where account_id = :account and subject_id = :subject
+                        """)
+                .bind("account", accountId)
+                .bind("subject", subjectId)
+                .bind("type", subjectType)
+                .execute();
+    }
+
+    @Override
+    public boolean delete(Handle h, String accountId, String subjectId) {
+        return h.createUpdate("delete from subjects where account_id = :account and subject_id = :subject")
+                        .bind("account", accountId)
+                        .bind("subject", subjectId)
+                        .execute()
+                == 1;
+    }
+
+    @Override
+    public Optional<String> subjectOf(Handle h, String accountId, IdentifierKind kind, String blindIndex) {
+        return h.createQuery("""
+                        select subject_id from identifiers
+                        where account_id = :account and kind = :kind and blind_index = :index
+                        """)
+                .bind("account", accountId)
+                .bind("kind", kind.wireName())
+                .bind("index", blindIndex)
+                .mapTo(String.class)
+                .findOne();
+    }
+
+    @Override
+    public Map<String, String> subjectsOf(
+            Handle h, String accountId, IdentifierKind kind, Collection<String> blindIndexes) {
+        var out = new HashMap<String, String>();
+        if (blindIndexes.isEmpty()) return out;
+        h.createQuery("""
+                        select blind_index, subject_id from identifiers
+                        where account_id = :account and kind = :kind and blind_index in (<indexes>)
+                        """)
+                .bind("account", accountId)
+                .bind("kind", kind.wireName())
+                .bindList("indexes", List.copyOf(blindIndexes))
+                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
+                .forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+
+    @Override
+    public void addIdentifier(
+            Handle h, String accountId, IdentifierKind kind, String blindIndex, String subjectId, Instant at) {
+        h.createUpdate("""
+                        insert into identifiers (account_id, kind, blind_index, subject_id, created_at)
+                        values (:account, :kind, :index, :subject, :at)
+                        """)
+                .bind("account", accountId)
+                .bind("kind", kind.wireName())
+                .bind("index", blindIndex)
+                .bind("subject", subjectId)
+                .bind("at", utc(at))
+                .execute();
+    }
+
+    @Override
+    public void pointIdentifier(Handle h, String accountId, IdentifierKind kind, String blindIndex, String subjectId) {
+        h.createUpdate("""
+                        update identifiers set subject_id = :subject
+                        where account_id = :account and kind = :kind and blind_index = :index
+                        """)
+                .bind("account", accountId)
+                .bind("kind", kind.wireName())
+                .bind("index", blindIndex)
+                .bind("subject", subjectId)
+                .execute();
+    }
+
+    @Override
+    public int moveIdentifiers(Handle h, String accountId, String fromSubject, String toSubject) {
+        return h.createUpdate("""
+                        update identifiers set subject_id = :to
+                        where account_id = :account and subject_id = :from
+                        """)
+                .bind("account", accountId)
+                .bind("from", fromSubject)
+                .bind("to", toSubject)
+                .execute();
+    }
+
+    @Override
+    public int countIdentifiers(Handle h, String accountId, String subjectId, IdentifierKind kind) {
+        return h.createQuery("""
+                        select count(*) from identifiers
+                        where account_id = :account and subject_id = :subject and kind = :kind
+                        """)
+                .bind("account", accountId)
+                .bind("subject", subjectId)
+                .bind("kind", kind.wireName())
+                .mapTo(Integer.class)
+                .one();
+    }
+
+    @Override
+    public int deleteIdentifiers(Handle h, String accountId, String subjectId) {
+        return h.createUpdate("delete from identifiers where account_id = :account and subject_id = :subject")
+                .bind("account", accountId)
+                .bind("subject", subjectId)
+                .execute();
+    }
+
+    @Override
+    public List<Subject> list(Handle h, String accountId, int limit) {
+        return h.createQuery("""
+                        select * from subjects where account_id = :account and identified = true
+                        order by last_seen_at desc, subject_id limit :limit
+                        """)
+                .bind("account", accountId)
+                .bind("limit", limit)
+                .map(JdbcSubjectStore::subject)
+                .list();
+    }
+
+    private static Subject subject(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new Subject(
+                rs.getString("account_id"),
+                rs.getString("subject_id"),
+                rs.getString("subject_type"),
+                rs.getBoolean("identified"),
+                rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+                rs.getObject("first_seen_at", OffsetDateTime.class).toInstant(),
+                rs.getObject("last_seen_at", OffsetDateTime.class).toInstant());
+    }
+
+    private static OffsetDateTime utc(Instant i) {
+        return OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,42 @@
+package dev.lethe.subjects;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/** Subjects and their identifiers (blind indexes). Methods run on the caller's handle. */
+public interface SubjectStore {
+
+    void insert(Handle h, Subject subject);
+
+    Optional<Subject> find(Handle h, String accountId, String subjectId);
+
+    /** Widens the seen-range of a subject to include {@code from}..{@code to}. */
+    void seen(Handle h, String accountId, String subjectId, Instant from, Instant to);
+
+    void identify(Handle h, String accountId, String subjectId, String subjectType);
+
+    boolean delete(Handle h, String accountId, String subjectId);
+
+    Optional<String> subjectOf(Handle h, String accountId, IdentifierKind kind, String blindIndex);
+
+    /** Subjects of many identifiers of one kind at once (blind index → subject id). */
+    Map<String, String> subjectsOf(Handle h, String accountId, IdentifierKind kind, Collection<String> blindIndexes);
+
+    void addIdentifier(
+            Handle h, String accountId, IdentifierKind kind, String blindIndex, String subjectId, Instant at);
+
+    void pointIdentifier(Handle h, String accountId, IdentifierKind kind, String blindIndex, String subjectId);
+
+    int moveIdentifiers(Handle h, String accountId, String fromSubject, String toSubject);
+
+    /** How many identifiers of a kind a subject has (devices = visitor ids). */
+    int countIdentifiers(Handle h, String accountId, String subjectId, IdentifierKind kind);
+
+    int deleteIdentifiers(Handle h, String accountId, String subjectId);
+
+    List<Subject> list(Handle h, String accountId, int limit);
+}

@@ -1,0 +1,82 @@
+package dev.lethe.values;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+
+/** Personal values in SQL, written in JDBC batches. */
+public final class JdbcValueStore implements ValueStore {
+
+    @Override
+    public void insert(Handle h, String accountId, List<SealedValue> values) {
+        if (values.isEmpty()) return;
+        var batch = h.prepareBatch("""
+                insert into personal_values
+                  (account_id, category, collected_at, value_id, subject_id, field, record_kind, record_id, ciphertext)
+                values (:account, :category, :collectedAt, :valueId, :subject, :field, :recordKind, :recordId, :ciphertext)
+                """);
+        for (var v : values) {
+            batch.bind("account", accountId)
+                    .bind("category", v.category())
+                    .bind("collectedAt", OffsetDateTime.ofInstant(v.collectedAt(), ZoneOffset.UTC))
+                    .bind("valueId", v.valueId())
+                    .bind("subject", v.subjectId())
+                    .bind("field", v.field())
+                    .bind("recordKind", v.recordKind())
+                    .bind("recordId", v.recordId())
+                    .bind("ciphertext", v.ciphertext())
+                    .add();
+        }
+        batch.execute();
+    }
+
+    @Override
+    public List<SealedValue> bySubject(Handle h, String accountId, String subjectId) {
+        return h.createQuery("""
+                        select * from personal_values
+                        where account_id = :account and subject_id = :subject
+                        order by collected_at, value_id
+                        """)
+                .bind("account", accountId)
+                .bind("subject", subjectId)
+                .map((rs, ctx) -> new SealedValue(
+                        rs.getString("value_id"),
+                        rs.getString("subject_id"),
+                        rs.getString("category"),
+                        rs.getString("field"),
+                        rs.getObject("collected_at", OffsetDateTime.class).toInstant(),
+                        rs.getString("record_kind"),
+                        rs.getString("record_id"),
+                        rs.getBytes("ciphertext")))
+                .list();
+    }
+
+    @Override
+    public void reassign(Handle h, String accountId, List<SealedValue> values) {
+        if (values.isEmpty()) return;
+        var batch = h.prepareBatch("""
+                update personal_values set subject_id = :subject, ciphertext = :ciphertext
+                where account_id = :account and category = :category and collected_at = :collectedAt
+                  and value_id = :valueId
+                """);
+        for (var v : values) {
+            batch.bind("account", accountId)
+                    .bind("category", v.category())
+                    .bind("collectedAt", OffsetDateTime.ofInstant(v.collectedAt(), ZoneOffset.UTC))
+                    .bind("valueId", v.valueId())
+                    .bind("subject", v.subjectId())
+                    .bind("ciphertext", v.ciphertext())
+                    .add();
+        }
+        batch.execute();
+    }
+
+    @Override
+    public int deleteBySubject(Handle h, String accountId, String subjectId) {
+        return h.createUpdate("delete from personal_values where account_id = :account and subject_id = :subject")
+                .bind("account", accountId)
+                .bind("subject", subjectId)
+                .execute();
+    }
+}

@@ -1,0 +1,78 @@
+package dev.lethe.values;
+
+import dev.lethe.crypto.Keyring;
+import dev.lethe.storage.Ids;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Storing and reading personal values: each is sealed under its subject's key on the way in and
+ * opened on the way out, so plaintext exists only in memory.
+ */
+public final class PersonalValues {
+
+    private final ValueStore store;
+    private final Keyring keyring;
+    private final Ids ids;
+
+    public PersonalValues(ValueStore store, Keyring keyring, Ids ids) {
+        this.store = store;
+        this.keyring = keyring;
+        this.ids = ids;
+    }
+
+    public void store(Handle h, String accountId, List<NewValue> values) {
+        var sealed = new ArrayList<SealedValue>(values.size());
+        for (var v : values) {
+            byte[] ciphertext = keyring.seal(
+                    h, accountId, v.subjectId(), v.category(), v.value().value().getBytes(StandardCharsets.UTF_8));
+            sealed.add(new SealedValue(
+                    ids.next("val"),
+                    v.subjectId(),
+                    v.category(),
+                    v.field(),
+                    v.collectedAt(),
+                    v.recordKind(),
+                    v.recordId(),
+                    ciphertext));
+        }
+        store.insert(h, accountId, sealed);
+    }
+
+    /** Every value of a subject, opened, oldest first. */
+    public List<StoredValue> ofSubject(Handle h, String accountId, String subjectId) {
+        return store.bySubject(h, accountId, subjectId).stream()
+                .map(v -> new StoredValue(
+                        v.valueId(),
+                        v.subjectId(),
+                        v.category(),
+                        v.field(),
+                        v.collectedAt(),
+                        v.recordKind(),
+                        v.recordId(),
+                        new Sensitive(new String(
+                                keyring.open(h, accountId, v.subjectId(), v.category(), v.ciphertext()),
+                                StandardCharsets.UTF_8))))
+                .toList();
+    }
+
+    /**
+     * Moves every value of one subject to another, re-sealed under the receiving subject's key
+     * (a visitor joining a profile, two profiles merging). Returns how many moved.
+     */
+    public int move(Handle h, String accountId, String fromSubject, String toSubject) {
+        var moved = new ArrayList<SealedValue>();
+        for (var v : store.bySubject(h, accountId, fromSubject)) {
+            byte[] plaintext = keyring.open(h, accountId, fromSubject, v.category(), v.ciphertext());
+            moved.add(v.withSubject(toSubject, keyring.seal(h, accountId, toSubject, v.category(), plaintext)));
+        }
+        store.reassign(h, accountId, moved);
+        return moved.size();
+    }
+
+    public int deleteOf(Handle h, String accountId, String subjectId) {
+        return store.deleteBySubject(h, accountId, subjectId);
+    }
+}

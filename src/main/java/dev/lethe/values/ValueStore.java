@@ -1,0 +1,19 @@
+package dev.lethe.values;
+
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+
+/** The personal_values table. Methods run on the caller's handle. */
+public interface ValueStore {
+
+    /** Writes many values in one batch. */
+    void insert(Handle h, String accountId, List<SealedValue> values);
+
+    /** Every value of a subject, oldest first. */
+    List<SealedValue> bySubject(Handle h, String accountId, String subjectId);
+
+    /** Gives a value a new subject and ciphertext (after re-sealing it under that subject's key). */
+    void reassign(Handle h, String accountId, List<SealedValue> values);
+
+    int deleteBySubject(Handle h, String accountId, String subjectId);
+}
