@@ -69,6 +69,8 @@ public final class Lethe implements AutoCloseable {
     private final AuditLog audit;
     private final AccountService accounts;
     private final PolicyService policies;
+    private final Keyring keyring;
+    private final ProfileService profiles;
     private final HttpServer http;
     private final Optional<String> newBootstrapKey;
 
@@ -89,14 +91,14 @@ public final class Lethe implements AutoCloseable {
             new ProcessorMetrics().bindTo(metrics);
             new UptimeMetrics().bindTo(metrics);
             var ids = new Ids(random);
-            var keyring = new Keyring(
+            this.keyring = new Keyring(
                     jdbi,
                     new JdbcKeyStore(clock),
                     KeysetMasterKey.load(config.masterKey(), config.dataDir().resolve("master-key.json")));
             var subjects = new SubjectDirectory(new JdbcSubjectStore(), keyring, ids, clock);
             var values = new PersonalValues(new JdbcValueStore(), keyring, ids);
             var activity = new JdbcActivityStore(jdbi, database.dialect());
-            var profiles = new ProfileService(jdbi, subjects, values, activity, keyring, policies, audit, clock);
+            this.profiles = new ProfileService(jdbi, subjects, values, activity, keyring, policies, audit, clock);
             var track = new TrackService(
                     jdbi, activity, subjects, values, policies, audit, ids, clock, config.sessionTimeout());
             this.http = new HttpServer(
@@ -138,6 +140,18 @@ public final class Lethe implements AutoCloseable {
 
     public AuditLog audit() {
         return audit;
+    }
+
+    public AccountService accounts() {
+        return accounts;
+    }
+
+    public Keyring keyring() {
+        return keyring;
+    }
+
+    public ProfileService profiles() {
+        return profiles;
     }
 
     /** The system clock in UTC, to the microsecond: what both databases store exactly. */
