@@ -16,7 +16,9 @@ import java.util.stream.Collectors;
  * longer period, a longer inactivity window, or dropping a trigger the default stops the clock
  * with (the default's triggers are "whichever comes first"). Counting from collection instead
  * never ends later, except in place of a conversation's start. A record the default does not name
- * is bounded by the default's longest-lived record of the same kind.
+ * is bounded by the default's longest-lived record of the same kind, and a category it does not
+ * name by its longest-lived category. Every subject type is checked, including those for which
+ * the default has an override the account left out.
  */
 public final class OperatorBounds {
 
@@ -29,16 +31,28 @@ public final class OperatorBounds {
         Map<String, Period> approved = extensions.stream()
                 .collect(Collectors.toMap(RetentionExtension::target, RetentionExtension::maxPeriod));
         proposed.categories().values().forEach(c -> {
+            // A category the default does not name is bounded by the default's longest-lived
+            // category, so renaming a category does not escape the operator's limit.
             var bound = platformDefault.categories().get(c.name());
+            boolean named = bound != null;
+            if (!named) bound = longestCategory(platformDefault);
             if (bound == null) return;
             String target = "categories." + c.name();
-            check(target + ".retention", c.retention(), bound.retention(), approved.get(target), errors);
-            for (String subject : c.bySubject().keySet()) {
+            var limit = bound;
+            check(target + ".retention", c.retention(), limit.retention(), approved.get(target), named, errors);
+            // Every subject type is checked, also those whose override the account left out.
+            var subjects = new java.util.LinkedHashSet<>(c.bySubject().keySet());
+            subjects.addAll(limit.bySubject().keySet());
+            for (String subject : subjects) {
+                var own = c.forSubject(subject).retention();
+                var bounded = limit.forSubject(subject).retention();
+                if (own.equals(c.retention()) && bounded.equals(limit.retention())) continue; // checked above
                 check(
-                        target + ".bySubject." + subject + ".retention",
-                        c.forSubject(subject).retention(),
-                        bound.forSubject(subject).retention(),
+                        target + (c.bySubject().containsKey(subject) ? ".bySubject." + subject : "") + ".retention",
+                        own,
+                        bounded,
                         approved.get(target),
+                        named,
                         errors);
             }
         });
@@ -49,13 +63,18 @@ public final class OperatorBounds {
             if (bound == null) bound = longestOfKind(platformDefault, r.kind());
             if (bound == null) return;
             String target = "records." + r.name();
-            check(target + ".retention", r.retention(), bound.retention(), approved.get(target), errors);
+            check(target + ".retention", r.retention(), bound.retention(), approved.get(target), true, errors);
         });
         return errors;
     }
 
     private static void check(
-            String path, RetentionRule rule, RetentionRule bound, Period extension, List<FieldError> errors) {
+            String path,
+            RetentionRule rule,
+            RetentionRule bound,
+            Period extension,
+            boolean sameName,
+            List<FieldError> errors) {
         Period limit =
                 extension != null && Durations.compare(extension, bound.period()) > 0 ? extension : bound.period();
         if (Durations.compare(rule.period(), limit) > 0) {
@@ -65,7 +84,9 @@ public final class OperatorBounds {
                             + (limit == extension ? "approved extension " : "platform default ") + limit
                             + "; ask the operator to approve an extension"));
         }
-        if (extension != null) return; // an approved extension lifts the limit on the triggers too
+        // An extension raises the period only; the default's triggers still apply. A category the
+        // default does not name is bounded by period alone (its triggers are its own business).
+        if (!sameName) return;
         Function<RetentionRule, Period> inactivity = r -> r.after().stream()
                 .filter(t -> t instanceof Trigger.Inactive)
                 .map(t -> ((Trigger.Inactive) t).period())
@@ -89,6 +110,13 @@ public final class OperatorBounds {
                         path + ".after", "drops '" + t.wireName() + "', which the platform default requires"));
             }
         }
+    }
+
+    private static Category longestCategory(Policy platformDefault) {
+        return platformDefault.categories().values().stream()
+                .max((a, b) ->
+                        Durations.compare(a.retention().period(), b.retention().period()))
+                .orElse(null);
     }
 
     private static RecordRule longestOfKind(Policy platformDefault, RecordKind kind) {

@@ -66,13 +66,46 @@ class OperatorBoundsTest {
     }
 
     @Test
-    void categoriesAndRecordsTheDefaultDoesNotGovernAreNotBounded() {
-        String withMore = DEFAULT.replace(
-                        "fields:",
-                        "  loyalty_number: { purpose: loyalty, lawfulBasis: contract, source: api, subjects: [visitor], retention: { period: P10Y } }\nfields:")
-                .replace("  profile:", "  invoice: { kind: document, retention: { period: P10Y } }\n  profile:");
+    void recordsOfAKindTheDefaultDoesNotGovernAreNotBounded() {
+        String withMore =
+                DEFAULT.replace("  profile:", "  invoice: { kind: document, retention: { period: P10Y } }\n  profile:");
 
         assertThat(violations(withMore)).isEmpty();
+    }
+
+    @Test
+    void aCategoryTheDefaultDoesNotNameIsBoundedByItsLongestCategorySoRenamingDoesNotEscape() {
+        String renamed = DEFAULT.replace("  email_address:", "  email:")
+                .replace("traits.email: email_address", "traits.email: email")
+                .replace("period: P3Y", "period: P50Y");
+        String withinBound = DEFAULT.replace(
+                "fields:",
+                "  loyalty_number: { purpose: loyalty, lawfulBasis: contract, source: api, subjects: [visitor], retention: { period: P2Y } }\nfields:");
+
+        assertThat(paths(renamed)).containsExactly("categories.email.retention.period");
+        assertThat(violations(withinBound)).isEmpty();
+    }
+
+    @Test
+    void leavingOutTheDefaultsShorterOverrideForOneSubjectTypeIsRefused() {
+        var platform = read(
+                DEFAULT.replace(
+                        "    retention: { period: P3Y, after: collected }\n",
+                        "    retention: { period: P3Y, after: collected }\n    bySubject:\n      manager: { retention: { period: P30D } }\n"));
+
+        assertThat(OperatorBounds.violations(PLATFORM, platform, List.of()))
+                .extracting(e -> e.path())
+                .containsExactly("categories.email_address.retention.period");
+    }
+
+    @Test
+    void anExtensionRaisesThePeriodButNotTheTriggerLimits() {
+        var extension = extension("records.profile", Period.ofYears(1));
+        var dropsInactivity = read(DEFAULT.replace("after: [contract_ended, inactive P18M]", "after: contract_ended"));
+
+        assertThat(OperatorBounds.violations(dropsInactivity, PLATFORM, List.of(extension)))
+                .extracting(e -> e.path())
+                .containsExactly("records.profile.retention.after");
     }
 
     @Test
