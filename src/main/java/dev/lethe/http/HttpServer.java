@@ -76,7 +76,7 @@ public final class HttpServer implements AutoCloseable {
             var api = new Api(config.routes, features.accounts());
             new SystemRoutes(database, metrics, () -> OpenApi.document(docs.get(), version)).register(api);
             new AccountRoutes(features.accounts()).register(api);
-            new PolicyRoutes(features.policies(), features.accounts()).register(api);
+            new PolicyRoutes(features.policies()).register(api);
             new NoticeRoutes(new Notices(), features.policies(), features.accounts()).register(api);
             new AuditRoutes(features.audit()).register(api);
             new IngestRoutes(features.profiles(), features.track()).register(api);

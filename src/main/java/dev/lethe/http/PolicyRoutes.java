@@ -5,13 +5,9 @@ import static io.javalin.http.HandlerType.POST;
 import static io.javalin.http.HandlerType.PUT;
 
 import dev.lethe.accounts.Account;
-import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.Scope;
 import dev.lethe.errors.BadRequestException;
 import dev.lethe.errors.FieldError;
-import dev.lethe.errors.InvalidInputException;
-import dev.lethe.registry.OperatorBounds;
-import dev.lethe.registry.PolicyReader;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.registry.PolicyVersion;
 import dev.lethe.registry.PolicyWriter;
@@ -26,11 +22,9 @@ final class PolicyRoutes {
     private static final String YAML = "application/yaml";
 
     private final PolicyService policies;
-    private final AccountService accounts;
 
-    PolicyRoutes(PolicyService policies, AccountService accounts) {
+    PolicyRoutes(PolicyService policies) {
         this.policies = policies;
-        this.accounts = accounts;
     }
 
     void register(Api api) {
@@ -46,16 +40,11 @@ final class PolicyRoutes {
                 .access(Access.needs(Scope.ADMIN))
                 .summary("Check a policy without saving it: every error, and retention beyond the operator's bounds")
                 .accepts(YAML, "application/json")
-                .handle((ctx, caller) -> {
-                    var read = PolicyReader.read(body(ctx), isJson(ctx));
-                    if (!read.ok()) throw new InvalidInputException("The policy is not valid.", read.errors());
-                    var bound = policies.platformDefault()
-                            .map(PolicyVersion::policy)
-                            .orElse(null);
-                    var beyond =
-                            OperatorBounds.violations(read.policy(), bound, accounts.extensions(caller.accountId()));
-                    ctx.json(Map.of("valid", true, "beyondOperatorBounds", fieldErrors(beyond)));
-                });
+                .handle((ctx, caller) -> ctx.json(Map.of(
+                        "valid",
+                        true,
+                        "beyondOperatorBounds",
+                        fieldErrors(policies.check(caller, body(ctx), isJson(ctx))))));
         api.route(GET, "/v1/policy")
                 .access(Access.needs(Scope.READ))
                 .summary(

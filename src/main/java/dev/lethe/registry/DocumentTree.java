@@ -33,7 +33,16 @@ final class DocumentTree {
                 errors.add(new FieldError("", "the document is empty"));
                 return null;
             }
-            return value(p, "", errors);
+            JsonNode root = value(p, "", errors);
+            if (p.nextToken() != null) {
+                var where = p.currentLocation();
+                errors.add(new FieldError(
+                        "",
+                        "one document only: more content follows at line " + where.getLineNr() + ", column "
+                                + where.getColumnNr()));
+                return null;
+            }
+            return root;
         } catch (JsonProcessingException e) {
             var where = e.getLocation();
             String at = where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr();

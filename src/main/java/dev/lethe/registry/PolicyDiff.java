@@ -33,6 +33,7 @@ public record PolicyDiff(Map<String, Section> sections, List<PeriodChange> perio
     /** A retention period of a category or record: longer, shorter, added or removed. */
     public record PeriodChange(String path, String from, String to, String direction) {}
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isEmpty() {
         return sections.isEmpty() && periods.isEmpty();
     }

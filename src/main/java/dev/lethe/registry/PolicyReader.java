@@ -75,6 +75,19 @@ public final class PolicyReader {
         return read(text, false);
     }
 
+    /**
+     * Reads a version as it was stored (canonical JSON written by {@link PolicyWriter}). Only the
+     * structure is read: a version accepted under older rules stays readable when the rules grow
+     * stricter, since versions are immutable.
+     */
+    public static Policy readStored(String canonicalJson) {
+        var errors = new ArrayList<FieldError>();
+        JsonNode root = DocumentTree.read(canonicalJson, true, errors);
+        Policy policy = root == null ? null : new PolicyReader.Pass(new DocumentCursor(errors)).policy(root);
+        if (policy == null) throw new IllegalStateException("a stored policy version does not read: " + errors);
+        return policy;
+    }
+
     /** One reading of one document. */
     private record Pass(DocumentCursor c) {
 
@@ -115,7 +128,14 @@ public final class PolicyReader {
                     c.text(n, "controller", "name", true),
                     c.text(n, "controller", "contact", true),
                     c.text(n, "controller", "address", false),
-                    c.text(n, "controller", "region", false));
+                    region(c.text(n, "controller", "region", false)));
+        }
+
+        String region(String region) {
+            if (region != null && !region.matches("EU|EEA|UK|US|[A-Z]{2}")) {
+                c.error("controller.region", "must be EU, EEA, UK, US or a two-letter ISO country code");
+            }
+            return region;
         }
 
         Policy.ConsentAge consentAge(JsonNode n) {

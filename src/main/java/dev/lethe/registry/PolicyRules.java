@@ -44,6 +44,9 @@ final class PolicyRules {
             if (!p.subjects().containsKey(s))
                 c.error(path + ".subjects[" + i + "]", "names unknown subject type '" + s + "'");
         }
+        if (cat.retention() != null && cat.retention().then() == Action.SUMMARISE) {
+            c.error(path + ".retention.then", "only records of kind session can be summarised, not a category");
+        }
         if (cat.required() && !cat.enabled()) {
             c.error(path + ".enabled", "a required category cannot be switched off; mark it required: false first");
         }

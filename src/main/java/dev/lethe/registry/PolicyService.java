@@ -6,6 +6,7 @@ import dev.lethe.accounts.Caller;
 import dev.lethe.accounts.Scope;
 import dev.lethe.audit.AuditEvent;
 import dev.lethe.audit.AuditLog;
+import dev.lethe.errors.FieldError;
 import dev.lethe.errors.ForbiddenException;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.NotFoundException;
@@ -47,8 +48,7 @@ public final class PolicyService {
         var read = PolicyReader.read(text, json);
         if (!read.ok()) throw new InvalidInputException("The policy is not valid.", read.errors());
         if (!caller.isOperator()) {
-            var bound = platformDefault().map(PolicyVersion::policy).orElse(null);
-            var violations = OperatorBounds.violations(read.policy(), bound, accounts.extensions(accountId));
+            var violations = beyondBounds(accountId, read.policy());
             if (!violations.isEmpty()) {
                 audit.append(new AuditEvent(
                         accountId,
@@ -88,6 +88,22 @@ public final class PolicyService {
                             Map.of("version", number)));
             return version;
         });
+    }
+
+    /**
+     * Checks a policy without saving it: 422 with every error if it is not valid, else the places
+     * where it keeps data longer than the operator allows this account (empty when none).
+     */
+    public List<FieldError> check(Caller caller, String text, boolean json) {
+        AccountService.requireScope(caller, Scope.ADMIN);
+        var read = PolicyReader.read(text, json);
+        if (!read.ok()) throw new InvalidInputException("The policy is not valid.", read.errors());
+        return beyondBounds(caller.accountId(), read.policy());
+    }
+
+    private List<FieldError> beyondBounds(String accountId, Policy policy) {
+        var bound = platformDefault().map(PolicyVersion::policy).orElse(null);
+        return OperatorBounds.violations(policy, bound, accounts.extensions(accountId));
     }
 
     /** The policy in force for an account: its own latest version, else the platform default. */

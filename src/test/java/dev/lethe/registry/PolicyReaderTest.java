@@ -159,6 +159,25 @@ class PolicyReaderTest {
         assertThat(errors.get(0).message()).contains("line");
     }
 
+    @Test
+    void contentAfterTheDocumentIsRefusedNotIgnored() {
+        assertThat(paths(VALID + "---\nunknownKey: 1\n")).containsExactly("");
+        assertThat(errors(PolicyWriter.json(PolicyReader.read(VALID).policy()) + " garbage")
+                        .get(0)
+                        .message())
+                .contains("one document only");
+    }
+
+    @Test
+    void onlySessionRecordsCanBeSummarisedNotCategoriesAndTheRegionIsKnown() {
+        var text = VALID.replace("retention: { period: P120D }", "retention: { period: P120D, then: summarise }")
+                .replace(
+                        "contact: \"privacy@zebulon.example\" }",
+                        "contact: \"privacy@zebulon.example\", region: Europe }");
+
+        assertThat(paths(text)).containsExactlyInAnyOrder("categories.ip_address.retention.then", "controller.region");
+    }
+
     private static List<FieldError> errors(String text) {
         return PolicyReader.read(text).errors();
     }
