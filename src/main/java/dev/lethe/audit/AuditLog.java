@@ -121,9 +121,14 @@ public final class AuditLog {
                 state.expectedSeq = e.seq() + 1;
                 state.prevHash = e.hash();
             });
-            ChainHead head = store.head(h, accountId);
+            var recorded = store.head(h, accountId);
+            if (recorded.isEmpty()) {
+                problems.add(
+                        new Verification.Problem(0, "there is no audit chain for this account (no recorded head)"));
+            }
+            ChainHead head = recorded.orElse(ChainHead.GENESIS);
             long last = state.expectedSeq - 1;
-            if (head.seq() != last || !head.hash().equals(state.prevHash)) {
+            if (recorded.isPresent() && (head.seq() != last || !head.hash().equals(state.prevHash))) {
                 problems.add(new Verification.Problem(
                         head.seq(),
                         "the chain ends at entry "
@@ -134,6 +139,11 @@ public final class AuditLog {
             }
             return new Verification(problems.isEmpty(), state.count, head, List.copyOf(problems));
         });
+    }
+
+    /** Every account whose chain can be verified (accounts, recorded heads, stray entries). */
+    public List<String> chainOwners() {
+        return jdbi.withHandle(store::chainOwners);
     }
 
     /** The hash of an entry's content, its sequence number and its predecessor's hash. */

@@ -1,6 +1,7 @@
 package dev.lethe.audit;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 
@@ -22,5 +23,9 @@ public interface AuditStore {
     /** Streams the whole chain in sequence order (for verification). */
     void forEachInOrder(Handle h, String accountId, Consumer<AuditEntry> sink);
 
-    ChainHead head(Handle h, String accountId);
+    /** The recorded head; empty when the account has no chain (or its head row was removed). */
+    Optional<ChainHead> head(Handle h, String accountId);
+
+    /** Every account that has, or should have, a chain: accounts, heads, and entries. */
+    List<String> chainOwners(Handle h);
 }

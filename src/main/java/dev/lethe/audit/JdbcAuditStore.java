@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -107,12 +108,23 @@ public final class JdbcAuditStore implements AuditStore {
     }
 
     @Override
-    public ChainHead head(Handle h, String accountId) {
+    public Optional<ChainHead> head(Handle h, String accountId) {
         return h.createQuery("select seq, hash from audit_heads where account_id = :account")
                 .bind("account", accountId)
                 .map((rs, ctx) -> new ChainHead(rs.getLong("seq"), rs.getString("hash")))
-                .findOne()
-                .orElse(ChainHead.GENESIS);
+                .findOne();
+    }
+
+    @Override
+    public List<String> chainOwners(Handle h) {
+        return h.createQuery("""
+                        select account_id from accounts
+                        union
+                        select account_id from audit_heads
+                        union
+                        select distinct account_id from audit_log
+                        order by 1
+                        """).mapTo(String.class).list();
     }
 
     private static AuditEntry entry(ResultSet rs, StatementContext ctx) throws SQLException {

@@ -5,7 +5,6 @@ import dev.lethe.audit.AuditLog;
 import dev.lethe.audit.JdbcAuditStore;
 import dev.lethe.storage.Database;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -48,15 +47,24 @@ final class AuditCommand implements Runnable {
         @Override
         public Integer call() {
             var out = spec.commandLine().getOut();
-            try (var db = Database.open(storage.database())) {
+            Database opened;
+            try {
+                opened = Database.open(storage.database());
+            } catch (RuntimeException e) {
+                // Not a verdict on the chain: say why it could not be checked (exit 2, not 1).
+                spec.commandLine()
+                        .getErr()
+                        .println("lethe: cannot open the database to verify the audit log: "
+                                + e.getMessage()
+                                + (e.getMessage() != null && e.getMessage().contains("locked")
+                                        ? " (the embedded database is in use by a running server: stop it, or verify over"
+                                                + " HTTP with GET /v1/audit/verify)"
+                                        : ""));
+                return 2;
+            }
+            try (var db = opened) {
                 var audit = new AuditLog(db.jdbi(), new JdbcAuditStore(), Clock.systemUTC());
-                List<String> accounts = new ArrayList<>();
-                if (account != null) accounts.add(account);
-                else
-                    accounts.addAll(db.jdbi()
-                            .withHandle(h -> h.createQuery("select account_id from audit_heads order by account_id")
-                                    .mapTo(String.class)
-                                    .list()));
+                List<String> accounts = account != null ? List.of(account) : audit.chainOwners();
                 boolean intact = true;
                 for (String id : accounts) {
                     var v = audit.verify(id);

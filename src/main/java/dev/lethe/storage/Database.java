@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementExceptions;
 
 /**
  * The one database Lethe keeps everything in: an embedded H2 file by default, PostgreSQL in
@@ -20,6 +21,8 @@ public final class Database implements AutoCloseable {
     private Database(HikariDataSource dataSource) {
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource);
+        // A failed statement's message must not carry its bound values into a log line.
+        jdbi.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.NONE);
         this.dialect = Dialect.of(dataSource.getJdbcUrl());
     }
 
@@ -31,6 +34,10 @@ public final class Database implements AutoCloseable {
         if (settings.password() != null) config.setPassword(settings.password());
         config.setMaximumPoolSize(settings.poolSize());
         config.setPoolName("lethe");
+        if (Dialect.of(settings.url()) == Dialect.POSTGRESQL) {
+            // PostgreSQL's error details quote the failing row; keep them out of exception messages.
+            config.addDataSourceProperty("logServerErrorDetail", "false");
+        }
         config.setAutoCommit(true);
         var dataSource = new HikariDataSource(config);
         try {

@@ -329,6 +329,28 @@ class AuditChainTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void anAccountWithoutAChainIsReportedBrokenNotIntact(TestDatabase engine) {
+        try (var lethe = new TestLethe(engine)) {
+            var h = fourChanges(lethe);
+
+            var unknown = cli("audit", "verify", "--db-url", lethe.jdbcUrl(), "--account", "acc_doesnotexist");
+            tamper(
+                    lethe,
+                    "delete from audit_heads where account_id = '" + h.zebulon().id() + "'");
+            tamper(
+                    lethe,
+                    "delete from audit_log where account_id = '" + h.zebulon().id() + "'");
+            var wiped = cli("audit", "verify", "--db-url", lethe.jdbcUrl());
+
+            assertThat(unknown.exit()).as(unknown.toString()).isEqualTo(1);
+            assertThat(unknown.out()).contains("BROKEN", "no audit chain");
+            assertThat(wiped.exit()).as(wiped.toString()).isEqualTo(1);
+            assertThat(wiped.out()).contains("BROKEN  " + h.zebulon().id(), "no audit chain");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
     void theCommandLineVerifiesEveryChainAndExitsOneNamingTheBrokenEntry(TestDatabase engine) {
         try (var lethe = new TestLethe(engine)) {
             var h = fourChanges(lethe);
@@ -460,8 +482,13 @@ class AuditChainTest {
         }
 
         @Override
-        public ChainHead head(Handle h, String accountId) {
+        public java.util.Optional<ChainHead> head(Handle h, String accountId) {
             return real.head(h, accountId);
+        }
+
+        @Override
+        public List<String> chainOwners(Handle h) {
+            return real.chainOwners(h);
         }
     }
 
