@@ -128,22 +128,7 @@ public final class AccountService {
             var created = newKey(account.id(), EnumSet.of(Scope.ADMIN), "first admin key");
             store.insertKey(h, created.key(), operator.keyId());
             var detail = Map.<String, Object>of("adminKey", created.key().keyId());
-            audit.append(
-                    h,
-                    AuditEvent.ok(
-                            account.id(),
-                            operator.actor(),
-                            "account.create",
-                            List.of("account:" + account.id()),
-                            detail));
-            audit.append(
-                    h,
-                    AuditEvent.ok(
-                            Account.PLATFORM,
-                            operator.actor(),
-                            "account.create",
-                            List.of("account:" + account.id()),
-                            detail));
+            auditOperatorAction(h, operator, account.id(), "account.create", detail);
             return new CreatedAccount(account, created.presented());
         });
     }
@@ -268,28 +253,21 @@ public final class AccountService {
                     accountId, target, maxPeriod, reason.strip(), operator.keyId(), clock.instant());
             store.upsertExtension(h, extension);
             var detail = Map.<String, Object>of("target", target, "maxPeriod", maxPeriod.toString());
-            audit.append(
-                    h,
-                    AuditEvent.ok(
-                            accountId,
-                            operator.actor(),
-                            "retention.extension.approve",
-                            List.of("account:" + accountId),
-                            detail));
-            audit.append(
-                    h,
-                    AuditEvent.ok(
-                            Account.PLATFORM,
-                            operator.actor(),
-                            "retention.extension.approve",
-                            List.of("account:" + accountId),
-                            detail));
+            auditOperatorAction(h, operator, accountId, "retention.extension.approve", detail);
             return extension;
         });
     }
 
     public List<RetentionExtension> extensions(String accountId) {
         return jdbi.withHandle(h -> store.listExtensions(h, accountId));
+    }
+
+    /** An operator's act on an account is recorded in that account's chain and in the platform's. */
+    private void auditOperatorAction(
+            org.jdbi.v3.core.Handle h, Caller operator, String accountId, String action, Map<String, Object> detail) {
+        for (String chain : List.of(accountId, Account.PLATFORM)) {
+            audit.append(h, AuditEvent.ok(chain, operator.actor(), action, List.of("account:" + accountId), detail));
+        }
     }
 
     public static void requireOperator(Caller caller) {

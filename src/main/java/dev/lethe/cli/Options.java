@@ -1,6 +1,5 @@
 package dev.lethe.cli;
 
-import dev.lethe.Lethe;
 import dev.lethe.storage.Database;
 import dev.lethe.storage.DatabaseSettings;
 import java.lang.reflect.AnnotatedElement;
@@ -77,9 +76,5 @@ final class Options {
 
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
-    }
-
-    static String version() {
-        return Lethe.version();
     }
 }

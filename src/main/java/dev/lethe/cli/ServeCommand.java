@@ -93,16 +93,14 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                             stopped.countDown();
                         },
                         "lethe-shutdown"));
-        {
-            lethe.newBootstrapKey().ifPresent(key -> {
-                System.out.println("Bootstrap operator key (shown once; also written to "
-                        + storage.dataDir().resolve("bootstrap-operator.key") + ", mode 0600):");
-                System.out.println("  " + key);
-            });
-            System.out.println("Lethe " + Lethe.version() + " listening on http://" + host + ":" + lethe.port() + " ("
-                    + lethe.database().dialect() + ")");
-            stopped.await();
-        }
+        lethe.newBootstrapKey().ifPresent(key -> {
+            System.out.println("Bootstrap operator key (shown once; also written to "
+                    + storage.dataDir().resolve("bootstrap-operator.key") + ", mode 0600):");
+            System.out.println("  " + key);
+        });
+        System.out.println("Lethe " + Lethe.version() + " listening on http://" + host + ":" + lethe.port() + " ("
+                + lethe.database().dialect() + ")");
+        stopped.await();
         return 0;
     }
 }
