@@ -1,0 +1,304 @@
+package dev.lethe.cli;
+
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.RegistryConfiguration;
+import com.google.crypto.tink.aead.AeadConfig;
+import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import com.google.crypto.tink.prf.PredefinedPrfParameters;
+import com.google.crypto.tink.prf.PrfConfig;
+import com.google.crypto.tink.prf.PrfSet;
+import dev.lethe.Lethe;
+import dev.lethe.http.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.DriverManager;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.postgresql.PGConnection;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code lethe bench}: ingests events over HTTP on loopback into a Lethe started in this process,
+ * and measures in the same run what bounds it: PostgreSQL COPY of equivalent rows (when the
+ * database is PostgreSQL), AES-GCM sealing and PRF (blind index) throughput. Prints medians of
+ * several rounds; the machine is shared and noisy, so compare ratios, not single figures.
+ */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Measure ingest throughput beside its physical limits.")
+final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    Options.Storage storage;
+
+    @Option(names = "--events", defaultValue = "20000", description = "Events per round (default 20000).")
+    int events;
+
+    @Option(
+            names = "--batch",
+            defaultValue = "500",
+            description = "Events per /v1/track call (default 500, at most 1000).")
+    int batch;
+
+    @Option(names = "--clients", defaultValue = "2", description = "Concurrent HTTP clients (default 2).")
+    int clients;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Rounds; the median is reported (default 3).")
+    int rounds;
+
+    @Option(
+            names = "--visitors",
+            defaultValue = "2000",
+            description = "Distinct visitors the events come from (default 2000).")
+    int visitors;
+
+    @Override
+    public Integer call() throws Exception {
+        var out = spec.commandLine().getOut();
+        if (batch < 1 || batch > 1000) throw new SettingException("--batch must be 1..1000");
+        Path dataDir = Files.createTempDirectory("lethe-bench");
+        var settings = storage.database();
+        var bootstrap = "bench-operator-key-" + Long.toHexString(new SecureRandom().nextLong());
+        var config = new Lethe.Config(
+                dataDir, settings, new HttpServer.Settings("127.0.0.1", 0, 50_000_000), Optional.of(bootstrap));
+        out.printf(
+                "machine: %d cores, JDK %s, database %s%n",
+                Runtime.getRuntime().availableProcessors(),
+                Runtime.version(),
+                settings.url().replaceAll("password=[^&;]*", "password=…"));
+        out.printf(
+                "workload: %d events per round in batches of %d, %d clients, %d visitors, 3 tracked values per event%n",
+                events, batch, clients, visitors);
+        var ingest = new ArrayList<Double>();
+        try (var lethe = Lethe.start(config, Lethe.microsecondClock(), new SecureRandom())) {
+            var client = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + lethe.port();
+            String admin = createAccount(client, base, bootstrap);
+            put(client, base + "/v1/policy", admin, resource("bench/policy.yaml"));
+            track(client, base, admin, Math.min(events, 2000), 0); // warm-up
+            for (int r = 0; r < rounds; r++) ingest.add(track(client, base, admin, events, r + 1));
+        }
+        out.printf("ingest over HTTP: median %.0f events/s (rounds: %s)%n", median(ingest), format(ingest));
+
+        double gcm = sealRate();
+        double prf = prfRate();
+        out.printf("AES-256-GCM seal (Tink, 40-byte values): median %.0f values/s%n", gcm);
+        out.printf("HMAC-SHA256 PRF (Tink, blind index): median %.0f /s%n", prf);
+        if (settings.url().startsWith("jdbc:postgresql:")) {
+            var copy = new ArrayList<Double>();
+            for (int r = 0; r < rounds; r++)
+                copy.add(copyRate(settings.url(), settings.user(), settings.password(), events));
+            double copyMedian = median(copy);
+            out.printf(
+                    "PostgreSQL COPY of the same rows (1 event + 3 values per event): median %.0f events/s (rounds: %s)%n",
+                    copyMedian, format(copy));
+            out.printf("ingest / COPY: %.2f%n", median(ingest) / copyMedian);
+        } else {
+            out.println(
+                    "PostgreSQL COPY: not measured (the database is not PostgreSQL; pass --db-url jdbc:postgresql://…)");
+        }
+        return 0;
+    }
+
+    private double track(HttpClient client, String base, String key, int count, int round) throws Exception {
+        int calls = (count + batch - 1) / batch;
+        var next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        long start = System.nanoTime();
+        try {
+            var futures = new ArrayList<Future<Integer>>();
+            for (int c = 0; c < clients; c++) {
+                futures.add(pool.submit(() -> {
+                    int sent = 0;
+                    for (int call; (call = next.getAndIncrement()) < calls; ) {
+                        int n = Math.min(batch, count - call * batch);
+                        var body = new StringBuilder("{\"events\":[");
+                        for (int i = 0; i < n; i++) {
+                            int seq = call * batch + i;
+                            if (i > 0) body.append(',');
+                            body.append("{\"visitorId\":\"r")
+                                    .append(round)
+                                    .append("-v")
+                                    .append(seq % visitors)
+                                    .append("\",\"type\":\"page_view\",\"context\":{\"ip\":\"203.0.113.")
+                                    .append(seq % 250)
+                                    .append("\",\"url\":\"https://shop.example/p/")
+                                    .append(seq)
+                                    .append("\"},\"properties\":{\"interest\":\"shoes\"}}");
+                        }
+                        body.append("]}");
+                        var r = client.send(
+                                HttpRequest.newBuilder(URI.create(base + "/v1/track"))
+                                        .header("Authorization", "Bearer " + key)
+                                        .header("Content-Type", "application/json")
+                                        .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+                        if (r.statusCode() != 202)
+                            throw new IllegalStateException("track answered " + r.statusCode() + ": " + r.body());
+                        sent += n;
+                    }
+                    return sent;
+                }));
+            }
+            int sent = 0;
+            for (var f : futures) sent += f.get();
+            return sent / ((System.nanoTime() - start) / 1e9);
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /** COPY of rows shaped like what one tracked event writes: an event row and three value rows. */
+    private static double copyRate(String url, String user, String password, int count) throws Exception {
+        try (var c =
+                user == null ? DriverManager.getConnection(url) : DriverManager.getConnection(url, user, password)) {
+            try (var s = c.createStatement()) {
+                s.execute("create temporary table bench_events (like events including defaults)");
+                s.execute("create temporary table bench_values (like personal_values including defaults)");
+            }
+            var copy = c.unwrap(PGConnection.class).getCopyAPI();
+            String now = Instant.now().toString();
+            var events = new StringBuilder();
+            var values = new StringBuilder();
+            String ciphertext = "\\\\x" + "ab".repeat(70);
+            for (int i = 0; i < count; i++) {
+                events.append("acc_bench\t")
+                        .append(now)
+                        .append("\tevt_")
+                        .append(i)
+                        .append("\tsub_")
+                        .append(i % 2000)
+                        .append("\tses_")
+                        .append(i % 2000)
+                        .append("\tpage_view\t")
+                        .append(now)
+                        .append('\n');
+                for (String category : List.of("ip_address", "visit_history", "interests")) {
+                    values.append("acc_bench\t")
+                            .append(category)
+                            .append('\t')
+                            .append(now)
+                            .append("\tval_")
+                            .append(i)
+                            .append('_')
+                            .append(category)
+                            .append("\tsub_")
+                            .append(i % 2000)
+                            .append("\tcontext.x\tevent\tevt_")
+                            .append(i)
+                            .append('\t')
+                            .append(ciphertext)
+                            .append('\n');
+                }
+            }
+            long start = System.nanoTime();
+            copy.copyIn("copy bench_events from stdin", new StringReader(events.toString()));
+            copy.copyIn("copy bench_values from stdin", new StringReader(values.toString()));
+            double rate = count / ((System.nanoTime() - start) / 1e9);
+            try (var s = c.createStatement()) {
+                s.execute("drop table bench_events");
+                s.execute("drop table bench_values");
+            }
+            return rate;
+        }
+    }
+
+    private double sealRate() throws Exception {
+        AeadConfig.register();
+        Aead aead = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM)
+                .getPrimitive(RegistryConfiguration.get(), Aead.class);
+        byte[] value = "zebulon@example.org-203.0.113.77-abcdef".getBytes(StandardCharsets.UTF_8);
+        byte[] context = "lethe/value/v1|acc|sub|category".getBytes(StandardCharsets.UTF_8);
+        var rates = new ArrayList<Double>();
+        for (int r = 0; r < Math.max(3, rounds); r++) {
+            int n = 200_000;
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i++) aead.encrypt(value, context);
+            rates.add(n / ((System.nanoTime() - start) / 1e9));
+        }
+        return median(rates);
+    }
+
+    private double prfRate() throws Exception {
+        PrfConfig.register();
+        PrfSet prf = KeysetHandle.generateNew(PredefinedPrfParameters.HMAC_SHA256_PRF)
+                .getPrimitive(RegistryConfiguration.get(), PrfSet.class);
+        byte[] input = "visitorId\u0000r1-v1234".getBytes(StandardCharsets.UTF_8);
+        var rates = new ArrayList<Double>();
+        for (int r = 0; r < Math.max(3, rounds); r++) {
+            int n = 200_000;
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i++) prf.computePrimary(input, 32);
+            rates.add(n / ((System.nanoTime() - start) / 1e9));
+        }
+        return median(rates);
+    }
+
+    private static String createAccount(HttpClient client, String base, String operatorKey) throws Exception {
+        var r = client.send(
+                HttpRequest.newBuilder(URI.create(base + "/v1/accounts"))
+                        .header("Authorization", "Bearer " + operatorKey)
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"Benchmark\"}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        var m = java.util.regex.Pattern.compile("\"adminKey\":\"([^\"]+)\"").matcher(r.body());
+        if (!m.find()) throw new IllegalStateException("could not create the benchmark account: " + r.body());
+        return m.group(1);
+    }
+
+    private static void put(HttpClient client, String url, String key, String yaml) throws Exception {
+        var r = client.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("Authorization", "Bearer " + key)
+                        .header("Content-Type", "application/yaml")
+                        .PUT(HttpRequest.BodyPublishers.ofString(yaml))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 201) throw new IllegalStateException("policy refused: " + r.body());
+    }
+
+    private static String resource(String name) throws IOException {
+        try (InputStream in = BenchCommand.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) throw new IOException("missing resource " + name);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    static double median(List<Double> values) {
+        var sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static String format(List<Double> values) {
+        return values.stream().map(v -> String.format("%.0f", v)).toList().toString();
+    }
+}
