@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * The outcome of an identification: the profile, whether it is new, whether the visitor's
- * anonymous history joined it, identifiers that already belong to another profile (left there),
- * values dropped (switched-off categories) and fields not stored because already expired.
+ * anonymous history joined it, identifiers that already belong to another profile (left there,
+ * and their values not stored on this one), values dropped (switched-off categories) and fields
+ * not stored because already expired.
  */
 public record Identified(
         String profileId,

@@ -25,6 +25,7 @@ import dev.lethe.values.StoredValue;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -142,16 +143,24 @@ public final class ProfileService {
                     () -> subjects.create(h, accountId, subjectType, true, ts).subjectId());
             if (!created) subjects.store().identify(h, accountId, profileId, subjectType);
             var conflicts = new ArrayList<String>();
+            var conflictingFields = new HashSet<String>();
             indexes.forEach((kind, index) -> {
                 var owner = subjects.find(h, accountId, kind, index);
                 if (owner.isEmpty()) subjects.store().addIdentifier(h, accountId, kind, index, profileId, now);
-                else if (!owner.get().equals(profileId)) conflicts.add(kind.wireName());
+                else if (!owner.get().equals(profileId)) {
+                    conflicts.add(kind.wireName());
+                    conflictingFields.add(kind.field());
+                }
             });
             boolean joined = visitorId.isPresent() && joinVisitor(h, accountId, profileId, visitorId.get(), now);
             var newValues = new ArrayList<NewValue>();
-            for (var k : kept)
+            for (var k : kept) {
+                // an identifier that belongs to another profile stays that profile's: its value is
+                // not copied here, where lookups by it would never lead and its erasure would miss it
+                if (conflictingFields.contains(k.getKey())) continue;
                 newValues.add(new NewValue(
                         profileId, k.getValue(), k.getKey(), ts, "profile", profileId, toStore.get(k.getKey())));
+            }
             values.store(h, accountId, newValues);
             subjects.store().seen(h, accountId, profileId, ts, ts);
             audit.append(

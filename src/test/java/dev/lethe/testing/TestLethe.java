@@ -7,7 +7,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -56,6 +60,28 @@ public final class TestLethe implements AutoCloseable {
 
     public Path dataDir() {
         return dataDir;
+    }
+
+    /** The number a counting query answers, read with a plain connection (raw storage, no API). */
+    public long count(String sql, Object... parameters) {
+        var rows = strings(sql, parameters);
+        if (rows.size() != 1) throw new AssertionError("'" + sql + "' gave " + rows.size() + " rows, not one");
+        return Long.parseLong(rows.get(0));
+    }
+
+    /** The first column of every row a query answers, as text, read with a plain connection. */
+    public List<String> strings(String sql, Object... parameters) {
+        try (var c = DriverManager.getConnection(jdbcUrl());
+                var s = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) s.setObject(i + 1, parameters[i]);
+            var out = new ArrayList<String>();
+            try (var rs = s.executeQuery()) {
+                while (rs.next()) out.add(rs.getString(1));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not run '" + sql + "'", e);
+        }
     }
 
     /** A new account; returns its id and admin key. */

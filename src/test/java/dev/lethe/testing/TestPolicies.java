@@ -38,4 +38,75 @@ public final class TestPolicies {
           safeguards: [SCC]
           categories: { visitor: [email_address, ip_address] }
       """;
+
+    /**
+     * The data core's policy: visitors and profiles; email, phone and name on profiles; IP address
+     * (120 days) and visit history (1 year) from tracking; an optional shoe size that is switched
+     * off; an IP address also arriving as a trait (traits.lastIp); events (2 years), complete
+     * sessions and summaries. No name or address in it contains the test people's names, so raw
+     * storage can be scanned for them.
+     */
+    public static final String DATA_CORE = """
+      lethe: 1
+      controller: { name: "Quokka Shop BV", contact: "privacy@quokka.example" }
+      subjects:
+        visitor: { description: "Anonymous website visitors" }
+        profile: { description: "Identified customers" }
+      categories:
+        email_address:
+          purpose: identification
+          lawfulBasis: contract
+          source: user_form
+          subjects: [profile]
+          retention: { period: P3Y, after: collected }
+        phone_number:
+          purpose: contact
+          lawfulBasis: contract
+          source: user_form
+          required: false
+          subjects: [profile]
+          retention: { period: P3Y, after: collected }
+        name:
+          purpose: identification
+          lawfulBasis: contract
+          source: user_form
+          required: false
+          subjects: [profile]
+          retention: { period: P3Y, after: collected }
+        ip_address:
+          purpose: security
+          lawfulBasis: legitimate_interests
+          source: tracking
+          subjects: [visitor, profile]
+          retention: { period: P120D, after: collected }
+        visit_history:
+          purpose: measurement
+          lawfulBasis: legitimate_interests
+          source: tracking
+          subjects: [visitor, profile]
+          retention: { period: P1Y, after: collected }
+        shoe_size:
+          purpose: personalisation
+          lawfulBasis: legitimate_interests
+          source: tracking
+          required: false
+          enabled: false
+          subjects: [visitor, profile]
+          retention: { period: P1Y, after: collected }
+      fields:
+        identifiers.email: email_address
+        identifiers.phone: phone_number
+        traits.name: name
+        traits.lastIp: ip_address
+        context.ip: ip_address
+        context.url: visit_history
+        context.referrer: visit_history
+        properties.plan: visit_history
+        properties.shoeSize: shoe_size
+      records:
+        complete_session: { kind: session, retention: { period: P14D, after: collected, then: summarise } }
+        session_summary: { kind: session_summary, retention: { period: P1Y, after: collected } }
+        event: { kind: event, retention: { period: P2Y, after: collected } }
+      processors: []
+      """;
 }
