@@ -95,6 +95,7 @@ public final class Lethe implements AutoCloseable {
                     jdbi,
                     new JdbcKeyStore(clock),
                     KeysetMasterKey.load(config.masterKey(), config.dataDir().resolve("master-key.json")));
+            keyring.checkMasterKey();
             var subjects = new SubjectDirectory(new JdbcSubjectStore(), keyring, ids, clock);
             var values = new PersonalValues(new JdbcValueStore(), keyring, ids);
             var activity = new JdbcActivityStore(jdbi, database.dialect());

@@ -13,6 +13,9 @@ public record TrackResult(int accepted, List<Rejected> rejected, int dropped, Li
     /** An event refused, with every reason. */
     public record Rejected(int index, List<FieldError> errors) {}
 
-    /** A value not stored because its retention had already run out. */
+    /**
+     * Something not stored because its retention had already run out: a value (its field path) or
+     * the whole event ({@code field} is {@code event}) when the event record's retention had.
+     */
     public record Expired(int index, String field) {}
 }

@@ -124,7 +124,7 @@ public final class TrackService {
             }
             var ruleExpiry = eventRule.get().retention().expiryByCollection(ts);
             if (ruleExpiry.isPresent() && !ruleExpiry.get().isAfter(now)) {
-                expired.add(new TrackResult.Expired(i, ""));
+                expired.add(new TrackResult.Expired(i, "event"));
                 continue;
             }
             accepted.add(new Accepted(

@@ -29,6 +29,13 @@ public final class JdbcKeyStore implements KeyStore {
     }
 
     @Override
+    public Optional<java.util.Map.Entry<String, byte[]>> anyAccountDataKey(Handle h) {
+        return h.createQuery("select account_id, wrapped from account_keys where purpose = 'data' limit 1")
+                .map((rs, ctx) -> java.util.Map.entry(rs.getString("account_id"), rs.getBytes("wrapped")))
+                .findOne();
+    }
+
+    @Override
     public boolean insertAccountKey(Handle h, String accountId, String purpose, byte[] wrapped) {
         if (accountKey(h, accountId, purpose).isPresent()) return false;
         h.createUpdate("""

@@ -9,6 +9,9 @@ public interface KeyStore {
     /** An account's wrapped key for one purpose ({@code data} or {@code index}). */
     Optional<byte[]> accountKey(Handle h, String accountId, String purpose);
 
+    /** Any one account's data key, with its account id: to check the master key at start. */
+    Optional<java.util.Map.Entry<String, byte[]>> anyAccountDataKey(Handle h);
+
     /** Stores an account key; false when one already exists (another instance was first). */
     boolean insertAccountKey(Handle h, String accountId, String purpose, byte[] wrapped);
 

@@ -53,6 +53,24 @@ public final class Keyring {
         this.master = master;
     }
 
+    /**
+     * Checks at start that the master key opens this database's account keys, so a wrong key
+     * stops start-up with a clear message instead of failing every later read.
+     */
+    public void checkMasterKey() {
+        jdbi.withHandle(h -> store.anyAccountDataKey(h)).ifPresent(key -> {
+            try {
+                master.unwrap(key.getValue(), accountContext(key.getKey(), DATA));
+            } catch (CryptoFailure e) {
+                throw new IllegalStateException(
+                        "the master key (--master-key / LETHE_MASTER_KEY, or master-key.json in the data directory)"
+                                + " does not open this database's account keys: it is not the key this database was"
+                                + " made with",
+                        e);
+            }
+        });
+    }
+
     /** Makes the key of a new subject, in the caller's transaction. */
     public void createSubjectKey(Handle h, String accountId, String subjectId) {
         byte[] keyset = Tink.newAeadKeyset();
@@ -111,7 +129,7 @@ public final class Keyring {
 
     /** An account key, unwrapped; made on first use (the first instance to store one wins). */
     private byte[] accountKey(String accountId, String purpose) {
-        byte[] context = ("lethe/account-key/v1|" + accountId + "|" + purpose).getBytes(StandardCharsets.UTF_8);
+        byte[] context = accountContext(accountId, purpose);
         var wrapped = jdbi.withHandle(h -> store.accountKey(h, accountId, purpose));
         if (wrapped.isEmpty()) {
             byte[] fresh = DATA.equals(purpose) ? Tink.newAeadKeyset() : Tink.newPrfKeyset();
@@ -123,6 +141,10 @@ public final class Keyring {
             wrapped = jdbi.withHandle(h -> store.accountKey(h, accountId, purpose));
         }
         return master.unwrap(wrapped.orElseThrow(), context);
+    }
+
+    private static byte[] accountContext(String accountId, String purpose) {
+        return ("lethe/account-key/v1|" + accountId + "|" + purpose).getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] subjectContext(String accountId, String subjectId) {

@@ -236,7 +236,7 @@ class TrackApiTest {
             assertThat(body.get("expired"))
                     .extracting(
                             e -> e.get("index").asInt() + ":" + e.get("field").asText())
-                    .containsExactlyInAnyOrder("0:context.url", "0:", "1:context.ip");
+                    .containsExactlyInAnyOrder("0:context.url", "0:event", "1:context.ip");
             assertThat(body.get("accepted").asInt()).isEqualTo(2);
             assertThat(body.get("rejected")).isEmpty();
             assertThat(rows(lethe, a, "events")).isEqualTo(2);
