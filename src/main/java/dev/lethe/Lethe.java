@@ -4,6 +4,7 @@ import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.JdbcAccountStore;
 import dev.lethe.accounts.KeyMaterial;
 import dev.lethe.activity.JdbcActivityStore;
+import dev.lethe.activity.JdbcStatisticsStore;
 import dev.lethe.activity.TrackService;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.audit.JdbcAuditStore;
@@ -101,7 +102,16 @@ public final class Lethe implements AutoCloseable {
             var activity = new JdbcActivityStore(jdbi, database.dialect());
             this.profiles = new ProfileService(jdbi, subjects, values, activity, keyring, policies, audit, clock);
             var track = new TrackService(
-                    jdbi, activity, subjects, values, policies, audit, ids, clock, config.sessionTimeout());
+                    jdbi,
+                    activity,
+                    new JdbcStatisticsStore(database.dialect()),
+                    subjects,
+                    values,
+                    policies,
+                    audit,
+                    ids,
+                    clock,
+                    config.sessionTimeout());
             this.http = new HttpServer(
                     config.http(),
                     database,

@@ -44,6 +44,7 @@ public final class TrackService {
 
     private final Jdbi jdbi;
     private final ActivityStore store;
+    private final StatisticsStore statistics;
     private final SubjectDirectory subjects;
     private final PersonalValues values;
     private final PolicyService policies;
@@ -55,6 +56,7 @@ public final class TrackService {
     public TrackService(
             Jdbi jdbi,
             ActivityStore store,
+            StatisticsStore statistics,
             SubjectDirectory subjects,
             PersonalValues values,
             PolicyService policies,
@@ -64,6 +66,7 @@ public final class TrackService {
             Duration sessionTimeout) {
         this.jdbi = jdbi;
         this.store = store;
+        this.statistics = statistics;
         this.subjects = subjects;
         this.values = values;
         this.policies = policies;
@@ -71,6 +74,30 @@ public final class TrackService {
         this.ids = ids;
         this.clock = clock;
         this.sessionTimeout = sessionTimeout;
+    }
+
+    /** Days from and to, inclusive. */
+    public record DayRange(java.time.LocalDate from, java.time.LocalDate to) {}
+
+    /**
+     * The range asked for, with defaults (to: today in UTC; from: 30 days before); 400 when from
+     * is after to or more than 366 days before it.
+     */
+    public DayRange statisticsRange(java.time.LocalDate from, java.time.LocalDate to) {
+        var last = to != null ? to : java.time.LocalDate.ofInstant(clock.instant(), java.time.ZoneOffset.UTC);
+        var first = from != null ? from : last.minusDays(30);
+        if (first.isAfter(last) || java.time.temporal.ChronoUnit.DAYS.between(first, last) > 366) {
+            throw new dev.lethe.errors.BadRequestException(
+                    "Bad range.",
+                    List.of(new FieldError("from", "must be on or before 'to', and at most 366 days before it")));
+        }
+        return new DayRange(first, last);
+    }
+
+    /** The account's anonymous daily counts in a range of days. */
+    public List<DailyCount> statistics(Caller caller, DayRange range) {
+        AccountService.requireScope(caller, Scope.READ);
+        return jdbi.withHandle(h -> statistics.between(h, caller.accountId(), range.from(), range.to()));
     }
 
     /** Stores what can be stored of the batch; {@code readErrors} are events already refused by the reader. */
@@ -176,13 +203,17 @@ public final class TrackService {
         var sessions = new Sessions(h, accountId);
         var events = new ArrayList<Event>(sorted.size());
         var newValues = new ArrayList<NewValue>();
+        var tally = new Tally();
         for (var a : sorted) {
+            tally.event(a.ts(), a.event().type());
             String subjectId = subjectOf.get(a.visitorIndex());
             String eventId = ids.next("evt");
             String sessionId = null;
             if (keepSessions) {
                 var joined = sessions.join(a, subjectId);
                 sessionId = joined.session().sessionId();
+                if (joined.isNew())
+                    tally.session(a.ts(), valueOf(a, "context.referrer"), valueOf(a, "context.campaign"));
                 if (joined.isNew() && keepSummaries) {
                     for (var v : a.values()) {
                         if (SUMMARY_FIELDS.contains(v.field())) {
@@ -205,6 +236,7 @@ public final class TrackService {
         }
         store.insertEvents(h, accountId, events);
         sessions.write();
+        statistics.add(h, accountId, tally.counts());
         values.store(h, accountId, newValues);
         for (var visitor : subjectOf.entrySet()) {
             subjects.store()
@@ -214,6 +246,52 @@ public final class TrackService {
                             visitor.getValue(),
                             firstSeen.get(visitor.getKey()),
                             lastSeen.get(visitor.getKey()));
+        }
+    }
+
+    private static Optional<String> valueOf(Accepted a, String field) {
+        return a.values().stream()
+                .filter(v -> v.field().equals(field))
+                .map(v -> v.value().value())
+                .findFirst();
+    }
+
+    /**
+     * The batch's anonymous counts: events by type, new sessions by the host of their referrer
+     * ("direct" without one) and by campaign. A host and a campaign name identify no one; the
+     * full referrer URL might, so it is never counted.
+     */
+    private static final class Tally {
+        private final Map<DailyCount, Long> counts = new LinkedHashMap<>();
+
+        void event(Instant at, String type) {
+            add(at, "events", type);
+        }
+
+        void session(Instant at, Optional<String> referrer, Optional<String> campaign) {
+            add(at, "sessions_by_source", referrer.map(Tally::host).orElse("direct"));
+            campaign.ifPresent(c -> add(at, "sessions_by_campaign", c.length() > 200 ? c.substring(0, 200) : c));
+        }
+
+        private void add(Instant at, String metric, String dimension) {
+            var key = new DailyCount(at.atZone(java.time.ZoneOffset.UTC).toLocalDate(), metric, dimension, 0);
+            counts.merge(key, 1L, Long::sum);
+        }
+
+        List<DailyCount> counts() {
+            return counts.entrySet().stream()
+                    .map(e -> new DailyCount(
+                            e.getKey().day(), e.getKey().metric(), e.getKey().dimension(), e.getValue()))
+                    .toList();
+        }
+
+        private static String host(String url) {
+            try {
+                String host = java.net.URI.create(url.strip()).getHost();
+                return host == null ? "other" : host.toLowerCase(java.util.Locale.ROOT);
+            } catch (IllegalArgumentException e) {
+                return "other";
+            }
         }
     }
 

@@ -81,6 +81,7 @@ public final class HttpServer implements AutoCloseable {
             new AuditRoutes(features.audit()).register(api);
             new IngestRoutes(features.profiles(), features.track()).register(api);
             new ProfileRoutes(features.profiles()).register(api);
+            new StatisticsRoutes(features.track()).register(api);
             docs.set(api.docs());
         });
         this.routes = docs.get();

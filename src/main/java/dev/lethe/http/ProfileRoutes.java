@@ -1,6 +1,7 @@
 package dev.lethe.http;
 
 import static io.javalin.http.HandlerType.GET;
+import static io.javalin.http.HandlerType.POST;
 
 import dev.lethe.accounts.Scope;
 import dev.lethe.profiles.ProfileService;
@@ -29,6 +30,17 @@ final class ProfileRoutes {
                         profiles.list(caller, Json.intParam(ctx, "limit", 100, 1, 1000)).stream()
                                 .map(ProfileRoutes::row)
                                 .toList())));
+        api.route(POST, "/v1/profiles/{id}/merge")
+                .access(Access.needs(Scope.ADMIN))
+                .summary(
+                        "Merge another profile ({from}) into this one: its values (re-encrypted), visits and identifiers move here; it ceases to exist")
+                .accepts("application/json")
+                .handle((ctx, caller) -> {
+                    var errors = new java.util.ArrayList<dev.lethe.errors.FieldError>();
+                    String from = Json.text(Json.object(ctx), "from", errors);
+                    Json.requireNoErrors(errors);
+                    ctx.json(profiles.mergeProfiles(caller, ctx.pathParam("id"), from));
+                });
         api.route(GET, "/v1/profiles/{id}")
                 .access(Access.needs(Scope.READ))
                 .summary(

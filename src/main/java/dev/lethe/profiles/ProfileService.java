@@ -209,13 +209,64 @@ public final class ProfileService {
     }
 
     /** Moves everything of {@code from} to the profile and destroys what is left of {@code from}. */
-    private void merge(Handle h, String accountId, Subject from, String intoProfile) {
-        values.move(h, accountId, from.subjectId(), intoProfile);
-        activity.moveActivity(h, accountId, from.subjectId(), intoProfile);
-        subjects.store().moveIdentifiers(h, accountId, from.subjectId(), intoProfile);
+    private Merged merge(Handle h, String accountId, Subject from, String intoProfile) {
+        int movedValues = values.move(h, accountId, from.subjectId(), intoProfile);
+        int movedActivity = activity.moveActivity(h, accountId, from.subjectId(), intoProfile);
+        int movedIdentifiers = subjects.store().moveIdentifiers(h, accountId, from.subjectId(), intoProfile);
         subjects.store().seen(h, accountId, intoProfile, from.firstSeenAt(), from.lastSeenAt());
         keyring.shred(h, accountId, from.subjectId());
         subjects.store().delete(h, accountId, from.subjectId());
+        return new Merged(intoProfile, from.subjectId(), movedValues, movedActivity, movedIdentifiers);
+    }
+
+    /** What a merge moved: values (re-sealed), events and sessions, identifiers. */
+    public record Merged(String profileId, String mergedProfileId, int values, int activity, int identifiers) {}
+
+    /**
+     * Merges profile {@code otherId} into {@code survivorId}: everything of the other moves to the
+     * survivor, values re-sealed under the survivor's key; the other's key is destroyed and it
+     * ceases to exist. Audited with both ids.
+     */
+    public Merged mergeProfiles(Caller caller, String survivorId, String otherId) {
+        AccountService.requireScope(caller, Scope.ADMIN);
+        String accountId = caller.accountId();
+        if (survivorId.equals(otherId)) {
+            throw new InvalidInputException(
+                    "The merge is not valid.", List.of(new FieldError("from", "is the profile itself")));
+        }
+        return jdbi.inTransaction(h -> {
+            subjects.store()
+                    .find(h, accountId, survivorId)
+                    .filter(Subject::identified)
+                    .orElseThrow(() -> new NotFoundException("No such profile."));
+            Subject other = subjects.store()
+                    .find(h, accountId, otherId)
+                    .filter(Subject::identified)
+                    .orElseThrow(() -> new InvalidInputException(
+                            "The merge is not valid.",
+                            List.of(new FieldError("from", "no such profile in this account"))));
+            Merged merged;
+            try {
+                merged = merge(h, accountId, other, survivorId);
+            } catch (SubjectKeyDestroyed e) {
+                throw new GoneException("A profile's data was erased (its key was destroyed); it cannot be merged.");
+            }
+            audit.append(
+                    h,
+                    AuditEvent.ok(
+                            accountId,
+                            caller.actor(),
+                            "profile.merge",
+                            List.of("profile:" + survivorId, "profile:" + otherId),
+                            Map.of(
+                                    "values",
+                                    merged.values(),
+                                    "activity",
+                                    merged.activity(),
+                                    "identifiers",
+                                    merged.identifiers())));
+            return merged;
+        });
     }
 
     /** The profile with its contact information decrypted; the read is audited. */
