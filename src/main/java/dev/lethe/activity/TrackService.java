@@ -257,9 +257,9 @@ public final class TrackService {
     }
 
     /**
-     * The batch's anonymous counts: events by type, new sessions by the host of their referrer
-     * ("direct" without one) and by campaign. A host and a campaign name identify no one; the
-     * full referrer URL might, so it is never counted.
+     * The batch's anonymous counts: events by type, new sessions by the kind of their source
+     * ("direct", "referral", "search:google", "social:linkedin") and by campaign. The referrer's
+     * URL or host is never counted: either can point at one person.
      */
     private static final class Tally {
         private final Map<DailyCount, Long> counts = new LinkedHashMap<>();
@@ -269,7 +269,7 @@ public final class TrackService {
         }
 
         void session(Instant at, Optional<String> referrer, Optional<String> campaign) {
-            add(at, "sessions_by_source", referrer.map(Tally::host).orElse("direct"));
+            add(at, "sessions_by_source", referrer.map(Tally::source).orElse("direct"));
             campaign.ifPresent(c -> add(at, "sessions_by_campaign", c.length() > 200 ? c.substring(0, 200) : c));
         }
 
@@ -285,13 +285,43 @@ public final class TrackService {
                     .toList();
         }
 
-        private static String host(String url) {
+        /** Well-known search engines and social networks, by a word in their host name. */
+        private static final List<String> SEARCH =
+                List.of("google", "bing", "duckduckgo", "yahoo", "baidu", "yandex", "ecosia", "qwant");
+
+        private static final List<String> SOCIAL = List.of(
+                "facebook",
+                "instagram",
+                "linkedin",
+                "twitter",
+                "t.co",
+                "x.com",
+                "reddit",
+                "youtube",
+                "tiktok",
+                "pinterest",
+                "mastodon");
+
+        /**
+         * The kind of source, never the host itself: a referrer host can be a person's own site.
+         * {@code search:<engine>}, {@code social:<network>}, or {@code referral}.
+         */
+        private static String source(String url) {
+            String host;
             try {
-                String host = java.net.URI.create(url.strip()).getHost();
-                return host == null ? "other" : host.toLowerCase(java.util.Locale.ROOT);
+                host = java.net.URI.create(url.strip()).getHost();
             } catch (IllegalArgumentException e) {
-                return "other";
+                return "referral";
             }
+            if (host == null) return "referral";
+            String h = host.toLowerCase(java.util.Locale.ROOT);
+            for (String engine : SEARCH) if (h.contains(engine)) return "search:" + engine;
+            for (String network : SOCIAL) {
+                if (h.equals(network) || h.endsWith("." + network) || h.contains(network + ".")) {
+                    return "social:" + network;
+                }
+            }
+            return "referral";
         }
     }
 
