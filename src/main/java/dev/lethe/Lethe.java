@@ -4,7 +4,9 @@ import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.JdbcAccountStore;
 import dev.lethe.accounts.KeyMaterial;
 import dev.lethe.activity.JdbcActivityStore;
+import dev.lethe.activity.JdbcMessageStore;
 import dev.lethe.activity.JdbcStatisticsStore;
+import dev.lethe.activity.MessageService;
 import dev.lethe.activity.TrackService;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.audit.JdbcAuditStore;
@@ -112,10 +114,20 @@ public final class Lethe implements AutoCloseable {
                     ids,
                     clock,
                     config.sessionTimeout());
+            var messages = new MessageService(
+                    jdbi,
+                    new JdbcMessageStore(),
+                    new JdbcStatisticsStore(database.dialect()),
+                    subjects,
+                    values,
+                    policies,
+                    audit,
+                    ids,
+                    clock);
             this.http = new HttpServer(
                     config.http(),
                     database,
-                    new HttpServer.Features(accounts, policies, audit, profiles, track),
+                    new HttpServer.Features(accounts, policies, audit, profiles, track, messages),
                     metrics,
                     version());
         } catch (RuntimeException e) {

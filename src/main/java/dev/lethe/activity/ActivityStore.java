@@ -20,9 +20,12 @@ public interface ActivityStore {
 
     void updateSession(Handle h, String accountId, Session session);
 
+    /** How many messages a subject has (they are stored by MessageStore). */
+    int messageCount(Handle h, String accountId, String subjectId);
+
     List<Session> sessionsOf(Handle h, String accountId, String subjectId);
 
-    /** Gives every event and session of one subject to another; returns how many rows moved. */
+    /** Gives every event, session and message of one subject to another; returns how many moved. */
     int moveActivity(Handle h, String accountId, String fromSubject, String toSubject);
 
     int deleteActivity(Handle h, String accountId, String subjectId);

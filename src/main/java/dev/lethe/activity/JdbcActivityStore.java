@@ -166,9 +166,18 @@ public final class JdbcActivityStore implements ActivityStore {
     }
 
     @Override
+    public int messageCount(Handle h, String accountId, String subjectId) {
+        return h.createQuery("select count(*) from messages where account_id = :account and subject_id = :subject")
+                .bind("account", accountId)
+                .bind("subject", subjectId)
+                .mapTo(Integer.class)
+                .one();
+    }
+
+    @Override
     public int moveActivity(Handle h, String accountId, String fromSubject, String toSubject) {
         int moved = 0;
-        for (String table : List.of("events", "sessions")) {
+        for (String table : List.of("events", "sessions", "messages")) {
             moved += h.createUpdate("update " + table
                             + " set subject_id = :to where account_id = :account and subject_id = :from")
                     .bind("account", accountId)
@@ -182,7 +191,7 @@ public final class JdbcActivityStore implements ActivityStore {
     @Override
     public int deleteActivity(Handle h, String accountId, String subjectId) {
         int deleted = 0;
-        for (String table : List.of("events", "sessions")) {
+        for (String table : List.of("events", "sessions", "messages")) {
             deleted += h.createUpdate("delete from " + table + " where account_id = :account and subject_id = :subject")
                     .bind("account", accountId)
                     .bind("subject", subjectId)

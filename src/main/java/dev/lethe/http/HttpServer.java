@@ -4,6 +4,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.Caller;
+import dev.lethe.activity.MessageService;
 import dev.lethe.activity.TrackService;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.notices.Notices;
@@ -36,7 +37,8 @@ public final class HttpServer implements AutoCloseable {
             PolicyService policies,
             AuditLog audit,
             ProfileService profiles,
-            TrackService track) {}
+            TrackService track,
+            MessageService messages) {}
 
     /** Where to listen and how much to accept. */
     public record Settings(String host, int port, long maxBodyBytes) {}
@@ -79,7 +81,7 @@ public final class HttpServer implements AutoCloseable {
             new PolicyRoutes(features.policies()).register(api);
             new NoticeRoutes(new Notices(), features.policies(), features.accounts()).register(api);
             new AuditRoutes(features.audit()).register(api);
-            new IngestRoutes(features.profiles(), features.track()).register(api);
+            new IngestRoutes(features.profiles(), features.track(), features.messages()).register(api);
             new ProfileRoutes(features.profiles()).register(api);
             new StatisticsRoutes(features.track()).register(api);
             docs.set(api.docs());

@@ -5,6 +5,8 @@ import static io.javalin.http.HandlerType.POST;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.accounts.Scope;
 import dev.lethe.activity.IncomingEvent;
+import dev.lethe.activity.IncomingMessage;
+import dev.lethe.activity.MessageService;
 import dev.lethe.activity.TrackService;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.InvalidInputException;
@@ -26,15 +28,34 @@ final class IngestRoutes {
     private static final List<String> CONTEXT_FIELDS =
             List.of("ip", "userAgent", "url", "referrer", "campaign", "locale", "country");
 
+    private static final List<String> MESSAGE_KEYS = List.of(
+            "subject",
+            "subjectType",
+            "channel",
+            "product",
+            "api",
+            "direction",
+            "conversationId",
+            "campaignId",
+            "status",
+            "ts",
+            "content",
+            "attachments",
+            "traffic");
+    private static final List<String> TRAFFIC_FIELDS = List.of("from", "to", "route", "duration");
+
     private final ProfileService profiles;
     private final TrackService track;
+    private final MessageService messages;
 
-    IngestRoutes(ProfileService profiles, TrackService track) {
+    IngestRoutes(ProfileService profiles, TrackService track, MessageService messages) {
         this.profiles = profiles;
         this.track = track;
+        this.messages = messages;
     }
 
     void register(Api api) {
+        registerMessages(api);
         api.route(POST, "/v1/identify")
                 .access(Access.needs(Scope.INGEST))
                 .summary(
@@ -105,6 +126,109 @@ final class IngestRoutes {
                     }
                     ctx.status(202).json(track.track(caller, events, readErrors));
                 });
+    }
+
+    private void registerMessages(Api api) {
+        api.route(POST, "/v1/messages")
+                .access(Access.needs(Scope.INGEST))
+                .summary(
+                        "Record up to 1000 messages (SMS, email, chat, voice, push, OTT); content, attachments and traffic data are encrypted, each message is accepted or rejected on its own")
+                .accepts("application/json")
+                .returns(202)
+                .handle((ctx, caller) -> {
+                    var body = Json.object(ctx);
+                    JsonNode list = body.get("messages");
+                    if (list == null || !list.isArray() || list.isEmpty()) {
+                        throw new InvalidInputException(
+                                "The batch is not valid.",
+                                List.of(new FieldError("messages", "must be a non-empty list of messages")));
+                    }
+                    if (list.size() > MessageService.MAX_BATCH) {
+                        throw new InvalidInputException(
+                                "The batch is too large.",
+                                List.of(new FieldError(
+                                        "messages",
+                                        "at most " + MessageService.MAX_BATCH + " messages per call, not "
+                                                + list.size())));
+                    }
+                    var read = new ArrayList<IncomingMessage>();
+                    var readErrors = new HashMap<Integer, List<FieldError>>();
+                    for (int i = 0; i < list.size(); i++) {
+                        var errors = new ArrayList<FieldError>();
+                        read.add(message(list.get(i), "messages[" + i + "]", errors));
+                        if (!errors.isEmpty()) readErrors.put(i, errors);
+                    }
+                    ctx.status(202).json(messages.ingest(caller, read, readErrors));
+                });
+    }
+
+    private static IncomingMessage message(JsonNode n, String at, List<FieldError> errors) {
+        if (n == null || !n.isObject()) {
+            errors.add(new FieldError(at, "must be an object"));
+            return new IncomingMessage(
+                    Map.of(), null, null, null, null, null, null, null, null, null, null, Map.of(), List.of());
+        }
+        for (String key : iterable(n.fieldNames())) {
+            if (!MESSAGE_KEYS.contains(key))
+                errors.add(new FieldError(at + "." + key, "unknown key (" + String.join(", ", MESSAGE_KEYS) + ")"));
+        }
+        var identifiers = new LinkedHashMap<IdentifierKind, String>();
+        String profileId = null;
+        JsonNode subject = n.get("subject");
+        if (subject == null || !subject.isObject()) {
+            errors.add(new FieldError(
+                    at + ".subject", "is required: an object with email, phone, externalId or profileId"));
+        } else {
+            for (String key : iterable(subject.fieldNames())) {
+                if (key.equals("profileId")) profileId = optionalText(subject, "profileId", errors, at + ".subject");
+                else
+                    kind(key)
+                            .ifPresentOrElse(
+                                    k -> {
+                                        String v = optionalText(subject, key, errors, at + ".subject");
+                                        if (v != null) identifiers.put(k, v);
+                                    },
+                                    () -> errors.add(new FieldError(
+                                            at + ".subject." + key,
+                                            "unknown identifier (email, phone, externalId, profileId)")));
+            }
+        }
+        var values = new LinkedHashMap<String, Sensitive>();
+        scalar(n.get("content"), at + ".content", errors).ifPresent(v -> values.put("message.content", v));
+        JsonNode traffic = n.get("traffic");
+        if (traffic != null && !traffic.isNull()) {
+            if (!traffic.isObject()) errors.add(new FieldError(at + ".traffic", "must be an object"));
+            else
+                for (String key : iterable(traffic.fieldNames())) {
+                    if (!TRAFFIC_FIELDS.contains(key))
+                        errors.add(new FieldError(
+                                at + ".traffic." + key,
+                                "unknown traffic field (" + String.join(", ", TRAFFIC_FIELDS) + ")"));
+                    else
+                        scalar(traffic.get(key), at + ".traffic." + key, errors)
+                                .ifPresent(v -> values.put("traffic." + key, v));
+                }
+        }
+        var attachments = new ArrayList<Sensitive>();
+        JsonNode list = n.get("attachments");
+        if (list != null && !list.isNull()) {
+            if (!list.isArray()) errors.add(new FieldError(at + ".attachments", "must be a list"));
+            else list.forEach(a -> attachments.add(new Sensitive(a.isTextual() ? a.asText() : a.toString())));
+        }
+        return new IncomingMessage(
+                identifiers,
+                profileId,
+                optionalText(n, "subjectType", errors, at),
+                optionalText(n, "channel", errors, at),
+                optionalText(n, "product", errors, at),
+                optionalText(n, "api", errors, at),
+                optionalText(n, "direction", errors, at),
+                optionalText(n, "conversationId", errors, at),
+                optionalText(n, "campaignId", errors, at),
+                optionalText(n, "status", errors, at),
+                instant(n.get("ts"), at + ".ts", errors),
+                values,
+                attachments);
     }
 
     private static IncomingEvent event(JsonNode n, String at, List<FieldError> errors) {

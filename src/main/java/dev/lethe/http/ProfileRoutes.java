@@ -67,11 +67,18 @@ final class ProfileRoutes {
         out.put(
                 "summary",
                 Map.of(
-                        "firstVisit", s.firstSeen().toString(),
-                        "lastVisit", s.lastSeen().toString(),
-                        "visits", s.visits(),
-                        "events", s.events(),
-                        "devices", s.devices()));
+                        "firstVisit",
+                        s.firstSeen().toString(),
+                        "lastVisit",
+                        s.lastSeen().toString(),
+                        "visits",
+                        s.visits(),
+                        "events",
+                        s.events(),
+                        "messages",
+                        s.messages(),
+                        "devices",
+                        s.devices()));
         out.put(
                 "visits",
                 p.visits().stream()

@@ -311,7 +311,12 @@ public final class ProfileService {
             int events = activity.eventsOf(h, accountId, profileId).size();
             int devices = subjects.store().countIdentifiers(h, accountId, profileId, IdentifierKind.VISITOR);
             var summary = new ProfileView.Summary(
-                    subject.firstSeenAt(), subject.lastSeenAt(), sessions.size(), events, devices);
+                    subject.firstSeenAt(),
+                    subject.lastSeenAt(),
+                    sessions.size(),
+                    events,
+                    activity.messageCount(h, accountId, profileId),
+                    devices);
             audit.append(
                     h,
                     AuditEvent.ok(

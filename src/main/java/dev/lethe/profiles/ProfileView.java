@@ -15,8 +15,8 @@ public record ProfileView(
         Summary summary,
         List<Visit> visits) {
 
-    /** First and last visit, how many visits, events and devices. */
-    public record Summary(Instant firstSeen, Instant lastSeen, int visits, int events, int devices) {}
+    /** First and last visit (or contact), how many visits, events, messages and devices. */
+    public record Summary(Instant firstSeen, Instant lastSeen, int visits, int events, int messages, int devices) {}
 
     /** One session: when, how long, how many pages and events, and where it came from. */
     public record Visit(

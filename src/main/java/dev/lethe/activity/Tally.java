@@ -1,0 +1,81 @@
+package dev.lethe.activity;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A batch's anonymous counts: messages by channel and status, events by type, new sessions by the kind of their source
+ * ("direct", "referral", "search:google", "social:linkedin") and by campaign. The referrer's
+ * URL or host is never counted: either can point at one person.
+ */
+final class Tally {
+    private final Map<DailyCount, Long> counts = new LinkedHashMap<>();
+
+    void event(Instant at, String type) {
+        add(at, "events", type);
+    }
+
+    void message(Instant at, String channel, String status) {
+        add(at, "messages_by_channel", channel);
+        add(at, "messages_by_status", status == null ? "unknown" : status);
+    }
+
+    void session(Instant at, Optional<String> referrer, Optional<String> campaign) {
+        add(at, "sessions_by_source", referrer.map(Tally::source).orElse("direct"));
+        campaign.ifPresent(c -> add(at, "sessions_by_campaign", c.length() > 200 ? c.substring(0, 200) : c));
+    }
+
+    private void add(Instant at, String metric, String dimension) {
+        var key = new DailyCount(at.atZone(java.time.ZoneOffset.UTC).toLocalDate(), metric, dimension, 0);
+        counts.merge(key, 1L, Long::sum);
+    }
+
+    List<DailyCount> counts() {
+        return counts.entrySet().stream()
+                .map(e -> new DailyCount(
+                        e.getKey().day(), e.getKey().metric(), e.getKey().dimension(), e.getValue()))
+                .toList();
+    }
+
+    /** Well-known search engines and social networks, by a word in their host name. */
+    private static final List<String> SEARCH =
+            List.of("google", "bing", "duckduckgo", "yahoo", "baidu", "yandex", "ecosia", "qwant");
+
+    private static final List<String> SOCIAL = List.of(
+            "facebook",
+            "instagram",
+            "linkedin",
+            "twitter",
+            "t.co",
+            "x.com",
+            "reddit",
+            "youtube",
+            "tiktok",
+            "pinterest",
+            "mastodon");
+
+    /**
+     * The kind of source, never the host itself: a referrer host can be a person's own site.
+     * {@code search:<engine>}, {@code social:<network>}, or {@code referral}.
+     */
+    private static String source(String url) {
+        String host;
+        try {
+            host = java.net.URI.create(url.strip()).getHost();
+        } catch (IllegalArgumentException e) {
+            return "referral";
+        }
+        if (host == null) return "referral";
+        String h = host.toLowerCase(java.util.Locale.ROOT);
+        for (String engine : SEARCH) if (h.contains(engine)) return "search:" + engine;
+        for (String network : SOCIAL) {
+            if (h.equals(network) || h.endsWith("." + network) || h.contains(network + ".")) {
+                return "social:" + network;
+            }
+        }
+        return "referral";
+    }
+}
