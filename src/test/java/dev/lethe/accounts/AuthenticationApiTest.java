@@ -9,6 +9,7 @@ import dev.lethe.testing.Http;
 import dev.lethe.testing.MutableClock;
 import dev.lethe.testing.TestDatabase;
 import dev.lethe.testing.TestLethe;
+import dev.lethe.testing.TestPolicies;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,21 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Who may call what: API keys, their scopes, revocation, and the bootstrap operator key. */
 class AuthenticationApiTest {
 
-    static final String POLICY = """
-      lethe: 1
-      controller: { name: "Zebulon Shop BV", contact: "privacy@zebulon.example" }
-      subjects:
-        visitor: { description: "Website visitors" }
-      categories:
-        email_address:
-          purpose: identification
-          lawfulBasis: contract
-          source: user_form
-          subjects: [visitor]
-          retention: { period: P3Y, after: collected }
-      fields:
-        traits.email: email_address
-      """;
+    static final String POLICY = TestPolicies.SMALL;
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.lethe.testing.TestDatabases#all")

@@ -12,6 +12,7 @@ import dev.lethe.accounts.Scope;
 import dev.lethe.cli.Main;
 import dev.lethe.testing.TestDatabase;
 import dev.lethe.testing.TestLethe;
+import dev.lethe.testing.TestPolicies;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.security.SecureRandom;
@@ -34,21 +35,7 @@ class AuditChainTest {
 
     static final Instant START = Instant.parse("2026-01-15T09:00:00Z");
 
-    static final String POLICY = """
-      lethe: 1
-      controller: { name: "Zebulon Shop BV", contact: "privacy@zebulon.example" }
-      subjects:
-        visitor: { description: "Website visitors" }
-      categories:
-        email_address:
-          purpose: identification
-          lawfulBasis: contract
-          source: user_form
-          subjects: [visitor]
-          retention: { period: P3Y, after: collected }
-      fields:
-        traits.email: email_address
-      """;
+    static final String POLICY = TestPolicies.SMALL;
 
     /**
      * Zebulon's chain of four entries, an hour apart from 09:00: 1 account.create (by the operator),

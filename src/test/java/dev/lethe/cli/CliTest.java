@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lethe.testing.TestPolicies;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -17,38 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The command line, run in-process as a user would type it; exit codes and what it prints. */
 class CliTest {
 
-    static final String POLICY = """
-      lethe: 1
-      controller: { name: "Zebulon Shop BV", contact: "privacy@zebulon.example" }
-      subjects:
-        visitor: { description: "Website visitors" }
-      categories:
-        email_address:
-          purpose: identification
-          lawfulBasis: contract
-          source: user_form
-          subjects: [visitor]
-          retention: { period: P3Y, after: collected }
-        ip_address:
-          purpose: security
-          lawfulBasis: legitimate_interests
-          source: tracking
-          subjects: [visitor]
-          retention: { period: P120D }
-      fields:
-        traits.email: email_address
-        context.ip: ip_address
-      records:
-        complete_session: { kind: session, retention: { period: P14D, then: summarise } }
-        session_summary: { kind: session_summary, retention: { period: P1Y } }
-      processors:
-        - name: "Example Hosting Inc."
-          address: "1 Example Street, Seattle, WA, USA"
-          purpose: hosting
-          location: US
-          safeguards: [SCC]
-          categories: { visitor: [email_address, ip_address] }
-      """;
+    static final String POLICY = TestPolicies.SMALL;
 
     @TempDir
     Path dir;
