@@ -8,6 +8,7 @@ import dev.lethe.accounts.Account;
 import dev.lethe.accounts.Scope;
 import dev.lethe.errors.BadRequestException;
 import dev.lethe.errors.FieldError;
+import dev.lethe.registry.CustomField;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.registry.PolicyVersion;
 import dev.lethe.registry.PolicyWriter;
@@ -78,6 +79,61 @@ final class PolicyRoutes {
                     int to = requiredInt(ctx, "to");
                     ctx.json(Map.of("from", from, "to", to, "diff", policies.diff(caller.accountId(), from, to)));
                 });
+        api.route(POST, "/v1/fields")
+                .access(Access.needs(Scope.ADMIN))
+                .summary(
+                        "Add a custom profile field {key, displayName, category, type: text|number|boolean|date}; a new policy version")
+                .accepts("application/json")
+                .returns(201)
+                .handle((ctx, caller) -> {
+                    var body = Json.object(ctx);
+                    var errors = new java.util.ArrayList<FieldError>();
+                    String key = Json.text(body, "key", errors);
+                    String category = Json.text(body, "category", errors);
+                    String displayName = body.hasNonNull("displayName")
+                            ? body.get("displayName").asText()
+                            : null;
+                    String typeText = body.hasNonNull("type") ? body.get("type").asText() : "text";
+                    CustomField.Type type = null;
+                    for (var t : CustomField.Type.values()) if (t.wireName().equals(typeText)) type = t;
+                    if (type == null) errors.add(new FieldError("type", "must be text, number, boolean or date"));
+                    if (key != null && !key.matches("[a-z][a-z0-9_]{0,63}")) {
+                        errors.add(new FieldError("key", "must be lower_snake_case, at most 64 characters"));
+                    }
+                    Json.requireNoErrors(errors);
+                    var field = new CustomField(
+                            key, displayName == null ? key.replace('_', ' ') : displayName, category, type);
+                    var version = policies.addCustomField(caller, field);
+                    var out = summary(version);
+                    out.put(
+                            "field",
+                            Map.of(
+                                    "key",
+                                    key,
+                                    "displayName",
+                                    field.displayName(),
+                                    "category",
+                                    category,
+                                    "type",
+                                    type.wireName()));
+                    ctx.status(201).json(out);
+                });
+        api.route(GET, "/v1/fields")
+                .access(Access.needs(Scope.READ))
+                .summary("The account's custom profile fields, from the policy in force")
+                .handle((ctx, caller) -> ctx.json(Map.of(
+                        "fields",
+                        policies.requireInForce(caller.accountId()).policy().customFields().values().stream()
+                                .map(f -> Map.of(
+                                        "key",
+                                        f.key(),
+                                        "displayName",
+                                        f.displayName(),
+                                        "category",
+                                        f.category(),
+                                        "type",
+                                        f.type().wireName()))
+                                .toList())));
         api.route(PUT, "/v1/platform/policy")
                 .access(Access.needs(Scope.OPERATOR))
                 .summary(

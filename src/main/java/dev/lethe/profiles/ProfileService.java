@@ -107,7 +107,15 @@ public final class ProfileService {
         }
         var fields = new LinkedHashMap<String, Sensitive>();
         normalised.forEach((kind, n) -> fields.put(kind.field(), new Sensitive(n)));
-        request.traits().forEach((name, value) -> fields.put("traits." + name, value));
+        request.traits().forEach((name, value) -> {
+            fields.put("traits." + name, value);
+            var custom = policy.customFields().get(name);
+            if (custom != null && !custom.type().accepts(value.value())) {
+                errors.add(new FieldError(
+                        "traits." + name,
+                        "must be a " + custom.type().wireName() + " (custom field '" + custom.displayName() + "')"));
+            }
+        });
         var kept = new ArrayList<Map.Entry<String, String>>();
         int dropped = 0;
         var expired = new ArrayList<String>();

@@ -17,10 +17,10 @@ public sealed interface Classification {
     record Rejected(String reason) implements Classification {}
 
     static Classification of(Policy policy, String field) {
-        String name = policy.fields().get(field);
+        String name = policy.categoryOfField(field).orElse(null);
         if (name == null) {
             return new Rejected("no category for this field: map it in the policy's fields (e.g. '" + field
-                    + ": <category>') or leave it out");
+                    + ": <category>'), add a custom field, or leave it out");
         }
         Category category = policy.categories().get(name);
         if (!category.enabled()) return new Dropped(name);

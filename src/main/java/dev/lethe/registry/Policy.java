@@ -16,6 +16,7 @@ public record Policy(
         Map<String, SubjectType> subjects,
         Map<String, Category> categories,
         Map<String, String> fields,
+        Map<String, CustomField> customFields,
         Map<String, RecordRule> records,
         List<Processor> processors,
         List<Cookie> cookies) {
@@ -26,6 +27,7 @@ public record Policy(
         subjects = Collections2.orderedCopy(subjects);
         categories = Collections2.orderedCopy(categories);
         fields = Collections2.orderedCopy(fields);
+        customFields = Collections2.orderedCopy(customFields);
         records = Collections2.orderedCopy(records);
         processors = List.copyOf(processors);
         cookies = List.copyOf(cookies);
@@ -33,6 +35,34 @@ public record Policy(
 
     public Optional<Category> category(String name) {
         return Optional.ofNullable(categories.get(name));
+    }
+
+    /** The category a field's values belong to: mapped in fields, or a custom field's trait. */
+    public Optional<String> categoryOfField(String field) {
+        String mapped = fields.get(field);
+        if (mapped != null) return Optional.of(mapped);
+        if (field.startsWith("traits.")) {
+            var custom = customFields.get(field.substring("traits.".length()));
+            if (custom != null) return Optional.of(custom.category());
+        }
+        return Optional.empty();
+    }
+
+    /** A copy of this policy with one more custom field. */
+    public Policy withCustomField(CustomField field) {
+        var more = new java.util.LinkedHashMap<>(customFields);
+        more.put(field.key(), field);
+        return new Policy(
+                formatVersion,
+                controller,
+                consentAge,
+                subjects,
+                categories,
+                fields,
+                more,
+                records,
+                processors,
+                cookies);
     }
 
     /** Who is responsible for the data, and where people exercise their rights. */

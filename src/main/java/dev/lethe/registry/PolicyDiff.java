@@ -43,7 +43,7 @@ public record PolicyDiff(Map<String, Section> sections, List<PeriodChange> perio
         ObjectNode b = PolicyWriter.tree(to);
         var sections = new LinkedHashMap<String, Section>();
         section(sections, "general", general(a), general(b));
-        for (String name : List.of("subjects", "categories", "fields", "records")) {
+        for (String name : List.of("subjects", "categories", "fields", "customFields", "records")) {
             section(sections, name, entries(a.get(name)), entries(b.get(name)));
         }
         for (String name : List.of("processors", "cookies")) {
@@ -62,6 +62,7 @@ public record PolicyDiff(Map<String, Section> sections, List<PeriodChange> perio
 
     private static Map<String, JsonNode> entries(JsonNode node) {
         var out = new LinkedHashMap<String, JsonNode>();
+        if (node == null) return out;
         node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
         return out;
     }

@@ -17,6 +17,7 @@ import java.util.Set;
 public final class PolicyReader {
 
     private static final Set<String> TOP = Set.of(
+            "customFields",
             "lethe",
             "controller",
             "consentAge",
@@ -103,6 +104,7 @@ public final class PolicyReader {
             if (subjects.isEmpty()) c.error("subjects", "declare at least one subject type");
             var categories = c.entries(root.get("categories"), "categories", this::category);
             var fields = fields(root.get("fields"));
+            var customFields = c.entries(root.get("customFields"), "customFields", this::customField);
             var records = c.entries(root.get("records"), "records", this::record);
             var processors = list(root.get("processors"), "processors", this::processor);
             var cookies = list(root.get("cookies"), "cookies", this::cookie);
@@ -113,6 +115,7 @@ public final class PolicyReader {
                     subjects,
                     categories,
                     fields,
+                    customFields,
                     records,
                     processors,
                     cookies);
@@ -250,6 +253,16 @@ public final class PolicyReader {
                 else out.put(e.getKey(), e.getValue().asText().strip());
             });
             return out;
+        }
+
+        CustomField customField(String key, JsonNode n) {
+            String path = "customFields." + key;
+            if (c.object(n, path, Set.of("displayName", "category", "type")) == null) return null;
+            var type = n.has("type") ? c.choice(n, path, "type", CustomField.Type.class, false) : CustomField.Type.TEXT;
+            String category = c.text(n, path, "category", true);
+            String displayName = c.text(n, path, "displayName", false);
+            if (type == null || category == null) return null;
+            return new CustomField(key, displayName == null ? key.replace('_', ' ') : displayName, category, type);
         }
 
         RecordRule record(String name, JsonNode n) {

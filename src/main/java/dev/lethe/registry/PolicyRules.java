@@ -24,6 +24,17 @@ final class PolicyRules {
                 c.error("fields." + field, "names unknown category '" + category + "'");
             }
         });
+        p.customFields().values().forEach(f -> {
+            String path = "customFields." + f.key();
+            if (!f.key().matches("[a-z][a-z0-9_]*")) c.error(path, "a key must be lower_snake_case");
+            if (!p.categories().containsKey(f.category())) {
+                c.error(path + ".category", "names unknown category '" + f.category() + "'");
+            }
+            String mapped = p.fields().get(f.field());
+            if (mapped != null && !mapped.equals(f.category())) {
+                c.error(path, "fields already maps " + f.field() + " to '" + mapped + "'");
+            }
+        });
         p.records().values().forEach(r -> {
             String path = "records." + r.name();
             if (r.retention().then() == Action.SUMMARISE && r.kind() != RecordKind.SESSION) {

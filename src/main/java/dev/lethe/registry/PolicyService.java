@@ -106,6 +106,21 @@ public final class PolicyService {
         return OperatorBounds.violations(policy, bound, accounts.extensions(accountId));
     }
 
+    /**
+     * Adds a custom profile field: a new policy version, the account's policy in force plus the
+     * field (409 when the key is taken). Bounds and every other rule apply as for any version.
+     */
+    public PolicyVersion addCustomField(Caller caller, CustomField field) {
+        AccountService.requireScope(caller, Scope.ADMIN);
+        Policy current = requireInForce(caller.accountId()).policy();
+        if (current.customFields().containsKey(field.key()) || current.fields().containsKey(field.field())) {
+            throw new dev.lethe.errors.ConflictException(
+                    "This field exists already.",
+                    List.of(new FieldError("key", "'" + field.key() + "' is already a field of this account")));
+        }
+        return submit(caller, PolicyWriter.json(current.withCustomField(field)), true);
+    }
+
     /** The policy in force for an account: its own latest version, else the platform default. */
     public Optional<PolicyVersion> inForce(String accountId) {
         return jdbi.withHandle(h -> store.latest(h, accountId)).or(this::platformDefault);

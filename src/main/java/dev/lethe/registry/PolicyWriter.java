@@ -39,6 +39,15 @@ public final class PolicyWriter {
         p.categories().values().forEach(c -> category(categories.putObject(c.name()), c));
         ObjectNode fields = root.putObject("fields");
         p.fields().forEach(fields::put);
+        if (!p.customFields().isEmpty()) {
+            ObjectNode custom = root.putObject("customFields");
+            p.customFields().values().forEach(f -> {
+                ObjectNode node = custom.putObject(f.key());
+                node.put("displayName", f.displayName());
+                node.put("category", f.category());
+                node.put("type", f.type().wireName());
+            });
+        }
         ObjectNode records = root.putObject("records");
         p.records().values().forEach(r -> {
             ObjectNode node = records.putObject(r.name());
