@@ -1,5 +1,7 @@
 package dev.lethe;
 
+import static dev.lethe.testing.TestLethe.keyIdOf;
+import static dev.lethe.testing.TestLethe.secretOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -11,6 +13,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.lethe.testing.Http;
 import dev.lethe.testing.TestDatabase;
 import dev.lethe.testing.TestLethe;
+import dev.lethe.testing.TestPolicies;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,25 +29,6 @@ import org.slf4j.LoggerFactory;
  * request line names the method, the route template, the status and the account and key ids.
  */
 class LogPrivacyTest {
-
-    static final String POLICY = """
-      lethe: 1
-      controller: { name: "Zebulon Shop BV", contact: "zebulon@example.org" }
-      subjects:
-        visitor: { description: "Website visitors" }
-      categories:
-        email_address:
-          purpose: identification
-          lawfulBasis: contract
-          source: user_form
-          subjects: [visitor]
-          retention: { period: P3Y, after: collected }
-      fields:
-        traits.email: email_address
-      records:
-        session_summary: { kind: session_summary, retention: { period: P1Y } }
-      processors: []
-      """;
 
     private final LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     private final Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
@@ -84,12 +68,12 @@ class LogPrivacyTest {
                 .asText();
 
         var responses = new ArrayList<Http.Response>();
-        responses.add(http.putYaml("/v1/policy", a.adminKey(), POLICY));
+        responses.add(http.putYaml("/v1/policy", a.adminKey(), TestPolicies.SMALL));
         responses.add(http.get("/v1/policy?email=zebulon%40example.org", a.adminKey()));
         responses.add(http.get("/v1/policy?format=yaml&email=zebulon%40example.org", readKey));
         responses.add(http.get("/v1/audit?actor=zebulon%40example.org", a.adminKey()));
-        responses.add(
-                http.putYaml("/v1/policy", a.adminKey(), POLICY.replace("period: P3Y", "period: zebulon@example.org")));
+        responses.add(http.putYaml(
+                "/v1/policy", a.adminKey(), TestPolicies.SMALL.replace("period: P3Y", "period: zebulon@example.org")));
         responses.add(http.post("/v1/keys", a.adminKey(), "{\"scopes\": [\"zebulon@example.org\"]"));
         responses.add(http.get("/v1/nowhere/zebulon@example.org?email=zebulon%40example.org", a.adminKey()));
         responses.add(http.get("/v1/policy?email=zebulon%40example.org", "lethe_zebulon_examplexorgexamplexorg"));
@@ -170,13 +154,5 @@ class LogPrivacyTest {
         for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause())
             out.add(t.getClassName() + ": " + t.getMessage());
         return out;
-    }
-
-    private static String secretOf(String key) {
-        return key.substring(key.lastIndexOf('_') + 1);
-    }
-
-    private static String keyIdOf(String key) {
-        return key.split("_")[1];
     }
 }

@@ -1,8 +1,9 @@
 package dev.lethe.accounts;
 
+import static dev.lethe.testing.TestLethe.keyIdOf;
+import static dev.lethe.testing.TestLethe.secretOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.Lethe;
 import dev.lethe.http.HttpServer;
 import dev.lethe.testing.Http;
@@ -31,8 +32,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Who may call what: API keys, their scopes, revocation, and the bootstrap operator key. */
 class AuthenticationApiTest {
-
-    static final String POLICY = TestPolicies.SMALL;
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.lethe.testing.TestDatabases#all")
@@ -80,20 +79,16 @@ class AuthenticationApiTest {
     void aRevokedKeyGets401WhileTheAccountsOtherKeysStillWork(TestDatabase engine) {
         try (var lethe = new TestLethe(engine)) {
             var a = lethe.createAccount("Zebulon");
-            var read = createKey(lethe.http(), a.adminKey(), "[\"read\"]");
-            assertThat(lethe.http().get("/v1/account", read.get("key").asText()).status())
-                    .isEqualTo(200);
+            var read = lethe.createKey(a.adminKey(), "read");
+            assertThat(lethe.http().get("/v1/account", read.key()).status()).isEqualTo(200);
 
-            var revoke = lethe.http().delete("/v1/keys/" + read.get("keyId").asText(), a.adminKey());
+            var revoke = lethe.http().delete("/v1/keys/" + read.keyId(), a.adminKey());
 
             assertThat(revoke.status()).isEqualTo(204);
-            assertThat(lethe.http().get("/v1/account", read.get("key").asText()).status())
-                    .isEqualTo(401);
+            assertThat(lethe.http().get("/v1/account", read.key()).status()).isEqualTo(401);
             assertThat(lethe.http().get("/v1/account", a.adminKey()).status()).isEqualTo(200);
-            var listed = lethe.http().get("/v1/keys", a.adminKey()).json().get("keys");
-            assertThat(listed)
-                    .filteredOn(k ->
-                            k.get("keyId").asText().equals(read.get("keyId").asText()))
+            assertThat(lethe.keys(a.adminKey()))
+                    .filteredOn(k -> k.get("keyId").asText().equals(read.keyId()))
                     .singleElement()
                     .satisfies(k -> assertThat(k.get("revokedAt").isNull()).isFalse());
         }
@@ -104,19 +99,18 @@ class AuthenticationApiTest {
     void aReadKeyMayReadThePolicyButNotChangeIt(TestDatabase engine) {
         try (var lethe = new TestLethe(engine)) {
             var a = lethe.createAccount("Zebulon");
-            assertThat(lethe.http().putYaml("/v1/policy", a.adminKey(), POLICY).status())
+            assertThat(lethe.http()
+                            .putYaml("/v1/policy", a.adminKey(), TestPolicies.SMALL)
+                            .status())
                     .isEqualTo(201);
-            String read = createKey(lethe.http(), a.adminKey(), "[\"read\"]")
-                    .get("key")
-                    .asText();
+            String read = lethe.createKey(a.adminKey(), "read").key();
 
-            var put = lethe.http().putYaml("/v1/policy", read, POLICY.replace("P3Y", "P2Y"));
+            var put = lethe.http().putYaml("/v1/policy", read, TestPolicies.SMALL.replace("P3Y", "P2Y"));
 
             assertThat(put.status()).isEqualTo(403);
             assertThat(put.contentType()).startsWith("application/problem+json");
             assertThat(lethe.http().get("/v1/policy", read).status()).isEqualTo(200);
-            assertThat(lethe.http().get("/v1/policy/versions", read).json().get("versions"))
-                    .hasSize(1);
+            assertThat(lethe.policyVersions(read)).hasSize(1);
         }
     }
 
@@ -125,10 +119,8 @@ class AuthenticationApiTest {
     void anIngestKeyCannotReadThePolicy(TestDatabase engine) {
         try (var lethe = new TestLethe(engine)) {
             var a = lethe.createAccount("Zebulon");
-            lethe.http().putYaml("/v1/policy", a.adminKey(), POLICY);
-            String ingest = createKey(lethe.http(), a.adminKey(), "[\"ingest\"]")
-                    .get("key")
-                    .asText();
+            lethe.http().putYaml("/v1/policy", a.adminKey(), TestPolicies.SMALL);
+            String ingest = lethe.createKey(a.adminKey(), "ingest").key();
 
             var r = lethe.http().get("/v1/policy", ingest);
 
@@ -170,8 +162,7 @@ class AuthenticationApiTest {
             assertThat(operatorOnly.status()).isEqualTo(403);
             assertThat(mixed.status()).isEqualTo(403);
             assertThat(operatorOnly.body()).doesNotContain("lethe_");
-            assertThat(lethe.http().get("/v1/keys", a.adminKey()).json().get("keys"))
-                    .hasSize(1);
+            assertThat(lethe.keys(a.adminKey())).hasSize(1);
         }
     }
 
@@ -180,12 +171,8 @@ class AuthenticationApiTest {
     void readAndIngestKeysCannotMintKeysOrRevokeThem(TestDatabase engine) {
         try (var lethe = new TestLethe(engine)) {
             var a = lethe.createAccount("Zebulon");
-            String read = createKey(lethe.http(), a.adminKey(), "[\"read\"]")
-                    .get("key")
-                    .asText();
-            String ingest = createKey(lethe.http(), a.adminKey(), "[\"ingest\"]")
-                    .get("key")
-                    .asText();
+            String read = lethe.createKey(a.adminKey(), "read").key();
+            String ingest = lethe.createKey(a.adminKey(), "ingest").key();
 
             for (String weak : List.of(read, ingest)) {
                 assertThat(lethe.http()
@@ -199,7 +186,7 @@ class AuthenticationApiTest {
                         .isEqualTo(403);
             }
 
-            var keys = lethe.http().get("/v1/keys", a.adminKey()).json().get("keys");
+            var keys = lethe.keys(a.adminKey());
             assertThat(keys)
                     .hasSize(3)
                     .allSatisfy(k -> assertThat(k.get("revokedAt").isNull()).isTrue());
@@ -220,8 +207,7 @@ class AuthenticationApiTest {
                     .extracting(e -> e.get("path").asText())
                     .containsExactly("scopes[0]");
             assertThat(r.json().at("/errors/0/message").asText()).contains("superuser");
-            assertThat(lethe.http().get("/v1/keys", a.adminKey()).json().get("keys"))
-                    .hasSize(1);
+            assertThat(lethe.keys(a.adminKey())).hasSize(1);
         }
     }
 
@@ -230,9 +216,9 @@ class AuthenticationApiTest {
     void theKeySecretIsNotStoredInPlaintext(TestDatabase engine) throws SQLException {
         try (var lethe = new TestLethe(engine)) {
             var a = lethe.createAccount("Zebulon");
-            var created = createKey(lethe.http(), a.adminKey(), "[\"read\"]");
-            String key = created.get("key").asText();
-            String keyId = created.get("keyId").asText();
+            var created = lethe.createKey(a.adminKey(), "read");
+            String key = created.key();
+            String keyId = created.keyId();
             assertThat(key).isEqualTo("lethe_" + keyId + "_" + secretOf(key));
 
             for (String presented : List.of(key, a.adminKey())) {
@@ -308,20 +294,6 @@ class AuthenticationApiTest {
                         .doesNotExist();
             }
         }
-    }
-
-    static JsonNode createKey(Http http, String adminKey, String scopesJson) {
-        var r = http.post("/v1/keys", adminKey, "{\"scopes\":" + scopesJson + "}");
-        assertThat(r.status()).as(r.toString()).isEqualTo(201);
-        return r.json();
-    }
-
-    static String keyIdOf(String key) {
-        return key.split("_")[1];
-    }
-
-    static String secretOf(String key) {
-        return key.substring(key.indexOf('_', "lethe_".length()) + 1);
     }
 
     /** Every column of one api_keys row, as text, read straight from the database. */

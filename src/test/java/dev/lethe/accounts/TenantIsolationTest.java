@@ -2,10 +2,10 @@ package dev.lethe.accounts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.testing.Http;
 import dev.lethe.testing.TestDatabase;
 import dev.lethe.testing.TestLethe;
+import dev.lethe.testing.TestPolicies;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,32 +14,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Promise 6: nothing done with one account's credentials reads or changes another account's data. */
 class TenantIsolationTest {
 
-    static final String ZEBULON_POLICY = """
-      lethe: 1
-      controller: { name: "Zebulon Shop BV", contact: "privacy@zebulon.example" }
-      subjects:
-        visitor: { description: "Website visitors" }
-      categories:
-        email_address:
-          purpose: identification
-          lawfulBasis: contract
-          source: user_form
-          subjects: [visitor]
-          retention: { period: P3Y, after: collected }
-        zebulon_loyalty_number:
-          purpose: loyalty
-          lawfulBasis: contract
-          source: user_form
-          subjects: [visitor]
-          retention: { period: P2Y, after: collected }
-      fields:
-        traits.email: email_address
-      """;
+    static final String ZEBULON_POLICY = TestPolicies.SMALL;
 
     static final String YOLANDA_POLICY = ZEBULON_POLICY
             .replace("Zebulon Shop BV", "Yolanda Games Oy")
-            .replace("privacy@zebulon.example", "privacy@yolanda.example")
-            .replace("zebulon_loyalty_number", "yolanda_gamer_tag");
+            .replace("privacy@zebulon.example", "privacy@yolanda.example");
+
+    /** An operator's request to let an account keep e-mail addresses for ten years. */
+    static final String EXTENSION =
+            "{\"target\":\"categories.email_address\",\"maxPeriod\":\"P10Y\",\"reason\":\"because\"}";
+
+    /** An operator's notice that an account's contract ended. */
+    static final String CONTRACT_ENDED = "{\"endedAt\":\"2026-01-01T00:00:00Z\"}";
 
     /** Two accounts: Zebulon with three policy versions and a read key, Yolanda with one version. */
     record TwoTenants(TestLethe lethe, TestLethe.Tenant zebulon, TestLethe.Tenant yolanda, String zebulonReadKeyId) {
@@ -59,9 +45,8 @@ class TenantIsolationTest {
                         .putYaml("/v1/policy", yolanda.adminKey(), YOLANDA_POLICY)
                         .status())
                 .isEqualTo(201);
-        var key = lethe.http().post("/v1/keys", zebulon.adminKey(), "{\"scopes\":[\"read\"]}");
-        assertThat(key.status()).isEqualTo(201);
-        return new TwoTenants(lethe, zebulon, yolanda, key.json().get("keyId").asText());
+        var key = lethe.createKey(zebulon.adminKey(), "read");
+        return new TwoTenants(lethe, zebulon, yolanda, key.keyId());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -115,11 +100,7 @@ class TenantIsolationTest {
             assertThat(zebulon.at("/policy/categories/email_address/retention/period")
                             .asText())
                     .isEqualTo("P1Y");
-            assertThat(t.http()
-                            .get("/v1/policy/versions", t.zebulon().adminKey())
-                            .json()
-                            .get("versions"))
-                    .hasSize(3);
+            assertThat(lethe.policyVersions(t.zebulon().adminKey())).hasSize(3);
         }
     }
 
@@ -128,7 +109,7 @@ class TenantIsolationTest {
     void anAccountsAuditLogShowsNothingDoneInAnotherAccount(TestDatabase engine) {
         try (var lethe = new TestLethe(engine)) {
             var t = twoTenants(lethe);
-            var zebulonKeyIds = keyIds(t.http(), t.zebulon().adminKey());
+            var zebulonKeyIds = keyIds(lethe, t.zebulon().adminKey());
             assertThat(zebulonKeyIds).hasSize(2);
 
             var yolandaLog = t.http()
@@ -157,14 +138,10 @@ class TenantIsolationTest {
                     .allSatisfy(e -> assertThat(e.get("actor").asText())
                             .isIn(
                                     "bootstrap",
-                                    keyIds(t.http(), t.yolanda().adminKey()).get(0)));
+                                    keyIds(lethe, t.yolanda().adminKey()).get(0)));
             assertThat(byTarget).isEmpty();
             assertThat(byActor).isEmpty();
-            assertThat(t.http()
-                            .get("/v1/audit/verify", t.yolanda().adminKey())
-                            .json()
-                            .get("entries")
-                            .asLong())
+            assertThat(lethe.verifyAudit(t.yolanda().adminKey()).get("entries").asLong())
                     .isEqualTo(2);
             // while Zebulon's own log has its five entries
             assertThat(t.http().get("/v1/audit", t.zebulon().adminKey()).json().get("entries"))
@@ -183,8 +160,7 @@ class TenantIsolationTest {
                     t.http().delete("/v1/keys/" + zebulonReadKeyId, t.yolanda().adminKey());
             var revokeAdmin = t.http()
                     .delete(
-                            "/v1/keys/"
-                                    + AuthenticationApiTest.keyIdOf(t.zebulon().adminKey()),
+                            "/v1/keys/" + TestLethe.keyIdOf(t.zebulon().adminKey()),
                             t.yolanda().adminKey());
             var revokeOperator = t.http()
                     .delete(
@@ -194,12 +170,10 @@ class TenantIsolationTest {
             assertThat(revoke.status()).isEqualTo(404);
             assertThat(revokeAdmin.status()).isEqualTo(404);
             assertThat(revokeOperator.status()).isEqualTo(404);
-            assertThat(keyIds(t.http(), t.yolanda().adminKey()))
+            assertThat(keyIds(lethe, t.yolanda().adminKey()))
                     .doesNotContain(zebulonReadKeyId)
                     .hasSize(1);
-            var zebulonKeys =
-                    t.http().get("/v1/keys", t.zebulon().adminKey()).json().get("keys");
-            assertThat(zebulonKeys)
+            assertThat(lethe.keys(t.zebulon().adminKey()))
                     .hasSize(2)
                     .allSatisfy(k -> assertThat(k.get("revokedAt").isNull()).isTrue());
             assertThat(t.http()
@@ -239,13 +213,9 @@ class TenantIsolationTest {
                             .delete("/v1/keys/" + t.zebulonReadKeyId(), TestLethe.OPERATOR_KEY)
                             .status())
                     .isEqualTo(404);
-            assertThat(t.http().get("/v1/keys", t.zebulon().adminKey()).json().get("keys"))
+            assertThat(lethe.keys(t.zebulon().adminKey()))
                     .allSatisfy(k -> assertThat(k.get("revokedAt").isNull()).isTrue());
-            assertThat(t.http()
-                            .get("/v1/policy/versions", t.zebulon().adminKey())
-                            .json()
-                            .get("versions"))
-                    .hasSize(3);
+            assertThat(lethe.policyVersions(t.zebulon().adminKey())).hasSize(3);
         }
     }
 
@@ -257,24 +227,19 @@ class TenantIsolationTest {
             String admin = t.yolanda().adminKey();
             String zebulon = "/v1/accounts/" + t.zebulon().id();
             String own = "/v1/accounts/" + t.yolanda().id();
-            String extension =
-                    "{\"target\":\"categories.email_address\",\"maxPeriod\":\"P10Y\",\"reason\":\"because\"}";
 
             var refused = new ArrayList<Http.Response>();
             refused.add(t.http().post("/v1/accounts", admin, "{\"name\":\"Mallory Ltd\"}"));
             refused.add(t.http().get("/v1/accounts", admin));
-            refused.add(t.http().post(zebulon + "/contract", admin, "{\"endedAt\":\"2026-01-01T00:00:00Z\"}"));
-            refused.add(t.http().post(own + "/contract", admin, "{\"endedAt\":\"2026-01-01T00:00:00Z\"}"));
-            refused.add(t.http().post(zebulon + "/retention-extensions", admin, extension));
-            refused.add(t.http().post(own + "/retention-extensions", admin, extension));
+            refused.add(t.http().post(zebulon + "/contract", admin, CONTRACT_ENDED));
+            refused.add(t.http().post(own + "/contract", admin, CONTRACT_ENDED));
+            refused.add(t.http().post(zebulon + "/retention-extensions", admin, EXTENSION));
+            refused.add(t.http().post(own + "/retention-extensions", admin, EXTENSION));
             refused.add(t.http().get(own + "/retention-extensions", admin));
             refused.add(t.http().putYaml("/v1/platform/policy", admin, YOLANDA_POLICY));
             refused.add(t.http().get("/v1/platform/policy", admin));
 
-            assertThat(refused).allSatisfy(r -> {
-                assertThat(r.status()).as(r.toString()).isEqualTo(403);
-                assertThat(r.contentType()).startsWith("application/problem+json");
-            });
+            assertProblems(refused, 403);
             var accounts =
                     t.http().get("/v1/accounts", TestLethe.OPERATOR_KEY).json().get("accounts");
             assertThat(accounts).extracting(a -> a.get("name").asText()).containsExactly("Zebulon", "Yolanda");
@@ -298,18 +263,12 @@ class TenantIsolationTest {
     void thePlatformIsNotAnAccountTheOperatorManagesThroughAccountRoutes(TestDatabase engine) {
         try (var lethe = new TestLethe(engine)) {
             String operator = TestLethe.OPERATOR_KEY;
-            String extension =
-                    "{\"target\":\"categories.email_address\",\"maxPeriod\":\"P10Y\",\"reason\":\"because\"}";
 
-            var contract = lethe.http()
-                    .post("/v1/accounts/platform/contract", operator, "{\"endedAt\":\"2026-01-01T00:00:00Z\"}");
-            var approve = lethe.http().post("/v1/accounts/platform/retention-extensions", operator, extension);
+            var contract = lethe.http().post("/v1/accounts/platform/contract", operator, CONTRACT_ENDED);
+            var approve = lethe.http().post("/v1/accounts/platform/retention-extensions", operator, EXTENSION);
             var list = lethe.http().get("/v1/accounts/platform/retention-extensions", operator);
 
-            assertThat(List.of(contract, approve, list)).allSatisfy(r -> {
-                assertThat(r.status()).as(r.toString()).isEqualTo(404);
-                assertThat(r.contentType()).startsWith("application/problem+json");
-            });
+            assertProblems(List.of(contract, approve, list), 404);
             assertThat(lethe.http().get("/v1/accounts", operator).json().get("accounts"))
                     .isEmpty();
             assertThat(lethe.http()
@@ -325,10 +284,17 @@ class TenantIsolationTest {
         }
     }
 
-    static List<String> keyIds(Http http, String adminKey) {
+    /** Each response is a problem (application/problem+json) with this status. */
+    static void assertProblems(List<Http.Response> responses, int status) {
+        assertThat(responses).allSatisfy(r -> {
+            assertThat(r.status()).as(r.toString()).isEqualTo(status);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+        });
+    }
+
+    static List<String> keyIds(TestLethe lethe, String adminKey) {
         var out = new ArrayList<String>();
-        JsonNode keys = http.get("/v1/keys", adminKey).json().get("keys");
-        keys.forEach(k -> out.add(k.get("keyId").asText()));
+        lethe.keys(adminKey).forEach(k -> out.add(k.get("keyId").asText()));
         return out;
     }
 }

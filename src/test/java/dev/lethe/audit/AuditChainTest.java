@@ -9,12 +9,10 @@ import dev.lethe.accounts.Caller;
 import dev.lethe.accounts.JdbcAccountStore;
 import dev.lethe.accounts.KeyMaterial;
 import dev.lethe.accounts.Scope;
-import dev.lethe.cli.Main;
+import dev.lethe.testing.TestCli;
 import dev.lethe.testing.TestDatabase;
 import dev.lethe.testing.TestLethe;
 import dev.lethe.testing.TestPolicies;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,8 +33,6 @@ class AuditChainTest {
 
     static final Instant START = Instant.parse("2026-01-15T09:00:00Z");
 
-    static final String POLICY = TestPolicies.SMALL;
-
     /**
      * Zebulon's chain of four entries, an hour apart from 09:00: 1 account.create (by the operator),
      * 2 policy.change, 3 key.create, 4 key.revoke (by Zebulon's admin key).
@@ -47,19 +43,17 @@ class AuditChainTest {
         var zebulon = lethe.createAccount("Zebulon");
         lethe.clock().advance(Duration.ofHours(1));
         assertThat(lethe.http()
-                        .putYaml("/v1/policy", zebulon.adminKey(), POLICY)
+                        .putYaml("/v1/policy", zebulon.adminKey(), TestPolicies.SMALL)
                         .status())
                 .isEqualTo(201);
         lethe.clock().advance(Duration.ofHours(1));
-        var key = lethe.http().post("/v1/keys", zebulon.adminKey(), "{\"scopes\":[\"read\"]}");
-        assertThat(key.status()).isEqualTo(201);
-        String readKeyId = key.json().get("keyId").asText();
+        String readKeyId = lethe.createKey(zebulon.adminKey(), "read").keyId();
         lethe.clock().advance(Duration.ofHours(1));
         assertThat(lethe.http()
                         .delete("/v1/keys/" + readKeyId, zebulon.adminKey())
                         .status())
                 .isEqualTo(204);
-        return new History(zebulon, zebulon.adminKey().split("_")[1], readKeyId);
+        return new History(zebulon, TestLethe.keyIdOf(zebulon.adminKey()), readKeyId);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -197,11 +191,7 @@ class AuditChainTest {
             var v = verify(lethe, h);
             assertThat(v.get("intact").asBoolean()).isFalse();
             assertThat(problems(v)).containsExactly("2: content does not match its hash (edited)");
-            assertThat(lethe.http()
-                            .get("/v1/audit/verify", other.adminKey())
-                            .json()
-                            .get("intact")
-                            .asBoolean())
+            assertThat(lethe.verifyAudit(other.adminKey()).get("intact").asBoolean())
                     .isTrue();
         }
     }
@@ -320,14 +310,15 @@ class AuditChainTest {
         try (var lethe = new TestLethe(engine)) {
             var h = fourChanges(lethe);
 
-            var unknown = cli("audit", "verify", "--db-url", lethe.jdbcUrl(), "--account", "acc_doesnotexist");
+            var unknown =
+                    TestCli.lethe("audit", "verify", "--db-url", lethe.jdbcUrl(), "--account", "acc_doesnotexist");
             tamper(
                     lethe,
                     "delete from audit_heads where account_id = '" + h.zebulon().id() + "'");
             tamper(
                     lethe,
                     "delete from audit_log where account_id = '" + h.zebulon().id() + "'");
-            var wiped = cli("audit", "verify", "--db-url", lethe.jdbcUrl());
+            var wiped = TestCli.lethe("audit", "verify", "--db-url", lethe.jdbcUrl());
 
             assertThat(unknown.exit()).as(unknown.toString()).isEqualTo(1);
             assertThat(unknown.out()).contains("BROKEN", "no audit chain");
@@ -342,7 +333,7 @@ class AuditChainTest {
         try (var lethe = new TestLethe(engine)) {
             var h = fourChanges(lethe);
 
-            var intact = cli("audit", "verify", "--db-url", lethe.jdbcUrl());
+            var intact = TestCli.lethe("audit", "verify", "--db-url", lethe.jdbcUrl());
             assertThat(intact.exit()).as(intact.toString()).isZero();
             assertThat(intact.out()).contains("intact  " + h.zebulon().id() + ": 4 entries", "intact  platform");
             assertThat(intact.out()).doesNotContain("BROKEN");
@@ -352,12 +343,12 @@ class AuditChainTest {
                     "update audit_log set outcome = 'denied' where account_id = '"
                             + h.zebulon().id() + "' and seq = 2");
 
-            var broken = cli("audit", "verify", "--db-url", lethe.jdbcUrl());
+            var broken = TestCli.lethe("audit", "verify", "--db-url", lethe.jdbcUrl());
             assertThat(broken.exit()).as(broken.toString()).isEqualTo(1);
             assertThat(broken.out())
                     .contains("BROKEN  " + h.zebulon().id(), "entry 2: content does not match its hash (edited)");
             assertThat(broken.out()).contains("intact  platform");
-            var one = cli(
+            var one = TestCli.lethe(
                     "audit",
                     "verify",
                     "--db-url",
@@ -378,19 +369,15 @@ class AuditChainTest {
             var failingAudit = new AuditLog(jdbi, new InsertFails(new JdbcAuditStore()), lethe.clock());
             var accounts = new AccountService(
                     jdbi, new JdbcAccountStore(), failingAudit, new KeyMaterial(new SecureRandom()), lethe.clock());
-            var admin = new Caller(zebulon.id(), zebulon.adminKey().split("_")[1], Set.of(Scope.ADMIN), "127.0.0.1");
+            var admin =
+                    new Caller(zebulon.id(), TestLethe.keyIdOf(zebulon.adminKey()), Set.of(Scope.ADMIN), "127.0.0.1");
 
             assertThatThrownBy(() -> accounts.createKey(admin, Set.of(Scope.READ), "never stored"))
                     .hasMessageContaining("audit store is down");
 
-            assertThat(lethe.http().get("/v1/keys", zebulon.adminKey()).json().get("keys"))
-                    .hasSize(1);
+            assertThat(lethe.keys(zebulon.adminKey())).hasSize(1);
             assertThat(accounts.listKeys(admin)).hasSize(1);
-            assertThat(lethe.http()
-                            .get("/v1/audit/verify", zebulon.adminKey())
-                            .json()
-                            .get("entries")
-                            .asLong())
+            assertThat(lethe.verifyAudit(zebulon.adminKey()).get("entries").asLong())
                     .isEqualTo(1);
         }
     }
@@ -407,30 +394,22 @@ class AuditChainTest {
                     "alter table audit_log add constraint zebulon_frozen check (account_id <> '" + zebulon.id()
                             + "' or seq <= 1)");
 
-            var policy = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), POLICY);
+            var policy = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), TestPolicies.SMALL);
             var key = lethe.http().post("/v1/keys", zebulon.adminKey(), "{\"scopes\":[\"read\"]}");
-            var revoke = lethe.http().delete("/v1/keys/" + zebulon.adminKey().split("_")[1], zebulon.adminKey());
+            var revoke = lethe.http().delete("/v1/keys/" + TestLethe.keyIdOf(zebulon.adminKey()), zebulon.adminKey());
 
             assertThat(List.of(policy, key, revoke)).allSatisfy(r -> {
                 assertThat(r.status()).as(r.toString()).isEqualTo(500);
                 assertThat(r.contentType()).startsWith("application/problem+json");
             });
-            assertThat(lethe.http()
-                            .get("/v1/policy/versions", zebulon.adminKey())
-                            .json()
-                            .get("versions"))
-                    .isEmpty();
-            assertThat(lethe.http().get("/v1/keys", zebulon.adminKey()).json().get("keys"))
+            assertThat(lethe.policyVersions(zebulon.adminKey())).isEmpty();
+            assertThat(lethe.keys(zebulon.adminKey()))
                     .singleElement()
                     .satisfies(k -> assertThat(k.get("revokedAt").isNull()).isTrue());
-            assertThat(lethe.http()
-                            .get("/v1/audit/verify", zebulon.adminKey())
-                            .json()
-                            .get("intact")
-                            .asBoolean())
+            assertThat(lethe.verifyAudit(zebulon.adminKey()).get("intact").asBoolean())
                     .isTrue();
             assertThat(lethe.http()
-                            .putYaml("/v1/policy", yolanda.adminKey(), POLICY)
+                            .putYaml("/v1/policy", yolanda.adminKey(), TestPolicies.SMALL)
                             .status())
                     .isEqualTo(201);
         }
@@ -479,18 +458,6 @@ class AuditChainTest {
         }
     }
 
-    record CliRun(int exit, String out, String err) {}
-
-    static CliRun cli(String... args) {
-        var out = new StringWriter();
-        var err = new StringWriter();
-        var cmd = Main.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int exit = cmd.execute(args);
-        return new CliRun(exit, out.toString(), err.toString());
-    }
-
     static void assertEntry(JsonNode e, long seq, Instant at, String actor, String action, String target) {
         assertThat(e.get("seq").asLong()).isEqualTo(seq);
         assertThat(Instant.parse(e.get("at").asText())).isEqualTo(at);
@@ -510,9 +477,7 @@ class AuditChainTest {
     }
 
     static JsonNode verify(TestLethe lethe, History h) {
-        var r = lethe.http().get("/v1/audit/verify", h.zebulon().adminKey());
-        assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        return r.json();
+        return lethe.verifyAudit(h.zebulon().adminKey());
     }
 
     /** Each problem as "seq: reason". */

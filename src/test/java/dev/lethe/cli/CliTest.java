@@ -1,13 +1,12 @@
 package dev.lethe.cli;
 
+import static dev.lethe.testing.TestCli.lethe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lethe.testing.TestPolicies;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -18,28 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The command line, run in-process as a user would type it; exit codes and what it prints. */
 class CliTest {
 
-    static final String POLICY = TestPolicies.SMALL;
-
     @TempDir
     Path dir;
-
-    /** What one run printed, and how it ended. */
-    record Run(int exit, String out, String err) {
-        @Override
-        public String toString() {
-            return "exit " + exit + "\n--- out\n" + out + "--- err\n" + err;
-        }
-    }
-
-    static Run lethe(String... args) {
-        var out = new StringWriter();
-        var err = new StringWriter();
-        int exit = Main.commandLine()
-                .setOut(new PrintWriter(out, true))
-                .setErr(new PrintWriter(err, true))
-                .execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     @Test
     void theExampleAdvocacyPolicyIsValid() {
@@ -54,7 +33,8 @@ class CliTest {
     void aPolicyWithSeveralMistakesExitsWith1AndPrintsOneLinePerErrorWithItsPath() throws IOException {
         Path file = write(
                 "mistakes.yaml",
-                POLICY.replace("period: P3Y", "period: three years")
+                TestPolicies.SMALL
+                        .replace("period: P3Y", "period: three years")
                         .replace("lawfulBasis: legitimate_interests", "lawfulBasis: because")
                         .replace("    safeguards: [SCC]\n", "")
                         .replace("source: user_form", "source: user_form\n    colour: blue"));
@@ -86,7 +66,7 @@ class CliTest {
 
     @Test
     void diffPrintsWhatWasAddedRemovedAndChangedAndWhichPeriodsGrewOrShrank() throws IOException {
-        Path a = write("a.yaml", POLICY);
+        Path a = write("a.yaml", TestPolicies.SMALL);
         Path b = write("b.yaml", changedPolicy());
 
         var run = lethe("policy", "diff", a.toString(), b.toString());
@@ -103,7 +83,7 @@ class CliTest {
 
     @Test
     void diffOfTwoIdenticalPoliciesSaysSo() throws IOException {
-        Path a = write("a.yaml", POLICY);
+        Path a = write("a.yaml", TestPolicies.SMALL);
 
         var run = lethe("policy", "diff", a.toString(), a.toString());
 
@@ -113,7 +93,7 @@ class CliTest {
 
     @Test
     void diffWithJsonPrintsTheSameDiffAsJson() throws IOException {
-        Path a = write("a.yaml", POLICY);
+        Path a = write("a.yaml", TestPolicies.SMALL);
         Path b = write("b.yaml", changedPolicy());
 
         var run = lethe("policy", "diff", "--json", a.toString(), b.toString());
@@ -127,8 +107,8 @@ class CliTest {
 
     @Test
     void diffOfAnInvalidPolicyFailsAndPointsToValidate() throws IOException {
-        Path a = write("a.yaml", POLICY);
-        Path b = write("b.yaml", POLICY.replace("period: P3Y", "period: forever"));
+        Path a = write("a.yaml", TestPolicies.SMALL);
+        Path b = write("b.yaml", TestPolicies.SMALL.replace("period: P3Y", "period: forever"));
 
         var run = lethe("policy", "diff", a.toString(), b.toString());
 
@@ -171,7 +151,8 @@ class CliTest {
     }
 
     private static String changedPolicy() {
-        return POLICY.replace(
+        return TestPolicies.SMALL
+                .replace(
                         "  visitor: { description: \"Website visitors\" }\n",
                         "  visitor: { description: \"Website visitors\" }\n  advocate: { description: \"Community members\" }\n")
                 .replace("period: P3Y", "period: P5Y")

@@ -1,5 +1,6 @@
 package dev.lethe.http;
 
+import static dev.lethe.testing.TestLethe.secretOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.testing.Http;
@@ -88,8 +89,7 @@ class HttpBehaviourTest {
         }
         assertThat(http.get("/v1/accounts", TestLethe.OPERATOR_KEY).json().get("accounts"))
                 .hasSize(1);
-        assertThat(http.get("/v1/policy/versions", a.adminKey()).json().get("versions"))
-                .isEmpty();
+        assertThat(lethe.policyVersions(a.adminKey())).isEmpty();
         assertThat(auditEntries(TestLethe.OPERATOR_KEY)).isEqualTo(platformAudit);
         assertThat(auditEntries(a.adminKey())).isEqualTo(accountAudit);
     }
@@ -131,10 +131,7 @@ class HttpBehaviourTest {
     @Test
     void errorsNeverEchoTheBearerKey() {
         var a = lethe.createAccount("Zebulon");
-        String readKey = http.post("/v1/keys", a.adminKey(), "{\"scopes\":[\"read\"]}")
-                .json()
-                .get("key")
-                .asText();
+        String readKey = lethe.createKey(a.adminKey(), "read").key();
         String forged =
                 a.adminKey().substring(0, a.adminKey().lastIndexOf('_') + 1) + "zebulonzebulonzebulonzebulonzebu";
         String garbage = "zebulon-is-not-a-key";
@@ -184,10 +181,6 @@ class HttpBehaviourTest {
     }
 
     private long auditEntries(String key) {
-        return http.get("/v1/audit/verify", key).json().get("entries").asLong();
-    }
-
-    private static String secretOf(String key) {
-        return key.substring(key.lastIndexOf('_') + 1);
+        return lethe.verifyAudit(key).get("entries").asLong();
     }
 }

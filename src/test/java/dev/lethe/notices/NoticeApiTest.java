@@ -126,11 +126,7 @@ class NoticeApiTest {
     void publishingNeedsAnAdminKeyAndATrueOrFalse(TestDatabase engine) {
         try (var lethe = new TestLethe(engine)) {
             var a = lethe.createAccount("Zebulon");
-            var read = lethe.http()
-                    .post("/v1/keys", a.adminKey(), "{\"scopes\":[\"read\"]}")
-                    .json()
-                    .get("key")
-                    .asText();
+            var read = lethe.createKey(a.adminKey(), "read").key();
 
             assertThat(lethe.http()
                             .put("/v1/notices/publication", read, "{\"public\":true}", "application/json")

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.testing.TestDatabase;
 import dev.lethe.testing.TestLethe;
+import dev.lethe.testing.TestPolicies;
 import java.util.ArrayList;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
@@ -20,7 +21,7 @@ class ConcurrentSubmissionTest {
             var a = lethe.createAccount("Zebulon");
             var tasks = new ArrayList<Callable<Integer>>();
             for (int i = 0; i < 8; i++) {
-                String policy = PolicyRegistryApiTest.SMALL_POLICY.replace("P120D", "P" + (100 + i) + "D");
+                String policy = TestPolicies.SMALL.replace("P120D", "P" + (100 + i) + "D");
                 tasks.add(() ->
                         lethe.http().putYaml("/v1/policy", a.adminKey(), policy).status());
             }
@@ -36,14 +37,9 @@ class ConcurrentSubmissionTest {
                     .toList();
 
             assertThat(statuses).containsOnly(201);
-            var versions =
-                    lethe.http().get("/v1/policy/versions", a.adminKey()).json().get("versions");
+            var versions = lethe.policyVersions(a.adminKey());
             assertThat(versions).extracting(v -> v.get("version").asInt()).containsExactly(8, 7, 6, 5, 4, 3, 2, 1);
-            assertThat(lethe.http()
-                            .get("/v1/audit/verify", a.adminKey())
-                            .json()
-                            .get("intact")
-                            .asBoolean())
+            assertThat(lethe.verifyAudit(a.adminKey()).get("intact").asBoolean())
                     .isTrue();
         }
     }

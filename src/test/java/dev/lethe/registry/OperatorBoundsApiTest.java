@@ -2,9 +2,11 @@ package dev.lethe.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.testing.Http;
 import dev.lethe.testing.TestDatabase;
 import dev.lethe.testing.TestLethe;
+import dev.lethe.testing.TestPolicies;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -15,30 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class OperatorBoundsApiTest {
 
-    static final String PLATFORM_DEFAULT = """
-      lethe: 1
-      controller: { name: "Example Platform Ltd", contact: "privacy@platform.example" }
-      subjects:
-        visitor: { description: "Website visitors" }
-      categories:
-        email_address:
-          purpose: identification
-          lawfulBasis: contract
-          source: user_form
-          subjects: [visitor]
-          retention: { period: P3Y, after: collected }
-        ip_address:
-          purpose: security
-          lawfulBasis: legitimate_interests
-          source: tracking
-          subjects: [visitor]
-          retention: { period: P120D, after: collected }
-      fields:
-        traits.email: email_address
-        context.ip: ip_address
-      records:
-        profile: { kind: profile, retention: { period: P30D, after: [contract_ended, inactive P18M] } }
-      """;
+    static final String PLATFORM_DEFAULT = TestPolicies.PLATFORM_DEFAULT;
 
     /** Zebulon's own policy: the default's rules, word for word, under its own name. */
     static final String ZEBULON = PLATFORM_DEFAULT
@@ -46,6 +25,9 @@ class OperatorBoundsApiTest {
             .replace("privacy@platform.example", "privacy@zebulon.example");
 
     static final String EMAIL_FIVE_YEARS = ZEBULON.replace("period: P3Y", "period: P5Y");
+
+    /** Where the policy in force holds the e-mail address's retention period. */
+    static final String EMAIL_PERIOD = "/policy/categories/email_address/retention/period";
 
     static TestLethe withDefault(TestDatabase engine) {
         var lethe = new TestLethe(engine);
@@ -66,19 +48,12 @@ class OperatorBoundsApiTest {
             assertThat(inForce.status()).isEqualTo(200);
             assertThat(inForce.json().get("platformDefault").asBoolean()).isTrue();
             assertThat(inForce.json().at("/policy/controller/name").asText()).isEqualTo("Example Platform Ltd");
-            assertThat(inForce.json()
-                            .at("/policy/categories/email_address/retention/period")
-                            .asText())
-                    .isEqualTo("P3Y");
+            assertThat(inForce.json().at(EMAIL_PERIOD).asText()).isEqualTo("P3Y");
             assertThat(lethe.http()
                             .get("/v1/policy?format=yaml", zebulon.adminKey())
                             .body())
                     .isEqualTo(PLATFORM_DEFAULT);
-            assertThat(lethe.http()
-                            .get("/v1/policy/versions", zebulon.adminKey())
-                            .json()
-                            .get("versions"))
-                    .isEmpty();
+            assertThat(lethe.policyVersions(zebulon.adminKey())).isEmpty();
         }
     }
 
@@ -91,17 +66,13 @@ class OperatorBoundsApiTest {
                     .replace("period: P120D", "period: P90D")
                     .replace("inactive P18M", "inactive P12M");
 
-            var r = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), shorter);
+            var r = submit(lethe, zebulon, shorter);
 
             assertThat(r.status()).as(r.toString()).isEqualTo(201);
-            var inForce = lethe.http().get("/v1/policy", zebulon.adminKey()).json();
+            var inForce = inForce(lethe, zebulon);
             assertThat(inForce.get("platformDefault").asBoolean()).isFalse();
-            assertThat(inForce.at("/policy/categories/email_address/retention/period")
-                            .asText())
-                    .isEqualTo("P2Y");
-            assertThat(lethe.http()
-                            .putYaml("/v1/policy", zebulon.adminKey(), ZEBULON)
-                            .status())
+            assertThat(inForce.at(EMAIL_PERIOD).asText()).isEqualTo("P2Y");
+            assertThat(submit(lethe, zebulon, ZEBULON).status())
                     .as("exactly the default's rules are within bounds")
                     .isEqualTo(201);
         }
@@ -112,29 +83,15 @@ class OperatorBoundsApiTest {
     void aLongerPeriodIsRefusedNamingItsPathAndChangesNothing(TestDatabase engine) {
         try (var lethe = withDefault(engine)) {
             var zebulon = lethe.createAccount("Zebulon");
-            assertThat(lethe.http()
-                            .putYaml("/v1/policy", zebulon.adminKey(), ZEBULON)
-                            .status())
-                    .isEqualTo(201);
+            assertThat(submit(lethe, zebulon, ZEBULON).status()).isEqualTo(201);
 
-            var r = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), EMAIL_FIVE_YEARS);
+            var r = submit(lethe, zebulon, EMAIL_FIVE_YEARS);
 
-            assertThat(r.status()).isEqualTo(403);
+            assertOutOfBounds(r, "categories.email_address.retention.period");
             assertThat(r.contentType()).startsWith("application/problem+json");
-            assertThat(PolicyRegistryApiTest.paths(r.json()))
-                    .containsExactly("categories.email_address.retention.period");
             assertThat(r.json().at("/errors/0/message").asText()).contains("P5Y", "P3Y");
-            assertThat(lethe.http()
-                            .get("/v1/policy/versions", zebulon.adminKey())
-                            .json()
-                            .get("versions"))
-                    .hasSize(1);
-            assertThat(lethe.http()
-                            .get("/v1/policy", zebulon.adminKey())
-                            .json()
-                            .at("/policy/categories/email_address/retention/period")
-                            .asText())
-                    .isEqualTo("P3Y");
+            assertThat(lethe.policyVersions(zebulon.adminKey())).hasSize(1);
+            assertThat(inForce(lethe, zebulon).at(EMAIL_PERIOD).asText()).isEqualTo("P3Y");
             var denied = lethe.http()
                     .get("/v1/audit?action=policy.change", zebulon.adminKey())
                     .json()
@@ -149,30 +106,18 @@ class OperatorBoundsApiTest {
         try (var lethe = withDefault(engine)) {
             var zebulon = lethe.createAccount("Zebulon");
 
-            var longerWindow = lethe.http()
-                    .putYaml("/v1/policy", zebulon.adminKey(), ZEBULON.replace("inactive P18M", "inactive P24M"));
-            var dropped = lethe.http()
-                    .putYaml(
-                            "/v1/policy",
-                            zebulon.adminKey(),
-                            ZEBULON.replace("[contract_ended, inactive P18M]", "[contract_ended]"));
-            var droppedContract = lethe.http()
-                    .putYaml(
-                            "/v1/policy",
-                            zebulon.adminKey(),
-                            ZEBULON.replace("[contract_ended, inactive P18M]", "[inactive P18M]"));
+            var longerWindow = submit(lethe, zebulon, ZEBULON.replace("inactive P18M", "inactive P24M"));
+            var dropped =
+                    submit(lethe, zebulon, ZEBULON.replace("[contract_ended, inactive P18M]", "[contract_ended]"));
+            var droppedContract =
+                    submit(lethe, zebulon, ZEBULON.replace("[contract_ended, inactive P18M]", "[inactive P18M]"));
 
             for (var r : new Http.Response[] {longerWindow, dropped, droppedContract}) {
-                assertThat(r.status()).as(r.toString()).isEqualTo(403);
-                assertThat(PolicyRegistryApiTest.paths(r.json())).containsExactly("records.profile.retention.after");
+                assertOutOfBounds(r, "records.profile.retention.after");
             }
             assertThat(dropped.json().at("/errors/0/message").asText()).contains("inactive P18M");
             assertThat(droppedContract.json().at("/errors/0/message").asText()).contains("contract_ended");
-            assertThat(lethe.http()
-                            .get("/v1/policy/versions", zebulon.adminKey())
-                            .json()
-                            .get("versions"))
-                    .isEmpty();
+            assertThat(lethe.policyVersions(zebulon.adminKey())).isEmpty();
         }
     }
 
@@ -182,15 +127,12 @@ class OperatorBoundsApiTest {
         try (var lethe = withDefault(engine)) {
             var zebulon = lethe.createAccount("Zebulon");
 
-            var r = lethe.http()
-                    .putYaml(
-                            "/v1/policy",
-                            zebulon.adminKey(),
-                            ZEBULON.replace("period: P3Y, after: collected", "period: P3Y, after: contract_ended"));
+            var r = submit(
+                    lethe,
+                    zebulon,
+                    ZEBULON.replace("period: P3Y, after: collected", "period: P3Y, after: contract_ended"));
 
-            assertThat(r.status()).isEqualTo(403);
-            assertThat(PolicyRegistryApiTest.paths(r.json()))
-                    .containsExactly("categories.email_address.retention.after");
+            assertOutOfBounds(r, "categories.email_address.retention.after");
         }
     }
 
@@ -201,11 +143,8 @@ class OperatorBoundsApiTest {
             var zebulon = lethe.createAccount("Zebulon");
 
             // Collection comes before any inactivity and (for the account's data) before its contract ends.
-            var r = lethe.http()
-                    .putYaml(
-                            "/v1/policy",
-                            zebulon.adminKey(),
-                            ZEBULON.replace("after: [contract_ended, inactive P18M]", "after: collected"));
+            var r = submit(
+                    lethe, zebulon, ZEBULON.replace("after: [contract_ended, inactive P18M]", "after: collected"));
 
             assertThat(r.status()).as(r.toString()).isEqualTo(201);
         }
@@ -221,11 +160,9 @@ class OperatorBoundsApiTest {
                     "    retention: { period: P1Y, after: collected }\n    bySubject:\n      visitor: { retention: { period: P10Y, after: collected } }\n");
             assertThat(overridden).contains("P10Y");
 
-            var r = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), overridden);
+            var r = submit(lethe, zebulon, overridden);
 
-            assertThat(r.status()).as(r.toString()).isEqualTo(403);
-            assertThat(PolicyRegistryApiTest.paths(r.json()))
-                    .containsExactly("categories.email_address.bySubject.visitor.retention.period");
+            assertOutOfBounds(r, "categories.email_address.bySubject.visitor.retention.period");
         }
     }
 
@@ -237,25 +174,16 @@ class OperatorBoundsApiTest {
             String threeTooLong =
                     EMAIL_FIVE_YEARS.replace("period: P120D", "period: P1Y").replace("inactive P18M", "inactive P24M");
 
-            var r = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), threeTooLong);
+            var r = submit(lethe, zebulon, threeTooLong);
 
-            assertThat(r.status()).isEqualTo(403);
-            assertThat(PolicyRegistryApiTest.paths(r.json()))
-                    .containsExactlyInAnyOrder(
-                            "categories.email_address.retention.period",
-                            "categories.ip_address.retention.period",
-                            "records.profile.retention.after");
-            assertThat(lethe.http()
-                            .get("/v1/policy", zebulon.adminKey())
-                            .json()
-                            .get("platformDefault")
-                            .asBoolean())
+            assertOutOfBounds(
+                    r,
+                    "categories.email_address.retention.period",
+                    "categories.ip_address.retention.period",
+                    "records.profile.retention.after");
+            assertThat(inForce(lethe, zebulon).get("platformDefault").asBoolean())
                     .isTrue();
-            assertThat(lethe.http()
-                            .get("/v1/policy/versions", zebulon.adminKey())
-                            .json()
-                            .get("versions"))
-                    .isEmpty();
+            assertThat(lethe.policyVersions(zebulon.adminKey())).isEmpty();
         }
     }
 
@@ -265,10 +193,7 @@ class OperatorBoundsApiTest {
         try (var lethe = withDefault(engine)) {
             var zebulon = lethe.createAccount("Zebulon");
             var yolanda = lethe.createAccount("Yolanda");
-            assertThat(lethe.http()
-                            .putYaml("/v1/policy", zebulon.adminKey(), EMAIL_FIVE_YEARS)
-                            .status())
-                    .isEqualTo(403);
+            assertThat(submit(lethe, zebulon, EMAIL_FIVE_YEARS).status()).isEqualTo(403);
 
             var approval = lethe.http()
                     .post(
@@ -277,38 +202,17 @@ class OperatorBoundsApiTest {
                             "{\"target\":\"categories.email_address\",\"maxPeriod\":\"P5Y\",\"reason\":\"statutory bookkeeping for resellers\"}");
             assertThat(approval.status()).as(approval.toString()).isEqualTo(201);
 
-            var zebulonPut = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), EMAIL_FIVE_YEARS);
-            var zebulonBeyondExtension = lethe.http()
-                    .putYaml("/v1/policy", zebulon.adminKey(), ZEBULON.replace("period: P3Y", "period: P6Y"));
-            var zebulonOtherCategory = lethe.http()
-                    .putYaml(
-                            "/v1/policy", zebulon.adminKey(), EMAIL_FIVE_YEARS.replace("period: P120D", "period: P1Y"));
-            var yolandaPut = lethe.http()
-                    .putYaml(
-                            "/v1/policy",
-                            yolanda.adminKey(),
-                            EMAIL_FIVE_YEARS.replace("Zebulon Shop BV", "Yolanda Games Oy"));
+            var zebulonPut = submit(lethe, zebulon, EMAIL_FIVE_YEARS);
+            var zebulonBeyondExtension = submit(lethe, zebulon, ZEBULON.replace("period: P3Y", "period: P6Y"));
+            var zebulonOtherCategory = submit(lethe, zebulon, EMAIL_FIVE_YEARS.replace("period: P120D", "period: P1Y"));
+            var yolandaPut = submit(lethe, yolanda, EMAIL_FIVE_YEARS.replace("Zebulon Shop BV", "Yolanda Games Oy"));
 
             assertThat(zebulonPut.status()).as(zebulonPut.toString()).isEqualTo(201);
-            assertThat(lethe.http()
-                            .get("/v1/policy", zebulon.adminKey())
-                            .json()
-                            .at("/policy/categories/email_address/retention/period")
-                            .asText())
-                    .isEqualTo("P5Y");
-            assertThat(zebulonBeyondExtension.status()).isEqualTo(403);
-            assertThat(PolicyRegistryApiTest.paths(zebulonBeyondExtension.json()))
-                    .containsExactly("categories.email_address.retention.period");
-            assertThat(PolicyRegistryApiTest.paths(zebulonOtherCategory.json()))
-                    .containsExactly("categories.ip_address.retention.period");
-            assertThat(yolandaPut.status()).isEqualTo(403);
-            assertThat(PolicyRegistryApiTest.paths(yolandaPut.json()))
-                    .containsExactly("categories.email_address.retention.period");
-            assertThat(lethe.http()
-                            .get("/v1/policy/versions", yolanda.adminKey())
-                            .json()
-                            .get("versions"))
-                    .isEmpty();
+            assertThat(inForce(lethe, zebulon).at(EMAIL_PERIOD).asText()).isEqualTo("P5Y");
+            assertOutOfBounds(zebulonBeyondExtension, "categories.email_address.retention.period");
+            assertOutOfBounds(zebulonOtherCategory, "categories.ip_address.retention.period");
+            assertOutOfBounds(yolandaPut, "categories.email_address.retention.period");
+            assertThat(lethe.policyVersions(yolanda.adminKey())).isEmpty();
             var listed = lethe.http()
                     .get("/v1/accounts/" + zebulon.id() + "/retention-extensions", TestLethe.OPERATOR_KEY)
                     .json()
@@ -347,10 +251,7 @@ class OperatorBoundsApiTest {
             assertThat(PolicyRegistryApiTest.paths(r.json()))
                     .containsExactlyInAnyOrder("target", "maxPeriod", "reason");
             assertThat(unknownAccount.status()).isEqualTo(404);
-            assertThat(lethe.http()
-                            .putYaml("/v1/policy", zebulon.adminKey(), EMAIL_FIVE_YEARS)
-                            .status())
-                    .isEqualTo(403);
+            assertThat(submit(lethe, zebulon, EMAIL_FIVE_YEARS).status()).isEqualTo(403);
         }
     }
 
@@ -359,11 +260,8 @@ class OperatorBoundsApiTest {
     void validatingReportsRetentionBeyondTheBoundsWithoutSavingAnything(TestDatabase engine) {
         try (var lethe = withDefault(engine)) {
             var zebulon = lethe.createAccount("Zebulon");
-            long auditBefore = lethe.http()
-                    .get("/v1/audit/verify", zebulon.adminKey())
-                    .json()
-                    .get("entries")
-                    .asLong();
+            long auditBefore =
+                    lethe.verifyAudit(zebulon.adminKey()).get("entries").asLong();
 
             var beyond = lethe.http().post("/v1/policy/validate", zebulon.adminKey(), toJson(EMAIL_FIVE_YEARS));
             var within = lethe.http().post("/v1/policy/validate", zebulon.adminKey(), toJson(ZEBULON));
@@ -375,22 +273,10 @@ class OperatorBoundsApiTest {
                     .containsExactly("categories.email_address.retention.period");
             assertThat(within.status()).as(within.toString()).isEqualTo(200);
             assertThat(within.json().get("beyondOperatorBounds")).isEmpty();
-            assertThat(lethe.http()
-                            .get("/v1/policy/versions", zebulon.adminKey())
-                            .json()
-                            .get("versions"))
-                    .isEmpty();
-            assertThat(lethe.http()
-                            .get("/v1/policy", zebulon.adminKey())
-                            .json()
-                            .get("platformDefault")
-                            .asBoolean())
+            assertThat(lethe.policyVersions(zebulon.adminKey())).isEmpty();
+            assertThat(inForce(lethe, zebulon).get("platformDefault").asBoolean())
                     .isTrue();
-            assertThat(lethe.http()
-                            .get("/v1/audit/verify", zebulon.adminKey())
-                            .json()
-                            .get("entries")
-                            .asLong())
+            assertThat(lethe.verifyAudit(zebulon.adminKey()).get("entries").asLong())
                     .isEqualTo(auditBefore);
         }
     }
@@ -409,16 +295,29 @@ class OperatorBoundsApiTest {
 
             assertThat(r.status()).as(r.toString()).isEqualTo(201);
             assertThat(r.json().get("version").asInt()).isEqualTo(2);
-            assertThat(lethe.http()
-                            .putYaml("/v1/policy", zebulon.adminKey(), EMAIL_FIVE_YEARS)
-                            .status())
-                    .isEqualTo(201);
+            assertThat(submit(lethe, zebulon, EMAIL_FIVE_YEARS).status()).isEqualTo(201);
             var audit = lethe.http()
                     .get("/v1/audit?action=policy.default.change", TestLethe.OPERATOR_KEY)
                     .json()
                     .get("entries");
             assertThat(audit).extracting(e -> e.at("/targets/0").asText()).containsExactly("policy:1", "policy:2");
         }
+    }
+
+    /** Submits a policy of the account's own (PUT /v1/policy). */
+    static Http.Response submit(TestLethe lethe, TestLethe.Tenant account, String policy) {
+        return lethe.http().putYaml("/v1/policy", account.adminKey(), policy);
+    }
+
+    /** The policy in force for the account, and whether it is the platform default (GET /v1/policy). */
+    static JsonNode inForce(TestLethe lethe, TestLethe.Tenant account) {
+        return lethe.http().get("/v1/policy", account.adminKey()).json();
+    }
+
+    /** Refused with 403 as beyond the operator's bounds, naming exactly these paths. */
+    static void assertOutOfBounds(Http.Response r, String... paths) {
+        assertThat(r.status()).as(r.toString()).isEqualTo(403);
+        assertThat(PolicyRegistryApiTest.paths(r.json())).containsExactlyInAnyOrder(paths);
     }
 
     /** The same policy as JSON (the test client posts JSON). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.accounts.RetentionExtension;
 import dev.lethe.errors.FieldError;
+import dev.lethe.testing.TestPolicies;
 import java.time.Instant;
 import java.time.Period;
 import java.util.List;
@@ -12,25 +13,7 @@ import org.junit.jupiter.api.Test;
 /** The rules of {@link OperatorBounds}, on policies read from text. */
 class OperatorBoundsTest {
 
-    static final String DEFAULT = """
-      lethe: 1
-      controller: { name: "Example Platform Ltd", contact: "privacy@platform.example" }
-      subjects:
-        visitor: { description: "Website visitors" }
-        manager: { description: "Administrators" }
-      categories:
-        email_address:
-          purpose: identification
-          lawfulBasis: contract
-          source: user_form
-          subjects: [visitor, manager]
-          retention: { period: P3Y, after: collected }
-      fields:
-        traits.email: email_address
-      records:
-        chat_content: { kind: message, match: { product: conversations }, retention: { period: P6M, after: conversation_started } }
-        profile: { kind: profile, retention: { period: P30D, after: [contract_ended, inactive P18M] } }
-      """;
+    static final String DEFAULT = TestPolicies.PLATFORM_DEFAULT;
 
     static final Policy PLATFORM = read(DEFAULT);
 

@@ -35,11 +35,7 @@ class PolicyRegistryApiTest {
                             .putYaml("/v1/policy", a.adminKey(), SMALL_POLICY)
                             .status())
                     .isEqualTo(201);
-            long auditBefore = lethe.http()
-                    .get("/v1/audit/verify", a.adminKey())
-                    .json()
-                    .get("entries")
-                    .asLong();
+            long auditBefore = lethe.verifyAudit(a.adminKey()).get("entries").asLong();
 
             var r = lethe.http().putYaml("/v1/policy", a.adminKey(), FIVE_MISTAKES);
 
@@ -52,8 +48,7 @@ class PolicyRegistryApiTest {
                             "categories.ip_address.lawfulBasis",
                             "records.session_summary.retention.after",
                             "processors[0].safeguards");
-            var versions =
-                    lethe.http().get("/v1/policy/versions", a.adminKey()).json().get("versions");
+            var versions = lethe.policyVersions(a.adminKey());
             assertThat(versions).hasSize(1);
             assertThat(lethe.http()
                             .get("/v1/policy", a.adminKey())
@@ -61,12 +56,7 @@ class PolicyRegistryApiTest {
                             .get("version")
                             .asInt())
                     .isEqualTo(1);
-            assertThat(lethe.http()
-                            .get("/v1/audit/verify", a.adminKey())
-                            .json()
-                            .get("entries")
-                            .asLong())
-                    .isEqualTo(auditBefore);
+            assertThat(lethe.verifyAudit(a.adminKey()).get("entries").asLong()).isEqualTo(auditBefore);
         }
     }
 
@@ -85,11 +75,9 @@ class PolicyRegistryApiTest {
             assertThat(r.status()).isEqualTo(201);
             assertThat(r.json().get("version").asInt()).isEqualTo(2);
 
-            var versions =
-                    lethe.http().get("/v1/policy/versions", a.adminKey()).json().get("versions");
+            var versions = lethe.policyVersions(a.adminKey());
             assertThat(versions).extracting(v -> v.get("version").asInt()).containsExactly(2, 1);
-            assertThat(versions.get(0).get("author").asText())
-                    .isEqualTo(a.adminKey().split("_")[1]);
+            assertThat(versions.get(0).get("author").asText()).isEqualTo(TestLethe.keyIdOf(a.adminKey()));
 
             var diff = lethe.http()
                     .get("/v1/policy/diff?from=1&to=2", a.adminKey())

@@ -1,5 +1,6 @@
 package dev.lethe.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.Lethe;
 import dev.lethe.http.HttpServer;
 import java.io.IOException;
@@ -11,8 +12,10 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * A whole Lethe, started on a free loopback port over a fresh database, with a fixed operator key
@@ -93,6 +96,47 @@ public final class TestLethe implements AutoCloseable {
 
     /** An account as a test sees it. */
     public record Tenant(String id, String adminKey) {}
+
+    /** A new API key with these scopes, made with an account's admin key; returns its id and the key. */
+    public ApiKey createKey(String adminKey, String... scopes) {
+        String list = Arrays.stream(scopes).map(s -> "\"" + s + "\"").collect(Collectors.joining(","));
+        var r = http.post("/v1/keys", adminKey, "{\"scopes\":[" + list + "]}");
+        if (r.status() != 201) throw new AssertionError("could not create key: " + r);
+        return new ApiKey(r.json().get("keyId").asText(), r.json().get("key").asText());
+    }
+
+    /** An API key as a test sees it: its public id and the whole key to present. */
+    public record ApiKey(String keyId, String key) {}
+
+    /** The keys the admin key's account holds (GET /v1/keys). */
+    public JsonNode keys(String adminKey) {
+        return okJson(http.get("/v1/keys", adminKey)).get("keys");
+    }
+
+    /** The account's policy versions, newest first (GET /v1/policy/versions). */
+    public JsonNode policyVersions(String key) {
+        return okJson(http.get("/v1/policy/versions", key)).get("versions");
+    }
+
+    /** What verifying the key's audit chain reports: intact, entries, head, problems (GET /v1/audit/verify). */
+    public JsonNode verifyAudit(String key) {
+        return okJson(http.get("/v1/audit/verify", key));
+    }
+
+    /** The key id in a key of the shape {@code lethe_<keyId>_<secret>}. */
+    public static String keyIdOf(String key) {
+        return key.split("_")[1];
+    }
+
+    /** The secret in a key of the shape {@code lethe_<keyId>_<secret>}. */
+    public static String secretOf(String key) {
+        return key.substring(key.lastIndexOf('_') + 1);
+    }
+
+    private static JsonNode okJson(Http.Response r) {
+        if (r.status() != 200) throw new AssertionError("expected 200, got " + r);
+        return r.json();
+    }
 
     @Override
     public void close() {
