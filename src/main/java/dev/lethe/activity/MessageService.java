@@ -7,6 +7,7 @@ import dev.lethe.audit.AuditEvent;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.errors.FieldError;
 import dev.lethe.registry.Classification;
+import dev.lethe.registry.Intake;
 import dev.lethe.registry.Policy;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.registry.RecordKind;
@@ -78,10 +79,13 @@ public final class MessageService {
         this.clock = clock;
     }
 
-    private record Kept(String field, String category, Sensitive value) {}
-
     private record Checked(
-            int index, IncomingMessage message, Instant ts, RecordRule rule, String subjectType, List<Kept> values) {}
+            int index,
+            IncomingMessage message,
+            Instant ts,
+            RecordRule rule,
+            String subjectType,
+            List<Intake.Kept<Sensitive>> values) {}
 
     /** Stores what can be stored of the batch; {@code readErrors} are messages the reader refused. */
     public TrackResult ingest(
@@ -137,25 +141,15 @@ public final class MessageService {
                 errors.add(new FieldError(
                         at + ".attachments", "no record of kind 'media' in the policy matches " + attributes));
             }
-            var kept = new ArrayList<Kept>();
             var fields = new LinkedHashMap<String, List<Sensitive>>();
             m.values().forEach((f, v) -> fields.put(f, List.of(v)));
             if (!m.attachments().isEmpty()) fields.put("message.attachments", m.attachments());
-            for (var f : fields.entrySet()) {
-                switch (Classification.of(policy, f.getKey())) {
-                    case Classification.Rejected r -> errors.add(new FieldError(at + "." + f.getKey(), r.reason()));
-                    case Classification.Dropped d -> dropped += f.getValue().size();
-                    case Classification.Kept k -> {
-                        var expiry = k.category().retention().expiryByCollection(ts);
-                        if (expiry.isPresent() && !expiry.get().isAfter(now))
-                            expired.add(new TrackResult.Expired(i, f.getKey()));
-                        else
-                            f.getValue()
-                                    .forEach(v -> kept.add(
-                                            new Kept(f.getKey(), k.category().name(), v)));
-                    }
-                }
-            }
+            var intake = Intake.sort(fields, f -> Classification.of(policy, f), ts, now, at + ".");
+            errors.addAll(intake.refused());
+            dropped += intake.dropped();
+            int index = i;
+            intake.expired().forEach(f -> expired.add(new TrackResult.Expired(index, f)));
+            var kept = intake.kept();
             if (!errors.isEmpty()) {
                 rejected.put(i, errors);
                 continue;

@@ -7,6 +7,7 @@ import dev.lethe.audit.AuditEvent;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.errors.FieldError;
 import dev.lethe.registry.Classification;
+import dev.lethe.registry.Intake;
 import dev.lethe.registry.Policy;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.registry.RecordKind;
@@ -16,6 +17,7 @@ import dev.lethe.subjects.IdentifierKind;
 import dev.lethe.subjects.SubjectDirectory;
 import dev.lethe.values.NewValue;
 import dev.lethe.values.PersonalValues;
+import dev.lethe.values.Sensitive;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -132,19 +134,14 @@ public final class TrackService {
             }
             Instant ts = e.ts() == null ? now : e.ts();
             if (ts.isAfter(now.plus(Duration.ofMinutes(5)))) errors.add(new FieldError(at + ".ts", "is in the future"));
-            var kept = new ArrayList<Kept>();
-            for (var field : e.values().entrySet()) {
-                switch (Classification.of(policy, field.getKey())) {
-                    case Classification.Rejected r -> errors.add(new FieldError(at + "." + field.getKey(), r.reason()));
-                    case Classification.Dropped d -> dropped++;
-                    case Classification.Kept k -> {
-                        var expiry = k.category().retention().expiryByCollection(ts);
-                        if (expiry.isPresent() && !expiry.get().isAfter(now))
-                            expired.add(new TrackResult.Expired(i, field.getKey()));
-                        else kept.add(new Kept(field.getKey(), k.category().name(), field.getValue()));
-                    }
-                }
-            }
+            var singles = new LinkedHashMap<String, List<Sensitive>>();
+            e.values().forEach((f, v) -> singles.put(f, List.of(v)));
+            var intake = Intake.sort(singles, f -> Classification.of(policy, f), ts, now, at + ".");
+            errors.addAll(intake.refused());
+            dropped += intake.dropped();
+            int index = i;
+            intake.expired().forEach(f -> expired.add(new TrackResult.Expired(index, f)));
+            var kept = intake.kept();
             if (!errors.isEmpty()) {
                 rejected.put(i, errors);
                 continue;
@@ -175,9 +172,8 @@ public final class TrackService {
         return result;
     }
 
-    private record Kept(String field, String category, dev.lethe.values.Sensitive value) {}
-
-    private record Accepted(int index, String visitorIndex, IncomingEvent event, Instant ts, List<Kept> values) {}
+    private record Accepted(
+            int index, String visitorIndex, IncomingEvent event, Instant ts, List<Intake.Kept<Sensitive>> values) {}
 
     private void store(
             Handle h,

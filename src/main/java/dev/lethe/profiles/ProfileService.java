@@ -13,6 +13,7 @@ import dev.lethe.errors.GoneException;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.NotFoundException;
 import dev.lethe.registry.Classification;
+import dev.lethe.registry.Intake;
 import dev.lethe.registry.Policy;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.subjects.IdentifierKind;
@@ -116,27 +117,12 @@ public final class ProfileService {
                         "must be a " + custom.type().wireName() + " (custom field '" + custom.displayName() + "')"));
             }
         });
-        var kept = new ArrayList<Map.Entry<String, String>>();
-        int dropped = 0;
-        var expired = new ArrayList<String>();
-        var toStore = new LinkedHashMap<String, Sensitive>();
-        for (var f : fields.entrySet()) {
-            switch (classify(policy, f.getKey())) {
-                case Classification.Rejected r -> errors.add(new FieldError(f.getKey(), r.reason()));
-                case Classification.Dropped d -> dropped++;
-                case Classification.Kept k -> {
-                    var expiry = k.category().retention().expiryByCollection(ts);
-                    if (expiry.isPresent() && !expiry.get().isAfter(now)) expired.add(f.getKey());
-                    else {
-                        kept.add(Map.entry(f.getKey(), k.category().name()));
-                        toStore.put(f.getKey(), f.getValue());
-                    }
-                }
-            }
-        }
+        var singles = new LinkedHashMap<String, List<Sensitive>>();
+        fields.forEach((f, v) -> singles.put(f, List.of(v)));
+        var intake = Intake.sort(singles, f -> classify(policy, f), ts, now, "");
+        errors.addAll(intake.refused());
         if (!errors.isEmpty()) throw new InvalidInputException("The identification is not valid.", errors);
 
-        int droppedValues = dropped;
         Optional<String> visitorId = visitor;
         return jdbi.inTransaction(h -> {
             var indexes = new LinkedHashMap<IdentifierKind, String>();
@@ -162,12 +148,11 @@ public final class ProfileService {
             });
             boolean joined = visitorId.isPresent() && joinVisitor(h, accountId, profileId, visitorId.get(), now);
             var newValues = new ArrayList<NewValue>();
-            for (var k : kept) {
+            for (var k : intake.kept()) {
                 // an identifier that belongs to another profile stays that profile's: its value is
                 // not copied here, where lookups by it would never lead and its erasure would miss it
-                if (conflictingFields.contains(k.getKey())) continue;
-                newValues.add(new NewValue(
-                        profileId, k.getValue(), k.getKey(), ts, "profile", profileId, toStore.get(k.getKey())));
+                if (conflictingFields.contains(k.field())) continue;
+                newValues.add(new NewValue(profileId, k.category(), k.field(), ts, "profile", profileId, k.value()));
             }
             values.store(h, accountId, newValues);
             subjects.store().seen(h, accountId, profileId, ts, ts);
@@ -179,7 +164,7 @@ public final class ProfileService {
                             "profile.identify",
                             List.of("profile:" + profileId),
                             Map.of("created", created, "visitorJoined", joined, "values", newValues.size())));
-            return new Identified(profileId, created, joined, conflicts, droppedValues, expired);
+            return new Identified(profileId, created, joined, conflicts, intake.dropped(), intake.expired());
         });
     }
 

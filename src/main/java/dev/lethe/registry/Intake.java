@@ -1,0 +1,53 @@
+package dev.lethe.registry;
+
+import dev.lethe.errors.FieldError;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The values of one incoming item sorted by the policy: kept under their category, dropped (a
+ * switched-off optional category), already expired at their collection time (not stored), or
+ * refused (no category), each refusal with its path. Identify, track and messages all take in
+ * values this one way.
+ *
+ * @param <T> the value type (kept opaque: it is personal)
+ */
+public record Intake<T>(List<Kept<T>> kept, int dropped, List<String> expired, List<FieldError> refused) {
+
+    /** A value to store under {@code category}. */
+    public record Kept<T>(String field, String category, T value) {}
+
+    /**
+     * Sorts {@code values} (by field path; a field may carry several values) collected at
+     * {@code collectedAt}. Refusals are reported at {@code pathPrefix + field}.
+     */
+    public static <T> Intake<T> sort(
+            Map<String, List<T>> values,
+            Function<String, Classification> classify,
+            Instant collectedAt,
+            Instant now,
+            String pathPrefix) {
+        var kept = new ArrayList<Kept<T>>();
+        var expired = new ArrayList<String>();
+        var refused = new ArrayList<FieldError>();
+        int dropped = 0;
+        for (var field : values.entrySet()) {
+            switch (classify.apply(field.getKey())) {
+                case Classification.Rejected r -> refused.add(new FieldError(pathPrefix + field.getKey(), r.reason()));
+                case Classification.Dropped d -> dropped += field.getValue().size();
+                case Classification.Kept k -> {
+                    var expiry = k.category().retention().expiryByCollection(collectedAt);
+                    if (expiry.isPresent() && !expiry.get().isAfter(now)) expired.add(field.getKey());
+                    else
+                        field.getValue()
+                                .forEach(v -> kept.add(
+                                        new Kept<>(field.getKey(), k.category().name(), v)));
+                }
+            }
+        }
+        return new Intake<>(kept, dropped, expired, refused);
+    }
+}
