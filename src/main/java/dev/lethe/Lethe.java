@@ -13,6 +13,8 @@ import dev.lethe.audit.JdbcAuditStore;
 import dev.lethe.crypto.JdbcKeyStore;
 import dev.lethe.crypto.Keyring;
 import dev.lethe.crypto.KeysetMasterKey;
+import dev.lethe.goals.GoalService;
+import dev.lethe.goals.JdbcGoalStore;
 import dev.lethe.http.HttpServer;
 import dev.lethe.profiles.ProfileService;
 import dev.lethe.registry.JdbcPolicyStore;
@@ -102,7 +104,9 @@ public final class Lethe implements AutoCloseable {
             var subjects = new SubjectDirectory(new JdbcSubjectStore(), keyring, ids, clock);
             var values = new PersonalValues(new JdbcValueStore(), keyring, ids);
             var activity = new JdbcActivityStore(jdbi, database.dialect());
-            this.profiles = new ProfileService(jdbi, subjects, values, activity, keyring, policies, audit, clock);
+            var goals = new GoalService(jdbi, new JdbcGoalStore(), audit, ids, clock);
+            this.profiles =
+                    new ProfileService(jdbi, subjects, values, activity, keyring, policies, audit, goals, clock);
             var track = new TrackService(
                     jdbi,
                     activity,
@@ -127,7 +131,7 @@ public final class Lethe implements AutoCloseable {
             this.http = new HttpServer(
                     config.http(),
                     database,
-                    new HttpServer.Features(accounts, policies, audit, profiles, track, messages),
+                    new HttpServer.Features(accounts, policies, audit, profiles, track, messages, goals),
                     metrics,
                     version());
         } catch (RuntimeException e) {

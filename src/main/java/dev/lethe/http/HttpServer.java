@@ -7,6 +7,7 @@ import dev.lethe.accounts.Caller;
 import dev.lethe.activity.MessageService;
 import dev.lethe.activity.TrackService;
 import dev.lethe.audit.AuditLog;
+import dev.lethe.goals.GoalService;
 import dev.lethe.notices.Notices;
 import dev.lethe.profiles.ProfileService;
 import dev.lethe.registry.PolicyService;
@@ -38,7 +39,8 @@ public final class HttpServer implements AutoCloseable {
             AuditLog audit,
             ProfileService profiles,
             TrackService track,
-            MessageService messages) {}
+            MessageService messages,
+            GoalService goals) {}
 
     /** Where to listen and how much to accept. */
     public record Settings(String host, int port, long maxBodyBytes) {}
@@ -84,6 +86,7 @@ public final class HttpServer implements AutoCloseable {
             new IngestRoutes(features.profiles(), features.track(), features.messages()).register(api);
             new ProfileRoutes(features.profiles()).register(api);
             new StatisticsRoutes(features.track()).register(api);
+            new GoalRoutes(features.goals()).register(api);
             docs.set(api.docs());
         });
         this.routes = docs.get();

@@ -80,6 +80,34 @@ final class ProfileRoutes {
                         "devices",
                         s.devices()));
         out.put(
+                "engagement",
+                Map.of("score", p.engagement().score(), "level", p.engagement().level()));
+        out.put(
+                "interests",
+                p.interests().stream()
+                        .map(i -> Map.of("interest", i.value().value(), "count", i.count()))
+                        .toList());
+        out.put(
+                "goals",
+                p.goals().stream()
+                        .map(g -> Map.of(
+                                "goalId", g.goalId(),
+                                "name", g.name(),
+                                "firstAchievedAt", g.firstAchievedAt().toString(),
+                                "times", g.times()))
+                        .toList());
+        out.put(
+                "campaigns",
+                p.campaigns().stream()
+                        .map(c -> Map.of(
+                                "campaign",
+                                c.campaign().value(),
+                                "first",
+                                c.first().toString(),
+                                "last",
+                                c.last().toString()))
+                        .toList());
+        out.put(
                 "visits",
                 p.visits().stream()
                         .map(v -> {

@@ -12,6 +12,7 @@ import dev.lethe.errors.FieldError;
 import dev.lethe.errors.GoneException;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.NotFoundException;
+import dev.lethe.goals.GoalService;
 import dev.lethe.registry.Classification;
 import dev.lethe.registry.Intake;
 import dev.lethe.registry.Policy;
@@ -51,6 +52,7 @@ public final class ProfileService {
     private final Keyring keyring;
     private final PolicyService policies;
     private final AuditLog audit;
+    private final GoalService goals;
     private final Clock clock;
 
     public ProfileService(
@@ -61,6 +63,7 @@ public final class ProfileService {
             Keyring keyring,
             PolicyService policies,
             AuditLog audit,
+            GoalService goals,
             Clock clock) {
         this.jdbi = jdbi;
         this.subjects = subjects;
@@ -69,6 +72,7 @@ public final class ProfileService {
         this.keyring = keyring;
         this.policies = policies;
         this.audit = audit;
+        this.goals = goals;
         this.clock = clock;
     }
 
@@ -301,7 +305,8 @@ public final class ProfileService {
                             s.eventCount(),
                             bySession.getOrDefault(s.sessionId(), Map.of())))
                     .toList();
-            int events = activity.eventsOf(h, accountId, profileId).size();
+            var eventList = activity.eventsOf(h, accountId, profileId);
+            int events = eventList.size();
             int devices = subjects.store().countIdentifiers(h, accountId, profileId, IdentifierKind.VISITOR);
             var summary = new ProfileView.Summary(
                     subject.firstSeenAt(),
@@ -314,7 +319,19 @@ public final class ProfileService {
                     h,
                     AuditEvent.ok(
                             accountId, caller.actor(), "profile.read", List.of("profile:" + profileId), Map.of()));
-            return new ProfileView(profileId, subject.subjectType(), contact, traits, summary, visits);
+            var engagement = Engagement.of(
+                    sessions.stream().map(s -> s.startedAt()).toList(), subject.lastSeenAt(), clock.instant());
+            return new ProfileView(
+                    profileId,
+                    subject.subjectType(),
+                    contact,
+                    traits,
+                    summary,
+                    engagement,
+                    Aggregates.interests(stored),
+                    Aggregates.goals(goals.list(accountId), eventList, stored),
+                    Aggregates.campaigns(stored),
+                    visits);
         });
     }
 

@@ -13,7 +13,20 @@ public record ProfileView(
         Map<String, Sensitive> contact,
         Map<String, Sensitive> traits,
         Summary summary,
+        Engagement engagement,
+        List<Interest> interests,
+        List<GoalAchieved> goals,
+        List<Campaign> campaigns,
         List<Visit> visits) {
+
+    /** An interest and how often it was shown. */
+    public record Interest(Sensitive value, int count) {}
+
+    /** A goal the profile achieved, and when first. */
+    public record GoalAchieved(String goalId, String name, Instant firstAchievedAt, int times) {}
+
+    /** A campaign the profile interacted with, first and last time. */
+    public record Campaign(Sensitive campaign, Instant first, Instant last) {}
 
     /** First and last visit (or contact), how many visits, events, messages and devices. */
     public record Summary(Instant firstSeen, Instant lastSeen, int visits, int events, int messages, int devices) {}

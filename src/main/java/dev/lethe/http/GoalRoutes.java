@@ -1,0 +1,64 @@
+package dev.lethe.http;
+
+import static io.javalin.http.HandlerType.DELETE;
+import static io.javalin.http.HandlerType.GET;
+import static io.javalin.http.HandlerType.POST;
+
+import dev.lethe.accounts.Scope;
+import dev.lethe.errors.FieldError;
+import dev.lethe.goals.GoalService;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Goal definitions over HTTP. */
+final class GoalRoutes {
+
+    private final GoalService goals;
+
+    GoalRoutes(GoalService goals) {
+        this.goals = goals;
+    }
+
+    void register(Api api) {
+        api.route(POST, "/v1/goals")
+                .access(Access.needs(Scope.ADMIN))
+                .summary(
+                        "Define a goal: {name, eventType, match?: {property: value}}; profiles show the goals their events achieved")
+                .accepts("application/json")
+                .returns(201)
+                .handle((ctx, caller) -> {
+                    var body = Json.object(ctx);
+                    var errors = new ArrayList<FieldError>();
+                    String name = Json.text(body, "name", errors);
+                    String eventType = Json.text(body, "eventType", errors);
+                    var match = new LinkedHashMap<String, String>();
+                    var m = body.get("match");
+                    if (m != null && !m.isNull()) {
+                        if (!m.isObject())
+                            errors.add(new FieldError("match", "must be an object of property names to values"));
+                        else
+                            m.fields().forEachRemaining(e -> {
+                                if (e.getValue().isContainerNode())
+                                    errors.add(new FieldError(
+                                            "match." + e.getKey(), "must be a text, number or true/false"));
+                                else match.put(e.getKey(), e.getValue().asText());
+                            });
+                    }
+                    Json.requireNoErrors(errors);
+                    ctx.status(201).json(goals.define(caller, name, eventType, match));
+                });
+        api.route(GET, "/v1/goals")
+                .access(Access.needs(Scope.READ))
+                .summary("The account's goals")
+                .handle((ctx, caller) -> ctx.json(Map.of("goals", goals.list(caller.accountId()))));
+        api.route(DELETE, "/v1/goals/{id}")
+                .access(Access.needs(Scope.ADMIN))
+                .summary("Delete a goal")
+                .returns(204)
+                .handle((ctx, caller) -> {
+                    goals.delete(caller, ctx.pathParam("id"));
+                    ctx.status(204);
+                });
+    }
+}

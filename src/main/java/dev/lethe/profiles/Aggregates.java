@@ -1,0 +1,79 @@
+package dev.lethe.profiles;
+
+import dev.lethe.activity.Event;
+import dev.lethe.goals.Goal;
+import dev.lethe.values.Sensitive;
+import dev.lethe.values.StoredValue;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a profile shows beyond its raw values, worked out from its opened values and events when
+ * the profile is read (nothing of it is stored): interests, goals achieved, campaigns.
+ */
+final class Aggregates {
+
+    private Aggregates() {}
+
+    /** Values arriving as {@code properties.interest(s)} or {@code traits.interest(s)}, most frequent first. */
+    static List<ProfileView.Interest> interests(List<StoredValue> values) {
+        var counts = new LinkedHashMap<String, Integer>();
+        for (var v : values) {
+            if (v.field().endsWith(".interest") || v.field().endsWith(".interests")) {
+                counts.merge(v.value().value(), 1, Integer::sum);
+            }
+        }
+        return counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .map(e -> new ProfileView.Interest(new Sensitive(e.getKey()), e.getValue()))
+                .toList();
+    }
+
+    /** Each goal some event of the profile achieved, with the first time and how often. */
+    static List<ProfileView.GoalAchieved> goals(List<Goal> goals, List<Event> events, List<StoredValue> values) {
+        if (goals.isEmpty()) return List.of();
+        var properties = new HashMap<String, Map<String, String>>();
+        for (var v : values) {
+            if ("event".equals(v.recordKind()) && v.field().startsWith("properties.")) {
+                properties
+                        .computeIfAbsent(v.recordId(), id -> new HashMap<>())
+                        .put(
+                                v.field().substring("properties.".length()),
+                                v.value().value());
+            }
+        }
+        var out = new ArrayList<ProfileView.GoalAchieved>();
+        for (var goal : goals) {
+            Instant first = null;
+            int times = 0;
+            for (var e : events) { // events come oldest first
+                if (goal.achievedBy(e.type(), properties.getOrDefault(e.eventId(), Map.of()))) {
+                    if (first == null) first = e.occurredAt();
+                    times++;
+                }
+            }
+            if (times > 0) out.add(new ProfileView.GoalAchieved(goal.goalId(), goal.name(), first, times));
+        }
+        out.sort(Comparator.comparing(ProfileView.GoalAchieved::firstAchievedAt));
+        return out;
+    }
+
+    /** Campaigns from {@code context.campaign} or {@code properties.campaignId}, first and last seen. */
+    static List<ProfileView.Campaign> campaigns(List<StoredValue> values) {
+        var seen = new LinkedHashMap<String, Instant[]>();
+        for (var v : values) {
+            if (!v.field().equals("context.campaign") && !v.field().equals("properties.campaignId")) continue;
+            var range = seen.computeIfAbsent(v.value().value(), c -> new Instant[] {v.collectedAt(), v.collectedAt()});
+            if (v.collectedAt().isBefore(range[0])) range[0] = v.collectedAt();
+            if (v.collectedAt().isAfter(range[1])) range[1] = v.collectedAt();
+        }
+        return seen.entrySet().stream()
+                .map(e -> new ProfileView.Campaign(new Sensitive(e.getKey()), e.getValue()[0], e.getValue()[1]))
+                .toList();
+    }
+}
