@@ -23,13 +23,49 @@ final class ProfileRoutes {
     void register(Api api) {
         api.route(GET, "/v1/profiles")
                 .access(Access.needs(Scope.READ))
-                .summary("Identified profiles, most recently seen first")
+                .summary(
+                        "Identified profiles, filtered by exact email or phone (blind index), tag and last visit; sorted; paged")
+                .query("email", "exact email (normalised)")
+                .query("phone", "exact phone, international form")
+                .query("tag", "profiles carrying this tag (case-insensitive)")
+                .query("lastVisitFrom", "ISO instant, inclusive")
+                .query("lastVisitTo", "ISO instant, exclusive")
+                .query("sort", "lastVisit (default), firstVisit or visits")
                 .query("limit", "1..1000, default 100")
-                .handle((ctx, caller) -> ctx.json(Map.of(
-                        "profiles",
-                        profiles.list(caller, Json.intParam(ctx, "limit", 100, 1, 1000)).stream()
-                                .map(ProfileRoutes::row)
-                                .toList())));
+                .query("cursor", "the next cursor of the previous page")
+                .query("columns", "comma-separated: id, subjectType, firstSeen, lastSeen (default all)")
+                .handle((ctx, caller) -> {
+                    int limit = Json.intParam(ctx, "limit", 100, 1, 1000);
+                    int offset = Json.intParam(ctx, "cursor", 0, 0, Integer.MAX_VALUE);
+                    var page = profiles.list(
+                            caller,
+                            new ProfileService.ProfileQuery(
+                                    ctx.queryParam("email"),
+                                    ctx.queryParam("phone"),
+                                    ctx.queryParam("tag"),
+                                    Json.instantParam(ctx, "lastVisitFrom"),
+                                    Json.instantParam(ctx, "lastVisitTo"),
+                                    ctx.queryParam("sort"),
+                                    offset,
+                                    limit));
+                    var columns = columns(ctx.queryParam("columns"));
+                    var out = new LinkedHashMap<String, Object>();
+                    out.put("profiles", page.stream().map(s -> row(s, columns)).toList());
+                    out.put("next", page.size() == limit ? Integer.toString(offset + limit) : null);
+                    ctx.json(out);
+                });
+        api.route(POST, "/v1/profiles/{id}/tags")
+                .access(Access.needs(Scope.ADMIN))
+                .summary("Add and remove tags on a profile: {add: [...], remove: [...]}; returns its tags")
+                .accepts("application/json")
+                .handle((ctx, caller) -> {
+                    var body = Json.object(ctx);
+                    var errors = new java.util.ArrayList<dev.lethe.errors.FieldError>();
+                    var add = texts(body, "add", errors);
+                    var remove = texts(body, "remove", errors);
+                    Json.requireNoErrors(errors);
+                    ctx.json(Map.of("tags", profiles.tag(caller, ctx.pathParam("id"), add, remove)));
+                });
         api.route(POST, "/v1/profiles/{id}/merge")
                 .access(Access.needs(Scope.ADMIN))
                 .summary(
@@ -48,12 +84,49 @@ final class ProfileRoutes {
                 .handle((ctx, caller) -> ctx.json(view(profiles.view(caller, ctx.pathParam("id")))));
     }
 
-    private static Map<String, Object> row(Subject s) {
+    private static final java.util.List<String> COLUMNS =
+            java.util.List.of("id", "subjectType", "firstSeen", "lastSeen");
+
+    private static java.util.List<String> columns(String text) {
+        if (text == null || text.isBlank()) return COLUMNS;
+        var chosen = java.util.Arrays.stream(text.split(",")).map(String::strip).toList();
+        var unknown = chosen.stream().filter(c -> !COLUMNS.contains(c)).toList();
+        if (!unknown.isEmpty()) {
+            throw new dev.lethe.errors.BadRequestException(
+                    "Bad query parameter.",
+                    java.util.List.of(new dev.lethe.errors.FieldError(
+                            "columns", "unknown " + unknown + " (" + String.join(", ", COLUMNS) + ")")));
+        }
+        return chosen;
+    }
+
+    private static Map<String, Object> row(Subject s, java.util.List<String> columns) {
+        var all = new LinkedHashMap<String, Object>();
+        all.put("id", s.subjectId());
+        all.put("subjectType", s.subjectType());
+        all.put("firstSeen", s.firstSeenAt().toString());
+        all.put("lastSeen", s.lastSeenAt().toString());
         var out = new LinkedHashMap<String, Object>();
-        out.put("id", s.subjectId());
-        out.put("subjectType", s.subjectType());
-        out.put("firstSeen", s.firstSeenAt().toString());
-        out.put("lastSeen", s.lastSeenAt().toString());
+        columns.forEach(c -> out.put(c, all.get(c)));
+        return out;
+    }
+
+    private static java.util.List<String> texts(
+            com.fasterxml.jackson.databind.JsonNode body,
+            String key,
+            java.util.List<dev.lethe.errors.FieldError> errors) {
+        var n = body.get(key);
+        var out = new java.util.ArrayList<String>();
+        if (n == null || n.isNull()) return out;
+        if (!n.isArray()) {
+            errors.add(new dev.lethe.errors.FieldError(key, "must be a list of texts"));
+            return out;
+        }
+        for (int i = 0; i < n.size(); i++) {
+            if (!n.get(i).isTextual())
+                errors.add(new dev.lethe.errors.FieldError(key + "[" + i + "]", "must be a text"));
+            else out.add(n.get(i).asText());
+        }
         return out;
     }
 
@@ -63,6 +136,7 @@ final class ProfileRoutes {
         out.put("subjectType", p.subjectType());
         out.put("contact", plain(p.contact()));
         out.put("traits", plain(p.traits()));
+        out.put("tags", p.tags().stream().map(t -> t.value()).toList());
         var s = p.summary();
         out.put(
                 "summary",

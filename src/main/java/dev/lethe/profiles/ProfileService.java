@@ -283,10 +283,12 @@ public final class ProfileService {
             }
             var contact = new LinkedHashMap<String, Sensitive>();
             var traits = new LinkedHashMap<String, Sensitive>();
+            var tags = new java.util.LinkedHashSet<String>();
             var bySession = new LinkedHashMap<String, Map<String, Sensitive>>();
             for (var v : stored) { // oldest first: the latest value of a field wins
                 if (v.field().startsWith("identifiers."))
                     contact.put(v.field().substring("identifiers.".length()), v.value());
+                else if (v.field().equals(TAGS)) tags.add(v.value().value());
                 else if (v.field().startsWith("traits."))
                     traits.put(v.field().substring("traits.".length()), v.value());
                 if ("session_summary".equals(v.recordKind())) {
@@ -326,6 +328,7 @@ public final class ProfileService {
                     subject.subjectType(),
                     contact,
                     traits,
+                    tags.stream().map(Sensitive::new).toList(),
                     summary,
                     engagement,
                     Aggregates.interests(stored),
@@ -359,9 +362,141 @@ public final class ProfileService {
         });
     }
 
-    /** Identified profiles, most recently seen first (the full list with filters comes later). */
-    public List<Subject> list(Caller caller, int limit) {
+    /** What to list: exact email or phone, a tag, a last-visit range, an order, a page. */
+    public record ProfileQuery(
+            String email,
+            String phone,
+            String tag,
+            Instant lastVisitFrom,
+            Instant lastVisitTo,
+            String sort,
+            int offset,
+            int limit) {}
+
+    /**
+     * Identified profiles matching the query. Email, phone and tag are matched through blind
+     * indexes; the list is read, not audited per profile (it shows ids and dates only).
+     */
+    public List<Subject> list(Caller caller, ProfileQuery q) {
         AccountService.requireScope(caller, Scope.READ);
-        return jdbi.withHandle(h -> subjects.store().list(h, caller.accountId(), limit));
+        String accountId = caller.accountId();
+        var errors = new ArrayList<FieldError>();
+        if (q.sort() != null && !dev.lethe.subjects.ProfileFilter.SORTS.contains(q.sort())) {
+            errors.add(new FieldError(
+                    "sort",
+                    "must be one of "
+                            + String.join(", ", new java.util.TreeSet<>(dev.lethe.subjects.ProfileFilter.SORTS))));
+        }
+        var lookups = new LinkedHashMap<IdentifierKind, String>();
+        if (q.email() != null)
+            IdentifierKind.EMAIL
+                    .normalise(q.email())
+                    .ifPresentOrElse(
+                            n -> lookups.put(IdentifierKind.EMAIL, n),
+                            () -> errors.add(new FieldError("email", IdentifierKind.EMAIL.problem())));
+        if (q.phone() != null)
+            IdentifierKind.PHONE
+                    .normalise(q.phone())
+                    .ifPresentOrElse(
+                            n -> lookups.put(IdentifierKind.PHONE, n),
+                            () -> errors.add(new FieldError("phone", IdentifierKind.PHONE.problem())));
+        if (!errors.isEmpty()) throw new dev.lethe.errors.BadRequestException("Bad query parameter.", errors);
+        return jdbi.withHandle(h -> {
+            java.util.Set<String> ids = null;
+            for (var l : lookups.entrySet()) {
+                var found = subjects.find(
+                        h, accountId, l.getKey(), subjects.blindIndex(accountId, l.getKey(), l.getValue()));
+                var only = found.map(java.util.Set::of).orElse(java.util.Set.<String>of());
+                ids = ids == null
+                        ? only
+                        : only.stream().filter(ids::contains).collect(java.util.stream.Collectors.toSet());
+            }
+            String tag = q.tag() == null ? null : tagIndex(accountId, q.tag());
+            return subjects.store()
+                    .list(
+                            h,
+                            accountId,
+                            new dev.lethe.subjects.ProfileFilter(
+                                    ids, tag, q.lastVisitFrom(), q.lastVisitTo(), q.sort(), q.offset(), q.limit()));
+        });
+    }
+
+    /**
+     * Adds and removes tags on a profile. A tag is a personal value (field {@code traits.tags},
+     * under the category the policy maps it to) plus a blind index for filtering.
+     */
+    public List<String> tag(Caller caller, String profileId, List<String> add, List<String> remove) {
+        AccountService.requireScope(caller, Scope.ADMIN);
+        String accountId = caller.accountId();
+        Policy policy = policies.requireInForce(accountId).policy();
+        var errors = new ArrayList<FieldError>();
+        String category = null;
+        switch (Classification.of(policy, TAGS)) {
+            case Classification.Kept k -> category = k.category().name();
+            case Classification.Dropped d -> {
+                if (!add.isEmpty())
+                    errors.add(new FieldError(
+                            "add", "tags are switched off: category '" + d.category() + "' is disabled"));
+            }
+            case Classification.Rejected r -> {
+                if (!add.isEmpty())
+                    errors.add(new FieldError("add", "tags have no category: map traits.tags in the policy's fields"));
+            }
+        }
+        for (int i = 0; i < add.size(); i++) {
+            if (add.get(i).isBlank() || add.get(i).length() > 100)
+                errors.add(new FieldError("add[" + i + "]", "a tag is 1 to 100 characters"));
+        }
+        if (!errors.isEmpty()) throw new InvalidInputException("The tags are not valid.", errors);
+        String tagCategory = category;
+        Instant now = clock.instant();
+        return jdbi.inTransaction(h -> {
+            subjects.store()
+                    .find(h, accountId, profileId)
+                    .filter(Subject::identified)
+                    .orElseThrow(() -> new NotFoundException("No such profile."));
+            var current = currentTags(h, accountId, profileId);
+            var added = new ArrayList<NewValue>();
+            for (String t : add) {
+                String tag = t.strip();
+                if (current.contains(tag)) continue;
+                current.add(tag);
+                added.add(new NewValue(profileId, tagCategory, TAGS, now, "profile", profileId, new Sensitive(tag)));
+                subjects.store().addTag(h, accountId, tagIndex(accountId, tag), profileId);
+            }
+            values.store(h, accountId, added);
+            var removing = new java.util.HashSet<String>();
+            for (String t : remove) {
+                String tag = t.strip();
+                if (current.remove(tag)) removing.add(tag);
+                subjects.store().removeTag(h, accountId, tagIndex(accountId, tag), profileId);
+            }
+            values.deleteMatching(h, accountId, profileId, TAGS, removing);
+            audit.append(
+                    h,
+                    AuditEvent.ok(
+                            accountId,
+                            caller.actor(),
+                            "profile.tags",
+                            List.of("profile:" + profileId),
+                            Map.of("added", added.size(), "removed", removing.size())));
+            return List.copyOf(current);
+        });
+    }
+
+    private static final String TAGS = "traits.tags";
+
+    private java.util.List<String> currentTags(Handle h, String accountId, String profileId) {
+        return values.ofSubject(h, accountId, profileId).stream()
+                .filter(v -> v.field().equals(TAGS))
+                .map(v -> v.value().value())
+                .distinct()
+                .collect(java.util.stream.Collectors.toCollection(ArrayList::new));
+    }
+
+    /** Tags match case-insensitively: the index is of the trimmed, lower-cased tag. */
+    private String tagIndex(String accountId, String tag) {
+        return subjects.blindIndex(
+                accountId, IdentifierKind.EXTERNAL_ID, "tag:" + tag.strip().toLowerCase(java.util.Locale.ROOT));
     }
 }

@@ -12,6 +12,7 @@ public record ProfileView(
         String subjectType,
         Map<String, Sensitive> contact,
         Map<String, Sensitive> traits,
+        List<Sensitive> tags,
         Summary summary,
         Engagement engagement,
         List<Interest> interests,

@@ -169,15 +169,84 @@ public final class JdbcSubjectStore implements SubjectStore {
     }
 
     @Override
-    public List<Subject> list(Handle h, String accountId, int limit) {
-        return h.createQuery("""
-                        select * from subjects where account_id = :account and identified = true
-                        order by last_seen_at desc, subject_id limit :limit
+    public List<Subject> list(Handle h, String accountId, ProfileFilter f) {
+        String order = switch (f.sort() == null ? "lastVisit" : f.sort()) {
+            case "firstVisit" -> "first_seen_at asc, subject_id";
+            case "visits" ->
+                "(select count(*) from sessions v where v.account_id = s.account_id and v.subject_id = s.subject_id) desc,"
+                        + " last_seen_at desc, subject_id";
+            default -> "last_seen_at desc, subject_id";
+        };
+        var sql = new StringBuilder("select s.* from subjects s where s.account_id = :account and s.identified = true");
+        if (f.subjectIds() != null)
+            sql.append(f.subjectIds().isEmpty() ? " and 1 = 0" : " and s.subject_id in (<ids>)");
+        if (f.tagIndex() != null) {
+            sql.append(" and exists (select 1 from profile_tags t where t.account_id = s.account_id"
+                    + " and t.subject_id = s.subject_id and t.tag_index = :tag)");
+        }
+        if (f.lastSeenFrom() != null) sql.append(" and s.last_seen_at >= :from");
+        if (f.lastSeenTo() != null) sql.append(" and s.last_seen_at < :to");
+        sql.append(" order by ").append(order).append(" limit :limit offset :offset");
+        var q = h.createQuery(sql.toString())
+                .bind("account", accountId)
+                .bind("limit", f.limit())
+                .bind("offset", f.offset());
+        if (f.subjectIds() != null && !f.subjectIds().isEmpty()) q.bindList("ids", List.copyOf(f.subjectIds()));
+        if (f.tagIndex() != null) q.bind("tag", f.tagIndex());
+        if (f.lastSeenFrom() != null) q.bind("from", utc(f.lastSeenFrom()));
+        if (f.lastSeenTo() != null) q.bind("to", utc(f.lastSeenTo()));
+        return q.map(JdbcSubjectStore::subject).list();
+    }
+
+    @Override
+    public void addTag(Handle h, String accountId, String tagIndex, String subjectId) {
+        boolean present = h.createQuery("""
+                                select count(*) from profile_tags
+                                where account_id = :account and tag_index = :tag and subject_id = :subject
+                                """)
+                        .bind("account", accountId)
+                        .bind("tag", tagIndex)
+                        .bind("subject", subjectId)
+                        .mapTo(Integer.class)
+                        .one()
+                > 0;
+        if (present) return;
+        h.createUpdate("insert into profile_tags (account_id, tag_index, subject_id) values (:account, :tag, :subject)")
+                .bind("account", accountId)
+                .bind("tag", tagIndex)
+                .bind("subject", subjectId)
+                .execute();
+    }
+
+    @Override
+    public boolean removeTag(Handle h, String accountId, String tagIndex, String subjectId) {
+        return h.createUpdate("""
+                                delete from profile_tags
+                                where account_id = :account and tag_index = :tag and subject_id = :subject
+                                """)
+                        .bind("account", accountId)
+                        .bind("tag", tagIndex)
+                        .bind("subject", subjectId)
+                        .execute()
+                == 1;
+    }
+
+    @Override
+    public void moveTags(Handle h, String accountId, String fromSubject, String toSubject) {
+        h.createUpdate("""
+                        delete from profile_tags
+                        where account_id = :account and subject_id = :from
+                          and tag_index in (select tag_index from profile_tags where account_id = :account and subject_id = :to)
                         """)
                 .bind("account", accountId)
-                .bind("limit", limit)
-                .map(JdbcSubjectStore::subject)
-                .list();
+                .bind("from", fromSubject)
+                .bind("to", toSubject)
+                .execute();
+        h.createUpdate("update profile_tags set subject_id = :to where account_id = :account and subject_id = :from")
+                .bind("account", accountId)
+                .bind("from", fromSubject)
+                .bind("to", toSubject)
+                .execute();
     }
 
     private static Subject subject(ResultSet rs, StatementContext ctx) throws SQLException {

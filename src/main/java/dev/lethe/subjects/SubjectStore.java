@@ -38,5 +38,14 @@ public interface SubjectStore {
 
     int deleteIdentifiers(Handle h, String accountId, String subjectId);
 
-    List<Subject> list(Handle h, String accountId, int limit);
+    /** Identified profiles matching the filter, in its order. */
+    List<Subject> list(Handle h, String accountId, ProfileFilter filter);
+
+    /** Marks a profile as carrying a tag (by its blind index); no-op if it does already. */
+    void addTag(Handle h, String accountId, String tagIndex, String subjectId);
+
+    boolean removeTag(Handle h, String accountId, String tagIndex, String subjectId);
+
+    /** Gives one subject's tags to another (a merge), keeping one row per tag. */
+    void moveTags(Handle h, String accountId, String fromSubject, String toSubject);
 }

@@ -73,6 +73,24 @@ public final class JdbcValueStore implements ValueStore {
     }
 
     @Override
+    public void delete(Handle h, String accountId, List<SealedValue> values) {
+        if (values.isEmpty()) return;
+        var batch = h.prepareBatch("""
+                delete from personal_values
+                where account_id = :account and category = :category and collected_at = :collectedAt
+                  and value_id = :valueId
+                """);
+        for (var v : values) {
+            batch.bind("account", accountId)
+                    .bind("category", v.category())
+                    .bind("collectedAt", OffsetDateTime.ofInstant(v.collectedAt(), ZoneOffset.UTC))
+                    .bind("valueId", v.valueId())
+                    .add();
+        }
+        batch.execute();
+    }
+
+    @Override
     public int deleteBySubject(Handle h, String accountId, String subjectId) {
         return h.createUpdate("delete from personal_values where account_id = :account and subject_id = :subject")
                 .bind("account", accountId)

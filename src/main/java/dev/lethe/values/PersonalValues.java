@@ -72,6 +72,19 @@ public final class PersonalValues {
         return moved.size();
     }
 
+    /** Deletes the subject's values of one field whose plaintext is one of {@code texts}; returns how many. */
+    public int deleteMatching(Handle h, String accountId, String subjectId, String field, java.util.Set<String> texts) {
+        var doomed = new ArrayList<SealedValue>();
+        for (var v : store.bySubject(h, accountId, subjectId)) {
+            if (!v.field().equals(field)) continue;
+            String text = new String(
+                    keyring.open(h, accountId, subjectId, v.category(), v.ciphertext()), StandardCharsets.UTF_8);
+            if (texts.contains(text)) doomed.add(v);
+        }
+        store.delete(h, accountId, doomed);
+        return doomed.size();
+    }
+
     public int deleteOf(Handle h, String accountId, String subjectId) {
         return store.deleteBySubject(h, accountId, subjectId);
     }

@@ -16,4 +16,7 @@ public interface ValueStore {
     void reassign(Handle h, String accountId, List<SealedValue> values);
 
     int deleteBySubject(Handle h, String accountId, String subjectId);
+
+    /** Deletes the given values (by their keys). */
+    void delete(Handle h, String accountId, List<SealedValue> values);
 }
