@@ -16,6 +16,7 @@ import dev.lethe.crypto.KeysetMasterKey;
 import dev.lethe.goals.GoalService;
 import dev.lethe.goals.JdbcGoalStore;
 import dev.lethe.http.HttpServer;
+import dev.lethe.profiles.JdbcSegmentStore;
 import dev.lethe.profiles.ProfileService;
 import dev.lethe.registry.JdbcPolicyStore;
 import dev.lethe.registry.PolicyService;
@@ -105,8 +106,18 @@ public final class Lethe implements AutoCloseable {
             var values = new PersonalValues(new JdbcValueStore(), keyring, ids);
             var activity = new JdbcActivityStore(jdbi, database.dialect());
             var goals = new GoalService(jdbi, new JdbcGoalStore(), audit, ids, clock);
-            this.profiles =
-                    new ProfileService(jdbi, subjects, values, activity, keyring, policies, audit, goals, clock);
+            this.profiles = new ProfileService(
+                    jdbi,
+                    subjects,
+                    values,
+                    activity,
+                    keyring,
+                    policies,
+                    audit,
+                    goals,
+                    new JdbcSegmentStore(),
+                    ids,
+                    clock);
             var track = new TrackService(
                     jdbi,
                     activity,

@@ -25,6 +25,7 @@ final class ProfileRoutes {
                 .access(Access.needs(Scope.READ))
                 .summary(
                         "Identified profiles, filtered by exact email or phone (blind index), tag and last visit; sorted; paged")
+                .query("segment", "a saved segment's name; other parameters refine it")
                 .query("email", "exact email (normalised)")
                 .query("phone", "exact phone, international form")
                 .query("tag", "profiles carrying this tag (case-insensitive)")
@@ -40,6 +41,7 @@ final class ProfileRoutes {
                     var page = profiles.list(
                             caller,
                             new ProfileService.ProfileQuery(
+                                    ctx.queryParam("segment"),
                                     ctx.queryParam("email"),
                                     ctx.queryParam("phone"),
                                     ctx.queryParam("tag"),
@@ -54,6 +56,60 @@ final class ProfileRoutes {
                     out.put("next", page.size() == limit ? Integer.toString(offset + limit) : null);
                     ctx.json(out);
                 });
+        api.route(POST, "/v1/segments")
+                .access(Access.needs(Scope.ADMIN))
+                .summary(
+                        "Save a segment {name, filter: {tag?, lastVisitFrom?, lastVisitTo?, lastVisitWithin?, sort?}}; list it with ?segment=")
+                .accepts("application/json")
+                .returns(201)
+                .handle((ctx, caller) -> {
+                    var body = Json.object(ctx);
+                    var errors = new java.util.ArrayList<dev.lethe.errors.FieldError>();
+                    String name = Json.text(body, "name", errors);
+                    var f = body.get("filter");
+                    String tag = null;
+                    java.time.Instant from = null;
+                    java.time.Instant to = null;
+                    java.time.Period within = null;
+                    String sort = null;
+                    if (f != null && !f.isNull()) {
+                        if (!f.isObject()) errors.add(new dev.lethe.errors.FieldError("filter", "must be an object"));
+                        else {
+                            for (var it = f.fieldNames(); it.hasNext(); ) {
+                                String k = it.next();
+                                if (!java.util.List.of("tag", "lastVisitFrom", "lastVisitTo", "lastVisitWithin", "sort")
+                                        .contains(k)) {
+                                    errors.add(
+                                            new dev.lethe.errors.FieldError(
+                                                    "filter." + k,
+                                                    k.equals("email") || k.equals("phone")
+                                                            ? "a saved segment cannot name a person; filter by tag or last visit"
+                                                            : "unknown key (tag, lastVisitFrom, lastVisitTo, lastVisitWithin, sort)"));
+                                }
+                            }
+                            tag = f.hasNonNull("tag") ? f.get("tag").asText() : null;
+                            sort = f.hasNonNull("sort") ? f.get("sort").asText() : null;
+                            from = f.hasNonNull("lastVisitFrom") ? Json.instant(f, "lastVisitFrom", errors) : null;
+                            to = f.hasNonNull("lastVisitTo") ? Json.instant(f, "lastVisitTo", errors) : null;
+                            if (f.hasNonNull("lastVisitWithin")) {
+                                within = dev.lethe.registry.Durations.parsePeriod(
+                                                f.get("lastVisitWithin").asText())
+                                        .orElse(null);
+                                if (within == null)
+                                    errors.add(new dev.lethe.errors.FieldError(
+                                            "filter.lastVisitWithin", "must be an ISO-8601 period such as P30D"));
+                            }
+                        }
+                    }
+                    Json.requireNoErrors(errors);
+                    var saved = profiles.saveSegment(
+                            caller, new dev.lethe.profiles.Segment(null, name, tag, from, to, within, sort));
+                    ctx.status(201).json(Map.of("id", saved.segmentId(), "name", saved.name()));
+                });
+        api.route(GET, "/v1/segments")
+                .access(Access.needs(Scope.READ))
+                .summary("The account's saved segments")
+                .handle((ctx, caller) -> ctx.json(Map.of("segments", profiles.segments(caller))));
         api.route(POST, "/v1/profiles/{id}/tags")
                 .access(Access.needs(Scope.ADMIN))
                 .summary("Add and remove tags on a profile: {add: [...], remove: [...]}; returns its tags")

@@ -53,6 +53,8 @@ public final class ProfileService {
     private final PolicyService policies;
     private final AuditLog audit;
     private final GoalService goals;
+    private final SegmentStore segments;
+    private final dev.lethe.storage.Ids ids;
     private final Clock clock;
 
     public ProfileService(
@@ -64,6 +66,8 @@ public final class ProfileService {
             PolicyService policies,
             AuditLog audit,
             GoalService goals,
+            SegmentStore segments,
+            dev.lethe.storage.Ids ids,
             Clock clock) {
         this.jdbi = jdbi;
         this.subjects = subjects;
@@ -73,6 +77,8 @@ public final class ProfileService {
         this.policies = policies;
         this.audit = audit;
         this.goals = goals;
+        this.segments = segments;
+        this.ids = ids;
         this.clock = clock;
     }
 
@@ -364,6 +370,7 @@ public final class ProfileService {
 
     /** What to list: exact email or phone, a tag, a last-visit range, an order, a page. */
     public record ProfileQuery(
+            String segment,
             String email,
             String phone,
             String tag,
@@ -372,6 +379,51 @@ public final class ProfileService {
             String sort,
             int offset,
             int limit) {}
+
+    /**
+     * Saves a named filter. Only filters that identify no one may be saved: a tag, a last-visit
+     * range or window, an order; never an email or phone.
+     */
+    public Segment saveSegment(Caller caller, Segment segment) {
+        AccountService.requireScope(caller, Scope.ADMIN);
+        var errors = new ArrayList<FieldError>();
+        if (segment.name() == null || segment.name().isBlank() || segment.name().length() > 200) {
+            errors.add(new FieldError("name", "must be 1 to 200 characters"));
+        }
+        if (segment.sort() != null && !dev.lethe.subjects.ProfileFilter.SORTS.contains(segment.sort())) {
+            errors.add(new FieldError("filter.sort", "must be one of lastVisit, firstVisit, visits"));
+        }
+        if (!errors.isEmpty()) throw new InvalidInputException("The segment is not valid.", errors);
+        return jdbi.inTransaction(h -> {
+            if (segments.byName(h, caller.accountId(), segment.name().strip()).isPresent()) {
+                throw new dev.lethe.errors.ConflictException(
+                        "A segment of this name exists.", List.of(new FieldError("name", "is taken")));
+            }
+            var saved = new Segment(
+                    ids.next("seg"),
+                    segment.name().strip(),
+                    segment.tag(),
+                    segment.lastVisitFrom(),
+                    segment.lastVisitTo(),
+                    segment.lastVisitWithin(),
+                    segment.sort());
+            segments.insert(h, caller.accountId(), saved, clock.instant());
+            audit.append(
+                    h,
+                    AuditEvent.ok(
+                            caller.accountId(),
+                            caller.actor(),
+                            "segment.save",
+                            List.of("segment:" + saved.segmentId()),
+                            Map.of()));
+            return saved;
+        });
+    }
+
+    public List<Segment> segments(Caller caller) {
+        AccountService.requireScope(caller, Scope.READ);
+        return jdbi.withHandle(h -> segments.list(h, caller.accountId()));
+    }
 
     /**
      * Identified profiles matching the query. Email, phone and tag are matched through blind
@@ -402,22 +454,39 @@ public final class ProfileService {
                             () -> errors.add(new FieldError("phone", IdentifierKind.PHONE.problem())));
         if (!errors.isEmpty()) throw new dev.lethe.errors.BadRequestException("Bad query parameter.", errors);
         return jdbi.withHandle(h -> {
-            java.util.Set<String> ids = null;
+            java.util.Set<String> matching = null;
             for (var l : lookups.entrySet()) {
                 var found = subjects.find(
                         h, accountId, l.getKey(), subjects.blindIndex(accountId, l.getKey(), l.getValue()));
                 var only = found.map(java.util.Set::of).orElse(java.util.Set.<String>of());
-                ids = ids == null
+                var before = matching;
+                matching = before == null
                         ? only
-                        : only.stream().filter(ids::contains).collect(java.util.stream.Collectors.toSet());
+                        : only.stream().filter(before::contains).collect(java.util.stream.Collectors.toSet());
             }
-            String tag = q.tag() == null ? null : tagIndex(accountId, q.tag());
+            Segment seg = q.segment() == null
+                    ? new Segment(null, null, null, null, null, null, null)
+                    : segments.byName(h, accountId, q.segment())
+                            .orElseThrow(() -> new dev.lethe.errors.BadRequestException(
+                                    "Bad query parameter.",
+                                    List.of(new FieldError("segment", "no such segment in this account"))));
+            String tagText = q.tag() != null ? q.tag() : seg.tag();
+            Instant from = q.lastVisitFrom() != null
+                    ? q.lastVisitFrom()
+                    : seg.lastVisitWithin() != null
+                            ? clock.instant()
+                                    .atZone(java.time.ZoneOffset.UTC)
+                                    .minus(seg.lastVisitWithin())
+                                    .toInstant()
+                            : seg.lastVisitFrom();
+            Instant to = q.lastVisitTo() != null ? q.lastVisitTo() : seg.lastVisitTo();
+            String sort = q.sort() != null ? q.sort() : seg.sort();
+            String tag = tagText == null ? null : tagIndex(accountId, tagText);
             return subjects.store()
                     .list(
                             h,
                             accountId,
-                            new dev.lethe.subjects.ProfileFilter(
-                                    ids, tag, q.lastVisitFrom(), q.lastVisitTo(), q.sort(), q.offset(), q.limit()));
+                            new dev.lethe.subjects.ProfileFilter(matching, tag, from, to, sort, q.offset(), q.limit()));
         });
     }
 

@@ -110,6 +110,43 @@ class ProfileListApiTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aSavedSegmentListsItsProfilesAndCannotNameAPerson(TestDatabase engine) {
+        try (var lethe = new TestLethe(engine)) {
+            var a = lethe.createAccount("Quokka");
+            var http = lethe.http();
+            http.putYaml("/v1/policy", a.adminKey(), POLICY);
+            String zebulon = identify(lethe, a.adminKey(), "zebulon@example.org", null, "2026-01-14T10:00:00Z");
+            String yolanda = identify(lethe, a.adminKey(), "yolanda@example.org", null, "2025-10-01T10:00:00Z");
+            http.post("/v1/profiles/" + zebulon + "/tags", a.adminKey(), "{\"add\": [\"vip\"]}");
+            http.post("/v1/profiles/" + yolanda + "/tags", a.adminKey(), "{\"add\": [\"vip\"]}");
+
+            var saved = http.post("/v1/segments", a.adminKey(), """
+                    {"name": "Recent VIPs", "filter": {"tag": "VIP", "lastVisitWithin": "P30D"}}
+                    """);
+            var naming = http.post("/v1/segments", a.adminKey(), """
+                    {"name": "Zebulon", "filter": {"email": "zebulon@example.org"}}
+                    """);
+
+            assertThat(saved.status()).as(saved.toString()).isEqualTo(201);
+            assertThat(ids(http.get("/v1/profiles?segment=Recent%20VIPs", a.adminKey())
+                            .json()))
+                    .containsExactly(zebulon);
+            assertThat(ids(http.get("/v1/profiles?tag=vip", a.adminKey()).json()))
+                    .containsExactlyInAnyOrder(zebulon, yolanda);
+            assertThat(naming.status()).isEqualTo(422);
+            assertThat(naming.json().at("/errors/0/path").asText()).isEqualTo("filter.email");
+            assertThat(http.get("/v1/segments", a.adminKey()).json().get("segments"))
+                    .hasSize(1);
+            assertThat(http.get("/v1/profiles?segment=nope", a.adminKey()).status())
+                    .isEqualTo(400);
+            assertThat(http.post("/v1/segments", a.adminKey(), "{\"name\": \"Recent VIPs\"}")
+                            .status())
+                    .isEqualTo(409);
+        }
+    }
+
     static String identify(TestLethe lethe, String key, String email, String phone, String ts) {
         String identifiers = "\"email\": \"" + email + "\"" + (phone == null ? "" : ", \"phone\": \"" + phone + "\"");
         var r = lethe.http()

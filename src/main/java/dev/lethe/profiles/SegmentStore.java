@@ -1,0 +1,16 @@
+package dev.lethe.profiles;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/** Saved segments. Methods run on the caller's handle. */
+public interface SegmentStore {
+
+    void insert(Handle h, String accountId, Segment segment, Instant at);
+
+    Optional<Segment> byName(Handle h, String accountId, String name);
+
+    List<Segment> list(Handle h, String accountId);
+}
