@@ -13,12 +13,13 @@ public interface ActivityStore {
 
     Optional<Session> sessionByKey(Handle h, String accountId, String sessionKey);
 
-    /** The visitor's most recent session, to continue it or to start a new one. */
-    Optional<Session> latestSessionOfVisitor(Handle h, String accountId, String visitorIndex);
+    /** The most recent session of each visitor that has one, in one query. */
+    java.util.Map<String, Session> latestSessionsOfVisitors(
+            Handle h, String accountId, java.util.Collection<String> visitorIndexes);
 
-    void insertSession(Handle h, String accountId, Session session);
+    void insertSessions(Handle h, String accountId, List<Session> sessions);
 
-    void updateSession(Handle h, String accountId, Session session);
+    void updateSessions(Handle h, String accountId, List<Session> sessions);
 
     /** How many messages a subject has (they are stored by MessageStore). */
     int messageCount(Handle h, String accountId, String subjectId);

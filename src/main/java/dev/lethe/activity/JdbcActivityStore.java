@@ -106,51 +106,65 @@ public final class JdbcActivityStore implements ActivityStore {
     }
 
     @Override
-    public Optional<Session> latestSessionOfVisitor(Handle h, String accountId, String visitorIndex) {
-        return h.createQuery("""
-                        select * from sessions where account_id = :account and visitor_index = :visitor
-                        order by last_event_at desc limit 1
+    public java.util.Map<String, Session> latestSessionsOfVisitors(
+            Handle h, String accountId, java.util.Collection<String> visitorIndexes) {
+        var out = new java.util.HashMap<String, Session>();
+        if (visitorIndexes.isEmpty()) return out;
+        h.createQuery("""
+                        select * from sessions s
+                        where s.account_id = :account and s.visitor_index in (<visitors>)
+                          and s.last_event_at = (select max(l.last_event_at) from sessions l
+                                                 where l.account_id = s.account_id and l.visitor_index = s.visitor_index)
                         """)
                 .bind("account", accountId)
-                .bind("visitor", visitorIndex)
+                .bindList("visitors", List.copyOf(visitorIndexes))
                 .map(JdbcActivityStore::session)
-                .findOne();
+                .forEach(session -> out.putIfAbsent(session.visitorIndex(), session));
+        return out;
     }
 
     @Override
-    public void insertSession(Handle h, String accountId, Session s) {
-        h.createUpdate("""
-                        insert into sessions
-                          (account_id, started_at, session_id, subject_id, session_key, visitor_index,
-                           last_event_at, event_count, page_count)
-                        values (:account, :startedAt, :session, :subject, :key, :visitor, :last, :events, :pages)
-                        """)
-                .bind("account", accountId)
-                .bind("startedAt", utc(s.startedAt()))
-                .bind("session", s.sessionId())
-                .bind("subject", s.subjectId())
-                .bind("key", s.sessionKey())
-                .bind("visitor", s.visitorIndex())
-                .bind("last", utc(s.lastEventAt()))
-                .bind("events", s.eventCount())
-                .bind("pages", s.pageCount())
-                .execute();
+    public void insertSessions(Handle h, String accountId, List<Session> sessions) {
+        if (sessions.isEmpty()) return;
+        var batch = h.prepareBatch("""
+                insert into sessions
+                  (account_id, started_at, session_id, subject_id, session_key, visitor_index,
+                   last_event_at, event_count, page_count)
+                values (:account, :startedAt, :session, :subject, :key, :visitor, :last, :events, :pages)
+                """);
+        for (var s : sessions) {
+            batch.bind("account", accountId)
+                    .bind("startedAt", utc(s.startedAt()))
+                    .bind("session", s.sessionId())
+                    .bind("subject", s.subjectId())
+                    .bind("key", s.sessionKey())
+                    .bind("visitor", s.visitorIndex())
+                    .bind("last", utc(s.lastEventAt()))
+                    .bind("events", s.eventCount())
+                    .bind("pages", s.pageCount())
+                    .add();
+        }
+        batch.execute();
     }
 
     @Override
-    public void updateSession(Handle h, String accountId, Session s) {
-        h.createUpdate("""
-                        update sessions
-                        set started_at = :startedAt, last_event_at = :last, event_count = :events, page_count = :pages
-                        where account_id = :account and session_id = :session
-                        """)
-                .bind("account", accountId)
-                .bind("session", s.sessionId())
-                .bind("startedAt", utc(s.startedAt()))
-                .bind("last", utc(s.lastEventAt()))
-                .bind("events", s.eventCount())
-                .bind("pages", s.pageCount())
-                .execute();
+    public void updateSessions(Handle h, String accountId, List<Session> sessions) {
+        if (sessions.isEmpty()) return;
+        var batch = h.prepareBatch("""
+                update sessions
+                set started_at = :startedAt, last_event_at = :last, event_count = :events, page_count = :pages
+                where account_id = :account and session_id = :session
+                """);
+        for (var s : sessions) {
+            batch.bind("account", accountId)
+                    .bind("session", s.sessionId())
+                    .bind("startedAt", utc(s.startedAt()))
+                    .bind("last", utc(s.lastEventAt()))
+                    .bind("events", s.eventCount())
+                    .bind("pages", s.pageCount())
+                    .add();
+        }
+        batch.execute();
     }
 
     @Override

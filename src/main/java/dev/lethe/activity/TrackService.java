@@ -196,7 +196,7 @@ public final class TrackService {
 
         var sorted = new ArrayList<>(batch);
         sorted.sort(Comparator.comparing(Accepted::ts));
-        var sessions = new Sessions(h, accountId);
+        var sessions = new Sessions(h, accountId, keepSessions ? firstSeen.keySet() : List.of());
         var events = new ArrayList<Event>(sorted.size());
         var newValues = new ArrayList<NewValue>();
         var tally = new Tally();
@@ -234,15 +234,10 @@ public final class TrackService {
         sessions.write();
         statistics.add(h, accountId, tally.counts());
         values.store(h, accountId, newValues);
-        for (var visitor : subjectOf.entrySet()) {
-            subjects.store()
-                    .seen(
-                            h,
-                            accountId,
-                            visitor.getValue(),
-                            firstSeen.get(visitor.getKey()),
-                            lastSeen.get(visitor.getKey()));
-        }
+        var ranges = new HashMap<String, Instant[]>();
+        subjectOf.forEach((visitor, subject) ->
+                ranges.put(subject, new Instant[] {firstSeen.get(visitor), lastSeen.get(visitor)}));
+        subjects.store().seenAll(h, accountId, ranges);
     }
 
     private static Optional<String> valueOf(Accepted a, String field) {
@@ -261,9 +256,11 @@ public final class TrackService {
         private final Map<String, Session> created = new LinkedHashMap<>();
         private final Map<String, Session> changed = new LinkedHashMap<>();
 
-        Sessions(Handle h, String accountId) {
+        /** Loads the latest session of every visitor of the batch in one query. */
+        Sessions(Handle h, String accountId, java.util.Collection<String> visitorIndexes) {
             this.h = h;
             this.accountId = accountId;
+            byVisitor.putAll(store.latestSessionsOfVisitors(h, accountId, visitorIndexes));
         }
 
         record Joined(Session session, boolean isNew) {}
@@ -278,9 +275,7 @@ public final class TrackService {
             Session current = key != null
                     ? byKey.computeIfAbsent(
                             key, k -> store.sessionByKey(h, accountId, k).orElse(null))
-                    : byVisitor.computeIfAbsent(
-                            a.visitorIndex(),
-                            v -> store.latestSessionOfVisitor(h, accountId, v).orElse(null));
+                    : byVisitor.get(a.visitorIndex());
             boolean continues = current != null
                     && (key != null
                             || (!a.ts().isAfter(current.lastEventAt().plus(sessionTimeout))
@@ -304,8 +299,8 @@ public final class TrackService {
         }
 
         void write() {
-            created.values().forEach(s -> store.insertSession(h, accountId, s));
-            changed.values().forEach(s -> store.updateSession(h, accountId, s));
+            store.insertSessions(h, accountId, List.copyOf(created.values()));
+            store.updateSessions(h, accountId, List.copyOf(changed.values()));
         }
     }
 

@@ -73,6 +73,22 @@ public final class JdbcKeyStore implements KeyStore {
     }
 
     @Override
+    public void insertSubjectKeys(Handle h, String accountId, java.util.Map<String, byte[]> wrappedBySubject) {
+        if (wrappedBySubject.isEmpty()) return;
+        var batch = h.prepareBatch("""
+                insert into subject_keys (account_id, subject_id, epoch, wrapped, created_at)
+                values (:account, :subject, 1, :wrapped, :at)
+                """);
+        var at = now();
+        wrappedBySubject.forEach((subject, wrapped) -> batch.bind("account", accountId)
+                .bind("subject", subject)
+                .bind("wrapped", wrapped)
+                .bind("at", at)
+                .add());
+        batch.execute();
+    }
+
+    @Override
     public boolean deleteSubjectKey(Handle h, String accountId, String subjectId) {
         return h.createUpdate("delete from subject_keys where account_id = :account and subject_id = :subject")
                         .bind("account", accountId)

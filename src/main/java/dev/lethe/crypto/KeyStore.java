@@ -19,6 +19,9 @@ public interface KeyStore {
 
     void insertSubjectKey(Handle h, String accountId, String subjectId, byte[] wrapped);
 
+    /** Stores many subject keys (subject id → wrapped key) in one batch. */
+    void insertSubjectKeys(Handle h, String accountId, java.util.Map<String, byte[]> wrappedBySubject);
+
     /** Destroys a subject key; true when there was one. */
     boolean deleteSubjectKey(Handle h, String accountId, String subjectId);
 }

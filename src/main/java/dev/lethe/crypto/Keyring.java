@@ -7,6 +7,7 @@ import com.google.crypto.tink.prf.PrfSet;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.List;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -73,10 +74,18 @@ public final class Keyring {
 
     /** Makes the key of a new subject, in the caller's transaction. */
     public void createSubjectKey(Handle h, String accountId, String subjectId) {
-        byte[] keyset = Tink.newAeadKeyset();
-        store.insertSubjectKey(
-                h, accountId, subjectId, encrypt(accountAead(accountId), keyset, subjectContext(accountId, subjectId)));
-        subjectKeys.put(new SubjectRef(accountId, subjectId), Tink.aead(keyset));
+        createSubjectKeys(h, accountId, List.of(subjectId));
+    }
+
+    /** Makes the keys of many new subjects, in the caller's transaction, in one batch. */
+    public void createSubjectKeys(Handle h, String accountId, List<String> subjectIds) {
+        var wrapped = new java.util.LinkedHashMap<String, byte[]>();
+        for (String subjectId : subjectIds) {
+            byte[] keyset = Tink.newAeadKeyset();
+            wrapped.put(subjectId, encrypt(accountAead(accountId), keyset, subjectContext(accountId, subjectId)));
+            subjectKeys.put(new SubjectRef(accountId, subjectId), Tink.aead(keyset));
+        }
+        store.insertSubjectKeys(h, accountId, wrapped);
     }
 
     /** Seals one personal value under its subject's key. */

@@ -34,6 +34,60 @@ public final class JdbcSubjectStore implements SubjectStore {
     }
 
     @Override
+    public void insertAll(Handle h, List<Subject> subjects) {
+        if (subjects.isEmpty()) return;
+        var batch = h.prepareBatch("""
+                insert into subjects
+                  (account_id, subject_id, subject_type, identified, created_at, first_seen_at, last_seen_at)
+                values (:account, :subject, :type, :identified, :createdAt, :firstSeen, :lastSeen)
+                """);
+        for (var s : subjects) {
+            batch.bind("account", s.accountId())
+                    .bind("subject", s.subjectId())
+                    .bind("type", s.subjectType())
+                    .bind("identified", s.identified())
+                    .bind("createdAt", utc(s.createdAt()))
+                    .bind("firstSeen", utc(s.firstSeenAt()))
+                    .bind("lastSeen", utc(s.lastSeenAt()))
+                    .add();
+        }
+        batch.execute();
+    }
+
+    @Override
+    public void addIdentifiers(
+            Handle h, String accountId, IdentifierKind kind, Map<String, String> subjectByIndex, Instant at) {
+        if (subjectByIndex.isEmpty()) return;
+        var batch = h.prepareBatch("""
+                insert into identifiers (account_id, kind, blind_index, subject_id, created_at)
+                values (:account, :kind, :index, :subject, :at)
+                """);
+        subjectByIndex.forEach((index, subject) -> batch.bind("account", accountId)
+                .bind("kind", kind.wireName())
+                .bind("index", index)
+                .bind("subject", subject)
+                .bind("at", utc(at))
+                .add());
+        batch.execute();
+    }
+
+    @Override
+    public void seenAll(Handle h, String accountId, Map<String, Instant[]> ranges) {
+        if (ranges.isEmpty()) return;
+        var batch = h.prepareBatch("""
+                update subjects
+                set first_seen_at = least(first_seen_at, :from), last_seen_at = greatest(last_seen_at, :to)
+                where account_id = :account and subject_id = :subject
+                """);
+        ranges.forEach((subject, range) -> batch.bind("account", accountId)
+                .bind("subject", subject)
+                .bind("from", utc(range[0]))
+                .bind("to", utc(range[1]))
+                .add());
+        batch.execute();
+    }
+
+    @Override
     public Optional<Subject> find(Handle h, String accountId, String subjectId) {
         return h.createQuery("select * from subjects where account_id = :account and subject_id = :subject")
                 .bind("account", accountId)

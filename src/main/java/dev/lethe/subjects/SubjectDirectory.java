@@ -56,12 +56,22 @@ public final class SubjectDirectory {
     public Map<String, String> visitors(
             Handle h, String accountId, String anonymousType, Map<String, Instant> firstSeen) {
         var found = new HashMap<>(store.subjectsOf(h, accountId, IdentifierKind.VISITOR, firstSeen.keySet()));
+        var fresh = new java.util.ArrayList<Subject>();
+        var freshIndexes = new java.util.LinkedHashMap<String, String>();
+        Instant now = clock.instant();
         for (var e : firstSeen.entrySet()) {
             if (found.containsKey(e.getKey())) continue;
-            var visitor = create(h, accountId, anonymousType, false, e.getValue());
-            store.addIdentifier(h, accountId, IdentifierKind.VISITOR, e.getKey(), visitor.subjectId(), clock.instant());
-            found.put(e.getKey(), visitor.subjectId());
+            var visitor =
+                    new Subject(accountId, ids.next("sub"), anonymousType, false, now, e.getValue(), e.getValue());
+            fresh.add(visitor);
+            freshIndexes.put(e.getKey(), visitor.subjectId());
         }
+        // New visitors are written in three batches (subjects, keys, identifiers), not row by row.
+        store.insertAll(h, fresh);
+        keyring.createSubjectKeys(
+                h, accountId, fresh.stream().map(Subject::subjectId).toList());
+        store.addIdentifiers(h, accountId, IdentifierKind.VISITOR, freshIndexes, now);
+        found.putAll(freshIndexes);
         return found;
     }
 }

@@ -12,6 +12,9 @@ public interface SubjectStore {
 
     void insert(Handle h, Subject subject);
 
+    /** Inserts many subjects in one batch. */
+    void insertAll(Handle h, List<Subject> subjects);
+
     Optional<Subject> find(Handle h, String accountId, String subjectId);
 
     /** Widens the seen-range of a subject to include {@code from}..{@code to}. */
@@ -20,6 +23,13 @@ public interface SubjectStore {
     void identify(Handle h, String accountId, String subjectId, String subjectType);
 
     boolean delete(Handle h, String accountId, String subjectId);
+
+    /** Adds many identifiers of one kind (blind index → subject) in one batch. */
+    void addIdentifiers(
+            Handle h, String accountId, IdentifierKind kind, Map<String, String> subjectByIndex, Instant at);
+
+    /** {@link #seen} for many subjects in one batch: subject id → {from, to}. */
+    void seenAll(Handle h, String accountId, Map<String, Instant[]> ranges);
 
     Optional<String> subjectOf(Handle h, String accountId, IdentifierKind kind, String blindIndex);
 
