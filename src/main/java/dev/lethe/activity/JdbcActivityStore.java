@@ -35,7 +35,6 @@ public final class JdbcActivityStore implements ActivityStore {
     @Override
     public void insertEvents(Handle h, String accountId, List<Event> events) {
         if (events.isEmpty()) return;
-        ensurePartitions(events);
         var batch = h.prepareBatch("""
                 insert into events (account_id, occurred_at, event_id, subject_id, session_id, type, received_at)
                 values (:account, :occurredAt, :eventId, :subject, :session, :type, :receivedAt)
@@ -54,14 +53,17 @@ public final class JdbcActivityStore implements ActivityStore {
     }
 
     /**
-     * Makes the monthly partitions these events need, each in a transaction of its own (DDL must
-     * not ride in the ingest transaction). A month whose rows already sit in the default partition
-     * keeps them there; that is correct, only slower to expire.
+     * Makes the monthly partitions events at these times need. It must run before the ingest
+     * transaction opens, on a connection of its own: the DDL would otherwise abort that
+     * transaction on a race with another server making the same partition, or wait on locks the
+     * transaction holds. A month whose rows already sit in the default partition keeps them
+     * there; that is correct, only slower to expire.
      */
-    private void ensurePartitions(List<Event> events) {
+    @Override
+    public void preparePartitions(List<java.time.Instant> times) {
         if (dialect != Dialect.POSTGRESQL) return;
         var months = new TreeSet<YearMonth>();
-        for (var e : events) months.add(YearMonth.from(e.occurredAt().atZone(ZoneOffset.UTC)));
+        for (var t : times) months.add(YearMonth.from(t.atZone(ZoneOffset.UTC)));
         months.removeAll(partitions);
         for (var month : months) {
             LocalDate from = month.atDay(1);
@@ -72,7 +74,8 @@ public final class JdbcActivityStore implements ActivityStore {
                         h -> h.execute("create table if not exists " + name + " partition of events for values from ('"
                                 + from + " 00:00:00+00') to ('" + to + " 00:00:00+00')"));
             } catch (RuntimeException e) {
-                // rows of this month are already in the default partition: leave them there
+                // made by another server at the same moment, or rows of this month already sit in
+                // the default partition: either way the events have a home
             }
             partitions.add(month);
         }

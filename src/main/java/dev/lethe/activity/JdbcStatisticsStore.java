@@ -36,16 +36,33 @@ public final class JdbcStatisticsStore implements StatisticsStore {
                   when not matched then insert (account_id, on_day, metric, dimension, total)
                     values (s.account_id, s.on_day, s.metric, s.dimension, s.n)
                   """;
-        var batch = h.prepareBatch(sql);
-        for (var c : counts) {
-            batch.bind("account", accountId)
-                    .bind("day", c.day())
-                    .bind("metric", c.metric())
-                    .bind("dimension", c.dimension())
-                    .bind("count", c.count())
-                    .add();
+        if (dialect == Dialect.POSTGRESQL) {
+            var batch = h.prepareBatch(sql);
+            for (var c : counts) bind(batch, accountId, c).add();
+            batch.execute();
+            return;
         }
-        batch.execute();
+        // H2's MERGE is not safe against two transactions adding the same new row at once: the
+        // loser gets a key violation (which, on H2, fails only that statement) and merges again,
+        // now finding the row.
+        for (var c : counts) {
+            try {
+                bind(h.createUpdate(sql), accountId, c).execute();
+            } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
+                if (!(e.getCause() instanceof java.sql.SQLIntegrityConstraintViolationException)) throw e;
+                bind(h.createUpdate(sql), accountId, c).execute();
+            }
+        }
+    }
+
+    private static <S extends org.jdbi.v3.core.statement.SqlStatement<S>> S bind(
+            S statement, String accountId, DailyCount c) {
+        return statement
+                .bind("account", accountId)
+                .bind("day", c.day())
+                .bind("metric", c.metric())
+                .bind("dimension", c.dimension())
+                .bind("count", c.count());
     }
 
     @Override

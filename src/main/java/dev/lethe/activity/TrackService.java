@@ -156,6 +156,7 @@ public final class TrackService {
         }
 
         if (!accepted.isEmpty()) {
+            store.preparePartitions(accepted.stream().map(Accepted::ts).toList());
             jdbi.useTransaction(h -> store(h, accountId, policy, accepted, keepSessions, keepSummaries, now));
         }
         var rejections = rejected.entrySet().stream()
