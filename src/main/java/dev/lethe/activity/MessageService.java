@@ -3,7 +3,6 @@ package dev.lethe.activity;
 import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.Caller;
 import dev.lethe.accounts.Scope;
-import dev.lethe.audit.AuditEvent;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.errors.FieldError;
 import dev.lethe.registry.Classification;
@@ -25,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -161,17 +159,9 @@ public final class MessageService {
         if (!checked.isEmpty()) {
             jdbi.useTransaction(h -> store(h, accountId, checked, now, accepted, rejected, expired));
         }
-        var rejections = rejected.entrySet().stream()
-                .map(r -> new TrackResult.Rejected(r.getKey(), r.getValue()))
-                .sorted(Comparator.comparingInt(TrackResult.Rejected::index))
-                .toList();
-        audit.append(AuditEvent.ok(
-                accountId,
-                caller.actor(),
-                "activity.messages",
-                List.of(),
-                Map.of("accepted", accepted.size(), "rejected", rejections.size(), "expired", expired.size())));
-        return new TrackResult(accepted.size(), rejections, dropped, expired);
+        var result = TrackResult.of(accepted.size(), rejected, dropped, expired);
+        audit.append(result.auditEvent(accountId, caller.actor(), "activity.messages"));
+        return result;
     }
 
     private void store(

@@ -2,6 +2,7 @@ package dev.lethe.activity;
 
 import dev.lethe.errors.FieldError;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What became of a batch: how many events were stored, which were refused and why, how many
@@ -18,4 +19,23 @@ public record TrackResult(int accepted, List<Rejected> rejected, int dropped, Li
      * the whole event ({@code field} is {@code event}) when the event record's retention had.
      */
     public record Expired(int index, String field) {}
+
+    /** The result of a batch, rejections in index order. */
+    static TrackResult of(int accepted, Map<Integer, List<FieldError>> rejected, int dropped, List<Expired> expired) {
+        var rejections = rejected.entrySet().stream()
+                .map(r -> new Rejected(r.getKey(), r.getValue()))
+                .sorted(java.util.Comparator.comparingInt(Rejected::index))
+                .toList();
+        return new TrackResult(accepted, rejections, dropped, expired);
+    }
+
+    /** The audit entry of a batch: counts only, no person named. */
+    dev.lethe.audit.AuditEvent auditEvent(String accountId, dev.lethe.audit.Actor actor, String action) {
+        return dev.lethe.audit.AuditEvent.ok(
+                accountId,
+                actor,
+                action,
+                List.of(),
+                Map.of("accepted", accepted, "rejected", rejected.size(), "expired", expired.size()));
+    }
 }

@@ -3,7 +3,6 @@ package dev.lethe.activity;
 import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.Caller;
 import dev.lethe.accounts.Scope;
-import dev.lethe.audit.AuditEvent;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.errors.FieldError;
 import dev.lethe.registry.Classification;
@@ -159,17 +158,8 @@ public final class TrackService {
             store.preparePartitions(accepted.stream().map(Accepted::ts).toList());
             jdbi.useTransaction(h -> store(h, accountId, policy, accepted, keepSessions, keepSummaries, now));
         }
-        var rejections = rejected.entrySet().stream()
-                .map(r -> new TrackResult.Rejected(r.getKey(), r.getValue()))
-                .sorted(Comparator.comparingInt(TrackResult.Rejected::index))
-                .toList();
-        var result = new TrackResult(accepted.size(), rejections, dropped, expired);
-        audit.append(AuditEvent.ok(
-                accountId,
-                caller.actor(),
-                "activity.track",
-                List.of(),
-                Map.of("accepted", accepted.size(), "rejected", rejections.size(), "expired", expired.size())));
+        var result = TrackResult.of(accepted.size(), rejected, dropped, expired);
+        audit.append(result.auditEvent(accountId, caller.actor(), "activity.track"));
         return result;
     }
 
