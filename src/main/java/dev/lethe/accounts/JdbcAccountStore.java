@@ -1,11 +1,12 @@
 package dev.lethe.accounts;
 
+import static dev.lethe.storage.Timestamps.instant;
+import static dev.lethe.storage.Timestamps.utc;
+
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.Period;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -179,14 +180,5 @@ public final class JdbcAccountStore implements AccountStore {
                 rs.getString("label"),
                 instant(rs, "created_at"),
                 instant(rs, "revoked_at"));
-    }
-
-    static Instant instant(ResultSet rs, String column) throws SQLException {
-        var value = rs.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
-    }
-
-    static OffsetDateTime utc(Instant instant) {
-        return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 }

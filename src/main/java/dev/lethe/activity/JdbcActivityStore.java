@@ -1,11 +1,12 @@
 package dev.lethe.activity;
 
+import static dev.lethe.storage.Timestamps.instant;
+import static dev.lethe.storage.Timestamps.utc;
+
 import dev.lethe.storage.Dialect;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -227,13 +228,5 @@ public final class JdbcActivityStore implements ActivityStore {
                 instant(rs, "last_event_at"),
                 rs.getInt("event_count"),
                 rs.getInt("page_count"));
-    }
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        return rs.getObject(column, OffsetDateTime.class).toInstant();
-    }
-
-    private static OffsetDateTime utc(Instant i) {
-        return OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
     }
 }

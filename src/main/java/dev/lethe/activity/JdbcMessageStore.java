@@ -1,8 +1,9 @@
 package dev.lethe.activity;
 
+import static dev.lethe.storage.Timestamps.utc;
+
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -96,9 +97,5 @@ public final class JdbcMessageStore implements MessageStore {
                     .bind("at", utc(at))
                     .execute();
         }
-    }
-
-    private static OffsetDateTime utc(Instant i) {
-        return OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
     }
 }

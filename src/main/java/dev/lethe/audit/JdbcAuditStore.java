@@ -1,10 +1,10 @@
 package dev.lethe.audit;
 
+import static dev.lethe.storage.Timestamps.utc;
+
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -45,7 +45,7 @@ public final class JdbcAuditStore implements AuditStore {
             """)
                 .bind("account", e.accountId())
                 .bind("seq", e.seq())
-                .bind("at", OffsetDateTime.ofInstant(e.at(), ZoneOffset.UTC))
+                .bind("at", utc(e.at()))
                 .bind("actor", e.actor())
                 .bind("source", e.source())
                 .bind("action", e.action())
@@ -140,10 +140,6 @@ public final class JdbcAuditStore implements AuditStore {
                 rs.getString("detail"),
                 rs.getString("prev_hash"),
                 rs.getString("hash"));
-    }
-
-    private static OffsetDateTime utc(Instant instant) {
-        return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
     private static String likeEscaped(String s) {

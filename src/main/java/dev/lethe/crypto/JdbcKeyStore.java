@@ -1,8 +1,9 @@
 package dev.lethe.crypto;
 
+import static dev.lethe.storage.Timestamps.utc;
+
 import java.time.Clock;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
@@ -98,6 +99,6 @@ public final class JdbcKeyStore implements KeyStore {
     }
 
     private OffsetDateTime now() {
-        return OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+        return utc(clock.instant());
     }
 }

@@ -1,11 +1,11 @@
 package dev.lethe.goals;
 
+import static dev.lethe.storage.Timestamps.utc;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,7 +27,7 @@ public final class JdbcGoalStore implements GoalStore {
                 .bind("name", goal.name())
                 .bind("type", goal.eventType())
                 .bind("match", write(goal.match()))
-                .bind("at", OffsetDateTime.ofInstant(at, ZoneOffset.UTC))
+                .bind("at", utc(at))
                 .execute();
     }
 

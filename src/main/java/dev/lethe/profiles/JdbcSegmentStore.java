@@ -1,13 +1,13 @@
 package dev.lethe.profiles;
 
+import static dev.lethe.storage.Timestamps.utc;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.Period;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -36,7 +36,7 @@ public final class JdbcSegmentStore implements SegmentStore {
                 .bind("id", s.segmentId())
                 .bind("name", s.name())
                 .bind("filter", filter.toString())
-                .bind("at", OffsetDateTime.ofInstant(at, ZoneOffset.UTC))
+                .bind("at", utc(at))
                 .execute();
     }
 

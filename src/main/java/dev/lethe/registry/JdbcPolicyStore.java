@@ -1,9 +1,10 @@
 package dev.lethe.registry;
 
+import static dev.lethe.storage.Timestamps.utc;
+
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -32,7 +33,7 @@ public final class JdbcPolicyStore implements PolicyStore {
                 .bind("mediaType", v.mediaType())
                 .bind("document", canonicalJson)
                 .bind("author", v.author())
-                .bind("createdAt", OffsetDateTime.ofInstant(v.createdAt(), ZoneOffset.UTC))
+                .bind("createdAt", utc(v.createdAt()))
                 .execute();
     }
 

@@ -1,10 +1,11 @@
 package dev.lethe.subjects;
 
+import static dev.lethe.storage.Timestamps.utc;
+
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -312,9 +313,5 @@ public final class JdbcSubjectStore implements SubjectStore {
                 rs.getObject("created_at", OffsetDateTime.class).toInstant(),
                 rs.getObject("first_seen_at", OffsetDateTime.class).toInstant(),
                 rs.getObject("last_seen_at", OffsetDateTime.class).toInstant());
-    }
-
-    private static OffsetDateTime utc(Instant i) {
-        return OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
     }
 }

@@ -1,7 +1,8 @@
 package dev.lethe.values;
 
+import static dev.lethe.storage.Timestamps.utc;
+
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 
@@ -19,7 +20,7 @@ public final class JdbcValueStore implements ValueStore {
         for (var v : values) {
             batch.bind("account", accountId)
                     .bind("category", v.category())
-                    .bind("collectedAt", OffsetDateTime.ofInstant(v.collectedAt(), ZoneOffset.UTC))
+                    .bind("collectedAt", utc(v.collectedAt()))
                     .bind("valueId", v.valueId())
                     .bind("subject", v.subjectId())
                     .bind("field", v.field())
@@ -63,7 +64,7 @@ public final class JdbcValueStore implements ValueStore {
         for (var v : values) {
             batch.bind("account", accountId)
                     .bind("category", v.category())
-                    .bind("collectedAt", OffsetDateTime.ofInstant(v.collectedAt(), ZoneOffset.UTC))
+                    .bind("collectedAt", utc(v.collectedAt()))
                     .bind("valueId", v.valueId())
                     .bind("subject", v.subjectId())
                     .bind("ciphertext", v.ciphertext())
@@ -83,7 +84,7 @@ public final class JdbcValueStore implements ValueStore {
         for (var v : values) {
             batch.bind("account", accountId)
                     .bind("category", v.category())
-                    .bind("collectedAt", OffsetDateTime.ofInstant(v.collectedAt(), ZoneOffset.UTC))
+                    .bind("collectedAt", utc(v.collectedAt()))
                     .bind("valueId", v.valueId())
                     .add();
         }
