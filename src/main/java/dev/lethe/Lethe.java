@@ -105,7 +105,7 @@ public final class Lethe implements AutoCloseable {
             var subjects = new SubjectDirectory(new JdbcSubjectStore(), keyring, ids, clock);
             var values = new PersonalValues(new JdbcValueStore(), keyring, ids);
             var activity = new JdbcActivityStore(jdbi, database.dialect());
-            var goals = new GoalService(jdbi, new JdbcGoalStore(), audit, ids, clock);
+            var goals = new GoalService(jdbi, new JdbcGoalStore(), values, audit, ids, clock);
             this.profiles = new ProfileService(
                     jdbi,
                     subjects,
@@ -117,7 +117,8 @@ public final class Lethe implements AutoCloseable {
                     goals,
                     new JdbcSegmentStore(),
                     ids,
-                    clock);
+                    clock,
+                    config.sessionTimeout());
             var track = new TrackService(
                     jdbi,
                     activity,
@@ -125,6 +126,7 @@ public final class Lethe implements AutoCloseable {
                     subjects,
                     values,
                     policies,
+                    goals,
                     audit,
                     ids,
                     clock,

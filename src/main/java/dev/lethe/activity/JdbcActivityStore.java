@@ -3,6 +3,9 @@ package dev.lethe.activity;
 import static dev.lethe.storage.Timestamps.instant;
 import static dev.lethe.storage.Timestamps.utc;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lethe.storage.Dialect;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -10,6 +13,7 @@ import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -133,8 +137,8 @@ public final class JdbcActivityStore implements ActivityStore {
         var batch = h.prepareBatch("""
                 insert into sessions
                   (account_id, started_at, session_id, subject_id, session_key, visitor_index,
-                   last_event_at, event_count, page_count)
-                values (:account, :startedAt, :session, :subject, :key, :visitor, :last, :events, :pages)
+                   last_event_at, event_count, page_count, event_types)
+                values (:account, :startedAt, :session, :subject, :key, :visitor, :last, :events, :pages, :types)
                 """);
         for (var s : sessions) {
             batch.bind("account", accountId)
@@ -146,6 +150,7 @@ public final class JdbcActivityStore implements ActivityStore {
                     .bind("last", utc(s.lastEventAt()))
                     .bind("events", s.eventCount())
                     .bind("pages", s.pageCount())
+                    .bind("types", eventTypes(s))
                     .add();
         }
         batch.execute();
@@ -156,7 +161,8 @@ public final class JdbcActivityStore implements ActivityStore {
         if (sessions.isEmpty()) return;
         var batch = h.prepareBatch("""
                 update sessions
-                set started_at = :startedAt, last_event_at = :last, event_count = :events, page_count = :pages
+                set started_at = :startedAt, last_event_at = :last, event_count = :events, page_count = :pages,
+                    event_types = :types
                 where account_id = :account and session_id = :session
                 """);
         for (var s : sessions) {
@@ -166,6 +172,7 @@ public final class JdbcActivityStore implements ActivityStore {
                     .bind("last", utc(s.lastEventAt()))
                     .bind("events", s.eventCount())
                     .bind("pages", s.pageCount())
+                    .bind("types", eventTypes(s))
                     .add();
         }
         batch.execute();
@@ -227,6 +234,27 @@ public final class JdbcActivityStore implements ActivityStore {
                 instant(rs, "started_at"),
                 instant(rs, "last_event_at"),
                 rs.getInt("event_count"),
-                rs.getInt("page_count"));
+                rs.getInt("page_count"),
+                eventTypes(rs.getString("event_types")));
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static String eventTypes(Session s) {
+        try {
+            return JSON.writeValueAsString(s.eventTypes());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a map of counts always serialises", e);
+        }
+    }
+
+    /** Sessions stored before summaries counted event types read as having none. */
+    private static Map<String, Integer> eventTypes(String json) {
+        if (json == null) return Map.of();
+        try {
+            return JSON.readValue(json, new TypeReference<Map<String, Integer>>() {});
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored session summary does not parse", e);
+        }
     }
 }

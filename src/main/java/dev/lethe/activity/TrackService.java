@@ -5,6 +5,9 @@ import dev.lethe.accounts.Caller;
 import dev.lethe.accounts.Scope;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.errors.FieldError;
+import dev.lethe.goals.Goal;
+import dev.lethe.goals.GoalHit;
+import dev.lethe.goals.GoalService;
 import dev.lethe.registry.Classification;
 import dev.lethe.registry.Intake;
 import dev.lethe.registry.Policy;
@@ -49,6 +52,7 @@ public final class TrackService {
     private final SubjectDirectory subjects;
     private final PersonalValues values;
     private final PolicyService policies;
+    private final GoalService goals;
     private final AuditLog audit;
     private final Ids ids;
     private final Clock clock;
@@ -61,6 +65,7 @@ public final class TrackService {
             SubjectDirectory subjects,
             PersonalValues values,
             PolicyService policies,
+            GoalService goals,
             AuditLog audit,
             Ids ids,
             Clock clock,
@@ -71,6 +76,7 @@ public final class TrackService {
         this.subjects = subjects;
         this.values = values;
         this.policies = policies;
+        this.goals = goals;
         this.audit = audit;
         this.ids = ids;
         this.clock = clock;
@@ -185,6 +191,8 @@ public final class TrackService {
                 : policy.subjects().keySet().iterator().next();
         Map<String, String> subjectOf = subjects.visitors(h, accountId, anonymousType, firstSeen);
 
+        var goalList = goals.list(h, accountId);
+        var hits = new ArrayList<GoalHit>();
         var sorted = new ArrayList<>(batch);
         sorted.sort(Comparator.comparing(Accepted::ts));
         var sessions = new Sessions(h, accountId, keepSessions ? firstSeen.keySet() : List.of());
@@ -217,6 +225,16 @@ public final class TrackService {
                 }
             }
             events.add(new Event(eventId, subjectId, sessionId, a.event().type(), a.ts(), now));
+            if (!goalList.isEmpty()) {
+                var properties = new HashMap<String, String>();
+                for (var v : a.values())
+                    Goal.property(v.field())
+                            .ifPresent(p -> properties.put(p, v.value().value()));
+                for (var goal : goalList) {
+                    if (goal.achievedBy(a.event().type(), properties))
+                        hits.add(new GoalHit(goal.goalId(), eventId, subjectId, sessionId, a.ts()));
+                }
+            }
             for (var v : a.values()) {
                 newValues.add(new NewValue(subjectId, v.category(), v.field(), a.ts(), "event", eventId, v.value()));
             }
@@ -225,6 +243,7 @@ public final class TrackService {
         sessions.write();
         statistics.add(h, accountId, tally.counts());
         values.store(h, accountId, newValues);
+        goals.record(h, accountId, hits);
         var ranges = new HashMap<String, Instant[]>();
         subjectOf.forEach((visitor, subject) ->
                 ranges.put(subject, new Instant[] {firstSeen.get(visitor), lastSeen.get(visitor)}));
@@ -271,17 +290,21 @@ public final class TrackService {
                     && (key != null
                             || (!a.ts().isAfter(current.lastEventAt().plus(sessionTimeout))
                                     && !a.ts().isBefore(current.startedAt().minus(sessionTimeout))));
-            boolean page = isPageView(a.event().type());
             Session session;
             boolean isNew = !continues;
             if (continues) {
-                session = current.with(a.ts(), page);
+                session = current.with(a.ts(), a.event().type());
                 if (!created.containsKey(session.sessionId())) changed.put(session.sessionId(), session);
                 else created.put(session.sessionId(), session);
             } else {
                 String id = ids.next("ses");
-                session = new Session(
-                        id, subjectId, key == null ? id : key, a.visitorIndex(), a.ts(), a.ts(), 1, page ? 1 : 0);
+                session = Session.start(
+                        id,
+                        subjectId,
+                        key == null ? id : key,
+                        a.visitorIndex(),
+                        a.ts(),
+                        a.event().type());
                 created.put(id, session);
             }
             byVisitor.put(a.visitorIndex(), session);

@@ -12,6 +12,13 @@ public record Goal(String goalId, String name, String eventType, Map<String, Str
         match = Map.copyOf(match);
     }
 
+    /** The property an event's value field carries ({@code properties.plan} → plan), if it is one. */
+    public static java.util.Optional<String> property(String field) {
+        return field.startsWith("properties.")
+                ? java.util.Optional.of(field.substring("properties.".length()))
+                : java.util.Optional.empty();
+    }
+
     /** True when an event of this type with these property values achieves the goal. */
     public boolean achievedBy(String type, Map<String, String> properties) {
         if (!eventType.equals(type)) return false;

@@ -5,15 +5,19 @@ import dev.lethe.accounts.Caller;
 import dev.lethe.accounts.Scope;
 import dev.lethe.audit.AuditEvent;
 import dev.lethe.audit.AuditLog;
+import dev.lethe.errors.BadRequestException;
 import dev.lethe.errors.ConflictException;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.NotFoundException;
 import dev.lethe.storage.Ids;
+import dev.lethe.values.PersonalValues;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /** The account's goal definitions. */
@@ -22,18 +26,28 @@ public final class GoalService {
     private final Jdbi jdbi;
     private final GoalStore store;
     private final AuditLog audit;
+    private final PersonalValues values;
     private final Ids ids;
     private final Clock clock;
 
-    public GoalService(Jdbi jdbi, GoalStore store, AuditLog audit, Ids ids, Clock clock) {
+    public GoalService(Jdbi jdbi, GoalStore store, PersonalValues values, AuditLog audit, Ids ids, Clock clock) {
         this.jdbi = jdbi;
         this.store = store;
+        this.values = values;
         this.audit = audit;
         this.ids = ids;
         this.clock = clock;
     }
 
-    public Goal define(Caller caller, String name, String eventType, Map<String, String> match) {
+    /** A goal just defined, and how many stored events already achieved it. */
+    public record Defined(Goal goal, int achievedBefore) {}
+
+    /**
+     * Defines a goal and records which stored events already achieved it, so lists and profiles
+     * count history too. That reads (and, when the goal matches properties, opens) every stored
+     * event of the goal's type in the account, in the defining transaction.
+     */
+    public Defined define(Caller caller, String name, String eventType, Map<String, String> match) {
         AccountService.requireScope(caller, Scope.ADMIN);
         var errors = new ArrayList<FieldError>();
         if (name == null || name.isBlank() || name.length() > 200)
@@ -53,6 +67,8 @@ public final class GoalService {
             }
             var goal = new Goal(ids.next("goal"), name.strip(), eventType.strip(), match);
             store.insert(h, caller.accountId(), goal, clock.instant());
+            var history = achievedSoFar(h, caller.accountId(), goal);
+            store.insertHits(h, caller.accountId(), history);
             audit.append(
                     h,
                     AuditEvent.ok(
@@ -60,13 +76,60 @@ public final class GoalService {
                             caller.actor(),
                             "goal.define",
                             List.of("goal:" + goal.goalId()),
-                            Map.of()));
-            return goal;
+                            Map.of("achievedBefore", history.size())));
+            return new Defined(goal, history.size());
         });
+    }
+
+    private List<GoalHit> achievedSoFar(Handle h, String accountId, Goal goal) {
+        var candidates = store.eventsOfType(h, accountId, goal.goalId(), goal.eventType());
+        if (goal.match().isEmpty() || candidates.isEmpty()) return candidates;
+        var properties = new HashMap<String, Map<String, String>>();
+        for (var v : values.ofRecords(
+                h, accountId, candidates.stream().map(GoalHit::eventId).toList())) {
+            if (!"event".equals(v.recordKind())) continue;
+            Goal.property(v.field())
+                    .ifPresent(p -> properties
+                            .computeIfAbsent(v.recordId(), e -> new HashMap<>())
+                            .put(p, v.value().value()));
+        }
+        return candidates.stream()
+                .filter(c -> goal.achievedBy(goal.eventType(), properties.getOrDefault(c.eventId(), Map.of())))
+                .toList();
     }
 
     public List<Goal> list(String accountId) {
         return jdbi.withHandle(h -> store.list(h, accountId));
+    }
+
+    public List<Goal> list(Handle h, String accountId) {
+        return store.list(h, accountId);
+    }
+
+    /** The goal with this id, or else this name; 400 naming {@code param} when there is none. */
+    public Goal find(Handle h, String accountId, String idOrName, String param) {
+        return store.list(h, accountId).stream()
+                .filter(g -> g.goalId().equals(idOrName))
+                .findFirst()
+                .or(() -> store.list(h, accountId).stream()
+                        .filter(g -> g.name().equals(idOrName))
+                        .findFirst())
+                .orElseThrow(() -> new BadRequestException(
+                        "Bad query parameter.", List.of(new FieldError(param, "no such goal in this account"))));
+    }
+
+    /** Records events of an ingest batch that achieved goals. */
+    public void record(Handle h, String accountId, List<GoalHit> hits) {
+        store.insertHits(h, accountId, hits);
+    }
+
+    /** A subject's achievements, oldest first. */
+    public List<GoalHit> hitsOf(Handle h, String accountId, String subjectId) {
+        return store.hitsOf(h, accountId, subjectId);
+    }
+
+    public int moveHits(Handle h, String accountId, String fromSubject, String toSubject) {
+        return store.moveHits(h, accountId, fromSubject, toSubject);
     }
 
     public void delete(Caller caller, String goalId) {

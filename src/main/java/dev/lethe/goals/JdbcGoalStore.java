@@ -1,5 +1,6 @@
 package dev.lethe.goals;
 
+import static dev.lethe.storage.Timestamps.instant;
 import static dev.lethe.storage.Timestamps.utc;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -45,6 +46,10 @@ public final class JdbcGoalStore implements GoalStore {
 
     @Override
     public boolean delete(Handle h, String accountId, String goalId) {
+        h.createUpdate("delete from goal_hits where account_id = :account and goal_id = :id")
+                .bind("account", accountId)
+                .bind("id", goalId)
+                .execute();
         return h.createUpdate("delete from goals where account_id = :account and goal_id = :id")
                         .bind("account", accountId)
                         .bind("id", goalId)
@@ -60,6 +65,89 @@ public final class JdbcGoalStore implements GoalStore {
                         .mapTo(Integer.class)
                         .one()
                 > 0;
+    }
+
+    @Override
+    public void insertHits(Handle h, String accountId, List<GoalHit> hits) {
+        if (hits.isEmpty()) return;
+        // an event is stored once, so a hit is new unless a goal defined in the same instant
+        // already recorded it from the stored events: that race is settled by skipping known ones
+        var known = new java.util.HashSet<String>();
+        for (int from = 0; from < hits.size(); from += 500) {
+            var chunk = hits.subList(from, Math.min(hits.size(), from + 500));
+            h.createQuery("""
+                            select goal_id, event_id from goal_hits
+                            where account_id = :account and event_id in (<events>)
+                            """)
+                    .bind("account", accountId)
+                    .bindList(
+                            "events",
+                            chunk.stream().map(GoalHit::eventId).distinct().toList())
+                    .map((rs, ctx) -> rs.getString(1) + " " + rs.getString(2))
+                    .forEach(known::add);
+        }
+        var batch = h.prepareBatch("""
+                insert into goal_hits (account_id, goal_id, event_id, subject_id, session_id, achieved_at)
+                values (:account, :goal, :event, :subject, :session, :at)
+                """);
+        int added = 0;
+        for (var hit : hits) {
+            if (!known.add(hit.goalId() + " " + hit.eventId())) continue;
+            batch.bind("account", accountId)
+                    .bind("goal", hit.goalId())
+                    .bind("event", hit.eventId())
+                    .bind("subject", hit.subjectId())
+                    .bind("session", hit.sessionId())
+                    .bind("at", utc(hit.achievedAt()))
+                    .add();
+            added++;
+        }
+        if (added > 0) batch.execute();
+    }
+
+    @Override
+    public List<GoalHit> hitsOf(Handle h, String accountId, String subjectId) {
+        return h.createQuery("""
+                        select * from goal_hits where account_id = :account and subject_id = :subject
+                        order by achieved_at, event_id
+                        """)
+                .bind("account", accountId)
+                .bind("subject", subjectId)
+                .map((rs, ctx) -> new GoalHit(
+                        rs.getString("goal_id"),
+                        rs.getString("event_id"),
+                        rs.getString("subject_id"),
+                        rs.getString("session_id"),
+                        instant(rs, "achieved_at")))
+                .list();
+    }
+
+    @Override
+    public int moveHits(Handle h, String accountId, String fromSubject, String toSubject) {
+        return h.createUpdate("""
+                        update goal_hits set subject_id = :to where account_id = :account and subject_id = :from
+                        """)
+                .bind("account", accountId)
+                .bind("from", fromSubject)
+                .bind("to", toSubject)
+                .execute();
+    }
+
+    @Override
+    public List<GoalHit> eventsOfType(Handle h, String accountId, String goalId, String eventType) {
+        return h.createQuery("""
+                        select event_id, subject_id, session_id, occurred_at from events
+                        where account_id = :account and type = :type order by occurred_at, event_id
+                        """)
+                .bind("account", accountId)
+                .bind("type", eventType)
+                .map((rs, ctx) -> new GoalHit(
+                        goalId,
+                        rs.getString("event_id"),
+                        rs.getString("subject_id"),
+                        rs.getString("session_id"),
+                        instant(rs, "occurred_at")))
+                .list();
     }
 
     private static String write(Map<String, String> match) {

@@ -24,7 +24,7 @@ final class GoalRoutes {
         api.route(POST, "/v1/goals")
                 .access(Access.needs(Scope.ADMIN))
                 .summary(
-                        "Define a goal: {name, eventType, match?: {property: value}}; profiles show the goals their events achieved")
+                        "Define a goal: {name, eventType, match?: {property: value}}; stored events that already achieved it count (achievedBefore)")
                 .accepts("application/json")
                 .returns(201)
                 .handle((ctx, caller) -> {
@@ -46,7 +46,14 @@ final class GoalRoutes {
                             });
                     }
                     Json.requireNoErrors(errors);
-                    ctx.status(201).json(goals.define(caller, name, eventType, match));
+                    var defined = goals.define(caller, name, eventType, match);
+                    var out = new LinkedHashMap<String, Object>();
+                    out.put("goalId", defined.goal().goalId());
+                    out.put("name", defined.goal().name());
+                    out.put("eventType", defined.goal().eventType());
+                    out.put("match", defined.goal().match());
+                    out.put("achievedBefore", defined.achievedBefore());
+                    ctx.status(201).json(out);
                 });
         api.route(GET, "/v1/goals")
                 .access(Access.needs(Scope.READ))

@@ -248,6 +248,9 @@ final class ProfileRoutes {
                             visit.put("pages", v.pages());
                             visit.put("events", v.events());
                             visit.put("source", plain(v.source()));
+                            visit.put("importantEvents", v.importantEvents());
+                            visit.put("goals", v.goals());
+                            visit.put("ended", v.ended());
                             return visit;
                         })
                         .toList());

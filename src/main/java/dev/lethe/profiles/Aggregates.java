@@ -1,7 +1,7 @@
 package dev.lethe.profiles;
 
-import dev.lethe.activity.Event;
 import dev.lethe.goals.Goal;
+import dev.lethe.goals.GoalHit;
 import dev.lethe.values.Sensitive;
 import dev.lethe.values.StoredValue;
 import java.time.Instant;
@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * What a profile shows beyond its raw values, worked out from its opened values and events when
- * the profile is read (nothing of it is stored): interests, goals achieved, campaigns.
+ * the profile is read: interests, goals achieved (from the recorded achievements), campaigns.
  */
 final class Aggregates {
 
@@ -34,31 +34,21 @@ final class Aggregates {
                 .toList();
     }
 
-    /** Each goal some event of the profile achieved, with the first time and how often. */
-    static List<ProfileView.GoalAchieved> goals(List<Goal> goals, List<Event> events, List<StoredValue> values) {
-        if (goals.isEmpty()) return List.of();
-        var properties = new HashMap<String, Map<String, String>>();
-        for (var v : values) {
-            if ("event".equals(v.recordKind()) && v.field().startsWith("properties.")) {
-                properties
-                        .computeIfAbsent(v.recordId(), id -> new HashMap<>())
-                        .put(
-                                v.field().substring("properties.".length()),
-                                v.value().value());
-            }
+    /** Each goal the profile achieved, with the first time and how often, first achieved first. */
+    static List<ProfileView.GoalAchieved> goals(List<Goal> goals, List<GoalHit> hits) {
+        var names = new HashMap<String, String>();
+        goals.forEach(g -> names.put(g.goalId(), g.name()));
+        var first = new LinkedHashMap<String, Instant>();
+        var times = new HashMap<String, Integer>();
+        for (var hit : hits) { // oldest first
+            first.putIfAbsent(hit.goalId(), hit.achievedAt());
+            times.merge(hit.goalId(), 1, Integer::sum);
         }
         var out = new ArrayList<ProfileView.GoalAchieved>();
-        for (var goal : goals) {
-            Instant first = null;
-            int times = 0;
-            for (var e : events) { // events come oldest first
-                if (goal.achievedBy(e.type(), properties.getOrDefault(e.eventId(), Map.of()))) {
-                    if (first == null) first = e.occurredAt();
-                    times++;
-                }
-            }
-            if (times > 0) out.add(new ProfileView.GoalAchieved(goal.goalId(), goal.name(), first, times));
-        }
+        first.forEach((goal, at) -> {
+            if (names.containsKey(goal))
+                out.add(new ProfileView.GoalAchieved(goal, names.get(goal), at, times.get(goal)));
+        });
         out.sort(Comparator.comparing(ProfileView.GoalAchieved::firstAchievedAt));
         return out;
     }

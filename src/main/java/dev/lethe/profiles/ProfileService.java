@@ -56,6 +56,7 @@ public final class ProfileService {
     private final SegmentStore segments;
     private final dev.lethe.storage.Ids ids;
     private final Clock clock;
+    private final java.time.Duration sessionTimeout;
 
     public ProfileService(
             Jdbi jdbi,
@@ -68,7 +69,8 @@ public final class ProfileService {
             GoalService goals,
             SegmentStore segments,
             dev.lethe.storage.Ids ids,
-            Clock clock) {
+            Clock clock,
+            java.time.Duration sessionTimeout) {
         this.jdbi = jdbi;
         this.subjects = subjects;
         this.values = values;
@@ -80,6 +82,7 @@ public final class ProfileService {
         this.segments = segments;
         this.ids = ids;
         this.clock = clock;
+        this.sessionTimeout = sessionTimeout;
     }
 
     public Identified identify(Caller caller, IdentifyRequest request) {
@@ -215,6 +218,7 @@ public final class ProfileService {
     private Merged merge(Handle h, String accountId, Subject from, String intoProfile) {
         int movedValues = values.move(h, accountId, from.subjectId(), intoProfile);
         int movedActivity = activity.moveActivity(h, accountId, from.subjectId(), intoProfile);
+        goals.moveHits(h, accountId, from.subjectId(), intoProfile);
         int movedIdentifiers = subjects.store().moveIdentifiers(h, accountId, from.subjectId(), intoProfile);
         subjects.store().seen(h, accountId, intoProfile, from.firstSeenAt(), from.lastSeenAt());
         keyring.shred(h, accountId, from.subjectId());
@@ -304,6 +308,18 @@ public final class ProfileService {
                 }
             }
             var sessions = activity.sessionsOf(h, accountId, profileId);
+            var goalList = goals.list(h, accountId);
+            var hits = goals.hitsOf(h, accountId, profileId);
+            var goalNames = new java.util.HashMap<String, String>();
+            goalList.forEach(g -> goalNames.put(g.goalId(), g.name()));
+            var goalsBySession = new java.util.HashMap<String, java.util.Set<String>>();
+            for (var hit : hits) {
+                if (hit.sessionId() != null && goalNames.containsKey(hit.goalId()))
+                    goalsBySession
+                            .computeIfAbsent(hit.sessionId(), x -> new java.util.LinkedHashSet<>())
+                            .add(goalNames.get(hit.goalId()));
+            }
+            Instant now = clock.instant();
             var visits = sessions.stream()
                     .map(s -> new ProfileView.Visit(
                             s.sessionId(),
@@ -311,7 +327,10 @@ public final class ProfileService {
                             s.duration(),
                             s.pageCount(),
                             s.eventCount(),
-                            bySession.getOrDefault(s.sessionId(), Map.of())))
+                            bySession.getOrDefault(s.sessionId(), Map.of()),
+                            s.eventTypes(),
+                            List.copyOf(goalsBySession.getOrDefault(s.sessionId(), java.util.Set.of())),
+                            s.endedBy(now, sessionTimeout)))
                     .toList();
             var eventList = activity.eventsOf(h, accountId, profileId);
             int events = eventList.size();
@@ -338,7 +357,7 @@ public final class ProfileService {
                     summary,
                     engagement,
                     Aggregates.interests(stored),
-                    Aggregates.goals(goals.list(accountId), eventList, stored),
+                    Aggregates.goals(goalList, hits),
                     Aggregates.campaigns(stored),
                     visits);
         });

@@ -32,12 +32,19 @@ public record ProfileView(
     /** First and last visit (or contact), how many visits, events, messages and devices. */
     public record Summary(Instant firstSeen, Instant lastSeen, int visits, int events, int messages, int devices) {}
 
-    /** One session: when, how long, how many pages and events, and where it came from. */
+    /**
+     * One session's summary: when, how long, how many pages and events, where it came from, its
+     * important events (counted by type, page views aside), the goals achieved in it, and whether
+     * it has ended (no event for longer than the session timeout).
+     */
     public record Visit(
             String sessionId,
             Instant startedAt,
             Duration duration,
             int pages,
             int events,
-            Map<String, Sensitive> source) {}
+            Map<String, Sensitive> source,
+            Map<String, Integer> importantEvents,
+            List<String> goals,
+            boolean ended) {}
 }

@@ -41,16 +41,38 @@ public final class JdbcValueStore implements ValueStore {
                         """)
                 .bind("account", accountId)
                 .bind("subject", subjectId)
-                .map((rs, ctx) -> new SealedValue(
-                        rs.getString("value_id"),
-                        rs.getString("subject_id"),
-                        rs.getString("category"),
-                        rs.getString("field"),
-                        rs.getObject("collected_at", OffsetDateTime.class).toInstant(),
-                        rs.getString("record_kind"),
-                        rs.getString("record_id"),
-                        rs.getBytes("ciphertext")))
+                .map(JdbcValueStore::sealed)
                 .list();
+    }
+
+    @Override
+    public List<SealedValue> byRecords(Handle h, String accountId, List<String> recordIds) {
+        var out = new java.util.ArrayList<SealedValue>();
+        for (int from = 0; from < recordIds.size(); from += 500) {
+            h.createQuery("""
+                            select * from personal_values
+                            where account_id = :account and record_id in (<records>)
+                            order by collected_at, value_id
+                            """)
+                    .bind("account", accountId)
+                    .bindList("records", recordIds.subList(from, Math.min(recordIds.size(), from + 500)))
+                    .map(JdbcValueStore::sealed)
+                    .forEach(out::add);
+        }
+        return out;
+    }
+
+    private static SealedValue sealed(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
+            throws java.sql.SQLException {
+        return new SealedValue(
+                rs.getString("value_id"),
+                rs.getString("subject_id"),
+                rs.getString("category"),
+                rs.getString("field"),
+                rs.getObject("collected_at", OffsetDateTime.class).toInstant(),
+                rs.getString("record_kind"),
+                rs.getString("record_id"),
+                rs.getBytes("ciphertext"));
     }
 
     @Override

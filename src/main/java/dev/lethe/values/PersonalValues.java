@@ -44,18 +44,40 @@ public final class PersonalValues {
     /** Every value of a subject, opened, oldest first. */
     public List<StoredValue> ofSubject(Handle h, String accountId, String subjectId) {
         return store.bySubject(h, accountId, subjectId).stream()
-                .map(v -> new StoredValue(
-                        v.valueId(),
-                        v.subjectId(),
-                        v.category(),
-                        v.field(),
-                        v.collectedAt(),
-                        v.recordKind(),
-                        v.recordId(),
-                        new Sensitive(new String(
-                                keyring.open(h, accountId, v.subjectId(), v.category(), v.ciphertext()),
-                                StandardCharsets.UTF_8))))
+                .map(v -> open(h, accountId, v))
                 .toList();
+    }
+
+    /**
+     * The values of these records, opened. Values of a subject whose key was destroyed are left
+     * out: nobody can read them any more.
+     */
+    public List<StoredValue> ofRecords(Handle h, String accountId, List<String> recordIds) {
+        var out = new ArrayList<StoredValue>();
+        var destroyed = new java.util.HashSet<String>();
+        for (var v : store.byRecords(h, accountId, recordIds)) {
+            if (destroyed.contains(v.subjectId())) continue;
+            try {
+                out.add(open(h, accountId, v));
+            } catch (dev.lethe.crypto.SubjectKeyDestroyed e) {
+                destroyed.add(v.subjectId());
+            }
+        }
+        return out;
+    }
+
+    private StoredValue open(Handle h, String accountId, SealedValue v) {
+        return new StoredValue(
+                v.valueId(),
+                v.subjectId(),
+                v.category(),
+                v.field(),
+                v.collectedAt(),
+                v.recordKind(),
+                v.recordId(),
+                new Sensitive(new String(
+                        keyring.open(h, accountId, v.subjectId(), v.category(), v.ciphertext()),
+                        StandardCharsets.UTF_8)));
     }
 
     /**

@@ -12,6 +12,9 @@ public interface ValueStore {
     /** Every value of a subject, oldest first. */
     List<SealedValue> bySubject(Handle h, String accountId, String subjectId);
 
+    /** The values of these records (events, sessions, messages), in no particular record order. */
+    List<SealedValue> byRecords(Handle h, String accountId, List<String> recordIds);
+
     /** Gives a value a new subject and ciphertext (after re-sealing it under that subject's key). */
     void reassign(Handle h, String accountId, List<SealedValue> values);
 
