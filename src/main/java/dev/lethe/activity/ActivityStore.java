@@ -33,4 +33,11 @@ public interface ActivityStore {
     int moveActivity(Handle h, String accountId, String fromSubject, String toSubject);
 
     int deleteActivity(Handle h, String accountId, String subjectId);
+
+    /** For each of these subjects: how many visits in all, and how many started at or after {@code since}. */
+    java.util.Map<String, VisitCounts> visitCounts(
+            Handle h, String accountId, java.util.Collection<String> subjectIds, java.time.Instant since);
+
+    /** A subject's number of visits, in all and recently. */
+    record VisitCounts(int all, int recent) {}
 }

@@ -225,6 +225,25 @@ public final class JdbcActivityStore implements ActivityStore {
         return deleted;
     }
 
+    @Override
+    public Map<String, VisitCounts> visitCounts(
+            Handle h, String accountId, java.util.Collection<String> subjectIds, java.time.Instant since) {
+        var out = new java.util.HashMap<String, VisitCounts>();
+        if (subjectIds.isEmpty()) return out;
+        h.createQuery("""
+                        select subject_id, count(*) as visits,
+                               sum(case when started_at >= :since then 1 else 0 end) as recent
+                        from sessions where account_id = :account and subject_id in (<subjects>)
+                        group by subject_id
+                        """)
+                .bind("account", accountId)
+                .bind("since", utc(since))
+                .bindList("subjects", List.copyOf(subjectIds))
+                .map((rs, ctx) -> Map.entry(rs.getString(1), new VisitCounts(rs.getInt(2), rs.getInt(3))))
+                .forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+
     private static Session session(ResultSet rs, StatementContext ctx) throws SQLException {
         return new Session(
                 rs.getString("session_id"),

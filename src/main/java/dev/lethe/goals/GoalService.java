@@ -5,7 +5,6 @@ import dev.lethe.accounts.Caller;
 import dev.lethe.accounts.Scope;
 import dev.lethe.audit.AuditEvent;
 import dev.lethe.audit.AuditLog;
-import dev.lethe.errors.BadRequestException;
 import dev.lethe.errors.ConflictException;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.InvalidInputException;
@@ -106,16 +105,13 @@ public final class GoalService {
         return store.list(h, accountId);
     }
 
-    /** The goal with this id, or else this name; 400 naming {@code param} when there is none. */
-    public Goal find(Handle h, String accountId, String idOrName, String param) {
-        return store.list(h, accountId).stream()
+    /** The goal with this id, or else this name. */
+    public java.util.Optional<Goal> find(Handle h, String accountId, String idOrName) {
+        var all = store.list(h, accountId);
+        return all.stream()
                 .filter(g -> g.goalId().equals(idOrName))
                 .findFirst()
-                .or(() -> store.list(h, accountId).stream()
-                        .filter(g -> g.name().equals(idOrName))
-                        .findFirst())
-                .orElseThrow(() -> new BadRequestException(
-                        "Bad query parameter.", List.of(new FieldError(param, "no such goal in this account"))));
+                .or(() -> all.stream().filter(g -> g.name().equals(idOrName)).findFirst());
     }
 
     /** Records events of an ingest batch that achieved goals. */

@@ -73,6 +73,10 @@ final class Json {
         if (!errors.isEmpty()) throw new InvalidInputException("The request is not valid.", errors);
     }
 
+    static void requireQueryErrors(List<FieldError> errors) {
+        if (!errors.isEmpty()) throw new BadRequestException("Bad query parameter.", errors);
+    }
+
     /** A query parameter as an instant, or 400 naming the parameter. */
     static Instant instantParam(Context ctx, String name) {
         String v = ctx.queryParam(name);

@@ -82,7 +82,7 @@ final class PolicyRoutes {
         api.route(POST, "/v1/fields")
                 .access(Access.needs(Scope.ADMIN))
                 .summary(
-                        "Add a custom profile field {key, displayName, category, type: text|number|boolean|date}; a new policy version")
+                        "Add a custom profile field {key, displayName, category, type: text|number|boolean|date, filterable?}; a new policy version")
                 .accepts("application/json")
                 .returns(201)
                 .handle((ctx, caller) -> {
@@ -97,25 +97,21 @@ final class PolicyRoutes {
                     CustomField.Type type = null;
                     for (var t : CustomField.Type.values()) if (t.wireName().equals(typeText)) type = t;
                     if (type == null) errors.add(new FieldError("type", "must be text, number, boolean or date"));
+                    boolean filterable = false;
+                    if (body.has("filterable")) {
+                        if (body.get("filterable").isBoolean())
+                            filterable = body.get("filterable").asBoolean();
+                        else errors.add(new FieldError("filterable", "must be true or false"));
+                    }
                     if (key != null && !key.matches("[a-z][a-z0-9_]{0,63}")) {
                         errors.add(new FieldError("key", "must be lower_snake_case, at most 64 characters"));
                     }
                     Json.requireNoErrors(errors);
                     var field = new CustomField(
-                            key, displayName == null ? key.replace('_', ' ') : displayName, category, type);
+                            key, displayName == null ? key.replace('_', ' ') : displayName, category, type, filterable);
                     var version = policies.addCustomField(caller, field);
                     var out = summary(version);
-                    out.put(
-                            "field",
-                            Map.of(
-                                    "key",
-                                    key,
-                                    "displayName",
-                                    field.displayName(),
-                                    "category",
-                                    category,
-                                    "type",
-                                    type.wireName()));
+                    out.put("field", field(field));
                     ctx.status(201).json(out);
                 });
         api.route(GET, "/v1/fields")
@@ -124,15 +120,7 @@ final class PolicyRoutes {
                 .handle((ctx, caller) -> ctx.json(Map.of(
                         "fields",
                         policies.requireInForce(caller.accountId()).policy().customFields().values().stream()
-                                .map(f -> Map.of(
-                                        "key",
-                                        f.key(),
-                                        "displayName",
-                                        f.displayName(),
-                                        "category",
-                                        f.category(),
-                                        "type",
-                                        f.type().wireName()))
+                                .map(PolicyRoutes::field)
                                 .toList())));
         api.route(PUT, "/v1/platform/policy")
                 .access(Access.needs(Scope.OPERATOR))
@@ -197,5 +185,19 @@ final class PolicyRoutes {
         return errors.stream()
                 .map(e -> Map.of("path", e.path(), "message", e.message()))
                 .toList();
+    }
+
+    private static Map<String, Object> field(CustomField f) {
+        return Map.of(
+                "key",
+                f.key(),
+                "displayName",
+                f.displayName(),
+                "category",
+                f.category(),
+                "type",
+                f.type().wireName(),
+                "filterable",
+                f.filterable());
     }
 }

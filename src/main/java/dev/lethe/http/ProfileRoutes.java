@@ -4,6 +4,7 @@ import static io.javalin.http.HandlerType.GET;
 import static io.javalin.http.HandlerType.POST;
 
 import dev.lethe.accounts.Scope;
+import dev.lethe.profiles.ProfileCriteria;
 import dev.lethe.profiles.ProfileService;
 import dev.lethe.profiles.ProfileView;
 import dev.lethe.subjects.Subject;
@@ -24,92 +25,79 @@ final class ProfileRoutes {
         api.route(GET, "/v1/profiles")
                 .access(Access.needs(Scope.READ))
                 .summary(
-                        "Identified profiles, filtered by exact email or phone (blind index), tag and last visit; sorted; paged")
+                        "Identified profiles, filtered by exact email or phone (blind index), tag, goal, engagement, custom field values and last visit; sorted; paged by cursor")
                 .query("segment", "a saved segment's name; other parameters refine it")
                 .query("email", "exact email (normalised)")
                 .query("phone", "exact phone, international form")
                 .query("tag", "profiles carrying this tag (case-insensitive)")
+                .query("goal", "profiles that achieved this goal (its id or name)")
+                .query("engagement", "profiles at this engagement level: high, medium, low or none")
+                .query("field.{key}", "profiles whose filterable custom field {key} equals this value")
                 .query("lastVisitFrom", "ISO instant, inclusive")
                 .query("lastVisitTo", "ISO instant, exclusive")
+                .query("lastVisitWithin", "ISO period before now, such as P30D")
                 .query("sort", "lastVisit (default), firstVisit or visits")
                 .query("limit", "1..1000, default 100")
                 .query("cursor", "the next cursor of the previous page")
                 .query("columns", "comma-separated: id, subjectType, firstSeen, lastSeen (default all)")
                 .handle((ctx, caller) -> {
                     int limit = Json.intParam(ctx, "limit", 100, 1, 1000);
-                    int offset = Json.intParam(ctx, "cursor", 0, 0, Integer.MAX_VALUE);
+                    var errors = new java.util.ArrayList<dev.lethe.errors.FieldError>();
+                    var fields = new LinkedHashMap<String, String>();
+                    ctx.queryParamMap().forEach((name, values) -> {
+                        if (name.startsWith("field.")) fields.put(name.substring("field.".length()), values.get(0));
+                    });
+                    var within = period(ctx.queryParam("lastVisitWithin"), "lastVisitWithin", errors);
+                    Json.requireQueryErrors(errors);
                     var page = profiles.list(
                             caller,
                             new ProfileService.ProfileQuery(
                                     ctx.queryParam("segment"),
                                     ctx.queryParam("email"),
                                     ctx.queryParam("phone"),
-                                    ctx.queryParam("tag"),
-                                    Json.instantParam(ctx, "lastVisitFrom"),
-                                    Json.instantParam(ctx, "lastVisitTo"),
-                                    ctx.queryParam("sort"),
-                                    offset,
+                                    new ProfileCriteria(
+                                            ctx.queryParam("tag"),
+                                            ctx.queryParam("goal"),
+                                            ctx.queryParam("engagement"),
+                                            fields,
+                                            Json.instantParam(ctx, "lastVisitFrom"),
+                                            Json.instantParam(ctx, "lastVisitTo"),
+                                            within,
+                                            ctx.queryParam("sort")),
+                                    ctx.queryParam("cursor"),
                                     limit));
                     var columns = columns(ctx.queryParam("columns"));
                     var out = new LinkedHashMap<String, Object>();
-                    out.put("profiles", page.stream().map(s -> row(s, columns)).toList());
-                    out.put("next", page.size() == limit ? Integer.toString(offset + limit) : null);
+                    out.put(
+                            "profiles",
+                            page.profiles().stream().map(s -> row(s, columns)).toList());
+                    out.put("next", page.next());
                     ctx.json(out);
                 });
         api.route(POST, "/v1/segments")
                 .access(Access.needs(Scope.ADMIN))
                 .summary(
-                        "Save a segment {name, filter: {tag?, lastVisitFrom?, lastVisitTo?, lastVisitWithin?, sort?}}; list it with ?segment=")
+                        "Save a segment {name, filter: {tag?, goal?, engagement?, fields?: {key: value}, lastVisitFrom?, lastVisitTo?, lastVisitWithin?, sort?}}; list it with ?segment=")
                 .accepts("application/json")
                 .returns(201)
                 .handle((ctx, caller) -> {
                     var body = Json.object(ctx);
                     var errors = new java.util.ArrayList<dev.lethe.errors.FieldError>();
                     String name = Json.text(body, "name", errors);
-                    var f = body.get("filter");
-                    String tag = null;
-                    java.time.Instant from = null;
-                    java.time.Instant to = null;
-                    java.time.Period within = null;
-                    String sort = null;
-                    if (f != null && !f.isNull()) {
-                        if (!f.isObject()) errors.add(new dev.lethe.errors.FieldError("filter", "must be an object"));
-                        else {
-                            for (var it = f.fieldNames(); it.hasNext(); ) {
-                                String k = it.next();
-                                if (!java.util.List.of("tag", "lastVisitFrom", "lastVisitTo", "lastVisitWithin", "sort")
-                                        .contains(k)) {
-                                    errors.add(
-                                            new dev.lethe.errors.FieldError(
-                                                    "filter." + k,
-                                                    k.equals("email") || k.equals("phone")
-                                                            ? "a saved segment cannot name a person; filter by tag or last visit"
-                                                            : "unknown key (tag, lastVisitFrom, lastVisitTo, lastVisitWithin, sort)"));
-                                }
-                            }
-                            tag = f.hasNonNull("tag") ? f.get("tag").asText() : null;
-                            sort = f.hasNonNull("sort") ? f.get("sort").asText() : null;
-                            from = f.hasNonNull("lastVisitFrom") ? Json.instant(f, "lastVisitFrom", errors) : null;
-                            to = f.hasNonNull("lastVisitTo") ? Json.instant(f, "lastVisitTo", errors) : null;
-                            if (f.hasNonNull("lastVisitWithin")) {
-                                within = dev.lethe.registry.Durations.parsePeriod(
-                                                f.get("lastVisitWithin").asText())
-                                        .orElse(null);
-                                if (within == null)
-                                    errors.add(new dev.lethe.errors.FieldError(
-                                            "filter.lastVisitWithin", "must be an ISO-8601 period such as P30D"));
-                            }
-                        }
-                    }
+                    var criteria = criteria(body.get("filter"), errors);
                     Json.requireNoErrors(errors);
-                    var saved = profiles.saveSegment(
-                            caller, new dev.lethe.profiles.Segment(null, name, tag, from, to, within, sort));
+                    var saved = profiles.saveSegment(caller, name, criteria);
                     ctx.status(201).json(Map.of("id", saved.segmentId(), "name", saved.name()));
                 });
         api.route(GET, "/v1/segments")
                 .access(Access.needs(Scope.READ))
                 .summary("The account's saved segments")
-                .handle((ctx, caller) -> ctx.json(Map.of("segments", profiles.segments(caller))));
+                .handle((ctx, caller) -> ctx.json(Map.of(
+                        "segments",
+                        profiles.segments(caller).stream()
+                                .map(seg -> Map.of(
+                                        "id", seg.segmentId(), "name", seg.name(), "filter", filter(seg.criteria())))
+                                .toList())));
         api.route(POST, "/v1/profiles/{id}/tags")
                 .access(Access.needs(Scope.ADMIN))
                 .summary("Add and remove tags on a profile: {add: [...], remove: [...]}; returns its tags")
@@ -138,6 +126,92 @@ final class ProfileRoutes {
                 .summary(
                         "One profile: contact information, traits, summary and visits (decrypted; the read is audited)")
                 .handle((ctx, caller) -> ctx.json(view(profiles.view(caller, ctx.pathParam("id")))));
+    }
+
+    private static final java.util.List<String> FILTER_KEYS = java.util.List.of(
+            "tag", "goal", "engagement", "fields", "lastVisitFrom", "lastVisitTo", "lastVisitWithin", "sort");
+
+    /** A segment's filter from its JSON; a key that could name a person is refused with a reason. */
+    private static ProfileCriteria criteria(
+            com.fasterxml.jackson.databind.JsonNode f, java.util.List<dev.lethe.errors.FieldError> errors) {
+        if (f == null || f.isNull()) return ProfileCriteria.NONE;
+        if (!f.isObject()) {
+            errors.add(new dev.lethe.errors.FieldError("filter", "must be an object"));
+            return ProfileCriteria.NONE;
+        }
+        for (var it = f.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!FILTER_KEYS.contains(k)) {
+                errors.add(new dev.lethe.errors.FieldError(
+                        "filter." + k,
+                        k.equals("email") || k.equals("phone")
+                                ? "a saved segment cannot name a person; filter by tag, goal, engagement, fields or last visit"
+                                : "unknown key (" + String.join(", ", FILTER_KEYS) + ")"));
+            }
+        }
+        var fields = new LinkedHashMap<String, String>();
+        var fs = f.get("fields");
+        if (fs != null && !fs.isNull()) {
+            if (!fs.isObject())
+                errors.add(
+                        new dev.lethe.errors.FieldError("filter.fields", "must be an object of field keys to values"));
+            else
+                fs.fields().forEachRemaining(e -> {
+                    if (e.getValue().isContainerNode() || e.getValue().isNull())
+                        errors.add(new dev.lethe.errors.FieldError(
+                                "filter.fields." + e.getKey(), "must be a text, number or true/false"));
+                    else fields.put(e.getKey(), e.getValue().asText());
+                });
+        }
+        return new ProfileCriteria(
+                text(f, "tag", errors),
+                text(f, "goal", errors),
+                text(f, "engagement", errors),
+                fields,
+                f.hasNonNull("lastVisitFrom") ? Json.instant(f, "lastVisitFrom", errors) : null,
+                f.hasNonNull("lastVisitTo") ? Json.instant(f, "lastVisitTo", errors) : null,
+                period(
+                        f.hasNonNull("lastVisitWithin")
+                                ? f.get("lastVisitWithin").asText()
+                                : null,
+                        "filter.lastVisitWithin",
+                        errors),
+                text(f, "sort", errors));
+    }
+
+    private static String text(
+            com.fasterxml.jackson.databind.JsonNode f, String key, java.util.List<dev.lethe.errors.FieldError> errors) {
+        var n = f.get(key);
+        if (n == null || n.isNull()) return null;
+        if (!n.isTextual()) {
+            errors.add(new dev.lethe.errors.FieldError("filter." + key, "must be a text"));
+            return null;
+        }
+        return n.asText();
+    }
+
+    private static java.time.Period period(
+            String text, String path, java.util.List<dev.lethe.errors.FieldError> errors) {
+        if (text == null) return null;
+        var p = dev.lethe.registry.Durations.parsePeriod(text).orElse(null);
+        if (p == null) errors.add(new dev.lethe.errors.FieldError(path, "must be an ISO-8601 period such as P30D"));
+        return p;
+    }
+
+    /** A segment's filter as JSON, as it was saved. */
+    private static Map<String, Object> filter(ProfileCriteria c) {
+        var out = new LinkedHashMap<String, Object>();
+        if (c.tag() != null) out.put("tag", c.tag());
+        if (c.goal() != null) out.put("goal", c.goal());
+        if (c.engagement() != null) out.put("engagement", c.engagement());
+        if (!c.fields().isEmpty()) out.put("fields", c.fields());
+        if (c.lastVisitFrom() != null)
+            out.put("lastVisitFrom", c.lastVisitFrom().toString());
+        if (c.lastVisitTo() != null) out.put("lastVisitTo", c.lastVisitTo().toString());
+        if (c.lastVisitWithin() != null)
+            out.put("lastVisitWithin", c.lastVisitWithin().toString());
+        if (c.sort() != null) out.put("sort", c.sort());
+        return out;
     }
 
     private static final java.util.List<String> COLUMNS =

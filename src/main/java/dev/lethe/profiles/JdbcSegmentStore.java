@@ -20,14 +20,21 @@ public final class JdbcSegmentStore implements SegmentStore {
 
     @Override
     public void insert(Handle h, String accountId, Segment s, Instant at) {
+        var c = s.criteria();
         ObjectNode filter = JSON.createObjectNode();
-        if (s.tag() != null) filter.put("tag", s.tag());
-        if (s.lastVisitFrom() != null)
-            filter.put("lastVisitFrom", s.lastVisitFrom().toString());
-        if (s.lastVisitTo() != null) filter.put("lastVisitTo", s.lastVisitTo().toString());
-        if (s.lastVisitWithin() != null)
-            filter.put("lastVisitWithin", s.lastVisitWithin().toString());
-        if (s.sort() != null) filter.put("sort", s.sort());
+        if (c.tag() != null) filter.put("tag", c.tag());
+        if (c.goal() != null) filter.put("goal", c.goal());
+        if (c.engagement() != null) filter.put("engagement", c.engagement());
+        if (!c.fields().isEmpty()) {
+            ObjectNode fields = filter.putObject("fields");
+            c.fields().forEach(fields::put);
+        }
+        if (c.lastVisitFrom() != null)
+            filter.put("lastVisitFrom", c.lastVisitFrom().toString());
+        if (c.lastVisitTo() != null) filter.put("lastVisitTo", c.lastVisitTo().toString());
+        if (c.lastVisitWithin() != null)
+            filter.put("lastVisitWithin", c.lastVisitWithin().toString());
+        if (c.sort() != null) filter.put("sort", c.sort());
         h.createUpdate("""
                         insert into segments (account_id, segment_id, name, filter_json, created_at)
                         values (:account, :id, :name, :filter, :at)
@@ -60,22 +67,36 @@ public final class JdbcSegmentStore implements SegmentStore {
     private static Segment segment(ResultSet rs, StatementContext ctx) throws SQLException {
         try {
             var f = JSON.readTree(rs.getString("filter_json"));
+            var fields = new java.util.LinkedHashMap<String, String>();
+            if (f.hasNonNull("fields"))
+                f.get("fields")
+                        .fields()
+                        .forEachRemaining(
+                                e -> fields.put(e.getKey(), e.getValue().asText()));
             return new Segment(
                     rs.getString("segment_id"),
                     rs.getString("name"),
-                    f.hasNonNull("tag") ? f.get("tag").asText() : null,
-                    f.hasNonNull("lastVisitFrom")
-                            ? Instant.parse(f.get("lastVisitFrom").asText())
-                            : null,
-                    f.hasNonNull("lastVisitTo")
-                            ? Instant.parse(f.get("lastVisitTo").asText())
-                            : null,
-                    f.hasNonNull("lastVisitWithin")
-                            ? Period.parse(f.get("lastVisitWithin").asText())
-                            : null,
-                    f.hasNonNull("sort") ? f.get("sort").asText() : null);
+                    new ProfileCriteria(
+                            text(f, "tag"),
+                            text(f, "goal"),
+                            text(f, "engagement"),
+                            fields,
+                            f.hasNonNull("lastVisitFrom")
+                                    ? Instant.parse(f.get("lastVisitFrom").asText())
+                                    : null,
+                            f.hasNonNull("lastVisitTo")
+                                    ? Instant.parse(f.get("lastVisitTo").asText())
+                                    : null,
+                            f.hasNonNull("lastVisitWithin")
+                                    ? Period.parse(f.get("lastVisitWithin").asText())
+                                    : null,
+                            text(f, "sort")));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("a stored segment filter does not parse", e);
         }
+    }
+
+    private static String text(com.fasterxml.jackson.databind.JsonNode f, String key) {
+        return f.hasNonNull(key) ? f.get(key).asText() : null;
     }
 }

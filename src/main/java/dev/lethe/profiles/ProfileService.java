@@ -168,6 +168,21 @@ public final class ProfileService {
                 newValues.add(new NewValue(profileId, k.category(), k.field(), ts, "profile", profileId, k.value()));
             }
             values.store(h, accountId, newValues);
+            for (var v : newValues) {
+                var custom =
+                        policy.customFields().get(v.field().substring(v.field().indexOf('.') + 1));
+                if (custom != null && custom.filterable() && v.field().equals(custom.field())) {
+                    subjects.store()
+                            .setFieldValue(
+                                    h,
+                                    accountId,
+                                    profileId,
+                                    custom.key(),
+                                    fieldIndex(accountId, custom, v.value().value()),
+                                    v.category(),
+                                    v.collectedAt());
+                }
+            }
             subjects.store().seen(h, accountId, profileId, ts, ts);
             audit.append(
                     h,
@@ -219,6 +234,7 @@ public final class ProfileService {
         int movedValues = values.move(h, accountId, from.subjectId(), intoProfile);
         int movedActivity = activity.moveActivity(h, accountId, from.subjectId(), intoProfile);
         goals.moveHits(h, accountId, from.subjectId(), intoProfile);
+        subjects.store().moveFieldValues(h, accountId, from.subjectId(), intoProfile);
         int movedIdentifiers = subjects.store().moveIdentifiers(h, accountId, from.subjectId(), intoProfile);
         subjects.store().seen(h, accountId, intoProfile, from.firstSeenAt(), from.lastSeenAt());
         keyring.shred(h, accountId, from.subjectId());
@@ -387,45 +403,99 @@ public final class ProfileService {
         });
     }
 
-    /** What to list: exact email or phone, a tag, a last-visit range, an order, a page. */
+    /** What to list: exact email or phone, a saved segment, criteria refining it, a page. */
     public record ProfileQuery(
-            String segment,
-            String email,
-            String phone,
-            String tag,
-            Instant lastVisitFrom,
-            Instant lastVisitTo,
-            String sort,
-            int offset,
-            int limit) {}
+            String segment, String email, String phone, ProfileCriteria criteria, String cursor, int limit) {}
+
+    /** A page of profiles and the cursor of the next, null at the end. */
+    public record Page(List<Subject> profiles, String next) {}
+
+    /** Criteria checked and turned into what the store filters by. */
+    private record Resolved(
+            String tagIndex,
+            String goalId,
+            String engagement,
+            Map<String, String> fieldIndexes,
+            Instant from,
+            Instant to,
+            String sort) {}
 
     /**
-     * Saves a named filter. Only filters that identify no one may be saved: a tag, a last-visit
-     * range or window, an order; never an email or phone.
+     * Checks criteria against the account (its goals, its policy's custom fields), adding an
+     * error per problem under {@code prefix}; returns null when there were any.
      */
-    public Segment saveSegment(Caller caller, Segment segment) {
+    private Resolved resolve(Handle h, String accountId, ProfileCriteria c, String prefix, List<FieldError> errors) {
+        int before = errors.size();
+        if (c.sort() != null && !dev.lethe.subjects.ProfileFilter.SORTS.contains(c.sort())) {
+            errors.add(new FieldError(prefix + "sort", "must be one of firstVisit, lastVisit, visits"));
+        }
+        if (c.engagement() != null && !Engagement.LEVELS.contains(c.engagement())) {
+            errors.add(new FieldError(prefix + "engagement", "must be one of " + String.join(", ", Engagement.LEVELS)));
+        }
+        if (c.tag() != null && (c.tag().isBlank() || c.tag().length() > 100))
+            errors.add(new FieldError(prefix + "tag", "a tag is 1 to 100 characters"));
+        String goalId = null;
+        if (c.goal() != null) {
+            var goal = goals.find(h, accountId, c.goal());
+            if (goal.isEmpty()) errors.add(new FieldError(prefix + "goal", "no such goal in this account"));
+            else goalId = goal.get().goalId();
+        }
+        var fieldIndexes = new LinkedHashMap<String, String>();
+        if (!c.fields().isEmpty()) {
+            var custom = policies.requireInForce(accountId).policy().customFields();
+            c.fields().forEach((key, value) -> {
+                String at = prefix + (prefix.isEmpty() ? "field." : "fields.") + key;
+                var field = custom.get(key);
+                if (field == null) {
+                    errors.add(new FieldError(
+                            at,
+                            custom.isEmpty()
+                                    ? "the account has no custom fields"
+                                    : "no custom field '" + key + "' (" + String.join(", ", custom.keySet()) + ")"));
+                } else if (!field.filterable()) {
+                    errors.add(
+                            new FieldError(
+                                    at,
+                                    "custom field '" + key
+                                            + "' is not filterable; declare it filterable (only a field that does not identify a person)"));
+                } else if (!field.type().accepts(value.strip())) {
+                    errors.add(new FieldError(at, "must be a " + field.type().wireName()));
+                } else {
+                    fieldIndexes.put(key, fieldIndex(accountId, field, value));
+                }
+            });
+        }
+        if (errors.size() > before) return null;
+        Instant from = c.lastVisitWithin() != null
+                ? clock.instant()
+                        .atZone(java.time.ZoneOffset.UTC)
+                        .minus(c.lastVisitWithin())
+                        .toInstant()
+                : c.lastVisitFrom();
+        String tag = c.tag() == null ? null : tagIndex(accountId, c.tag());
+        String sort = c.sort() == null ? "lastVisit" : c.sort();
+        return new Resolved(tag, goalId, c.engagement(), fieldIndexes, from, c.lastVisitTo(), sort);
+    }
+
+    /**
+     * Saves a named filter. Only criteria that identify no one may be saved: a tag, a goal, an
+     * engagement level, values of filterable custom fields, a last-visit range or window, an
+     * order; never an email or phone.
+     */
+    public Segment saveSegment(Caller caller, String name, ProfileCriteria criteria) {
         AccountService.requireScope(caller, Scope.ADMIN);
         var errors = new ArrayList<FieldError>();
-        if (segment.name() == null || segment.name().isBlank() || segment.name().length() > 200) {
+        if (name == null || name.isBlank() || name.length() > 200) {
             errors.add(new FieldError("name", "must be 1 to 200 characters"));
         }
-        if (segment.sort() != null && !dev.lethe.subjects.ProfileFilter.SORTS.contains(segment.sort())) {
-            errors.add(new FieldError("filter.sort", "must be one of lastVisit, firstVisit, visits"));
-        }
-        if (!errors.isEmpty()) throw new InvalidInputException("The segment is not valid.", errors);
         return jdbi.inTransaction(h -> {
-            if (segments.byName(h, caller.accountId(), segment.name().strip()).isPresent()) {
+            resolve(h, caller.accountId(), criteria, "filter.", errors);
+            if (!errors.isEmpty()) throw new InvalidInputException("The segment is not valid.", errors);
+            if (segments.byName(h, caller.accountId(), name.strip()).isPresent()) {
                 throw new dev.lethe.errors.ConflictException(
                         "A segment of this name exists.", List.of(new FieldError("name", "is taken")));
             }
-            var saved = new Segment(
-                    ids.next("seg"),
-                    segment.name().strip(),
-                    segment.tag(),
-                    segment.lastVisitFrom(),
-                    segment.lastVisitTo(),
-                    segment.lastVisitWithin(),
-                    segment.sort());
+            var saved = new Segment(ids.next("seg"), name.strip(), criteria);
             segments.insert(h, caller.accountId(), saved, clock.instant());
             audit.append(
                     h,
@@ -445,19 +515,16 @@ public final class ProfileService {
     }
 
     /**
-     * Identified profiles matching the query. Email, phone and tag are matched through blind
-     * indexes; the list is read, not audited per profile (it shows ids and dates only).
+     * Identified profiles matching the query, a page at a time. Email, phone, tag and custom
+     * field values are matched through blind indexes, goals through the recorded achievements.
+     * Engagement changes with time, so it is scored here for the profiles the other filters let
+     * through, reading on until the page is full. The list is read, not audited per profile (it
+     * shows ids and dates only).
      */
-    public List<Subject> list(Caller caller, ProfileQuery q) {
+    public Page list(Caller caller, ProfileQuery q) {
         AccountService.requireScope(caller, Scope.READ);
         String accountId = caller.accountId();
         var errors = new ArrayList<FieldError>();
-        if (q.sort() != null && !dev.lethe.subjects.ProfileFilter.SORTS.contains(q.sort())) {
-            errors.add(new FieldError(
-                    "sort",
-                    "must be one of "
-                            + String.join(", ", new java.util.TreeSet<>(dev.lethe.subjects.ProfileFilter.SORTS))));
-        }
         var lookups = new LinkedHashMap<IdentifierKind, String>();
         if (q.email() != null)
             IdentifierKind.EMAIL
@@ -471,8 +538,25 @@ public final class ProfileService {
                     .ifPresentOrElse(
                             n -> lookups.put(IdentifierKind.PHONE, n),
                             () -> errors.add(new FieldError("phone", IdentifierKind.PHONE.problem())));
-        if (!errors.isEmpty()) throw new dev.lethe.errors.BadRequestException("Bad query parameter.", errors);
+        dev.lethe.subjects.ProfileCursor after = null;
+        if (q.cursor() != null) {
+            after = dev.lethe.subjects.ProfileCursor.decode(q.cursor()).orElse(null);
+            if (after == null) errors.add(new FieldError("cursor", "is not a cursor this list gave out"));
+        }
+        var start = after;
         return jdbi.withHandle(h -> {
+            var criteria = q.criteria();
+            if (q.segment() != null) {
+                var seg = segments.byName(h, accountId, q.segment());
+                if (seg.isEmpty()) errors.add(new FieldError("segment", "no such segment in this account"));
+                else criteria = seg.get().criteria().refinedBy(criteria);
+            }
+            var r = resolve(h, accountId, criteria, "", errors);
+            if (r != null && start != null && !start.sort().equals(r.sort())) {
+                errors.add(
+                        new FieldError("cursor", "belongs to a list sorted by " + start.sort() + ", not " + r.sort()));
+            }
+            if (!errors.isEmpty()) throw new dev.lethe.errors.BadRequestException("Bad query parameter.", errors);
             java.util.Set<String> matching = null;
             for (var l : lookups.entrySet()) {
                 var found = subjects.find(
@@ -483,30 +567,45 @@ public final class ProfileService {
                         ? only
                         : only.stream().filter(before::contains).collect(java.util.stream.Collectors.toSet());
             }
-            Segment seg = q.segment() == null
-                    ? new Segment(null, null, null, null, null, null, null)
-                    : segments.byName(h, accountId, q.segment())
-                            .orElseThrow(() -> new dev.lethe.errors.BadRequestException(
-                                    "Bad query parameter.",
-                                    List.of(new FieldError("segment", "no such segment in this account"))));
-            String tagText = q.tag() != null ? q.tag() : seg.tag();
-            Instant from = q.lastVisitFrom() != null
-                    ? q.lastVisitFrom()
-                    : seg.lastVisitWithin() != null
-                            ? clock.instant()
-                                    .atZone(java.time.ZoneOffset.UTC)
-                                    .minus(seg.lastVisitWithin())
-                                    .toInstant()
-                            : seg.lastVisitFrom();
-            Instant to = q.lastVisitTo() != null ? q.lastVisitTo() : seg.lastVisitTo();
-            String sort = q.sort() != null ? q.sort() : seg.sort();
-            String tag = tagText == null ? null : tagIndex(accountId, tagText);
-            return subjects.store()
-                    .list(
+            Instant now = clock.instant();
+            Instant from = r.from();
+            if (r.engagement() != null && !r.engagement().equals("none")) {
+                Instant since = Engagement.aboveZeroSince(now);
+                if (from == null || from.isBefore(since)) from = since;
+            }
+            var filter = new dev.lethe.subjects.ProfileFilter(
+                    matching, r.tagIndex(), r.goalId(), r.fieldIndexes(), from, r.to(), r.sort(), start, q.limit());
+            return page(h, accountId, filter, r.engagement(), now);
+        });
+    }
+
+    /** Reads the list from the filter's position until the page is full or the list ends. */
+    private Page page(Handle h, String accountId, dev.lethe.subjects.ProfileFilter filter, String level, Instant now) {
+        int limit = filter.limit();
+        int chunk = level == null ? limit : Math.max(limit, 200);
+        var out = new ArrayList<Subject>();
+        var position = filter.after();
+        while (true) {
+            var rows = subjects.store().list(h, accountId, filter.from(position, chunk));
+            var counts = level == null
+                    ? Map.<String, ActivityStore.VisitCounts>of()
+                    : activity.visitCounts(
                             h,
                             accountId,
-                            new dev.lethe.subjects.ProfileFilter(matching, tag, from, to, sort, q.offset(), q.limit()));
-        });
+                            rows.stream().map(l -> l.subject().subjectId()).toList(),
+                            Engagement.aboveZeroSince(now));
+            for (var row : rows) {
+                position = row.position();
+                if (level != null) {
+                    var c = counts.getOrDefault(row.subject().subjectId(), new ActivityStore.VisitCounts(0, 0));
+                    var e = Engagement.of(c.recent(), c.all() > 0, row.subject().lastSeenAt(), now);
+                    if (!e.level().equals(level)) continue;
+                }
+                out.add(row.subject());
+                if (out.size() == limit) return new Page(out, position.encode());
+            }
+            if (rows.size() < chunk) return new Page(out, null);
+        }
     }
 
     /**
@@ -580,6 +679,12 @@ public final class ProfileService {
                 .map(v -> v.value().value())
                 .distinct()
                 .collect(java.util.stream.Collectors.toCollection(ArrayList::new));
+    }
+
+    /** Values of a filterable custom field match as the field normalises them (text case-insensitively). */
+    private String fieldIndex(String accountId, dev.lethe.registry.CustomField field, String value) {
+        return subjects.blindIndex(
+                accountId, IdentifierKind.EXTERNAL_ID, "field:" + field.key() + "=" + field.normalise(value));
     }
 
     /** Tags match case-insensitively: the index is of the trimmed, lower-cased tag. */

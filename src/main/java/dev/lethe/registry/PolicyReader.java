@@ -257,12 +257,14 @@ public final class PolicyReader {
 
         CustomField customField(String key, JsonNode n) {
             String path = "customFields." + key;
-            if (c.object(n, path, Set.of("displayName", "category", "type")) == null) return null;
+            if (c.object(n, path, Set.of("displayName", "category", "type", "filterable")) == null) return null;
             var type = n.has("type") ? c.choice(n, path, "type", CustomField.Type.class, false) : CustomField.Type.TEXT;
             String category = c.text(n, path, "category", true);
             String displayName = c.text(n, path, "displayName", false);
             if (type == null || category == null) return null;
-            return new CustomField(key, displayName == null ? key.replace('_', ' ') : displayName, category, type);
+            boolean filterable = Boolean.TRUE.equals(c.bool(n, path, "filterable"));
+            return new CustomField(
+                    key, displayName == null ? key.replace('_', ' ') : displayName, category, type, filterable);
         }
 
         RecordRule record(String name, JsonNode n) {

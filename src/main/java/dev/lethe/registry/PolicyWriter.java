@@ -46,6 +46,7 @@ public final class PolicyWriter {
                 node.put("displayName", f.displayName());
                 node.put("category", f.category());
                 node.put("type", f.type().wireName());
+                if (f.filterable()) node.put("filterable", true);
             });
         }
         ObjectNode records = root.putObject("records");

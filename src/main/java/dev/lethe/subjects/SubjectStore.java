@@ -49,7 +49,23 @@ public interface SubjectStore {
     int deleteIdentifiers(Handle h, String accountId, String subjectId);
 
     /** Identified profiles matching the filter, in its order. */
-    List<Subject> list(Handle h, String accountId, ProfileFilter filter);
+    List<ProfileFilter.Listed> list(Handle h, String accountId, ProfileFilter filter);
+
+    /**
+     * Indexes a profile's value of a filterable custom field (by blind index), replacing the one
+     * held unless that was collected later.
+     */
+    void setFieldValue(
+            Handle h,
+            String accountId,
+            String subjectId,
+            String fieldKey,
+            String valueIndex,
+            String category,
+            Instant collectedAt);
+
+    /** Gives one subject's indexed field values to another (a merge); per field the later value wins. */
+    void moveFieldValues(Handle h, String accountId, String fromSubject, String toSubject);
 
     /** Marks a profile as carrying a tag (by its blind index); no-op if it does already. */
     void addTag(Handle h, String accountId, String tagIndex, String subjectId);
