@@ -7,7 +7,6 @@ import dev.lethe.accounts.Scope;
 import dev.lethe.profiles.ProfileCriteria;
 import dev.lethe.profiles.ProfileService;
 import dev.lethe.profiles.ProfileView;
-import dev.lethe.subjects.Subject;
 import dev.lethe.values.Sensitive;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,7 +38,9 @@ final class ProfileRoutes {
                 .query("sort", "lastVisit (default), firstVisit or visits")
                 .query("limit", "1..1000, default 100")
                 .query("cursor", "the next cursor of the previous page")
-                .query("columns", "comma-separated: id, subjectType, firstSeen, lastSeen (default all)")
+                .query(
+                        "columns",
+                        "comma-separated: id, subjectType, firstSeen, lastSeen (the default), visits, engagement, field.{key} (a custom field's value, decrypted; the read is audited)")
                 .handle((ctx, caller) -> {
                     int limit = Json.intParam(ctx, "limit", 100, 1, 1000);
                     var errors = new java.util.ArrayList<dev.lethe.errors.FieldError>();
@@ -65,12 +66,14 @@ final class ProfileRoutes {
                                             within,
                                             ctx.queryParam("sort")),
                                     ctx.queryParam("cursor"),
-                                    limit));
-                    var columns = columns(ctx.queryParam("columns"));
+                                    limit,
+                                    columns(ctx.queryParam("columns"))));
                     var out = new LinkedHashMap<String, Object>();
                     out.put(
                             "profiles",
-                            page.profiles().stream().map(s -> row(s, columns)).toList());
+                            page.profiles().stream()
+                                    .map(r -> row(r, page.columns()))
+                                    .toList());
                     out.put("next", page.next());
                     ctx.json(out);
                 });
@@ -214,30 +217,35 @@ final class ProfileRoutes {
         return out;
     }
 
-    private static final java.util.List<String> COLUMNS =
-            java.util.List.of("id", "subjectType", "firstSeen", "lastSeen");
-
     private static java.util.List<String> columns(String text) {
-        if (text == null || text.isBlank()) return COLUMNS;
-        var chosen = java.util.Arrays.stream(text.split(",")).map(String::strip).toList();
-        var unknown = chosen.stream().filter(c -> !COLUMNS.contains(c)).toList();
-        if (!unknown.isEmpty()) {
-            throw new dev.lethe.errors.BadRequestException(
-                    "Bad query parameter.",
-                    java.util.List.of(new dev.lethe.errors.FieldError(
-                            "columns", "unknown " + unknown + " (" + String.join(", ", COLUMNS) + ")")));
-        }
-        return chosen;
+        if (text == null || text.isBlank()) return null;
+        return java.util.Arrays.stream(text.split(",")).map(String::strip).toList();
     }
 
-    private static Map<String, Object> row(Subject s, java.util.List<String> columns) {
-        var all = new LinkedHashMap<String, Object>();
-        all.put("id", s.subjectId());
-        all.put("subjectType", s.subjectType());
-        all.put("firstSeen", s.firstSeenAt().toString());
-        all.put("lastSeen", s.lastSeenAt().toString());
+    private static Map<String, Object> row(ProfileService.Row r, java.util.List<String> columns) {
+        var s = r.subject();
         var out = new LinkedHashMap<String, Object>();
-        columns.forEach(c -> out.put(c, all.get(c)));
+        for (String c : columns) {
+            switch (c) {
+                case "id" -> out.put(c, s.subjectId());
+                case "subjectType" -> out.put(c, s.subjectType());
+                case "firstSeen" -> out.put(c, s.firstSeenAt().toString());
+                case "lastSeen" -> out.put(c, s.lastSeenAt().toString());
+                case "visits" -> out.put(c, r.visits());
+                case "engagement" ->
+                    out.put(
+                            c,
+                            Map.of(
+                                    "score",
+                                    r.engagement().score(),
+                                    "level",
+                                    r.engagement().level()));
+                default -> {
+                    var v = r.fields().get(c.substring("field.".length()));
+                    out.put(c, v == null ? null : v.value());
+                }
+            }
+        }
         return out;
     }
 

@@ -405,10 +405,29 @@ public final class ProfileService {
 
     /** What to list: exact email or phone, a saved segment, criteria refining it, a page. */
     public record ProfileQuery(
-            String segment, String email, String phone, ProfileCriteria criteria, String cursor, int limit) {}
+            String segment,
+            String email,
+            String phone,
+            ProfileCriteria criteria,
+            String cursor,
+            int limit,
+            List<String> columns) {}
+
+    /** The columns a list shows unless asked for others. */
+    public static final List<String> BASE_COLUMNS = List.of("id", "subjectType", "firstSeen", "lastSeen");
+
+    /** Columns that may be asked for besides {@code field.<key>} of a custom field. */
+    public static final List<String> COLUMNS =
+            List.of("id", "subjectType", "firstSeen", "lastSeen", "visits", "engagement");
 
     /** A page of profiles and the cursor of the next, null at the end. */
-    public record Page(List<Subject> profiles, String next) {}
+    public record Page(List<String> columns, List<Row> profiles, String next) {}
+
+    /**
+     * A listed profile with what the columns asked for: its visits and engagement (when asked),
+     * its custom field values (key → value, decrypted, when asked; the list is then audited).
+     */
+    public record Row(Subject subject, Integer visits, Engagement engagement, Map<String, Sensitive> fields) {}
 
     /** Criteria checked and turned into what the store filters by. */
     private record Resolved(
@@ -538,13 +557,26 @@ public final class ProfileService {
                     .ifPresentOrElse(
                             n -> lookups.put(IdentifierKind.PHONE, n),
                             () -> errors.add(new FieldError("phone", IdentifierKind.PHONE.problem())));
+        var columns = q.columns() == null || q.columns().isEmpty() ? BASE_COLUMNS : q.columns();
+        var policy = policies.requireInForce(accountId).policy();
+        var fieldColumns = new ArrayList<String>();
+        for (String c : columns) {
+            if (c.startsWith("field.") && policy.customFields().containsKey(c.substring("field.".length())))
+                fieldColumns.add(c.substring("field.".length()));
+            else if (!COLUMNS.contains(c)) {
+                errors.add(new FieldError(
+                        "columns",
+                        "unknown column '" + c + "' (" + String.join(", ", COLUMNS)
+                                + ", or field.<key> of a custom field)"));
+            }
+        }
         dev.lethe.subjects.ProfileCursor after = null;
         if (q.cursor() != null) {
             after = dev.lethe.subjects.ProfileCursor.decode(q.cursor()).orElse(null);
             if (after == null) errors.add(new FieldError("cursor", "is not a cursor this list gave out"));
         }
         var start = after;
-        return jdbi.withHandle(h -> {
+        return jdbi.inTransaction(h -> {
             var criteria = q.criteria();
             if (q.segment() != null) {
                 var seg = segments.byName(h, accountId, q.segment());
@@ -575,12 +607,57 @@ public final class ProfileService {
             }
             var filter = new dev.lethe.subjects.ProfileFilter(
                     matching, r.tagIndex(), r.goalId(), r.fieldIndexes(), from, r.to(), r.sort(), start, q.limit());
-            return page(h, accountId, filter, r.engagement(), now);
+            var page = page(h, accountId, filter, r.engagement(), now);
+            return new Page(columns, rows(h, caller, page.subjects(), columns, fieldColumns, now), page.next());
         });
     }
 
+    /** The page's rows with the columns asked for; showing field values is audited. */
+    private List<Row> rows(
+            Handle h, Caller caller, List<Subject> page, List<String> columns, List<String> fields, Instant now) {
+        String accountId = caller.accountId();
+        var ids = page.stream().map(Subject::subjectId).toList();
+        boolean counts = columns.contains("visits") || columns.contains("engagement");
+        var visits = counts
+                ? activity.visitCounts(h, accountId, ids, Engagement.aboveZeroSince(now))
+                : Map.<String, ActivityStore.VisitCounts>of();
+        var values = fields.isEmpty()
+                ? Map.<String, Map<String, Sensitive>>of()
+                : this.values.latest(
+                        h,
+                        accountId,
+                        ids,
+                        fields.stream().map(f -> "traits." + f).toList());
+        if (!fields.isEmpty() && !ids.isEmpty()) {
+            audit.append(
+                    h,
+                    AuditEvent.ok(
+                            accountId,
+                            caller.actor(),
+                            "profile.list",
+                            ids.stream().map(id -> "profile:" + id).toList(),
+                            Map.of("fields", List.copyOf(fields))));
+        }
+        var out = new ArrayList<Row>();
+        for (var s : page) {
+            var c = visits.getOrDefault(s.subjectId(), new ActivityStore.VisitCounts(0, 0));
+            var shown = new LinkedHashMap<String, Sensitive>();
+            var held = values.getOrDefault(s.subjectId(), Map.of());
+            fields.forEach(f -> shown.put(f, held.get("traits." + f)));
+            out.add(new Row(
+                    s,
+                    counts ? c.all() : null,
+                    counts ? Engagement.of(c.recent(), c.all() > 0, s.lastSeenAt(), now) : null,
+                    shown));
+        }
+        return out;
+    }
+
     /** Reads the list from the filter's position until the page is full or the list ends. */
-    private Page page(Handle h, String accountId, dev.lethe.subjects.ProfileFilter filter, String level, Instant now) {
+    private record Scanned(List<Subject> subjects, String next) {}
+
+    private Scanned page(
+            Handle h, String accountId, dev.lethe.subjects.ProfileFilter filter, String level, Instant now) {
         int limit = filter.limit();
         int chunk = level == null ? limit : Math.max(limit, 200);
         var out = new ArrayList<Subject>();
@@ -602,9 +679,9 @@ public final class ProfileService {
                     if (!e.level().equals(level)) continue;
                 }
                 out.add(row.subject());
-                if (out.size() == limit) return new Page(out, position.encode());
+                if (out.size() == limit) return new Scanned(out, position.encode());
             }
-            if (rows.size() < chunk) return new Page(out, null);
+            if (rows.size() < chunk) return new Scanned(out, null);
         }
     }
 

@@ -62,6 +62,22 @@ public final class JdbcValueStore implements ValueStore {
         return out;
     }
 
+    @Override
+    public List<SealedValue> bySubjectsAndFields(
+            Handle h, String accountId, List<String> subjectIds, List<String> fields) {
+        if (subjectIds.isEmpty() || fields.isEmpty()) return List.of();
+        return h.createQuery("""
+                        select * from personal_values
+                        where account_id = :account and subject_id in (<subjects>) and field in (<fields>)
+                        order by collected_at, value_id
+                        """)
+                .bind("account", accountId)
+                .bindList("subjects", subjectIds)
+                .bindList("fields", fields)
+                .map(JdbcValueStore::sealed)
+                .list();
+    }
+
     private static SealedValue sealed(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
             throws java.sql.SQLException {
         return new SealedValue(

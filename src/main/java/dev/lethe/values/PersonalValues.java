@@ -66,6 +66,27 @@ public final class PersonalValues {
         return out;
     }
 
+    /**
+     * The latest value of each of these fields for each of these subjects, opened (subject →
+     * field → value). Subjects whose key was destroyed have none.
+     */
+    public java.util.Map<String, java.util.Map<String, Sensitive>> latest(
+            Handle h, String accountId, List<String> subjectIds, List<String> fields) {
+        var out = new java.util.HashMap<String, java.util.Map<String, Sensitive>>();
+        var destroyed = new java.util.HashSet<String>();
+        for (var v : store.bySubjectsAndFields(h, accountId, subjectIds, fields)) { // oldest first
+            if (destroyed.contains(v.subjectId())) continue;
+            try {
+                out.computeIfAbsent(v.subjectId(), s -> new java.util.HashMap<>())
+                        .put(v.field(), open(h, accountId, v).value());
+            } catch (dev.lethe.crypto.SubjectKeyDestroyed e) {
+                destroyed.add(v.subjectId());
+                out.remove(v.subjectId());
+            }
+        }
+        return out;
+    }
+
     private StoredValue open(Handle h, String accountId, SealedValue v) {
         return new StoredValue(
                 v.valueId(),

@@ -15,6 +15,9 @@ public interface ValueStore {
     /** The values of these records (events, sessions, messages), in no particular record order. */
     List<SealedValue> byRecords(Handle h, String accountId, List<String> recordIds);
 
+    /** The values of these fields of these subjects, oldest first. */
+    List<SealedValue> bySubjectsAndFields(Handle h, String accountId, List<String> subjectIds, List<String> fields);
+
     /** Gives a value a new subject and ciphertext (after re-sealing it under that subject's key). */
     void reassign(Handle h, String accountId, List<SealedValue> values);
 

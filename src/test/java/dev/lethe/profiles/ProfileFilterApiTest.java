@@ -94,6 +94,7 @@ class ProfileFilterApiTest {
                     .containsExactly(p.yolanda());
 
             // the latest value stands: a later one replaces it, an older one does not
+            lethe.clock().advance(Duration.ofMinutes(1));
             identify(
                     lethe,
                     a.adminKey(),
@@ -128,6 +129,23 @@ class ProfileFilterApiTest {
                             .at("/segments/0/filter/fields/tier")
                             .asText())
                     .isEqualTo("silver");
+
+            var shown = http.get(
+                            "/v1/profiles?engagement=high&columns=id,visits,engagement,field.tier,field.shoe_width",
+                            a.adminKey())
+                    .json();
+            assertThat(shown.at("/profiles/0/id").asText()).isEqualTo(p.zebulon());
+            assertThat(shown.at("/profiles/0/visits").asInt()).isEqualTo(10);
+            assertThat(shown.at("/profiles/0/engagement/level").asText()).isEqualTo("high");
+            assertThat(shown.at("/profiles/0/field.tier").asText()).isEqualTo("silver");
+            assertThat(shown.at("/profiles/0/field.shoe_width").asText()).isEqualTo("7");
+            assertThat(lethe.count(
+                            "select count(*) from audit_log where account_id = ? and action = 'profile.list'", a.id()))
+                    .as("showing decrypted field values is audited")
+                    .isEqualTo(1);
+            assertThat(http.get("/v1/profiles?columns=id,field.nope", a.adminKey())
+                            .status())
+                    .isEqualTo(400);
 
             var cells = RawStorage.cells(lethe.jdbcUrl());
             assertThat(cells)
