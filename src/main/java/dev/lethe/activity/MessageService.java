@@ -142,7 +142,7 @@ public final class MessageService {
             var fields = new LinkedHashMap<String, List<Sensitive>>();
             m.values().forEach((f, v) -> fields.put(f, List.of(v)));
             if (!m.attachments().isEmpty()) fields.put("message.attachments", m.attachments());
-            var intake = Intake.sort(fields, f -> Classification.of(policy, f), ts, now, at + ".");
+            var intake = Intake.sort(fields, f -> Classification.of(policy, f, subjectType), ts, now, at + ".");
             errors.addAll(intake.refused());
             dropped += intake.dropped();
             int index = i;

@@ -132,7 +132,7 @@ public final class ProfileService {
         });
         var singles = new LinkedHashMap<String, List<Sensitive>>();
         fields.forEach((f, v) -> singles.put(f, List.of(v)));
-        var intake = Intake.sort(singles, f -> classify(policy, f), ts, now, "");
+        var intake = Intake.sort(singles, f -> classify(policy, f, subjectType), ts, now, "");
         errors.addAll(intake.refused());
         if (!errors.isEmpty()) throw new InvalidInputException("The identification is not valid.", errors);
 
@@ -197,10 +197,10 @@ public final class ProfileService {
     }
 
     /** An identifier not mapped by itself (identifiers.email) falls back to its trait (traits.email). */
-    private static Classification classify(Policy policy, String field) {
-        var c = Classification.of(policy, field);
+    private static Classification classify(Policy policy, String field, String subjectType) {
+        var c = Classification.of(policy, field, subjectType);
         if (c instanceof Classification.Rejected && field.startsWith("identifiers.")) {
-            var trait = Classification.of(policy, "traits." + field.substring("identifiers.".length()));
+            var trait = Classification.of(policy, "traits." + field.substring("identifiers.".length()), subjectType);
             if (!(trait instanceof Classification.Rejected)) return trait;
         }
         return c;

@@ -26,4 +26,23 @@ public sealed interface Classification {
         if (!category.enabled()) return new Dropped(name);
         return new Kept(category);
     }
+
+    /**
+     * Where a value about a person of this subject type belongs: as {@link #of(Policy, String)},
+     * with the category as it applies to that type (its override: another period, another basis),
+     * and refused when the category is not declared for that type, since the notices would not
+     * tell such a person it is held.
+     */
+    static Classification of(Policy policy, String field, String subjectType) {
+        var c = of(policy, field);
+        if (c instanceof Kept k) {
+            var category = k.category();
+            if (!category.subjects().isEmpty() && !category.subjects().contains(subjectType)) {
+                return new Rejected("category '" + category.name() + "' is not held about subject type '" + subjectType
+                        + "' (the policy declares it for " + String.join(", ", category.subjects()) + ")");
+            }
+            return new Kept(category.forSubject(subjectType));
+        }
+        return c;
+    }
 }

@@ -16,6 +16,47 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** POST /v1/identify: visitors become profiles, devices join, bad input changes nothing. */
 class IdentifyApiTest {
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aValueIsHeldOnlyAboutTheSubjectTypesItsCategoryNamesUnderThatTypesRetention(TestDatabase engine) {
+        try (var lethe = new TestLethe(engine)) {
+            var a = lethe.createAccount("Quokka");
+            var http = lethe.http();
+            String policy = TestPolicies.DATA_CORE
+                    .replace("  traits.name: name\n", "  traits.name: name\n  traits.screen: screen_size\n")
+                    .replace(
+                            "  ip_address:\n",
+                            "  screen_size:\n"
+                                    + "    purpose: measurement\n"
+                                    + "    lawfulBasis: legitimate_interests\n"
+                                    + "    source: tracking\n"
+                                    + "    subjects: [visitor]\n"
+                                    + "    retention: { period: P1Y, after: collected }\n"
+                                    + "  ip_address:\n"
+                                    + "    bySubject: { profile: { retention: { period: P10D, after: collected } } }\n");
+            var put = http.putYaml("/v1/policy", a.adminKey(), policy);
+            assertThat(put.status()).as(put.toString()).isIn(200, 201);
+
+            var notAboutProfiles = http.post("/v1/identify", a.adminKey(), """
+                    {"identifiers": {"email": "zebulon@example.org"}, "traits": {"screen": "1920x1080"}}
+                    """);
+            assertThat(notAboutProfiles.status()).isEqualTo(422);
+            assertThat(notAboutProfiles.json().at("/errors/0/path").asText()).isEqualTo("traits.screen");
+            assertThat(notAboutProfiles.json().at("/errors/0/message").asText())
+                    .contains("not held about subject type 'profile'");
+
+            var oldIp = http.post("/v1/identify", a.adminKey(), """
+                    {"identifiers": {"email": "zebulon@example.org"}, "traits": {"lastIp": "203.0.113.7"},
+                     "ts": "%s"}
+                    """.formatted(
+                            lethe.clock().instant().minus(Duration.ofDays(20))));
+            assertThat(oldIp.status()).as(oldIp.toString()).isEqualTo(201);
+            assertThat(oldIp.json().get("expired").toString())
+                    .as("20 days exceeds the 10 days profiles' IP addresses are kept, though visitors' are kept 120")
+                    .contains("traits.lastIp");
+        }
+    }
+
     static TestLethe.Tenant shop(TestLethe lethe) {
         var a = lethe.createAccount("Quokka Shop");
         var r = lethe.http().putYaml("/v1/policy", a.adminKey(), TestPolicies.DATA_CORE);
