@@ -33,6 +33,26 @@ public final class Durations {
         return Long.compare(days(a), days(b));
     }
 
+    /**
+     * True when a period counted from some day ends later than another counted from the same day.
+     * Months and years vary in length, so neither {@code P2M} nor {@code P60D} is within the other:
+     * from 1 July, two months are 62 days; from 1 February 2025, 59. A bound must hold from every
+     * day, so it is checked from every day of a leap cycle and of the four years around a
+     * century that is not a leap year.
+     */
+    public static boolean exceeds(Period a, Period b) {
+        if (a.equals(b)) return false;
+        for (LocalDate cycle : CYCLES) {
+            for (LocalDate d = cycle; d.isBefore(cycle.plusYears(4)); d = d.plusDays(1)) {
+                if (d.plus(a).isAfter(d.plus(b))) return true;
+            }
+        }
+        return false;
+    }
+
+    private static final java.util.List<LocalDate> CYCLES =
+            java.util.List.of(LocalDate.of(2000, 1, 1), LocalDate.of(2097, 1, 1));
+
     public static long days(Period p) {
         return ChronoUnit.DAYS.between(REFERENCE, REFERENCE.plus(p));
     }

@@ -77,7 +77,9 @@ public final class OperatorBounds {
             List<FieldError> errors) {
         Period limit =
                 extension != null && Durations.compare(extension, bound.period()) > 0 ? extension : bound.period();
-        if (Durations.compare(rule.period(), limit) > 0) {
+        boolean within = !Durations.exceeds(rule.period(), bound.period())
+                || (extension != null && !Durations.exceeds(rule.period(), extension));
+        if (!within) {
             errors.add(new FieldError(
                     path + ".period",
                     rule.period() + " is longer than the "
@@ -100,7 +102,7 @@ public final class OperatorBounds {
                 if (window == null) {
                     errors.add(new FieldError(
                             path + ".after", "drops '" + t.wireName() + "', which the platform default requires"));
-                } else if (Durations.compare(window, limitWindow.period()) > 0) {
+                } else if (Durations.exceeds(window, limitWindow.period())) {
                     errors.add(new FieldError(
                             path + ".after",
                             "inactive " + window + " is longer than the platform default's " + t.wireName()));

@@ -49,6 +49,25 @@ class OperatorBoundsTest {
     }
 
     @Test
+    void aPeriodInMonthsIsWithinABoundInDaysOnlyIfItIsFromEveryDay() {
+        var sixtyDays = read(DEFAULT.replace("period: P120D, after: collected", "period: P60D, after: collected"));
+
+        var twoMonths = read(DEFAULT.replace("period: P120D, after: collected", "period: P2M, after: collected"));
+        var fiftyNineDays = read(DEFAULT.replace("period: P120D, after: collected", "period: P59D, after: collected"));
+
+        assertThat(OperatorBounds.violations(twoMonths, sixtyDays, List.of()))
+                .as("two months from 1 July are 62 days")
+                .extracting(FieldError::path)
+                .containsExactly("categories.ip_address.retention.period");
+        assertThat(OperatorBounds.violations(sixtyDays, twoMonths, List.of()))
+                .as("two months from 1 February 2025 are 59 days")
+                .extracting(FieldError::path)
+                .containsExactly("categories.ip_address.retention.period");
+        assertThat(OperatorBounds.violations(fiftyNineDays, twoMonths, List.of()))
+                .isEmpty();
+    }
+
+    @Test
     void recordsOfAKindTheDefaultDoesNotGovernAreNotBounded() {
         String withMore =
                 DEFAULT.replace("  profile:", "  invoice: { kind: document, retention: { period: P10Y } }\n  profile:");
