@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -159,7 +160,12 @@ public final class JdbcActivityStore implements ActivityStore {
                 set started_at = :startedAt, last_event_at = :last, event_count = :events, page_count = :pages
                 where account_id = :account and session_id = :session
                 """);
-        for (var s : sessions) {
+        // In id order, so two batches extending the same sessions lock them in the same order and
+        // cannot deadlock.
+        var ordered = sessions.stream()
+                .sorted(Comparator.comparing(Session::sessionId))
+                .toList();
+        for (var s : ordered) {
             batch.bind("account", accountId)
                     .bind("session", s.sessionId())
                     .bind("startedAt", utc(s.startedAt()))

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.StatementContext;
 
@@ -80,11 +81,14 @@ public final class JdbcSubjectStore implements SubjectStore {
                 set first_seen_at = least(first_seen_at, :from), last_seen_at = greatest(last_seen_at, :to)
                 where account_id = :account and subject_id = :subject
                 """);
-        ranges.forEach((subject, range) -> batch.bind("account", accountId)
-                .bind("subject", subject)
-                .bind("from", utc(range[0]))
-                .bind("to", utc(range[1]))
-                .add());
+        // In id order, so two batches touching the same subjects lock them in the same order and
+        // cannot deadlock.
+        new TreeMap<>(ranges)
+                .forEach((subject, range) -> batch.bind("account", accountId)
+                        .bind("subject", subject)
+                        .bind("from", utc(range[0]))
+                        .bind("to", utc(range[1]))
+                        .add());
         batch.execute();
     }
 
