@@ -57,19 +57,25 @@ public final class JdbcSubjectStore implements SubjectStore {
     }
 
     @Override
-    public void addIdentifiers(
+    public void claimIdentifiers(
             Handle h, String accountId, IdentifierKind kind, Map<String, String> subjectByIndex, Instant at) {
         if (subjectByIndex.isEmpty()) return;
+        // "on conflict do nothing" waits for a concurrent transaction holding the same key and,
+        // once it commits, leaves the row to it (PostgreSQL, and H2 in PostgreSQL mode alike).
+        // Rows go in blind-index order, so two batches claiming the same identifiers wait on each
+        // other in the same order and cannot deadlock.
         var batch = h.prepareBatch("""
                 insert into identifiers (account_id, kind, blind_index, subject_id, created_at)
                 values (:account, :kind, :index, :subject, :at)
+                on conflict do nothing
                 """);
-        subjectByIndex.forEach((index, subject) -> batch.bind("account", accountId)
-                .bind("kind", kind.wireName())
-                .bind("index", index)
-                .bind("subject", subject)
-                .bind("at", utc(at))
-                .add());
+        new TreeMap<>(subjectByIndex)
+                .forEach((index, subject) -> batch.bind("account", accountId)
+                        .bind("kind", kind.wireName())
+                        .bind("index", index)
+                        .bind("subject", subject)
+                        .bind("at", utc(at))
+                        .add());
         batch.execute();
     }
 
