@@ -78,6 +78,12 @@ final class BenchCommand implements Callable<Integer> {
             description = "Distinct visitors the events come from (default 2000).")
     int visitors;
 
+    @Option(
+            names = "--returning",
+            description = "After each round, send the same number of events again from that round's visitors"
+                    + " (returning visitors, sessions continued) and report those rounds apart.")
+    boolean returning;
+
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
@@ -93,18 +99,30 @@ final class BenchCommand implements Callable<Integer> {
                 Runtime.version(),
                 settings.url().replaceAll("password=[^&;]*", "password=…"));
         out.printf(
-                "workload: %d events per round in batches of %d, %d clients, %d visitors, 3 tracked values per event%n",
-                events, batch, clients, visitors);
+                "workload: %d events per round in batches of %d, %d clients, %d visitors, 3 tracked values per event%s%n",
+                events, batch, clients, visitors, returning ? "; each round then repeated by the same visitors" : "");
         var ingest = new ArrayList<Double>();
+        var again = new ArrayList<Double>();
         try (var lethe = Lethe.start(config, Lethe.microsecondClock(), new SecureRandom())) {
             var client = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + lethe.port();
             String admin = createAccount(client, base, bootstrap);
             put(client, base + "/v1/policy", admin, resource("bench/policy.yaml"));
             track(client, base, admin, Math.min(events, 2000), 0); // warm-up
-            for (int r = 0; r < rounds; r++) ingest.add(track(client, base, admin, events, r + 1));
+            for (int r = 0; r < rounds; r++) {
+                ingest.add(track(client, base, admin, events, r + 1));
+                // the same visitor ids again, within the session timeout: every visitor is found,
+                // every session continues
+                if (returning) again.add(track(client, base, admin, events, r + 1));
+            }
         }
-        out.printf("ingest over HTTP: median %.0f events/s (rounds: %s)%n", median(ingest), format(ingest));
+        out.printf(
+                "ingest over HTTP, new visitors: median %.0f events/s (rounds: %s)%n", median(ingest), format(ingest));
+        if (returning) {
+            out.printf(
+                    "ingest over HTTP, returning visitors: median %.0f events/s (rounds: %s)%n",
+                    median(again), format(again));
+        }
 
         double gcm = sealRate();
         double prf = prfRate();
@@ -118,7 +136,8 @@ final class BenchCommand implements Callable<Integer> {
             out.printf(
                     "PostgreSQL COPY of the same rows (1 event + 3 values per event): median %.0f events/s (rounds: %s)%n",
                     copyMedian, format(copy));
-            out.printf("ingest / COPY: %.2f%n", median(ingest) / copyMedian);
+            out.printf("ingest / COPY, new visitors: %.3f%n", median(ingest) / copyMedian);
+            if (returning) out.printf("ingest / COPY, returning visitors: %.3f%n", median(again) / copyMedian);
         } else {
             out.println(
                     "PostgreSQL COPY: not measured (the database is not PostgreSQL; pass --db-url jdbc:postgresql://…)");
