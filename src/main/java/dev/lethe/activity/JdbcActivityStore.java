@@ -3,6 +3,7 @@ package dev.lethe.activity;
 import static dev.lethe.storage.Timestamps.instant;
 import static dev.lethe.storage.Timestamps.utc;
 
+import dev.lethe.storage.BinaryCopy;
 import dev.lethe.storage.Dialect;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,7 +22,8 @@ import org.jdbi.v3.core.statement.StatementContext;
 
 /**
  * Events and sessions in SQL. On PostgreSQL, events go to monthly partitions, made here the first
- * time a month is seen, so retention can later drop a month at once.
+ * time a month is seen, so retention can later drop a month at once, and a large batch of events
+ * goes in with COPY rather than row by row.
  */
 public final class JdbcActivityStore implements ActivityStore {
 
@@ -37,6 +39,24 @@ public final class JdbcActivityStore implements ActivityStore {
     @Override
     public void insertEvents(Handle h, String accountId, List<Event> events) {
         if (events.isEmpty()) return;
+        if (dialect == Dialect.POSTGRESQL && events.size() >= BinaryCopy.MIN_ROWS) {
+            var copy = new BinaryCopy(
+                    "events",
+                    List.of("account_id", "occurred_at", "event_id", "subject_id", "session_id", "type", "received_at"),
+                    events.size());
+            for (var e : events) {
+                copy.row()
+                        .text(accountId)
+                        .timestamp(e.occurredAt())
+                        .text(e.eventId())
+                        .text(e.subjectId())
+                        .text(e.sessionId())
+                        .text(e.type())
+                        .timestamp(e.receivedAt());
+            }
+            copy.into(h);
+            return;
+        }
         var batch = h.prepareBatch("""
                 insert into events (account_id, occurred_at, event_id, subject_id, session_id, type, received_at)
                 values (:account, :occurredAt, :eventId, :subject, :session, :type, :receivedAt)
