@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +19,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /**
@@ -172,29 +174,51 @@ public final class JdbcActivityStore implements ActivityStore {
         batch.execute();
     }
 
+    /**
+     * Rewrites sessions found by their whole primary key (account, stored start, id): by id alone
+     * the lookup would read every session of the account in the primary key, a cost that grows
+     * with the account. A session whose start another batch moved meanwhile is found again by id.
+     */
     @Override
-    public void updateSessions(Handle h, String accountId, List<Session> sessions) {
-        if (sessions.isEmpty()) return;
-        var batch = h.prepareBatch("""
+    public void updateSessions(Handle h, String accountId, List<SessionUpdate> updates) {
+        if (updates.isEmpty()) return;
+        // In id order, so two batches extending the same sessions lock them in the same order and
+        // cannot deadlock.
+        var ordered = updates.stream()
+                .sorted(Comparator.comparing(u -> u.session().sessionId()))
+                .toList();
+        var byKey = h.prepareBatch("""
+                update sessions
+                set started_at = :startedAt, last_event_at = :last, event_count = :events, page_count = :pages
+                where account_id = :account and started_at = :storedStartedAt and session_id = :session
+                """);
+        for (var u : ordered) {
+            bindSession(byKey, accountId, u.session())
+                    .bind("storedStartedAt", utc(u.storedStartedAt()))
+                    .add();
+        }
+        int[] counts = byKey.execute();
+        var moved = new ArrayList<Session>();
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] == 0) moved.add(ordered.get(i).session());
+        }
+        if (moved.isEmpty()) return;
+        var byId = h.prepareBatch("""
                 update sessions
                 set started_at = :startedAt, last_event_at = :last, event_count = :events, page_count = :pages
                 where account_id = :account and session_id = :session
                 """);
-        // In id order, so two batches extending the same sessions lock them in the same order and
-        // cannot deadlock.
-        var ordered = sessions.stream()
-                .sorted(Comparator.comparing(Session::sessionId))
-                .toList();
-        for (var s : ordered) {
-            batch.bind("account", accountId)
-                    .bind("session", s.sessionId())
-                    .bind("startedAt", utc(s.startedAt()))
-                    .bind("last", utc(s.lastEventAt()))
-                    .bind("events", s.eventCount())
-                    .bind("pages", s.pageCount())
-                    .add();
-        }
-        batch.execute();
+        for (var s : moved) bindSession(byId, accountId, s).add();
+        byId.execute();
+    }
+
+    private static PreparedBatch bindSession(PreparedBatch batch, String accountId, Session s) {
+        return batch.bind("account", accountId)
+                .bind("session", s.sessionId())
+                .bind("startedAt", utc(s.startedAt()))
+                .bind("last", utc(s.lastEventAt()))
+                .bind("events", s.eventCount())
+                .bind("pages", s.pageCount());
     }
 
     @Override

@@ -246,6 +246,8 @@ public final class TrackService {
         private final Map<String, Session> byKey = new HashMap<>();
         private final Map<String, Session> created = new LinkedHashMap<>();
         private final Map<String, Session> changed = new LinkedHashMap<>();
+        /** When each changed session started as stored: with its id, the row's primary key. */
+        private final Map<String, Instant> storedStart = new HashMap<>();
 
         /** Loads the latest session of every visitor of the batch in one query. */
         Sessions(Handle h, String accountId, java.util.Collection<String> visitorIndexes) {
@@ -276,8 +278,12 @@ public final class TrackService {
             boolean isNew = !continues;
             if (continues) {
                 session = current.with(a.ts(), page);
-                if (!created.containsKey(session.sessionId())) changed.put(session.sessionId(), session);
-                else created.put(session.sessionId(), session);
+                if (!created.containsKey(session.sessionId())) {
+                    storedStart.putIfAbsent(session.sessionId(), current.startedAt());
+                    changed.put(session.sessionId(), session);
+                } else {
+                    created.put(session.sessionId(), session);
+                }
             } else {
                 String id = ids.next("ses");
                 session = new Session(
@@ -291,7 +297,12 @@ public final class TrackService {
 
         void write() {
             store.insertSessions(h, accountId, List.copyOf(created.values()));
-            store.updateSessions(h, accountId, List.copyOf(changed.values()));
+            store.updateSessions(
+                    h,
+                    accountId,
+                    changed.values().stream()
+                            .map(c -> new ActivityStore.SessionUpdate(storedStart.get(c.sessionId()), c))
+                            .toList());
         }
     }
 
