@@ -103,7 +103,7 @@ public final class Lethe implements AutoCloseable {
                     KeysetMasterKey.load(config.masterKey(), config.dataDir().resolve("master-key.json")));
             keyring.checkMasterKey();
             var subjects = new SubjectDirectory(new JdbcSubjectStore(), keyring, ids, clock);
-            var values = new PersonalValues(new JdbcValueStore(), keyring, ids);
+            var values = new PersonalValues(new JdbcValueStore(database.dialect()), keyring, ids);
             var activity = new JdbcActivityStore(jdbi, database.dialect());
             var goals = new GoalService(jdbi, new JdbcGoalStore(), values, audit, ids, clock);
             this.profiles = new ProfileService(

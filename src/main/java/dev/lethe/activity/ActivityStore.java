@@ -22,7 +22,13 @@ public interface ActivityStore {
 
     void insertSessions(Handle h, String accountId, List<Session> sessions);
 
-    void updateSessions(Handle h, String accountId, List<Session> sessions);
+    /**
+     * A session to rewrite, with when it started as stored: the stored start and the id are the
+     * row's primary key, and an event earlier than the start moves the start.
+     */
+    record SessionUpdate(java.time.Instant storedStartedAt, Session session) {}
+
+    void updateSessions(Handle h, String accountId, List<SessionUpdate> updates);
 
     /** How many messages a subject has (they are stored by MessageStore). */
     int messageCount(Handle h, String accountId, String subjectId);

@@ -6,12 +6,15 @@ import static dev.lethe.storage.Timestamps.utc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lethe.storage.BinaryCopy;
 import dev.lethe.storage.Dialect;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,11 +23,13 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /**
  * Events and sessions in SQL. On PostgreSQL, events go to monthly partitions, made here the first
- * time a month is seen, so retention can later drop a month at once.
+ * time a month is seen, so retention can later drop a month at once, and a large batch of events
+ * goes in with COPY rather than row by row.
  */
 public final class JdbcActivityStore implements ActivityStore {
 
@@ -40,6 +45,24 @@ public final class JdbcActivityStore implements ActivityStore {
     @Override
     public void insertEvents(Handle h, String accountId, List<Event> events) {
         if (events.isEmpty()) return;
+        if (dialect == Dialect.POSTGRESQL && events.size() >= BinaryCopy.MIN_ROWS) {
+            var copy = new BinaryCopy(
+                    "events",
+                    List.of("account_id", "occurred_at", "event_id", "subject_id", "session_id", "type", "received_at"),
+                    events.size());
+            for (var e : events) {
+                copy.row()
+                        .text(accountId)
+                        .timestamp(e.occurredAt())
+                        .text(e.eventId())
+                        .text(e.subjectId())
+                        .text(e.sessionId())
+                        .text(e.type())
+                        .timestamp(e.receivedAt());
+            }
+            copy.into(h);
+            return;
+        }
         var batch = h.prepareBatch("""
                 insert into events (account_id, occurred_at, event_id, subject_id, session_id, type, received_at)
                 values (:account, :occurredAt, :eventId, :subject, :session, :type, :receivedAt)
@@ -156,26 +179,54 @@ public final class JdbcActivityStore implements ActivityStore {
         batch.execute();
     }
 
+    /**
+     * Rewrites sessions found by their whole primary key (account, stored start, id): by id alone
+     * the lookup would read every session of the account in the primary key, a cost that grows
+     * with the account. A session whose start another batch moved meanwhile is found again by id.
+     */
     @Override
-    public void updateSessions(Handle h, String accountId, List<Session> sessions) {
-        if (sessions.isEmpty()) return;
-        var batch = h.prepareBatch("""
+    public void updateSessions(Handle h, String accountId, List<SessionUpdate> updates) {
+        if (updates.isEmpty()) return;
+        // In id order, so two batches extending the same sessions lock them in the same order and
+        // cannot deadlock.
+        var ordered = updates.stream()
+                .sorted(Comparator.comparing(u -> u.session().sessionId()))
+                .toList();
+        var byKey = h.prepareBatch("""
+                update sessions
+                set started_at = :startedAt, last_event_at = :last, event_count = :events, page_count = :pages,
+                    event_types = :types
+                where account_id = :account and started_at = :storedStartedAt and session_id = :session
+                """);
+        for (var u : ordered) {
+            bindSession(byKey, accountId, u.session())
+                    .bind("storedStartedAt", utc(u.storedStartedAt()))
+                    .add();
+        }
+        int[] counts = byKey.execute();
+        var moved = new ArrayList<Session>();
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] == 0) moved.add(ordered.get(i).session());
+        }
+        if (moved.isEmpty()) return;
+        var byId = h.prepareBatch("""
                 update sessions
                 set started_at = :startedAt, last_event_at = :last, event_count = :events, page_count = :pages,
                     event_types = :types
                 where account_id = :account and session_id = :session
                 """);
-        for (var s : sessions) {
-            batch.bind("account", accountId)
-                    .bind("session", s.sessionId())
-                    .bind("startedAt", utc(s.startedAt()))
-                    .bind("last", utc(s.lastEventAt()))
-                    .bind("events", s.eventCount())
-                    .bind("pages", s.pageCount())
-                    .bind("types", eventTypes(s))
-                    .add();
-        }
-        batch.execute();
+        for (var s : moved) bindSession(byId, accountId, s).add();
+        byId.execute();
+    }
+
+    private static PreparedBatch bindSession(PreparedBatch batch, String accountId, Session s) {
+        return batch.bind("account", accountId)
+                .bind("session", s.sessionId())
+                .bind("startedAt", utc(s.startedAt()))
+                .bind("last", utc(s.lastEventAt()))
+                .bind("events", s.eventCount())
+                .bind("pages", s.pageCount())
+                .bind("types", eventTypes(s));
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.lethe.activity;
 
 import dev.lethe.storage.Dialect;
 import java.time.LocalDate;
+import java.util.Comparator;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 
@@ -11,6 +12,10 @@ import org.jdbi.v3.core.Handle;
  */
 public final class JdbcStatisticsStore implements StatisticsStore {
 
+    private static final Comparator<DailyCount> KEY_ORDER = Comparator.comparing(DailyCount::day)
+            .thenComparing(DailyCount::metric)
+            .thenComparing(DailyCount::dimension);
+
     private final Dialect dialect;
 
     public JdbcStatisticsStore(Dialect dialect) {
@@ -18,8 +23,11 @@ public final class JdbcStatisticsStore implements StatisticsStore {
     }
 
     @Override
-    public void add(Handle h, String accountId, List<DailyCount> counts) {
-        if (counts.isEmpty()) return;
+    public void add(Handle h, String accountId, List<DailyCount> unordered) {
+        if (unordered.isEmpty()) return;
+        // In key order, so two batches adding to the same counters lock them in the same order
+        // and cannot deadlock.
+        var counts = unordered.stream().sorted(KEY_ORDER).toList();
         String sql = dialect == Dialect.POSTGRESQL ? """
                   insert into daily_counts (account_id, on_day, metric, dimension, total)
                   values (:account, :day, :metric, :dimension, :count)

@@ -265,6 +265,8 @@ public final class TrackService {
         private final Map<String, Session> byKey = new HashMap<>();
         private final Map<String, Session> created = new LinkedHashMap<>();
         private final Map<String, Session> changed = new LinkedHashMap<>();
+        /** When each changed session started as stored: with its id, the row's primary key. */
+        private final Map<String, Instant> storedStart = new HashMap<>();
 
         /** Loads the latest session of every visitor of the batch in one query. */
         Sessions(Handle h, String accountId, java.util.Collection<String> visitorIndexes) {
@@ -294,8 +296,12 @@ public final class TrackService {
             boolean isNew = !continues;
             if (continues) {
                 session = current.with(a.ts(), a.event().type());
-                if (!created.containsKey(session.sessionId())) changed.put(session.sessionId(), session);
-                else created.put(session.sessionId(), session);
+                if (!created.containsKey(session.sessionId())) {
+                    storedStart.putIfAbsent(session.sessionId(), current.startedAt());
+                    changed.put(session.sessionId(), session);
+                } else {
+                    created.put(session.sessionId(), session);
+                }
             } else {
                 String id = ids.next("ses");
                 session = Session.start(
@@ -314,7 +320,12 @@ public final class TrackService {
 
         void write() {
             store.insertSessions(h, accountId, List.copyOf(created.values()));
-            store.updateSessions(h, accountId, List.copyOf(changed.values()));
+            store.updateSessions(
+                    h,
+                    accountId,
+                    changed.values().stream()
+                            .map(c -> new ActivityStore.SessionUpdate(storedStart.get(c.sessionId()), c))
+                            .toList());
         }
     }
 

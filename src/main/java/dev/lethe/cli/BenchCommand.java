@@ -78,6 +78,12 @@ final class BenchCommand implements Callable<Integer> {
             description = "Distinct visitors the events come from (default 2000).")
     int visitors;
 
+    @Option(
+            names = "--returning",
+            description = "After each round, send the same number of events again from that round's visitors"
+                    + " (returning visitors, sessions continued) and report those rounds apart.")
+    boolean returning;
+
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
@@ -93,18 +99,33 @@ final class BenchCommand implements Callable<Integer> {
                 Runtime.version(),
                 settings.url().replaceAll("password=[^&;]*", "password=…"));
         out.printf(
-                "workload: %d events per round in batches of %d, %d clients, %d visitors, 3 tracked values per event%n",
-                events, batch, clients, visitors);
+                "workload: %d events per round in batches of %d, %d clients, %d visitors, 3 tracked values per event%s%n",
+                events, batch, clients, visitors, returning ? "; each round then repeated by the same visitors" : "");
         var ingest = new ArrayList<Double>();
+        var again = new ArrayList<Double>();
         try (var lethe = Lethe.start(config, Lethe.microsecondClock(), new SecureRandom())) {
             var client = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + lethe.port();
             String admin = createAccount(client, base, bootstrap);
             put(client, base + "/v1/policy", admin, resource("bench/policy.yaml"));
             track(client, base, admin, Math.min(events, 2000), 0); // warm-up
-            for (int r = 0; r < rounds; r++) ingest.add(track(client, base, admin, events, r + 1));
+            if (settings.url().startsWith("jdbc:postgresql:")) {
+                out.println(analyze(settings.url(), settings.user(), settings.password()));
+            }
+            for (int r = 0; r < rounds; r++) {
+                ingest.add(track(client, base, admin, events, r + 1));
+                // the same visitor ids again, within the session timeout: every visitor is found,
+                // every session continues
+                if (returning) again.add(track(client, base, admin, events, r + 1));
+            }
         }
-        out.printf("ingest over HTTP: median %.0f events/s (rounds: %s)%n", median(ingest), format(ingest));
+        out.printf(
+                "ingest over HTTP, new visitors: median %.0f events/s (rounds: %s)%n", median(ingest), format(ingest));
+        if (returning) {
+            out.printf(
+                    "ingest over HTTP, returning visitors: median %.0f events/s (rounds: %s)%n",
+                    median(again), format(again));
+        }
 
         double gcm = sealRate();
         double prf = prfRate();
@@ -118,7 +139,8 @@ final class BenchCommand implements Callable<Integer> {
             out.printf(
                     "PostgreSQL COPY of the same rows (1 event + 3 values per event): median %.0f events/s (rounds: %s)%n",
                     copyMedian, format(copy));
-            out.printf("ingest / COPY: %.2f%n", median(ingest) / copyMedian);
+            out.printf("ingest / COPY, new visitors: %.3f%n", median(ingest) / copyMedian);
+            if (returning) out.printf("ingest / COPY, returning visitors: %.3f%n", median(again) / copyMedian);
         } else {
             out.println(
                     "PostgreSQL COPY: not measured (the database is not PostgreSQL; pass --db-url jdbc:postgresql://…)");
@@ -172,6 +194,29 @@ final class BenchCommand implements Callable<Integer> {
             return sent / ((System.nanoTime() - start) / 1e9);
         } finally {
             pool.shutdown();
+        }
+    }
+
+    /**
+     * Gives the planner statistics of the tables ingest uses, once they hold the warm-up's rows,
+     * as autovacuum would on a production server. Without them, statements planned on the empty
+     * tables keep those plans in the pool's prepared statements for the whole run (a primary key
+     * lookup planned as a scan of another index, say), and rounds measure the plan lottery.
+     * Returns a line saying what was done, and whether autovacuum will do it again.
+     */
+    private static String analyze(String url, String user, String password) throws Exception {
+        try (var c = user == null
+                        ? DriverManager.getConnection(url)
+                        : DriverManager.getConnection(url, user, password);
+                var s = c.createStatement()) {
+            s.execute("analyze subjects, identifiers, subject_keys, sessions, events, personal_values, daily_counts");
+            try (var rs = s.executeQuery("show autovacuum")) {
+                rs.next();
+                return "PostgreSQL: tables analyzed after the warm-up; autovacuum is " + rs.getString(1)
+                        + ("off".equals(rs.getString(1))
+                                ? " (no later analyze or vacuum: dead row versions of updated sessions and subjects pile up)"
+                                : "");
+            }
         }
     }
 

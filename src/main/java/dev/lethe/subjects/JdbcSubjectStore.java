@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.StatementContext;
 
@@ -57,19 +58,25 @@ public final class JdbcSubjectStore implements SubjectStore {
     }
 
     @Override
-    public void addIdentifiers(
+    public void claimIdentifiers(
             Handle h, String accountId, IdentifierKind kind, Map<String, String> subjectByIndex, Instant at) {
         if (subjectByIndex.isEmpty()) return;
+        // "on conflict do nothing" waits for a concurrent transaction holding the same key and,
+        // once it commits, leaves the row to it (PostgreSQL, and H2 in PostgreSQL mode alike).
+        // Rows go in blind-index order, so two batches claiming the same identifiers wait on each
+        // other in the same order and cannot deadlock.
         var batch = h.prepareBatch("""
                 insert into identifiers (account_id, kind, blind_index, subject_id, created_at)
                 values (:account, :kind, :index, :subject, :at)
+                on conflict do nothing
                 """);
-        subjectByIndex.forEach((index, subject) -> batch.bind("account", accountId)
-                .bind("kind", kind.wireName())
-                .bind("index", index)
-                .bind("subject", subject)
-                .bind("at", utc(at))
-                .add());
+        new TreeMap<>(subjectByIndex)
+                .forEach((index, subject) -> batch.bind("account", accountId)
+                        .bind("kind", kind.wireName())
+                        .bind("index", index)
+                        .bind("subject", subject)
+                        .bind("at", utc(at))
+                        .add());
         batch.execute();
     }
 
@@ -81,11 +88,14 @@ public final class JdbcSubjectStore implements SubjectStore {
                 set first_seen_at = least(first_seen_at, :from), last_seen_at = greatest(last_seen_at, :to)
                 where account_id = :account and subject_id = :subject
                 """);
-        ranges.forEach((subject, range) -> batch.bind("account", accountId)
-                .bind("subject", subject)
-                .bind("from", utc(range[0]))
-                .bind("to", utc(range[1]))
-                .add());
+        // In id order, so two batches touching the same subjects lock them in the same order and
+        // cannot deadlock.
+        new TreeMap<>(ranges)
+                .forEach((subject, range) -> batch.bind("account", accountId)
+                        .bind("subject", subject)
+                        .bind("from", utc(range[0]))
+                        .bind("to", utc(range[1]))
+                        .add());
         batch.execute();
     }
 

@@ -4,6 +4,7 @@ import dev.lethe.crypto.Keyring;
 import dev.lethe.storage.Ids;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
@@ -52,26 +53,41 @@ public final class SubjectDirectory {
     /**
      * The subject of each visitor (by blind index), making an anonymous one for each visitor not
      * seen before; {@code firstSeen} gives each new visitor's first-seen time.
+     *
+     * <p>Two batches may meet the same new visitor at the same moment. Each claims the visitor's
+     * identifier for a subject id of its own before making anything; the database keeps the first
+     * claim, the other waits for it and reads the winner back. Only subjects whose claim won are
+     * then made, with their keys, so a lost race leaves no orphan subject or key behind.
      */
     public Map<String, String> visitors(
             Handle h, String accountId, String anonymousType, Map<String, Instant> firstSeen) {
         var found = new HashMap<>(store.subjectsOf(h, accountId, IdentifierKind.VISITOR, firstSeen.keySet()));
-        var fresh = new java.util.ArrayList<Subject>();
-        var freshIndexes = new java.util.LinkedHashMap<String, String>();
-        Instant now = clock.instant();
-        for (var e : firstSeen.entrySet()) {
-            if (found.containsKey(e.getKey())) continue;
-            var visitor =
-                    new Subject(accountId, ids.next("sub"), anonymousType, false, now, e.getValue(), e.getValue());
-            fresh.add(visitor);
-            freshIndexes.put(e.getKey(), visitor.subjectId());
+        var claims = new HashMap<String, String>();
+        for (var index : firstSeen.keySet()) {
+            if (!found.containsKey(index)) claims.put(index, ids.next("sub"));
         }
-        // New visitors are written in three batches (subjects, keys, identifiers), not row by row.
-        store.insertAll(h, fresh);
+        if (claims.isEmpty()) return found;
+        Instant now = clock.instant();
+        store.claimIdentifiers(h, accountId, IdentifierKind.VISITOR, claims, now);
+        var owners = store.subjectsOf(h, accountId, IdentifierKind.VISITOR, claims.keySet());
+        var born = new ArrayList<Subject>();
+        for (var claim : claims.entrySet()) {
+            String owner = owners.get(claim.getKey());
+            if (owner == null) {
+                // the winning claim was erased between our claim and this read: rare enough to
+                // fail the batch (it changes nothing, the client may send it again)
+                throw new IllegalStateException("a new visitor's identifier was neither claimed nor found");
+            }
+            if (owner.equals(claim.getValue())) {
+                Instant seen = firstSeen.get(claim.getKey());
+                born.add(new Subject(accountId, owner, anonymousType, false, now, seen, seen));
+            }
+        }
+        // New visitors are written in batches (identifiers above, subjects and keys here), not row by row.
+        store.insertAll(h, born);
         keyring.createSubjectKeys(
-                h, accountId, fresh.stream().map(Subject::subjectId).toList());
-        store.addIdentifiers(h, accountId, IdentifierKind.VISITOR, freshIndexes, now);
-        found.putAll(freshIndexes);
+                h, accountId, born.stream().map(Subject::subjectId).toList());
+        found.putAll(owners);
         return found;
     }
 }

@@ -24,8 +24,13 @@ public interface SubjectStore {
 
     boolean delete(Handle h, String accountId, String subjectId);
 
-    /** Adds many identifiers of one kind (blind index → subject) in one batch. */
-    void addIdentifiers(
+    /**
+     * Adds many identifiers of one kind (blind index → subject) in one batch, each only if no
+     * subject holds it yet: an identifier another transaction holds or is adding at the same
+     * moment stays with that subject. Read the owners back with {@link #subjectsOf} to learn
+     * which claims won.
+     */
+    void claimIdentifiers(
             Handle h, String accountId, IdentifierKind kind, Map<String, String> subjectByIndex, Instant at);
 
     /** {@link #seen} for many subjects in one batch: subject id → {from, to}. */

@@ -2,16 +2,56 @@ package dev.lethe.values;
 
 import static dev.lethe.storage.Timestamps.utc;
 
+import dev.lethe.storage.BinaryCopy;
+import dev.lethe.storage.Dialect;
 import java.time.OffsetDateTime;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 
-/** Personal values in SQL, written in JDBC batches. */
+/**
+ * Personal values in SQL, written in JDBC batches; on PostgreSQL a batch of many values (a track
+ * batch writes one per tracked field of every event) goes in with COPY instead.
+ */
 public final class JdbcValueStore implements ValueStore {
+
+    private final Dialect dialect;
+
+    public JdbcValueStore(Dialect dialect) {
+        this.dialect = dialect;
+    }
 
     @Override
     public void insert(Handle h, String accountId, List<SealedValue> values) {
         if (values.isEmpty()) return;
+        if (dialect == Dialect.POSTGRESQL && values.size() >= BinaryCopy.MIN_ROWS) {
+            var copy = new BinaryCopy(
+                    "personal_values",
+                    List.of(
+                            "account_id",
+                            "category",
+                            "collected_at",
+                            "value_id",
+                            "subject_id",
+                            "field",
+                            "record_kind",
+                            "record_id",
+                            "ciphertext"),
+                    values.size());
+            for (var v : values) {
+                copy.row()
+                        .text(accountId)
+                        .text(v.category())
+                        .timestamp(v.collectedAt())
+                        .text(v.valueId())
+                        .text(v.subjectId())
+                        .text(v.field())
+                        .text(v.recordKind())
+                        .text(v.recordId())
+                        .bytes(v.ciphertext());
+            }
+            copy.into(h);
+            return;
+        }
         var batch = h.prepareBatch("""
                 insert into personal_values
                   (account_id, category, collected_at, value_id, subject_id, field, record_kind, record_id, ciphertext)

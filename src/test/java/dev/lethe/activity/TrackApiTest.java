@@ -248,4 +248,32 @@ class TrackApiTest {
                     .isEqualTo(1);
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void anEventArrivingLateButBeforeItsVisitsStartMovesTheStartAndLaterEventsStillJoinTheVisit(TestDatabase engine) {
+        try (var lethe = new TestLethe(engine)) {
+            var a = shop(lethe, TestPolicies.DATA_CORE);
+            var start = lethe.clock().instant();
+            String event =
+                    "{\"events\": [{\"visitorId\": \"wombat-tablet\", \"type\": \"page_view\", \"ts\": \"%s\"}]}";
+
+            lethe.http().post("/v1/track", a.adminKey(), event.formatted(start));
+            lethe.http().post("/v1/track", a.adminKey(), event.formatted(start.minus(Duration.ofMinutes(10))));
+            lethe.clock().advance(Duration.ofMinutes(5));
+            var r = lethe.http().post("/v1/track", a.adminKey(), event.formatted(start.plus(Duration.ofMinutes(5))));
+
+            assertThat(r.status()).as(r.toString()).isEqualTo(202);
+            assertThat(rows(lethe, a, "sessions")).isEqualTo(1);
+            assertThat(lethe.count(
+                            "select count(*) from sessions where account_id = ? and started_at = ? and last_event_at = ?"
+                                    + " and event_count = 3",
+                            a.id(),
+                            java.time.OffsetDateTime.ofInstant(
+                                    start.minus(Duration.ofMinutes(10)), java.time.ZoneOffset.UTC),
+                            java.time.OffsetDateTime.ofInstant(
+                                    start.plus(Duration.ofMinutes(5)), java.time.ZoneOffset.UTC)))
+                    .isEqualTo(1);
+        }
+    }
 }
