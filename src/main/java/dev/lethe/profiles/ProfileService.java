@@ -461,7 +461,9 @@ public final class ProfileService {
         }
         var fieldIndexes = new LinkedHashMap<String, String>();
         if (!c.fields().isEmpty()) {
-            var custom = policies.requireInForce(accountId).policy().customFields();
+            var custom = policies.inForce(accountId)
+                    .map(v -> v.policy().customFields())
+                    .orElse(Map.of());
             c.fields().forEach((key, value) -> {
                 String at = prefix + (prefix.isEmpty() ? "field." : "fields.") + key;
                 var field = custom.get(key);
@@ -558,10 +560,11 @@ public final class ProfileService {
                             n -> lookups.put(IdentifierKind.PHONE, n),
                             () -> errors.add(new FieldError("phone", IdentifierKind.PHONE.problem())));
         var columns = q.columns() == null || q.columns().isEmpty() ? BASE_COLUMNS : q.columns();
-        var policy = policies.requireInForce(accountId).policy();
+        var custom =
+                policies.inForce(accountId).map(v -> v.policy().customFields()).orElse(Map.of());
         var fieldColumns = new ArrayList<String>();
         for (String c : columns) {
-            if (c.startsWith("field.") && policy.customFields().containsKey(c.substring("field.".length())))
+            if (c.startsWith("field.") && custom.containsKey(c.substring("field.".length())))
                 fieldColumns.add(c.substring("field.".length()));
             else if (!COLUMNS.contains(c)) {
                 errors.add(new FieldError(
