@@ -35,9 +35,6 @@ public interface ActivityStore {
 
     List<Session> sessionsOf(Handle h, String accountId, String subjectId);
 
-    /** Gives every event, session and message of one subject to another; returns how many moved. */
-    int moveActivity(Handle h, String accountId, String fromSubject, String toSubject);
-
     int deleteActivity(Handle h, String accountId, String subjectId);
 
     /** For each of these subjects: how many visits in all, and how many started at or after {@code since}. */

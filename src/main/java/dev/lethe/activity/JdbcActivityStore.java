@@ -251,20 +251,6 @@ public final class JdbcActivityStore implements ActivityStore {
     }
 
     @Override
-    public int moveActivity(Handle h, String accountId, String fromSubject, String toSubject) {
-        int moved = 0;
-        for (String table : List.of("events", "sessions", "messages")) {
-            moved += h.createUpdate("update " + table
-                            + " set subject_id = :to where account_id = :account and subject_id = :from")
-                    .bind("account", accountId)
-                    .bind("from", fromSubject)
-                    .bind("to", toSubject)
-                    .execute();
-        }
-        return moved;
-    }
-
-    @Override
     public int deleteActivity(Handle h, String accountId, String subjectId) {
         int deleted = 0;
         for (String table : List.of("events", "sessions", "messages")) {

@@ -13,6 +13,7 @@ import dev.lethe.registry.RecordKind;
 import dev.lethe.registry.RecordRule;
 import dev.lethe.registry.Trigger;
 import dev.lethe.storage.Ids;
+import dev.lethe.storage.Transactions;
 import dev.lethe.subjects.IdentifierKind;
 import dev.lethe.subjects.Subject;
 import dev.lethe.subjects.SubjectDirectory;
@@ -157,7 +158,14 @@ public final class MessageService {
 
         var accepted = new ArrayList<Integer>();
         if (!checked.isEmpty()) {
-            jdbi.useTransaction(h -> store(h, accountId, checked, now, accepted, rejected, expired));
+            int expiredBefore = expired.size();
+            new Transactions(jdbi).useTransaction(h -> {
+                // a retried transaction starts from the same verdicts
+                accepted.clear();
+                expired.subList(expiredBefore, expired.size()).clear();
+                checked.forEach(c -> rejected.remove(c.index()));
+                store(h, accountId, checked, now, accepted, rejected, expired);
+            });
         }
         var result = TrackResult.of(accepted.size(), rejected, dropped, expired);
         audit.append(result.auditEvent(accountId, caller.actor(), "activity.messages"));
@@ -176,14 +184,28 @@ public final class MessageService {
         var newValues = new ArrayList<NewValue>();
         var tally = new Tally();
         var resolved = new HashMap<String, String>();
+        var subjectOf = new HashMap<Integer, String>();
+        for (var c : batch) {
+            resolve(h, accountId, c.message(), c.subjectType(), c.ts(), resolved)
+                    .ifPresent(subject -> subjectOf.put(c.index(), subject));
+        }
+        // Lock order (docs/locks.md): the batch's people first, in id order, then their keys.
+        var locked = subjects.lock(h, accountId, new java.util.HashSet<>(subjectOf.values()));
         for (var c : batch) {
             var m = c.message();
             String at = "messages[" + c.index() + "]";
-            Optional<String> subject = resolve(h, accountId, m, c.subjectType(), c.ts(), resolved);
+            Optional<String> subject = Optional.ofNullable(subjectOf.get(c.index()));
             if (subject.isEmpty()) {
                 rejected.put(
                         c.index(),
                         List.of(new FieldError(at + ".subject.profileId", "no such profile in this account")));
+                continue;
+            }
+            if (locked.isErased(subject.get())) {
+                rejected.put(
+                        c.index(),
+                        List.of(new FieldError(
+                                at + ".subject", "this person's data was erased; messages for them are not stored")));
                 continue;
             }
             String conversationKey = m.conversationId() == null
@@ -253,11 +275,9 @@ public final class MessageService {
                 return found;
             }
         }
-        var created = subjects.create(h, accountId, subjectType, true, ts);
-        indexes.forEach((kind, index) -> {
-            subjects.store().addIdentifier(h, accountId, kind, index, created.subjectId(), clock.instant());
-            resolved.put(kind + ":" + index, created.subjectId());
-        });
+        // a new person: claimed identifier by identifier, so two batches naming them at once make one
+        var created = subjects.createProfile(h, accountId, subjectType, indexes, ts);
+        indexes.forEach((kind, index) -> resolved.put(kind + ":" + index, created.subjectId()));
         return Optional.of(created.subjectId());
     }
 

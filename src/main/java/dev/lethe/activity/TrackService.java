@@ -15,6 +15,7 @@ import dev.lethe.registry.PolicyService;
 import dev.lethe.registry.RecordKind;
 import dev.lethe.registry.RecordRule;
 import dev.lethe.storage.Ids;
+import dev.lethe.storage.Transactions;
 import dev.lethe.subjects.IdentifierKind;
 import dev.lethe.subjects.SubjectDirectory;
 import dev.lethe.values.NewValue;
@@ -57,6 +58,7 @@ public final class TrackService {
     private final Ids ids;
     private final Clock clock;
     private final Duration sessionTimeout;
+    private final Transactions transactions;
 
     public TrackService(
             Jdbi jdbi,
@@ -81,6 +83,7 @@ public final class TrackService {
         this.ids = ids;
         this.clock = clock;
         this.sessionTimeout = sessionTimeout;
+        this.transactions = new Transactions(jdbi);
     }
 
     /** Days from and to, inclusive. */
@@ -160,11 +163,24 @@ public final class TrackService {
                     i, subjects.blindIndex(accountId, IdentifierKind.VISITOR, visitor.get()), e, ts, kept));
         }
 
+        int stored = 0;
         if (!accepted.isEmpty()) {
             store.preparePartitions(accepted.stream().map(Accepted::ts).toList());
-            jdbi.useTransaction(h -> store(h, accountId, policy, accepted, keepSessions, keepSummaries, now));
+            var erased = transactions.inTransaction(
+                    h -> store(h, accountId, policy, accepted, keepSessions, keepSummaries, now));
+            for (var a : accepted) {
+                if (erased.contains(a.visitorIndex())) {
+                    rejected.put(
+                            a.index(),
+                            List.of(new FieldError(
+                                    "events[" + a.index() + "].visitorId",
+                                    "this visitor's data was erased; events for it are not stored")));
+                } else {
+                    stored++;
+                }
+            }
         }
-        var result = TrackResult.of(accepted.size(), rejected, dropped, expired);
+        var result = TrackResult.of(stored, rejected, dropped, expired);
         audit.append(result.auditEvent(accountId, caller.actor(), "activity.track"));
         return result;
     }
@@ -172,7 +188,8 @@ public final class TrackService {
     private record Accepted(
             int index, String visitorIndex, IncomingEvent event, Instant ts, List<Intake.Kept<Sensitive>> values) {}
 
-    private void store(
+    /** Stores the batch; returns the visitors (blind indexes) whose data was erased, whose events it left out. */
+    private java.util.Set<String> store(
             Handle h,
             String accountId,
             Policy policy,
@@ -190,12 +207,24 @@ public final class TrackService {
                 ? "visitor"
                 : policy.subjects().keySet().iterator().next();
         Map<String, String> subjectOf = subjects.visitors(h, accountId, anonymousType, firstSeen);
+        // Lock order (docs/locks.md): the batch's subjects first, in id order, then their keys.
+        var locked = subjects.lock(h, accountId, new java.util.HashSet<>(subjectOf.values()));
+        var erased = new java.util.HashSet<String>();
+        subjectOf.forEach((visitor, subject) -> {
+            if (locked.isErased(subject)) erased.add(visitor);
+        });
+        if (!erased.isEmpty()) {
+            batch = batch.stream()
+                    .filter(a -> !erased.contains(a.visitorIndex()))
+                    .toList();
+            erased.forEach(subjectOf::remove);
+        }
 
         var goalList = goals.list(h, accountId);
         var hits = new ArrayList<GoalHit>();
         var sorted = new ArrayList<>(batch);
         sorted.sort(Comparator.comparing(Accepted::ts));
-        var sessions = new Sessions(h, accountId, keepSessions ? firstSeen.keySet() : List.of());
+        var sessions = new Sessions(h, accountId, keepSessions ? subjectOf.keySet() : List.of());
         var events = new ArrayList<Event>(sorted.size());
         var newValues = new ArrayList<NewValue>();
         var tally = new Tally();
@@ -248,6 +277,7 @@ public final class TrackService {
         subjectOf.forEach((visitor, subject) ->
                 ranges.put(subject, new Instant[] {firstSeen.get(visitor), lastSeen.get(visitor)}));
         subjects.store().seenAll(h, accountId, ranges);
+        return erased;
     }
 
     private static Optional<String> valueOf(Accepted a, String field) {
@@ -288,7 +318,10 @@ public final class TrackService {
                     ? byKey.computeIfAbsent(
                             key, k -> store.sessionByKey(h, accountId, k).orElse(null))
                     : byVisitor.get(a.visitorIndex());
+            // a session continues only with its own person: a session key or device that now
+            // belongs to someone else starts a new visit rather than mixing two people's events
             boolean continues = current != null
+                    && current.subjectId().equals(subjectId)
                     && (key != null
                             || (!a.ts().isAfter(current.lastEventAt().plus(sessionTimeout))
                                     && !a.ts().isBefore(current.startedAt().minus(sessionTimeout))));

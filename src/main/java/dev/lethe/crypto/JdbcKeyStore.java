@@ -61,6 +61,23 @@ public final class JdbcKeyStore implements KeyStore {
     }
 
     @Override
+    public java.util.Set<String> subjectsWithKeys(Handle h, String accountId, java.util.Collection<String> subjectIds) {
+        var out = new java.util.HashSet<String>();
+        var all = java.util.List.copyOf(subjectIds);
+        for (int from = 0; from < all.size(); from += 500) {
+            h.createQuery("""
+                            select subject_id from subject_keys
+                            where account_id = :account and subject_id in (<subjects>)
+                            """)
+                    .bind("account", accountId)
+                    .bindList("subjects", all.subList(from, Math.min(all.size(), from + 500)))
+                    .mapTo(String.class)
+                    .forEach(out::add);
+        }
+        return out;
+    }
+
+    @Override
     public void insertSubjectKey(Handle h, String accountId, String subjectId, byte[] wrapped) {
         h.createUpdate("""
                         insert into subject_keys (account_id, subject_id, epoch, wrapped, created_at)

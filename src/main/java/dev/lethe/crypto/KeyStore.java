@@ -17,6 +17,9 @@ public interface KeyStore {
 
     Optional<byte[]> subjectKey(Handle h, String accountId, String subjectId);
 
+    /** Which of these subjects still have a key. */
+    java.util.Set<String> subjectsWithKeys(Handle h, String accountId, java.util.Collection<String> subjectIds);
+
     void insertSubjectKey(Handle h, String accountId, String subjectId, byte[] wrapped);
 
     /** Stores many subject keys (subject id → wrapped key) in one batch. */

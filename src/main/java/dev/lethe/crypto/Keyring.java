@@ -114,6 +114,25 @@ public final class Keyring {
         return destroyed;
     }
 
+    /**
+     * The subjects among these whose key is destroyed, read from the database rather than the
+     * cache (another instance may have shredded one). Called with the subjects' rows locked, so
+     * the answer holds until the caller's transaction ends: keys are destroyed only by writers
+     * that hold the subject's lock (docs/locks.md).
+     */
+    public java.util.Set<String> destroyed(Handle h, String accountId, java.util.Collection<String> subjectIds) {
+        if (subjectIds.isEmpty()) return java.util.Set.of();
+        var live = store.subjectsWithKeys(h, accountId, subjectIds);
+        var gone = new java.util.HashSet<String>();
+        for (String subject : subjectIds) {
+            if (!live.contains(subject)) {
+                gone.add(subject);
+                subjectKeys.invalidate(new SubjectRef(accountId, subject));
+            }
+        }
+        return gone;
+    }
+
     /** The account's keyed PRF of an identifier: equal inputs give equal indexes, and nothing else. */
     public byte[] blindIndex(String accountId, String kind, String normalised) {
         PrfSet prf = indexKeys.get(accountId, id -> Tink.prf(accountKey(id, INDEX)));

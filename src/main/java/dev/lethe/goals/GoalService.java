@@ -124,10 +124,6 @@ public final class GoalService {
         return store.hitsOf(h, accountId, subjectId);
     }
 
-    public int moveHits(Handle h, String accountId, String fromSubject, String toSubject) {
-        return store.moveHits(h, accountId, fromSubject, toSubject);
-    }
-
     public void delete(Caller caller, String goalId) {
         AccountService.requireScope(caller, Scope.ADMIN);
         jdbi.useTransaction(h -> {

@@ -22,9 +22,6 @@ public interface GoalStore {
     /** A subject's achievements, oldest first. */
     List<GoalHit> hitsOf(Handle h, String accountId, String subjectId);
 
-    /** Gives a subject's achievements to another (a visitor joining a profile, a merge). */
-    int moveHits(Handle h, String accountId, String fromSubject, String toSubject);
-
     /** The stored events of one type, oldest first, as achievements-to-be of a goal. */
     List<GoalHit> eventsOfType(Handle h, String accountId, String goalId, String eventType);
 }

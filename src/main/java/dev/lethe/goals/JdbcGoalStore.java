@@ -123,17 +123,6 @@ public final class JdbcGoalStore implements GoalStore {
     }
 
     @Override
-    public int moveHits(Handle h, String accountId, String fromSubject, String toSubject) {
-        return h.createUpdate("""
-                        update goal_hits set subject_id = :to where account_id = :account and subject_id = :from
-                        """)
-                .bind("account", accountId)
-                .bind("from", fromSubject)
-                .bind("to", toSubject)
-                .execute();
-    }
-
-    @Override
     public List<GoalHit> eventsOfType(Handle h, String accountId, String goalId, String eventType) {
         return h.createQuery("""
                         select event_id, subject_id, session_id, occurred_at from events

@@ -17,6 +17,8 @@ import dev.lethe.registry.Classification;
 import dev.lethe.registry.Intake;
 import dev.lethe.registry.Policy;
 import dev.lethe.registry.PolicyService;
+import dev.lethe.storage.Transactions;
+import dev.lethe.storage.Transactions.Retry;
 import dev.lethe.subjects.IdentifierKind;
 import dev.lethe.subjects.Subject;
 import dev.lethe.subjects.SubjectDirectory;
@@ -57,6 +59,8 @@ public final class ProfileService {
     private final dev.lethe.storage.Ids ids;
     private final Clock clock;
     private final java.time.Duration sessionTimeout;
+    private final Transactions transactions;
+    private final ProfileMerge merges;
 
     public ProfileService(
             Jdbi jdbi,
@@ -83,6 +87,8 @@ public final class ProfileService {
         this.ids = ids;
         this.clock = clock;
         this.sessionTimeout = sessionTimeout;
+        this.transactions = new Transactions(jdbi);
+        this.merges = new ProfileMerge(subjects.store(), values, keyring);
     }
 
     public Identified identify(Caller caller, IdentifyRequest request) {
@@ -137,29 +143,38 @@ public final class ProfileService {
         if (!errors.isEmpty()) throw new InvalidInputException("The identification is not valid.", errors);
 
         Optional<String> visitorId = visitor;
-        return jdbi.inTransaction(h -> {
+        return transactions.inTransaction(h -> {
             var indexes = new LinkedHashMap<IdentifierKind, String>();
-            normalised.forEach((kind, n) -> indexes.put(kind, subjects.blindIndex(accountId, kind, n)));
-            Optional<String> found = Optional.empty();
             for (var kind : LOOKUP_ORDER) {
-                if (found.isEmpty() && indexes.containsKey(kind))
-                    found = subjects.find(h, accountId, kind, indexes.get(kind));
+                if (normalised.containsKey(kind))
+                    indexes.put(kind, subjects.blindIndex(accountId, kind, normalised.get(kind)));
             }
+            Optional<String> found = Optional.empty();
+            for (var e : indexes.entrySet()) {
+                if (found.isEmpty()) found = subjects.find(h, accountId, e.getKey(), e.getValue());
+            }
+            Optional<String> visitorIndex =
+                    visitorId.map(v -> subjects.blindIndex(accountId, IdentifierKind.VISITOR, v));
+            Optional<String> device = visitorIndex.flatMap(i -> subjects.find(h, accountId, IdentifierKind.VISITOR, i));
             boolean created = found.isEmpty();
-            String profileId = found.orElseGet(
-                    () -> subjects.create(h, accountId, subjectType, true, ts).subjectId());
+            String profileId = found.orElseGet(() -> subjects.createProfile(h, accountId, subjectType, indexes, ts)
+                    .subjectId());
+            var involved = new java.util.TreeSet<String>();
+            involved.add(profileId);
+            device.ifPresent(involved::add);
+            var locked = subjects.lock(h, accountId, involved);
+            if (locked.isErased(profileId)) {
+                throw new GoneException("This person's data was erased (their key was destroyed); nothing was stored.");
+            }
             if (!created) subjects.store().identify(h, accountId, profileId, subjectType);
             var conflicts = new ArrayList<String>();
             var conflictingFields = new HashSet<String>();
-            indexes.forEach((kind, index) -> {
-                var owner = subjects.find(h, accountId, kind, index);
-                if (owner.isEmpty()) subjects.store().addIdentifier(h, accountId, kind, index, profileId, now);
-                else if (!owner.get().equals(profileId)) {
-                    conflicts.add(kind.wireName());
-                    conflictingFields.add(kind.field());
-                }
-            });
-            boolean joined = visitorId.isPresent() && joinVisitor(h, accountId, profileId, visitorId.get(), now);
+            for (var kind : subjects.claim(h, accountId, profileId, indexes)) {
+                conflicts.add(kind.wireName());
+                conflictingFields.add(kind.field());
+            }
+            boolean joined = visitorIndex.isPresent()
+                    && joinVisitor(h, accountId, profileId, visitorIndex.get(), device.map(locked::get), now);
             var newValues = new ArrayList<NewValue>();
             for (var k : intake.kept()) {
                 // an identifier that belongs to another profile stays that profile's: its value is
@@ -211,15 +226,19 @@ public final class ProfileService {
      * sessions and values move to the profile (values re-sealed under the profile's key), then its
      * own key is destroyed. Returns true when anonymous history joined.
      */
-    private boolean joinVisitor(Handle h, String accountId, String profileId, String visitorId, Instant now) {
-        String index = subjects.blindIndex(accountId, IdentifierKind.VISITOR, visitorId);
-        var owner = subjects.find(h, accountId, IdentifierKind.VISITOR, index);
-        if (owner.isEmpty()) {
-            subjects.store().addIdentifier(h, accountId, IdentifierKind.VISITOR, index, profileId, now);
+    private boolean joinVisitor(
+            Handle h, String accountId, String profileId, String index, Optional<Subject> device, Instant now) {
+        if (device.isEmpty()) {
+            // a device seen for the first time: it belongs to this profile from now on, unless a
+            // batch of events made it an anonymous visitor at the same moment (then join that one)
+            if (!subjects.claim(h, accountId, profileId, Map.of(IdentifierKind.VISITOR, index))
+                    .isEmpty()) {
+                throw new Retry("a new device was claimed by another transaction");
+            }
             return false;
         }
-        if (owner.get().equals(profileId)) return false;
-        Subject previous = subjects.store().find(h, accountId, owner.get()).orElseThrow();
+        Subject previous = device.get();
+        if (previous.subjectId().equals(profileId)) return false;
         if (previous.identified()) {
             // a device that identified as someone else before: from now on it is this profile's
             subjects.store().pointIdentifier(h, accountId, IdentifierKind.VISITOR, index, profileId);
@@ -229,17 +248,8 @@ public final class ProfileService {
         return true;
     }
 
-    /** Moves everything of {@code from} to the profile and destroys what is left of {@code from}. */
     private Merged merge(Handle h, String accountId, Subject from, String intoProfile) {
-        int movedValues = values.move(h, accountId, from.subjectId(), intoProfile);
-        int movedActivity = activity.moveActivity(h, accountId, from.subjectId(), intoProfile);
-        goals.moveHits(h, accountId, from.subjectId(), intoProfile);
-        subjects.store().moveFieldValues(h, accountId, from.subjectId(), intoProfile);
-        int movedIdentifiers = subjects.store().moveIdentifiers(h, accountId, from.subjectId(), intoProfile);
-        subjects.store().seen(h, accountId, intoProfile, from.firstSeenAt(), from.lastSeenAt());
-        keyring.shred(h, accountId, from.subjectId());
-        subjects.store().delete(h, accountId, from.subjectId());
-        return new Merged(intoProfile, from.subjectId(), movedValues, movedActivity, movedIdentifiers);
+        return merges.merge(h, accountId, from, intoProfile);
     }
 
     /** What a merge moved: values (re-sealed), events and sessions, identifiers. */
@@ -257,13 +267,15 @@ public final class ProfileService {
             throw new InvalidInputException(
                     "The merge is not valid.", List.of(new FieldError("from", "is the profile itself")));
         }
-        return jdbi.inTransaction(h -> {
-            subjects.store()
-                    .find(h, accountId, survivorId)
+        return transactions.inTransaction(h -> {
+            // Both rows locked, in id order, before anything is read: of two merges racing in
+            // opposite directions (or one profile merged into several at once) the second finds
+            // its source gone once the first commits, and changes nothing.
+            var locked = subjects.store().lock(h, accountId, List.of(survivorId, otherId));
+            Optional.ofNullable(locked.get(survivorId))
                     .filter(Subject::identified)
                     .orElseThrow(() -> new NotFoundException("No such profile."));
-            Subject other = subjects.store()
-                    .find(h, accountId, otherId)
+            Subject other = Optional.ofNullable(locked.get(otherId))
                     .filter(Subject::identified)
                     .orElseThrow(() -> new InvalidInputException(
                             "The merge is not valid.",
@@ -386,10 +398,10 @@ public final class ProfileService {
      */
     public boolean shred(Caller caller, String profileId) {
         AccountService.requireScope(caller, Scope.ADMIN);
-        return jdbi.inTransaction(h -> {
-            subjects.store()
-                    .find(h, caller.accountId(), profileId)
-                    .orElseThrow(() -> new NotFoundException("No such profile."));
+        return transactions.inTransaction(h -> {
+            if (subjects.store().lock(h, caller.accountId(), List.of(profileId)).isEmpty()) {
+                throw new NotFoundException("No such profile.");
+            }
             boolean destroyed = keyring.shred(h, caller.accountId(), profileId);
             audit.append(
                     h,
@@ -717,9 +729,10 @@ public final class ProfileService {
         if (!errors.isEmpty()) throw new InvalidInputException("The tags are not valid.", errors);
         String tagCategory = category;
         Instant now = clock.instant();
-        return jdbi.inTransaction(h -> {
-            subjects.store()
-                    .find(h, accountId, profileId)
+        return transactions.inTransaction(h -> {
+            Optional.ofNullable(subjects.store()
+                            .lock(h, accountId, List.of(profileId))
+                            .get(profileId))
                     .filter(Subject::identified)
                     .orElseThrow(() -> new NotFoundException("No such profile."));
             var current = currentTags(h, accountId, profileId);

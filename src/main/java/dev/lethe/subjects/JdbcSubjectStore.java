@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.StatementContext;
 
@@ -109,6 +110,26 @@ public final class JdbcSubjectStore implements SubjectStore {
     }
 
     @Override
+    public Map<String, Subject> lock(Handle h, String accountId, Collection<String> subjectIds) {
+        var out = new TreeMap<String, Subject>();
+        var ordered = List.copyOf(new TreeSet<>(subjectIds));
+        // In chunks, each in id order: rows are locked as the sorted result is read.
+        for (int from = 0; from < ordered.size(); from += 500) {
+            h.createQuery("""
+                            select * from subjects
+                            where account_id = :account and subject_id in (<subjects>)
+                            order by subject_id
+                            for update
+                            """)
+                    .bind("account", accountId)
+                    .bindList("subjects", ordered.subList(from, Math.min(ordered.size(), from + 500)))
+                    .map(JdbcSubjectStore::subject)
+                    .forEach(s -> out.put(s.subjectId(), s));
+        }
+        return out;
+    }
+
+    @Override
     public void seen(Handle h, String accountId, String subjectId, Instant from, Instant to) {
         h.createUpdate("""
                         update subjects
@@ -198,6 +219,17 @@ public final class JdbcSubjectStore implements SubjectStore {
                 .bind("kind", kind.wireName())
                 .bind("index", blindIndex)
                 .bind("subject", subjectId)
+                .execute();
+    }
+
+    @Override
+    public int moveRows(Handle h, SubjectTable table, String accountId, String fromSubject, String toSubject) {
+        // the table name is one of the registry's constants, never input
+        return h.createUpdate("update " + table.table()
+                        + " set subject_id = :to where account_id = :account and subject_id = :from")
+                .bind("account", accountId)
+                .bind("from", fromSubject)
+                .bind("to", toSubject)
                 .execute();
     }
 
@@ -324,7 +356,9 @@ public final class JdbcSubjectStore implements SubjectStore {
                 .bind("subject", subjectId)
                 .map((rs, ctx) -> instant(rs, "collected_at"))
                 .findOne();
-        if (held.isPresent() && held.get().isAfter(collectedAt)) return; // a later value stands
+        // a later value stands; of two collected at the same instant the one written last wins,
+        // as in the profile view (the subject's lock orders its writers)
+        if (held.isPresent() && held.get().isAfter(collectedAt)) return;
         h.createUpdate("""
                         delete from field_values
                         where account_id = :account and field_key = :field and subject_id = :subject
@@ -334,9 +368,14 @@ public final class JdbcSubjectStore implements SubjectStore {
                 .bind("subject", subjectId)
                 .execute();
         h.createUpdate("""
-                        insert into field_values (account_id, field_key, subject_id, value_index, category, collected_at)
-                        values (:account, :field, :subject, :index, :category, :at)
+                        insert into field_values
+                          (account_id, field_key, subject_id, value_index, category, collected_at, value_seq)
+                        values (:account, :field, :subject, :index, :category, :at,
+                                coalesce((select max(v.seq) from personal_values v
+                                          where v.account_id = :account and v.subject_id = :subject
+                                            and v.field = :path and v.collected_at = :at), 0))
                         """)
+                .bind("path", "traits." + fieldKey)
                 .bind("account", accountId)
                 .bind("field", fieldKey)
                 .bind("subject", subjectId)
@@ -354,7 +393,9 @@ public final class JdbcSubjectStore implements SubjectStore {
                         where account_id = :account and subject_id = :from
                           and exists (select 1 from field_values k where k.account_id = :account
                                       and k.subject_id = :to and k.field_key = field_values.field_key
-                                      and k.collected_at >= field_values.collected_at)
+                                      and (k.collected_at > field_values.collected_at
+                                           or (k.collected_at = field_values.collected_at
+                                               and k.value_seq > field_values.value_seq)))
                         """)
                 .bind("account", accountId)
                 .bind("from", fromSubject)

@@ -2,13 +2,16 @@ package dev.lethe.subjects;
 
 import dev.lethe.crypto.Keyring;
 import dev.lethe.storage.Ids;
+import dev.lethe.storage.Transactions.Retry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -51,6 +54,75 @@ public final class SubjectDirectory {
     }
 
     /**
+     * The first step of every write on people (docs/locks.md): locks the subjects' rows in id
+     * order, then checks their keys. A subject that was deleted (merged away, erased) between
+     * being looked up and being locked makes the transaction start over ({@link Retry}); one
+     * whose key is destroyed is reported, so its data is refused rather than sealed under a key
+     * that no longer exists.
+     */
+    public Locked lock(Handle h, String accountId, Collection<String> subjectIds) {
+        var present = store.lock(h, accountId, subjectIds);
+        for (String id : subjectIds) {
+            if (!present.containsKey(id)) throw new Retry("a subject was deleted before it could be locked");
+        }
+        return new Locked(present, keyring.destroyed(h, accountId, subjectIds));
+    }
+
+    /** Subjects locked for the rest of a transaction, and which of them were crypto-shredded. */
+    public record Locked(Map<String, Subject> subjects, Set<String> erased) {
+        public Subject get(String subjectId) {
+            return subjects.get(subjectId);
+        }
+
+        public boolean isErased(String subjectId) {
+            return erased.contains(subjectId);
+        }
+    }
+
+    /**
+     * Makes a new identified profile holding these identifiers (blind indexes, in the order that
+     * decides which profile a set of identifiers means), unless another transaction is making or
+     * has made one for them at the same moment. Each identifier is claimed for the new id first;
+     * the database keeps the first claim and makes the others wait for it. When the deciding
+     * identifier went to someone else, this transaction starts over ({@link Retry}) and then finds
+     * that profile: two identifies of one new email make one profile.
+     */
+    public Subject createProfile(
+            Handle h, String accountId, String subjectType, Map<IdentifierKind, String> indexes, Instant seenAt) {
+        String id = ids.next("sub");
+        Instant now = clock.instant();
+        var byKind = new java.util.EnumMap<IdentifierKind, Map<String, String>>(IdentifierKind.class);
+        indexes.forEach((kind, index) ->
+                byKind.computeIfAbsent(kind, k -> new HashMap<>()).put(index, id));
+        byKind.forEach((kind, claims) -> store.claimIdentifiers(h, accountId, kind, claims, now));
+        var deciding = indexes.entrySet().iterator().next();
+        var owner = store.subjectOf(h, accountId, deciding.getKey(), deciding.getValue());
+        if (owner.isEmpty() || !owner.get().equals(id)) {
+            throw new Retry("another transaction claimed the identifier first");
+        }
+        var subject = new Subject(accountId, id, subjectType, true, now, seenAt, seenAt);
+        store.insert(h, subject);
+        keyring.createSubjectKey(h, accountId, id);
+        return subject;
+    }
+
+    /**
+     * Gives a subject the identifiers no one holds yet; returns those another subject holds
+     * (a concurrent claim included), which stay that subject's.
+     */
+    public Set<IdentifierKind> claim(
+            Handle h, String accountId, String subjectId, Map<IdentifierKind, String> indexes) {
+        Instant now = clock.instant();
+        var taken = new java.util.LinkedHashSet<IdentifierKind>();
+        indexes.forEach((kind, index) -> {
+            store.claimIdentifiers(h, accountId, kind, Map.of(index, subjectId), now);
+            var owner = store.subjectOf(h, accountId, kind, index);
+            if (owner.isPresent() && !owner.get().equals(subjectId)) taken.add(kind);
+        });
+        return taken;
+    }
+
+    /**
      * The subject of each visitor (by blind index), making an anonymous one for each visitor not
      * seen before; {@code firstSeen} gives each new visitor's first-seen time.
      *
@@ -76,7 +148,7 @@ public final class SubjectDirectory {
             if (owner == null) {
                 // the winning claim was erased between our claim and this read: rare enough to
                 // fail the batch (it changes nothing, the client may send it again)
-                throw new IllegalStateException("a new visitor's identifier was neither claimed nor found");
+                throw new Retry("a new visitor's identifier was neither claimed nor found");
             }
             if (owner.equals(claim.getValue())) {
                 Instant seen = firstSeen.get(claim.getKey());

@@ -17,6 +17,13 @@ public interface SubjectStore {
 
     Optional<Subject> find(Handle h, String accountId, String subjectId);
 
+    /**
+     * Locks the rows of these subjects until the transaction ends, in id order (so two writers
+     * locking overlapping sets cannot deadlock), and returns those that still exist: a subject
+     * deleted by a transaction that committed while this one waited is not among them.
+     */
+    Map<String, Subject> lock(Handle h, String accountId, Collection<String> subjectIds);
+
     /** Widens the seen-range of a subject to include {@code from}..{@code to}. */
     void seen(Handle h, String accountId, String subjectId, Instant from, Instant to);
 
@@ -45,6 +52,9 @@ public interface SubjectStore {
             Handle h, String accountId, IdentifierKind kind, String blindIndex, String subjectId, Instant at);
 
     void pointIdentifier(Handle h, String accountId, IdentifierKind kind, String blindIndex, String subjectId);
+
+    /** Gives every row of a table that refers to {@code fromSubject} to {@code toSubject}; returns how many. */
+    int moveRows(Handle h, SubjectTable table, String accountId, String fromSubject, String toSubject);
 
     int moveIdentifiers(Handle h, String accountId, String fromSubject, String toSubject);
 

@@ -77,7 +77,7 @@ public final class JdbcValueStore implements ValueStore {
         return h.createQuery("""
                         select * from personal_values
                         where account_id = :account and subject_id = :subject
-                        order by collected_at, value_id
+                        order by collected_at, seq
                         """)
                 .bind("account", accountId)
                 .bind("subject", subjectId)
@@ -92,7 +92,7 @@ public final class JdbcValueStore implements ValueStore {
             h.createQuery("""
                             select * from personal_values
                             where account_id = :account and record_id in (<records>)
-                            order by collected_at, value_id
+                            order by collected_at, seq
                             """)
                     .bind("account", accountId)
                     .bindList("records", recordIds.subList(from, Math.min(recordIds.size(), from + 500)))
@@ -109,7 +109,7 @@ public final class JdbcValueStore implements ValueStore {
         return h.createQuery("""
                         select * from personal_values
                         where account_id = :account and subject_id in (<subjects>) and field in (<fields>)
-                        order by collected_at, value_id
+                        order by collected_at, seq
                         """)
                 .bind("account", accountId)
                 .bindList("subjects", subjectIds)

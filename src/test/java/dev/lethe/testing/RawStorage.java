@@ -7,7 +7,11 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -36,6 +40,40 @@ public final class RawStorage {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot list the tables", e);
         }
+    }
+
+    /**
+     * The columns of every base table of the schema (table → column names), leaving out the
+     * partitions of a partitioned table, which are the parent's rows.
+     */
+    public static Map<String, List<String>> columns(String jdbcUrl) {
+        var out = new TreeMap<String, List<String>>();
+        try (var c = DriverManager.getConnection(jdbcUrl)) {
+            String schema = schema(c, jdbcUrl);
+            var partitions = new HashSet<String>();
+            if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+                try (var s = c.prepareStatement("""
+                        select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                        where c.relispartition and n.nspname = ?
+                        """)) {
+                    s.setString(1, schema);
+                    try (var rs = s.executeQuery()) {
+                        while (rs.next()) partitions.add(rs.getString(1));
+                    }
+                }
+            }
+            for (String table : tables(c, schema)) {
+                if (partitions.contains(table)) continue;
+                var names = new ArrayList<String>();
+                try (var rs = c.getMetaData().getColumns(null, schema, table, null)) {
+                    while (rs.next()) names.add(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
+                }
+                out.put(table, names);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the columns", e);
+        }
+        return out;
     }
 
     /** Every non-null cell of every table of the schema, as text. */

@@ -1,0 +1,62 @@
+package dev.lethe.profiles;
+
+import dev.lethe.crypto.Keyring;
+import dev.lethe.subjects.Subject;
+import dev.lethe.subjects.SubjectStore;
+import dev.lethe.subjects.SubjectTable;
+import dev.lethe.values.PersonalValues;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Moves everything one subject holds to another and removes what is left of the first: a
+ * visitor joining a profile, or two profiles merging. Driven by {@link SubjectTable}, so every
+ * table that refers to a person is handled (the switch does not compile without a case for each).
+ * The caller holds both subjects' locks (docs/locks.md).
+ */
+final class ProfileMerge {
+
+    private final SubjectStore subjects;
+    private final PersonalValues values;
+    private final Keyring keyring;
+
+    ProfileMerge(SubjectStore subjects, PersonalValues values, Keyring keyring) {
+        this.subjects = subjects;
+        this.values = values;
+        this.keyring = keyring;
+    }
+
+    ProfileService.Merged merge(Handle h, String accountId, Subject from, String into) {
+        String source = from.subjectId();
+        int movedValues = 0;
+        int movedActivity = 0;
+        int movedIdentifiers = 0;
+        for (var table : SubjectTable.values()) {
+            int rows = switch (table) {
+                case IDENTIFIERS -> subjects.moveIdentifiers(h, accountId, source, into);
+                // re-sealed under the survivor's key, so the source's key can go below
+                case PERSONAL_VALUES -> values.move(h, accountId, source, into);
+                case EVENTS, SESSIONS, MESSAGES, GOAL_HITS -> subjects.moveRows(h, table, accountId, source, into);
+                case FIELD_VALUES -> {
+                    subjects.moveFieldValues(h, accountId, source, into);
+                    yield 0;
+                }
+                case PROFILE_TAGS -> {
+                    subjects.moveTags(h, accountId, source, into);
+                    yield 0;
+                }
+                case SUBJECT_KEYS -> keyring.shred(h, accountId, source) ? 1 : 0;
+                case SUBJECTS -> {
+                    subjects.seen(h, accountId, into, from.firstSeenAt(), from.lastSeenAt());
+                    yield subjects.delete(h, accountId, source) ? 1 : 0;
+                }
+            };
+            switch (table) {
+                case PERSONAL_VALUES -> movedValues = rows;
+                case EVENTS, SESSIONS, MESSAGES -> movedActivity += rows;
+                case IDENTIFIERS -> movedIdentifiers = rows;
+                default -> {}
+            }
+        }
+        return new ProfileService.Merged(into, source, movedValues, movedActivity, movedIdentifiers);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.lethe.subjects;
+
+import java.util.Optional;
+
+/**
+ * Where a person lives: every table that refers to a data subject, with what a merge and an
+ * erasure do with its rows. A reference to a subject is always a column named {@code subject_id}
+ * (a test reads the schema and fails on a table that has one and is not listed here, or on a
+ * column that refers to a subject by another name). Merges walk this list in order, and erasure
+ * and its receipt will walk it too, with a {@code switch} over every constant: a table added here
+ * without a merge and an erasure path does not compile, and a table added to the schema without
+ * being added here fails the build.
+ *
+ * <p>The order is the order a merge works in: rows that refer to the subject first, its keys
+ * next, the subject's own row last.
+ */
+public enum SubjectTable {
+    IDENTIFIERS("identifiers", "blind indexes of the person's email, phone, external id and devices"),
+    PERSONAL_VALUES("personal_values", "every personal value, sealed under the person's key"),
+    EVENTS("events", "tracked events (ids, times, types; their values are personal_values)"),
+    SESSIONS("sessions", "visits and their summaries' counts"),
+    MESSAGES("messages", "messages sent to or by the person (routing attributes; content is personal_values)"),
+    GOAL_HITS("goal_hits", "goals the person achieved"),
+    FIELD_VALUES("field_values", "blind indexes of filterable custom field values, for list filters"),
+    PROFILE_TAGS("profile_tags", "blind indexes of the person's tags, for list filters"),
+    SUBJECT_KEYS("subject_keys", "the person's key, under which every personal value is sealed"),
+    SUBJECTS("subjects", "the person: type, first and last seen");
+
+    private final String table;
+    private final String holds;
+
+    SubjectTable(String table, String holds) {
+        this.table = table;
+        this.holds = holds;
+    }
+
+    /** The table's name in the schema. */
+    public String table() {
+        return table;
+    }
+
+    /** What the table holds about a person, in words for a receipt or a reviewer. */
+    public String holds() {
+        return holds;
+    }
+
+    /**
+     * Why an erasure keeps this table's rows of the person, or empty when it deletes them. Every
+     * table deletes today; the suppression list, the erasure journal, requests and consent proof
+     * will be kept, each with its reason here.
+     */
+    public Optional<String> keptOnErasureBecause() {
+        return Optional.empty();
+    }
+
+    /** The entry for a table name, if the table refers to subjects. */
+    public static Optional<SubjectTable> of(String table) {
+        for (var t : values()) {
+            if (t.table.equalsIgnoreCase(table)) return Optional.of(t);
+        }
+        return Optional.empty();
+    }
+}

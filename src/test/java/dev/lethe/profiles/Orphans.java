@@ -1,0 +1,38 @@
+package dev.lethe.profiles;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lethe.testing.TestLethe;
+import java.util.List;
+
+/** No row refers to a subject that no longer exists, and every subject has its key. */
+final class Orphans {
+
+    private static final List<String> REFERRING = List.of(
+            "identifiers",
+            "personal_values",
+            "sessions",
+            "events",
+            "messages",
+            "goal_hits",
+            "field_values",
+            "profile_tags",
+            "subject_keys");
+
+    private Orphans() {}
+
+    static void assertNone(TestLethe lethe, String accountId) {
+        for (String table : REFERRING) {
+            assertThat(lethe.count(
+                            "select count(*) from " + table + " t where t.account_id = ? and not exists ("
+                                    + "select 1 from subjects s where s.account_id = t.account_id and s.subject_id = t.subject_id)",
+                            accountId))
+                    .as("rows of %s on a subject that no longer exists", table)
+                    .isZero();
+        }
+        assertThat(lethe.count("""
+                        select count(*) from subjects s where s.account_id = ? and not exists (
+                          select 1 from subject_keys k where k.account_id = s.account_id and k.subject_id = s.subject_id)
+                        """, accountId)).as("subjects without a key").isZero();
+    }
+}
