@@ -4,6 +4,8 @@ import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.Caller;
 import dev.lethe.accounts.Scope;
 import dev.lethe.activity.ActivityStore;
+import dev.lethe.activity.GoverningRules;
+import dev.lethe.activity.GoverningRules.Times;
 import dev.lethe.audit.AuditEvent;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.crypto.Keyring;
@@ -17,6 +19,8 @@ import dev.lethe.registry.Classification;
 import dev.lethe.registry.Intake;
 import dev.lethe.registry.Policy;
 import dev.lethe.registry.PolicyService;
+import dev.lethe.registry.RecordKind;
+import dev.lethe.registry.RecordRule;
 import dev.lethe.subjects.IdentifierKind;
 import dev.lethe.subjects.Subject;
 import dev.lethe.subjects.SubjectDirectory;
@@ -154,18 +158,29 @@ public final class ProfileService {
             indexes.forEach((kind, index) -> {
                 var owner = subjects.find(h, accountId, kind, index);
                 if (owner.isEmpty()) subjects.store().addIdentifier(h, accountId, kind, index, profileId, now);
-                else if (!owner.get().equals(profileId)) {
+                else if (owner.get().equals(profileId)) subjects.store().identifierSeen(h, accountId, kind, index, ts);
+                else {
                     conflicts.add(kind.wireName());
                     conflictingFields.add(kind.field());
                 }
             });
             boolean joined = visitorId.isPresent() && joinVisitor(h, accountId, profileId, visitorId.get(), now);
             var newValues = new ArrayList<NewValue>();
+            var rule = GoverningRules.forSubject(policy, RecordKind.PROFILE, subjectType);
             for (var k : intake.kept()) {
                 // an identifier that belongs to another profile stays that profile's: its value is
                 // not copied here, where lookups by it would never lead and its erasure would miss it
                 if (conflictingFields.contains(k.field())) continue;
-                newValues.add(new NewValue(profileId, k.category(), k.field(), ts, "profile", profileId, k.value()));
+                newValues.add(new NewValue(
+                        profileId,
+                        k.category(),
+                        k.field(),
+                        ts,
+                        "profile",
+                        profileId,
+                        rule.map(RecordRule::name).orElse(null),
+                        rule.map(r -> GoverningRules.anchor(r, Times.collected(ts))).orElse(ts),
+                        k.value()));
             }
             values.store(h, accountId, newValues);
             for (var v : newValues) {
@@ -718,18 +733,28 @@ public final class ProfileService {
         String tagCategory = category;
         Instant now = clock.instant();
         return jdbi.inTransaction(h -> {
-            subjects.store()
+            Subject profile = subjects.store()
                     .find(h, accountId, profileId)
                     .filter(Subject::identified)
                     .orElseThrow(() -> new NotFoundException("No such profile."));
+            var rule = GoverningRules.forSubject(policy, RecordKind.PROFILE, profile.subjectType());
             var current = currentTags(h, accountId, profileId);
             var added = new ArrayList<NewValue>();
             for (String t : add) {
                 String tag = t.strip();
                 if (current.contains(tag)) continue;
                 current.add(tag);
-                added.add(new NewValue(profileId, tagCategory, TAGS, now, "profile", profileId, new Sensitive(tag)));
-                subjects.store().addTag(h, accountId, tagIndex(accountId, tag), profileId);
+                added.add(new NewValue(
+                        profileId,
+                        tagCategory,
+                        TAGS,
+                        now,
+                        "profile",
+                        profileId,
+                        rule.map(RecordRule::name).orElse(null),
+                        rule.map(r -> GoverningRules.anchor(r, Times.collected(now))).orElse(now),
+                        new Sensitive(tag)));
+                subjects.store().addTag(h, accountId, tagIndex(accountId, tag), profileId, tagCategory, now);
             }
             values.store(h, accountId, added);
             var removing = new java.util.HashSet<String>();
