@@ -169,7 +169,8 @@ public final class MessageService {
             var logRule = first(policy, RecordKind.MESSAGE_LOG, attributes).orElse(rule.get());
             var partRules = new HashMap<String, RecordRule>();
             for (var v : kept) {
-                partRules.put(v.field(), first(policy, partOf(v.field()), attributes).orElse(rule.get()));
+                partRules.put(
+                        v.field(), first(policy, partOf(v.field()), attributes).orElse(rule.get()));
             }
             checked.add(new Checked(i, m, ts, rule.get(), logRule, partRules, subjectType, kept));
         }
@@ -180,8 +181,7 @@ public final class MessageService {
                     .filter(GoverningRules::countsFromConversation)
                     .map(RecordRule::name)
                     .toList();
-            jdbi.useTransaction(
-                    h -> store(h, accountId, checked, conversationRules, now, accepted, rejected, expired));
+            jdbi.useTransaction(h -> store(h, accountId, checked, conversationRules, now, accepted, rejected, expired));
         }
         var result = TrackResult.of(accepted.size(), rejected, dropped, expired);
         audit.append(result.auditEvent(accountId, caller.actor(), "activity.messages"));
@@ -318,7 +318,10 @@ public final class MessageService {
                 default -> null;
             };
             if (from != null
-                    && !from.atZone(ZoneOffset.UTC).plus(retention.period()).toInstant().isAfter(now)) return true;
+                    && !from.atZone(ZoneOffset.UTC)
+                            .plus(retention.period())
+                            .toInstant()
+                            .isAfter(now)) return true;
         }
         return false;
     }

@@ -18,7 +18,8 @@ public interface MessageStore {
      * Records a conversation's start and its person, or moves the start earlier when an older
      * message arrives. Returns the start known before (empty for a new conversation).
      */
-    Optional<Instant> conversationSeen(Handle h, String accountId, String conversationKey, String subjectId, Instant at);
+    Optional<Instant> conversationSeen(
+            Handle h, String accountId, String conversationKey, String subjectId, Instant at);
 
     /** Moves the anchor of rows of these rules in the conversation to its (earlier) start. */
     void reanchorConversation(

@@ -66,7 +66,8 @@ public final class Partitions implements AutoCloseable {
     /** Makes the missing months of the window around now; returns the months it made. */
     public List<YearMonth> prepare() {
         var window = EventTimes.around(clock.instant(), monthsBack, monthsAhead);
-        List<YearMonth> created = dialect == Dialect.POSTGRESQL ? jdbi.inTransaction(h -> makeMissing(h, window)) : List.of();
+        List<YearMonth> created =
+                dialect == Dialect.POSTGRESQL ? jdbi.inTransaction(h -> makeMissing(h, window)) : List.of();
         made = window;
         return created;
     }
@@ -80,12 +81,11 @@ public final class Partitions implements AutoCloseable {
         // one server at a time per schema; the others find the months made when they get the lock
         h.execute("select pg_advisory_xact_lock(hashtext(current_schema() || '.events partitions'))");
         h.execute("set local lock_timeout = '5s'");
-        Set<String> existing = new HashSet<>(h.createQuery("""
+        Set<String> existing =
+                new HashSet<>(h.createQuery("""
                         select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
                         where i.inhparent = 'events'::regclass
-                        """)
-                .mapTo(String.class)
-                .list());
+                        """).mapTo(String.class).list());
         var missing = window.months().stream()
                 .filter(m -> !existing.contains(name(m)))
                 .toList();

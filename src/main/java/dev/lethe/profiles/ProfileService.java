@@ -179,7 +179,8 @@ public final class ProfileService {
                         "profile",
                         profileId,
                         rule.map(RecordRule::name).orElse(null),
-                        rule.map(r -> GoverningRules.anchor(r, Times.collected(ts))).orElse(ts),
+                        rule.map(r -> GoverningRules.anchor(r, Times.collected(ts)))
+                                .orElse(ts),
                         k.value()));
             }
             values.store(h, accountId, newValues);
@@ -752,7 +753,8 @@ public final class ProfileService {
                         "profile",
                         profileId,
                         rule.map(RecordRule::name).orElse(null),
-                        rule.map(r -> GoverningRules.anchor(r, Times.collected(now))).orElse(now),
+                        rule.map(r -> GoverningRules.anchor(r, Times.collected(now)))
+                                .orElse(now),
                         new Sensitive(tag)));
                 subjects.store().addTag(h, accountId, tagIndex(accountId, tag), profileId, tagCategory, now);
             }

@@ -16,6 +16,7 @@ public record SealedValue(
         byte[] ciphertext) {
 
     SealedValue withSubject(String subject, byte[] resealed) {
-        return new SealedValue(valueId, subject, category, field, collectedAt, recordKind, recordId, ruleKind, anchorAt, resealed);
+        return new SealedValue(
+                valueId, subject, category, field, collectedAt, recordKind, recordId, ruleKind, anchorAt, resealed);
     }
 }
