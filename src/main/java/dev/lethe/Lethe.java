@@ -7,6 +7,7 @@ import dev.lethe.activity.JdbcActivityStore;
 import dev.lethe.activity.JdbcMessageStore;
 import dev.lethe.activity.JdbcStatisticsStore;
 import dev.lethe.activity.MessageService;
+import dev.lethe.activity.Partitions;
 import dev.lethe.activity.TrackService;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.audit.JdbcAuditStore;
@@ -78,6 +79,7 @@ public final class Lethe implements AutoCloseable {
     private final Keyring keyring;
     private final ProfileService profiles;
     private final HttpServer http;
+    private final Partitions partitions;
     private final Optional<String> newBootstrapKey;
 
     private Lethe(Config config, Clock clock, SecureRandom random) {
@@ -104,7 +106,9 @@ public final class Lethe implements AutoCloseable {
             keyring.checkMasterKey();
             var subjects = new SubjectDirectory(new JdbcSubjectStore(), keyring, ids, clock);
             var values = new PersonalValues(new JdbcValueStore(database.dialect()), keyring, ids);
-            var activity = new JdbcActivityStore(jdbi, database.dialect());
+            var activity = new JdbcActivityStore(database.dialect());
+            this.partitions = new Partitions(
+                    jdbi, database.dialect(), clock, Partitions.DEFAULT_MONTHS_BACK, Partitions.DEFAULT_MONTHS_AHEAD);
             var goals = new GoalService(jdbi, new JdbcGoalStore(), values, audit, ids, clock);
             this.profiles = new ProfileService(
                     jdbi,
@@ -127,6 +131,7 @@ public final class Lethe implements AutoCloseable {
                     values,
                     policies,
                     goals,
+                    partitions,
                     audit,
                     ids,
                     clock,
@@ -157,7 +162,14 @@ public final class Lethe implements AutoCloseable {
     public static Lethe start(Config config, Clock clock, SecureRandom random) {
         createDataDir(config.dataDir());
         var lethe = new Lethe(config, clock, random);
-        lethe.http.start();
+        try {
+            // the months of events ingest may store exist before the first request is served
+            lethe.partitions.start();
+            lethe.http.start();
+        } catch (RuntimeException e) {
+            lethe.close();
+            throw e;
+        }
         return lethe;
     }
 
@@ -194,6 +206,10 @@ public final class Lethe implements AutoCloseable {
         return profiles;
     }
 
+    public Partitions partitions() {
+        return partitions;
+    }
+
     /** The system clock in UTC, to the microsecond: what both databases store exactly. */
     public static Clock microsecondClock() {
         return Clock.tick(Clock.systemUTC(), java.time.Duration.ofNanos(1000));
@@ -207,6 +223,7 @@ public final class Lethe implements AutoCloseable {
     @Override
     public void close() {
         try {
+            partitions.close();
             http.close();
         } finally {
             database.close();

@@ -7,9 +7,6 @@ import org.jdbi.v3.core.Handle;
 /** Events and sessions. Methods run on the caller's handle. */
 public interface ActivityStore {
 
-    /** Prepares storage for events at these times (monthly partitions); call outside a transaction. */
-    void preparePartitions(List<java.time.Instant> times);
-
     void insertEvents(Handle h, String accountId, List<Event> events);
 
     List<Event> eventsOf(Handle h, String accountId, String subjectId);

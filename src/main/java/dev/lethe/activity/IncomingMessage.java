@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * One message as sent by an integrator, read from JSON: whose (an identifier, a profile id or a
  * visitor id), how (channel, product, api, direction), in which conversation and campaign, when
- * (null = now), its delivery status, and its personal parts by field path
+ * (null = now) and, for a scheduled message, when it is to be sent (null = not scheduled), its
+ * delivery status, and its personal parts by field path
  * ({@code message.content}, {@code traffic.from}, …) with its attachments apart.
  */
 public record IncomingMessage(
@@ -24,6 +25,7 @@ public record IncomingMessage(
         String campaignId,
         String status,
         Instant ts,
+        Instant sendAt,
         Map<String, Sensitive> values,
         List<Sensitive> attachments) {
 

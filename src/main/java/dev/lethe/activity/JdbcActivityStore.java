@@ -10,35 +10,25 @@ import dev.lethe.storage.BinaryCopy;
 import dev.lethe.storage.Dialect;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.LocalDate;
-import java.time.YearMonth;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /**
- * Events and sessions in SQL. On PostgreSQL, events go to monthly partitions, made here the first
- * time a month is seen, so retention can later drop a month at once, and a large batch of events
- * goes in with COPY rather than row by row.
+ * Events and sessions in SQL. On PostgreSQL, events go to monthly partitions, made ahead of time by
+ * {@link Partitions} (never here: ingest runs no DDL), so retention can drop a month at once, and a
+ * large batch of events goes in with COPY rather than row by row.
  */
 public final class JdbcActivityStore implements ActivityStore {
 
     private final Dialect dialect;
-    private final Jdbi jdbi;
-    private final Set<YearMonth> partitions = ConcurrentHashMap.newKeySet();
 
-    public JdbcActivityStore(Jdbi jdbi, Dialect dialect) {
-        this.jdbi = jdbi;
+    public JdbcActivityStore(Dialect dialect) {
         this.dialect = dialect;
     }
 
@@ -48,7 +38,16 @@ public final class JdbcActivityStore implements ActivityStore {
         if (dialect == Dialect.POSTGRESQL && events.size() >= BinaryCopy.MIN_ROWS) {
             var copy = new BinaryCopy(
                     "events",
-                    List.of("account_id", "occurred_at", "event_id", "subject_id", "session_id", "type", "received_at"),
+                    List.of(
+                            "account_id",
+                            "occurred_at",
+                            "event_id",
+                            "subject_id",
+                            "session_id",
+                            "type",
+                            "received_at",
+                            "rule_kind",
+                            "anchor_at"),
                     events.size());
             for (var e : events) {
                 copy.row()
@@ -58,14 +57,17 @@ public final class JdbcActivityStore implements ActivityStore {
                         .text(e.subjectId())
                         .text(e.sessionId())
                         .text(e.type())
-                        .timestamp(e.receivedAt());
+                        .timestamp(e.receivedAt())
+                        .text(e.ruleKind())
+                        .timestamp(e.occurredAt());
             }
             copy.into(h);
             return;
         }
         var batch = h.prepareBatch("""
-                insert into events (account_id, occurred_at, event_id, subject_id, session_id, type, received_at)
-                values (:account, :occurredAt, :eventId, :subject, :session, :type, :receivedAt)
+                insert into events
+                  (account_id, occurred_at, event_id, subject_id, session_id, type, received_at, rule_kind, anchor_at)
+                values (:account, :occurredAt, :eventId, :subject, :session, :type, :receivedAt, :rule, :occurredAt)
                 """);
         for (var e : events) {
             batch.bind("account", accountId)
@@ -75,38 +77,10 @@ public final class JdbcActivityStore implements ActivityStore {
                     .bind("session", e.sessionId())
                     .bind("type", e.type())
                     .bind("receivedAt", utc(e.receivedAt()))
+                    .bind("rule", e.ruleKind())
                     .add();
         }
         batch.execute();
-    }
-
-    /**
-     * Makes the monthly partitions events at these times need. It must run before the ingest
-     * transaction opens, on a connection of its own: the DDL would otherwise abort that
-     * transaction on a race with another server making the same partition, or wait on locks the
-     * transaction holds. A month whose rows already sit in the default partition keeps them
-     * there; that is correct, only slower to expire.
-     */
-    @Override
-    public void preparePartitions(List<java.time.Instant> times) {
-        if (dialect != Dialect.POSTGRESQL) return;
-        var months = new TreeSet<YearMonth>();
-        for (var t : times) months.add(YearMonth.from(t.atZone(ZoneOffset.UTC)));
-        months.removeAll(partitions);
-        for (var month : months) {
-            LocalDate from = month.atDay(1);
-            LocalDate to = month.plusMonths(1).atDay(1);
-            String name = "events_y%04dm%02d".formatted(month.getYear(), month.getMonthValue());
-            try {
-                jdbi.useHandle(
-                        h -> h.execute("create table if not exists " + name + " partition of events for values from ('"
-                                + from + " 00:00:00+00') to ('" + to + " 00:00:00+00')"));
-            } catch (RuntimeException e) {
-                // made by another server at the same moment, or rows of this month already sit in
-                // the default partition: either way the events have a home
-            }
-            partitions.add(month);
-        }
     }
 
     @Override
@@ -122,6 +96,7 @@ public final class JdbcActivityStore implements ActivityStore {
                         rs.getString("subject_id"),
                         rs.getString("session_id"),
                         rs.getString("type"),
+                        rs.getString("rule_kind"),
                         instant(rs, "occurred_at"),
                         instant(rs, "received_at")))
                 .list();
@@ -160,8 +135,9 @@ public final class JdbcActivityStore implements ActivityStore {
         var batch = h.prepareBatch("""
                 insert into sessions
                   (account_id, started_at, session_id, subject_id, session_key, visitor_index,
-                   last_event_at, event_count, page_count, event_types)
-                values (:account, :startedAt, :session, :subject, :key, :visitor, :last, :events, :pages, :types)
+                   last_event_at, event_count, page_count, event_types, rule_kind, anchor_at)
+                values (:account, :startedAt, :session, :subject, :key, :visitor, :last, :events, :pages, :types,
+                        :rule, :startedAt)
                 """);
         for (var s : sessions) {
             batch.bind("account", accountId)
@@ -174,6 +150,7 @@ public final class JdbcActivityStore implements ActivityStore {
                     .bind("events", s.eventCount())
                     .bind("pages", s.pageCount())
                     .bind("types", eventTypes(s))
+                    .bind("rule", s.ruleKind())
                     .add();
         }
         batch.execute();
@@ -194,8 +171,8 @@ public final class JdbcActivityStore implements ActivityStore {
                 .toList();
         var byKey = h.prepareBatch("""
                 update sessions
-                set started_at = :startedAt, last_event_at = :last, event_count = :events, page_count = :pages,
-                    event_types = :types
+                set started_at = :startedAt, anchor_at = :startedAt, last_event_at = :last, event_count = :events,
+                    page_count = :pages, event_types = :types
                 where account_id = :account and started_at = :storedStartedAt and session_id = :session
                 """);
         for (var u : ordered) {
@@ -211,8 +188,8 @@ public final class JdbcActivityStore implements ActivityStore {
         if (moved.isEmpty()) return;
         var byId = h.prepareBatch("""
                 update sessions
-                set started_at = :startedAt, last_event_at = :last, event_count = :events, page_count = :pages,
-                    event_types = :types
+                set started_at = :startedAt, anchor_at = :startedAt, last_event_at = :last, event_count = :events,
+                    page_count = :pages, event_types = :types
                 where account_id = :account and session_id = :session
                 """);
         for (var s : moved) bindSession(byId, accountId, s).add();
@@ -287,6 +264,7 @@ public final class JdbcActivityStore implements ActivityStore {
                 rs.getString("subject_id"),
                 rs.getString("session_key"),
                 rs.getString("visitor_index"),
+                rs.getString("rule_kind"),
                 instant(rs, "started_at"),
                 instant(rs, "last_event_at"),
                 rs.getInt("event_count"),

@@ -1,9 +1,11 @@
 package dev.lethe.activity;
 
+import static dev.lethe.storage.Timestamps.instant;
 import static dev.lethe.storage.Timestamps.utc;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -17,9 +19,9 @@ public final class JdbcMessageStore implements MessageStore {
         var batch = h.prepareBatch("""
                 insert into messages
                   (account_id, sent_at, message_id, subject_id, channel, product, api, direction, record_rule,
-                   conversation_key, campaign_id, status, received_at)
+                   conversation_key, campaign_id, status, received_at, send_at, rule_kind, anchor_at)
                 values (:account, :sentAt, :id, :subject, :channel, :product, :api, :direction, :rule,
-                        :conversation, :campaign, :status, :receivedAt)
+                        :conversation, :campaign, :status, :receivedAt, :sendAt, :ruleKind, :anchorAt)
                 """);
         for (var m : messages) {
             batch.bind("account", accountId)
@@ -35,6 +37,9 @@ public final class JdbcMessageStore implements MessageStore {
                     .bind("campaign", m.campaignId())
                     .bind("status", m.status())
                     .bind("receivedAt", utc(m.receivedAt()))
+                    .bindByType("sendAt", utc(m.sendAt()), OffsetDateTime.class)
+                    .bind("ruleKind", m.ruleKind())
+                    .bind("anchorAt", utc(m.anchorAt()))
                     .add();
         }
         batch.execute();
@@ -60,7 +65,10 @@ public final class JdbcMessageStore implements MessageStore {
                         rs.getString("campaign_id"),
                         rs.getString("status"),
                         rs.getObject("sent_at", OffsetDateTime.class).toInstant(),
-                        rs.getObject("received_at", OffsetDateTime.class).toInstant()))
+                        rs.getObject("received_at", OffsetDateTime.class).toInstant(),
+                        instant(rs, "send_at"),
+                        rs.getString("rule_kind"),
+                        instant(rs, "anchor_at")))
                 .list();
     }
 
@@ -76,15 +84,17 @@ public final class JdbcMessageStore implements MessageStore {
     }
 
     @Override
-    public void conversationSeen(Handle h, String accountId, String conversationKey, Instant at) {
+    public Optional<Instant> conversationSeen(
+            Handle h, String accountId, String conversationKey, String subjectId, Instant at) {
         var known = conversationStart(h, accountId, conversationKey);
         if (known.isEmpty()) {
             h.createUpdate("""
-                            insert into conversations (account_id, conversation_key, started_at)
-                            values (:account, :key, :at)
+                            insert into conversations (account_id, conversation_key, subject_id, started_at)
+                            values (:account, :key, :subject, :at)
                             """)
                     .bind("account", accountId)
                     .bind("key", conversationKey)
+                    .bind("subject", subjectId)
                     .bind("at", utc(at))
                     .execute();
         } else if (at.isBefore(known.get())) {
@@ -97,5 +107,37 @@ public final class JdbcMessageStore implements MessageStore {
                     .bind("at", utc(at))
                     .execute();
         }
+        return known;
+    }
+
+    /**
+     * Rows counted from the conversation's start follow it when it moves earlier: the messages of
+     * the conversation whose row rule counts from it, and the values of its messages whose rule does.
+     */
+    @Override
+    public void reanchorConversation(
+            Handle h, String accountId, String conversationKey, Collection<String> ruleKinds, Instant start) {
+        if (ruleKinds.isEmpty()) return;
+        h.createUpdate("""
+                        update messages set anchor_at = :start
+                        where account_id = :account and conversation_key = :key and rule_kind in (<rules>)
+                          and anchor_at <> :start
+                        """)
+                .bind("account", accountId)
+                .bind("key", conversationKey)
+                .bindList("rules", List.copyOf(ruleKinds))
+                .bind("start", utc(start))
+                .execute();
+        h.createUpdate("""
+                        update personal_values set anchor_at = :start
+                        where account_id = :account and rule_kind in (<rules>) and anchor_at <> :start
+                          and record_id in (select message_id from messages
+                                            where account_id = :account and conversation_key = :key)
+                        """)
+                .bind("account", accountId)
+                .bind("key", conversationKey)
+                .bindList("rules", List.copyOf(ruleKinds))
+                .bind("start", utc(start))
+                .execute();
     }
 }

@@ -47,6 +47,9 @@ public final class MessageService {
 
     private static final Set<String> DIRECTIONS = Set.of("inbound", "outbound");
 
+    /** How far after its {@code ts} a message may be scheduled to be sent. */
+    static final Duration LONGEST_SCHEDULE = Duration.ofDays(366);
+
     private final Jdbi jdbi;
     private final MessageStore store;
     private final StatisticsStore statistics;
@@ -78,11 +81,18 @@ public final class MessageService {
         this.clock = clock;
     }
 
+    /**
+     * A message fit to store, with the rules that govern it: {@code rule} its content (kind
+     * message), {@code logRule} its row (kind message_log, else the message rule), and
+     * {@code partRules} each value's part (traffic data, media, recordings; else the message rule).
+     */
     private record Checked(
             int index,
             IncomingMessage message,
             Instant ts,
             RecordRule rule,
+            RecordRule logRule,
+            Map<String, RecordRule> partRules,
             String subjectType,
             List<Intake.Kept<Sensitive>> values) {}
 
@@ -127,6 +137,10 @@ public final class MessageService {
             }
             Instant ts = m.ts() == null ? now : m.ts();
             if (ts.isAfter(now.plus(Duration.ofMinutes(5)))) errors.add(new FieldError(at + ".ts", "is in the future"));
+            if (m.sendAt() != null && (m.sendAt().isBefore(ts) || m.sendAt().isAfter(ts.plus(LONGEST_SCHEDULE)))) {
+                errors.add(new FieldError(
+                        at + ".sendAt", "must be on or after the message's ts and at most 366 days after it"));
+            }
             var attributes = attributes(m, subjectType);
             var rule = first(policy, RecordKind.MESSAGE, attributes);
             if (rule.isEmpty() && errors.isEmpty()) {
@@ -153,18 +167,28 @@ public final class MessageService {
                 rejected.put(i, errors);
                 continue;
             }
-            checked.add(new Checked(i, m, ts, rule.get(), subjectType, kept));
+            var logRule = first(policy, RecordKind.MESSAGE_LOG, attributes).orElse(rule.get());
+            var partRules = new HashMap<String, RecordRule>();
+            for (var v : kept) {
+                partRules.put(
+                        v.field(), first(policy, partOf(v.field()), attributes).orElse(rule.get()));
+            }
+            checked.add(new Checked(i, m, ts, rule.get(), logRule, partRules, subjectType, kept));
         }
 
         var accepted = new ArrayList<Integer>();
         if (!checked.isEmpty()) {
+            var conversationRules = policy.records().values().stream()
+                    .filter(GoverningRules::countsFromConversation)
+                    .map(RecordRule::name)
+                    .toList();
             int expiredBefore = expired.size();
             new Transactions(jdbi).useTransaction(h -> {
                 // a retried transaction starts from the same verdicts
                 accepted.clear();
                 expired.subList(expiredBefore, expired.size()).clear();
                 checked.forEach(c -> rejected.remove(c.index()));
-                store(h, accountId, checked, now, accepted, rejected, expired);
+                store(h, accountId, checked, conversationRules, now, accepted, rejected, expired);
             });
         }
         var result = TrackResult.of(accepted.size(), rejected, dropped, expired);
@@ -176,6 +200,7 @@ public final class MessageService {
             Handle h,
             String accountId,
             List<Checked> batch,
+            List<String> conversationRules,
             Instant now,
             List<Integer> accepted,
             Map<Integer, List<FieldError>> rejected,
@@ -191,6 +216,7 @@ public final class MessageService {
         }
         // Lock order (docs/locks.md): the batch's people first, in id order, then their keys.
         var locked = subjects.lock(h, accountId, new java.util.HashSet<>(subjectOf.values()));
+        var movedConversations = new HashMap<String, Instant>();
         for (var c : batch) {
             var m = c.message();
             String at = "messages[" + c.index() + "]";
@@ -214,8 +240,14 @@ public final class MessageService {
                             accountId,
                             IdentifierKind.EXTERNAL_ID,
                             "conversation:" + m.conversationId().strip());
-            if (conversationKey != null) store.conversationSeen(h, accountId, conversationKey, c.ts());
-            if (expiredByRule(h, accountId, c.rule(), c.ts(), conversationKey, now)) {
+            Instant start = null;
+            if (conversationKey != null) {
+                var before = store.conversationSeen(h, accountId, conversationKey, subject.get(), c.ts());
+                start = before.filter(b -> !c.ts().isBefore(b)).orElse(c.ts());
+                if (before.isPresent() && c.ts().isBefore(before.get())) movedConversations.put(conversationKey, start);
+            }
+            var times = new GoverningRules.Times(c.ts(), m.sendAt(), start);
+            if (expiredOnArrival(c.rule(), times, now)) {
                 expired.add(new TrackResult.Expired(c.index(), "message"));
                 continue;
             }
@@ -232,10 +264,22 @@ public final class MessageService {
                     m.campaignId(),
                     m.status(),
                     c.ts(),
-                    now));
+                    now,
+                    m.sendAt(),
+                    c.logRule().name(),
+                    GoverningRules.anchor(c.logRule(), times)));
             for (var v : c.values()) {
-                String kind = v.field().equals("message.attachments") ? "media" : "message";
-                newValues.add(new NewValue(subject.get(), v.category(), v.field(), c.ts(), kind, messageId, v.value()));
+                var part = c.partRules().get(v.field());
+                newValues.add(new NewValue(
+                        subject.get(),
+                        v.category(),
+                        v.field(),
+                        c.ts(),
+                        partOf(v.field()).wireName(),
+                        messageId,
+                        part.name(),
+                        GoverningRules.anchor(part, times),
+                        v.value()));
             }
             subjects.store().seen(h, accountId, subject.get(), c.ts(), c.ts());
             tally.message(c.ts(), m.channel(), m.status());
@@ -243,6 +287,8 @@ public final class MessageService {
         }
         store.insert(h, accountId, rows);
         values.store(h, accountId, newValues);
+        movedConversations.forEach(
+                (key, start) -> store.reanchorConversation(h, accountId, key, conversationRules, start));
         statistics.add(h, accountId, tally.counts());
     }
 
@@ -281,23 +327,31 @@ public final class MessageService {
         return Optional.of(created.subjectId());
     }
 
-    /** True when the message's record rule had already run out when it arrived. */
-    private boolean expiredByRule(
-            Handle h, String accountId, RecordRule rule, Instant ts, String conversationKey, Instant now) {
+    /** True when the message's rule had already run out, by one of its row's own triggers, on arrival. */
+    private static boolean expiredOnArrival(RecordRule rule, GoverningRules.Times times, Instant now) {
         var retention = rule.retention();
-        var byCollection = retention.expiryByCollection(ts);
-        if (byCollection.isPresent() && !byCollection.get().isAfter(now)) return true;
-        if (retention.after().stream().anyMatch(t -> t instanceof Trigger.Sent)) {
-            if (!ts.atZone(ZoneOffset.UTC).plus(retention.period()).toInstant().isAfter(now)) return true;
-        }
-        if (conversationKey != null && retention.after().contains(new Trigger.ConversationStarted())) {
-            var start = store.conversationStart(h, accountId, conversationKey).orElse(ts);
-            return !start.atZone(ZoneOffset.UTC)
-                    .plus(retention.period())
-                    .toInstant()
-                    .isAfter(now);
+        for (Trigger t : retention.after()) {
+            Instant from = switch (t) {
+                case Trigger.Collected c -> times.collected();
+                case Trigger.Sent s -> times.sendAt() != null ? times.sendAt() : times.collected();
+                case Trigger.ConversationStarted c -> times.conversationStart();
+                default -> null;
+            };
+            if (from != null
+                    && !from.atZone(ZoneOffset.UTC)
+                            .plus(retention.period())
+                            .toInstant()
+                            .isAfter(now)) return true;
         }
         return false;
+    }
+
+    /** The kind of record part a message's field belongs to. */
+    private static RecordKind partOf(String field) {
+        if (field.startsWith("traffic.")) return RecordKind.TRAFFIC;
+        if (field.equals("message.attachments")) return RecordKind.MEDIA;
+        if (field.equals("message.recording")) return RecordKind.RECORDING;
+        return RecordKind.MESSAGE;
     }
 
     private static Map<String, String> attributes(IncomingMessage m, String subjectType) {

@@ -14,6 +14,14 @@ public interface MessageStore {
 
     Optional<Instant> conversationStart(Handle h, String accountId, String conversationKey);
 
-    /** Records a conversation's start, or moves it earlier when an older message arrives. */
-    void conversationSeen(Handle h, String accountId, String conversationKey, Instant at);
+    /**
+     * Records a conversation's start and its person, or moves the start earlier when an older
+     * message arrives. Returns the start known before (empty for a new conversation).
+     */
+    Optional<Instant> conversationSeen(
+            Handle h, String accountId, String conversationKey, String subjectId, Instant at);
+
+    /** Moves the anchor of rows of these rules in the conversation to its (earlier) start. */
+    void reanchorConversation(
+            Handle h, String accountId, String conversationKey, java.util.Collection<String> ruleKinds, Instant start);
 }

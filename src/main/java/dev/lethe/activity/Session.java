@@ -11,6 +11,8 @@ import java.util.TreeMap;
  * (every type other than page views, counted), and the goals achieved in it; its source and
  * campaign are personal values of record kind session_summary.
  *
+ * @param ruleKind the record rule that governs the session (a session rule; the summary's rule once
+ *     summarised); its clock starts when the session started
  * @param eventTypes how many events of each type other than page views; at most {@link
  *     #MAX_EVENT_TYPES} types, the rest counted under {@link #OTHER_TYPES}
  */
@@ -19,6 +21,7 @@ public record Session(
         String subjectId,
         String sessionKey,
         String visitorIndex,
+        String ruleKind,
         Instant startedAt,
         Instant lastEventAt,
         int eventCount,
@@ -46,8 +49,15 @@ public record Session(
 
     /** A new session started by one event. */
     static Session start(
-            String sessionId, String subjectId, String sessionKey, String visitorIndex, Instant at, String type) {
-        return new Session(sessionId, subjectId, sessionKey, visitorIndex, at, at, 0, 0, Map.of()).with(at, type);
+            String sessionId,
+            String subjectId,
+            String sessionKey,
+            String visitorIndex,
+            String ruleKind,
+            Instant at,
+            String type) {
+        return new Session(sessionId, subjectId, sessionKey, visitorIndex, ruleKind, at, at, 0, 0, Map.of())
+                .with(at, type);
     }
 
     /** This session with one more event. */
@@ -63,6 +73,7 @@ public record Session(
                 subjectId,
                 sessionKey,
                 visitorIndex,
+                ruleKind,
                 eventAt.isBefore(startedAt) ? eventAt : startedAt,
                 eventAt.isAfter(lastEventAt) ? eventAt : lastEventAt,
                 eventCount + 1,

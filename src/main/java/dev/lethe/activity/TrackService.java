@@ -54,6 +54,7 @@ public final class TrackService {
     private final PersonalValues values;
     private final PolicyService policies;
     private final GoalService goals;
+    private final Partitions partitions;
     private final AuditLog audit;
     private final Ids ids;
     private final Clock clock;
@@ -68,6 +69,7 @@ public final class TrackService {
             PersonalValues values,
             PolicyService policies,
             GoalService goals,
+            Partitions partitions,
             AuditLog audit,
             Ids ids,
             Clock clock,
@@ -79,6 +81,7 @@ public final class TrackService {
         this.values = values;
         this.policies = policies;
         this.goals = goals;
+        this.partitions = partitions;
         this.audit = audit;
         this.ids = ids;
         this.clock = clock;
@@ -120,6 +123,7 @@ public final class TrackService {
         var eventRule = firstOfKind(policy, RecordKind.EVENT);
         boolean keepSessions = firstOfKind(policy, RecordKind.SESSION).isPresent();
         boolean keepSummaries = firstOfKind(policy, RecordKind.SESSION_SUMMARY).isPresent();
+        EventTimes storable = partitions.accepted();
 
         var accepted = new ArrayList<Accepted>();
         int dropped = 0;
@@ -142,6 +146,12 @@ public final class TrackService {
             }
             Instant ts = e.ts() == null ? now : e.ts();
             if (ts.isAfter(now.plus(Duration.ofMinutes(5)))) errors.add(new FieldError(at + ".ts", "is in the future"));
+            // an event its rule has already expired is reported as expired, wherever its time lies
+            boolean expiredByRule = eventRule
+                    .flatMap(r -> r.retention().expiryByCollection(ts))
+                    .filter(expiry -> !expiry.isAfter(now))
+                    .isPresent();
+            if (!expiredByRule && !storable.contains(ts)) errors.add(new FieldError(at + ".ts", storable.problem()));
             var singles = new LinkedHashMap<String, List<Sensitive>>();
             e.values().forEach((f, v) -> singles.put(f, List.of(v)));
             var intake = Intake.sort(singles, f -> Classification.of(policy, f), ts, now, at + ".");
@@ -154,8 +164,7 @@ public final class TrackService {
                 rejected.put(i, errors);
                 continue;
             }
-            var ruleExpiry = eventRule.get().retention().expiryByCollection(ts);
-            if (ruleExpiry.isPresent() && !ruleExpiry.get().isAfter(now)) {
+            if (expiredByRule) {
                 expired.add(new TrackResult.Expired(i, "event"));
                 continue;
             }
@@ -165,7 +174,6 @@ public final class TrackService {
 
         int stored = 0;
         if (!accepted.isEmpty()) {
-            store.preparePartitions(accepted.stream().map(Accepted::ts).toList());
             var erased = transactions.inTransaction(
                     h -> store(h, accountId, policy, accepted, keepSessions, keepSummaries, now));
             for (var a : accepted) {
@@ -219,6 +227,7 @@ public final class TrackService {
                     .toList();
             erased.forEach(subjectOf::remove);
         }
+        var rules = new Rules(policy, typesOf(h, accountId, policy, subjectOf.values()));
 
         var goalList = goals.list(h, accountId);
         var hits = new ArrayList<GoalHit>();
@@ -233,8 +242,9 @@ public final class TrackService {
             String subjectId = subjectOf.get(a.visitorIndex());
             String eventId = ids.next("evt");
             String sessionId = null;
+            String eventRule = rules.of(RecordKind.EVENT, subjectId);
             if (keepSessions) {
-                var joined = sessions.join(a, subjectId);
+                var joined = sessions.join(a, subjectId, rules.of(RecordKind.SESSION, subjectId));
                 sessionId = joined.session().sessionId();
                 if (joined.isNew())
                     tally.session(a.ts(), valueOf(a, "context.referrer"), valueOf(a, "context.campaign"));
@@ -248,12 +258,14 @@ public final class TrackService {
                                     a.ts(),
                                     "session_summary",
                                     sessionId,
+                                    rules.of(RecordKind.SESSION_SUMMARY, subjectId),
+                                    a.ts(),
                                     v.value()));
                         }
                     }
                 }
             }
-            events.add(new Event(eventId, subjectId, sessionId, a.event().type(), a.ts(), now));
+            events.add(new Event(eventId, subjectId, sessionId, a.event().type(), eventRule, a.ts(), now));
             if (!goalList.isEmpty()) {
                 var properties = new HashMap<String, String>();
                 for (var v : a.values())
@@ -261,11 +273,12 @@ public final class TrackService {
                             .ifPresent(p -> properties.put(p, v.value().value()));
                 for (var goal : goalList) {
                     if (goal.achievedBy(a.event().type(), properties))
-                        hits.add(new GoalHit(goal.goalId(), eventId, subjectId, sessionId, a.ts()));
+                        hits.add(new GoalHit(goal.goalId(), eventId, subjectId, sessionId, eventRule, a.ts()));
                 }
             }
             for (var v : a.values()) {
-                newValues.add(new NewValue(subjectId, v.category(), v.field(), a.ts(), "event", eventId, v.value()));
+                newValues.add(new NewValue(
+                        subjectId, v.category(), v.field(), a.ts(), "event", eventId, eventRule, a.ts(), v.value()));
             }
         }
         store.insertEvents(h, accountId, events);
@@ -307,7 +320,7 @@ public final class TrackService {
 
         record Joined(Session session, boolean isNew) {}
 
-        Joined join(Accepted a, String subjectId) {
+        Joined join(Accepted a, String subjectId, String ruleKind) {
             String key = a.event().sessionId() == null
                     ? null
                     : subjects.blindIndex(
@@ -342,6 +355,7 @@ public final class TrackService {
                         subjectId,
                         key == null ? id : key,
                         a.visitorIndex(),
+                        ruleKind,
                         a.ts(),
                         a.event().type());
                 created.put(id, session);
@@ -364,6 +378,35 @@ public final class TrackService {
 
     static boolean isPageView(String type) {
         return "page_view".equals(type) || "page".equals(type) || "pageview".equals(type);
+    }
+
+    /**
+     * The subject type of each subject of a batch, read only when a rule of the policy tells events,
+     * sessions or summaries apart by subject type (otherwise every subject matches alike).
+     */
+    private Map<String, String> typesOf(
+            Handle h, String accountId, Policy policy, java.util.Collection<String> subjectIds) {
+        boolean bySubject = policy.records().values().stream()
+                .anyMatch(r -> TRACKED_KINDS.contains(r.kind()) && r.match().containsKey("subject"));
+        if (!bySubject) return Map.of();
+        return subjects.store().typesOf(h, accountId, subjectIds);
+    }
+
+    private static final List<RecordKind> TRACKED_KINDS =
+            List.of(RecordKind.EVENT, RecordKind.SESSION, RecordKind.SESSION_SUMMARY);
+
+    /**
+     * The record rule that governs an event, a session or a summary of a subject: the first of its
+     * kind that the subject's type matches, else the first of its kind (null if the policy has none).
+     */
+    private record Rules(Policy policy, Map<String, String> types) {
+        String of(RecordKind kind, String subjectId) {
+            String type = types.get(subjectId);
+            var rule = type == null
+                    ? firstOfKind(policy, kind)
+                    : GoverningRules.forSubject(policy, kind, type).or(() -> firstOfKind(policy, kind));
+            return rule.map(RecordRule::name).orElse(null);
+        }
     }
 
     private static Optional<RecordRule> firstOfKind(Policy policy, RecordKind kind) {

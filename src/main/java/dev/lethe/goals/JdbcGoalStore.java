@@ -87,8 +87,9 @@ public final class JdbcGoalStore implements GoalStore {
                     .forEach(known::add);
         }
         var batch = h.prepareBatch("""
-                insert into goal_hits (account_id, goal_id, event_id, subject_id, session_id, achieved_at)
-                values (:account, :goal, :event, :subject, :session, :at)
+                insert into goal_hits
+                  (account_id, goal_id, event_id, subject_id, session_id, achieved_at, rule_kind, anchor_at)
+                values (:account, :goal, :event, :subject, :session, :at, :rule, :at)
                 """);
         int added = 0;
         for (var hit : hits) {
@@ -98,6 +99,7 @@ public final class JdbcGoalStore implements GoalStore {
                     .bind("event", hit.eventId())
                     .bind("subject", hit.subjectId())
                     .bind("session", hit.sessionId())
+                    .bind("rule", hit.ruleKind())
                     .bind("at", utc(hit.achievedAt()))
                     .add();
             added++;
@@ -118,6 +120,7 @@ public final class JdbcGoalStore implements GoalStore {
                         rs.getString("event_id"),
                         rs.getString("subject_id"),
                         rs.getString("session_id"),
+                        rs.getString("rule_kind"),
                         instant(rs, "achieved_at")))
                 .list();
     }
@@ -125,7 +128,7 @@ public final class JdbcGoalStore implements GoalStore {
     @Override
     public List<GoalHit> eventsOfType(Handle h, String accountId, String goalId, String eventType) {
         return h.createQuery("""
-                        select event_id, subject_id, session_id, occurred_at from events
+                        select event_id, subject_id, session_id, rule_kind, occurred_at from events
                         where account_id = :account and type = :type order by occurred_at, event_id
                         """)
                 .bind("account", accountId)
@@ -135,6 +138,7 @@ public final class JdbcGoalStore implements GoalStore {
                         rs.getString("event_id"),
                         rs.getString("subject_id"),
                         rs.getString("session_id"),
+                        rs.getString("rule_kind"),
                         instant(rs, "occurred_at")))
                 .list();
     }

@@ -39,6 +39,7 @@ final class IngestRoutes {
             "campaignId",
             "status",
             "ts",
+            "sendAt",
             "content",
             "attachments",
             "traffic");
@@ -166,7 +167,7 @@ final class IngestRoutes {
         if (n == null || !n.isObject()) {
             errors.add(new FieldError(at, "must be an object"));
             return new IncomingMessage(
-                    Map.of(), null, null, null, null, null, null, null, null, null, null, Map.of(), List.of());
+                    Map.of(), null, null, null, null, null, null, null, null, null, null, null, Map.of(), List.of());
         }
         for (String key : iterable(n.fieldNames())) {
             if (!MESSAGE_KEYS.contains(key))
@@ -227,6 +228,7 @@ final class IngestRoutes {
                 optionalText(n, "campaignId", errors, at),
                 optionalText(n, "status", errors, at),
                 instant(n.get("ts"), at + ".ts", errors),
+                instant(n.get("sendAt"), at + ".sendAt", errors),
                 values,
                 attachments);
     }

@@ -35,7 +35,8 @@ final class ProfileMerge {
                 case IDENTIFIERS -> subjects.moveIdentifiers(h, accountId, source, into);
                 // re-sealed under the survivor's key, so the source's key can go below
                 case PERSONAL_VALUES -> values.move(h, accountId, source, into);
-                case EVENTS, SESSIONS, MESSAGES, GOAL_HITS -> subjects.moveRows(h, table, accountId, source, into);
+                case EVENTS, SESSIONS, MESSAGES, CONVERSATIONS, GOAL_HITS ->
+                    subjects.moveRows(h, table, accountId, source, into);
                 case FIELD_VALUES -> {
                     subjects.moveFieldValues(h, accountId, source, into);
                     yield 0;

@@ -4,6 +4,8 @@ import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.Caller;
 import dev.lethe.accounts.Scope;
 import dev.lethe.activity.ActivityStore;
+import dev.lethe.activity.GoverningRules;
+import dev.lethe.activity.GoverningRules.Times;
 import dev.lethe.audit.AuditEvent;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.crypto.Keyring;
@@ -17,6 +19,8 @@ import dev.lethe.registry.Classification;
 import dev.lethe.registry.Intake;
 import dev.lethe.registry.Policy;
 import dev.lethe.registry.PolicyService;
+import dev.lethe.registry.RecordKind;
+import dev.lethe.registry.RecordRule;
 import dev.lethe.storage.Transactions;
 import dev.lethe.storage.Transactions.Retry;
 import dev.lethe.subjects.IdentifierKind;
@@ -169,18 +173,34 @@ public final class ProfileService {
             if (!created) subjects.store().identify(h, accountId, profileId, subjectType);
             var conflicts = new ArrayList<String>();
             var conflictingFields = new HashSet<String>();
-            for (var kind : subjects.claim(h, accountId, profileId, indexes)) {
+            var taken = subjects.claim(h, accountId, profileId, indexes);
+            for (var kind : taken) {
                 conflicts.add(kind.wireName());
                 conflictingFields.add(kind.field());
             }
+            // an identifier given again is collected again: its retention counts from now on
+            indexes.forEach((kind, index) -> {
+                if (!taken.contains(kind)) subjects.store().identifierSeen(h, accountId, kind, index, ts);
+            });
             boolean joined = visitorIndex.isPresent()
                     && joinVisitor(h, accountId, profileId, visitorIndex.get(), device.map(locked::get), now);
             var newValues = new ArrayList<NewValue>();
+            var rule = GoverningRules.forSubject(policy, RecordKind.PROFILE, subjectType);
             for (var k : intake.kept()) {
                 // an identifier that belongs to another profile stays that profile's: its value is
                 // not copied here, where lookups by it would never lead and its erasure would miss it
                 if (conflictingFields.contains(k.field())) continue;
-                newValues.add(new NewValue(profileId, k.category(), k.field(), ts, "profile", profileId, k.value()));
+                newValues.add(new NewValue(
+                        profileId,
+                        k.category(),
+                        k.field(),
+                        ts,
+                        "profile",
+                        profileId,
+                        rule.map(RecordRule::name).orElse(null),
+                        rule.map(r -> GoverningRules.anchor(r, Times.collected(ts)))
+                                .orElse(ts),
+                        k.value()));
             }
             values.store(h, accountId, newValues);
             for (var v : newValues) {
@@ -730,19 +750,30 @@ public final class ProfileService {
         String tagCategory = category;
         Instant now = clock.instant();
         return transactions.inTransaction(h -> {
-            Optional.ofNullable(subjects.store()
+            Subject profile = Optional.ofNullable(subjects.store()
                             .lock(h, accountId, List.of(profileId))
                             .get(profileId))
                     .filter(Subject::identified)
                     .orElseThrow(() -> new NotFoundException("No such profile."));
+            var rule = GoverningRules.forSubject(policy, RecordKind.PROFILE, profile.subjectType());
             var current = currentTags(h, accountId, profileId);
             var added = new ArrayList<NewValue>();
             for (String t : add) {
                 String tag = t.strip();
                 if (current.contains(tag)) continue;
                 current.add(tag);
-                added.add(new NewValue(profileId, tagCategory, TAGS, now, "profile", profileId, new Sensitive(tag)));
-                subjects.store().addTag(h, accountId, tagIndex(accountId, tag), profileId);
+                added.add(new NewValue(
+                        profileId,
+                        tagCategory,
+                        TAGS,
+                        now,
+                        "profile",
+                        profileId,
+                        rule.map(RecordRule::name).orElse(null),
+                        rule.map(r -> GoverningRules.anchor(r, Times.collected(now)))
+                                .orElse(now),
+                        new Sensitive(tag)));
+                subjects.store().addTag(h, accountId, tagIndex(accountId, tag), profileId, tagCategory, now);
             }
             values.store(h, accountId, added);
             var removing = new java.util.HashSet<String>();

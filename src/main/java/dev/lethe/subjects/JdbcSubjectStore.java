@@ -67,8 +67,8 @@ public final class JdbcSubjectStore implements SubjectStore {
         // Rows go in blind-index order, so two batches claiming the same identifiers wait on each
         // other in the same order and cannot deadlock.
         var batch = h.prepareBatch("""
-                insert into identifiers (account_id, kind, blind_index, subject_id, created_at)
-                values (:account, :kind, :index, :subject, :at)
+                insert into identifiers (account_id, kind, blind_index, subject_id, created_at, collected_at)
+                values (:account, :kind, :index, :subject, :at, :at)
                 on conflict do nothing
                 """);
         new TreeMap<>(subjectByIndex)
@@ -198,8 +198,8 @@ public final class JdbcSubjectStore implements SubjectStore {
     public void addIdentifier(
             Handle h, String accountId, IdentifierKind kind, String blindIndex, String subjectId, Instant at) {
         h.createUpdate("""
-                        insert into identifiers (account_id, kind, blind_index, subject_id, created_at)
-                        values (:account, :kind, :index, :subject, :at)
+                        insert into identifiers (account_id, kind, blind_index, subject_id, created_at, collected_at)
+                        values (:account, :kind, :index, :subject, :at, :at)
                         """)
                 .bind("account", accountId)
                 .bind("kind", kind.wireName())
@@ -207,6 +207,34 @@ public final class JdbcSubjectStore implements SubjectStore {
                 .bind("subject", subjectId)
                 .bind("at", utc(at))
                 .execute();
+    }
+
+    @Override
+    public void identifierSeen(Handle h, String accountId, IdentifierKind kind, String blindIndex, Instant at) {
+        h.createUpdate("""
+                        update identifiers set collected_at = :at
+                        where account_id = :account and kind = :kind and blind_index = :index and collected_at < :at
+                        """)
+                .bind("account", accountId)
+                .bind("kind", kind.wireName())
+                .bind("index", blindIndex)
+                .bind("at", utc(at))
+                .execute();
+    }
+
+    @Override
+    public Map<String, String> typesOf(Handle h, String accountId, Collection<String> subjectIds) {
+        var out = new HashMap<String, String>();
+        if (subjectIds.isEmpty()) return out;
+        h.createQuery("""
+                        select subject_id, subject_type from subjects
+                        where account_id = :account and subject_id in (<subjects>)
+                        """)
+                .bind("account", accountId)
+                .bindList("subjects", subjectIds.stream().distinct().toList())
+                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
+                .forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
     }
 
     @Override
@@ -419,7 +447,8 @@ public final class JdbcSubjectStore implements SubjectStore {
     }
 
     @Override
-    public void addTag(Handle h, String accountId, String tagIndex, String subjectId) {
+    public void addTag(
+            Handle h, String accountId, String tagIndex, String subjectId, String category, Instant collectedAt) {
         boolean present = h.createQuery("""
                                 select count(*) from profile_tags
                                 where account_id = :account and tag_index = :tag and subject_id = :subject
@@ -431,10 +460,15 @@ public final class JdbcSubjectStore implements SubjectStore {
                         .one()
                 > 0;
         if (present) return;
-        h.createUpdate("insert into profile_tags (account_id, tag_index, subject_id) values (:account, :tag, :subject)")
+        h.createUpdate("""
+                        insert into profile_tags (account_id, tag_index, subject_id, category, collected_at)
+                        values (:account, :tag, :subject, :category, :at)
+                        """)
                 .bind("account", accountId)
                 .bind("tag", tagIndex)
                 .bind("subject", subjectId)
+                .bind("category", category)
+                .bind("at", utc(collectedAt))
                 .execute();
     }
 

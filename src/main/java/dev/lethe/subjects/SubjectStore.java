@@ -51,6 +51,12 @@ public interface SubjectStore {
     void addIdentifier(
             Handle h, String accountId, IdentifierKind kind, String blindIndex, String subjectId, Instant at);
 
+    /** Moves an identifier's collection time forward to {@code at}: an identify gave it again. */
+    void identifierSeen(Handle h, String accountId, IdentifierKind kind, String blindIndex, Instant at);
+
+    /** The subject type of each of these subjects that exists (id → type). */
+    Map<String, String> typesOf(Handle h, String accountId, Collection<String> subjectIds);
+
     void pointIdentifier(Handle h, String accountId, IdentifierKind kind, String blindIndex, String subjectId);
 
     /** Gives every row of a table that refers to {@code fromSubject} to {@code toSubject}; returns how many. */
@@ -82,8 +88,11 @@ public interface SubjectStore {
     /** Gives one subject's indexed field values to another (a merge); per field the later value wins. */
     void moveFieldValues(Handle h, String accountId, String fromSubject, String toSubject);
 
-    /** Marks a profile as carrying a tag (by its blind index); no-op if it does already. */
-    void addTag(Handle h, String accountId, String tagIndex, String subjectId);
+    /**
+     * Marks a profile as carrying a tag (by its blind index), with the tag value's category and
+     * collection time so retention cuts the row with the value; no-op if it carries it already.
+     */
+    void addTag(Handle h, String accountId, String tagIndex, String subjectId, String category, Instant collectedAt);
 
     boolean removeTag(Handle h, String accountId, String tagIndex, String subjectId);
 

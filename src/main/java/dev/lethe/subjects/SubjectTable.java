@@ -20,6 +20,7 @@ public enum SubjectTable {
     EVENTS("events", "tracked events (ids, times, types; their values are personal_values)"),
     SESSIONS("sessions", "visits and their summaries' counts"),
     MESSAGES("messages", "messages sent to or by the person (routing attributes; content is personal_values)"),
+    CONVERSATIONS("conversations", "when each of the person's conversations started (its id only as a blind index)"),
     GOAL_HITS("goal_hits", "goals the person achieved"),
     FIELD_VALUES("field_values", "blind indexes of filterable custom field values, for list filters"),
     PROFILE_TAGS("profile_tags", "blind indexes of the person's tags, for list filters"),

@@ -35,6 +35,8 @@ public final class JdbcValueStore implements ValueStore {
                             "field",
                             "record_kind",
                             "record_id",
+                            "rule_kind",
+                            "anchor_at",
                             "ciphertext"),
                     values.size());
             for (var v : values) {
@@ -47,6 +49,8 @@ public final class JdbcValueStore implements ValueStore {
                         .text(v.field())
                         .text(v.recordKind())
                         .text(v.recordId())
+                        .text(v.ruleKind())
+                        .timestamp(v.anchorAt())
                         .bytes(v.ciphertext());
             }
             copy.into(h);
@@ -54,8 +58,10 @@ public final class JdbcValueStore implements ValueStore {
         }
         var batch = h.prepareBatch("""
                 insert into personal_values
-                  (account_id, category, collected_at, value_id, subject_id, field, record_kind, record_id, ciphertext)
-                values (:account, :category, :collectedAt, :valueId, :subject, :field, :recordKind, :recordId, :ciphertext)
+                  (account_id, category, collected_at, value_id, subject_id, field, record_kind, record_id,
+                   rule_kind, anchor_at, ciphertext)
+                values (:account, :category, :collectedAt, :valueId, :subject, :field, :recordKind, :recordId,
+                        :ruleKind, :anchorAt, :ciphertext)
                 """);
         for (var v : values) {
             batch.bind("account", accountId)
@@ -66,6 +72,8 @@ public final class JdbcValueStore implements ValueStore {
                     .bind("field", v.field())
                     .bind("recordKind", v.recordKind())
                     .bind("recordId", v.recordId())
+                    .bind("ruleKind", v.ruleKind())
+                    .bind("anchorAt", utc(v.anchorAt()))
                     .bind("ciphertext", v.ciphertext())
                     .add();
         }
@@ -128,6 +136,8 @@ public final class JdbcValueStore implements ValueStore {
                 rs.getObject("collected_at", OffsetDateTime.class).toInstant(),
                 rs.getString("record_kind"),
                 rs.getString("record_id"),
+                rs.getString("rule_kind"),
+                rs.getObject("anchor_at", OffsetDateTime.class).toInstant(),
                 rs.getBytes("ciphertext"));
     }
 

@@ -36,6 +36,8 @@ public final class PersonalValues {
                     v.collectedAt(),
                     v.recordKind(),
                     v.recordId(),
+                    v.ruleKind(),
+                    v.anchorAt(),
                     ciphertext));
         }
         store.insert(h, accountId, sealed);
@@ -96,6 +98,8 @@ public final class PersonalValues {
                 v.collectedAt(),
                 v.recordKind(),
                 v.recordId(),
+                v.ruleKind(),
+                v.anchorAt(),
                 new Sensitive(new String(
                         keyring.open(h, accountId, v.subjectId(), v.category(), v.ciphertext()),
                         StandardCharsets.UTF_8)));

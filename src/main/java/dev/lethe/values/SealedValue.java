@@ -11,9 +11,12 @@ public record SealedValue(
         Instant collectedAt,
         String recordKind,
         String recordId,
+        String ruleKind,
+        Instant anchorAt,
         byte[] ciphertext) {
 
     SealedValue withSubject(String subject, byte[] resealed) {
-        return new SealedValue(valueId, subject, category, field, collectedAt, recordKind, recordId, resealed);
+        return new SealedValue(
+                valueId, subject, category, field, collectedAt, recordKind, recordId, ruleKind, anchorAt, resealed);
     }
 }

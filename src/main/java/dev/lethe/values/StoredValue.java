@@ -11,4 +11,6 @@ public record StoredValue(
         Instant collectedAt,
         String recordKind,
         String recordId,
+        String ruleKind,
+        Instant anchorAt,
         Sensitive value) {}
