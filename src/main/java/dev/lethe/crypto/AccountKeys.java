@@ -7,6 +7,7 @@ import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.prf.PrfSet;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -59,34 +60,48 @@ final class AccountKeys {
                 .build();
     }
 
-    /** The data key of one epoch; {@link EpochDestroyed} when that epoch's key is gone. */
-    Aead data(String accountId, int epoch) {
-        return dataKeys.get(new Epoch(accountId, epoch), e -> {
-            byte[] wrapped = jdbi.withHandle(h -> store.accountKey(h, accountId, DATA, epoch))
-                    .orElseThrow(() -> new EpochDestroyed(accountId, epoch));
-            return Tink.aead(master.unwrap(wrapped, context(accountId, DATA, epoch)));
-        });
+    /**
+     * The data key of one epoch, read in the caller's transaction; {@link EpochDestroyed} when
+     * that epoch's key is gone.
+     */
+    Aead data(Handle h, String accountId, int epoch) {
+        var ref = new Epoch(accountId, epoch);
+        Aead cached = dataKeys.getIfPresent(ref);
+        if (cached != null) return cached;
+        byte[] wrapped =
+                store.accountKey(h, accountId, DATA, epoch).orElseThrow(() -> new EpochDestroyed(accountId, epoch));
+        Aead key = Tink.aead(master.unwrap(wrapped, context(accountId, DATA, epoch)));
+        whenCommitted(h, () -> dataKeys.put(ref, key));
+        return key;
     }
 
     /**
-     * The epoch new keys are wrapped under: the newest, as this instance last read it. Another
-     * instance's new epoch is read here within the epoch refresh interval.
+     * The epoch new keys are wrapped under: the newest, as this instance last read it (another
+     * instance's new epoch is read within the epoch refresh interval). An account's first data
+     * key is made here, in the caller's transaction.
      */
-    int newestEpoch(String accountId) {
-        return newestEpochs.get(accountId, id -> {
-            var newest = jdbi.withHandle(h -> store.newestEpoch(h, id, DATA));
-            if (newest.isPresent()) return newest.getAsInt();
-            create(id, DATA, 1);
-            return jdbi.withHandle(h -> store.newestEpoch(h, id, DATA)).orElseThrow();
-        });
+    int newestEpoch(Handle h, String accountId) {
+        Integer cached = newestEpochs.getIfPresent(accountId);
+        if (cached != null) return cached;
+        var newest = store.newestEpoch(h, accountId, DATA);
+        if (newest.isEmpty()) {
+            create(h, accountId, DATA, 1);
+            newest = store.newestEpoch(h, accountId, DATA);
+        }
+        int epoch = newest.orElseThrow();
+        whenCommitted(h, () -> newestEpochs.put(accountId, epoch));
+        return epoch;
     }
 
     /** Makes the next epoch's data key and uses it here at once; returns its number. */
     int createEpoch(String accountId) {
-        int next = jdbi.withHandle(h -> store.newestEpoch(h, accountId, DATA)).orElse(0) + 1;
-        create(accountId, DATA, next);
-        newestEpochs.invalidate(accountId);
-        return newestEpoch(accountId);
+        return jdbi.inTransaction(h -> {
+            int next = store.newestEpoch(h, accountId, DATA).orElse(0) + 1;
+            create(h, accountId, DATA, next);
+            int newest = store.newestEpoch(h, accountId, DATA).orElseThrow();
+            whenCommitted(h, () -> newestEpochs.put(accountId, newest));
+            return newest;
+        });
     }
 
     /** Forgets a destroyed epoch's key on this instance. */
@@ -95,34 +110,48 @@ final class AccountKeys {
         newestEpochs.invalidate(accountId);
     }
 
-    /** The blind-index key: made on first use, never rotated (see {@link #INDEX_EPOCH}). */
+    /**
+     * The blind-index key: made on first use, in the transaction of the caller if there is one,
+     * and never rotated (see {@link #INDEX_EPOCH}).
+     */
     PrfSet index(String accountId) {
-        return indexKeys.get(accountId, id -> {
-            var wrapped = jdbi.withHandle(h -> store.accountKey(h, id, INDEX, INDEX_EPOCH));
+        PrfSet cached = indexKeys.getIfPresent(accountId);
+        if (cached != null) return cached;
+        return jdbi.withHandle(h -> {
+            var wrapped = store.accountKey(h, accountId, INDEX, INDEX_EPOCH);
             if (wrapped.isEmpty()) {
-                create(id, INDEX, INDEX_EPOCH);
-                wrapped = jdbi.withHandle(h -> store.accountKey(h, id, INDEX, INDEX_EPOCH));
+                create(h, accountId, INDEX, INDEX_EPOCH);
+                wrapped = store.accountKey(h, accountId, INDEX, INDEX_EPOCH);
             }
-            return Tink.prf(master.unwrap(wrapped.orElseThrow(), context(id, INDEX, INDEX_EPOCH)));
+            PrfSet key = Tink.prf(master.unwrap(wrapped.orElseThrow(), context(accountId, INDEX, INDEX_EPOCH)));
+            whenCommitted(h, () -> indexKeys.put(accountId, key));
+            return key;
         });
     }
 
-    /** Checks that the master key opens a stored data key; false when there is none yet. */
-    boolean masterKeyOpensAnAccountKey() {
-        var key = jdbi.withHandle(store::anyAccountDataKey);
-        key.ifPresent(k -> master.unwrap(k.wrapped(), context(k.accountId(), DATA, k.epoch())));
-        return key.isPresent();
+    /** Unwraps one stored data key, if there is one: {@link CryptoFailure} under a wrong master key. */
+    void checkMasterKey() {
+        jdbi.withHandle(store::anyAccountDataKey)
+                .ifPresent(k -> master.unwrap(k.wrapped(), context(k.accountId(), DATA, k.epoch())));
     }
 
-    /** Stores a new account key; when another instance stored that epoch first, theirs stands. */
-    private void create(String accountId, String purpose, int epoch) {
+    /**
+     * Caches only what is committed. A key read inside a transaction may be one this very
+     * transaction made; if it rolled back, a cached copy would wrap keys under a key nobody
+     * stored, and another instance would make a different one for the same epoch.
+     */
+    private static void whenCommitted(Handle h, Runnable cache) {
+        if (h.isInTransaction()) h.afterCommit(cache);
+        else cache.run();
+    }
+
+    /**
+     * Stores a new account key in the caller's transaction. When another transaction stores the
+     * same epoch at the same moment, the insert waits for it and, if it commits, keeps its key.
+     */
+    private void create(Handle h, String accountId, String purpose, int epoch) {
         byte[] fresh = DATA.equals(purpose) ? Tink.newAeadKeyset() : Tink.newPrfKeyset();
-        byte[] wrapped = master.wrap(fresh, context(accountId, purpose, epoch));
-        try {
-            jdbi.useTransaction(h -> store.insertAccountKey(h, accountId, purpose, epoch, wrapped));
-        } catch (RuntimeException raced) {
-            // another instance stored this epoch at the same moment: the caller reads that one
-        }
+        store.insertAccountKey(h, accountId, purpose, epoch, master.wrap(fresh, context(accountId, purpose, epoch)));
     }
 
     /**

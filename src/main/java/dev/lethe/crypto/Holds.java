@@ -58,9 +58,9 @@ final class Holds {
 
     private Aead holdKey(Handle h, String accountId, String holdId) {
         if (store.holdKey(h, accountId, holdId).isEmpty()) {
-            int epoch = accounts.newestEpoch(accountId);
+            int epoch = accounts.newestEpoch(h, accountId);
             byte[] wrapped =
-                    Crypt.encrypt(accounts.data(accountId, epoch), Tink.newAeadKeyset(), context(accountId, holdId));
+                    Crypt.encrypt(accounts.data(h, accountId, epoch), Tink.newAeadKeyset(), context(accountId, holdId));
             store.insertHoldKey(h, accountId, holdId, epoch, wrapped);
         }
         return existingHoldKey(h, accountId, holdId);
@@ -69,8 +69,8 @@ final class Holds {
     private Aead existingHoldKey(Handle h, String accountId, String holdId) {
         var stored = store.holdKey(h, accountId, holdId)
                 .orElseThrow(() -> new IllegalStateException("hold " + holdId + " has no key"));
-        return Tink.aead(
-                Crypt.decrypt(accounts.data(accountId, stored.epoch()), stored.wrapped(), context(accountId, holdId)));
+        return Tink.aead(Crypt.decrypt(
+                accounts.data(h, accountId, stored.epoch()), stored.wrapped(), context(accountId, holdId)));
     }
 
     /** What a hold key is bound to when wrapped by an account data key. */

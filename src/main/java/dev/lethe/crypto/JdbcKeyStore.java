@@ -58,18 +58,20 @@ public final class JdbcKeyStore implements KeyStore {
 
     @Override
     public boolean insertAccountKey(Handle h, String accountId, String purpose, int epoch, byte[] wrapped) {
-        if (accountKey(h, accountId, purpose, epoch).isPresent()) return false;
-        h.createUpdate("""
+        // "on conflict do nothing" waits for a concurrent transaction storing the same epoch and,
+        // once it commits, leaves its key in place (PostgreSQL, and H2 in PostgreSQL mode alike).
+        return h.createUpdate("""
                         insert into account_keys (account_id, purpose, epoch, wrapped, created_at)
                         values (:account, :purpose, :epoch, :wrapped, :at)
+                        on conflict do nothing
                         """)
-                .bind("account", accountId)
-                .bind("purpose", purpose)
-                .bind("epoch", epoch)
-                .bind("wrapped", wrapped)
-                .bind("at", now())
-                .execute();
-        return true;
+                        .bind("account", accountId)
+                        .bind("purpose", purpose)
+                        .bind("epoch", epoch)
+                        .bind("wrapped", wrapped)
+                        .bind("at", now())
+                        .execute()
+                == 1;
     }
 
     @Override

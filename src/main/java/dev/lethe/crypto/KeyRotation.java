@@ -5,6 +5,7 @@ import dev.lethe.crypto.KeyStore.StoredKey;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementException;
 
@@ -110,9 +111,14 @@ public final class KeyRotation {
 
     /** A page of subject keys of {@code fromEpoch} after {@code afterKeyId}, re-wrapped in memory. */
     Page readPage(String accountId, int fromEpoch, String afterKeyId, int pageSize) {
-        var keys = jdbi.withHandle(h -> store.subjectKeysInEpoch(h, accountId, fromEpoch, afterKeyId, pageSize));
-        return new Page(
-                accountId, fromEpoch, rewrapped(accountId, fromEpoch, keys, Keyring::subjectKeyContext), List.of());
+        return jdbi.withHandle(h -> {
+            var keys = store.subjectKeysInEpoch(h, accountId, fromEpoch, afterKeyId, pageSize);
+            return new Page(
+                    accountId,
+                    fromEpoch,
+                    rewrapped(h, accountId, fromEpoch, keys, Keyring::subjectKeyContext),
+                    List.of());
+        });
     }
 
     /** Writes a page: each key only if it is still in the old epoch. Returns how many. */
@@ -123,23 +129,25 @@ public final class KeyRotation {
     }
 
     private Page readHoldKeys(String accountId, int fromEpoch) {
-        var keys = jdbi.withHandle(h -> store.holdKeysInEpoch(h, accountId, fromEpoch));
-        return new Page(accountId, fromEpoch, List.of(), rewrapped(accountId, fromEpoch, keys, Holds::context));
+        return jdbi.withHandle(h -> {
+            var keys = store.holdKeysInEpoch(h, accountId, fromEpoch);
+            return new Page(accountId, fromEpoch, List.of(), rewrapped(h, accountId, fromEpoch, keys, Holds::context));
+        });
     }
 
     private interface Context {
         byte[] of(String accountId, String id);
     }
 
-    private List<StoredKey> rewrapped(String accountId, int fromEpoch, List<StoredKey> keys, Context context) {
+    private List<StoredKey> rewrapped(
+            Handle h, String accountId, int fromEpoch, List<StoredKey> keys, Context context) {
         // The newest epoch as stored, not as cached: this instance may not have seen it yet.
-        int toEpoch = jdbi.withHandle(h -> store.newestEpoch(h, accountId, AccountKeys.DATA))
-                .orElse(0);
+        int toEpoch = store.newestEpoch(h, accountId, AccountKeys.DATA).orElse(0);
         if (toEpoch <= fromEpoch) {
             throw new IllegalStateException("epoch " + fromEpoch + " is the newest: make a new epoch first");
         }
-        Aead from = accounts.data(accountId, fromEpoch);
-        Aead to = accounts.data(accountId, toEpoch);
+        Aead from = accounts.data(h, accountId, fromEpoch);
+        Aead to = accounts.data(h, accountId, toEpoch);
         var out = new ArrayList<StoredKey>(keys.size());
         for (var key : keys) {
             byte[] ctx = context.of(accountId, key.id());

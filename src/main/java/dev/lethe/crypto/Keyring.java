@@ -84,7 +84,7 @@ public final class Keyring {
      */
     public void checkMasterKey() {
         try {
-            accounts.masterKeyOpensAnAccountKey();
+            accounts.checkMasterKey();
         } catch (CryptoFailure e) {
             throw new IllegalStateException(
                     "the master key (--master-key / LETHE_MASTER_KEY, or master-key.json in the data directory)"
@@ -105,8 +105,8 @@ public final class Keyring {
      */
     public void createSubjectKeys(Handle h, String accountId, List<String> subjectIds) {
         if (subjectIds.isEmpty()) return;
-        int epoch = accounts.newestEpoch(accountId);
-        Aead wrapping = accounts.data(accountId, epoch);
+        int epoch = accounts.newestEpoch(h, accountId);
+        Aead wrapping = accounts.data(h, accountId, epoch);
         var keys = new ArrayList<NewSubjectKey>(subjectIds.size());
         for (String subjectId : subjectIds) {
             String keyId = ids.next("key");
@@ -181,7 +181,7 @@ public final class Keyring {
     public boolean shred(Handle h, String accountId, String subjectId, Map<String, String> holdByCategory) {
         List<StoredKey> owned = store.keysOf(h, accountId, subjectId);
         if (!holdByCategory.isEmpty()) {
-            var keys = owned.stream().map(k -> unwrap(accountId, k)).toList();
+            var keys = owned.stream().map(k -> unwrap(h, accountId, k)).toList();
             holds.keep(h, accountId, keys, holdByCategory);
         }
         Runnable evict = () -> {
@@ -229,7 +229,7 @@ public final class Keyring {
         }
         StoredKey stored = store.sealingKey(h, accountId, subjectId)
                 .orElseThrow(() -> new SubjectKeyDestroyed(accountId, subjectId));
-        SubjectKey key = unwrap(accountId, stored);
+        SubjectKey key = unwrap(h, accountId, stored);
         subjectKeys.put(new KeyRef(accountId, stored.id()), key);
         sealingKeyIds.put(subject, stored.id());
         return key;
@@ -238,12 +238,12 @@ public final class Keyring {
     /** A subject key, unwrapped; null when it was destroyed (a cache loader's "nothing"). */
     private SubjectKey loadKey(Handle h, KeyRef ref) {
         return store.subjectKey(h, ref.accountId(), ref.keyId())
-                .map(k -> unwrap(ref.accountId(), k))
+                .map(k -> unwrap(h, ref.accountId(), k))
                 .orElse(null);
     }
 
-    private SubjectKey unwrap(String accountId, StoredKey stored) {
-        Aead wrapping = accounts.data(accountId, stored.epoch());
+    private SubjectKey unwrap(Handle h, String accountId, StoredKey stored) {
+        Aead wrapping = accounts.data(h, accountId, stored.epoch());
         return new SubjectKey(
                 stored.id(), Crypt.decrypt(wrapping, stored.wrapped(), subjectKeyContext(accountId, stored.id())));
     }

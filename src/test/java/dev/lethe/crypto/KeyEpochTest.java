@@ -128,4 +128,26 @@ class KeyEpochTest {
                     .isEqualTo(2);
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void anAccountKeyMadeInATransactionThatRolledBackIsNeverUsedAgain(TestDatabase engine) {
+        try (var keys = new KeyFixture(engine)) {
+            assertThat(keys.count("select count(*) from account_keys where account_id = ?", keys.account))
+                    .isZero();
+            // The account's first subject key makes its data key, in a transaction that fails.
+            assertThatThrownBy(() -> keys.jdbi.useTransaction(h -> {
+                        keys.keyring.createSubjectKey(h, keys.account, "sub_lost");
+                        throw new IllegalStateException("the batch failed after making its keys");
+                    }))
+                    .isInstanceOf(IllegalStateException.class);
+            assertThat(keys.count("select count(*) from account_keys where account_id = ?", keys.account))
+                    .isZero();
+
+            keys.createSubject("sub_zebulon");
+            var email = keys.seal("sub_zebulon", "email_address", "zebulon@example.org");
+
+            assertThat(keys.open(keys.otherInstance(), email)).isEqualTo("zebulon@example.org");
+        }
+    }
 }
