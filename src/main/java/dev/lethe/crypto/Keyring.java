@@ -151,15 +151,16 @@ public final class Keyring {
     /**
      * A merge: every key of {@code fromSubject} now belongs to {@code toSubject}, which opens the
      * values they sealed without re-sealing them (its own key keeps sealing its new values).
-     * Returns how many keys changed hands; {@link SubjectKeyDestroyed} when either subject was
-     * shredded.
+     * Returns how many keys changed hands; {@link SubjectKeyDestroyed} when keys would go to a
+     * subject that was shredded.
      */
     public int moveKeys(Handle h, String accountId, String fromSubject, String toSubject) {
-        // A shredded subject can neither give nor take values: its data was erased.
-        if (store.sealingKey(h, accountId, toSubject).isEmpty()) throw new SubjectKeyDestroyed(accountId, toSubject);
         sealingKeyIds.invalidate(new SubjectRef(accountId, fromSubject));
         int moved = store.moveKeys(h, accountId, fromSubject, toSubject);
-        if (moved == 0) throw new SubjectKeyDestroyed(accountId, fromSubject);
+        // A shredded subject takes no values: its data was erased.
+        if (moved > 0 && store.sealingKey(h, accountId, toSubject).isEmpty()) {
+            throw new SubjectKeyDestroyed(accountId, toSubject);
+        }
         return moved;
     }
 

@@ -120,11 +120,16 @@ public final class PersonalValues {
     /**
      * Moves every value of one subject to another (a visitor joining a profile, two profiles
      * merging): the keys that sealed them change owner and the rows change subject; no value is
-     * decrypted or re-sealed. Returns how many values moved.
+     * decrypted or re-sealed. Returns how many values moved; {@link SubjectKeyDestroyed} when
+     * either subject was shredded.
      */
     public int move(Handle h, String accountId, String fromSubject, String toSubject) {
-        keyring.moveKeys(h, accountId, fromSubject, toSubject);
-        return store.moveSubject(h, accountId, fromSubject, toSubject);
+        int keys = keyring.moveKeys(h, accountId, fromSubject, toSubject);
+        int values = store.moveSubject(h, accountId, fromSubject, toSubject);
+        // Values without a key to open them belong to a shredded subject: they are erased data,
+        // not something to hand to another person.
+        if (values > 0 && keys == 0) throw new SubjectKeyDestroyed(accountId, fromSubject);
+        return values;
     }
 
     /** Deletes the subject's values of one field whose plaintext is one of {@code texts}; returns how many. */

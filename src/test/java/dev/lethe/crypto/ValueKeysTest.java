@@ -101,6 +101,35 @@ class ValueKeysTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aShreddedProfileNeitherGivesNorTakesValuesInAMerge(TestDatabase engine) {
+        try (var lethe = new TestLethe(engine)) {
+            var a = lethe.createAccount("Quokka");
+            var http = lethe.http();
+            http.putYaml("/v1/policy", a.adminKey(), TestPolicies.DATA_CORE);
+            String zebulon = identify(lethe, a, "{\"identifiers\": {\"email\": \"zebulon@example.org\"}}");
+            String yolanda = identify(lethe, a, "{\"identifiers\": {\"email\": \"yolanda@example.org\"}}");
+            var admin = lethe.lethe().accounts().authenticate(a.adminKey(), "127.0.0.1");
+            assertThat(lethe.lethe().profiles().shred(admin, yolanda)).isTrue();
+
+            var from = http.post("/v1/profiles/" + zebulon + "/merge", a.adminKey(), "{\"from\": \"" + yolanda + "\"}");
+            var into = http.post("/v1/profiles/" + yolanda + "/merge", a.adminKey(), "{\"from\": \"" + zebulon + "\"}");
+
+            assertThat(from.status()).as(from.toString()).isEqualTo(410);
+            assertThat(into.status()).as(into.toString()).isEqualTo(410);
+            assertThat(lethe.count("select count(*) from personal_values where subject_id = ?", zebulon))
+                    .isEqualTo(1);
+            assertThat(lethe.count("select count(*) from subject_keys where subject_id = ?", zebulon))
+                    .isEqualTo(1);
+            assertThat(http.get("/v1/profiles/" + zebulon, a.adminKey())
+                            .json()
+                            .at("/contact/email")
+                            .asText())
+                    .isEqualTo("zebulon@example.org");
+        }
+    }
+
     static String identify(TestLethe lethe, TestLethe.Tenant a, String body) {
         var r = lethe.http().post("/v1/identify", a.adminKey(), body);
         assertThat(r.status()).as(r.toString()).isIn(200, 201);
