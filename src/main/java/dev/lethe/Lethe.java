@@ -102,7 +102,8 @@ public final class Lethe implements AutoCloseable {
             this.keyring = new Keyring(
                     jdbi,
                     new JdbcKeyStore(clock),
-                    KeysetMasterKey.load(config.masterKey(), config.dataDir().resolve("master-key.json")));
+                    KeysetMasterKey.load(config.masterKey(), config.dataDir().resolve("master-key.json")),
+                    ids);
             keyring.checkMasterKey();
             var subjects = new SubjectDirectory(new JdbcSubjectStore(), keyring, ids, clock);
             var values = new PersonalValues(new JdbcValueStore(database.dialect()), keyring, ids);

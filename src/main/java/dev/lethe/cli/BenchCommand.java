@@ -260,12 +260,17 @@ final class BenchCommand implements Callable<Integer> {
                             .append(i)
                             .append('\t')
                             .append(ciphertext)
+                            .append("\tkey_")
+                            .append(i % 2000)
                             .append('\n');
                 }
             }
             long start = System.nanoTime();
             copy.copyIn("copy bench_events from stdin", new StringReader(events.toString()));
-            copy.copyIn("copy bench_values from stdin", new StringReader(values.toString()));
+            copy.copyIn(
+                    "copy bench_values (account_id, category, collected_at, value_id, subject_id, field, record_kind,"
+                            + " record_id, ciphertext, key_id) from stdin",
+                    new StringReader(values.toString()));
             double rate = count / ((System.nanoTime() - start) / 1e9);
             try (var s = c.createStatement()) {
                 s.execute("drop table bench_events");

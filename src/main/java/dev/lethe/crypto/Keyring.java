@@ -2,56 +2,83 @@ package dev.lethe.crypto;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import com.google.crypto.tink.Aead;
-import com.google.crypto.tink.prf.PrfSet;
+import dev.lethe.crypto.KeyStore.NewSubjectKey;
+import dev.lethe.crypto.KeyStore.StoredKey;
+import dev.lethe.storage.Ids;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * The key hierarchy (promise 3): the master key wraps each account's keys; an account's data key
- * wraps the key of each of its data subjects; every personal value is sealed under its subject's
- * key with the account, subject and category bound as associated data, so a ciphertext moved to
- * another row, subject or account no longer opens. Exact lookups use a keyed PRF of the account
- * (a blind index), never the value itself.
+ * The key hierarchy (promise 3, docs/keys.md): the master key wraps each account's keys; an
+ * account's data key of one epoch wraps each subject key; a subject key derives one key per
+ * category, and every personal value is sealed under its category's key with the account, the key
+ * id, the category and the value id bound as associated data, so a ciphertext moved to another
+ * row, key, category or account no longer opens. Each value row names the key that sealed it: a
+ * merge hands keys to the surviving subject instead of re-sealing, and a legal hold keeps a
+ * category's key after the subject's keys are destroyed. Exact lookups use a keyed PRF of the
+ * account (a blind index), never the value itself.
  *
- * <p>Unwrapped keys are cached, because unwrapping costs more than the encryption it enables.
- * {@link #shred} evicts the subject's key here at once; another server instance may keep its
- * cached copy for at most {@link #CACHE_LIFETIME}.
+ * <p>Unwrapped keys and derived category keys are cached, because unwrapping and deriving cost
+ * more than the encryption they enable. {@link #shred} evicts the subject's keys here at once
+ * (again after its commit); another server instance may keep its cached copy for at most
+ * {@link #CACHE_LIFETIME}.
  */
 public final class Keyring {
 
     /** How long an unwrapped key stays in memory without being reloaded. */
     public static final Duration CACHE_LIFETIME = Duration.ofMinutes(5);
 
-    private static final String DATA = "data";
-    private static final String INDEX = "index";
+    /**
+     * How long another instance may go on wrapping new keys under the previous epoch after a new
+     * one is made: the bound {@link KeyRotation#destroyEpoch} waits out.
+     */
+    public static final Duration NEW_EPOCH_ADOPTED_WITHIN = Duration.ofMinutes(1);
+
+    /** A value sealed under the key {@code keyId} names; to be stored beside it. */
+    public record Sealed(String keyId, byte[] ciphertext) {}
 
     private record SubjectRef(String accountId, String subjectId) {}
 
-    private final Jdbi jdbi;
-    private final KeyStore store;
-    private final MasterKey master;
-    private final Cache<String, Aead> accountKeys = Caffeine.newBuilder()
-            .maximumSize(10_000)
-            .expireAfterWrite(CACHE_LIFETIME)
-            .build();
-    private final Cache<String, PrfSet> indexKeys = Caffeine.newBuilder()
-            .maximumSize(10_000)
-            .expireAfterWrite(CACHE_LIFETIME)
-            .build();
-    private final Cache<SubjectRef, Aead> subjectKeys = Caffeine.newBuilder()
-            .maximumSize(200_000)
-            .expireAfterWrite(CACHE_LIFETIME)
-            .build();
+    private record KeyRef(String accountId, String keyId) {}
 
-    public Keyring(Jdbi jdbi, KeyStore store, MasterKey master) {
-        this.jdbi = jdbi;
+    private final KeyStore store;
+    private final AccountKeys accounts;
+    private final Holds holds;
+    private final Ids ids;
+    private final Cache<SubjectRef, String> sealingKeyIds;
+    private final Cache<KeyRef, SubjectKey> subjectKeys;
+
+    public Keyring(Jdbi jdbi, KeyStore store, MasterKey master, Ids ids) {
+        this(jdbi, store, master, ids, Ticker.systemTicker());
+    }
+
+    /** With the caches' clock given, so tests can let cached keys expire. */
+    Keyring(Jdbi jdbi, KeyStore store, MasterKey master, Ids ids, Ticker ticker) {
         this.store = store;
-        this.master = master;
+        this.accounts = new AccountKeys(jdbi, store, master, CACHE_LIFETIME, NEW_EPOCH_ADOPTED_WITHIN, ticker);
+        this.holds = new Holds(store, accounts);
+        this.ids = ids;
+        this.sealingKeyIds = Caffeine.newBuilder()
+                .maximumSize(200_000)
+                .expireAfterWrite(CACHE_LIFETIME)
+                .ticker(ticker)
+                .build();
+        this.subjectKeys = Caffeine.newBuilder()
+                .maximumSize(200_000)
+                .expireAfterWrite(CACHE_LIFETIME)
+                .ticker(ticker)
+                .build();
     }
 
     /**
@@ -59,17 +86,15 @@ public final class Keyring {
      * stops start-up with a clear message instead of failing every later read.
      */
     public void checkMasterKey() {
-        jdbi.withHandle(h -> store.anyAccountDataKey(h)).ifPresent(key -> {
-            try {
-                master.unwrap(key.getValue(), accountContext(key.getKey(), DATA));
-            } catch (CryptoFailure e) {
-                throw new IllegalStateException(
-                        "the master key (--master-key / LETHE_MASTER_KEY, or master-key.json in the data directory)"
-                                + " does not open this database's account keys: it is not the key this database was"
-                                + " made with",
-                        e);
-            }
-        });
+        try {
+            accounts.checkMasterKey();
+        } catch (CryptoFailure e) {
+            throw new IllegalStateException(
+                    "the master key (--master-key / LETHE_MASTER_KEY, or master-key.json in the data directory)"
+                            + " does not open this database's account keys: it is not the key this database was"
+                            + " made with",
+                    e);
+        }
     }
 
     /** Makes the key of a new subject, in the caller's transaction. */
@@ -77,41 +102,69 @@ public final class Keyring {
         createSubjectKeys(h, accountId, List.of(subjectId));
     }
 
-    /** Makes the keys of many new subjects, in the caller's transaction, in one batch. */
+    /**
+     * Makes the keys of many new subjects, in the caller's transaction, in one batch, wrapped under
+     * the account's newest epoch.
+     */
     public void createSubjectKeys(Handle h, String accountId, List<String> subjectIds) {
-        var wrapped = new java.util.LinkedHashMap<String, byte[]>();
+        if (subjectIds.isEmpty()) return;
+        int epoch = accounts.newestEpoch(h, accountId);
+        Aead wrapping = accounts.data(h, accountId, epoch);
+        var keys = new ArrayList<NewSubjectKey>(subjectIds.size());
         for (String subjectId : subjectIds) {
-            byte[] keyset = Tink.newAeadKeyset();
-            wrapped.put(subjectId, encrypt(accountAead(accountId), keyset, subjectContext(accountId, subjectId)));
-            subjectKeys.put(new SubjectRef(accountId, subjectId), Tink.aead(keyset));
+            String keyId = ids.next("key");
+            byte[] keyset = Tink.newHkdfKeyset();
+            keys.add(new NewSubjectKey(
+                    keyId, subjectId, epoch, Crypt.encrypt(wrapping, keyset, subjectKeyContext(accountId, keyId))));
+            subjectKeys.put(new KeyRef(accountId, keyId), new SubjectKey(keyId, keyset));
+            sealingKeyIds.put(new SubjectRef(accountId, subjectId), keyId);
         }
-        store.insertSubjectKeys(h, accountId, wrapped);
+        store.insertSubjectKeys(h, accountId, keys);
     }
 
-    /** Seals one personal value under its subject's key. */
-    public byte[] seal(Handle h, String accountId, String subjectId, String category, byte[] plaintext) {
-        return encrypt(subjectAead(h, accountId, subjectId), plaintext, valueContext(accountId, subjectId, category));
+    /**
+     * Seals one personal value under its subject's key for its category; the returned key id is
+     * stored with the value, which {@link #open} needs again.
+     */
+    public Sealed seal(
+            Handle h, String accountId, String subjectId, String category, String valueId, byte[] plaintext) {
+        SubjectKey key = sealingKey(h, accountId, subjectId);
+        byte[] ciphertext = Crypt.encrypt(
+                key.category(category), plaintext, valueContext(accountId, key.keyId(), category, valueId));
+        return new Sealed(key.keyId(), ciphertext);
     }
 
-    /** Opens a value sealed by {@link #seal}; {@link SubjectKeyDestroyed} when the key is gone. */
-    public byte[] open(Handle h, String accountId, String subjectId, String category, byte[] ciphertext) {
+    /**
+     * Opens a value sealed by {@link #seal} under the key its row names; {@link
+     * SubjectKeyDestroyed} when that key is gone and no hold keeps the category.
+     */
+    public byte[] open(Handle h, String accountId, String keyId, String category, String valueId, byte[] ciphertext) {
+        SubjectKey key = subjectKeys.get(new KeyRef(accountId, keyId), ref -> loadKey(h, ref));
+        Aead aead = key != null
+                ? key.category(category)
+                : holds.open(h, accountId, keyId, category)
+                        .orElseThrow(() -> new SubjectKeyDestroyed(accountId, keyId));
         try {
-            return subjectAead(h, accountId, subjectId)
-                    .decrypt(ciphertext, valueContext(accountId, subjectId, category));
+            return aead.decrypt(ciphertext, valueContext(accountId, keyId, category, valueId));
         } catch (GeneralSecurityException e) {
-            throw new CryptoFailure("a value of subject " + subjectId + " does not open under its key and context", e);
+            throw new CryptoFailure("a value does not open under key " + keyId + " and its context", e);
         }
     }
 
     /**
-     * Crypto-shredding: destroys the subject's key, so every copy of every value sealed under it —
-     * in tables, logs of the database, backups — is unreadable at once.
+     * A merge: every key of {@code fromSubject} now belongs to {@code toSubject}, which opens the
+     * values they sealed without re-sealing them (its own key keeps sealing its new values).
+     * Returns how many keys changed hands; {@link SubjectKeyDestroyed} when keys would go to a
+     * subject that was shredded.
      */
-    public boolean shred(Handle h, String accountId, String subjectId) {
-        subjectKeys.invalidate(new SubjectRef(accountId, subjectId));
-        boolean destroyed = store.deleteSubjectKey(h, accountId, subjectId);
-        subjectKeys.invalidate(new SubjectRef(accountId, subjectId));
-        return destroyed;
+    public int moveKeys(Handle h, String accountId, String fromSubject, String toSubject) {
+        sealingKeyIds.invalidate(new SubjectRef(accountId, fromSubject));
+        int moved = store.moveKeys(h, accountId, fromSubject, toSubject);
+        // A shredded subject takes no values: its data was erased.
+        if (moved > 0 && store.sealingKey(h, accountId, toSubject).isEmpty()) {
+            throw new SubjectKeyDestroyed(accountId, toSubject);
+        }
+        return moved;
     }
 
     /**
@@ -120,82 +173,111 @@ public final class Keyring {
      * the answer holds until the caller's transaction ends: keys are destroyed only by writers
      * that hold the subject's lock (docs/locks.md).
      */
-    public java.util.Set<String> destroyed(Handle h, String accountId, java.util.Collection<String> subjectIds) {
-        if (subjectIds.isEmpty()) return java.util.Set.of();
+    public Set<String> destroyed(Handle h, String accountId, Collection<String> subjectIds) {
+        if (subjectIds.isEmpty()) return Set.of();
         var live = store.subjectsWithKeys(h, accountId, subjectIds);
-        var gone = new java.util.HashSet<String>();
+        var gone = new HashSet<String>();
         for (String subject : subjectIds) {
             if (!live.contains(subject)) {
                 gone.add(subject);
-                subjectKeys.invalidate(new SubjectRef(accountId, subject));
+                sealingKeyIds.invalidate(new SubjectRef(accountId, subject));
             }
         }
         return gone;
     }
 
-    /** The account's keyed PRF of an identifier: equal inputs give equal indexes, and nothing else. */
+    /**
+     * Crypto-shredding: destroys every key the subject owns, so every copy of every value sealed
+     * under them — in tables, logs of the database, backups — is unreadable at once.
+     */
+    public boolean shred(Handle h, String accountId, String subjectId) {
+        return shred(h, accountId, subjectId, Map.of());
+    }
+
+    /**
+     * Crypto-shredding with categories kept: in the same transaction, each category in {@code
+     * holdByCategory} (category → hold id) has its key, of every key the subject owns, wrapped
+     * under that hold's key first. Values of held categories keep opening until {@link
+     * #releaseHold}; all others are unreadable. No value is decrypted or rewritten. Returns
+     * whether a key was destroyed.
+     */
+    public boolean shred(Handle h, String accountId, String subjectId, Map<String, String> holdByCategory) {
+        List<StoredKey> owned = store.keysOf(h, accountId, subjectId);
+        if (!holdByCategory.isEmpty()) {
+            var keys = owned.stream().map(k -> unwrap(h, accountId, k)).toList();
+            holds.keep(h, accountId, keys, holdByCategory);
+        }
+        Runnable evict = () -> {
+            sealingKeyIds.invalidate(new SubjectRef(accountId, subjectId));
+            owned.forEach(k -> subjectKeys.invalidate(new KeyRef(accountId, k.id())));
+        };
+        evict.run();
+        int destroyed = store.deleteKeysOf(h, accountId, subjectId);
+        evict.run();
+        // A read on this instance between the delete and the commit still saw the key and may
+        // have cached it again.
+        h.afterCommit(evict);
+        return destroyed > 0;
+    }
+
+    /** Ends a hold: destroys its key and the category keys under it. Returns how many. */
+    public int releaseHold(Handle h, String accountId, String holdId) {
+        return holds.release(h, accountId, holdId);
+    }
+
+    /**
+     * The account's keyed PRF of an identifier: equal inputs give equal indexes, and nothing else.
+     * Its key never rotates ({@link AccountKeys#INDEX_EPOCH}): every identifier lookup and
+     * suppression entry would stop matching.
+     */
     public byte[] blindIndex(String accountId, String kind, String normalised) {
-        PrfSet prf = indexKeys.get(accountId, id -> Tink.prf(accountKey(id, INDEX)));
         try {
-            return prf.computePrimary((kind + "\u0000" + normalised).getBytes(StandardCharsets.UTF_8), 32);
+            return accounts.index(accountId)
+                    .computePrimary((kind + "\u0000" + normalised).getBytes(StandardCharsets.UTF_8), 32);
         } catch (GeneralSecurityException e) {
             throw new CryptoFailure("cannot compute a blind index", e);
         }
     }
 
-    private Aead subjectAead(Handle h, String accountId, String subjectId) {
-        return subjectKeys.get(new SubjectRef(accountId, subjectId), ref -> {
-            byte[] wrapped = store.subjectKey(h, accountId, subjectId)
-                    .orElseThrow(() -> new SubjectKeyDestroyed(accountId, subjectId));
-            return Tink.aead(decrypt(accountAead(accountId), wrapped, subjectContext(accountId, subjectId)));
-        });
+    AccountKeys accountKeys() {
+        return accounts;
     }
 
-    private Aead accountAead(String accountId) {
-        return accountKeys.get(accountId, id -> Tink.aead(accountKey(id, DATA)));
-    }
-
-    /** An account key, unwrapped; made on first use (the first instance to store one wins). */
-    private byte[] accountKey(String accountId, String purpose) {
-        byte[] context = accountContext(accountId, purpose);
-        var wrapped = jdbi.withHandle(h -> store.accountKey(h, accountId, purpose));
-        if (wrapped.isEmpty()) {
-            byte[] fresh = DATA.equals(purpose) ? Tink.newAeadKeyset() : Tink.newPrfKeyset();
-            try {
-                jdbi.useTransaction(h -> store.insertAccountKey(h, accountId, purpose, master.wrap(fresh, context)));
-            } catch (RuntimeException raced) {
-                // another instance stored one at the same moment: use that one
-            }
-            wrapped = jdbi.withHandle(h -> store.accountKey(h, accountId, purpose));
+    private SubjectKey sealingKey(Handle h, String accountId, String subjectId) {
+        var subject = new SubjectRef(accountId, subjectId);
+        String keyId = sealingKeyIds.getIfPresent(subject);
+        if (keyId != null) {
+            SubjectKey cached = subjectKeys.getIfPresent(new KeyRef(accountId, keyId));
+            if (cached != null) return cached;
         }
-        return master.unwrap(wrapped.orElseThrow(), context);
+        StoredKey stored = store.sealingKey(h, accountId, subjectId)
+                .orElseThrow(() -> new SubjectKeyDestroyed(accountId, subjectId));
+        SubjectKey key = unwrap(h, accountId, stored);
+        subjectKeys.put(new KeyRef(accountId, stored.id()), key);
+        sealingKeyIds.put(subject, stored.id());
+        return key;
     }
 
-    private static byte[] accountContext(String accountId, String purpose) {
-        return ("lethe/account-key/v1|" + accountId + "|" + purpose).getBytes(StandardCharsets.UTF_8);
+    /** A subject key, unwrapped; null when it was destroyed (a cache loader's "nothing"). */
+    private SubjectKey loadKey(Handle h, KeyRef ref) {
+        return store.subjectKey(h, ref.accountId(), ref.keyId())
+                .map(k -> unwrap(h, ref.accountId(), k))
+                .orElse(null);
     }
 
-    private static byte[] subjectContext(String accountId, String subjectId) {
-        return ("lethe/subject-key/v1|" + accountId + "|" + subjectId).getBytes(StandardCharsets.UTF_8);
+    private SubjectKey unwrap(Handle h, String accountId, StoredKey stored) {
+        Aead wrapping = accounts.data(h, accountId, stored.epoch());
+        return new SubjectKey(
+                stored.id(), Crypt.decrypt(wrapping, stored.wrapped(), subjectKeyContext(accountId, stored.id())));
     }
 
-    private static byte[] valueContext(String accountId, String subjectId, String category) {
-        return ("lethe/value/v1|" + accountId + "|" + subjectId + "|" + category).getBytes(StandardCharsets.UTF_8);
+    /** What a subject key is bound to when wrapped: not its owner, which a merge changes. */
+    static byte[] subjectKeyContext(String accountId, String keyId) {
+        return ("lethe/subject-key/v2|" + accountId + "|" + keyId).getBytes(StandardCharsets.UTF_8);
     }
 
-    private static byte[] encrypt(Aead aead, byte[] plaintext, byte[] context) {
-        try {
-            return aead.encrypt(plaintext, context);
-        } catch (GeneralSecurityException e) {
-            throw new CryptoFailure("cannot encrypt", e);
-        }
-    }
-
-    private static byte[] decrypt(Aead aead, byte[] ciphertext, byte[] context) {
-        try {
-            return aead.decrypt(ciphertext, context);
-        } catch (GeneralSecurityException e) {
-            throw new CryptoFailure("cannot unwrap a subject key: it was altered, or belongs elsewhere", e);
-        }
+    private static byte[] valueContext(String accountId, String keyId, String category, String valueId) {
+        return ("lethe/value/v2|" + accountId + "|" + keyId + "|" + category + "|" + valueId)
+                .getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -3,13 +3,18 @@ package dev.lethe.crypto;
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.Parameters;
 import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
 import com.google.crypto.tink.aead.AeadConfig;
+import com.google.crypto.tink.aead.AesGcmKey;
+import com.google.crypto.tink.aead.AesGcmParameters;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import com.google.crypto.tink.prf.PredefinedPrfParameters;
 import com.google.crypto.tink.prf.PrfConfig;
 import com.google.crypto.tink.prf.PrfSet;
+import com.google.crypto.tink.subtle.AesGcmJce;
+import com.google.crypto.tink.util.SecretBytes;
 import java.security.GeneralSecurityException;
 
 /** The few Tink operations Lethe uses, in one place, with its key types registered once. */
@@ -24,7 +29,22 @@ final class Tink {
         }
     }
 
+    private static final AesGcmParameters AES256_GCM_RAW = aes256GcmRaw();
+
     private Tink() {}
+
+    private static AesGcmParameters aes256GcmRaw() {
+        try {
+            return AesGcmParameters.builder()
+                    .setKeySizeBytes(32)
+                    .setIvSizeBytes(12)
+                    .setTagSizeBytes(16)
+                    .setVariant(AesGcmParameters.Variant.NO_PREFIX)
+                    .build();
+        } catch (GeneralSecurityException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** A new AES-256-GCM keyset, serialised (to be wrapped before it is stored). */
     static byte[] newAeadKeyset() {
@@ -34,6 +54,30 @@ final class Tink {
     /** A new HMAC-SHA256 PRF keyset, serialised (for blind indexes). */
     static byte[] newPrfKeyset() {
         return serialise(generate(PredefinedPrfParameters.HMAC_SHA256_PRF));
+    }
+
+    /**
+     * A new HKDF-SHA256 PRF keyset, serialised: a subject key, from which one AES-256-GCM key per
+     * category is derived ({@link #aesGcm}).
+     */
+    static byte[] newHkdfKeyset() {
+        return serialise(generate(PredefinedPrfParameters.HKDF_SHA256));
+    }
+
+    /**
+     * AES-256-GCM under 32 given bytes (a derived or unwrapped category key). No output prefix:
+     * the value row names its key, so the ciphertext need not.
+     */
+    static Aead aesGcm(byte[] keyBytes) {
+        try {
+            var key = AesGcmKey.builder()
+                    .setParameters(AES256_GCM_RAW)
+                    .setKeyBytes(SecretBytes.copyFrom(keyBytes, InsecureSecretKeyAccess.get()))
+                    .build();
+            return AesGcmJce.create(key);
+        } catch (GeneralSecurityException e) {
+            throw new CryptoFailure("cannot make an AES-GCM key", e);
+        }
     }
 
     static Aead aead(byte[] keyset) {
@@ -52,7 +96,7 @@ final class Tink {
         }
     }
 
-    static KeysetHandle generate(com.google.crypto.tink.Parameters parameters) {
+    static KeysetHandle generate(Parameters parameters) {
         try {
             return KeysetHandle.generateNew(parameters);
         } catch (GeneralSecurityException e) {

@@ -116,7 +116,7 @@ final class ProfileRoutes {
         api.route(POST, "/v1/profiles/{id}/merge")
                 .access(Access.needs(Scope.ADMIN))
                 .summary(
-                        "Merge another profile ({from}) into this one: its values (re-encrypted), visits and identifiers move here; it ceases to exist")
+                        "Merge another profile ({from}) into this one: its values (with their keys), visits and identifiers move here; it ceases to exist")
                 .accepts("application/json")
                 .handle((ctx, caller) -> {
                     var errors = new java.util.ArrayList<dev.lethe.errors.FieldError>();

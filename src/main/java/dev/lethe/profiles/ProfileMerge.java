@@ -1,6 +1,5 @@
 package dev.lethe.profiles;
 
-import dev.lethe.crypto.Keyring;
 import dev.lethe.subjects.Subject;
 import dev.lethe.subjects.SubjectStore;
 import dev.lethe.subjects.SubjectTable;
@@ -17,12 +16,10 @@ final class ProfileMerge {
 
     private final SubjectStore subjects;
     private final PersonalValues values;
-    private final Keyring keyring;
 
-    ProfileMerge(SubjectStore subjects, PersonalValues values, Keyring keyring) {
+    ProfileMerge(SubjectStore subjects, PersonalValues values) {
         this.subjects = subjects;
         this.values = values;
-        this.keyring = keyring;
     }
 
     ProfileService.Merged merge(Handle h, String accountId, Subject from, String into) {
@@ -33,7 +30,8 @@ final class ProfileMerge {
         for (var table : SubjectTable.values()) {
             int rows = switch (table) {
                 case IDENTIFIERS -> subjects.moveIdentifiers(h, accountId, source, into);
-                // re-sealed under the survivor's key, so the source's key can go below
+                // the values stay sealed as they are: the source's keys go to the survivor with
+                // them (ownership moves, nothing is decrypted or re-sealed)
                 case PERSONAL_VALUES -> values.move(h, accountId, source, into);
                 case EVENTS, SESSIONS, MESSAGES, CONVERSATIONS, GOAL_HITS ->
                     subjects.moveRows(h, table, accountId, source, into);
@@ -45,7 +43,8 @@ final class ProfileMerge {
                     subjects.moveTags(h, accountId, source, into);
                     yield 0;
                 }
-                case SUBJECT_KEYS -> keyring.shred(h, accountId, source) ? 1 : 0;
+                // handed over with the values just above: the survivor owns them now
+                case SUBJECT_KEYS -> 0;
                 case SUBJECTS -> {
                     subjects.seen(h, accountId, into, from.firstSeenAt(), from.lastSeenAt());
                     yield subjects.delete(h, accountId, source) ? 1 : 0;

@@ -92,7 +92,7 @@ public final class ProfileService {
         this.clock = clock;
         this.sessionTimeout = sessionTimeout;
         this.transactions = new Transactions(jdbi);
-        this.merges = new ProfileMerge(subjects.store(), values, keyring);
+        this.merges = new ProfileMerge(subjects.store(), values);
     }
 
     public Identified identify(Caller caller, IdentifyRequest request) {
@@ -243,7 +243,7 @@ public final class ProfileService {
 
     /**
      * Attaches a device to a profile. An anonymous visitor joins with all it did: its events,
-     * sessions and values move to the profile (values re-sealed under the profile's key), then its
+     * sessions and values move to the profile (its keys with them, nothing re-sealed), then its
      * own key is destroyed. Returns true when anonymous history joined.
      */
     private boolean joinVisitor(
@@ -272,12 +272,12 @@ public final class ProfileService {
         return merges.merge(h, accountId, from, intoProfile);
     }
 
-    /** What a merge moved: values (re-sealed), events and sessions, identifiers. */
+    /** What a merge moved: values (with their keys), events and sessions, identifiers. */
     public record Merged(String profileId, String mergedProfileId, int values, int activity, int identifiers) {}
 
     /**
      * Merges profile {@code otherId} into {@code survivorId}: everything of the other moves to the
-     * survivor, values re-sealed under the survivor's key; the other's key is destroyed and it
+     * survivor, values with the keys that sealed them (ownership moves, nothing is re-sealed); it
      * ceases to exist. Audited with both ids.
      */
     public Merged mergeProfiles(Caller caller, String survivorId, String otherId) {

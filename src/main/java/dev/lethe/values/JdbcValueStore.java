@@ -4,9 +4,13 @@ import static dev.lethe.storage.Timestamps.utc;
 
 import dev.lethe.storage.BinaryCopy;
 import dev.lethe.storage.Dialect;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.StatementContext;
 
 /**
  * Personal values in SQL, written in JDBC batches; on PostgreSQL a batch of many values (a track
@@ -37,6 +41,7 @@ public final class JdbcValueStore implements ValueStore {
                             "record_id",
                             "rule_kind",
                             "anchor_at",
+                            "key_id",
                             "ciphertext"),
                     values.size());
             for (var v : values) {
@@ -51,6 +56,7 @@ public final class JdbcValueStore implements ValueStore {
                         .text(v.recordId())
                         .text(v.ruleKind())
                         .timestamp(v.anchorAt())
+                        .text(v.keyId())
                         .bytes(v.ciphertext());
             }
             copy.into(h);
@@ -59,9 +65,9 @@ public final class JdbcValueStore implements ValueStore {
         var batch = h.prepareBatch("""
                 insert into personal_values
                   (account_id, category, collected_at, value_id, subject_id, field, record_kind, record_id,
-                   rule_kind, anchor_at, ciphertext)
+                   rule_kind, anchor_at, key_id, ciphertext)
                 values (:account, :category, :collectedAt, :valueId, :subject, :field, :recordKind, :recordId,
-                        :ruleKind, :anchorAt, :ciphertext)
+                        :ruleKind, :anchorAt, :keyId, :ciphertext)
                 """);
         for (var v : values) {
             batch.bind("account", accountId)
@@ -74,6 +80,7 @@ public final class JdbcValueStore implements ValueStore {
                     .bind("recordId", v.recordId())
                     .bind("ruleKind", v.ruleKind())
                     .bind("anchorAt", utc(v.anchorAt()))
+                    .bind("keyId", v.keyId())
                     .bind("ciphertext", v.ciphertext())
                     .add();
         }
@@ -95,7 +102,7 @@ public final class JdbcValueStore implements ValueStore {
 
     @Override
     public List<SealedValue> byRecords(Handle h, String accountId, List<String> recordIds) {
-        var out = new java.util.ArrayList<SealedValue>();
+        var out = new ArrayList<SealedValue>();
         for (int from = 0; from < recordIds.size(); from += 500) {
             h.createQuery("""
                             select * from personal_values
@@ -126,8 +133,7 @@ public final class JdbcValueStore implements ValueStore {
                 .list();
     }
 
-    private static SealedValue sealed(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
-            throws java.sql.SQLException {
+    private static SealedValue sealed(ResultSet rs, StatementContext ctx) throws SQLException {
         return new SealedValue(
                 rs.getString("value_id"),
                 rs.getString("subject_id"),
@@ -138,27 +144,20 @@ public final class JdbcValueStore implements ValueStore {
                 rs.getString("record_id"),
                 rs.getString("rule_kind"),
                 rs.getObject("anchor_at", OffsetDateTime.class).toInstant(),
+                rs.getString("key_id"),
                 rs.getBytes("ciphertext"));
     }
 
     @Override
-    public void reassign(Handle h, String accountId, List<SealedValue> values) {
-        if (values.isEmpty()) return;
-        var batch = h.prepareBatch("""
-                update personal_values set subject_id = :subject, ciphertext = :ciphertext
-                where account_id = :account and category = :category and collected_at = :collectedAt
-                  and value_id = :valueId
-                """);
-        for (var v : values) {
-            batch.bind("account", accountId)
-                    .bind("category", v.category())
-                    .bind("collectedAt", utc(v.collectedAt()))
-                    .bind("valueId", v.valueId())
-                    .bind("subject", v.subjectId())
-                    .bind("ciphertext", v.ciphertext())
-                    .add();
-        }
-        batch.execute();
+    public int moveSubject(Handle h, String accountId, String fromSubject, String toSubject) {
+        return h.createUpdate("""
+                        update personal_values set subject_id = :to
+                        where account_id = :account and subject_id = :from
+                        """)
+                .bind("account", accountId)
+                .bind("from", fromSubject)
+                .bind("to", toSubject)
+                .execute();
     }
 
     @Override

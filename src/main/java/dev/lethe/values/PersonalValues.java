@@ -1,15 +1,21 @@
 package dev.lethe.values;
 
 import dev.lethe.crypto.Keyring;
+import dev.lethe.crypto.SubjectKeyDestroyed;
 import dev.lethe.storage.Ids;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Storing and reading personal values: each is sealed under its subject's key on the way in and
- * opened on the way out, so plaintext exists only in memory.
+ * Storing and reading personal values: each is sealed under its subject's key for its category on
+ * the way in, and opened on the way out under the key its row names, so plaintext exists only in
+ * memory.
  */
 public final class PersonalValues {
 
@@ -26,10 +32,16 @@ public final class PersonalValues {
     public void store(Handle h, String accountId, List<NewValue> values) {
         var sealed = new ArrayList<SealedValue>(values.size());
         for (var v : values) {
-            byte[] ciphertext = keyring.seal(
-                    h, accountId, v.subjectId(), v.category(), v.value().value().getBytes(StandardCharsets.UTF_8));
+            String valueId = ids.next("val");
+            var s = keyring.seal(
+                    h,
+                    accountId,
+                    v.subjectId(),
+                    v.category(),
+                    valueId,
+                    v.value().value().getBytes(StandardCharsets.UTF_8));
             sealed.add(new SealedValue(
-                    ids.next("val"),
+                    valueId,
                     v.subjectId(),
                     v.category(),
                     v.field(),
@@ -38,7 +50,8 @@ public final class PersonalValues {
                     v.recordId(),
                     v.ruleKind(),
                     v.anchorAt(),
-                    ciphertext));
+                    s.keyId(),
+                    s.ciphertext()));
         }
         store.insert(h, accountId, sealed);
     }
@@ -51,18 +64,19 @@ public final class PersonalValues {
     }
 
     /**
-     * The values of these records, opened. Values of a subject whose key was destroyed are left
-     * out: nobody can read them any more.
+     * The values of these records, opened. Values whose key was destroyed are left out: nobody
+     * can read them any more.
      */
     public List<StoredValue> ofRecords(Handle h, String accountId, List<String> recordIds) {
         var out = new ArrayList<StoredValue>();
-        var destroyed = new java.util.HashSet<String>();
+        var destroyed = new HashSet<String>(); // key id and category: a hold may keep some categories
         for (var v : store.byRecords(h, accountId, recordIds)) {
-            if (destroyed.contains(v.subjectId())) continue;
+            String keyAndCategory = v.keyId() + "|" + v.category();
+            if (destroyed.contains(keyAndCategory)) continue;
             try {
                 out.add(open(h, accountId, v));
-            } catch (dev.lethe.crypto.SubjectKeyDestroyed e) {
-                destroyed.add(v.subjectId());
+            } catch (SubjectKeyDestroyed e) {
+                destroyed.add(keyAndCategory);
             }
         }
         return out;
@@ -72,16 +86,16 @@ public final class PersonalValues {
      * The latest value of each of these fields for each of these subjects, opened (subject →
      * field → value). Subjects whose key was destroyed have none.
      */
-    public java.util.Map<String, java.util.Map<String, Sensitive>> latest(
+    public Map<String, Map<String, Sensitive>> latest(
             Handle h, String accountId, List<String> subjectIds, List<String> fields) {
-        var out = new java.util.HashMap<String, java.util.Map<String, Sensitive>>();
-        var destroyed = new java.util.HashSet<String>();
+        var out = new HashMap<String, Map<String, Sensitive>>();
+        var destroyed = new HashSet<String>();
         for (var v : store.bySubjectsAndFields(h, accountId, subjectIds, fields)) { // oldest first
             if (destroyed.contains(v.subjectId())) continue;
             try {
-                out.computeIfAbsent(v.subjectId(), s -> new java.util.HashMap<>())
+                out.computeIfAbsent(v.subjectId(), s -> new HashMap<>())
                         .put(v.field(), open(h, accountId, v).value());
-            } catch (dev.lethe.crypto.SubjectKeyDestroyed e) {
+            } catch (SubjectKeyDestroyed e) {
                 destroyed.add(v.subjectId());
                 out.remove(v.subjectId());
             }
@@ -100,33 +114,34 @@ public final class PersonalValues {
                 v.recordId(),
                 v.ruleKind(),
                 v.anchorAt(),
-                new Sensitive(new String(
-                        keyring.open(h, accountId, v.subjectId(), v.category(), v.ciphertext()),
-                        StandardCharsets.UTF_8)));
+                new Sensitive(new String(plaintext(h, accountId, v), StandardCharsets.UTF_8)));
+    }
+
+    private byte[] plaintext(Handle h, String accountId, SealedValue v) {
+        return keyring.open(h, accountId, v.keyId(), v.category(), v.valueId(), v.ciphertext());
     }
 
     /**
-     * Moves every value of one subject to another, re-sealed under the receiving subject's key
-     * (a visitor joining a profile, two profiles merging). Returns how many moved.
+     * Moves every value of one subject to another (a visitor joining a profile, two profiles
+     * merging): the keys that sealed them change owner and the rows change subject; no value is
+     * decrypted or re-sealed. Returns how many values moved; {@link SubjectKeyDestroyed} when
+     * either subject was shredded.
      */
     public int move(Handle h, String accountId, String fromSubject, String toSubject) {
-        var moved = new ArrayList<SealedValue>();
-        for (var v : store.bySubject(h, accountId, fromSubject)) {
-            byte[] plaintext = keyring.open(h, accountId, fromSubject, v.category(), v.ciphertext());
-            moved.add(v.withSubject(toSubject, keyring.seal(h, accountId, toSubject, v.category(), plaintext)));
-        }
-        store.reassign(h, accountId, moved);
-        return moved.size();
+        int keys = keyring.moveKeys(h, accountId, fromSubject, toSubject);
+        int values = store.moveSubject(h, accountId, fromSubject, toSubject);
+        // Values without a key to open them belong to a shredded subject: they are erased data,
+        // not something to hand to another person.
+        if (values > 0 && keys == 0) throw new SubjectKeyDestroyed(accountId, fromSubject);
+        return values;
     }
 
     /** Deletes the subject's values of one field whose plaintext is one of {@code texts}; returns how many. */
-    public int deleteMatching(Handle h, String accountId, String subjectId, String field, java.util.Set<String> texts) {
+    public int deleteMatching(Handle h, String accountId, String subjectId, String field, Set<String> texts) {
         var doomed = new ArrayList<SealedValue>();
         for (var v : store.bySubject(h, accountId, subjectId)) {
             if (!v.field().equals(field)) continue;
-            String text = new String(
-                    keyring.open(h, accountId, subjectId, v.category(), v.ciphertext()), StandardCharsets.UTF_8);
-            if (texts.contains(text)) doomed.add(v);
+            if (texts.contains(new String(plaintext(h, accountId, v), StandardCharsets.UTF_8))) doomed.add(v);
         }
         store.delete(h, accountId, doomed);
         return doomed.size();

@@ -2,7 +2,11 @@ package dev.lethe.values;
 
 import java.time.Instant;
 
-/** A row of personal_values: everything but the value is in the clear, the value is sealed. */
+/**
+ * A row of personal_values: everything but the value is in the clear, the value is sealed under
+ * the key {@code keyId} names (derived for its category), which opens it wherever the row's
+ * subject goes.
+ */
 public record SealedValue(
         String valueId,
         String subjectId,
@@ -13,10 +17,5 @@ public record SealedValue(
         String recordId,
         String ruleKind,
         Instant anchorAt,
-        byte[] ciphertext) {
-
-    SealedValue withSubject(String subject, byte[] resealed) {
-        return new SealedValue(
-                valueId, subject, category, field, collectedAt, recordKind, recordId, ruleKind, anchorAt, resealed);
-    }
-}
+        String keyId,
+        byte[] ciphertext) {}

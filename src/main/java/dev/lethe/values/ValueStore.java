@@ -18,8 +18,11 @@ public interface ValueStore {
     /** The values of these fields of these subjects, oldest first. */
     List<SealedValue> bySubjectsAndFields(Handle h, String accountId, List<String> subjectIds, List<String> fields);
 
-    /** Gives a value a new subject and ciphertext (after re-sealing it under that subject's key). */
-    void reassign(Handle h, String accountId, List<SealedValue> values);
+    /**
+     * Gives every value of one subject to another (a merge), ciphertexts untouched: each still
+     * names the key that sealed it. Returns how many.
+     */
+    int moveSubject(Handle h, String accountId, String fromSubject, String toSubject);
 
     int deleteBySubject(Handle h, String accountId, String subjectId);
 

@@ -22,74 +22,94 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
-import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The key hierarchy (promise 3): a value opens only under its own account, subject and category;
- * blind indexes match within an account and nowhere else; nothing unwraps under another master key.
+ * The key hierarchy (promise 3): a value opens only under the key its row names, in its own
+ * account, category and row; blind indexes match within an account and nowhere else; nothing
+ * unwraps under another master key.
  */
 class KeyringTest {
 
-    static final byte[] ZEBULON = "zebulon@example.org".getBytes(StandardCharsets.UTF_8);
+    static final String ZEBULON = "zebulon@example.org";
 
     private TestLethe lethe;
+    private KeyFixture keys;
     private Keyring keyring;
-    private Jdbi jdbi;
     private String quokka;
     private String wombat;
 
     @BeforeEach
     void start() {
-        lethe = new TestLethe(new TestDatabase("h2", "jdbc:h2:mem:"));
-        keyring = lethe.lethe().keyring();
-        jdbi = lethe.lethe().database().jdbi();
-        quokka = lethe.createAccount("Quokka Shop").id();
+        keys = new KeyFixture(new TestDatabase("h2", "jdbc:h2:mem:"));
+        lethe = keys.lethe;
+        keyring = keys.keyring;
+        quokka = keys.account;
         wombat = lethe.createAccount("Wombat Games").id();
-        jdbi.useTransaction(h -> {
-            keyring.createSubjectKey(h, quokka, "sub_zebulon");
-            keyring.createSubjectKey(h, quokka, "sub_yolanda");
-            keyring.createSubjectKey(h, wombat, "sub_zebulon");
-        });
+        keys.createSubject("sub_zebulon");
+        keys.createSubject("sub_yolanda");
+        keys.jdbi.useTransaction(h -> keyring.createSubjectKey(h, wombat, "sub_zebulon"));
     }
 
     @AfterEach
     void stop() {
-        lethe.close();
+        keys.close();
     }
 
-    byte[] seal(String account, String subject, String category, byte[] plaintext) {
-        return jdbi.inTransaction(h -> keyring.seal(h, account, subject, category, plaintext));
-    }
-
-    byte[] open(String account, String subject, String category, byte[] ciphertext) {
-        return jdbi.withHandle(h -> keyring.open(h, account, subject, category, ciphertext));
+    String open(String account, String keyId, String category, String valueId, byte[] ciphertext) {
+        return new String(
+                keys.jdbi.withHandle(h -> keyring.open(h, account, keyId, category, valueId, ciphertext)),
+                StandardCharsets.UTF_8);
     }
 
     @Test
-    void aValueOpensOnlyUnderItsOwnAccountSubjectAndCategory() {
-        byte[] sealed = seal(quokka, "sub_zebulon", "email_address", ZEBULON);
+    void aValueOpensOnlyUnderItsOwnAccountKeyCategoryAndRow() {
+        var sealed = keys.seal("sub_zebulon", "email_address", ZEBULON);
+        String yolandasKey = keys.seal("sub_yolanda", "email_address", "y").keyId();
+        String wombatsKey = keys.jdbi
+                .inTransaction(h -> keyring.seal(
+                        h, wombat, "sub_zebulon", "email_address", "val_w", ZEBULON.getBytes(StandardCharsets.UTF_8)))
+                .keyId();
 
-        assertThat(open(quokka, "sub_zebulon", "email_address", sealed)).isEqualTo(ZEBULON);
-        assertThatThrownBy(() -> open(quokka, "sub_yolanda", "email_address", sealed))
+        assertThat(open(quokka, sealed.keyId(), "email_address", sealed.valueId(), sealed.ciphertext()))
+                .isEqualTo(ZEBULON);
+        assertThatThrownBy(() -> open(quokka, yolandasKey, "email_address", sealed.valueId(), sealed.ciphertext()))
                 .isInstanceOf(CryptoFailure.class);
-        assertThatThrownBy(() -> open(quokka, "sub_zebulon", "phone_number", sealed))
+        assertThatThrownBy(() -> open(quokka, sealed.keyId(), "phone_number", sealed.valueId(), sealed.ciphertext()))
                 .isInstanceOf(CryptoFailure.class);
-        assertThatThrownBy(() -> open(wombat, "sub_zebulon", "email_address", sealed))
+        assertThatThrownBy(() -> open(quokka, sealed.keyId(), "email_address", "val_other", sealed.ciphertext()))
+                .isInstanceOf(CryptoFailure.class);
+        assertThatThrownBy(() -> open(wombat, wombatsKey, "email_address", sealed.valueId(), sealed.ciphertext()))
+                .isInstanceOf(CryptoFailure.class);
+    }
+
+    @Test
+    void aValueDoesNotOpenUnderAnotherKeyOfTheSameSubject() {
+        var yolandas = keys.seal("sub_yolanda", "email_address", ZEBULON);
+        // Yolanda merges into Zebulon: he now owns both keys.
+        keys.jdbi.useTransaction(h -> keyring.moveKeys(h, quokka, "sub_yolanda", "sub_zebulon"));
+        var zebulons = keys.seal("sub_zebulon", "email_address", ZEBULON);
+        assertThat(zebulons.keyId()).isNotEqualTo(yolandas.keyId());
+
+        assertThat(keys.open(yolandas)).isEqualTo(ZEBULON);
+        assertThatThrownBy(() ->
+                        open(quokka, zebulons.keyId(), "email_address", yolandas.valueId(), yolandas.ciphertext()))
                 .isInstanceOf(CryptoFailure.class);
     }
 
     @Test
     void theSameValueOfTwoSubjectsGivesTwoDifferentCiphertextsWithoutThePlaintextInEither() {
-        byte[] zebulons = seal(quokka, "sub_zebulon", "email_address", ZEBULON);
-        byte[] yolandas = seal(quokka, "sub_yolanda", "email_address", ZEBULON);
+        var zebulons = keys.seal("sub_zebulon", "email_address", ZEBULON);
+        var yolandas = keys.seal("sub_yolanda", "email_address", ZEBULON);
 
-        assertThat(zebulons).isNotEqualTo(yolandas);
-        assertThat(new String(zebulons, StandardCharsets.ISO_8859_1)).doesNotContain("zebulon");
-        assertThat(new String(yolandas, StandardCharsets.ISO_8859_1)).doesNotContain("zebulon");
-        assertThat(open(quokka, "sub_yolanda", "email_address", yolandas)).isEqualTo(ZEBULON);
+        assertThat(zebulons.ciphertext()).isNotEqualTo(yolandas.ciphertext());
+        assertThat(new String(zebulons.ciphertext(), StandardCharsets.ISO_8859_1))
+                .doesNotContain("zebulon");
+        assertThat(new String(yolandas.ciphertext(), StandardCharsets.ISO_8859_1))
+                .doesNotContain("zebulon");
+        assertThat(keys.open(yolandas)).isEqualTo(ZEBULON);
     }
 
     @Test
@@ -105,15 +125,17 @@ class KeyringTest {
     }
 
     @Test
-    void aShreddedSubjectsValuesNoLongerOpen() {
-        byte[] sealed = seal(quokka, "sub_zebulon", "email_address", ZEBULON);
+    void aShreddedSubjectsValuesNoLongerOpenAtOnceEvenWhenItsKeyWasCached() {
+        var sealed = keys.seal("sub_zebulon", "email_address", ZEBULON);
+        assertThat(keys.open(sealed)).isEqualTo(ZEBULON); // now cached
 
-        boolean destroyed = jdbi.inTransaction(h -> keyring.shred(h, quokka, "sub_zebulon"));
+        boolean destroyed = keys.jdbi.inTransaction(h -> keyring.shred(h, quokka, "sub_zebulon"));
         assertThat(destroyed).isTrue();
 
-        assertThatThrownBy(() -> open(quokka, "sub_zebulon", "email_address", sealed))
+        assertThatThrownBy(() -> keys.open(sealed)).isInstanceOf(SubjectKeyDestroyed.class);
+        assertThatThrownBy(() -> keys.seal("sub_zebulon", "email_address", ZEBULON))
                 .isInstanceOf(SubjectKeyDestroyed.class);
-        assertThat(open(quokka, "sub_yolanda", "email_address", seal(quokka, "sub_yolanda", "email_address", ZEBULON)))
+        assertThat(keys.open(keys.seal("sub_yolanda", "email_address", ZEBULON)))
                 .isEqualTo(ZEBULON);
     }
 
@@ -122,9 +144,10 @@ class KeyringTest {
         var one = KeysetMasterKey.of(freshKeysetJson());
         var other = KeysetMasterKey.of(freshKeysetJson());
         byte[] context = "lethe/account-key/v1|acc_quokka|data".getBytes(StandardCharsets.UTF_8);
-        byte[] wrapped = one.wrap(ZEBULON, context);
+        byte[] secret = ZEBULON.getBytes(StandardCharsets.UTF_8);
+        byte[] wrapped = one.wrap(secret, context);
 
-        assertThat(one.unwrap(wrapped, context)).isEqualTo(ZEBULON);
+        assertThat(one.unwrap(wrapped, context)).isEqualTo(secret);
         assertThatThrownBy(() -> other.unwrap(wrapped, context)).isInstanceOf(CryptoFailure.class);
         assertThatThrownBy(() ->
                         one.unwrap(wrapped, "lethe/account-key/v1|acc_wombat|data".getBytes(StandardCharsets.UTF_8)))

@@ -134,8 +134,8 @@ class NoPlaintextAtRestTest {
             var jdbi = lethe.lethe().database().jdbi();
             var keyring = lethe.lethe().keyring();
             assertThat(new String(
-                            jdbi.withHandle(
-                                    h -> keyring.open(h, a.id(), profileId, email.category(), email.ciphertext())),
+                            jdbi.withHandle(h -> keyring.open(
+                                    h, a.id(), email.keyId(), email.category(), email.valueId(), email.ciphertext())),
                             StandardCharsets.UTF_8))
                     .isEqualTo("zebulon@example.org");
 
@@ -152,26 +152,31 @@ class NoPlaintextAtRestTest {
                             profileId))
                     .isZero();
             var stillStored = emailValue(lethe, a.id(), profileId);
-            assertThatThrownBy(() -> jdbi.withHandle(
-                            h -> keyring.open(h, a.id(), profileId, stillStored.category(), stillStored.ciphertext())))
+            assertThatThrownBy(() -> jdbi.withHandle(h -> keyring.open(
+                            h,
+                            a.id(),
+                            stillStored.keyId(),
+                            stillStored.category(),
+                            stillStored.valueId(),
+                            stillStored.ciphertext())))
                     .isInstanceOf(SubjectKeyDestroyed.class);
         }
     }
 
-    record Sealed(String category, byte[] ciphertext) {}
+    record Sealed(String keyId, String category, String valueId, byte[] ciphertext) {}
 
     /** The stored email of a profile, as raw storage holds it. */
     static Sealed emailValue(TestLethe lethe, String accountId, String subjectId) throws SQLException {
         try (var c = DriverManager.getConnection(lethe.jdbcUrl());
                 var s = c.prepareStatement("""
-                        select category, ciphertext from personal_values
+                        select key_id, category, value_id, ciphertext from personal_values
                         where account_id = ? and subject_id = ? and field = 'identifiers.email'
                         """)) {
             s.setString(1, accountId);
             s.setString(2, subjectId);
             try (var rs = s.executeQuery()) {
                 assertThat(rs.next()).as("a stored email of " + subjectId).isTrue();
-                return new Sealed(rs.getString(1), rs.getBytes(2));
+                return new Sealed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBytes(4));
             }
         }
     }

@@ -12,7 +12,7 @@ class ProfileMergeApiTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.lethe.testing.TestDatabases#all")
-    void mergingMovesEverythingToTheSurvivorReSealedAndTheOtherProfileIsGone(TestDatabase engine) {
+    void mergingMovesEverythingToTheSurvivorWithItsKeysAndTheOtherProfileIsGone(TestDatabase engine) {
         try (var lethe = new TestLethe(engine)) {
             var a = lethe.createAccount("Quokka");
             var http = lethe.http();
