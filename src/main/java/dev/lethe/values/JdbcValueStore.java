@@ -39,14 +39,14 @@ public final class JdbcValueStore implements ValueStore {
                     values.size());
             for (var v : values) {
                 copy.row()
-                        .text(accountId)
+                        .uuid(accountId)
                         .text(v.category())
                         .timestamp(v.collectedAt())
-                        .text(v.valueId())
-                        .text(v.subjectId())
+                        .uuid(v.valueId())
+                        .uuid(v.subjectId())
                         .text(v.field())
                         .text(v.recordKind())
-                        .text(v.recordId())
+                        .uuid(v.recordId())
                         .bytes(v.ciphertext());
             }
             copy.into(h);

@@ -29,7 +29,7 @@ public final class PersonalValues {
             byte[] ciphertext = keyring.seal(
                     h, accountId, v.subjectId(), v.category(), v.value().value().getBytes(StandardCharsets.UTF_8));
             sealed.add(new SealedValue(
-                    ids.next("val"),
+                    ids.next(),
                     v.subjectId(),
                     v.category(),
                     v.field(),

@@ -34,6 +34,8 @@ import org.junit.jupiter.api.Test;
 class KeyringTest {
 
     static final byte[] ZEBULON = "zebulon@example.org".getBytes(StandardCharsets.UTF_8);
+    static final String ZEBULON_ID = "01937a6e-0000-7000-8000-000000000001";
+    static final String YOLANDA_ID = "01937a6e-0000-7000-8000-000000000002";
 
     private TestLethe lethe;
     private Keyring keyring;
@@ -49,9 +51,9 @@ class KeyringTest {
         quokka = lethe.createAccount("Quokka Shop").id();
         wombat = lethe.createAccount("Wombat Games").id();
         jdbi.useTransaction(h -> {
-            keyring.createSubjectKey(h, quokka, "sub_zebulon");
-            keyring.createSubjectKey(h, quokka, "sub_yolanda");
-            keyring.createSubjectKey(h, wombat, "sub_zebulon");
+            keyring.createSubjectKey(h, quokka, ZEBULON_ID);
+            keyring.createSubjectKey(h, quokka, YOLANDA_ID);
+            keyring.createSubjectKey(h, wombat, ZEBULON_ID);
         });
     }
 
@@ -70,26 +72,26 @@ class KeyringTest {
 
     @Test
     void aValueOpensOnlyUnderItsOwnAccountSubjectAndCategory() {
-        byte[] sealed = seal(quokka, "sub_zebulon", "email_address", ZEBULON);
+        byte[] sealed = seal(quokka, ZEBULON_ID, "email_address", ZEBULON);
 
-        assertThat(open(quokka, "sub_zebulon", "email_address", sealed)).isEqualTo(ZEBULON);
-        assertThatThrownBy(() -> open(quokka, "sub_yolanda", "email_address", sealed))
+        assertThat(open(quokka, ZEBULON_ID, "email_address", sealed)).isEqualTo(ZEBULON);
+        assertThatThrownBy(() -> open(quokka, YOLANDA_ID, "email_address", sealed))
                 .isInstanceOf(CryptoFailure.class);
-        assertThatThrownBy(() -> open(quokka, "sub_zebulon", "phone_number", sealed))
+        assertThatThrownBy(() -> open(quokka, ZEBULON_ID, "phone_number", sealed))
                 .isInstanceOf(CryptoFailure.class);
-        assertThatThrownBy(() -> open(wombat, "sub_zebulon", "email_address", sealed))
+        assertThatThrownBy(() -> open(wombat, ZEBULON_ID, "email_address", sealed))
                 .isInstanceOf(CryptoFailure.class);
     }
 
     @Test
     void theSameValueOfTwoSubjectsGivesTwoDifferentCiphertextsWithoutThePlaintextInEither() {
-        byte[] zebulons = seal(quokka, "sub_zebulon", "email_address", ZEBULON);
-        byte[] yolandas = seal(quokka, "sub_yolanda", "email_address", ZEBULON);
+        byte[] zebulons = seal(quokka, ZEBULON_ID, "email_address", ZEBULON);
+        byte[] yolandas = seal(quokka, YOLANDA_ID, "email_address", ZEBULON);
 
         assertThat(zebulons).isNotEqualTo(yolandas);
         assertThat(new String(zebulons, StandardCharsets.ISO_8859_1)).doesNotContain("zebulon");
         assertThat(new String(yolandas, StandardCharsets.ISO_8859_1)).doesNotContain("zebulon");
-        assertThat(open(quokka, "sub_yolanda", "email_address", yolandas)).isEqualTo(ZEBULON);
+        assertThat(open(quokka, YOLANDA_ID, "email_address", yolandas)).isEqualTo(ZEBULON);
     }
 
     @Test
@@ -106,14 +108,14 @@ class KeyringTest {
 
     @Test
     void aShreddedSubjectsValuesNoLongerOpen() {
-        byte[] sealed = seal(quokka, "sub_zebulon", "email_address", ZEBULON);
+        byte[] sealed = seal(quokka, ZEBULON_ID, "email_address", ZEBULON);
 
-        boolean destroyed = jdbi.inTransaction(h -> keyring.shred(h, quokka, "sub_zebulon"));
+        boolean destroyed = jdbi.inTransaction(h -> keyring.shred(h, quokka, ZEBULON_ID));
         assertThat(destroyed).isTrue();
 
-        assertThatThrownBy(() -> open(quokka, "sub_zebulon", "email_address", sealed))
+        assertThatThrownBy(() -> open(quokka, ZEBULON_ID, "email_address", sealed))
                 .isInstanceOf(SubjectKeyDestroyed.class);
-        assertThat(open(quokka, "sub_yolanda", "email_address", seal(quokka, "sub_yolanda", "email_address", ZEBULON)))
+        assertThat(open(quokka, YOLANDA_ID, "email_address", seal(quokka, YOLANDA_ID, "email_address", ZEBULON)))
                 .isEqualTo(ZEBULON);
     }
 
