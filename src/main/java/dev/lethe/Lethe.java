@@ -98,7 +98,7 @@ public final class Lethe implements AutoCloseable {
             new JvmThreadMetrics().bindTo(metrics);
             new ProcessorMetrics().bindTo(metrics);
             new UptimeMetrics().bindTo(metrics);
-            var ids = new Ids(random);
+            var ids = new Ids(random, clock);
             this.keyring = new Keyring(
                     jdbi,
                     new JdbcKeyStore(clock),

@@ -6,5 +6,5 @@ import java.time.Instant;
 public record Account(String id, String name, Instant createdAt, Instant contractEndedAt, boolean noticesPublic) {
 
     /** The platform itself: owner of the operator keys, the default policy and their audit chain. */
-    public static final String PLATFORM = "platform";
+    public static final String PLATFORM = "00000000-0000-0000-0000-000000000000";
 }

@@ -7,6 +7,7 @@ import dev.lethe.errors.ForbiddenException;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.NotFoundException;
 import dev.lethe.errors.UnauthenticatedException;
+import dev.lethe.storage.Ids;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.Period;
@@ -122,7 +123,7 @@ public final class AccountService {
                     "The account is not valid.", List.of(new FieldError("name", "must be 1 to 200 characters")));
         }
         return jdbi.inTransaction(h -> {
-            var account = new Account(keys.newId("acc"), name.strip(), clock.instant(), null, false);
+            var account = new Account(keys.newAccountId(), name.strip(), clock.instant(), null, false);
             store.insertAccount(h, account);
             audit.createChain(h, account.id());
             var created = newKey(account.id(), EnumSet.of(Scope.ADMIN), "first admin key");
@@ -139,6 +140,7 @@ public final class AccountService {
     }
 
     public Account account(String accountId) {
+        if (!Ids.isId(accountId)) throw new NotFoundException("No such account.");
         return jdbi.withHandle(h -> store.findAccount(h, accountId))
                 .orElseThrow(() -> new NotFoundException("No such account."));
     }

@@ -41,7 +41,8 @@ public final class JdbcAccountStore implements AccountStore {
 
     @Override
     public List<Account> listAccounts(Handle h) {
-        return h.createQuery("select * from accounts where account_id <> 'platform' order by created_at")
+        return h.createQuery("select * from accounts where account_id <> :platform order by created_at")
+                .bind("platform", Account.PLATFORM)
                 .map(JdbcAccountStore::account)
                 .list();
     }
@@ -121,8 +122,12 @@ public final class JdbcAccountStore implements AccountStore {
     public boolean hasLiveOperatorKey(Handle h) {
         return h.createQuery("""
             select count(*) from api_keys
-            where account_id = 'platform' and revoked_at is null and scopes like '%operator%'
-            """).mapTo(Long.class).one() > 0;
+            where account_id = :platform and revoked_at is null and scopes like '%operator%'
+            """)
+                        .bind("platform", Account.PLATFORM)
+                        .mapTo(Long.class)
+                        .one()
+                > 0;
     }
 
     @Override

@@ -1,11 +1,13 @@
 package dev.lethe.accounts;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The shape of API keys and ids: {@code lethe_<keyId>_<secret>}. The key id is public (it names
@@ -23,9 +25,14 @@ public final class KeyMaterial {
         this.random = random;
     }
 
-    /** A random identifier with a readable prefix, e.g. {@code acc_k3j…}. */
-    public String newId(String prefix) {
-        return prefix + "_" + randomText(16);
+    /** A random id for an account: a version 4 UUID. */
+    public String newAccountId() {
+        var bytes = new byte[16];
+        random.nextBytes(bytes);
+        bytes[6] = (byte) ((bytes[6] & 0x0f) | 0x40);
+        bytes[8] = (byte) ((bytes[8] & 0x3f) | 0x80);
+        var buffer = ByteBuffer.wrap(bytes);
+        return new UUID(buffer.getLong(), buffer.getLong()).toString();
     }
 
     public String newKeyId() {

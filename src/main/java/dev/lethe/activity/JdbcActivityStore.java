@@ -51,11 +51,11 @@ public final class JdbcActivityStore implements ActivityStore {
                     events.size());
             for (var e : events) {
                 copy.row()
-                        .text(accountId)
+                        .uuid(accountId)
                         .timestamp(e.occurredAt())
-                        .text(e.eventId())
-                        .text(e.subjectId())
-                        .text(e.sessionId())
+                        .uuid(e.eventId())
+                        .uuid(e.subjectId())
+                        .uuid(e.sessionId())
                         .text(e.type())
                         .timestamp(e.receivedAt())
                         .text(e.ruleKind())

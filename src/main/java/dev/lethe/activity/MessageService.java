@@ -251,7 +251,7 @@ public final class MessageService {
                 expired.add(new TrackResult.Expired(c.index(), "message"));
                 continue;
             }
-            String messageId = ids.next("msg");
+            String messageId = ids.next();
             rows.add(new Message(
                     messageId,
                     subject.get(),
@@ -301,6 +301,7 @@ public final class MessageService {
             Instant ts,
             Map<String, String> resolved) {
         if (m.profileId() != null) {
+            if (!Ids.isId(m.profileId())) return Optional.empty();
             return subjects.store()
                     .find(h, accountId, m.profileId())
                     .filter(Subject::identified)

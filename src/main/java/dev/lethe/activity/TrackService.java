@@ -240,7 +240,7 @@ public final class TrackService {
         for (var a : sorted) {
             tally.event(a.ts(), a.event().type());
             String subjectId = subjectOf.get(a.visitorIndex());
-            String eventId = ids.next("evt");
+            String eventId = ids.next();
             String sessionId = null;
             String eventRule = rules.of(RecordKind.EVENT, subjectId);
             if (keepSessions) {
@@ -349,7 +349,7 @@ public final class TrackService {
                     created.put(session.sessionId(), session);
                 }
             } else {
-                String id = ids.next("ses");
+                String id = ids.next();
                 session = Session.start(
                         id,
                         subjectId,

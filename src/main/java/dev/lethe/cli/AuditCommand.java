@@ -4,6 +4,7 @@ import dev.lethe.accounts.Account;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.audit.JdbcAuditStore;
 import dev.lethe.storage.Database;
+import dev.lethe.storage.Ids;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -41,7 +42,9 @@ final class AuditCommand implements Runnable {
         @Mixin
         Options.Storage storage;
 
-        @Option(names = "--account", description = "Account id (default: every account, and the platform).")
+        @Option(
+                names = "--account",
+                description = "Account id, or platform (default: every account, and the platform).")
         String account;
 
         @Override
@@ -64,7 +67,15 @@ final class AuditCommand implements Runnable {
             }
             try (var db = opened) {
                 var audit = new AuditLog(db.jdbi(), new JdbcAuditStore(), Clock.systemUTC());
-                List<String> accounts = account != null ? List.of(account) : audit.chainOwners();
+                if (account != null && !"platform".equals(account) && !Ids.isId(account)) {
+                    spec.commandLine()
+                            .getErr()
+                            .println("lethe: --account must be an account id (a uuid) or 'platform'");
+                    return 2;
+                }
+                List<String> accounts = account == null
+                        ? audit.chainOwners()
+                        : List.of("platform".equals(account) ? Account.PLATFORM : account);
                 boolean intact = true;
                 for (String id : accounts) {
                     var v = audit.verify(id);

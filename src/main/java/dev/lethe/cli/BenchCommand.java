@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -233,43 +234,48 @@ final class BenchCommand implements Callable<Integer> {
             var events = new StringBuilder();
             var values = new StringBuilder();
             String ciphertext = "\\\\x" + "ab".repeat(70);
+            String account = new UUID(0, 1).toString();
             for (int i = 0; i < count; i++) {
-                events.append("acc_bench\t")
-                        .append(now)
-                        .append("\tevt_")
-                        .append(i)
-                        .append("\tsub_")
-                        .append(i % 2000)
-                        .append("\tses_")
-                        .append(i % 2000)
-                        .append("\tpage_view\t")
-                        .append(now)
+                String event = new UUID(1, i).toString();
+                String subject = new UUID(2, i % 2000).toString();
+                events.append(String.join(
+                                "\t",
+                                account,
+                                now,
+                                event,
+                                subject,
+                                new UUID(3, i % 2000).toString(),
+                                "page_view",
+                                now,
+                                "event",
+                                now))
                         .append('\n');
                 for (String category : List.of("ip_address", "visit_history", "interests")) {
-                    values.append("acc_bench\t")
-                            .append(category)
-                            .append('\t')
-                            .append(now)
-                            .append("\tval_")
-                            .append(i)
-                            .append('_')
-                            .append(category)
-                            .append("\tsub_")
-                            .append(i % 2000)
-                            .append("\tcontext.x\tevent\tevt_")
-                            .append(i)
-                            .append('\t')
-                            .append(ciphertext)
-                            .append("\tkey_")
-                            .append(i % 2000)
+                    values.append(String.join(
+                                    "\t",
+                                    account,
+                                    category,
+                                    now,
+                                    new UUID(4, i * 3L + category.length()).toString(),
+                                    subject,
+                                    "context.x",
+                                    "event",
+                                    event,
+                                    ciphertext,
+                                    new UUID(5, i % 2000).toString(),
+                                    "event",
+                                    now))
                             .append('\n');
                 }
             }
             long start = System.nanoTime();
-            copy.copyIn("copy bench_events from stdin", new StringReader(events.toString()));
+            copy.copyIn(
+                    "copy bench_events (account_id, occurred_at, event_id, subject_id, session_id, type, received_at,"
+                            + " rule_kind, anchor_at) from stdin",
+                    new StringReader(events.toString()));
             copy.copyIn(
                     "copy bench_values (account_id, category, collected_at, value_id, subject_id, field, record_kind,"
-                            + " record_id, ciphertext, key_id) from stdin",
+                            + " record_id, ciphertext, key_id, rule_kind, anchor_at) from stdin",
                     new StringReader(values.toString()));
             double rate = count / ((System.nanoTime() - start) / 1e9);
             try (var s = c.createStatement()) {

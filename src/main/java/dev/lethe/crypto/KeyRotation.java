@@ -21,6 +21,9 @@ import org.jdbi.v3.core.statement.StatementException;
  */
 public final class KeyRotation {
 
+    /** Where paging through key ids starts: the nil uuid sorts before every id. */
+    static final String FIRST_KEY = "00000000-0000-0000-0000-000000000000";
+
     /** What {@link #destroyEpoch} did. */
     public enum Destruction {
         /** The epoch's key is gone. */
@@ -68,7 +71,7 @@ public final class KeyRotation {
      */
     public long rewrap(String accountId, int fromEpoch, int pageSize) {
         long written = 0;
-        String after = "";
+        String after = FIRST_KEY; // the nil uuid: every key id sorts after it
         while (true) {
             Page page = readPage(accountId, fromEpoch, after, pageSize);
             written += writePage(page);

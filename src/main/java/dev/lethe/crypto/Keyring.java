@@ -112,7 +112,7 @@ public final class Keyring {
         Aead wrapping = accounts.data(h, accountId, epoch);
         var keys = new ArrayList<NewSubjectKey>(subjectIds.size());
         for (String subjectId : subjectIds) {
-            String keyId = ids.next("key");
+            String keyId = ids.next();
             byte[] keyset = Tink.newHkdfKeyset();
             keys.add(new NewSubjectKey(
                     keyId, subjectId, epoch, Crypt.encrypt(wrapping, keyset, subjectKeyContext(accountId, keyId))));

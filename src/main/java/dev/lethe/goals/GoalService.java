@@ -64,7 +64,7 @@ public final class GoalService {
             if (store.nameTaken(h, caller.accountId(), name.strip())) {
                 throw new ConflictException("A goal of this name exists.", List.of(new FieldError("name", "is taken")));
             }
-            var goal = new Goal(ids.next("goal"), name.strip(), eventType.strip(), match);
+            var goal = new Goal(ids.next(), name.strip(), eventType.strip(), match);
             store.insert(h, caller.accountId(), goal, clock.instant());
             var history = achievedSoFar(h, caller.accountId(), goal);
             store.insertHits(h, caller.accountId(), history);

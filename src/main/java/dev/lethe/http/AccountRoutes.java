@@ -12,6 +12,7 @@ import dev.lethe.accounts.Scope;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.NotFoundException;
 import dev.lethe.registry.Durations;
+import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -61,7 +62,7 @@ final class AccountRoutes {
                     var errors = new ArrayList<FieldError>();
                     var endedAt = Json.instant(Json.object(ctx), "endedAt", errors);
                     Json.requireNoErrors(errors);
-                    ctx.json(account(accounts.setContractEnd(caller, accountParam(ctx.pathParam("id")), endedAt)));
+                    ctx.json(account(accounts.setContractEnd(caller, accountParam(ctx), endedAt)));
                 });
         api.route(POST, "/v1/accounts/{id}/retention-extensions")
                 .access(Access.needs(Scope.OPERATOR))
@@ -77,15 +78,14 @@ final class AccountRoutes {
                     Json.requireNoErrors(errors);
                     // An unreadable period goes on as null: the service reports it with every other mistake.
                     var maxPeriod = Durations.parsePeriod(period).orElse(null);
-                    var e = accounts.approveExtension(
-                            caller, accountParam(ctx.pathParam("id")), target, maxPeriod, reason);
+                    var e = accounts.approveExtension(caller, accountParam(ctx), target, maxPeriod, reason);
                     ctx.status(201).json(extension(e));
                 });
         api.route(GET, "/v1/accounts/{id}/retention-extensions")
                 .access(Access.needs(Scope.OPERATOR))
                 .summary("The retention extensions approved for an account")
                 .handle((ctx, caller) -> {
-                    String id = accountParam(ctx.pathParam("id"));
+                    String id = accountParam(ctx);
                     accounts.account(id);
                     ctx.json(Map.of(
                             "extensions",
@@ -148,7 +148,8 @@ final class AccountRoutes {
     }
 
     /** The platform account is not an account the operator manages through these routes. */
-    private static String accountParam(String id) {
+    private static String accountParam(Context ctx) {
+        String id = Json.idPath(ctx, "id", "No such account.");
         if (Account.PLATFORM.equals(id)) throw new NotFoundException("No such account.");
         return id;
     }

@@ -64,7 +64,7 @@ final class GoalRoutes {
                 .summary("Delete a goal")
                 .returns(204)
                 .handle((ctx, caller) -> {
-                    goals.delete(caller, ctx.pathParam("id"));
+                    goals.delete(caller, Json.idPath(ctx, "id", "No such goal."));
                     ctx.status(204);
                 });
     }

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.lethe.errors.BadRequestException;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.InvalidInputException;
+import dev.lethe.errors.NotFoundException;
+import dev.lethe.storage.Ids;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -110,6 +112,14 @@ final class Json {
         } catch (NumberFormatException e) {
             throw new BadRequestException("Bad path.", List.of(new FieldError(name, "must be a whole number")));
         }
+    }
+
+    /**
+     * An id from the path. A text that is not an id names nothing: 404 with the resource's own
+     * title, before the database sees it.
+     */
+    static String idPath(Context ctx, String name, String notFound) {
+        return Ids.parse(ctx.pathParam(name)).orElseThrow(() -> new NotFoundException(notFound));
     }
 
     /** Stored JSON text back to a tree, for embedding in a response. */

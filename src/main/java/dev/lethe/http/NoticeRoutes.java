@@ -67,7 +67,7 @@ final class NoticeRoutes {
                 .query("format", "md, html or json")
                 .returns(200, "application/json", "text/markdown", "text/html")
                 .handle((ctx, caller) -> {
-                    String accountId = ctx.pathParam("accountId");
+                    String accountId = Json.idPath(ctx, "accountId", "No published notices here.");
                     if (Account.PLATFORM.equals(accountId)) throw new NotFoundException("No published notices here.");
                     Account account;
                     try {

@@ -111,7 +111,8 @@ final class ProfileRoutes {
                     var add = texts(body, "add", errors);
                     var remove = texts(body, "remove", errors);
                     Json.requireNoErrors(errors);
-                    ctx.json(Map.of("tags", profiles.tag(caller, ctx.pathParam("id"), add, remove)));
+                    ctx.json(Map.of(
+                            "tags", profiles.tag(caller, Json.idPath(ctx, "id", "No such profile."), add, remove)));
                 });
         api.route(POST, "/v1/profiles/{id}/merge")
                 .access(Access.needs(Scope.ADMIN))
@@ -122,13 +123,14 @@ final class ProfileRoutes {
                     var errors = new java.util.ArrayList<dev.lethe.errors.FieldError>();
                     String from = Json.text(Json.object(ctx), "from", errors);
                     Json.requireNoErrors(errors);
-                    ctx.json(profiles.mergeProfiles(caller, ctx.pathParam("id"), from));
+                    ctx.json(profiles.mergeProfiles(caller, Json.idPath(ctx, "id", "No such profile."), from));
                 });
         api.route(GET, "/v1/profiles/{id}")
                 .access(Access.needs(Scope.READ))
                 .summary(
                         "One profile: contact information, traits, summary and visits (decrypted; the read is audited)")
-                .handle((ctx, caller) -> ctx.json(view(profiles.view(caller, ctx.pathParam("id")))));
+                .handle((ctx, caller) ->
+                        ctx.json(view(profiles.view(caller, Json.idPath(ctx, "id", "No such profile.")))));
     }
 
     private static final java.util.List<String> FILTER_KEYS = java.util.List.of(

@@ -21,6 +21,7 @@ import dev.lethe.registry.Policy;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.registry.RecordKind;
 import dev.lethe.registry.RecordRule;
+import dev.lethe.storage.Ids;
 import dev.lethe.storage.Transactions;
 import dev.lethe.storage.Transactions.Retry;
 import dev.lethe.subjects.IdentifierKind;
@@ -283,6 +284,10 @@ public final class ProfileService {
     public Merged mergeProfiles(Caller caller, String survivorId, String otherId) {
         AccountService.requireScope(caller, Scope.ADMIN);
         String accountId = caller.accountId();
+        if (!Ids.isId(otherId)) {
+            throw new InvalidInputException(
+                    "The merge is not valid.", List.of(new FieldError("from", "no such profile in this account")));
+        }
         if (survivorId.equals(otherId)) {
             throw new InvalidInputException(
                     "The merge is not valid.", List.of(new FieldError("from", "is the profile itself")));
@@ -548,7 +553,7 @@ public final class ProfileService {
                 throw new dev.lethe.errors.ConflictException(
                         "A segment of this name exists.", List.of(new FieldError("name", "is taken")));
             }
-            var saved = new Segment(ids.next("seg"), name.strip(), criteria);
+            var saved = new Segment(ids.next(), name.strip(), criteria);
             segments.insert(h, caller.accountId(), saved, clock.instant());
             audit.append(
                     h,

@@ -37,6 +37,9 @@ public final class Database implements AutoCloseable {
         if (Dialect.of(settings.url()) == Dialect.POSTGRESQL) {
             // PostgreSQL's error details quote the failing row; keep them out of exception messages.
             config.addDataSourceProperty("logServerErrorDetail", "false");
+            // Ids are uuid columns and Lethe binds them as text: let the server type such
+            // parameters from their column instead of insisting they are varchar.
+            config.addDataSourceProperty("stringtype", "unspecified");
         }
         config.setAutoCommit(true);
         var dataSource = new HikariDataSource(config);

@@ -1,5 +1,6 @@
 package dev.lethe.subjects;
 
+import dev.lethe.storage.Ids;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -27,7 +28,7 @@ public record ProfileCursor(String sort, Instant at, Integer visits, String subj
     public static Optional<ProfileCursor> decode(String text) {
         try {
             var parts = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8).split("\\|", -1);
-            if (parts.length != 4 || !ProfileFilter.SORTS.contains(parts[0]) || parts[3].isEmpty()) {
+            if (parts.length != 4 || !ProfileFilter.SORTS.contains(parts[0]) || !Ids.isId(parts[3])) {
                 return Optional.empty();
             }
             Integer visits = parts[2].isEmpty() ? null : Integer.valueOf(parts[2]);

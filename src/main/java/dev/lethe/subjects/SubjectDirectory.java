@@ -43,7 +43,7 @@ public final class SubjectDirectory {
 
     /** A new subject, with its key, first seen at {@code seenAt}. */
     public Subject create(Handle h, String accountId, String subjectType, boolean identified, Instant seenAt) {
-        var subject = new Subject(accountId, ids.next("sub"), subjectType, identified, clock.instant(), seenAt, seenAt);
+        var subject = new Subject(accountId, ids.next(), subjectType, identified, clock.instant(), seenAt, seenAt);
         store.insert(h, subject);
         keyring.createSubjectKey(h, accountId, subject.subjectId());
         return subject;
@@ -89,7 +89,7 @@ public final class SubjectDirectory {
      */
     public Subject createProfile(
             Handle h, String accountId, String subjectType, Map<IdentifierKind, String> indexes, Instant seenAt) {
-        String id = ids.next("sub");
+        String id = ids.next();
         Instant now = clock.instant();
         var byKind = new java.util.EnumMap<IdentifierKind, Map<String, String>>(IdentifierKind.class);
         indexes.forEach((kind, index) ->
@@ -136,7 +136,7 @@ public final class SubjectDirectory {
         var found = new HashMap<>(store.subjectsOf(h, accountId, IdentifierKind.VISITOR, firstSeen.keySet()));
         var claims = new HashMap<String, String>();
         for (var index : firstSeen.keySet()) {
-            if (!found.containsKey(index)) claims.put(index, ids.next("sub"));
+            if (!found.containsKey(index)) claims.put(index, ids.next());
         }
         if (claims.isEmpty()) return found;
         Instant now = clock.instant();

@@ -46,17 +46,17 @@ public final class JdbcValueStore implements ValueStore {
                     values.size());
             for (var v : values) {
                 copy.row()
-                        .text(accountId)
+                        .uuid(accountId)
                         .text(v.category())
                         .timestamp(v.collectedAt())
-                        .text(v.valueId())
-                        .text(v.subjectId())
+                        .uuid(v.valueId())
+                        .uuid(v.subjectId())
                         .text(v.field())
                         .text(v.recordKind())
-                        .text(v.recordId())
+                        .uuid(v.recordId())
                         .text(v.ruleKind())
                         .timestamp(v.anchorAt())
-                        .text(v.keyId())
+                        .uuid(v.keyId())
                         .bytes(v.ciphertext());
             }
             copy.into(h);

@@ -32,7 +32,7 @@ public final class PersonalValues {
     public void store(Handle h, String accountId, List<NewValue> values) {
         var sealed = new ArrayList<SealedValue>(values.size());
         for (var v : values) {
-            String valueId = ids.next("val");
+            String valueId = ids.next();
             var s = keyring.seal(
                     h,
                     accountId,

@@ -22,9 +22,9 @@ delete from account_keys where purpose = 'data';
 -- key_purpose and epoch reference the account key that wraps it, so the database itself refuses
 -- to destroy an epoch a key still needs, or to store a key under an epoch already destroyed.
 create table subject_keys (
-  account_id  varchar(40) not null references accounts (account_id),
-  key_id      varchar(40) not null,
-  subject_id  varchar(40) not null,
+  account_id  uuid        not null references accounts (account_id),
+  key_id      uuid        not null,
+  subject_id  uuid        not null,
   sealing     boolean     not null,
   key_purpose varchar(16) not null default 'data' check (key_purpose = 'data'),
   epoch       integer     not null,
@@ -37,13 +37,13 @@ create index subject_keys_by_subject on subject_keys (account_id, subject_id);
 -- Re-wrapping pages through one epoch's keys in key order.
 create index subject_keys_by_epoch on subject_keys (account_id, epoch, key_id);
 
-alter table personal_values add column key_id varchar(40) not null;
+alter table personal_values add column key_id uuid not null;
 
 -- One key per legal hold (or other reason to keep categories past an erasure), wrapped by the
 -- account's data key of one epoch like a subject key. Releasing the hold destroys it.
 create table hold_keys (
-  account_id  varchar(40) not null references accounts (account_id),
-  hold_id     varchar(40) not null,
+  account_id  uuid        not null references accounts (account_id),
+  hold_id     uuid        not null,
   key_purpose varchar(16) not null default 'data' check (key_purpose = 'data'),
   epoch       integer     not null,
   wrapped     bytea       not null,
@@ -57,10 +57,10 @@ create index hold_keys_by_epoch on hold_keys (account_id, epoch, hold_id);
 -- destroys the subject key it was derived from. Values of that key and category keep opening
 -- through it until the hold is released.
 create table held_keys (
-  account_id varchar(40) not null references accounts (account_id),
-  key_id     varchar(40) not null,
+  account_id uuid        not null references accounts (account_id),
+  key_id     uuid        not null,
   category   varchar(64) not null,
-  hold_id    varchar(40) not null,
+  hold_id    uuid        not null,
   wrapped    bytea       not null,
   created_at timestamp(6) with time zone not null,
   primary key (account_id, key_id, category, hold_id),

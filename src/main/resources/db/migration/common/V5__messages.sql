@@ -3,10 +3,10 @@
 -- personal_values, sealed under the subject's key. record_rule names the policy record that
 -- matched, whose retention governs the message.
 create table messages (
-  account_id       varchar(40)  not null references accounts (account_id),
+  account_id       uuid         not null references accounts (account_id),
   sent_at          timestamp(6) with time zone not null,
-  message_id       varchar(40)  not null,
-  subject_id       varchar(40)  not null,
+  message_id       uuid         not null,
+  subject_id       uuid         not null,
   channel          varchar(40)  not null,
   product          varchar(64),
   api              varchar(32),
@@ -24,7 +24,7 @@ create index messages_by_conversation on messages (account_id, conversation_key)
 -- When each conversation started (the conversation_started retention trigger). The client's
 -- conversation id is kept only as a blind index.
 create table conversations (
-  account_id       varchar(40) not null references accounts (account_id),
+  account_id       uuid        not null references accounts (account_id),
   conversation_key varchar(64) not null,
   started_at       timestamp(6) with time zone not null,
   primary key (account_id, conversation_key)

@@ -2,8 +2,8 @@
 -- A definition holds no personal data; which profiles achieved a goal is worked out from their
 -- (encrypted) events when a profile is read.
 create table goals (
-  account_id varchar(40)  not null references accounts (account_id),
-  goal_id    varchar(40)  not null,
+  account_id uuid         not null references accounts (account_id),
+  goal_id    uuid         not null,
   name       varchar(200) not null,
   event_type varchar(200) not null,
   match_json varchar      not null,

@@ -1,8 +1,8 @@
 -- Saved segments: a named profile filter (tag, last-visit range or window, order). A definition
 -- holds no person's data: email and phone filters cannot be saved.
 create table segments (
-  account_id  varchar(40)  not null references accounts (account_id),
-  segment_id  varchar(40)  not null,
+  account_id  uuid         not null references accounts (account_id),
+  segment_id  uuid         not null,
   name        varchar(200) not null,
   filter_json varchar      not null,
   created_at  timestamp(6) with time zone not null,

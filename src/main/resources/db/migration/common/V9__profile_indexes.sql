@@ -3,11 +3,11 @@
 -- a goal id only; the event's values stay in personal_values. A session's goals are part of its
 -- summary, so these rows outlive the events that achieved them as the summary does.
 create table goal_hits (
-  account_id  varchar(40) not null references accounts (account_id),
-  goal_id     varchar(40) not null,
-  event_id    varchar(40) not null,
-  subject_id  varchar(40) not null,
-  session_id  varchar(40),
+  account_id  uuid        not null references accounts (account_id),
+  goal_id     uuid        not null,
+  event_id    uuid        not null,
+  subject_id  uuid        not null,
+  session_id  uuid       ,
   achieved_at timestamp(6) with time zone not null,
   primary key (account_id, goal_id, event_id)
 );
@@ -19,9 +19,9 @@ create index goal_hits_by_goal on goal_hits (account_id, goal_id, subject_id);
 -- value in personal_values. One row per profile and field: the latest value. category and
 -- collected_at let retention cut these rows with the value they index.
 create table field_values (
-  account_id   varchar(40) not null references accounts (account_id),
+  account_id   uuid        not null references accounts (account_id),
   field_key    varchar(64) not null,
-  subject_id   varchar(40) not null,
+  subject_id   uuid        not null,
   value_index  varchar(64) not null,
   category     varchar(64) not null,
   collected_at timestamp(6) with time zone not null,

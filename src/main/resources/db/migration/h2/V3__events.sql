@@ -1,11 +1,11 @@
 -- Events: ids, times and types only; their personal values are in personal_values.
 -- (On PostgreSQL the same table is partitioned by month.)
 create table events (
-  account_id  varchar(40)  not null references accounts (account_id),
+  account_id  uuid         not null references accounts (account_id),
   occurred_at timestamp(6) with time zone not null,
-  event_id    varchar(40)  not null,
-  subject_id  varchar(40)  not null,
-  session_id  varchar(40),
+  event_id    uuid         not null,
+  subject_id  uuid         not null,
+  session_id  uuid       ,
   type        varchar(200) not null,
   received_at timestamp(6) with time zone not null,
   primary key (account_id, occurred_at, event_id)

@@ -65,10 +65,11 @@ create index messages_by_rule on messages (account_id, rule_kind, anchor_at);
 create index messages_by_campaign on messages (account_id, campaign_id, sent_at);
 
 -- Conversations name their person, so an erasure finds them, and are found by start.
-alter table conversations add column subject_id varchar(40);
+alter table conversations add column subject_id uuid;
 update conversations c set subject_id = (
-  select min(m.subject_id) from messages m
-  where m.account_id = c.account_id and m.conversation_key = c.conversation_key);
+  select m.subject_id from messages m
+  where m.account_id = c.account_id and m.conversation_key = c.conversation_key
+  order by m.sent_at, m.message_id limit 1);
 create index conversations_by_subject on conversations (account_id, subject_id);
 create index conversations_by_start on conversations (account_id, started_at);
 

@@ -2,11 +2,11 @@
 -- Partitioned by month of occurred_at, so retention can drop whole months. Monthly partitions are
 -- created ahead by the server (events_yYYYYmMM); the default partition catches anything else.
 create table events (
-  account_id  varchar(40)  not null,
+  account_id  uuid         not null,
   occurred_at timestamp(6) with time zone not null,
-  event_id    varchar(40)  not null,
-  subject_id  varchar(40)  not null,
-  session_id  varchar(40),
+  event_id    uuid         not null,
+  subject_id  uuid         not null,
+  session_id  uuid       ,
   type        varchar(200) not null,
   received_at timestamp(6) with time zone not null,
   primary key (account_id, occurred_at, event_id)

@@ -23,19 +23,20 @@ class KeyEpochTest {
         try (var keys = new KeyFixture(engine)) {
             var rows = new ArrayList<KeyFixture.Row>();
             for (int i = 0; i < 5; i++) {
-                keys.createSubject("sub_" + i);
-                rows.add(keys.seal("sub_" + i, "email_address", "person" + i + "@example.org"));
+                keys.createSubject(KeyFixture.id("sub_" + i));
+                rows.add(keys.seal(KeyFixture.id("sub_" + i), "email_address", "person" + i + "@example.org"));
             }
-            keys.createSubject("sub_held");
-            var held = keys.seal("sub_held", "email_address", "held@example.org");
-            keys.jdbi.useTransaction(
-                    h -> keys.keyring.shred(h, keys.account, "sub_held", Map.of("email_address", "hold_audit")));
+            keys.createSubject(KeyFixture.id("sub_held"));
+            var held = keys.seal(KeyFixture.id("sub_held"), "email_address", "held@example.org");
+            keys.jdbi.useTransaction(h -> keys.keyring.shred(
+                    h, keys.account, KeyFixture.id("sub_held"), Map.of("email_address", KeyFixture.id("hold_audit"))));
             byte[] index = keys.keyring.blindIndex(keys.account, "email", "zebulon@example.org");
 
             assertThat(keys.rotation.newEpoch(keys.account)).isEqualTo(2);
 
-            keys.createSubject("sub_new");
-            assertThat(keys.count("select epoch from subject_keys where subject_id = 'sub_new'"))
+            keys.createSubject(KeyFixture.id("sub_new"));
+            assertThat(keys.count(
+                            "select epoch from subject_keys where subject_id = '" + KeyFixture.id("sub_new") + "'"))
                     .isEqualTo(2);
             var cold = keys.otherInstance();
             for (int i = 0; i < 5; i++)
@@ -60,7 +61,7 @@ class KeyEpochTest {
                     assertThat(keys.open(instance, rows.get(i))).isEqualTo("person" + i + "@example.org");
                 }
                 assertThat(keys.open(instance, held)).isEqualTo("held@example.org");
-                assertThat(keys.open(instance, keys.seal("sub_new", "email_address", "new@example.org")))
+                assertThat(keys.open(instance, keys.seal(KeyFixture.id("sub_new"), "email_address", "new@example.org")))
                         .isEqualTo("new@example.org");
             }
             assertThat(keys.keyring.blindIndex(keys.account, "email", "zebulon@example.org"))
@@ -77,18 +78,19 @@ class KeyEpochTest {
         try (var keys = new KeyFixture(engine)) {
             var rows = new ArrayList<KeyFixture.Row>();
             for (int i = 0; i < 3; i++) {
-                keys.createSubject("sub_" + i);
-                rows.add(keys.seal("sub_" + i, "email_address", "person" + i + "@example.org"));
+                keys.createSubject(KeyFixture.id("sub_" + i));
+                rows.add(keys.seal(KeyFixture.id("sub_" + i), "email_address", "person" + i + "@example.org"));
             }
             keys.rotation.newEpoch(keys.account);
-            var page = keys.rotation.readPage(keys.account, 1, "", 10);
+            var page = keys.rotation.readPage(keys.account, 1, KeyRotation.FIRST_KEY, 10);
             assertThat(page.subjectKeys()).hasSize(3);
 
-            keys.jdbi.useTransaction(h -> keys.keyring.shred(h, keys.account, "sub_1"));
+            keys.jdbi.useTransaction(h -> keys.keyring.shred(h, keys.account, KeyFixture.id("sub_1")));
             int written = keys.rotation.writePage(page);
 
             assertThat(written).isEqualTo(2);
-            assertThat(keys.count("select count(*) from subject_keys where subject_id = 'sub_1'"))
+            assertThat(keys.count(
+                            "select count(*) from subject_keys where subject_id = '" + KeyFixture.id("sub_1") + "'"))
                     .isZero();
             var cold = keys.otherInstance();
             assertThatThrownBy(() -> keys.open(cold, rows.get(1))).isInstanceOf(SubjectKeyDestroyed.class);
@@ -106,25 +108,28 @@ class KeyEpochTest {
         try (var keys = new KeyFixture(engine)) {
             var ticker = new KeyFixture.FakeTicker();
             var other = keys.otherInstance(ticker);
-            keys.jdbi.useTransaction(h -> other.createSubjectKey(h, keys.account, "sub_before"));
-            assertThat(keys.count("select epoch from subject_keys where subject_id = 'sub_before'"))
+            keys.jdbi.useTransaction(h -> other.createSubjectKey(h, keys.account, KeyFixture.id("sub_before")));
+            assertThat(keys.count(
+                            "select epoch from subject_keys where subject_id = '" + KeyFixture.id("sub_before") + "'"))
                     .isEqualTo(1);
 
             keys.rotation.newEpoch(keys.account);
-            keys.createSubject("sub_here");
-            var here = keys.seal("sub_here", "email_address", "here@example.org");
+            keys.createSubject(KeyFixture.id("sub_here"));
+            var here = keys.seal(KeyFixture.id("sub_here"), "email_address", "here@example.org");
 
             assertThat(keys.open(other, here))
                     .as("opened under the epoch its key names")
                     .isEqualTo("here@example.org");
-            keys.jdbi.useTransaction(h -> other.createSubjectKey(h, keys.account, "sub_soon"));
+            keys.jdbi.useTransaction(h -> other.createSubjectKey(h, keys.account, KeyFixture.id("sub_soon")));
             ticker.advance(Keyring.NEW_EPOCH_ADOPTED_WITHIN);
-            keys.jdbi.useTransaction(h -> other.createSubjectKey(h, keys.account, "sub_later"));
+            keys.jdbi.useTransaction(h -> other.createSubjectKey(h, keys.account, KeyFixture.id("sub_later")));
 
-            assertThat(keys.count("select epoch from subject_keys where subject_id = 'sub_soon'"))
+            assertThat(keys.count(
+                            "select epoch from subject_keys where subject_id = '" + KeyFixture.id("sub_soon") + "'"))
                     .as("within the bound the other instance may still use epoch 1")
                     .isEqualTo(1);
-            assertThat(keys.count("select epoch from subject_keys where subject_id = 'sub_later'"))
+            assertThat(keys.count(
+                            "select epoch from subject_keys where subject_id = '" + KeyFixture.id("sub_later") + "'"))
                     .isEqualTo(2);
         }
     }
@@ -137,15 +142,15 @@ class KeyEpochTest {
                     .isZero();
             // The account's first subject key makes its data key, in a transaction that fails.
             assertThatThrownBy(() -> keys.jdbi.useTransaction(h -> {
-                        keys.keyring.createSubjectKey(h, keys.account, "sub_lost");
+                        keys.keyring.createSubjectKey(h, keys.account, KeyFixture.id("sub_lost"));
                         throw new IllegalStateException("the batch failed after making its keys");
                     }))
                     .isInstanceOf(IllegalStateException.class);
             assertThat(keys.count("select count(*) from account_keys where account_id = ?", keys.account))
                     .isZero();
 
-            keys.createSubject("sub_zebulon");
-            var email = keys.seal("sub_zebulon", "email_address", "zebulon@example.org");
+            keys.createSubject(KeyFixture.id("sub_zebulon"));
+            var email = keys.seal(KeyFixture.id("sub_zebulon"), "email_address", "zebulon@example.org");
 
             assertThat(keys.open(keys.otherInstance(), email)).isEqualTo("zebulon@example.org");
         }

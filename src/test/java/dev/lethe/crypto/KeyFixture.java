@@ -6,8 +6,10 @@ import dev.lethe.testing.TestDatabase;
 import dev.lethe.testing.TestLethe;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jdbi.v3.core.Jdbi;
 
@@ -17,6 +19,11 @@ import org.jdbi.v3.core.Jdbi;
  * their own, with cold caches and a cache clock the test moves) over the same database.
  */
 final class KeyFixture implements AutoCloseable {
+
+    /** A fixed id (a uuid) for a name a test uses, the same each time. */
+    static String id(String name) {
+        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+    }
 
     /** A sealed value as its row would hold it. */
     record Row(String keyId, String category, String valueId, byte[] ciphertext) {}
@@ -40,7 +47,7 @@ final class KeyFixture implements AutoCloseable {
     final String account;
     final Keyring keyring;
     final KeyRotation rotation;
-    private final Ids ids = new Ids(new SecureRandom());
+    private final Ids ids = new Ids(new SecureRandom(), Clock.systemUTC());
 
     KeyFixture(TestDatabase engine) {
         lethe = new TestLethe(engine);
@@ -65,7 +72,7 @@ final class KeyFixture implements AutoCloseable {
     }
 
     Row seal(String subject, String category, String text) {
-        String valueId = ids.next("val");
+        String valueId = ids.next();
         var sealed = jdbi.inTransaction(
                 h -> keyring.seal(h, account, subject, category, valueId, text.getBytes(StandardCharsets.UTF_8)));
         return new Row(sealed.keyId(), category, valueId, sealed.ciphertext());

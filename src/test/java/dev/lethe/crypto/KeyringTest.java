@@ -48,9 +48,9 @@ class KeyringTest {
         keyring = keys.keyring;
         quokka = keys.account;
         wombat = lethe.createAccount("Wombat Games").id();
-        keys.createSubject("sub_zebulon");
-        keys.createSubject("sub_yolanda");
-        keys.jdbi.useTransaction(h -> keyring.createSubjectKey(h, wombat, "sub_zebulon"));
+        keys.createSubject(KeyFixture.id("sub_zebulon"));
+        keys.createSubject(KeyFixture.id("sub_yolanda"));
+        keys.jdbi.useTransaction(h -> keyring.createSubjectKey(h, wombat, KeyFixture.id("sub_zebulon")));
     }
 
     @AfterEach
@@ -66,11 +66,17 @@ class KeyringTest {
 
     @Test
     void aValueOpensOnlyUnderItsOwnAccountKeyCategoryAndRow() {
-        var sealed = keys.seal("sub_zebulon", "email_address", ZEBULON);
-        String yolandasKey = keys.seal("sub_yolanda", "email_address", "y").keyId();
+        var sealed = keys.seal(KeyFixture.id("sub_zebulon"), "email_address", ZEBULON);
+        String yolandasKey =
+                keys.seal(KeyFixture.id("sub_yolanda"), "email_address", "y").keyId();
         String wombatsKey = keys.jdbi
                 .inTransaction(h -> keyring.seal(
-                        h, wombat, "sub_zebulon", "email_address", "val_w", ZEBULON.getBytes(StandardCharsets.UTF_8)))
+                        h,
+                        wombat,
+                        KeyFixture.id("sub_zebulon"),
+                        "email_address",
+                        "val_w",
+                        ZEBULON.getBytes(StandardCharsets.UTF_8)))
                 .keyId();
 
         assertThat(open(quokka, sealed.keyId(), "email_address", sealed.valueId(), sealed.ciphertext()))
@@ -87,10 +93,11 @@ class KeyringTest {
 
     @Test
     void aValueDoesNotOpenUnderAnotherKeyOfTheSameSubject() {
-        var yolandas = keys.seal("sub_yolanda", "email_address", ZEBULON);
+        var yolandas = keys.seal(KeyFixture.id("sub_yolanda"), "email_address", ZEBULON);
         // Yolanda merges into Zebulon: he now owns both keys.
-        keys.jdbi.useTransaction(h -> keyring.moveKeys(h, quokka, "sub_yolanda", "sub_zebulon"));
-        var zebulons = keys.seal("sub_zebulon", "email_address", ZEBULON);
+        keys.jdbi.useTransaction(
+                h -> keyring.moveKeys(h, quokka, KeyFixture.id("sub_yolanda"), KeyFixture.id("sub_zebulon")));
+        var zebulons = keys.seal(KeyFixture.id("sub_zebulon"), "email_address", ZEBULON);
         assertThat(zebulons.keyId()).isNotEqualTo(yolandas.keyId());
 
         assertThat(keys.open(yolandas)).isEqualTo(ZEBULON);
@@ -101,8 +108,8 @@ class KeyringTest {
 
     @Test
     void theSameValueOfTwoSubjectsGivesTwoDifferentCiphertextsWithoutThePlaintextInEither() {
-        var zebulons = keys.seal("sub_zebulon", "email_address", ZEBULON);
-        var yolandas = keys.seal("sub_yolanda", "email_address", ZEBULON);
+        var zebulons = keys.seal(KeyFixture.id("sub_zebulon"), "email_address", ZEBULON);
+        var yolandas = keys.seal(KeyFixture.id("sub_yolanda"), "email_address", ZEBULON);
 
         assertThat(zebulons.ciphertext()).isNotEqualTo(yolandas.ciphertext());
         assertThat(new String(zebulons.ciphertext(), StandardCharsets.ISO_8859_1))
@@ -126,16 +133,16 @@ class KeyringTest {
 
     @Test
     void aShreddedSubjectsValuesNoLongerOpenAtOnceEvenWhenItsKeyWasCached() {
-        var sealed = keys.seal("sub_zebulon", "email_address", ZEBULON);
+        var sealed = keys.seal(KeyFixture.id("sub_zebulon"), "email_address", ZEBULON);
         assertThat(keys.open(sealed)).isEqualTo(ZEBULON); // now cached
 
-        boolean destroyed = keys.jdbi.inTransaction(h -> keyring.shred(h, quokka, "sub_zebulon"));
+        boolean destroyed = keys.jdbi.inTransaction(h -> keyring.shred(h, quokka, KeyFixture.id("sub_zebulon")));
         assertThat(destroyed).isTrue();
 
         assertThatThrownBy(() -> keys.open(sealed)).isInstanceOf(SubjectKeyDestroyed.class);
-        assertThatThrownBy(() -> keys.seal("sub_zebulon", "email_address", ZEBULON))
+        assertThatThrownBy(() -> keys.seal(KeyFixture.id("sub_zebulon"), "email_address", ZEBULON))
                 .isInstanceOf(SubjectKeyDestroyed.class);
-        assertThat(keys.open(keys.seal("sub_yolanda", "email_address", ZEBULON)))
+        assertThat(keys.open(keys.seal(KeyFixture.id("sub_yolanda"), "email_address", ZEBULON)))
                 .isEqualTo(ZEBULON);
     }
 

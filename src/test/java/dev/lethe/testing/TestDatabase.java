@@ -31,7 +31,8 @@ public record TestDatabase(String name, String baseUrl) {
             return new Fresh(new DatabaseSettings(url, null, null, 4), () -> execute(url, "shutdown"));
         }
         execute(baseUrl, "create schema " + id);
-        String url = baseUrl + (baseUrl.contains("?") ? "&" : "?") + "currentSchema=" + id;
+        // stringtype=unspecified as Lethe's pool sets it, so raw reads can compare ids given as text
+        String url = baseUrl + (baseUrl.contains("?") ? "&" : "?") + "currentSchema=" + id + "&stringtype=unspecified";
         return new Fresh(
                 new DatabaseSettings(url, null, null, 4), () -> execute(baseUrl, "drop schema " + id + " cascade"));
     }
