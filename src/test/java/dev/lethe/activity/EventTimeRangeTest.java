@@ -84,7 +84,8 @@ class EventTimeRangeTest {
             var a = RuleKindAndAnchorTest.account(lethe, "advocacy-platform.yaml");
             // a sweep's delete, still open: it holds a lock that any DDL on events would wait for
             sweep.setAutoCommit(false);
-            sweep.createStatement().execute("delete from events where account_id = '00000000-0000-0000-0000-0000000000aa'");
+            sweep.createStatement()
+                    .execute("delete from events where account_id = '00000000-0000-0000-0000-0000000000aa'");
 
             var r = assertTimeoutPreemptively(
                     Duration.ofSeconds(30),
