@@ -7,6 +7,7 @@ import dev.lethe.activity.JdbcActivityStore;
 import dev.lethe.activity.JdbcMessageStore;
 import dev.lethe.activity.JdbcStatisticsStore;
 import dev.lethe.activity.MessageService;
+import dev.lethe.activity.StatisticsRollUp;
 import dev.lethe.activity.TrackService;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.audit.JdbcAuditStore;
@@ -68,11 +69,15 @@ public final class Lethe implements AutoCloseable {
         }
     }
 
+    /** How often count deltas are folded into daily totals. */
+    static final Duration COUNT_ROLL_UP = Duration.ofMinutes(5);
+
     /** A visit ends after this long without an event, unless configured otherwise. */
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofMinutes(30);
 
     private final Database database;
     private final AuditLog audit;
+    private final StatisticsRollUp rollUp;
     private final AccountService accounts;
     private final PolicyService policies;
     private final Keyring keyring;
@@ -84,7 +89,11 @@ public final class Lethe implements AutoCloseable {
         this.database = Database.open(config.database());
         try {
             var jdbi = database.jdbi();
-            this.audit = new AuditLog(jdbi, new JdbcAuditStore(), clock);
+            var masterKey =
+                    KeysetMasterKey.load(config.masterKey(), config.dataDir().resolve("master-key.json"));
+            this.keyring = new Keyring(jdbi, new JdbcKeyStore(clock), masterKey);
+            keyring.checkMasterKey();
+            this.audit = new AuditLog(jdbi, new JdbcAuditStore(), masterKey, random, clock);
             this.accounts = new AccountService(jdbi, new JdbcAccountStore(), audit, new KeyMaterial(random), clock);
             this.policies = new PolicyService(jdbi, new JdbcPolicyStore(), accounts, audit, clock);
             this.newBootstrapKey = accounts.bootstrapOperator(
@@ -97,11 +106,6 @@ public final class Lethe implements AutoCloseable {
             new ProcessorMetrics().bindTo(metrics);
             new UptimeMetrics().bindTo(metrics);
             var ids = new Ids(random);
-            this.keyring = new Keyring(
-                    jdbi,
-                    new JdbcKeyStore(clock),
-                    KeysetMasterKey.load(config.masterKey(), config.dataDir().resolve("master-key.json")));
-            keyring.checkMasterKey();
             var subjects = new SubjectDirectory(new JdbcSubjectStore(), keyring, ids, clock);
             var values = new PersonalValues(new JdbcValueStore(database.dialect()), keyring, ids);
             var activity = new JdbcActivityStore(jdbi, database.dialect());
@@ -119,10 +123,12 @@ public final class Lethe implements AutoCloseable {
                     ids,
                     clock,
                     config.sessionTimeout());
+            var statistics = new JdbcStatisticsStore(database.dialect());
+            this.rollUp = new StatisticsRollUp(jdbi, statistics);
             var track = new TrackService(
                     jdbi,
                     activity,
-                    new JdbcStatisticsStore(database.dialect()),
+                    statistics,
                     subjects,
                     values,
                     policies,
@@ -132,21 +138,17 @@ public final class Lethe implements AutoCloseable {
                     clock,
                     config.sessionTimeout());
             var messages = new MessageService(
-                    jdbi,
-                    new JdbcMessageStore(),
-                    new JdbcStatisticsStore(database.dialect()),
-                    subjects,
-                    values,
-                    policies,
-                    audit,
-                    ids,
-                    clock);
+                    jdbi, new JdbcMessageStore(), statistics, subjects, values, policies, audit, ids, clock);
             this.http = new HttpServer(
                     config.http(),
                     database,
                     new HttpServer.Features(accounts, policies, audit, profiles, track, messages, goals),
                     metrics,
                     version());
+            // What a crash left written but not chained joins the chain before anything new.
+            audit.chainEverythingPending();
+            audit.chainPeriodically();
+            rollUp.runEvery(COUNT_ROLL_UP);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -182,6 +184,11 @@ public final class Lethe implements AutoCloseable {
         return audit;
     }
 
+    /** The job that folds count deltas into daily totals. */
+    public StatisticsRollUp statisticsRollUp() {
+        return rollUp;
+    }
+
     public AccountService accounts() {
         return accounts;
     }
@@ -209,7 +216,12 @@ public final class Lethe implements AutoCloseable {
         try {
             http.close();
         } finally {
-            database.close();
+            try {
+                rollUp.close();
+                audit.close();
+            } finally {
+                database.close();
+            }
         }
     }
 

@@ -156,8 +156,15 @@ public final class MessageService {
         }
 
         var accepted = new ArrayList<Integer>();
+        int droppedValues = dropped;
         if (!checked.isEmpty()) {
-            jdbi.useTransaction(h -> store(h, accountId, checked, now, accepted, rejected, expired));
+            // The audit entry in the same transaction: no messages are stored without it.
+            return jdbi.inTransaction(h -> {
+                store(h, accountId, checked, now, accepted, rejected, expired);
+                var result = TrackResult.of(accepted.size(), rejected, droppedValues, expired);
+                audit.append(h, result.auditEvent(accountId, caller.actor(), "activity.messages"));
+                return result;
+            });
         }
         var result = TrackResult.of(accepted.size(), rejected, dropped, expired);
         audit.append(result.auditEvent(accountId, caller.actor(), "activity.messages"));

@@ -160,12 +160,18 @@ public final class TrackService {
                     i, subjects.blindIndex(accountId, IdentifierKind.VISITOR, visitor.get()), e, ts, kept));
         }
 
+        var result = TrackResult.of(accepted.size(), rejected, dropped, expired);
+        var entry = result.auditEvent(accountId, caller.actor(), "activity.track");
         if (!accepted.isEmpty()) {
             store.preparePartitions(accepted.stream().map(Accepted::ts).toList());
-            jdbi.useTransaction(h -> store(h, accountId, policy, accepted, keepSessions, keepSummaries, now));
+            // The audit entry in the same transaction: no events are stored without it.
+            jdbi.useTransaction(h -> {
+                store(h, accountId, policy, accepted, keepSessions, keepSummaries, now);
+                audit.append(h, entry);
+            });
+        } else {
+            audit.append(entry);
         }
-        var result = TrackResult.of(accepted.size(), rejected, dropped, expired);
-        audit.append(result.auditEvent(accountId, caller.actor(), "activity.track"));
         return result;
     }
 
@@ -207,8 +213,7 @@ public final class TrackService {
             if (keepSessions) {
                 var joined = sessions.join(a, subjectId);
                 sessionId = joined.session().sessionId();
-                if (joined.isNew())
-                    tally.session(a.ts(), valueOf(a, "context.referrer"), valueOf(a, "context.campaign"));
+                if (joined.isNew()) tally.session(a.ts(), valueOf(a, "context.referrer"));
                 if (joined.isNew() && keepSummaries) {
                     for (var v : a.values()) {
                         if (SUMMARY_FIELDS.contains(v.field())) {
