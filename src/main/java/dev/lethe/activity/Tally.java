@@ -1,9 +1,11 @@
 package dev.lethe.activity;
 
+import java.net.URI;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -66,12 +68,12 @@ final class Tally {
     private static String source(String url) {
         String host;
         try {
-            host = java.net.URI.create(url.strip()).getHost();
+            host = URI.create(url.strip()).getHost();
         } catch (IllegalArgumentException e) {
             return "referral";
         }
         if (host == null) return "referral";
-        String h = host.toLowerCase(java.util.Locale.ROOT);
+        String h = host.toLowerCase(Locale.ROOT);
         for (String engine : SEARCH) if (h.contains(engine)) return "search:" + engine;
         for (String network : SOCIAL) {
             if (h.equals(network) || h.endsWith("." + network) || h.contains(network + ".")) {

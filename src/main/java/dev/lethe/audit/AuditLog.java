@@ -68,7 +68,11 @@ public final class AuditLog implements AutoCloseable {
         var unsealed = unsealed(ids.next("aud"), clock.instant().truncatedTo(ChronoUnit.MICROS), event);
         var entry = unsealed.sealed(keys.forWriting(h, event.accountId()).seal(unsealed));
         store.insertPending(h, entry);
-        h.afterCommit(() -> chainer.request(event.accountId()));
+        if (h.isInTransaction()) {
+            h.afterCommit(() -> chainer.request(event.accountId()));
+        } else {
+            chainer.request(event.accountId()); // written in auto-commit: already committed
+        }
         return entry;
     }
 

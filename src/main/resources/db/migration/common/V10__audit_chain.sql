@@ -43,11 +43,10 @@ from audit_log;
 drop table audit_log;
 alter table audit_entries rename to audit_log;
 
--- One sequence number per entry of a chain (nulls, the pending entries, are distinct), and the
--- pending entries of an account found by the same index.
+-- One sequence number per entry of a chain (nulls, the pending entries, are distinct). The same
+-- index finds an account's pending entries (seq is null) without reading its chained ones.
 create unique index audit_log_by_seq on audit_log (account_id, seq);
 create index audit_log_by_time on audit_log (account_id, at);
-create index audit_log_by_written on audit_log (account_id, written_no);
 
 -- Counts are written as insert-only deltas, so concurrent batches never wait on one total row;
 -- a roll-up folds them into daily_counts, and reads add both.
