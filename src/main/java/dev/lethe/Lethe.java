@@ -8,6 +8,7 @@ import dev.lethe.activity.JdbcMessageStore;
 import dev.lethe.activity.JdbcStatisticsStore;
 import dev.lethe.activity.MessageService;
 import dev.lethe.activity.Partitions;
+import dev.lethe.activity.StatisticsRollUp;
 import dev.lethe.activity.TrackService;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.audit.JdbcAuditStore;
@@ -69,11 +70,15 @@ public final class Lethe implements AutoCloseable {
         }
     }
 
+    /** How often count deltas are folded into daily totals. */
+    static final Duration COUNT_ROLL_UP = Duration.ofMinutes(5);
+
     /** A visit ends after this long without an event, unless configured otherwise. */
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofMinutes(30);
 
     private final Database database;
     private final AuditLog audit;
+    private final StatisticsRollUp rollUp;
     private final AccountService accounts;
     private final PolicyService policies;
     private final Keyring keyring;
@@ -86,7 +91,12 @@ public final class Lethe implements AutoCloseable {
         this.database = Database.open(config.database());
         try {
             var jdbi = database.jdbi();
-            this.audit = new AuditLog(jdbi, new JdbcAuditStore(), clock);
+            var masterKey =
+                    KeysetMasterKey.load(config.masterKey(), config.dataDir().resolve("master-key.json"));
+            var ids = new Ids(random, clock);
+            this.keyring = new Keyring(jdbi, new JdbcKeyStore(clock), masterKey, ids);
+            keyring.checkMasterKey();
+            this.audit = new AuditLog(jdbi, new JdbcAuditStore(), masterKey, random, clock);
             this.accounts = new AccountService(jdbi, new JdbcAccountStore(), audit, new KeyMaterial(random), clock);
             this.policies = new PolicyService(jdbi, new JdbcPolicyStore(), accounts, audit, clock);
             this.newBootstrapKey = accounts.bootstrapOperator(
@@ -98,13 +108,6 @@ public final class Lethe implements AutoCloseable {
             new JvmThreadMetrics().bindTo(metrics);
             new ProcessorMetrics().bindTo(metrics);
             new UptimeMetrics().bindTo(metrics);
-            var ids = new Ids(random, clock);
-            this.keyring = new Keyring(
-                    jdbi,
-                    new JdbcKeyStore(clock),
-                    KeysetMasterKey.load(config.masterKey(), config.dataDir().resolve("master-key.json")),
-                    ids);
-            keyring.checkMasterKey();
             var subjects = new SubjectDirectory(new JdbcSubjectStore(), keyring, ids, clock);
             var values = new PersonalValues(new JdbcValueStore(database.dialect()), keyring, ids);
             var activity = new JdbcActivityStore(database.dialect());
@@ -124,10 +127,12 @@ public final class Lethe implements AutoCloseable {
                     ids,
                     clock,
                     config.sessionTimeout());
+            var statistics = new JdbcStatisticsStore(database.dialect());
+            this.rollUp = new StatisticsRollUp(jdbi, statistics);
             var track = new TrackService(
                     jdbi,
                     activity,
-                    new JdbcStatisticsStore(database.dialect()),
+                    statistics,
                     subjects,
                     values,
                     policies,
@@ -138,21 +143,17 @@ public final class Lethe implements AutoCloseable {
                     clock,
                     config.sessionTimeout());
             var messages = new MessageService(
-                    jdbi,
-                    new JdbcMessageStore(),
-                    new JdbcStatisticsStore(database.dialect()),
-                    subjects,
-                    values,
-                    policies,
-                    audit,
-                    ids,
-                    clock);
+                    jdbi, new JdbcMessageStore(), statistics, subjects, values, policies, audit, ids, clock);
             this.http = new HttpServer(
                     config.http(),
                     database,
                     new HttpServer.Features(accounts, policies, audit, profiles, track, messages, goals),
                     metrics,
                     version());
+            // What a crash left written but not chained joins the chain before anything new.
+            audit.chainEverythingPending();
+            audit.chainPeriodically();
+            rollUp.runEvery(COUNT_ROLL_UP);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -195,6 +196,11 @@ public final class Lethe implements AutoCloseable {
         return audit;
     }
 
+    /** The job that folds count deltas into daily totals. */
+    public StatisticsRollUp statisticsRollUp() {
+        return rollUp;
+    }
+
     public AccountService accounts() {
         return accounts;
     }
@@ -227,7 +233,12 @@ public final class Lethe implements AutoCloseable {
             partitions.close();
             http.close();
         } finally {
-            database.close();
+            try {
+                rollUp.close();
+                audit.close();
+            } finally {
+                database.close();
+            }
         }
     }
 

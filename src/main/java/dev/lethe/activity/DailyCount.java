@@ -4,6 +4,7 @@ import java.time.LocalDate;
 
 /**
  * One anonymous count: on {@code day}, how many of {@code metric} (events, sessions by source,
- * sessions by campaign) had this {@code dimension} (an event type, a source host, a campaign).
+ * messages by channel or status) had this {@code dimension} (an event type, the kind of a source,
+ * a channel, a status).
  */
 public record DailyCount(LocalDate day, String metric, String dimension, long count) {}

@@ -177,18 +177,23 @@ public final class MessageService {
         }
 
         var accepted = new ArrayList<Integer>();
+        int droppedValues = dropped;
         if (!checked.isEmpty()) {
             var conversationRules = policy.records().values().stream()
                     .filter(GoverningRules::countsFromConversation)
                     .map(RecordRule::name)
                     .toList();
             int expiredBefore = expired.size();
-            new Transactions(jdbi).useTransaction(h -> {
+            // The audit entry in the same transaction: no messages are stored without it.
+            return new Transactions(jdbi).inTransaction(h -> {
                 // a retried transaction starts from the same verdicts
                 accepted.clear();
                 expired.subList(expiredBefore, expired.size()).clear();
                 checked.forEach(c -> rejected.remove(c.index()));
                 store(h, accountId, checked, conversationRules, now, accepted, rejected, expired);
+                var result = TrackResult.of(accepted.size(), rejected, droppedValues, expired);
+                audit.append(h, result.auditEvent(accountId, caller.actor(), "activity.messages"));
+                return result;
             });
         }
         var result = TrackResult.of(accepted.size(), rejected, dropped, expired);

@@ -1,15 +1,20 @@
 package dev.lethe.activity;
 
+import java.net.URI;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * A batch's anonymous counts: messages by channel and status, events by type, new sessions by the kind of their source
- * ("direct", "referral", "search:google", "social:linkedin") and by campaign. The referrer's
- * URL or host is never counted: either can point at one person.
+ * A batch's anonymous counts: messages by channel and status, events by type, new sessions by the
+ * kind of their source ("direct", "referral", "search:google", "social:linkedin"). The referrer's
+ * URL or host is never counted: either can point at one person. Nor is the campaign: it is a
+ * categorised personal value (a campaign name can be made for one person), and counts outlive
+ * erasure.
  */
 final class Tally {
     private final Map<DailyCount, Long> counts = new LinkedHashMap<>();
@@ -23,13 +28,12 @@ final class Tally {
         add(at, "messages_by_status", status == null ? "unknown" : status);
     }
 
-    void session(Instant at, Optional<String> referrer, Optional<String> campaign) {
+    void session(Instant at, Optional<String> referrer) {
         add(at, "sessions_by_source", referrer.map(Tally::source).orElse("direct"));
-        campaign.ifPresent(c -> add(at, "sessions_by_campaign", c.length() > 200 ? c.substring(0, 200) : c));
     }
 
     private void add(Instant at, String metric, String dimension) {
-        var key = new DailyCount(at.atZone(java.time.ZoneOffset.UTC).toLocalDate(), metric, dimension, 0);
+        var key = new DailyCount(at.atZone(ZoneOffset.UTC).toLocalDate(), metric, dimension, 0);
         counts.merge(key, 1L, Long::sum);
     }
 
@@ -64,12 +68,12 @@ final class Tally {
     private static String source(String url) {
         String host;
         try {
-            host = java.net.URI.create(url.strip()).getHost();
+            host = URI.create(url.strip()).getHost();
         } catch (IllegalArgumentException e) {
             return "referral";
         }
         if (host == null) return "referral";
-        String h = host.toLowerCase(java.util.Locale.ROOT);
+        String h = host.toLowerCase(Locale.ROOT);
         for (String engine : SEARCH) if (h.contains(engine)) return "search:" + engine;
         for (String network : SOCIAL) {
             if (h.equals(network) || h.endsWith("." + network) || h.contains(network + ".")) {

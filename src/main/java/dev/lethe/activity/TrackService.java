@@ -172,13 +172,20 @@ public final class TrackService {
                     i, subjects.blindIndex(accountId, IdentifierKind.VISITOR, visitor.get()), e, ts, kept));
         }
 
-        int stored = 0;
-        if (!accepted.isEmpty()) {
-            var erased = transactions.inTransaction(
-                    h -> store(h, accountId, policy, accepted, keepSessions, keepSummaries, now));
+        int droppedValues = dropped;
+        if (accepted.isEmpty()) {
+            var result = TrackResult.of(0, rejected, droppedValues, expired);
+            audit.append(result.auditEvent(accountId, caller.actor(), "activity.track"));
+            return result;
+        }
+        // The audit entry in the same transaction: no events are stored without it.
+        return transactions.inTransaction(h -> {
+            var erased = store(h, accountId, policy, accepted, keepSessions, keepSummaries, now);
+            var refused = new LinkedHashMap<>(rejected);
+            int stored = 0;
             for (var a : accepted) {
                 if (erased.contains(a.visitorIndex())) {
-                    rejected.put(
+                    refused.put(
                             a.index(),
                             List.of(new FieldError(
                                     "events[" + a.index() + "].visitorId",
@@ -187,10 +194,10 @@ public final class TrackService {
                     stored++;
                 }
             }
-        }
-        var result = TrackResult.of(stored, rejected, dropped, expired);
-        audit.append(result.auditEvent(accountId, caller.actor(), "activity.track"));
-        return result;
+            var result = TrackResult.of(stored, refused, droppedValues, expired);
+            audit.append(h, result.auditEvent(accountId, caller.actor(), "activity.track"));
+            return result;
+        });
     }
 
     private record Accepted(
@@ -246,8 +253,7 @@ public final class TrackService {
             if (keepSessions) {
                 var joined = sessions.join(a, subjectId, rules.of(RecordKind.SESSION, subjectId));
                 sessionId = joined.session().sessionId();
-                if (joined.isNew())
-                    tally.session(a.ts(), valueOf(a, "context.referrer"), valueOf(a, "context.campaign"));
+                if (joined.isNew()) tally.session(a.ts(), valueOf(a, "context.referrer"));
                 if (joined.isNew() && keepSummaries) {
                     for (var v : a.values()) {
                         if (SUMMARY_FIELDS.contains(v.field())) {

@@ -3,78 +3,76 @@ package dev.lethe.audit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.lethe.crypto.MasterKey;
+import dev.lethe.storage.Ids;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The append-only, hash-chained record of who did what (promise 4). Each entry carries the hash of
- * the one before it in its account's chain, so an edited, removed or reordered entry breaks the
- * chain where it happened, and {@link #verify} names it.
+ * The append-only, hash-chained record of who did what (promise 4).
  *
- * <p>{@link #append} takes the caller's handle: the entry is written in the same transaction as
- * the change it records, and if it cannot be written the change fails with it (fail closed).
+ * <p>{@link #append} writes the entry in the caller's transaction, sealed with an HMAC under the
+ * account's audit key: if it cannot be written, the change it records fails with it (fail
+ * closed), and no change commits without its entry. Appending takes no lock that the account's
+ * other writers share; right after the commit the {@link AuditChainer} gives the entry its place
+ * in the chain: a sequence number and a keyed hash over its content and the hash of the entry
+ * before it. So an edited, removed or reordered entry breaks the chain where it happened, and
+ * {@link #verify} names it; see docs/audit.md for what that proves and what it does not.
  */
-public final class AuditLog {
+public final class AuditLog implements AutoCloseable {
+
+    /** How often every instance looks for entries left pending (by a failed pass, or another instance). */
+    public static final Duration PERIODIC_CHAINING = Duration.ofSeconds(5);
+
+    private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
 
     private static final ObjectMapper JSON =
             new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     private final Jdbi jdbi;
     private final AuditStore store;
+    private final AuditKeys keys;
+    private final AuditChainer chainer;
+    private final Ids ids;
     private final Clock clock;
 
-    public AuditLog(Jdbi jdbi, AuditStore store, Clock clock) {
+    public AuditLog(Jdbi jdbi, AuditStore store, MasterKey master, SecureRandom random, Clock clock) {
         this.jdbi = jdbi;
         this.store = store;
+        this.keys = new AuditKeys(jdbi, store, master, random, clock);
+        this.ids = new Ids(random, clock);
+        this.chainer = new AuditChainer(jdbi, store, keys, ids, clock);
         this.clock = clock;
     }
 
-    /** Starts the chain of a new account, in the transaction that creates it. */
+    /** Starts the chain of a new account, and its audit key, in the transaction that creates it. */
     public void createChain(Handle h, String accountId) {
         store.createChain(h, accountId);
+        keys.create(h, accountId);
     }
 
     /**
-     * Locks the account's chain head for the rest of the caller's transaction. Every audited change
-     * takes this lock anyway when it appends; taking it first serialises changes to one account
-     * that must read before they write (the next policy version number).
+     * Writes one sealed entry in the caller's transaction and returns it (pending: it is chained
+     * right after the commit). Takes no lock the account's other writers wait for.
      */
-    public void lockChain(Handle h, String accountId) {
-        store.lockHead(h, accountId);
-    }
-
-    /** Appends one entry in the caller's transaction and returns it. */
     public AuditEntry append(Handle h, AuditEvent event) {
-        ChainHead head = store.lockHead(h, event.accountId());
-        long seq = head.seq() + 1;
-        Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        String targets = json(event.targets());
-        String detail = json(new TreeMap<>(event.detail()));
-        var unsealed = new AuditEntry(
-                event.accountId(),
-                seq,
-                at,
-                event.actor(),
-                event.source(),
-                event.action(),
-                targets,
-                event.outcome(),
-                detail,
-                head.hash(),
-                null);
-        var entry = unsealed.withHash(hash(unsealed));
-        store.insert(h, entry);
-        store.moveHead(h, event.accountId(), new ChainHead(seq, entry.hash()));
+        var unsealed = unsealed(ids.next(), clock.instant().truncatedTo(ChronoUnit.MICROS), event);
+        var entry = unsealed.sealed(keys.forWriting(h, event.accountId()).seal(unsealed));
+        store.insertPending(h, entry);
+        if (h.isInTransaction()) {
+            h.afterCommit(() -> chainer.request(event.accountId()));
+        } else {
+            chainer.request(event.accountId()); // written in auto-commit: already committed
+        }
         return entry;
     }
 
@@ -83,62 +81,38 @@ public final class AuditLog {
         return jdbi.inTransaction(h -> append(h, event));
     }
 
+    /**
+     * Chained entries, filtered, in chain order. What is pending for the account is chained first,
+     * so a reader sees every entry committed before the call; an entry that cannot be chained (its
+     * seal does not hold) is not listed, and {@link #verify} names it.
+     */
     public List<AuditEntry> find(String accountId, AuditQuery query) {
+        chainPending(accountId);
         return jdbi.withHandle(h -> store.find(h, accountId, query));
     }
 
     /**
-     * Walks the whole chain and names every entry that is not as it was written: its content no
-     * longer matches its hash (edited), it does not link to the entry before it (removed or
-     * reordered), or sequence numbers are missing (removed). The head kept beside the chain shows a
-     * truncated tail.
+     * Chains what is pending, then checks the account's chain under its audit key and the seals of
+     * entries still outside it (see {@link ChainCheck}).
      */
     public Verification verify(String accountId) {
-        return jdbi.inTransaction(h -> {
-            var problems = new ArrayList<Verification.Problem>();
-            var state = new Object() {
-                long expectedSeq = 1;
-                String prevHash = ChainHead.GENESIS.hash();
-                long count = 0;
-            };
-            store.forEachInOrder(h, accountId, e -> {
-                state.count++;
-                if (e.seq() != state.expectedSeq) {
-                    problems.add(new Verification.Problem(
-                            e.seq(),
-                            "entries "
-                                    + state.expectedSeq
-                                    + (e.seq() - 1 > state.expectedSeq ? ".." + (e.seq() - 1) : "")
-                                    + " are missing before this one"));
-                } else if (!e.prevHash().equals(state.prevHash)) {
-                    problems.add(new Verification.Problem(
-                            e.seq(), "does not link to the entry before it (removed or reordered)"));
-                }
-                String recomputed = hash(e);
-                if (!recomputed.equals(e.hash())) {
-                    problems.add(new Verification.Problem(e.seq(), "content does not match its hash (edited)"));
-                }
-                state.expectedSeq = e.seq() + 1;
-                state.prevHash = e.hash();
-            });
-            var recorded = store.head(h, accountId);
-            if (recorded.isEmpty()) {
-                problems.add(
-                        new Verification.Problem(0, "there is no audit chain for this account (no recorded head)"));
-            }
-            ChainHead head = recorded.orElse(ChainHead.GENESIS);
-            long last = state.expectedSeq - 1;
-            if (recorded.isPresent() && (head.seq() != last || !head.hash().equals(state.prevHash))) {
-                problems.add(new Verification.Problem(
-                        head.seq(),
-                        "the chain ends at entry "
-                                + last
-                                + " but its recorded head is entry "
-                                + head.seq()
-                                + " (entries removed from the end, or the head was changed)"));
-            }
-            return new Verification(problems.isEmpty(), state.count, head, List.copyOf(problems));
-        });
+        chainPending(accountId);
+        return verifyAsStored(accountId);
+    }
+
+    /** Checks the chain as it is stored, chaining nothing (for the command line: it only reads). */
+    public Verification verifyAsStored(String accountId) {
+        return jdbi.inTransaction(h -> new ChainCheck(store).run(h, accountId, keys.forChecking(h, accountId)));
+    }
+
+    /** Chains what every account left pending, e.g. at start-up after a crash; returns how many. */
+    public int chainEverythingPending() {
+        return chainer.chainAll();
+    }
+
+    /** Chains, in the background, what any instance left pending, every {@link #PERIODIC_CHAINING}. */
+    public void chainPeriodically() {
+        chainer.chainPeriodically(PERIODIC_CHAINING);
     }
 
     /** Every account whose chain can be verified (accounts, recorded heads, stray entries). */
@@ -146,30 +120,31 @@ public final class AuditLog {
         return jdbi.withHandle(store::chainOwners);
     }
 
-    /** The hash of an entry's content, its sequence number and its predecessor's hash. */
-    static String hash(AuditEntry e) {
-        // Fields are length-prefixed so no two different entries serialise to the same bytes.
-        var text = new StringBuilder();
-        for (String field : new String[] {
-            e.accountId(),
-            Long.toString(e.seq()),
-            e.at().truncatedTo(ChronoUnit.MICROS).toString(),
-            e.actor(),
-            e.source() == null ? "" : e.source(),
-            e.action(),
-            e.targets(),
-            e.outcome(),
-            e.detail(),
-            e.prevHash()
-        }) {
-            text.append(field.length()).append(':').append(field).append('\n');
-        }
+    private void chainPending(String accountId) {
         try {
-            var digest = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(digest.digest(text.toString().getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException missing) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", missing);
+            chainer.chainNow(accountId);
+        } catch (RuntimeException e) {
+            // Reading and verifying still work on what is chained; the entries stay pending.
+            log.warn("could not chain the audit entries of account {} before reading them", accountId, e);
         }
+    }
+
+    /** The entry an event makes, not yet sealed nor chained. */
+    static AuditEntry unsealed(String entryId, Instant at, AuditEvent event) {
+        return new AuditEntry(
+                event.accountId(),
+                entryId,
+                null,
+                at,
+                event.actor(),
+                event.source(),
+                event.action(),
+                json(event.targets()),
+                event.outcome(),
+                json(new TreeMap<>(event.detail())),
+                null,
+                null,
+                null);
     }
 
     private static String json(Object value) {
@@ -178,5 +153,10 @@ public final class AuditLog {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("audit detail is not serialisable", e);
         }
+    }
+
+    @Override
+    public void close() {
+        chainer.close();
     }
 }

@@ -4,6 +4,8 @@ import static dev.lethe.storage.Timestamps.utc;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
@@ -11,7 +13,7 @@ import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.StatementContext;
 
-/** The audit chains in SQL. */
+/** The audit logs in SQL. */
 public final class JdbcAuditStore implements AuditStore {
 
     @Override
@@ -21,6 +23,27 @@ public final class JdbcAuditStore implements AuditStore {
             """)
                 .bind("account", accountId)
                 .bind("hash", ChainHead.GENESIS.hash())
+                .execute();
+    }
+
+    @Override
+    public void insertPending(Handle h, AuditEntry e) {
+        h.createUpdate("""
+            insert into audit_log
+              (account_id, entry_id, at, actor, source, action, targets, outcome, detail, seal)
+            values
+              (:account, :entry, :at, :actor, :source, :action, :targets, :outcome, :detail, :seal)
+            """)
+                .bind("account", e.accountId())
+                .bind("entry", e.entryId())
+                .bind("at", utc(e.at()))
+                .bind("actor", e.actor())
+                .bind("source", e.source())
+                .bind("action", e.action())
+                .bind("targets", e.targets())
+                .bind("outcome", e.outcome())
+                .bind("detail", e.detail())
+                .bind("seal", e.seal())
                 .execute();
     }
 
@@ -36,24 +59,53 @@ public final class JdbcAuditStore implements AuditStore {
     }
 
     @Override
-    public void insert(Handle h, AuditEntry e) {
-        h.createUpdate("""
-            insert into audit_log
-              (account_id, seq, at, actor, source, action, targets, outcome, detail, prev_hash, hash)
-            values
-              (:account, :seq, :at, :actor, :source, :action, :targets, :outcome, :detail, :prev, :hash)
+    public List<AuditEntry> pending(Handle h, String accountId, int limit) {
+        return h.createQuery("""
+            select * from audit_log
+            where account_id = :account and seq is null and refused_at is null
+            order by written_no
+            limit :limit
             """)
-                .bind("account", e.accountId())
-                .bind("seq", e.seq())
-                .bind("at", utc(e.at()))
-                .bind("actor", e.actor())
-                .bind("source", e.source())
-                .bind("action", e.action())
-                .bind("targets", e.targets())
-                .bind("outcome", e.outcome())
-                .bind("detail", e.detail())
-                .bind("prev", e.prevHash())
-                .bind("hash", e.hash())
+                .bind("account", accountId)
+                .bind("limit", limit)
+                .map(JdbcAuditStore::entry)
+                .list();
+    }
+
+    @Override
+    public void chain(Handle h, List<AuditEntry> chained) {
+        if (chained.isEmpty()) return;
+        var batch = h.prepareBatch("""
+            update audit_log set seq = :seq, prev_hash = :prev, hash = :hash
+            where account_id = :account and entry_id = :entry and seq is null
+            """);
+        for (var e : chained) {
+            batch.bind("account", e.accountId())
+                    .bind("entry", e.entryId())
+                    .bind("seq", e.seq())
+                    .bind("prev", e.prevHash())
+                    .bind("hash", e.hash())
+                    .add();
+        }
+        int[] counts = batch.execute();
+        for (int c : counts) {
+            // Under the head lock no other chainer runs: an entry that is gone or chained meanwhile
+            // was changed by hand; fail the pass rather than leave a gap.
+            if (c != 1 && c != Statement.SUCCESS_NO_INFO) {
+                throw new IllegalStateException("a pending audit entry changed while it was being chained");
+            }
+        }
+    }
+
+    @Override
+    public void refuse(Handle h, String accountId, String entryId, Instant at) {
+        h.createUpdate("""
+            update audit_log set refused_at = :at
+            where account_id = :account and entry_id = :entry and seq is null
+            """)
+                .bind("account", accountId)
+                .bind("entry", entryId)
+                .bind("at", utc(at))
                 .execute();
     }
 
@@ -98,10 +150,25 @@ public final class JdbcAuditStore implements AuditStore {
     @Override
     public void forEachInOrder(Handle h, String accountId, Consumer<AuditEntry> sink) {
         try (var rows = h
-                .createQuery("select * from audit_log where account_id = :account order by seq")
+                .createQuery("select * from audit_log where account_id = :account and seq is not null order by seq")
                 .bind("account", accountId)
                 .setFetchSize(500)
                 .map(JdbcAuditStore::entry)
+                .stream()) {
+            rows.forEach(sink);
+        }
+    }
+
+    @Override
+    public void forEachUnchained(Handle h, String accountId, Consumer<Unchained> sink) {
+        try (var rows = h
+                .createQuery("select * from audit_log where account_id = :account and seq is null order by written_no")
+                .bind("account", accountId)
+                .setFetchSize(500)
+                .map((rs, ctx) -> {
+                    var refused = rs.getObject("refused_at", OffsetDateTime.class);
+                    return new Unchained(entry(rs, ctx), refused == null ? null : refused.toInstant());
+                })
                 .stream()) {
             rows.forEach(sink);
         }
@@ -127,10 +194,43 @@ public final class JdbcAuditStore implements AuditStore {
                         """).mapTo(String.class).list();
     }
 
+    @Override
+    public List<String> accountsWithPending(Handle h) {
+        // One probe of (account_id, seq) per account: no index over every entry for this alone.
+        return h.createQuery("""
+                        select a.account_id from accounts a
+                        where exists (select 1 from audit_log l
+                                      where l.account_id = a.account_id and l.seq is null and l.refused_at is null)
+                        order by 1
+                        """).mapTo(String.class).list();
+    }
+
+    @Override
+    public Optional<byte[]> key(Handle h, String accountId) {
+        return h.createQuery("select wrapped from audit_keys where account_id = :account")
+                .bind("account", accountId)
+                .mapTo(byte[].class)
+                .findOne();
+    }
+
+    @Override
+    public void insertKey(Handle h, String accountId, byte[] wrapped, Instant at) {
+        h.createUpdate("""
+            insert into audit_keys (account_id, wrapped, created_at) values (:account, :wrapped, :at)
+            """)
+                .bind("account", accountId)
+                .bind("wrapped", wrapped)
+                .bind("at", utc(at))
+                .execute();
+    }
+
     private static AuditEntry entry(ResultSet rs, StatementContext ctx) throws SQLException {
+        long number = rs.getLong("seq");
+        Long seq = rs.wasNull() ? null : number;
         return new AuditEntry(
                 rs.getString("account_id"),
-                rs.getLong("seq"),
+                rs.getString("entry_id"),
+                seq,
                 rs.getObject("at", OffsetDateTime.class).toInstant(),
                 rs.getString("actor"),
                 rs.getString("source"),
@@ -138,6 +238,7 @@ public final class JdbcAuditStore implements AuditStore {
                 rs.getString("targets"),
                 rs.getString("outcome"),
                 rs.getString("detail"),
+                rs.getString("seal"),
                 rs.getString("prev_hash"),
                 rs.getString("hash"));
     }

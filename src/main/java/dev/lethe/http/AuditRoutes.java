@@ -21,7 +21,8 @@ final class AuditRoutes {
     void register(Api api) {
         api.route(GET, "/v1/audit")
                 .access(Access.needs(Scope.ADMIN, Scope.OPERATOR))
-                .summary("The account's audit log in chain order, filtered; page with ?after=<last seq>")
+                .summary(
+                        "The account's chained audit entries in chain order, filtered (pending entries are chained first); page with ?after=<last seq>")
                 .query("from", "ISO instant, inclusive")
                 .query("to", "ISO instant, exclusive")
                 .query("actor", "key or user id")
@@ -53,7 +54,7 @@ final class AuditRoutes {
         api.route(GET, "/v1/audit/verify")
                 .access(Access.needs(Scope.ADMIN, Scope.OPERATOR))
                 .summary(
-                        "Check the account's audit chain: names every edited, removed or reordered entry, and returns the head")
+                        "Check the account's keyed audit chain: names every edited, removed, reordered or forged entry, counts pending ones, and returns the head")
                 .handle((ctx, caller) -> ctx.json(audit.verify(caller.accountId())));
     }
 

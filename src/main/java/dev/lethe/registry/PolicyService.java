@@ -67,7 +67,7 @@ public final class PolicyService {
             }
         }
         return jdbi.inTransaction(h -> {
-            audit.lockChain(h, accountId); // two submissions at once get consecutive versions
+            store.lockVersions(h, accountId); // two submissions at once get consecutive versions
             int number = store.nextVersion(h, accountId);
             var version = new PolicyVersion(
                     accountId,

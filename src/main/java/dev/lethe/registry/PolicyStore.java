@@ -7,6 +7,12 @@ import org.jdbi.v3.core.Handle;
 /** Policy versions per account. Methods run on the caller's handle. */
 public interface PolicyStore {
 
+    /**
+     * Locks the account's policy history for the rest of the caller's transaction, so two
+     * submissions at once get consecutive version numbers.
+     */
+    void lockVersions(Handle h, String accountId);
+
     /** The next version number of the account (1 for the first). */
     int nextVersion(Handle h, String accountId);
 

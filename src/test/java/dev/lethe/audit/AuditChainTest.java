@@ -9,6 +9,8 @@ import dev.lethe.accounts.Caller;
 import dev.lethe.accounts.JdbcAccountStore;
 import dev.lethe.accounts.KeyMaterial;
 import dev.lethe.accounts.Scope;
+import dev.lethe.crypto.KeysetMasterKey;
+import dev.lethe.crypto.MasterKey;
 import dev.lethe.testing.TestCli;
 import dev.lethe.testing.TestDatabase;
 import dev.lethe.testing.TestLethe;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
@@ -53,6 +56,8 @@ class AuditChainTest {
                         .delete("/v1/keys/" + readKeyId, zebulon.adminKey())
                         .status())
                 .isEqualTo(204);
+        // Reading the log chains what is pending: the four entries have their places from here on.
+        lethe.verifyAudit(zebulon.adminKey());
         return new History(zebulon, TestLethe.keyIdOf(zebulon.adminKey()), readKeyId);
     }
 
@@ -315,6 +320,8 @@ class AuditChainTest {
                     "verify",
                     "--db-url",
                     lethe.jdbcUrl(),
+                    "--data-dir",
+                    lethe.dataDir().toString(),
                     "--account",
                     "0b9d3c1e-6f2a-4c1d-9e8f-7a6b5c4d3e2f");
             tamper(
@@ -323,7 +330,13 @@ class AuditChainTest {
             tamper(
                     lethe,
                     "delete from audit_log where account_id = '" + h.zebulon().id() + "'");
-            var wiped = TestCli.lethe("audit", "verify", "--db-url", lethe.jdbcUrl());
+            var wiped = TestCli.lethe(
+                    "audit",
+                    "verify",
+                    "--db-url",
+                    lethe.jdbcUrl(),
+                    "--data-dir",
+                    lethe.dataDir().toString());
 
             assertThat(unknown.exit()).as(unknown.toString()).isEqualTo(1);
             assertThat(unknown.out()).contains("BROKEN", "no audit chain");
@@ -338,7 +351,13 @@ class AuditChainTest {
         try (var lethe = new TestLethe(engine)) {
             var h = fourChanges(lethe);
 
-            var intact = TestCli.lethe("audit", "verify", "--db-url", lethe.jdbcUrl());
+            var intact = TestCli.lethe(
+                    "audit",
+                    "verify",
+                    "--db-url",
+                    lethe.jdbcUrl(),
+                    "--data-dir",
+                    lethe.dataDir().toString());
             assertThat(intact.exit()).as(intact.toString()).isZero();
             assertThat(intact.out()).contains("intact  " + h.zebulon().id() + ": 4 entries", "intact  platform");
             assertThat(intact.out()).doesNotContain("BROKEN");
@@ -348,7 +367,13 @@ class AuditChainTest {
                     "update audit_log set outcome = 'denied' where account_id = '"
                             + h.zebulon().id() + "' and seq = 2");
 
-            var broken = TestCli.lethe("audit", "verify", "--db-url", lethe.jdbcUrl());
+            var broken = TestCli.lethe(
+                    "audit",
+                    "verify",
+                    "--db-url",
+                    lethe.jdbcUrl(),
+                    "--data-dir",
+                    lethe.dataDir().toString());
             assertThat(broken.exit()).as(broken.toString()).isEqualTo(1);
             assertThat(broken.out())
                     .contains("BROKEN  " + h.zebulon().id(), "entry 2: content does not match its hash (edited)");
@@ -358,6 +383,8 @@ class AuditChainTest {
                     "verify",
                     "--db-url",
                     lethe.jdbcUrl(),
+                    "--data-dir",
+                    lethe.dataDir().toString(),
                     "--account",
                     h.zebulon().id());
             assertThat(one.exit()).isEqualTo(1);
@@ -371,7 +398,8 @@ class AuditChainTest {
         try (var lethe = new TestLethe(engine)) {
             var zebulon = lethe.createAccount("Zebulon");
             var jdbi = lethe.lethe().database().jdbi();
-            var failingAudit = new AuditLog(jdbi, new InsertFails(new JdbcAuditStore()), lethe.clock());
+            var failingAudit = new AuditLog(
+                    jdbi, new InsertFails(new JdbcAuditStore()), masterKeyOf(lethe), new SecureRandom(), lethe.clock());
             var accounts = new AccountService(
                     jdbi, new JdbcAccountStore(), failingAudit, new KeyMaterial(new SecureRandom()), lethe.clock());
             var admin =
@@ -393,11 +421,12 @@ class AuditChainTest {
         try (var lethe = new TestLethe(engine)) {
             var zebulon = lethe.createAccount("Zebulon");
             var yolanda = lethe.createAccount("Yolanda");
-            // From now on the database refuses every new entry of Zebulon's chain.
+            lethe.verifyAudit(zebulon.adminKey()); // the first entry is chained
+            // From now on the database refuses every new entry of Zebulon's log.
             tamper(
                     lethe,
                     "alter table audit_log add constraint zebulon_frozen check (account_id <> '" + zebulon.id()
-                            + "' or seq <= 1)");
+                            + "' or seq is not null)");
 
             var policy = lethe.http().putYaml("/v1/policy", zebulon.adminKey(), TestPolicies.SMALL);
             var key = lethe.http().post("/v1/keys", zebulon.adminKey(), "{\"scopes\":[\"read\"]}");
@@ -428,13 +457,28 @@ class AuditChainTest {
         }
 
         @Override
+        public void insertPending(Handle h, AuditEntry entry) {
+            throw new IllegalStateException("audit store is down");
+        }
+
+        @Override
         public ChainHead lockHead(Handle h, String accountId) {
             return real.lockHead(h, accountId);
         }
 
         @Override
-        public void insert(Handle h, AuditEntry entry) {
-            throw new IllegalStateException("audit store is down");
+        public List<AuditEntry> pending(Handle h, String accountId, int limit) {
+            return real.pending(h, accountId, limit);
+        }
+
+        @Override
+        public void chain(Handle h, List<AuditEntry> chained) {
+            real.chain(h, chained);
+        }
+
+        @Override
+        public void refuse(Handle h, String accountId, String entryId, Instant at) {
+            real.refuse(h, accountId, entryId, at);
         }
 
         @Override
@@ -453,7 +497,12 @@ class AuditChainTest {
         }
 
         @Override
-        public java.util.Optional<ChainHead> head(Handle h, String accountId) {
+        public void forEachUnchained(Handle h, String accountId, Consumer<Unchained> sink) {
+            real.forEachUnchained(h, accountId, sink);
+        }
+
+        @Override
+        public Optional<ChainHead> head(Handle h, String accountId) {
             return real.head(h, accountId);
         }
 
@@ -461,6 +510,26 @@ class AuditChainTest {
         public List<String> chainOwners(Handle h) {
             return real.chainOwners(h);
         }
+
+        @Override
+        public List<String> accountsWithPending(Handle h) {
+            return real.accountsWithPending(h);
+        }
+
+        @Override
+        public Optional<byte[]> key(Handle h, String accountId) {
+            return real.key(h, accountId);
+        }
+
+        @Override
+        public void insertKey(Handle h, String accountId, byte[] wrapped, Instant at) {
+            real.insertKey(h, accountId, wrapped, at);
+        }
+    }
+
+    /** The master key of a test's Lethe (the file it made in its data directory). */
+    static MasterKey masterKeyOf(TestLethe lethe) {
+        return KeysetMasterKey.load(Optional.empty(), lethe.dataDir().resolve("master-key.json"));
     }
 
     static void assertEntry(JsonNode e, long seq, Instant at, String actor, String action, String target) {
