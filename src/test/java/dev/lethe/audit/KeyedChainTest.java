@@ -84,8 +84,9 @@ class KeyedChainTest {
             assertThat(refusal.get("seq").asLong()).isEqualTo(5);
             assertThat(refusal.get("action").asText()).isEqualTo("audit.refuse");
             assertThat(refusal.get("targets").toString()).isEqualTo("[\"audit:0f0f0f0f-dead-4bad-8bad-f0f0f0f0f0f0\"]");
-            assertThat(lethe.count("select count(*) from audit_log where entry_id = '0f0f0f0f-dead-4bad-8bad-f0f0f0f0f0f0' and seq is null"
-                            + " and refused_at is not null"))
+            assertThat(lethe.count(
+                            "select count(*) from audit_log where entry_id = '0f0f0f0f-dead-4bad-8bad-f0f0f0f0f0f0' and seq is null"
+                                    + " and refused_at is not null"))
                     .isEqualTo(1);
         }
     }
