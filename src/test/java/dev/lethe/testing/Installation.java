@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * What server processes come and go on: a data directory (master key, embedded database) and a
@@ -64,8 +66,21 @@ public final class Installation implements AutoCloseable {
         }
     }
 
+    /** Drops the PostgreSQL schema and deletes the data directory; no server may run on it any more. */
     @Override
     public void close() {
-        postgres.ifPresent(TestDatabase.Fresh::close);
+        try {
+            postgres.ifPresent(TestDatabase.Fresh::close);
+        } finally {
+            deleteDataDir();
+        }
+    }
+
+    private void deleteDataDir() {
+        try (Stream<Path> paths = Files.walk(dataDir)) {
+            for (var path : paths.sorted(Comparator.reverseOrder()).toList()) Files.delete(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
