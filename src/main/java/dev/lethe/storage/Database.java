@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.StringJoiner;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
@@ -23,9 +24,11 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
     private final Dialect dialect;
+    private final Optional<H2Housekeeping> housekeeping;
 
     private Database(HikariDataSource dataSource) {
         this.dataSource = dataSource;
+        this.housekeeping = H2Housekeeping.startFor(dataSource);
         this.jdbi = Jdbi.create(dataSource);
         // A failed statement's message must not carry its bound values into a log line.
         jdbi.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.NONE);
@@ -56,11 +59,11 @@ public final class Database implements AutoCloseable {
                     .failOnMissingLocations(true)
                     .load()
                     .migrate();
+            return new Database(dataSource);
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
         }
-        return new Database(dataSource);
     }
 
     /** The JDBC URL of the embedded default: an H2 file under the data directory. */
@@ -128,6 +131,10 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
-        dataSource.close();
+        try {
+            housekeeping.ifPresent(H2Housekeeping::close);
+        } finally {
+            dataSource.close();
+        }
     }
 }
