@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lethe.storage.BinaryCopy;
 import dev.lethe.storage.Dialect;
+import dev.lethe.storage.Ids;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -252,7 +253,7 @@ public final class JdbcActivityStore implements ActivityStore {
                         """)
                 .bind("account", accountId)
                 .bind("since", utc(since))
-                .bindList("subjects", List.copyOf(subjectIds))
+                .bindList("subjects", Ids.uuids(subjectIds))
                 .map((rs, ctx) -> Map.entry(rs.getString(1), new VisitCounts(rs.getInt(2), rs.getInt(3))))
                 .forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;

@@ -227,7 +227,8 @@ final class BenchCommand implements Callable<Integer> {
                 user == null ? DriverManager.getConnection(url) : DriverManager.getConnection(url, user, password)) {
             try (var s = c.createStatement()) {
                 s.execute("create temporary table bench_events (like events including defaults)");
-                s.execute("create temporary table bench_values (like personal_values including defaults including identity)");
+                s.execute(
+                        "create temporary table bench_values (like personal_values including defaults including identity)");
             }
             var copy = c.unwrap(PGConnection.class).getCopyAPI();
             String now = Instant.now().toString();

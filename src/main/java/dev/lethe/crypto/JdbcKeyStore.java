@@ -2,6 +2,7 @@ package dev.lethe.crypto;
 
 import static dev.lethe.storage.Timestamps.utc;
 
+import dev.lethe.storage.Ids;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -101,7 +102,7 @@ public final class JdbcKeyStore implements KeyStore {
                             where account_id = :account and sealing and subject_id in (<subjects>)
                             """)
                     .bind("account", accountId)
-                    .bindList("subjects", all.subList(from, Math.min(all.size(), from + 500)))
+                    .bindList("subjects", Ids.uuids(all.subList(from, Math.min(all.size(), from + 500))))
                     .mapTo(String.class)
                     .forEach(out::add);
         }

@@ -6,6 +6,7 @@ import static dev.lethe.storage.Timestamps.utc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lethe.storage.Ids;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +83,7 @@ public final class JdbcGoalStore implements GoalStore {
                     .bind("account", accountId)
                     .bindList(
                             "events",
-                            chunk.stream().map(GoalHit::eventId).distinct().toList())
+                            Ids.uuids(chunk.stream().map(GoalHit::eventId).toList()))
                     .map((rs, ctx) -> rs.getString(1) + " " + rs.getString(2))
                     .forEach(known::add);
         }

@@ -1,6 +1,8 @@
 package dev.lethe.storage;
 
 import java.time.Clock;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.random.RandomGenerator;
@@ -41,6 +43,15 @@ public final class Ids {
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Ids as uuid values, to bind in an {@code in (…)} list: H2 compares a uuid column with a list
+     * of texts by converting each text for each row, and reads the whole table instead of its
+     * index; a list of uuids it looks up in the index (PostgreSQL takes either).
+     */
+    public static List<UUID> uuids(Collection<String> ids) {
+        return ids.stream().distinct().map(UUID::fromString).toList();
     }
 
     /** True when the text is an id in canonical form. */

@@ -3,6 +3,7 @@ package dev.lethe.subjects;
 import static dev.lethe.storage.Timestamps.instant;
 import static dev.lethe.storage.Timestamps.utc;
 
+import dev.lethe.storage.Ids;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -122,7 +123,7 @@ public final class JdbcSubjectStore implements SubjectStore {
                             for update
                             """)
                     .bind("account", accountId)
-                    .bindList("subjects", ordered.subList(from, Math.min(ordered.size(), from + 500)))
+                    .bindList("subjects", Ids.uuids(ordered.subList(from, Math.min(ordered.size(), from + 500))))
                     .map(JdbcSubjectStore::subject)
                     .forEach(s -> out.put(s.subjectId(), s));
         }
@@ -231,7 +232,7 @@ public final class JdbcSubjectStore implements SubjectStore {
                         where account_id = :account and subject_id in (<subjects>)
                         """)
                 .bind("account", accountId)
-                .bindList("subjects", subjectIds.stream().distinct().toList())
+                .bindList("subjects", Ids.uuids(subjectIds))
                 .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
                 .forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
@@ -341,7 +342,7 @@ public final class JdbcSubjectStore implements SubjectStore {
         }
         sql.append(" order by ").append(order).append(" limit :limit");
         var q = h.createQuery(sql.toString()).bind("account", accountId).bind("limit", f.limit());
-        if (f.subjectIds() != null && !f.subjectIds().isEmpty()) q.bindList("ids", List.copyOf(f.subjectIds()));
+        if (f.subjectIds() != null && !f.subjectIds().isEmpty()) q.bindList("ids", Ids.uuids(f.subjectIds()));
         if (f.tagIndex() != null) q.bind("tag", f.tagIndex());
         if (f.goalId() != null) q.bind("goal", f.goalId());
         for (int i = 0; i < fields.size(); i++) {

@@ -4,6 +4,7 @@ import static dev.lethe.storage.Timestamps.utc;
 
 import dev.lethe.storage.BinaryCopy;
 import dev.lethe.storage.Dialect;
+import dev.lethe.storage.Ids;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
@@ -110,7 +111,7 @@ public final class JdbcValueStore implements ValueStore {
                             order by collected_at, seq
                             """)
                     .bind("account", accountId)
-                    .bindList("records", recordIds.subList(from, Math.min(recordIds.size(), from + 500)))
+                    .bindList("records", Ids.uuids(recordIds.subList(from, Math.min(recordIds.size(), from + 500))))
                     .map(JdbcValueStore::sealed)
                     .forEach(out::add);
         }
@@ -127,7 +128,7 @@ public final class JdbcValueStore implements ValueStore {
                         order by collected_at, seq
                         """)
                 .bind("account", accountId)
-                .bindList("subjects", subjectIds)
+                .bindList("subjects", Ids.uuids(subjectIds))
                 .bindList("fields", fields)
                 .map(JdbcValueStore::sealed)
                 .list();
