@@ -107,9 +107,7 @@ public final class MessageService {
         var checked = new ArrayList<Checked>();
         int dropped = 0;
         var expired = new ArrayList<TrackResult.Expired>();
-        String defaultType = policy.subjects().containsKey("end_user")
-                ? "end_user"
-                : policy.subjects().keySet().iterator().next();
+        String defaultType = policy.messagingType();
         for (int i = 0; i < messages.size(); i++) {
             if (rejected.containsKey(i)) continue;
             var m = messages.get(i);
@@ -136,7 +134,7 @@ public final class MessageService {
                 errors.add(new FieldError(at + ".direction", "must be inbound or outbound"));
             }
             Instant ts = m.ts() == null ? now : m.ts();
-            if (ts.isAfter(now.plus(Duration.ofMinutes(5)))) errors.add(new FieldError(at + ".ts", "is in the future"));
+            if (Intake.inTheFuture(ts, now)) errors.add(new FieldError(at + ".ts", "is in the future"));
             if (m.sendAt() != null && (m.sendAt().isBefore(ts) || m.sendAt().isAfter(ts.plus(LONGEST_SCHEDULE)))) {
                 errors.add(new FieldError(
                         at + ".sendAt", "must be on or after the message's ts and at most 366 days after it"));

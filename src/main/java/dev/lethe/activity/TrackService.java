@@ -145,7 +145,7 @@ public final class TrackService {
                 errors.add(new FieldError(at + ".type", "must be a non-empty text of at most 200 characters"));
             }
             Instant ts = e.ts() == null ? now : e.ts();
-            if (ts.isAfter(now.plus(Duration.ofMinutes(5)))) errors.add(new FieldError(at + ".ts", "is in the future"));
+            if (Intake.inTheFuture(ts, now)) errors.add(new FieldError(at + ".ts", "is in the future"));
             // an event its rule has already expired is reported as expired, wherever its time lies
             boolean expiredByRule = eventRule
                     .flatMap(r -> r.retention().expiryByCollection(ts))
@@ -218,9 +218,7 @@ public final class TrackService {
             firstSeen.merge(a.visitorIndex(), a.ts(), (x, y) -> x.isBefore(y) ? x : y);
             lastSeen.merge(a.visitorIndex(), a.ts(), (x, y) -> x.isAfter(y) ? x : y);
         }
-        String anonymousType = policy.subjects().containsKey("visitor")
-                ? "visitor"
-                : policy.subjects().keySet().iterator().next();
+        String anonymousType = policy.anonymousType();
         Map<String, String> subjectOf = subjects.visitors(h, accountId, anonymousType, firstSeen);
         // Lock order (docs/locks.md): the batch's subjects first, in id order, then their keys.
         var locked = subjects.lock(h, accountId, new java.util.HashSet<>(subjectOf.values()));

@@ -104,18 +104,14 @@ public final class ProfileService {
         Instant ts = request.ts() == null ? now : request.ts();
         var errors = new ArrayList<FieldError>();
 
-        String subjectType = request.subjectType() != null
-                ? request.subjectType()
-                : policy.subjects().containsKey("profile")
-                        ? "profile"
-                        : policy.subjects().keySet().iterator().next();
+        String subjectType = request.subjectType() != null ? request.subjectType() : policy.profileType();
         if (!policy.subjects().containsKey(subjectType)) {
             errors.add(new FieldError(
                     "subjectType",
                     "'" + subjectType + "' is not a subject type of the policy ("
                             + String.join(", ", policy.subjects().keySet()) + ")"));
         }
-        if (ts.isAfter(now.plusSeconds(300))) errors.add(new FieldError("ts", "is in the future"));
+        if (Intake.inTheFuture(ts, now)) errors.add(new FieldError("ts", "is in the future"));
         Optional<String> visitor = Optional.empty();
         if (request.visitorId() != null) {
             visitor = IdentifierKind.VISITOR.normalise(request.visitorId());
