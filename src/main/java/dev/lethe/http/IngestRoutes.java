@@ -10,8 +10,8 @@ import dev.lethe.activity.MessageService;
 import dev.lethe.activity.TrackService;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.InvalidInputException;
+import dev.lethe.profiles.Identification;
 import dev.lethe.profiles.IdentifyRequest;
-import dev.lethe.profiles.ProfileService;
 import dev.lethe.subjects.IdentifierKind;
 import dev.lethe.values.Sensitive;
 import java.time.Instant;
@@ -45,12 +45,12 @@ final class IngestRoutes {
             "traffic");
     private static final List<String> TRAFFIC_FIELDS = List.of("from", "to", "route", "duration");
 
-    private final ProfileService profiles;
+    private final Identification identification;
     private final TrackService track;
     private final MessageService messages;
 
-    IngestRoutes(ProfileService profiles, TrackService track, MessageService messages) {
-        this.profiles = profiles;
+    IngestRoutes(Identification identification, TrackService track, MessageService messages) {
+        this.identification = identification;
         this.track = track;
         this.messages = messages;
     }
@@ -92,7 +92,7 @@ final class IngestRoutes {
                     String subjectType = optionalText(body, "subjectType", errors);
                     Instant ts = instant(body.get("ts"), "ts", errors);
                     if (!errors.isEmpty()) throw new InvalidInputException("The identification is not valid.", errors);
-                    var result = profiles.identify(
+                    var result = identification.identify(
                             caller, new IdentifyRequest(visitorId, subjectType, identifiers, traits, ts));
                     ctx.status(result.created() ? 201 : 200).json(result);
                 });

@@ -5,8 +5,9 @@ import static io.javalin.http.HandlerType.POST;
 
 import dev.lethe.accounts.Scope;
 import dev.lethe.profiles.ProfileCriteria;
-import dev.lethe.profiles.ProfileService;
+import dev.lethe.profiles.ProfileLists;
 import dev.lethe.profiles.ProfileView;
+import dev.lethe.profiles.Profiles;
 import dev.lethe.values.Sensitive;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,9 +15,9 @@ import java.util.Map;
 /** Profiles over HTTP. Personal values leave the server only here, decrypted, and audited. */
 final class ProfileRoutes {
 
-    private final ProfileService profiles;
+    private final Profiles profiles;
 
-    ProfileRoutes(ProfileService profiles) {
+    ProfileRoutes(Profiles profiles) {
         this.profiles = profiles;
     }
 
@@ -50,24 +51,25 @@ final class ProfileRoutes {
                     });
                     var within = period(ctx.queryParam("lastVisitWithin"), "lastVisitWithin", errors);
                     Json.requireQueryErrors(errors);
-                    var page = profiles.list(
-                            caller,
-                            new ProfileService.ProfileQuery(
-                                    ctx.queryParam("segment"),
-                                    ctx.queryParam("email"),
-                                    ctx.queryParam("phone"),
-                                    new ProfileCriteria(
-                                            ctx.queryParam("tag"),
-                                            ctx.queryParam("goal"),
-                                            ctx.queryParam("engagement"),
-                                            fields,
-                                            Json.instantParam(ctx, "lastVisitFrom"),
-                                            Json.instantParam(ctx, "lastVisitTo"),
-                                            within,
-                                            ctx.queryParam("sort")),
-                                    ctx.queryParam("cursor"),
-                                    limit,
-                                    columns(ctx.queryParam("columns"))));
+                    var page = profiles.lists()
+                            .list(
+                                    caller,
+                                    new ProfileLists.ProfileQuery(
+                                            ctx.queryParam("segment"),
+                                            ctx.queryParam("email"),
+                                            ctx.queryParam("phone"),
+                                            new ProfileCriteria(
+                                                    ctx.queryParam("tag"),
+                                                    ctx.queryParam("goal"),
+                                                    ctx.queryParam("engagement"),
+                                                    fields,
+                                                    Json.instantParam(ctx, "lastVisitFrom"),
+                                                    Json.instantParam(ctx, "lastVisitTo"),
+                                                    within,
+                                                    ctx.queryParam("sort")),
+                                            ctx.queryParam("cursor"),
+                                            limit,
+                                            columns(ctx.queryParam("columns"))));
                     var out = new LinkedHashMap<String, Object>();
                     out.put(
                             "profiles",
@@ -89,7 +91,7 @@ final class ProfileRoutes {
                     String name = Json.text(body, "name", errors);
                     var criteria = criteria(body.get("filter"), errors);
                     Json.requireNoErrors(errors);
-                    var saved = profiles.saveSegment(caller, name, criteria);
+                    var saved = profiles.segments().saveSegment(caller, name, criteria);
                     ctx.status(201).json(Map.of("id", saved.segmentId(), "name", saved.name()));
                 });
         api.route(GET, "/v1/segments")
@@ -97,7 +99,7 @@ final class ProfileRoutes {
                 .summary("The account's saved segments")
                 .handle((ctx, caller) -> ctx.json(Map.of(
                         "segments",
-                        profiles.segments(caller).stream()
+                        profiles.segments().segments(caller).stream()
                                 .map(seg -> Map.of(
                                         "id", seg.segmentId(), "name", seg.name(), "filter", filter(seg.criteria())))
                                 .toList())));
@@ -112,7 +114,8 @@ final class ProfileRoutes {
                     var remove = texts(body, "remove", errors);
                     Json.requireNoErrors(errors);
                     ctx.json(Map.of(
-                            "tags", profiles.tag(caller, Json.idPath(ctx, "id", "No such profile."), add, remove)));
+                            "tags",
+                            profiles.tags().tag(caller, Json.idPath(ctx, "id", "No such profile."), add, remove)));
                 });
         api.route(POST, "/v1/profiles/{id}/merge")
                 .access(Access.needs(Scope.ADMIN))
@@ -123,14 +126,14 @@ final class ProfileRoutes {
                     var errors = new java.util.ArrayList<dev.lethe.errors.FieldError>();
                     String from = Json.text(Json.object(ctx), "from", errors);
                     Json.requireNoErrors(errors);
-                    ctx.json(profiles.mergeProfiles(caller, Json.idPath(ctx, "id", "No such profile."), from));
+                    ctx.json(profiles.merges().mergeProfiles(caller, Json.idPath(ctx, "id", "No such profile."), from));
                 });
         api.route(GET, "/v1/profiles/{id}")
                 .access(Access.needs(Scope.READ))
                 .summary(
                         "One profile: contact information, traits, summary and visits (decrypted; the read is audited)")
                 .handle((ctx, caller) ->
-                        ctx.json(view(profiles.view(caller, Json.idPath(ctx, "id", "No such profile.")))));
+                        ctx.json(view(profiles.views().view(caller, Json.idPath(ctx, "id", "No such profile.")))));
     }
 
     private static final java.util.List<String> FILTER_KEYS = java.util.List.of(
@@ -224,7 +227,7 @@ final class ProfileRoutes {
         return java.util.Arrays.stream(text.split(",")).map(String::strip).toList();
     }
 
-    private static Map<String, Object> row(ProfileService.Row r, java.util.List<String> columns) {
+    private static Map<String, Object> row(ProfileLists.Row r, java.util.List<String> columns) {
         var s = r.subject();
         var out = new LinkedHashMap<String, Object>();
         for (String c : columns) {

@@ -12,17 +12,19 @@ import org.jdbi.v3.core.Handle;
  * table that refers to a person is handled (the switch does not compile without a case for each).
  * The caller holds both subjects' locks (docs/locks.md).
  */
-final class ProfileMerge {
+public final class ProfileMerge {
 
     private final SubjectStore subjects;
     private final PersonalValues values;
+    private final ProfileIndexes indexes;
 
-    ProfileMerge(SubjectStore subjects, PersonalValues values) {
+    public ProfileMerge(SubjectStore subjects, PersonalValues values, ProfileIndexes indexes) {
         this.subjects = subjects;
         this.values = values;
+        this.indexes = indexes;
     }
 
-    ProfileService.Merged merge(Handle h, String accountId, Subject from, String into) {
+    Merged merge(Handle h, String accountId, Subject from, String into) {
         String source = from.subjectId();
         int movedValues = 0;
         int movedActivity = 0;
@@ -36,11 +38,11 @@ final class ProfileMerge {
                 case EVENTS, SESSIONS, MESSAGES, CONVERSATIONS, GOAL_HITS ->
                     subjects.moveRows(h, table, accountId, source, into);
                 case FIELD_VALUES -> {
-                    subjects.moveFieldValues(h, accountId, source, into);
+                    indexes.moveFieldValues(h, accountId, source, into);
                     yield 0;
                 }
                 case PROFILE_TAGS -> {
-                    subjects.moveTags(h, accountId, source, into);
+                    indexes.moveTags(h, accountId, source, into);
                     yield 0;
                 }
                 // handed over with the values just above: the survivor owns them now
@@ -57,6 +59,6 @@ final class ProfileMerge {
                 default -> {}
             }
         }
-        return new ProfileService.Merged(into, source, movedValues, movedActivity, movedIdentifiers);
+        return new Merged(into, source, movedValues, movedActivity, movedIdentifiers);
     }
 }
