@@ -10,8 +10,11 @@ import dev.lethe.storage.BinaryCopy;
 import dev.lethe.storage.Dialect;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -112,9 +115,9 @@ public final class JdbcActivityStore implements ActivityStore {
     }
 
     @Override
-    public java.util.Map<String, Session> latestSessionsOfVisitors(
-            Handle h, String accountId, java.util.Collection<String> visitorIndexes) {
-        var out = new java.util.HashMap<String, Session>();
+    public Map<String, Session> latestSessionsOfVisitors(
+            Handle h, String accountId, Collection<String> visitorIndexes) {
+        var out = new HashMap<String, Session>();
         if (visitorIndexes.isEmpty()) return out;
         h.createQuery("""
                         select * from sessions s
@@ -241,8 +244,8 @@ public final class JdbcActivityStore implements ActivityStore {
 
     @Override
     public Map<String, VisitCounts> visitCounts(
-            Handle h, String accountId, java.util.Collection<String> subjectIds, java.time.Instant since) {
-        var out = new java.util.HashMap<String, VisitCounts>();
+            Handle h, String accountId, Collection<String> subjectIds, Instant since) {
+        var out = new HashMap<String, VisitCounts>();
         if (subjectIds.isEmpty()) return out;
         h.createQuery("""
                         select subject_id, count(*) as visits,

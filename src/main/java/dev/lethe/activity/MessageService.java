@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -218,7 +219,7 @@ public final class MessageService {
                     .ifPresent(subject -> subjectOf.put(c.index(), subject));
         }
         // Lock order (docs/locks.md): the batch's people first, in id order, then their keys.
-        var locked = subjects.lock(h, accountId, new java.util.HashSet<>(subjectOf.values()));
+        var locked = subjects.lock(h, accountId, new HashSet<>(subjectOf.values()));
         var movedConversations = new HashMap<String, Instant>();
         for (var c : batch) {
             var m = c.message();

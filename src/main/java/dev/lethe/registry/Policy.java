@@ -1,5 +1,6 @@
 package dev.lethe.registry;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,7 +83,7 @@ public record Policy(
 
     /** A copy of this policy with one more custom field. */
     public Policy withCustomField(CustomField field) {
-        var more = new java.util.LinkedHashMap<>(customFields);
+        var more = new LinkedHashMap<>(customFields);
         more.put(field.key(), field);
         return new Policy(
                 formatVersion,
