@@ -3,6 +3,7 @@ package dev.lethe;
 import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.JdbcAccountStore;
 import dev.lethe.accounts.KeyMaterial;
+import dev.lethe.activity.ActivityStore;
 import dev.lethe.activity.JdbcActivityStore;
 import dev.lethe.activity.JdbcMessageStore;
 import dev.lethe.activity.JdbcStatisticsStore;
@@ -18,13 +19,25 @@ import dev.lethe.crypto.KeysetMasterKey;
 import dev.lethe.goals.GoalService;
 import dev.lethe.goals.JdbcGoalStore;
 import dev.lethe.http.HttpServer;
+import dev.lethe.profiles.CriteriaCheck;
+import dev.lethe.profiles.Identification;
+import dev.lethe.profiles.JdbcProfileStore;
 import dev.lethe.profiles.JdbcSegmentStore;
-import dev.lethe.profiles.ProfileService;
+import dev.lethe.profiles.ProfileIndexes;
+import dev.lethe.profiles.ProfileLists;
+import dev.lethe.profiles.ProfileMerge;
+import dev.lethe.profiles.ProfileMerges;
+import dev.lethe.profiles.ProfileViews;
+import dev.lethe.profiles.Profiles;
+import dev.lethe.profiles.Segments;
+import dev.lethe.profiles.Shredding;
+import dev.lethe.profiles.Tags;
 import dev.lethe.registry.JdbcPolicyStore;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.storage.Database;
 import dev.lethe.storage.DatabaseSettings;
 import dev.lethe.storage.Ids;
+import dev.lethe.storage.Transactions;
 import dev.lethe.subjects.JdbcSubjectStore;
 import dev.lethe.subjects.SubjectDirectory;
 import dev.lethe.values.JdbcValueStore;
@@ -47,6 +60,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * The composition root: builds every service with plain constructors from the settings, and
@@ -82,7 +96,7 @@ public final class Lethe implements AutoCloseable {
     private final AccountService accounts;
     private final PolicyService policies;
     private final Keyring keyring;
-    private final ProfileService profiles;
+    private final Profiles profiles;
     private final HttpServer http;
     private final Partitions partitions;
     private final Optional<String> newBootstrapKey;
@@ -114,19 +128,7 @@ public final class Lethe implements AutoCloseable {
             this.partitions = new Partitions(
                     jdbi, database.dialect(), clock, Partitions.DEFAULT_MONTHS_BACK, Partitions.DEFAULT_MONTHS_AHEAD);
             var goals = new GoalService(jdbi, new JdbcGoalStore(), values, audit, ids, clock);
-            this.profiles = new ProfileService(
-                    jdbi,
-                    subjects,
-                    values,
-                    activity,
-                    keyring,
-                    policies,
-                    audit,
-                    goals,
-                    new JdbcSegmentStore(),
-                    ids,
-                    clock,
-                    config.sessionTimeout());
+            this.profiles = profiles(jdbi, subjects, values, activity, goals, ids, clock, config.sessionTimeout());
             var statistics = new JdbcStatisticsStore(database.dialect());
             this.rollUp = new StatisticsRollUp(jdbi, statistics);
             var track = new TrackService(
@@ -158,6 +160,32 @@ public final class Lethe implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /** The profile use cases, each with what it needs. */
+    private Profiles profiles(
+            Jdbi jdbi,
+            SubjectDirectory subjects,
+            PersonalValues values,
+            ActivityStore activity,
+            GoalService goals,
+            Ids ids,
+            Clock clock,
+            Duration sessionTimeout) {
+        var transactions = new Transactions(jdbi);
+        var store = new JdbcProfileStore();
+        var segments = new JdbcSegmentStore();
+        var indexes = new ProfileIndexes(subjects, store);
+        var merge = new ProfileMerge(subjects.store(), values, indexes);
+        var criteria = new CriteriaCheck(goals, policies, indexes, clock);
+        return new Profiles(
+                new Identification(subjects, values, indexes, merge, policies, audit, transactions, clock),
+                new ProfileViews(jdbi, subjects.store(), values, activity, goals, audit, clock, sessionTimeout),
+                new ProfileLists(jdbi, subjects, store, values, activity, policies, segments, criteria, audit, clock),
+                new Segments(jdbi, segments, criteria, audit, ids, clock),
+                new Tags(subjects.store(), values, indexes, policies, audit, transactions, clock),
+                new ProfileMerges(subjects.store(), merge, audit, transactions, policies),
+                new Shredding(subjects.store(), keyring, audit, transactions));
     }
 
     /** Opens storage, makes sure an operator key exists, and starts serving. */
@@ -209,7 +237,8 @@ public final class Lethe implements AutoCloseable {
         return keyring;
     }
 
-    public ProfileService profiles() {
+    /** The profile use cases (tests shred through {@code profiles().shredding()}). */
+    public Profiles profiles() {
         return profiles;
     }
 
@@ -219,7 +248,7 @@ public final class Lethe implements AutoCloseable {
 
     /** The system clock in UTC, to the microsecond: what both databases store exactly. */
     public static Clock microsecondClock() {
-        return Clock.tick(Clock.systemUTC(), java.time.Duration.ofNanos(1000));
+        return Clock.tick(Clock.systemUTC(), Duration.ofNanos(1000));
     }
 
     public static String version() {

@@ -1,5 +1,6 @@
 package dev.lethe.accounts;
 
+import dev.lethe.audit.Actor;
 import dev.lethe.audit.AuditEvent;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.errors.FieldError;
@@ -11,12 +12,14 @@ import dev.lethe.storage.Ids;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.Period;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /** Accounts, their API keys, and the operator's approvals. */
@@ -72,7 +75,7 @@ public final class AccountService {
         });
     }
 
-    private void insertBootstrap(org.jdbi.v3.core.Handle h, String hash) {
+    private void insertBootstrap(Handle h, String hash) {
         var key = new ApiKey(
                 Account.PLATFORM,
                 BOOTSTRAP_KEY_ID,
@@ -86,7 +89,7 @@ public final class AccountService {
                 h,
                 AuditEvent.ok(
                         Account.PLATFORM,
-                        dev.lethe.audit.Actor.SYSTEM,
+                        Actor.SYSTEM,
                         "key.create",
                         List.of("key:" + BOOTSTRAP_KEY_ID),
                         Map.of("scopes", List.of("operator"))));
@@ -242,7 +245,7 @@ public final class AccountService {
     public RetentionExtension approveExtension(
             Caller operator, String accountId, String target, Period maxPeriod, String reason) {
         requireOperator(operator);
-        var errors = new java.util.ArrayList<FieldError>();
+        var errors = new ArrayList<FieldError>();
         if (target == null || !target.matches("(categories|records)\\.[a-z][a-z0-9_]*")) {
             errors.add(new FieldError("target", "must be categories.<name> or records.<name>"));
         }
@@ -266,7 +269,7 @@ public final class AccountService {
 
     /** An operator's act on an account is recorded in that account's chain and in the platform's. */
     private void auditOperatorAction(
-            org.jdbi.v3.core.Handle h, Caller operator, String accountId, String action, Map<String, Object> detail) {
+            Handle h, Caller operator, String accountId, String action, Map<String, Object> detail) {
         for (String chain : List.of(accountId, Account.PLATFORM)) {
             audit.append(h, AuditEvent.ok(chain, operator.actor(), action, List.of("account:" + accountId), detail));
         }

@@ -1,6 +1,9 @@
 package dev.lethe.activity;
 
+import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
@@ -14,8 +17,7 @@ public interface ActivityStore {
     Optional<Session> sessionByKey(Handle h, String accountId, String sessionKey);
 
     /** The most recent session of each visitor that has one, in one query. */
-    java.util.Map<String, Session> latestSessionsOfVisitors(
-            Handle h, String accountId, java.util.Collection<String> visitorIndexes);
+    Map<String, Session> latestSessionsOfVisitors(Handle h, String accountId, Collection<String> visitorIndexes);
 
     void insertSessions(Handle h, String accountId, List<Session> sessions);
 
@@ -23,7 +25,7 @@ public interface ActivityStore {
      * A session to rewrite, with when it started as stored: the stored start and the id are the
      * row's primary key, and an event earlier than the start moves the start.
      */
-    record SessionUpdate(java.time.Instant storedStartedAt, Session session) {}
+    record SessionUpdate(Instant storedStartedAt, Session session) {}
 
     void updateSessions(Handle h, String accountId, List<SessionUpdate> updates);
 
@@ -35,8 +37,7 @@ public interface ActivityStore {
     int deleteActivity(Handle h, String accountId, String subjectId);
 
     /** For each of these subjects: how many visits in all, and how many started at or after {@code since}. */
-    java.util.Map<String, VisitCounts> visitCounts(
-            Handle h, String accountId, java.util.Collection<String> subjectIds, java.time.Instant since);
+    Map<String, VisitCounts> visitCounts(Handle h, String accountId, Collection<String> subjectIds, Instant since);
 
     /** A subject's number of visits, in all and recently. */
     record VisitCounts(int all, int recent) {}

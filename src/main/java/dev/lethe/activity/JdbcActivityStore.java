@@ -11,8 +11,11 @@ import dev.lethe.storage.Dialect;
 import dev.lethe.storage.Ids;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -113,9 +116,9 @@ public final class JdbcActivityStore implements ActivityStore {
     }
 
     @Override
-    public java.util.Map<String, Session> latestSessionsOfVisitors(
-            Handle h, String accountId, java.util.Collection<String> visitorIndexes) {
-        var out = new java.util.HashMap<String, Session>();
+    public Map<String, Session> latestSessionsOfVisitors(
+            Handle h, String accountId, Collection<String> visitorIndexes) {
+        var out = new HashMap<String, Session>();
         if (visitorIndexes.isEmpty()) return out;
         h.createQuery("""
                         select * from sessions s
@@ -242,8 +245,8 @@ public final class JdbcActivityStore implements ActivityStore {
 
     @Override
     public Map<String, VisitCounts> visitCounts(
-            Handle h, String accountId, java.util.Collection<String> subjectIds, java.time.Instant since) {
-        var out = new java.util.HashMap<String, VisitCounts>();
+            Handle h, String accountId, Collection<String> subjectIds, Instant since) {
+        var out = new HashMap<String, VisitCounts>();
         if (subjectIds.isEmpty()) return out;
         h.createQuery("""
                         select subject_id, count(*) as visits,

@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,9 +108,7 @@ public final class MessageService {
         var checked = new ArrayList<Checked>();
         int dropped = 0;
         var expired = new ArrayList<TrackResult.Expired>();
-        String defaultType = policy.subjects().containsKey("end_user")
-                ? "end_user"
-                : policy.subjects().keySet().iterator().next();
+        String defaultType = policy.messagingType();
         for (int i = 0; i < messages.size(); i++) {
             if (rejected.containsKey(i)) continue;
             var m = messages.get(i);
@@ -136,7 +135,7 @@ public final class MessageService {
                 errors.add(new FieldError(at + ".direction", "must be inbound or outbound"));
             }
             Instant ts = m.ts() == null ? now : m.ts();
-            if (ts.isAfter(now.plus(Duration.ofMinutes(5)))) errors.add(new FieldError(at + ".ts", "is in the future"));
+            if (Intake.inTheFuture(ts, now)) errors.add(new FieldError(at + ".ts", "is in the future"));
             if (m.sendAt() != null && (m.sendAt().isBefore(ts) || m.sendAt().isAfter(ts.plus(LONGEST_SCHEDULE)))) {
                 errors.add(new FieldError(
                         at + ".sendAt", "must be on or after the message's ts and at most 366 days after it"));
@@ -220,7 +219,7 @@ public final class MessageService {
                     .ifPresent(subject -> subjectOf.put(c.index(), subject));
         }
         // Lock order (docs/locks.md): the batch's people first, in id order, then their keys.
-        var locked = subjects.lock(h, accountId, new java.util.HashSet<>(subjectOf.values()));
+        var locked = subjects.lock(h, accountId, new HashSet<>(subjectOf.values()));
         var movedConversations = new HashMap<String, Instant>();
         for (var c : batch) {
             var m = c.message();

@@ -1,6 +1,7 @@
 package dev.lethe.activity;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -23,5 +24,5 @@ public interface MessageStore {
 
     /** Moves the anchor of rows of these rules in the conversation to its (earlier) start. */
     void reanchorConversation(
-            Handle h, String accountId, String conversationKey, java.util.Collection<String> ruleKinds, Instant start);
+            Handle h, String accountId, String conversationKey, Collection<String> ruleKinds, Instant start);
 }

@@ -2,6 +2,7 @@ package dev.lethe.activity;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -35,7 +36,7 @@ public record Session(
     public static final String OTHER_TYPES = "(other)";
 
     public Session {
-        eventTypes = java.util.Collections.unmodifiableMap(new TreeMap<>(eventTypes));
+        eventTypes = Collections.unmodifiableMap(new TreeMap<>(eventTypes));
     }
 
     public Duration duration() {

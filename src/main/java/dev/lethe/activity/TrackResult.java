@@ -1,6 +1,9 @@
 package dev.lethe.activity;
 
+import dev.lethe.audit.Actor;
+import dev.lethe.audit.AuditEvent;
 import dev.lethe.errors.FieldError;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -24,14 +27,14 @@ public record TrackResult(int accepted, List<Rejected> rejected, int dropped, Li
     static TrackResult of(int accepted, Map<Integer, List<FieldError>> rejected, int dropped, List<Expired> expired) {
         var rejections = rejected.entrySet().stream()
                 .map(r -> new Rejected(r.getKey(), r.getValue()))
-                .sorted(java.util.Comparator.comparingInt(Rejected::index))
+                .sorted(Comparator.comparingInt(Rejected::index))
                 .toList();
         return new TrackResult(accepted, rejections, dropped, expired);
     }
 
     /** The audit entry of a batch: counts only, no person named. */
-    dev.lethe.audit.AuditEvent auditEvent(String accountId, dev.lethe.audit.Actor actor, String action) {
-        return dev.lethe.audit.AuditEvent.ok(
+    AuditEvent auditEvent(String accountId, Actor actor, String action) {
+        return AuditEvent.ok(
                 accountId,
                 actor,
                 action,

@@ -4,6 +4,7 @@ import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.Caller;
 import dev.lethe.accounts.Scope;
 import dev.lethe.audit.AuditLog;
+import dev.lethe.errors.BadRequestException;
 import dev.lethe.errors.FieldError;
 import dev.lethe.goals.Goal;
 import dev.lethe.goals.GoalHit;
@@ -24,13 +25,19 @@ import dev.lethe.values.Sensitive;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -90,17 +97,17 @@ public final class TrackService {
     }
 
     /** Days from and to, inclusive. */
-    public record DayRange(java.time.LocalDate from, java.time.LocalDate to) {}
+    public record DayRange(LocalDate from, LocalDate to) {}
 
     /**
      * The range asked for, with defaults (to: today in UTC; from: 30 days before); 400 when from
      * is after to or more than 366 days before it.
      */
-    public DayRange statisticsRange(java.time.LocalDate from, java.time.LocalDate to) {
-        var last = to != null ? to : java.time.LocalDate.ofInstant(clock.instant(), java.time.ZoneOffset.UTC);
+    public DayRange statisticsRange(LocalDate from, LocalDate to) {
+        var last = to != null ? to : LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
         var first = from != null ? from : last.minusDays(30);
-        if (first.isAfter(last) || java.time.temporal.ChronoUnit.DAYS.between(first, last) > 366) {
-            throw new dev.lethe.errors.BadRequestException(
+        if (first.isAfter(last) || ChronoUnit.DAYS.between(first, last) > 366) {
+            throw new BadRequestException(
                     "Bad range.",
                     List.of(new FieldError("from", "must be on or before 'to', and at most 366 days before it")));
         }
@@ -145,7 +152,7 @@ public final class TrackService {
                 errors.add(new FieldError(at + ".type", "must be a non-empty text of at most 200 characters"));
             }
             Instant ts = e.ts() == null ? now : e.ts();
-            if (ts.isAfter(now.plus(Duration.ofMinutes(5)))) errors.add(new FieldError(at + ".ts", "is in the future"));
+            if (Intake.inTheFuture(ts, now)) errors.add(new FieldError(at + ".ts", "is in the future"));
             // an event its rule has already expired is reported as expired, wherever its time lies
             boolean expiredByRule = eventRule
                     .flatMap(r -> r.retention().expiryByCollection(ts))
@@ -204,7 +211,7 @@ public final class TrackService {
             int index, String visitorIndex, IncomingEvent event, Instant ts, List<Intake.Kept<Sensitive>> values) {}
 
     /** Stores the batch; returns the visitors (blind indexes) whose data was erased, whose events it left out. */
-    private java.util.Set<String> store(
+    private Set<String> store(
             Handle h,
             String accountId,
             Policy policy,
@@ -218,13 +225,11 @@ public final class TrackService {
             firstSeen.merge(a.visitorIndex(), a.ts(), (x, y) -> x.isBefore(y) ? x : y);
             lastSeen.merge(a.visitorIndex(), a.ts(), (x, y) -> x.isAfter(y) ? x : y);
         }
-        String anonymousType = policy.subjects().containsKey("visitor")
-                ? "visitor"
-                : policy.subjects().keySet().iterator().next();
+        String anonymousType = policy.anonymousType();
         Map<String, String> subjectOf = subjects.visitors(h, accountId, anonymousType, firstSeen);
         // Lock order (docs/locks.md): the batch's subjects first, in id order, then their keys.
-        var locked = subjects.lock(h, accountId, new java.util.HashSet<>(subjectOf.values()));
-        var erased = new java.util.HashSet<String>();
+        var locked = subjects.lock(h, accountId, new HashSet<>(subjectOf.values()));
+        var erased = new HashSet<String>();
         subjectOf.forEach((visitor, subject) -> {
             if (locked.isErased(subject)) erased.add(visitor);
         });
@@ -318,7 +323,7 @@ public final class TrackService {
         private final Map<String, Instant> storedStart = new HashMap<>();
 
         /** Loads the latest session of every visitor of the batch in one query. */
-        Sessions(Handle h, String accountId, java.util.Collection<String> visitorIndexes) {
+        Sessions(Handle h, String accountId, Collection<String> visitorIndexes) {
             this.h = h;
             this.accountId = accountId;
             byVisitor.putAll(store.latestSessionsOfVisitors(h, accountId, visitorIndexes));
@@ -390,8 +395,7 @@ public final class TrackService {
      * The subject type of each subject of a batch, read only when a rule of the policy tells events,
      * sessions or summaries apart by subject type (otherwise every subject matches alike).
      */
-    private Map<String, String> typesOf(
-            Handle h, String accountId, Policy policy, java.util.Collection<String> subjectIds) {
+    private Map<String, String> typesOf(Handle h, String accountId, Policy policy, Collection<String> subjectIds) {
         boolean bySubject = policy.records().values().stream()
                 .anyMatch(r -> TRACKED_KINDS.contains(r.kind()) && r.match().containsKey("subject"));
         if (!bySubject) return Map.of();

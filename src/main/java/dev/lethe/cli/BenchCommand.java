@@ -33,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.postgresql.PGConnection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -325,7 +326,7 @@ final class BenchCommand implements Callable<Integer> {
                         .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"Benchmark\"}"))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
-        var m = java.util.regex.Pattern.compile("\"adminKey\":\"([^\"]+)\"").matcher(r.body());
+        var m = Pattern.compile("\"adminKey\":\"([^\"]+)\"").matcher(r.body());
         if (!m.find()) throw new IllegalStateException("could not create the benchmark account: " + r.body());
         return m.group(1);
     }

@@ -4,7 +4,9 @@ import dev.lethe.Lethe;
 import dev.lethe.http.HttpServer;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,7 +14,7 @@ import picocli.CommandLine.Option;
 
 /** {@code lethe serve}: runs the HTTP API until stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the HTTP API.")
-final class ServeCommand implements java.util.concurrent.Callable<Integer> {
+final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     Options.Storage storage;
@@ -61,7 +63,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         Duration timeout;
         try {
             timeout = Duration.parse(sessionTimeout.strip());
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             throw new SettingException(
                     "--session-timeout / LETHE_SESSION_TIMEOUT must be an ISO-8601 duration such as PT30M, not '"
                             + sessionTimeout + "'");

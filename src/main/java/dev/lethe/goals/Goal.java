@@ -1,6 +1,7 @@
 package dev.lethe.goals;
 
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Something a profile can achieve: an event of {@code eventType} whose properties hold every
@@ -13,10 +14,10 @@ public record Goal(String goalId, String name, String eventType, Map<String, Str
     }
 
     /** The property an event's value field carries ({@code properties.plan} → plan), if it is one. */
-    public static java.util.Optional<String> property(String field) {
+    public static Optional<String> property(String field) {
         return field.startsWith("properties.")
-                ? java.util.Optional.of(field.substring("properties.".length()))
-                : java.util.Optional.empty();
+                ? Optional.of(field.substring("properties.".length()))
+                : Optional.empty();
     }
 
     /** True when an event of this type with these property values achieves the goal. */

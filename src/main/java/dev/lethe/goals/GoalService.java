@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -106,7 +107,7 @@ public final class GoalService {
     }
 
     /** The goal with this id, or else this name. */
-    public java.util.Optional<Goal> find(Handle h, String accountId, String idOrName) {
+    public Optional<Goal> find(Handle h, String accountId, String idOrName) {
         var all = store.list(h, accountId);
         return all.stream()
                 .filter(g -> g.goalId().equals(idOrName))

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lethe.storage.Ids;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -73,7 +74,7 @@ public final class JdbcGoalStore implements GoalStore {
         if (hits.isEmpty()) return;
         // an event is stored once, so a hit is new unless a goal defined in the same instant
         // already recorded it from the stored events: that race is settled by skipping known ones
-        var known = new java.util.HashSet<String>();
+        var known = new HashSet<String>();
         for (int from = 0; from < hits.size(); from += 500) {
             var chunk = hits.subList(from, Math.min(hits.size(), from + 500));
             h.createQuery("""

@@ -9,7 +9,7 @@ import dev.lethe.activity.TrackService;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.goals.GoalService;
 import dev.lethe.notices.Notices;
-import dev.lethe.profiles.ProfileService;
+import dev.lethe.profiles.Profiles;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.storage.Database;
 import io.javalin.Javalin;
@@ -37,7 +37,7 @@ public final class HttpServer implements AutoCloseable {
             AccountService accounts,
             PolicyService policies,
             AuditLog audit,
-            ProfileService profiles,
+            Profiles profiles,
             TrackService track,
             MessageService messages,
             GoalService goals) {}
@@ -83,7 +83,7 @@ public final class HttpServer implements AutoCloseable {
             new PolicyRoutes(features.policies()).register(api);
             new NoticeRoutes(new Notices(), features.policies(), features.accounts()).register(api);
             new AuditRoutes(features.audit()).register(api);
-            new IngestRoutes(features.profiles(), features.track(), features.messages()).register(api);
+            new IngestRoutes(features.profiles().identification(), features.track(), features.messages()).register(api);
             new ProfileRoutes(features.profiles()).register(api);
             new StatisticsRoutes(features.track()).register(api);
             new GoalRoutes(features.goals()).register(api);

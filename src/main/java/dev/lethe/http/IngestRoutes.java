@@ -10,17 +10,19 @@ import dev.lethe.activity.MessageService;
 import dev.lethe.activity.TrackService;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.InvalidInputException;
+import dev.lethe.profiles.Identification;
 import dev.lethe.profiles.IdentifyRequest;
-import dev.lethe.profiles.ProfileService;
 import dev.lethe.subjects.IdentifierKind;
 import dev.lethe.values.Sensitive;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Ingest over HTTP: identify and track. Bodies are read into domain requests here. */
 final class IngestRoutes {
@@ -45,12 +47,12 @@ final class IngestRoutes {
             "traffic");
     private static final List<String> TRAFFIC_FIELDS = List.of("from", "to", "route", "duration");
 
-    private final ProfileService profiles;
+    private final Identification identification;
     private final TrackService track;
     private final MessageService messages;
 
-    IngestRoutes(ProfileService profiles, TrackService track, MessageService messages) {
-        this.profiles = profiles;
+    IngestRoutes(Identification identification, TrackService track, MessageService messages) {
+        this.identification = identification;
         this.track = track;
         this.messages = messages;
     }
@@ -92,7 +94,7 @@ final class IngestRoutes {
                     String subjectType = optionalText(body, "subjectType", errors);
                     Instant ts = instant(body.get("ts"), "ts", errors);
                     if (!errors.isEmpty()) throw new InvalidInputException("The identification is not valid.", errors);
-                    var result = profiles.identify(
+                    var result = identification.identify(
                             caller, new IdentifyRequest(visitorId, subjectType, identifiers, traits, ts));
                     ctx.status(result.created() ? 201 : 200).json(result);
                 });
@@ -269,10 +271,10 @@ final class IngestRoutes {
                 values);
     }
 
-    private static java.util.Optional<IdentifierKind> kind(String wire) {
+    private static Optional<IdentifierKind> kind(String wire) {
         for (var k : IdentifierKind.values())
-            if (k != IdentifierKind.VISITOR && k.wireName().equals(wire)) return java.util.Optional.of(k);
-        return java.util.Optional.empty();
+            if (k != IdentifierKind.VISITOR && k.wireName().equals(wire)) return Optional.of(k);
+        return Optional.empty();
     }
 
     private static Map<String, Sensitive> scalars(JsonNode n, String path, List<FieldError> errors) {
@@ -294,14 +296,14 @@ final class IngestRoutes {
         return out;
     }
 
-    private static java.util.Optional<Sensitive> scalar(JsonNode v, String at, List<FieldError> errors) {
-        if (v == null || v.isNull()) return java.util.Optional.empty();
+    private static Optional<Sensitive> scalar(JsonNode v, String at, List<FieldError> errors) {
+        if (v == null || v.isNull()) return Optional.empty();
         if (v.isContainerNode()) {
             errors.add(new FieldError(
                     at, "must be a text, number or true/false (nested values are not accepted: flatten them)"));
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(new Sensitive(v.asText()));
+        return Optional.of(new Sensitive(v.asText()));
     }
 
     private static String optionalText(JsonNode n, String key, List<FieldError> errors) {
@@ -328,7 +330,7 @@ final class IngestRoutes {
         }
     }
 
-    private static <T> Iterable<T> iterable(java.util.Iterator<T> it) {
+    private static <T> Iterable<T> iterable(Iterator<T> it) {
         return () -> it;
     }
 }

@@ -1,5 +1,6 @@
 package dev.lethe.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,7 +37,7 @@ final class Json {
                 throw new BadRequestException(
                         "The body must be a JSON object.", List.of(new FieldError("", "not a JSON object")));
             return node;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             var at = e.getLocation();
             throw new BadRequestException(
                     "The body is not valid JSON.",
@@ -126,7 +127,7 @@ final class Json {
     static JsonNode readTree(String json) {
         try {
             return MAPPER.readTree(json);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored JSON does not parse", e);
         }
     }

@@ -8,6 +8,7 @@ import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.Scope;
 import dev.lethe.errors.BadRequestException;
 import dev.lethe.errors.FieldError;
+import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.NotFoundException;
 import dev.lethe.notices.NoticeContext;
 import dev.lethe.notices.NoticeFormat;
@@ -51,7 +52,7 @@ final class NoticeRoutes {
                     var body = Json.object(ctx);
                     var published = body.get("public");
                     if (published == null || !published.isBoolean()) {
-                        throw new dev.lethe.errors.InvalidInputException(
+                        throw new InvalidInputException(
                                 "The request is not valid.",
                                 List.of(new FieldError("public", "must be true or false")));
                     }

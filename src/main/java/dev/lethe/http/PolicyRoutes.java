@@ -8,11 +8,13 @@ import dev.lethe.accounts.Account;
 import dev.lethe.accounts.Scope;
 import dev.lethe.errors.BadRequestException;
 import dev.lethe.errors.FieldError;
+import dev.lethe.errors.NotFoundException;
 import dev.lethe.registry.CustomField;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.registry.PolicyVersion;
 import dev.lethe.registry.PolicyWriter;
 import io.javalin.http.Context;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,7 +89,7 @@ final class PolicyRoutes {
                 .returns(201)
                 .handle((ctx, caller) -> {
                     var body = Json.object(ctx);
-                    var errors = new java.util.ArrayList<FieldError>();
+                    var errors = new ArrayList<FieldError>();
                     String key = Json.text(body, "key", errors);
                     String category = Json.text(body, "category", errors);
                     String displayName = body.hasNonNull("displayName")
@@ -138,8 +140,7 @@ final class PolicyRoutes {
                 .handle((ctx, caller) -> render(
                         ctx,
                         policies.platformDefault()
-                                .orElseThrow(() ->
-                                        new dev.lethe.errors.NotFoundException("No platform default policy yet."))));
+                                .orElseThrow(() -> new NotFoundException("No platform default policy yet."))));
     }
 
     private static int requiredInt(Context ctx, String name) {

@@ -3,20 +3,28 @@ package dev.lethe.http;
 import static io.javalin.http.HandlerType.GET;
 import static io.javalin.http.HandlerType.POST;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.accounts.Scope;
+import dev.lethe.errors.FieldError;
 import dev.lethe.profiles.ProfileCriteria;
-import dev.lethe.profiles.ProfileService;
+import dev.lethe.profiles.ProfileLists;
 import dev.lethe.profiles.ProfileView;
+import dev.lethe.profiles.Profiles;
+import dev.lethe.registry.Durations;
 import dev.lethe.values.Sensitive;
+import java.time.Period;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Profiles over HTTP. Personal values leave the server only here, decrypted, and audited. */
 final class ProfileRoutes {
 
-    private final ProfileService profiles;
+    private final Profiles profiles;
 
-    ProfileRoutes(ProfileService profiles) {
+    ProfileRoutes(Profiles profiles) {
         this.profiles = profiles;
     }
 
@@ -43,31 +51,32 @@ final class ProfileRoutes {
                         "comma-separated: id, subjectType, firstSeen, lastSeen (the default), visits, engagement, field.{key} (a custom field's value, decrypted; the read is audited)")
                 .handle((ctx, caller) -> {
                     int limit = Json.intParam(ctx, "limit", 100, 1, 1000);
-                    var errors = new java.util.ArrayList<dev.lethe.errors.FieldError>();
+                    var errors = new ArrayList<FieldError>();
                     var fields = new LinkedHashMap<String, String>();
                     ctx.queryParamMap().forEach((name, values) -> {
                         if (name.startsWith("field.")) fields.put(name.substring("field.".length()), values.get(0));
                     });
                     var within = period(ctx.queryParam("lastVisitWithin"), "lastVisitWithin", errors);
                     Json.requireQueryErrors(errors);
-                    var page = profiles.list(
-                            caller,
-                            new ProfileService.ProfileQuery(
-                                    ctx.queryParam("segment"),
-                                    ctx.queryParam("email"),
-                                    ctx.queryParam("phone"),
-                                    new ProfileCriteria(
-                                            ctx.queryParam("tag"),
-                                            ctx.queryParam("goal"),
-                                            ctx.queryParam("engagement"),
-                                            fields,
-                                            Json.instantParam(ctx, "lastVisitFrom"),
-                                            Json.instantParam(ctx, "lastVisitTo"),
-                                            within,
-                                            ctx.queryParam("sort")),
-                                    ctx.queryParam("cursor"),
-                                    limit,
-                                    columns(ctx.queryParam("columns"))));
+                    var page = profiles.lists()
+                            .list(
+                                    caller,
+                                    new ProfileLists.ProfileQuery(
+                                            ctx.queryParam("segment"),
+                                            ctx.queryParam("email"),
+                                            ctx.queryParam("phone"),
+                                            new ProfileCriteria(
+                                                    ctx.queryParam("tag"),
+                                                    ctx.queryParam("goal"),
+                                                    ctx.queryParam("engagement"),
+                                                    fields,
+                                                    Json.instantParam(ctx, "lastVisitFrom"),
+                                                    Json.instantParam(ctx, "lastVisitTo"),
+                                                    within,
+                                                    ctx.queryParam("sort")),
+                                            ctx.queryParam("cursor"),
+                                            limit,
+                                            columns(ctx.queryParam("columns"))));
                     var out = new LinkedHashMap<String, Object>();
                     out.put(
                             "profiles",
@@ -85,11 +94,11 @@ final class ProfileRoutes {
                 .returns(201)
                 .handle((ctx, caller) -> {
                     var body = Json.object(ctx);
-                    var errors = new java.util.ArrayList<dev.lethe.errors.FieldError>();
+                    var errors = new ArrayList<FieldError>();
                     String name = Json.text(body, "name", errors);
                     var criteria = criteria(body.get("filter"), errors);
                     Json.requireNoErrors(errors);
-                    var saved = profiles.saveSegment(caller, name, criteria);
+                    var saved = profiles.segments().saveSegment(caller, name, criteria);
                     ctx.status(201).json(Map.of("id", saved.segmentId(), "name", saved.name()));
                 });
         api.route(GET, "/v1/segments")
@@ -97,7 +106,7 @@ final class ProfileRoutes {
                 .summary("The account's saved segments")
                 .handle((ctx, caller) -> ctx.json(Map.of(
                         "segments",
-                        profiles.segments(caller).stream()
+                        profiles.segments().segments(caller).stream()
                                 .map(seg -> Map.of(
                                         "id", seg.segmentId(), "name", seg.name(), "filter", filter(seg.criteria())))
                                 .toList())));
@@ -107,12 +116,13 @@ final class ProfileRoutes {
                 .accepts("application/json")
                 .handle((ctx, caller) -> {
                     var body = Json.object(ctx);
-                    var errors = new java.util.ArrayList<dev.lethe.errors.FieldError>();
+                    var errors = new ArrayList<FieldError>();
                     var add = texts(body, "add", errors);
                     var remove = texts(body, "remove", errors);
                     Json.requireNoErrors(errors);
                     ctx.json(Map.of(
-                            "tags", profiles.tag(caller, Json.idPath(ctx, "id", "No such profile."), add, remove)));
+                            "tags",
+                            profiles.tags().tag(caller, Json.idPath(ctx, "id", "No such profile."), add, remove)));
                 });
         api.route(POST, "/v1/profiles/{id}/merge")
                 .access(Access.needs(Scope.ADMIN))
@@ -120,34 +130,33 @@ final class ProfileRoutes {
                         "Merge another profile ({from}) into this one: its values (with their keys), visits and identifiers move here; it ceases to exist")
                 .accepts("application/json")
                 .handle((ctx, caller) -> {
-                    var errors = new java.util.ArrayList<dev.lethe.errors.FieldError>();
+                    var errors = new ArrayList<FieldError>();
                     String from = Json.text(Json.object(ctx), "from", errors);
                     Json.requireNoErrors(errors);
-                    ctx.json(profiles.mergeProfiles(caller, Json.idPath(ctx, "id", "No such profile."), from));
+                    ctx.json(profiles.merges().mergeProfiles(caller, Json.idPath(ctx, "id", "No such profile."), from));
                 });
         api.route(GET, "/v1/profiles/{id}")
                 .access(Access.needs(Scope.READ))
                 .summary(
                         "One profile: contact information, traits, summary and visits (decrypted; the read is audited)")
                 .handle((ctx, caller) ->
-                        ctx.json(view(profiles.view(caller, Json.idPath(ctx, "id", "No such profile.")))));
+                        ctx.json(view(profiles.views().view(caller, Json.idPath(ctx, "id", "No such profile.")))));
     }
 
-    private static final java.util.List<String> FILTER_KEYS = java.util.List.of(
-            "tag", "goal", "engagement", "fields", "lastVisitFrom", "lastVisitTo", "lastVisitWithin", "sort");
+    private static final List<String> FILTER_KEYS =
+            List.of("tag", "goal", "engagement", "fields", "lastVisitFrom", "lastVisitTo", "lastVisitWithin", "sort");
 
     /** A segment's filter from its JSON; a key that could name a person is refused with a reason. */
-    private static ProfileCriteria criteria(
-            com.fasterxml.jackson.databind.JsonNode f, java.util.List<dev.lethe.errors.FieldError> errors) {
+    private static ProfileCriteria criteria(JsonNode f, List<FieldError> errors) {
         if (f == null || f.isNull()) return ProfileCriteria.NONE;
         if (!f.isObject()) {
-            errors.add(new dev.lethe.errors.FieldError("filter", "must be an object"));
+            errors.add(new FieldError("filter", "must be an object"));
             return ProfileCriteria.NONE;
         }
         for (var it = f.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!FILTER_KEYS.contains(k)) {
-                errors.add(new dev.lethe.errors.FieldError(
+                errors.add(new FieldError(
                         "filter." + k,
                         k.equals("email") || k.equals("phone")
                                 ? "a saved segment cannot name a person; filter by tag, goal, engagement, fields or last visit"
@@ -158,13 +167,12 @@ final class ProfileRoutes {
         var fs = f.get("fields");
         if (fs != null && !fs.isNull()) {
             if (!fs.isObject())
-                errors.add(
-                        new dev.lethe.errors.FieldError("filter.fields", "must be an object of field keys to values"));
+                errors.add(new FieldError("filter.fields", "must be an object of field keys to values"));
             else
                 fs.fields().forEachRemaining(e -> {
                     if (e.getValue().isContainerNode() || e.getValue().isNull())
-                        errors.add(new dev.lethe.errors.FieldError(
-                                "filter.fields." + e.getKey(), "must be a text, number or true/false"));
+                        errors.add(
+                                new FieldError("filter.fields." + e.getKey(), "must be a text, number or true/false"));
                     else fields.put(e.getKey(), e.getValue().asText());
                 });
         }
@@ -184,22 +192,20 @@ final class ProfileRoutes {
                 text(f, "sort", errors));
     }
 
-    private static String text(
-            com.fasterxml.jackson.databind.JsonNode f, String key, java.util.List<dev.lethe.errors.FieldError> errors) {
+    private static String text(JsonNode f, String key, List<FieldError> errors) {
         var n = f.get(key);
         if (n == null || n.isNull()) return null;
         if (!n.isTextual()) {
-            errors.add(new dev.lethe.errors.FieldError("filter." + key, "must be a text"));
+            errors.add(new FieldError("filter." + key, "must be a text"));
             return null;
         }
         return n.asText();
     }
 
-    private static java.time.Period period(
-            String text, String path, java.util.List<dev.lethe.errors.FieldError> errors) {
+    private static Period period(String text, String path, List<FieldError> errors) {
         if (text == null) return null;
-        var p = dev.lethe.registry.Durations.parsePeriod(text).orElse(null);
-        if (p == null) errors.add(new dev.lethe.errors.FieldError(path, "must be an ISO-8601 period such as P30D"));
+        var p = Durations.parsePeriod(text).orElse(null);
+        if (p == null) errors.add(new FieldError(path, "must be an ISO-8601 period such as P30D"));
         return p;
     }
 
@@ -219,12 +225,12 @@ final class ProfileRoutes {
         return out;
     }
 
-    private static java.util.List<String> columns(String text) {
+    private static List<String> columns(String text) {
         if (text == null || text.isBlank()) return null;
-        return java.util.Arrays.stream(text.split(",")).map(String::strip).toList();
+        return Arrays.stream(text.split(",")).map(String::strip).toList();
     }
 
-    private static Map<String, Object> row(ProfileService.Row r, java.util.List<String> columns) {
+    private static Map<String, Object> row(ProfileLists.Row r, List<String> columns) {
         var s = r.subject();
         var out = new LinkedHashMap<String, Object>();
         for (String c : columns) {
@@ -251,20 +257,16 @@ final class ProfileRoutes {
         return out;
     }
 
-    private static java.util.List<String> texts(
-            com.fasterxml.jackson.databind.JsonNode body,
-            String key,
-            java.util.List<dev.lethe.errors.FieldError> errors) {
+    private static List<String> texts(JsonNode body, String key, List<FieldError> errors) {
         var n = body.get(key);
-        var out = new java.util.ArrayList<String>();
+        var out = new ArrayList<String>();
         if (n == null || n.isNull()) return out;
         if (!n.isArray()) {
-            errors.add(new dev.lethe.errors.FieldError(key, "must be a list of texts"));
+            errors.add(new FieldError(key, "must be a list of texts"));
             return out;
         }
         for (int i = 0; i < n.size(); i++) {
-            if (!n.get(i).isTextual())
-                errors.add(new dev.lethe.errors.FieldError(key + "[" + i + "]", "must be a text"));
+            if (!n.get(i).isTextual()) errors.add(new FieldError(key + "[" + i + "]", "must be a text"));
             else out.add(n.get(i).asText());
         }
         return out;

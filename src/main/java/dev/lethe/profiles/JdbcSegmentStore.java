@@ -2,12 +2,15 @@ package dev.lethe.profiles;
 
 import static dev.lethe.storage.Timestamps.utc;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.Period;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -67,7 +70,7 @@ public final class JdbcSegmentStore implements SegmentStore {
     private static Segment segment(ResultSet rs, StatementContext ctx) throws SQLException {
         try {
             var f = JSON.readTree(rs.getString("filter_json"));
-            var fields = new java.util.LinkedHashMap<String, String>();
+            var fields = new LinkedHashMap<String, String>();
             if (f.hasNonNull("fields"))
                 f.get("fields")
                         .fields()
@@ -91,12 +94,12 @@ public final class JdbcSegmentStore implements SegmentStore {
                                     ? Period.parse(f.get("lastVisitWithin").asText())
                                     : null,
                             text(f, "sort")));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("a stored segment filter does not parse", e);
         }
     }
 
-    private static String text(com.fasterxml.jackson.databind.JsonNode f, String key) {
+    private static String text(JsonNode f, String key) {
         return f.hasNonNull(key) ? f.get(key).asText() : null;
     }
 }

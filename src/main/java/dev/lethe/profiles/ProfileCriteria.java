@@ -2,6 +2,7 @@ package dev.lethe.profiles;
 
 import java.time.Instant;
 import java.time.Period;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -31,7 +32,7 @@ public record ProfileCriteria(
     public static final ProfileCriteria NONE = new ProfileCriteria(null, null, null, Map.of(), null, null, null, null);
 
     public ProfileCriteria {
-        fields = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fields == null ? Map.of() : fields));
+        fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields == null ? Map.of() : fields));
     }
 
     /**

@@ -1,9 +1,13 @@
 package dev.lethe.profiles;
 
+import dev.lethe.activity.GoverningRules;
+import dev.lethe.registry.Policy;
+import dev.lethe.registry.RecordKind;
 import dev.lethe.subjects.Subject;
 import dev.lethe.subjects.SubjectStore;
 import dev.lethe.subjects.SubjectTable;
 import dev.lethe.values.PersonalValues;
+import java.util.List;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -12,17 +16,23 @@ import org.jdbi.v3.core.Handle;
  * table that refers to a person is handled (the switch does not compile without a case for each).
  * The caller holds both subjects' locks (docs/locks.md).
  */
-final class ProfileMerge {
+public final class ProfileMerge {
 
     private final SubjectStore subjects;
     private final PersonalValues values;
+    private final ProfileIndexes indexes;
 
-    ProfileMerge(SubjectStore subjects, PersonalValues values) {
+    public ProfileMerge(SubjectStore subjects, PersonalValues values, ProfileIndexes indexes) {
         this.subjects = subjects;
         this.values = values;
+        this.indexes = indexes;
     }
 
-    ProfileService.Merged merge(Handle h, String accountId, Subject from, String into) {
+    /**
+     * Moves everything of {@code from} to {@code into}, a subject of type {@code intoType}; what
+     * moved then follows the rules the policy gives that type.
+     */
+    Merged merge(Handle h, String accountId, Policy policy, Subject from, String into, String intoType) {
         String source = from.subjectId();
         int movedValues = 0;
         int movedActivity = 0;
@@ -36,11 +46,11 @@ final class ProfileMerge {
                 case EVENTS, SESSIONS, MESSAGES, CONVERSATIONS, GOAL_HITS ->
                     subjects.moveRows(h, table, accountId, source, into);
                 case FIELD_VALUES -> {
-                    subjects.moveFieldValues(h, accountId, source, into);
+                    indexes.moveFieldValues(h, accountId, source, into);
                     yield 0;
                 }
                 case PROFILE_TAGS -> {
-                    subjects.moveTags(h, accountId, source, into);
+                    indexes.moveTags(h, accountId, source, into);
                     yield 0;
                 }
                 // handed over with the values just above: the survivor owns them now
@@ -57,6 +67,41 @@ final class ProfileMerge {
                 default -> {}
             }
         }
-        return new ProfileService.Merged(into, source, movedValues, movedActivity, movedIdentifiers);
+        relabel(h, accountId, policy, from.subjectType(), into, intoType);
+        return new Merged(into, source, movedValues, movedActivity, movedIdentifiers);
+    }
+
+    /** Kinds of record whose rule the policy may choose by the person's type. */
+    private static final List<RecordKind> BY_SUBJECT_TYPE =
+            List.of(RecordKind.EVENT, RecordKind.SESSION, RecordKind.SESSION_SUMMARY, RecordKind.PROFILE);
+
+    /** Tables whose rows carry the rule that governs them (docs/storage.md). */
+    private static final List<SubjectTable> RULED =
+            List.of(SubjectTable.EVENTS, SubjectTable.SESSIONS, SubjectTable.GOAL_HITS, SubjectTable.PERSONAL_VALUES);
+
+    /**
+     * A visitor's events that join a profile are the profile's events from then on: rows the
+     * source's type's rule governed move to the rule of the survivor's type (an anonymous visit
+     * kept 30 days becomes a customer's visit kept as the profile's rule says). Their anchors stay:
+     * for these kinds every rule counts from the row's own collection.
+     */
+    private void relabel(Handle h, String accountId, Policy policy, String fromType, String into, String intoType) {
+        if (fromType.equals(intoType)) return;
+        for (var kind : BY_SUBJECT_TYPE) {
+            var before = GoverningRules.forSubject(policy, kind, fromType);
+            var after = GoverningRules.forSubject(policy, kind, intoType);
+            if (before.isEmpty()
+                    || after.isEmpty()
+                    || before.get().name().equals(after.get().name())) continue;
+            for (var table : RULED) {
+                subjects.relabelRule(
+                        h,
+                        table,
+                        accountId,
+                        into,
+                        before.get().name(),
+                        after.get().name());
+            }
+        }
     }
 }

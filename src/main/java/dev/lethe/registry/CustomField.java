@@ -1,7 +1,9 @@
 package dev.lethe.registry;
 
+import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
 
 /**
  * A profile field an account adds to its profiles (age, shoe size, loyalty tier): its key, the
@@ -56,8 +58,8 @@ public record CustomField(String key, String displayName, String category, Type 
     public String normalise(String value) {
         String v = value.strip();
         return switch (type) {
-            case TEXT -> v.toLowerCase(java.util.Locale.ROOT);
-            case NUMBER -> new java.math.BigDecimal(v).stripTrailingZeros().toPlainString();
+            case TEXT -> v.toLowerCase(Locale.ROOT);
+            case NUMBER -> new BigDecimal(v).stripTrailingZeros().toPlainString();
             case BOOLEAN, DATE -> v;
         };
     }

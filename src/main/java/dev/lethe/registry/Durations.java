@@ -5,6 +5,7 @@ import java.time.Period;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** ISO-8601 periods as policies write them ({@code P120D}, {@code P18M}, {@code P3Y}). */
@@ -50,8 +51,7 @@ public final class Durations {
         return false;
     }
 
-    private static final java.util.List<LocalDate> CYCLES =
-            java.util.List.of(LocalDate.of(2000, 1, 1), LocalDate.of(2097, 1, 1));
+    private static final List<LocalDate> CYCLES = List.of(LocalDate.of(2000, 1, 1), LocalDate.of(2097, 1, 1));
 
     public static long days(Period p) {
         return ChronoUnit.DAYS.between(REFERENCE, REFERENCE.plus(p));

@@ -1,6 +1,7 @@
 package dev.lethe.registry;
 
 import dev.lethe.errors.FieldError;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,17 @@ import java.util.function.Function;
  * @param <T> the value type (kept opaque: it is personal)
  */
 public record Intake<T>(List<Kept<T>> kept, int dropped, List<String> expired, List<FieldError> refused) {
+
+    /**
+     * How far ahead of the server's clock an item's time may be: clients' clocks drift, but an
+     * item from further ahead is a mistake (and would outlive its retention from "now").
+     */
+    public static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+
+    /** Whether an item's time is further ahead of {@code now} than {@link #CLOCK_SKEW} allows. */
+    public static boolean inTheFuture(Instant ts, Instant now) {
+        return ts.isAfter(now.plus(CLOCK_SKEW));
+    }
 
     /** A value to store under {@code category}. */
     public record Kept<T>(String field, String category, T value) {}

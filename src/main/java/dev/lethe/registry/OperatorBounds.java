@@ -4,6 +4,7 @@ import dev.lethe.accounts.RetentionExtension;
 import dev.lethe.errors.FieldError;
 import java.time.Period;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -41,7 +42,7 @@ public final class OperatorBounds {
             var limit = bound;
             check(target + ".retention", c.retention(), limit.retention(), approved.get(target), named, errors);
             // Every subject type is checked, also those whose override the account left out.
-            var subjects = new java.util.LinkedHashSet<>(c.bySubject().keySet());
+            var subjects = new LinkedHashSet<>(c.bySubject().keySet());
             subjects.addAll(limit.bySubject().keySet());
             for (String subject : subjects) {
                 var own = c.forSubject(subject).retention();

@@ -1,5 +1,6 @@
 package dev.lethe.registry;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +38,38 @@ public record Policy(
         return Optional.ofNullable(categories.get(name));
     }
 
+    /**
+     * The subject type of a person who identifies without naming one: {@code profile} when the
+     * policy declares it, else its first type. Identify and anything else that makes a known
+     * person ask here, so a person is typed the same whichever way they arrive.
+     */
+    public String profileType() {
+        return typeOr("profile");
+    }
+
+    /**
+     * The subject type of an anonymous visitor made by ingest: {@code visitor} when the policy
+     * declares it, else its first type.
+     */
+    public String anonymousType() {
+        return typeOr("visitor");
+    }
+
+    /**
+     * The subject type of a person a message is about when it names none: {@code end_user} when
+     * the policy declares it, else its first type.
+     */
+    public String messagingType() {
+        return typeOr("end_user");
+    }
+
+    /** The policy's own type of that name; a policy always declares at least one type. */
+    private String typeOr(String preferred) {
+        return subjects.containsKey(preferred)
+                ? preferred
+                : subjects.keySet().iterator().next();
+    }
+
     /** The category a field's values belong to: mapped in fields, or a custom field's trait. */
     public Optional<String> categoryOfField(String field) {
         String mapped = fields.get(field);
@@ -50,7 +83,7 @@ public record Policy(
 
     /** A copy of this policy with one more custom field. */
     public Policy withCustomField(CustomField field) {
-        var more = new java.util.LinkedHashMap<>(customFields);
+        var more = new LinkedHashMap<>(customFields);
         more.put(field.key(), field);
         return new Policy(
                 formatVersion,

@@ -1,5 +1,6 @@
 package dev.lethe.registry;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Period;
@@ -33,7 +34,7 @@ public record PolicyDiff(Map<String, Section> sections, List<PeriodChange> perio
     /** A retention period of a category or record: longer, shorter, added or removed. */
     public record PeriodChange(String path, String from, String to, String direction) {}
 
-    @com.fasterxml.jackson.annotation.JsonIgnore
+    @JsonIgnore
     public boolean isEmpty() {
         return sections.isEmpty() && periods.isEmpty();
     }

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 
 /**
  * Reads a policy document (YAML or JSON) and checks it, reporting every error with its path. A
@@ -331,7 +332,7 @@ public final class PolicyReader {
                     c.text(n, path, "purpose", true));
         }
 
-        <T> List<T> list(JsonNode n, String path, java.util.function.BiFunction<String, JsonNode, T> read) {
+        <T> List<T> list(JsonNode n, String path, BiFunction<String, JsonNode, T> read) {
             var out = new ArrayList<T>();
             if (n == null || n.isNull()) return out;
             if (!n.isArray()) {

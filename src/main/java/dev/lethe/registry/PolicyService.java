@@ -6,6 +6,7 @@ import dev.lethe.accounts.Caller;
 import dev.lethe.accounts.Scope;
 import dev.lethe.audit.AuditEvent;
 import dev.lethe.audit.AuditLog;
+import dev.lethe.errors.ConflictException;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.ForbiddenException;
 import dev.lethe.errors.InvalidInputException;
@@ -114,7 +115,7 @@ public final class PolicyService {
         AccountService.requireScope(caller, Scope.ADMIN);
         Policy current = requireInForce(caller.accountId()).policy();
         if (current.customFields().containsKey(field.key()) || current.fields().containsKey(field.field())) {
-            throw new dev.lethe.errors.ConflictException(
+            throw new ConflictException(
                     "This field exists already.",
                     List.of(new FieldError("key", "'" + field.key() + "' is already a field of this account")));
         }

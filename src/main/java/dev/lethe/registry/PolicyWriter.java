@@ -1,5 +1,6 @@
 package dev.lethe.registry;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -89,7 +90,7 @@ public final class PolicyWriter {
     public static String json(Policy p) {
         try {
             return MAPPER.writeValueAsString(tree(p));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("a policy tree always serialises", e);
         }
     }

@@ -1,5 +1,7 @@
 package dev.lethe.storage;
 
+import java.util.Locale;
+
 /** The two database engines Lethe runs on. Stores use it only where their SQL must differ. */
 public enum Dialect {
     H2,
@@ -7,7 +9,7 @@ public enum Dialect {
 
     /** The folder of migrations written for this engine alone (db/migration/h2, …/postgresql). */
     String directory() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 
     static Dialect of(String jdbcUrl) {

@@ -2,8 +2,10 @@ package dev.lethe.storage;
 
 import dev.lethe.errors.ConflictException;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
@@ -55,11 +57,11 @@ public final class Transactions {
         throw new ConflictException(
                 "Another change to the same person was being made at the same moment; nothing was changed. Send the"
                         + " request again.",
-                java.util.List.of());
+                List.of());
     }
 
     /** {@link #inTransaction} for work that returns nothing. */
-    public void useTransaction(java.util.function.Consumer<Handle> work) {
+    public void useTransaction(Consumer<Handle> work) {
         inTransaction(h -> {
             work.accept(h);
             return null;

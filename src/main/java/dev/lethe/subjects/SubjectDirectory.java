@@ -7,8 +7,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -91,7 +93,7 @@ public final class SubjectDirectory {
             Handle h, String accountId, String subjectType, Map<IdentifierKind, String> indexes, Instant seenAt) {
         String id = ids.next();
         Instant now = clock.instant();
-        var byKind = new java.util.EnumMap<IdentifierKind, Map<String, String>>(IdentifierKind.class);
+        var byKind = new EnumMap<IdentifierKind, Map<String, String>>(IdentifierKind.class);
         indexes.forEach((kind, index) ->
                 byKind.computeIfAbsent(kind, k -> new HashMap<>()).put(index, id));
         byKind.forEach((kind, claims) -> store.claimIdentifiers(h, accountId, kind, claims, now));
@@ -113,7 +115,7 @@ public final class SubjectDirectory {
     public Set<IdentifierKind> claim(
             Handle h, String accountId, String subjectId, Map<IdentifierKind, String> indexes) {
         Instant now = clock.instant();
-        var taken = new java.util.LinkedHashSet<IdentifierKind>();
+        var taken = new LinkedHashSet<IdentifierKind>();
         indexes.forEach((kind, index) -> {
             store.claimIdentifiers(h, accountId, kind, Map.of(index, subjectId), now);
             var owner = store.subjectOf(h, accountId, kind, index);

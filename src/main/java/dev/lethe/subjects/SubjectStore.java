@@ -62,40 +62,13 @@ public interface SubjectStore {
     /** Gives every row of a table that refers to {@code fromSubject} to {@code toSubject}; returns how many. */
     int moveRows(Handle h, SubjectTable table, String accountId, String fromSubject, String toSubject);
 
+    /** Gives a subject's rows of a table that one rule governed to another rule; returns how many. */
+    int relabelRule(Handle h, SubjectTable table, String accountId, String subjectId, String fromRule, String toRule);
+
     int moveIdentifiers(Handle h, String accountId, String fromSubject, String toSubject);
 
     /** How many identifiers of a kind a subject has (devices = visitor ids). */
     int countIdentifiers(Handle h, String accountId, String subjectId, IdentifierKind kind);
 
     int deleteIdentifiers(Handle h, String accountId, String subjectId);
-
-    /** Identified profiles matching the filter, in its order. */
-    List<ProfileFilter.Listed> list(Handle h, String accountId, ProfileFilter filter);
-
-    /**
-     * Indexes a profile's value of a filterable custom field (by blind index), replacing the one
-     * held unless that was collected later.
-     */
-    void setFieldValue(
-            Handle h,
-            String accountId,
-            String subjectId,
-            String fieldKey,
-            String valueIndex,
-            String category,
-            Instant collectedAt);
-
-    /** Gives one subject's indexed field values to another (a merge); per field the later value wins. */
-    void moveFieldValues(Handle h, String accountId, String fromSubject, String toSubject);
-
-    /**
-     * Marks a profile as carrying a tag (by its blind index), with the tag value's category and
-     * collection time so retention cuts the row with the value; no-op if it carries it already.
-     */
-    void addTag(Handle h, String accountId, String tagIndex, String subjectId, String category, Instant collectedAt);
-
-    boolean removeTag(Handle h, String accountId, String tagIndex, String subjectId);
-
-    /** Gives one subject's tags to another (a merge), keeping one row per tag. */
-    void moveTags(Handle h, String accountId, String fromSubject, String toSubject);
 }

@@ -152,14 +152,21 @@ class RuleKindAndAnchorTest {
                             a.id(),
                             profile))
                     .containsExactly(row("complete_session", anHourAgo));
-            // The profile's own events (tracked after its device joined it) follow the profile's event rule.
+            // The profile's events follow the profile's event rule: those tracked after its device
+            // joined it, and those the device brought when it joined (relabelled by the merge).
             assertThat(rows(
                             lethe,
-                            "select rule_kind, anchor_at from events where account_id = ? and subject_id = ?"
-                                    + " and rule_kind = 'event'",
+                            "select rule_kind, anchor_at from events where account_id = ? and subject_id = ?",
                             a.id(),
                             profile))
-                    .containsExactly(row("event", now));
+                    .containsExactly(row("event", now), row("event", now));
+            assertThat(rows(
+                            lethe,
+                            "select rule_kind, anchor_at from goal_hits where account_id = ? and subject_id = ?"
+                                    + " and rule_kind = 'anonymous_event'",
+                            a.id(),
+                            profile))
+                    .isEmpty();
             assertThat(rows(
                             lethe,
                             "select rule_kind, anchor_at from personal_values where account_id = ?"

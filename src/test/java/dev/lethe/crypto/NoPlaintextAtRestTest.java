@@ -140,7 +140,8 @@ class NoPlaintextAtRestTest {
                     .isEqualTo("zebulon@example.org");
 
             var admin = lethe.lethe().accounts().authenticate(a.adminKey(), "127.0.0.1");
-            assertThat(lethe.lethe().profiles().shred(admin, profileId)).isTrue();
+            assertThat(lethe.lethe().profiles().shredding().shred(admin, profileId))
+                    .isTrue();
 
             var gone = http.get("/v1/profiles/" + profileId, a.adminKey());
             assertThat(gone.status()).as(gone.toString()).isEqualTo(410);

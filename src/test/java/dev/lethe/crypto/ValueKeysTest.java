@@ -111,7 +111,8 @@ class ValueKeysTest {
             String zebulon = identify(lethe, a, "{\"identifiers\": {\"email\": \"zebulon@example.org\"}}");
             String yolanda = identify(lethe, a, "{\"identifiers\": {\"email\": \"yolanda@example.org\"}}");
             var admin = lethe.lethe().accounts().authenticate(a.adminKey(), "127.0.0.1");
-            assertThat(lethe.lethe().profiles().shred(admin, yolanda)).isTrue();
+            assertThat(lethe.lethe().profiles().shredding().shred(admin, yolanda))
+                    .isTrue();
 
             var from = http.post("/v1/profiles/" + zebulon + "/merge", a.adminKey(), "{\"from\": \"" + yolanda + "\"}");
             var into = http.post("/v1/profiles/" + yolanda + "/merge", a.adminKey(), "{\"from\": \"" + zebulon + "\"}");

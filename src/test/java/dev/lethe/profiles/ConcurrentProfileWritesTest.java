@@ -195,7 +195,8 @@ class ConcurrentProfileWritesTest {
                     .get("profileId")
                     .asText();
             var admin = lethe.lethe().accounts().authenticate(a.adminKey(), "127.0.0.1");
-            assertThat(lethe.lethe().profiles().shred(admin, profile)).isTrue();
+            assertThat(lethe.lethe().profiles().shredding().shred(admin, profile))
+                    .isTrue();
             long valuesBefore = lethe.count("select count(*) from personal_values where account_id = ?", a.id());
 
             var r = http.post("/v1/track", a.adminKey(), track("laptop-9", 0, 3));

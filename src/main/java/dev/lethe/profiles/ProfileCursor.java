@@ -1,7 +1,8 @@
-package dev.lethe.subjects;
+package dev.lethe.profiles;
 
 import dev.lethe.storage.Ids;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
@@ -34,7 +35,7 @@ public record ProfileCursor(String sort, Instant at, Integer visits, String subj
             Integer visits = parts[2].isEmpty() ? null : Integer.valueOf(parts[2]);
             if ("visits".equals(parts[0]) != (visits != null)) return Optional.empty();
             return Optional.of(new ProfileCursor(parts[0], Instant.parse(parts[1]), visits, parts[3]));
-        } catch (IllegalArgumentException | java.time.DateTimeException e) {
+        } catch (IllegalArgumentException | DateTimeException e) {
             return Optional.empty();
         }
     }

@@ -1,5 +1,6 @@
-package dev.lethe.subjects;
+package dev.lethe.profiles;
 
+import dev.lethe.subjects.Subject;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;

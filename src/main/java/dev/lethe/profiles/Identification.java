@@ -1,0 +1,264 @@
+package dev.lethe.profiles;
+
+import dev.lethe.accounts.AccountService;
+import dev.lethe.accounts.Caller;
+import dev.lethe.accounts.Scope;
+import dev.lethe.activity.GoverningRules;
+import dev.lethe.activity.GoverningRules.Times;
+import dev.lethe.audit.AuditEvent;
+import dev.lethe.audit.AuditLog;
+import dev.lethe.errors.FieldError;
+import dev.lethe.errors.GoneException;
+import dev.lethe.errors.InvalidInputException;
+import dev.lethe.registry.Classification;
+import dev.lethe.registry.Intake;
+import dev.lethe.registry.Policy;
+import dev.lethe.registry.PolicyService;
+import dev.lethe.registry.RecordKind;
+import dev.lethe.registry.RecordRule;
+import dev.lethe.storage.Transactions;
+import dev.lethe.storage.Transactions.Retry;
+import dev.lethe.subjects.IdentifierKind;
+import dev.lethe.subjects.Subject;
+import dev.lethe.subjects.SubjectDirectory;
+import dev.lethe.subjects.SubjectStore;
+import dev.lethe.values.NewValue;
+import dev.lethe.values.PersonalValues;
+import dev.lethe.values.Sensitive;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Identification: a visitor becomes a known person, and several devices join one profile,
+ * bringing their anonymous history with them.
+ */
+public final class Identification {
+
+    /** Identifiers are looked up in this order; the first that is known decides the profile. */
+    private static final List<IdentifierKind> LOOKUP_ORDER =
+            List.of(IdentifierKind.EMAIL, IdentifierKind.EXTERNAL_ID, IdentifierKind.PHONE);
+
+    private final SubjectDirectory subjects;
+    private final SubjectStore store;
+    private final PersonalValues values;
+    private final ProfileIndexes indexes;
+    private final ProfileMerge merge;
+    private final PolicyService policies;
+    private final AuditLog audit;
+    private final Transactions transactions;
+    private final Clock clock;
+
+    public Identification(
+            SubjectDirectory subjects,
+            PersonalValues values,
+            ProfileIndexes indexes,
+            ProfileMerge merge,
+            PolicyService policies,
+            AuditLog audit,
+            Transactions transactions,
+            Clock clock) {
+        this.subjects = subjects;
+        this.store = subjects.store();
+        this.values = values;
+        this.indexes = indexes;
+        this.merge = merge;
+        this.policies = policies;
+        this.audit = audit;
+        this.transactions = transactions;
+        this.clock = clock;
+    }
+
+    /** An identification that passed the checks, ready to be stored. */
+    private record Checked(
+            Policy policy,
+            String subjectType,
+            Instant ts,
+            Optional<String> visitorId,
+            Map<IdentifierKind, String> identifiers,
+            Intake<Sensitive> intake) {}
+
+    public Identified identify(Caller caller, IdentifyRequest request) {
+        AccountService.requireScope(caller, Scope.INGEST);
+        Instant now = clock.instant();
+        var checked = check(policies.requireInForce(caller.accountId()).policy(), request, now);
+        return transactions.inTransaction(h -> store(h, caller, checked, now));
+    }
+
+    /** The request checked against the policy; every problem is reported at once. */
+    private static Checked check(Policy policy, IdentifyRequest request, Instant now) {
+        Instant ts = request.ts() == null ? now : request.ts();
+        var errors = new ArrayList<FieldError>();
+        String subjectType = request.subjectType() != null ? request.subjectType() : policy.profileType();
+        if (!policy.subjects().containsKey(subjectType)) {
+            errors.add(new FieldError(
+                    "subjectType",
+                    "'" + subjectType + "' is not a subject type of the policy ("
+                            + String.join(", ", policy.subjects().keySet()) + ")"));
+        }
+        if (Intake.inTheFuture(ts, now)) errors.add(new FieldError("ts", "is in the future"));
+        Optional<String> visitor = Optional.empty();
+        if (request.visitorId() != null) {
+            visitor = IdentifierKind.VISITOR.normalise(request.visitorId());
+            if (visitor.isEmpty()) errors.add(new FieldError("visitorId", IdentifierKind.VISITOR.problem()));
+        }
+        var normalised = new LinkedHashMap<IdentifierKind, String>();
+        request.identifiers()
+                .forEach((kind, value) -> kind.normalise(value.value())
+                        .ifPresentOrElse(
+                                n -> normalised.put(kind, n),
+                                () -> errors.add(new FieldError(kind.field(), kind.problem()))));
+        if (request.identifiers().isEmpty()) {
+            errors.add(new FieldError("identifiers", "give at least one of email, phone, externalId"));
+        }
+        var fields = new LinkedHashMap<String, Sensitive>();
+        normalised.forEach((kind, n) -> fields.put(kind.field(), new Sensitive(n)));
+        request.traits().forEach((name, value) -> {
+            fields.put("traits." + name, value);
+            var custom = policy.customFields().get(name);
+            if (custom != null && !custom.type().accepts(value.value())) {
+                errors.add(new FieldError(
+                        "traits." + name,
+                        "must be a " + custom.type().wireName() + " (custom field '" + custom.displayName() + "')"));
+            }
+        });
+        var singles = new LinkedHashMap<String, List<Sensitive>>();
+        fields.forEach((f, v) -> singles.put(f, List.of(v)));
+        var intake = Intake.sort(singles, f -> classify(policy, f, subjectType), ts, now, "");
+        errors.addAll(intake.refused());
+        if (!errors.isEmpty()) throw new InvalidInputException("The identification is not valid.", errors);
+        return new Checked(policy, subjectType, ts, visitor, normalised, intake);
+    }
+
+    private Identified store(Handle h, Caller caller, Checked c, Instant now) {
+        String accountId = caller.accountId();
+        Instant ts = c.ts();
+        var indexes = new LinkedHashMap<IdentifierKind, String>();
+        for (var kind : LOOKUP_ORDER) {
+            if (c.identifiers().containsKey(kind))
+                indexes.put(
+                        kind,
+                        subjects.blindIndex(accountId, kind, c.identifiers().get(kind)));
+        }
+        Optional<String> found = Optional.empty();
+        for (var e : indexes.entrySet()) {
+            if (found.isEmpty()) found = subjects.find(h, accountId, e.getKey(), e.getValue());
+        }
+        Optional<String> visitorIndex =
+                c.visitorId().map(v -> subjects.blindIndex(accountId, IdentifierKind.VISITOR, v));
+        Optional<String> device = visitorIndex.flatMap(i -> subjects.find(h, accountId, IdentifierKind.VISITOR, i));
+        boolean created = found.isEmpty();
+        String profileId = found.orElseGet(() -> subjects.createProfile(h, accountId, c.subjectType(), indexes, ts)
+                .subjectId());
+        var involved = new TreeSet<String>();
+        involved.add(profileId);
+        device.ifPresent(involved::add);
+        var locked = subjects.lock(h, accountId, involved);
+        if (locked.isErased(profileId)) {
+            throw new GoneException("This person's data was erased (their key was destroyed); nothing was stored.");
+        }
+        if (!created) store.identify(h, accountId, profileId, c.subjectType());
+        var conflicts = new ArrayList<String>();
+        var conflictingFields = new HashSet<String>();
+        var taken = subjects.claim(h, accountId, profileId, indexes);
+        for (var kind : taken) {
+            conflicts.add(kind.wireName());
+            conflictingFields.add(kind.field());
+        }
+        // an identifier given again is collected again: its retention counts from now on
+        indexes.forEach((kind, index) -> {
+            if (!taken.contains(kind)) store.identifierSeen(h, accountId, kind, index, ts);
+        });
+        boolean joined = visitorIndex.isPresent()
+                && joinVisitor(h, accountId, c, profileId, visitorIndex.get(), device.map(locked::get));
+        var newValues = new ArrayList<NewValue>();
+        var rule = GoverningRules.forSubject(c.policy(), RecordKind.PROFILE, c.subjectType());
+        for (var k : c.intake().kept()) {
+            // an identifier that belongs to another profile stays that profile's: its value is
+            // not copied here, where lookups by it would never lead and its erasure would miss it
+            if (conflictingFields.contains(k.field())) continue;
+            newValues.add(new NewValue(
+                    profileId,
+                    k.category(),
+                    k.field(),
+                    ts,
+                    "profile",
+                    profileId,
+                    rule.map(RecordRule::name).orElse(null),
+                    rule.map(r -> GoverningRules.anchor(r, Times.collected(ts))).orElse(ts),
+                    k.value()));
+        }
+        values.store(h, accountId, newValues);
+        indexFields(h, accountId, profileId, c.policy(), newValues);
+        store.seen(h, accountId, profileId, ts, ts);
+        audit.append(
+                h,
+                AuditEvent.ok(
+                        accountId,
+                        caller.actor(),
+                        "profile.identify",
+                        List.of("profile:" + profileId),
+                        Map.of("created", created, "visitorJoined", joined, "values", newValues.size())));
+        return new Identified(
+                profileId,
+                created,
+                joined,
+                conflicts,
+                c.intake().dropped(),
+                c.intake().expired());
+    }
+
+    /** New values of filterable custom fields become filterable by their blind index. */
+    private void indexFields(Handle h, String accountId, String profileId, Policy policy, List<NewValue> stored) {
+        for (var v : stored) {
+            var custom = policy.customFields().get(v.field().substring(v.field().indexOf('.') + 1));
+            if (custom != null && custom.filterable() && v.field().equals(custom.field())) {
+                indexes.indexField(h, accountId, profileId, custom, v.value().value(), v.category(), v.collectedAt());
+            }
+        }
+    }
+
+    /** An identifier not mapped by itself (identifiers.email) falls back to its trait (traits.email). */
+    private static Classification classify(Policy policy, String field, String subjectType) {
+        var c = Classification.of(policy, field, subjectType);
+        if (c instanceof Classification.Rejected && field.startsWith("identifiers.")) {
+            var trait = Classification.of(policy, "traits." + field.substring("identifiers.".length()), subjectType);
+            if (!(trait instanceof Classification.Rejected)) return trait;
+        }
+        return c;
+    }
+
+    /**
+     * Attaches a device to a profile. An anonymous visitor joins with all it did: its events,
+     * sessions and values move to the profile (its keys with them, nothing re-sealed), then its
+     * own key is destroyed. Returns true when anonymous history joined.
+     */
+    private boolean joinVisitor(
+            Handle h, String accountId, Checked c, String profileId, String index, Optional<Subject> device) {
+        if (device.isEmpty()) {
+            // a device seen for the first time: it belongs to this profile from now on, unless a
+            // batch of events made it an anonymous visitor at the same moment (then join that one)
+            if (!subjects.claim(h, accountId, profileId, Map.of(IdentifierKind.VISITOR, index))
+                    .isEmpty()) {
+                throw new Retry("a new device was claimed by another transaction");
+            }
+            return false;
+        }
+        Subject previous = device.get();
+        if (previous.subjectId().equals(profileId)) return false;
+        if (previous.identified()) {
+            // a device that identified as someone else before: from now on it is this profile's
+            store.pointIdentifier(h, accountId, IdentifierKind.VISITOR, index, profileId);
+            return false;
+        }
+        merge.merge(h, accountId, c.policy(), previous, profileId, c.subjectType());
+        return true;
+    }
+}

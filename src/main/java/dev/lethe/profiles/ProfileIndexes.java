@@ -1,0 +1,79 @@
+package dev.lethe.profiles;
+
+import dev.lethe.registry.CustomField;
+import dev.lethe.subjects.IdentifierKind;
+import dev.lethe.subjects.SubjectDirectory;
+import java.time.Instant;
+import java.util.Locale;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The blind indexes profiles are filtered by: tags and values of filterable custom fields. Lists
+ * match them without decrypting anything; the values themselves stay sealed in personal values.
+ * Writers hold the profile's lock (docs/locks.md).
+ */
+public final class ProfileIndexes {
+
+    private final SubjectDirectory subjects;
+    private final ProfileStore store;
+
+    public ProfileIndexes(SubjectDirectory subjects, ProfileStore store) {
+        this.subjects = subjects;
+        this.store = store;
+    }
+
+    /** Values of a filterable custom field match as the field normalises them (text case-insensitively). */
+    String fieldIndex(String accountId, CustomField field, String value) {
+        return subjects.blindIndex(
+                accountId, IdentifierKind.EXTERNAL_ID, "field:" + field.key() + "=" + field.normalise(value));
+    }
+
+    /** Tags match case-insensitively: the index is of the trimmed, lower-cased tag. */
+    String tagIndex(String accountId, String tag) {
+        return subjects.blindIndex(
+                accountId, IdentifierKind.EXTERNAL_ID, "tag:" + tag.strip().toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Indexes a profile's value of a filterable custom field, replacing the one held unless that
+     * was collected later. Of two collected at the same instant the one written last wins, as in
+     * the profile view (the subject's lock orders its writers).
+     */
+    void indexField(
+            Handle h,
+            String accountId,
+            String profileId,
+            CustomField field,
+            String value,
+            String category,
+            Instant at) {
+        var held = store.fieldValueCollectedAt(h, accountId, profileId, field.key());
+        if (held.isPresent() && held.get().isAfter(at)) return;
+        store.deleteFieldValue(h, accountId, profileId, field.key());
+        store.insertFieldValue(h, accountId, profileId, field.key(), fieldIndex(accountId, field, value), category, at);
+    }
+
+    /** Marks a profile as carrying a tag; no-op if it carries it already. */
+    void addTag(Handle h, String accountId, String profileId, String tag, String category, Instant at) {
+        String index = tagIndex(accountId, tag);
+        if (!store.hasTag(h, accountId, index, profileId))
+            store.insertTag(h, accountId, index, profileId, category, at);
+    }
+
+    void removeTag(Handle h, String accountId, String profileId, String tag) {
+        store.removeTag(h, accountId, tagIndex(accountId, tag), profileId);
+    }
+
+    /** A merge: per field the later value wins, as it does when the profile is shown. */
+    void moveFieldValues(Handle h, String accountId, String from, String to) {
+        store.deleteFieldValuesOutdatedBy(h, accountId, from, to);
+        store.deleteFieldValuesReplacedBy(h, accountId, from, to);
+        store.moveFieldValues(h, accountId, from, to);
+    }
+
+    /** A merge: one row per tag stays. */
+    void moveTags(Handle h, String accountId, String from, String to) {
+        store.deleteTagsCarriedBy(h, accountId, from, to);
+        store.moveTags(h, accountId, from, to);
+    }
+}

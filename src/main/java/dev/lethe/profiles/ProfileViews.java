@@ -1,0 +1,162 @@
+package dev.lethe.profiles;
+
+import dev.lethe.accounts.AccountService;
+import dev.lethe.accounts.Caller;
+import dev.lethe.accounts.Scope;
+import dev.lethe.activity.ActivityStore;
+import dev.lethe.activity.Session;
+import dev.lethe.audit.AuditEvent;
+import dev.lethe.audit.AuditLog;
+import dev.lethe.crypto.SubjectKeyDestroyed;
+import dev.lethe.errors.GoneException;
+import dev.lethe.errors.NotFoundException;
+import dev.lethe.goals.Goal;
+import dev.lethe.goals.GoalHit;
+import dev.lethe.goals.GoalService;
+import dev.lethe.subjects.IdentifierKind;
+import dev.lethe.subjects.Subject;
+import dev.lethe.subjects.SubjectStore;
+import dev.lethe.values.PersonalValues;
+import dev.lethe.values.Sensitive;
+import dev.lethe.values.StoredValue;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/** What a profile shows: contact information, traits, tags, a summary and its visits. */
+public final class ProfileViews {
+
+    private final Jdbi jdbi;
+    private final SubjectStore subjects;
+    private final PersonalValues values;
+    private final ActivityStore activity;
+    private final GoalService goals;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final Duration sessionTimeout;
+
+    public ProfileViews(
+            Jdbi jdbi,
+            SubjectStore subjects,
+            PersonalValues values,
+            ActivityStore activity,
+            GoalService goals,
+            AuditLog audit,
+            Clock clock,
+            Duration sessionTimeout) {
+        this.jdbi = jdbi;
+        this.subjects = subjects;
+        this.values = values;
+        this.activity = activity;
+        this.goals = goals;
+        this.audit = audit;
+        this.clock = clock;
+        this.sessionTimeout = sessionTimeout;
+    }
+
+    /** The profile with its contact information decrypted; the read is audited. */
+    public ProfileView view(Caller caller, String profileId) {
+        AccountService.requireScope(caller, Scope.READ);
+        String accountId = caller.accountId();
+        return jdbi.inTransaction(h -> {
+            Subject subject = subjects.find(h, accountId, profileId)
+                    .filter(Subject::identified)
+                    .orElseThrow(() -> new NotFoundException("No such profile."));
+            List<StoredValue> stored;
+            try {
+                stored = values.ofSubject(h, accountId, profileId);
+            } catch (SubjectKeyDestroyed e) {
+                throw new GoneException("This profile's data was erased (its key was destroyed).");
+            }
+            var contact = new LinkedHashMap<String, Sensitive>();
+            var traits = new LinkedHashMap<String, Sensitive>();
+            var tags = new LinkedHashSet<String>();
+            var bySession = new LinkedHashMap<String, Map<String, Sensitive>>();
+            for (var v : stored) { // oldest first: the latest value of a field wins
+                if (v.field().startsWith("identifiers."))
+                    contact.put(v.field().substring("identifiers.".length()), v.value());
+                else if (v.field().equals(Tags.FIELD)) tags.add(v.value().value());
+                else if (v.field().startsWith("traits."))
+                    traits.put(v.field().substring("traits.".length()), v.value());
+                if ("session_summary".equals(v.recordKind())) {
+                    bySession
+                            .computeIfAbsent(v.recordId(), s -> new LinkedHashMap<>())
+                            .put(v.field().substring(v.field().indexOf('.') + 1), v.value());
+                }
+            }
+            var sessions = activity.sessionsOf(h, accountId, profileId);
+            var goalList = goals.list(h, accountId);
+            var hits = goals.hitsOf(h, accountId, profileId);
+            var visits = visits(sessions, bySession, goalsBySession(goalList, hits));
+            var summary = summary(h, accountId, subject, sessions.size());
+            audit.append(
+                    h,
+                    AuditEvent.ok(
+                            accountId, caller.actor(), "profile.read", List.of("profile:" + profileId), Map.of()));
+            var engagement = Engagement.of(
+                    sessions.stream().map(s -> s.startedAt()).toList(), subject.lastSeenAt(), clock.instant());
+            return new ProfileView(
+                    profileId,
+                    subject.subjectType(),
+                    contact,
+                    traits,
+                    tags.stream().map(Sensitive::new).toList(),
+                    summary,
+                    engagement,
+                    Aggregates.interests(stored),
+                    Aggregates.goals(goalList, hits),
+                    Aggregates.campaigns(stored),
+                    visits);
+        });
+    }
+
+    /** The names of the goals achieved in each visit (session id → names). */
+    private static Map<String, Set<String>> goalsBySession(List<Goal> goalList, List<GoalHit> hits) {
+        var goalNames = new HashMap<String, String>();
+        goalList.forEach(g -> goalNames.put(g.goalId(), g.name()));
+        var out = new HashMap<String, Set<String>>();
+        for (var hit : hits) {
+            if (hit.sessionId() != null && goalNames.containsKey(hit.goalId()))
+                out.computeIfAbsent(hit.sessionId(), x -> new LinkedHashSet<>()).add(goalNames.get(hit.goalId()));
+        }
+        return out;
+    }
+
+    private List<ProfileView.Visit> visits(
+            List<Session> sessions, Map<String, Map<String, Sensitive>> bySession, Map<String, Set<String>> goals) {
+        Instant now = clock.instant();
+        return sessions.stream()
+                .map(s -> new ProfileView.Visit(
+                        s.sessionId(),
+                        s.startedAt(),
+                        s.duration(),
+                        s.pageCount(),
+                        s.eventCount(),
+                        bySession.getOrDefault(s.sessionId(), Map.of()),
+                        s.eventTypes(),
+                        List.copyOf(goals.getOrDefault(s.sessionId(), Set.of())),
+                        s.endedBy(now, sessionTimeout)))
+                .toList();
+    }
+
+    private ProfileView.Summary summary(Handle h, String accountId, Subject subject, int visits) {
+        String profileId = subject.subjectId();
+        int events = activity.eventsOf(h, accountId, profileId).size();
+        int devices = subjects.countIdentifiers(h, accountId, profileId, IdentifierKind.VISITOR);
+        return new ProfileView.Summary(
+                subject.firstSeenAt(),
+                subject.lastSeenAt(),
+                visits,
+                events,
+                activity.messageCount(h, accountId, profileId),
+                devices);
+    }
+}
