@@ -128,11 +128,15 @@ public final class Lethe implements AutoCloseable {
             this.partitions = new Partitions(
                     jdbi, database.dialect(), clock, Partitions.DEFAULT_MONTHS_BACK, Partitions.DEFAULT_MONTHS_AHEAD);
             var goals = new GoalService(jdbi, new JdbcGoalStore(), values, audit, ids, clock);
-            this.profiles = profiles(jdbi, subjects, values, activity, goals, ids, clock, config.sessionTimeout());
+            // one way for every writer on people to start over (docs/locks.md)
+            var transactions = new Transactions(jdbi);
+            this.profiles = profiles(
+                    jdbi, transactions, subjects, values, activity, goals, ids, clock, config.sessionTimeout());
             var statistics = new JdbcStatisticsStore(database.dialect());
             this.rollUp = new StatisticsRollUp(jdbi, statistics);
             var track = new TrackService(
                     jdbi,
+                    transactions,
                     activity,
                     statistics,
                     subjects,
@@ -145,7 +149,16 @@ public final class Lethe implements AutoCloseable {
                     clock,
                     config.sessionTimeout());
             var messages = new MessageService(
-                    jdbi, new JdbcMessageStore(), statistics, subjects, values, policies, audit, ids, clock);
+                    jdbi,
+                    transactions,
+                    new JdbcMessageStore(),
+                    statistics,
+                    subjects,
+                    values,
+                    policies,
+                    audit,
+                    ids,
+                    clock);
             this.http = new HttpServer(
                     config.http(),
                     database,
@@ -165,6 +178,7 @@ public final class Lethe implements AutoCloseable {
     /** The profile use cases, each with what it needs. */
     private Profiles profiles(
             Jdbi jdbi,
+            Transactions transactions,
             SubjectDirectory subjects,
             PersonalValues values,
             ActivityStore activity,
@@ -172,7 +186,6 @@ public final class Lethe implements AutoCloseable {
             Ids ids,
             Clock clock,
             Duration sessionTimeout) {
-        var transactions = new Transactions(jdbi);
         var store = new JdbcProfileStore();
         var segments = new JdbcSegmentStore();
         var indexes = new ProfileIndexes(subjects, store);
@@ -183,7 +196,7 @@ public final class Lethe implements AutoCloseable {
                 new ProfileViews(jdbi, subjects.store(), values, activity, goals, audit, clock, sessionTimeout),
                 new ProfileLists(jdbi, subjects, store, values, activity, policies, segments, criteria, audit, clock),
                 new Segments(jdbi, segments, criteria, audit, ids, clock),
-                new Tags(subjects.store(), values, indexes, policies, audit, transactions, clock),
+                new Tags(subjects, values, indexes, policies, audit, transactions, clock),
                 new ProfileMerges(subjects.store(), merge, audit, transactions, policies),
                 new Shredding(subjects.store(), keyring, audit, transactions));
     }

@@ -52,6 +52,7 @@ public final class MessageService {
     static final Duration LONGEST_SCHEDULE = Duration.ofDays(366);
 
     private final Jdbi jdbi;
+    private final Transactions transactions;
     private final MessageStore store;
     private final StatisticsStore statistics;
     private final SubjectDirectory subjects;
@@ -63,6 +64,7 @@ public final class MessageService {
 
     public MessageService(
             Jdbi jdbi,
+            Transactions transactions,
             MessageStore store,
             StatisticsStore statistics,
             SubjectDirectory subjects,
@@ -72,6 +74,7 @@ public final class MessageService {
             Ids ids,
             Clock clock) {
         this.jdbi = jdbi;
+        this.transactions = transactions;
         this.store = store;
         this.statistics = statistics;
         this.subjects = subjects;
@@ -184,7 +187,7 @@ public final class MessageService {
                     .toList();
             int expiredBefore = expired.size();
             // The audit entry in the same transaction: no messages are stored without it.
-            return new Transactions(jdbi).inTransaction(h -> {
+            return transactions.inTransaction(h -> {
                 // a retried transaction starts from the same verdicts
                 accepted.clear();
                 expired.subList(expiredBefore, expired.size()).clear();
@@ -305,9 +308,8 @@ public final class MessageService {
             Instant ts,
             Map<String, String> resolved) {
         if (m.profileId() != null) {
-            if (!Ids.isId(m.profileId())) return Optional.empty();
-            return subjects.store()
-                    .find(h, accountId, m.profileId())
+            return Ids.parse(m.profileId())
+                    .flatMap(id -> subjects.store().find(h, accountId, id))
                     .filter(Subject::identified)
                     .map(Subject::subjectId);
         }

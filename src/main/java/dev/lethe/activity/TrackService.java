@@ -70,6 +70,7 @@ public final class TrackService {
 
     public TrackService(
             Jdbi jdbi,
+            Transactions transactions,
             ActivityStore store,
             StatisticsStore statistics,
             SubjectDirectory subjects,
@@ -82,6 +83,7 @@ public final class TrackService {
             Clock clock,
             Duration sessionTimeout) {
         this.jdbi = jdbi;
+        this.transactions = transactions;
         this.store = store;
         this.statistics = statistics;
         this.subjects = subjects;
@@ -93,7 +95,6 @@ public final class TrackService {
         this.ids = ids;
         this.clock = clock;
         this.sessionTimeout = sessionTimeout;
-        this.transactions = new Transactions(jdbi);
     }
 
     /** Days from and to, inclusive. */

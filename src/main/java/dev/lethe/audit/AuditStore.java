@@ -44,6 +44,9 @@ public interface AuditStore {
     /** The recorded head; empty when the account has no chain (or its head row was removed). */
     Optional<ChainHead> head(Handle h, String accountId);
 
+    /** How many chained entries have a place past the recorded head, read in one statement. */
+    long countPastHead(Handle h, String accountId);
+
     /** Every account that has, or should have, a chain: accounts, heads, and entries. */
     List<String> chainOwners(Handle h);
 

@@ -23,12 +23,22 @@ final class ChainCheck {
     Verification run(Handle h, String accountId, Optional<AuditKey> key) {
         var problems = new ArrayList<Verification.Problem>();
         var walk = new Walk(key, problems);
-        store.forEachInOrder(h, accountId, walk::visit);
+        // The head first, and the walk up to it: the chainer goes on moving the head while the
+        // chain is read, and entries it chains meanwhile are newer than this verification.
+        var recorded = store.head(h, accountId);
+        long upTo = recorded.map(ChainHead::seq).orElse(Long.MAX_VALUE);
+        store.forEachInOrder(h, accountId, e -> {
+            if (e.seq() <= upTo) walk.visit(e);
+        });
         if (key.isEmpty() && walk.count > 0) {
             problems.add(new Verification.Problem(
                     0, "there is no audit key for this account, so no entry's keyed hash can be checked"));
         }
-        var recorded = store.head(h, accountId);
+        long beyond = store.countPastHead(h, accountId);
+        if (beyond > 0) {
+            problems.add(new Verification.Problem(
+                    upTo, beyond + " entries have places past the recorded head (added behind the chainer's back)"));
+        }
         if (recorded.isEmpty()) {
             problems.add(new Verification.Problem(0, "there is no audit chain for this account (no recorded head)"));
         }

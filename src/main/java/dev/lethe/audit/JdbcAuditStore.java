@@ -175,6 +175,16 @@ public final class JdbcAuditStore implements AuditStore {
     }
 
     @Override
+    public long countPastHead(Handle h, String accountId) {
+        // one statement, so the head and the entries are read at the same moment
+        return h.createQuery("""
+                        select count(*) from audit_log l
+                        where l.account_id = :account
+                          and l.seq > (select d.seq from audit_heads d where d.account_id = :account)
+                        """).bind("account", accountId).mapTo(Long.class).one();
+    }
+
+    @Override
     public Optional<ChainHead> head(Handle h, String accountId) {
         return h.createQuery("select seq, hash from audit_heads where account_id = :account")
                 .bind("account", accountId)

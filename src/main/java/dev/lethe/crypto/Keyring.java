@@ -119,6 +119,14 @@ public final class Keyring {
             subjectKeys.put(new KeyRef(accountId, keyId), new SubjectKey(keyId, keyset));
             sealingKeyIds.put(new SubjectRef(accountId, subjectId), keyId);
         }
+        // cached at once, so the batch that makes the keys seals with them; forgotten if the
+        // transaction does not commit (a retried one makes keys of other ids)
+        h.afterRollback(() -> {
+            for (var key : keys) {
+                subjectKeys.invalidate(new KeyRef(accountId, key.keyId()));
+                sealingKeyIds.invalidate(new SubjectRef(accountId, key.subjectId()));
+            }
+        });
         store.insertSubjectKeys(h, accountId, keys);
     }
 

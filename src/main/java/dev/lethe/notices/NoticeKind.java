@@ -3,7 +3,7 @@ package dev.lethe.notices;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The public notices Lethe prints from a policy (DESIGN.md, promise 5: notices cannot drift). */
+/** The public notices Lethe prints from a policy (promise 5 in the README: notices cannot drift). */
 public enum NoticeKind {
     /** How long each kind of record and each category of personal data is kept. */
     RETENTION("retention"),

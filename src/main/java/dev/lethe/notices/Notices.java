@@ -4,7 +4,7 @@ import dev.lethe.registry.Policy;
 import java.util.Objects;
 
 /**
- * Prints Lethe's public notices from the policy in force (DESIGN.md, promise 5: notices cannot
+ * Prints Lethe's public notices from the policy in force (promise 5 in the README: notices cannot
  * drift). Each notice is built once as a {@link Notice} document and then rendered, so its
  * Markdown, HTML and JSON cannot disagree.
  */

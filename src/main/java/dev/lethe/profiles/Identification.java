@@ -157,6 +157,15 @@ public final class Identification {
         boolean created = found.isEmpty();
         String profileId = found.orElseGet(() -> subjects.createProfile(h, accountId, c.subjectType(), indexes, ts)
                 .subjectId());
+        if (visitorIndex.isPresent() && device.isEmpty()) {
+            // a device seen for the first time is claimed for the profile now, before the locks,
+            // as track claims new visitors (docs/locks.md); if a batch of events made it an
+            // anonymous visitor at the same moment, start over and join that one
+            if (!subjects.claim(h, accountId, profileId, Map.of(IdentifierKind.VISITOR, visitorIndex.get()))
+                    .isEmpty()) {
+                throw new Retry("a new device was claimed by another transaction");
+            }
+        }
         var involved = new TreeSet<String>();
         involved.add(profileId);
         device.ifPresent(involved::add);
@@ -177,7 +186,14 @@ public final class Identification {
             if (!taken.contains(kind)) store.identifierSeen(h, accountId, kind, index, ts);
         });
         boolean joined = visitorIndex.isPresent()
-                && joinVisitor(h, accountId, c, profileId, visitorIndex.get(), device.map(locked::get));
+                && joinVisitor(
+                        h,
+                        accountId,
+                        c,
+                        profileId,
+                        visitorIndex.get(),
+                        device.filter(d -> !locked.isErased(d)).map(locked::get),
+                        device.filter(locked::isErased).isPresent());
         var newValues = new ArrayList<NewValue>();
         var rule = GoverningRules.forSubject(c.policy(), RecordKind.PROFILE, c.subjectType());
         for (var k : c.intake().kept()) {
@@ -241,16 +257,21 @@ public final class Identification {
      * own key is destroyed. Returns true when anonymous history joined.
      */
     private boolean joinVisitor(
-            Handle h, String accountId, Checked c, String profileId, String index, Optional<Subject> device) {
-        if (device.isEmpty()) {
-            // a device seen for the first time: it belongs to this profile from now on, unless a
-            // batch of events made it an anonymous visitor at the same moment (then join that one)
-            if (!subjects.claim(h, accountId, profileId, Map.of(IdentifierKind.VISITOR, index))
-                    .isEmpty()) {
-                throw new Retry("a new device was claimed by another transaction");
-            }
+            Handle h,
+            String accountId,
+            Checked c,
+            String profileId,
+            String index,
+            Optional<Subject> device,
+            boolean deviceErased) {
+        if (deviceErased) {
+            // an erased visitor's data stays erased: the device belongs to this profile from now
+            // on, and nothing of the erased visitor comes with it
+            store.pointIdentifier(h, accountId, IdentifierKind.VISITOR, index, profileId);
             return false;
         }
+        // a device seen for the first time was claimed for the profile before the locks
+        if (device.isEmpty()) return false;
         Subject previous = device.get();
         if (previous.subjectId().equals(profileId)) return false;
         if (previous.identified()) {

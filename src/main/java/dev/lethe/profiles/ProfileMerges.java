@@ -46,13 +46,12 @@ public final class ProfileMerges {
      * survivor, values with the keys that sealed them (ownership moves, nothing is re-sealed); it
      * ceases to exist. Audited with both ids.
      */
-    public Merged mergeProfiles(Caller caller, String survivorId, String otherId) {
+    public Merged mergeProfiles(Caller caller, String survivorId, String from) {
         AccountService.requireScope(caller, Scope.ADMIN);
         String accountId = caller.accountId();
-        if (!Ids.isId(otherId)) {
-            throw new InvalidInputException(
-                    "The merge is not valid.", List.of(new FieldError("from", "no such profile in this account")));
-        }
+        String otherId = Ids.parse(from)
+                .orElseThrow(() -> new InvalidInputException(
+                        "The merge is not valid.", List.of(new FieldError("from", "no such profile in this account"))));
         if (survivorId.equals(otherId)) {
             throw new InvalidInputException(
                     "The merge is not valid.", List.of(new FieldError("from", "is the profile itself")));

@@ -8,6 +8,7 @@ import dev.lethe.activity.GoverningRules.Times;
 import dev.lethe.audit.AuditEvent;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.errors.FieldError;
+import dev.lethe.errors.GoneException;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.NotFoundException;
 import dev.lethe.registry.Classification;
@@ -17,7 +18,7 @@ import dev.lethe.registry.RecordKind;
 import dev.lethe.registry.RecordRule;
 import dev.lethe.storage.Transactions;
 import dev.lethe.subjects.Subject;
-import dev.lethe.subjects.SubjectStore;
+import dev.lethe.subjects.SubjectDirectory;
 import dev.lethe.values.NewValue;
 import dev.lethe.values.PersonalValues;
 import dev.lethe.values.Sensitive;
@@ -40,7 +41,7 @@ public final class Tags {
     /** The field tags are kept under, as personal values. */
     static final String FIELD = "traits.tags";
 
-    private final SubjectStore subjects;
+    private final SubjectDirectory subjects;
     private final PersonalValues values;
     private final ProfileIndexes indexes;
     private final PolicyService policies;
@@ -49,7 +50,7 @@ public final class Tags {
     private final Clock clock;
 
     public Tags(
-            SubjectStore subjects,
+            SubjectDirectory subjects,
             PersonalValues values,
             ProfileIndexes indexes,
             PolicyService policies,
@@ -73,10 +74,14 @@ public final class Tags {
         String category = check(policy, add);
         Instant now = clock.instant();
         return transactions.inTransaction(h -> {
-            Subject profile = Optional.ofNullable(
-                            subjects.lock(h, accountId, List.of(profileId)).get(profileId))
+            // lock order (docs/locks.md): the profile, then its key
+            var locked = subjects.lockNamed(h, accountId, List.of(profileId));
+            Subject profile = Optional.ofNullable(locked.get(profileId))
                     .filter(Subject::identified)
                     .orElseThrow(() -> new NotFoundException("No such profile."));
+            if (locked.isErased(profileId)) {
+                throw new GoneException("This profile's data was erased (its key was destroyed); it takes no tags.");
+            }
             var rule = GoverningRules.forSubject(policy, RecordKind.PROFILE, profile.subjectType());
             var current = currentTags(h, accountId, profileId);
             var added = new ArrayList<NewValue>();

@@ -80,7 +80,7 @@ public final class Database implements AutoCloseable {
      * The URL the pool connects with: a PostgreSQL URL as given; an H2 URL, the embedded default's
      * or an operator's, with the settings Lethe's promises need in place of any it names.
      *
-     * <p>{@code WRITE_DELAY=0}: a 2xx means committed (DESIGN promise 10). By default H2's MVStore
+     * <p>{@code WRITE_DELAY=0}: a 2xx means committed (promise 10 in the README). By default H2's MVStore
      * keeps a commit in memory and a background thread writes it to the file up to half a second
      * later, so a kill -9 lost batches already answered 202 (about 1,500 of 3,560 events in the
      * kill test), with their audit entries. With a delay of 0, H2 writes the transaction's chunk to

@@ -70,6 +70,15 @@ public final class SubjectDirectory {
         return new Locked(present, keyring.destroyed(h, accountId, subjectIds));
     }
 
+    /**
+     * {@link #lock} for subjects named by the caller (a profile id in a path) rather than found by
+     * a lookup: those that do not exist are simply not among the locked ones.
+     */
+    public Locked lockNamed(Handle h, String accountId, Collection<String> subjectIds) {
+        var present = store.lock(h, accountId, subjectIds);
+        return new Locked(present, keyring.destroyed(h, accountId, present.keySet()));
+    }
+
     /** Subjects locked for the rest of a transaction, and which of them were crypto-shredded. */
     public record Locked(Map<String, Subject> subjects, Set<String> erased) {
         public Subject get(String subjectId) {

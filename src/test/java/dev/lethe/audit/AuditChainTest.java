@@ -507,6 +507,11 @@ class AuditChainTest {
         }
 
         @Override
+        public long countPastHead(Handle h, String accountId) {
+            return real.countPastHead(h, accountId);
+        }
+
+        @Override
         public List<String> chainOwners(Handle h) {
             return real.chainOwners(h);
         }

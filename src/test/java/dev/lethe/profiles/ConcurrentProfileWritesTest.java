@@ -211,6 +211,50 @@ class ConcurrentProfileWritesTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aShreddedProfileTakesNoTagsAndAShreddedDeviceBringsNothingWhenItIdentifies(TestDatabase engine) {
+        try (var lethe = new TestLethe(engine)) {
+            var a = lethe.createAccount("Quokka");
+            var http = lethe.http();
+            http.putYaml(
+                    "/v1/policy",
+                    a.adminKey(),
+                    TestPolicies.DATA_CORE.replace(
+                            "  traits.lastIp: ip_address\n",
+                            "  traits.lastIp: ip_address\n  traits.tags: visit_history\n"));
+            String profile = identify(http, a.adminKey(), "zebulon@example.org", null);
+            http.post("/v1/track", a.adminKey(), track("old-laptop", 0, 2));
+            String device = lethe.strings(
+                            "select subject_id from identifiers where account_id = ? and kind = 'visitorId'", a.id())
+                    .getFirst();
+            var admin = lethe.lethe().accounts().authenticate(a.adminKey(), "127.0.0.1");
+            assertThat(lethe.lethe().profiles().shredding().shred(admin, profile))
+                    .isTrue();
+            assertThat(lethe.lethe().profiles().shredding().shred(admin, device))
+                    .isTrue();
+            long values = lethe.count("select count(*) from personal_values where account_id = ?", a.id());
+
+            var tagged = http.post("/v1/profiles/" + profile + "/tags", a.adminKey(), "{\"add\": [\"vip\"]}");
+            var joined = http.post("/v1/identify", a.adminKey(), """
+                    {"visitorId": "old-laptop", "identifiers": {"email": "yolanda@example.org"}}
+                    """);
+
+            assertThat(tagged.status()).as(tagged.toString()).isEqualTo(410);
+            assertThat(joined.status()).as(joined.toString()).isEqualTo(201);
+            assertThat(joined.json().get("visitorJoined").asBoolean()).isFalse();
+            String yolanda = joined.json().get("profileId").asText();
+            assertThat(lethe.count(
+                            "select count(*) from events where account_id = ? and subject_id = ?", a.id(), yolanda))
+                    .isZero();
+            assertThat(lethe.count("select count(*) from profile_tags where account_id = ?", a.id()))
+                    .isZero();
+            // only yolanda's email was added
+            assertThat(lethe.count("select count(*) from personal_values where account_id = ?", a.id()))
+                    .isEqualTo(values + 1);
+        }
+    }
+
     static String identify(Http http, String key, String email, String name) {
         String traits = name == null ? "" : ", \"traits\": {\"name\": \"" + name + "\"}";
         var r = http.post("/v1/identify", key, "{\"identifiers\": {\"email\": \"" + email + "\"}" + traits + "}");
