@@ -127,9 +127,9 @@ public final class Lethe implements AutoCloseable {
             var activity = new JdbcActivityStore(database.dialect());
             this.partitions = new Partitions(
                     jdbi, database.dialect(), clock, Partitions.DEFAULT_MONTHS_BACK, Partitions.DEFAULT_MONTHS_AHEAD);
-            var goals = new GoalService(jdbi, new JdbcGoalStore(), values, audit, ids, clock);
             // one way for every writer on people to start over (docs/locks.md)
             var transactions = new Transactions(jdbi);
+            var goals = new GoalService(jdbi, transactions, subjects, new JdbcGoalStore(), values, audit, ids, clock);
             this.profiles = profiles(
                     jdbi, transactions, subjects, values, activity, goals, ids, clock, config.sessionTimeout());
             var statistics = new JdbcStatisticsStore(database.dialect());

@@ -10,13 +10,18 @@ import dev.lethe.errors.FieldError;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.NotFoundException;
 import dev.lethe.storage.Ids;
+import dev.lethe.storage.Transactions;
+import dev.lethe.subjects.SubjectDirectory;
 import dev.lethe.values.PersonalValues;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -24,14 +29,26 @@ import org.jdbi.v3.core.Jdbi;
 public final class GoalService {
 
     private final Jdbi jdbi;
+    private final Transactions transactions;
+    private final SubjectDirectory subjects;
     private final GoalStore store;
     private final AuditLog audit;
     private final PersonalValues values;
     private final Ids ids;
     private final Clock clock;
 
-    public GoalService(Jdbi jdbi, GoalStore store, PersonalValues values, AuditLog audit, Ids ids, Clock clock) {
+    public GoalService(
+            Jdbi jdbi,
+            Transactions transactions,
+            SubjectDirectory subjects,
+            GoalStore store,
+            PersonalValues values,
+            AuditLog audit,
+            Ids ids,
+            Clock clock) {
         this.jdbi = jdbi;
+        this.transactions = transactions;
+        this.subjects = subjects;
         this.store = store;
         this.values = values;
         this.audit = audit;
@@ -61,13 +78,22 @@ public final class GoalService {
                 errors.add(new FieldError("match." + k, "a property name of letters, digits, _ . -"));
         });
         if (!errors.isEmpty()) throw new InvalidInputException("The goal is not valid.", errors);
-        return jdbi.inTransaction(h -> {
+        return transactions.inTransaction(h -> {
             if (store.nameTaken(h, caller.accountId(), name.strip())) {
                 throw new ConflictException("A goal of this name exists.", List.of(new FieldError("name", "is taken")));
             }
             var goal = new Goal(ids.next(), name.strip(), eventType.strip(), match);
             store.insert(h, caller.accountId(), goal, clock.instant());
             var history = achievedSoFar(h, caller.accountId(), goal);
+            // The achievers' rows locked before their hits are written (docs/locks.md): one a merge
+            // moved away since the events were read is gone, and the definition starts over.
+            subjects.lock(
+                    h,
+                    caller.accountId(),
+                    history.stream()
+                            .map(GoalHit::subjectId)
+                            .filter(Objects::nonNull)
+                            .collect(Collectors.toCollection(TreeSet::new)));
             store.insertHits(h, caller.accountId(), history);
             audit.append(
                     h,

@@ -255,6 +255,46 @@ class ConcurrentProfileWritesTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aGoalDefinedWhileItsAchieversAreMergedRecordsEveryHitOnAPersonWhoStillExists(TestDatabase engine) {
+        try (var lethe = new TestLethe(engine)) {
+            var a = lethe.createAccount("Quokka");
+            var http = lethe.http();
+            http.putYaml("/v1/policy", a.adminKey(), TestPolicies.DATA_CORE);
+            for (int round = 0; round < 4; round++) {
+                var calls = new ArrayList<Callable<Http.Response>>();
+                for (int p = 0; p < 4; p++) {
+                    String device = "till-" + round + "-" + p;
+                    http.post("/v1/track", a.adminKey(), """
+                            {"events": [{"visitorId": "%s", "type": "purchase_%d"}]}
+                            """.formatted(device, round));
+                    String source = http.post("/v1/identify", a.adminKey(), """
+                                    {"visitorId": "%s", "identifiers": {"email": "buyer%d-%d@example.org"}}
+                                    """.formatted(device, round, p))
+                            .json()
+                            .get("profileId")
+                            .asText();
+                    String target = identify(http, a.adminKey(), "keeper" + round + "-" + p + "@example.org", null);
+                    calls.add(() -> merge(http, a.adminKey(), target, source));
+                }
+                int r = round;
+                calls.add(2, () -> http.post("/v1/goals", a.adminKey(), """
+                        {"name": "Purchase %d", "eventType": "purchase_%d"}
+                        """.formatted(r, r)));
+                var responses = Concurrently.run(calls);
+
+                assertThat(responses)
+                        .allSatisfy(x -> assertThat(x.status()).as(x.toString()).isIn(200, 201));
+                assertThat(responses.get(2).json().get("achievedBefore").asInt())
+                        .isEqualTo(4);
+            }
+            assertThat(lethe.count("select count(*) from goal_hits where account_id = ?", a.id()))
+                    .isEqualTo(16);
+            Orphans.assertNone(lethe, a.id());
+        }
+    }
+
     static String identify(Http http, String key, String email, String name) {
         String traits = name == null ? "" : ", \"traits\": {\"name\": \"" + name + "\"}";
         var r = http.post("/v1/identify", key, "{\"identifiers\": {\"email\": \"" + email + "\"}" + traits + "}");
