@@ -33,6 +33,11 @@ public final class GoverningRules {
                 .findFirst();
     }
 
+    /** The first rule of {@code kind} in the policy, whatever it matches. */
+    public static Optional<RecordRule> firstOfKind(Policy policy, RecordKind kind) {
+        return policy.records().values().stream().filter(r -> r.kind() == kind).findFirst();
+    }
+
     /** The first rule of {@code kind} for a record about a person of this subject type. */
     public static Optional<RecordRule> forSubject(Policy policy, RecordKind kind, String subjectType) {
         return first(policy, kind, Map.of("subject", subjectType));

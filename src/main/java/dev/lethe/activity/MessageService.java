@@ -144,7 +144,7 @@ public final class MessageService {
                         at + ".sendAt", "must be on or after the message's ts and at most 366 days after it"));
             }
             var attributes = attributes(m, subjectType);
-            var rule = first(policy, RecordKind.MESSAGE, attributes);
+            var rule = GoverningRules.first(policy, RecordKind.MESSAGE, attributes);
             if (rule.isEmpty() && errors.isEmpty()) {
                 errors.add(new FieldError(
                         at,
@@ -152,7 +152,8 @@ public final class MessageService {
                                 + ", so it would have no retention rule"));
             }
             if (!m.attachments().isEmpty()
-                    && first(policy, RecordKind.MEDIA, attributes).isEmpty()) {
+                    && GoverningRules.first(policy, RecordKind.MEDIA, attributes)
+                            .isEmpty()) {
                 errors.add(new FieldError(
                         at + ".attachments", "no record of kind 'media' in the policy matches " + attributes));
             }
@@ -169,11 +170,14 @@ public final class MessageService {
                 rejected.put(i, errors);
                 continue;
             }
-            var logRule = first(policy, RecordKind.MESSAGE_LOG, attributes).orElse(rule.get());
+            var logRule = GoverningRules.first(policy, RecordKind.MESSAGE_LOG, attributes)
+                    .orElse(rule.get());
             var partRules = new HashMap<String, RecordRule>();
             for (var v : kept) {
                 partRules.put(
-                        v.field(), first(policy, partOf(v.field()), attributes).orElse(rule.get()));
+                        v.field(),
+                        GoverningRules.first(policy, partOf(v.field()), attributes)
+                                .orElse(rule.get()));
             }
             checked.add(new Checked(i, m, ts, rule.get(), logRule, partRules, subjectType, kept));
         }
@@ -369,11 +373,5 @@ public final class MessageService {
         if (m.direction() != null) out.put("direction", m.direction());
         out.put("subject", subjectType);
         return out;
-    }
-
-    private static Optional<RecordRule> first(Policy policy, RecordKind kind, Map<String, String> attributes) {
-        return policy.records().values().stream()
-                .filter(r -> r.matches(kind, attributes))
-                .findFirst();
     }
 }

@@ -128,9 +128,11 @@ public final class TrackService {
         Policy policy = policies.requireInForce(accountId).policy();
         Instant now = clock.instant();
         var rejected = new LinkedHashMap<Integer, List<FieldError>>(readErrors);
-        var eventRule = firstOfKind(policy, RecordKind.EVENT);
-        boolean keepSessions = firstOfKind(policy, RecordKind.SESSION).isPresent();
-        boolean keepSummaries = firstOfKind(policy, RecordKind.SESSION_SUMMARY).isPresent();
+        var eventRule = GoverningRules.firstOfKind(policy, RecordKind.EVENT);
+        boolean keepSessions =
+                GoverningRules.firstOfKind(policy, RecordKind.SESSION).isPresent();
+        boolean keepSummaries =
+                GoverningRules.firstOfKind(policy, RecordKind.SESSION_SUMMARY).isPresent();
         EventTimes storable = partitions.accepted();
 
         var accepted = new ArrayList<Accepted>();
@@ -246,7 +248,8 @@ public final class TrackService {
         var hits = new ArrayList<GoalHit>();
         var sorted = new ArrayList<>(batch);
         sorted.sort(Comparator.comparing(Accepted::ts));
-        var sessions = new Sessions(h, accountId, keepSessions ? subjectOf.keySet() : List.of());
+        var sessions = new BatchSessions(
+                store, subjects, ids, sessionTimeout, h, accountId, keepSessions ? subjectOf.keySet() : List.of());
         var events = new ArrayList<Event>(sorted.size());
         var newValues = new ArrayList<NewValue>();
         var tally = new Tally();
@@ -257,7 +260,13 @@ public final class TrackService {
             String sessionId = null;
             String eventRule = rules.of(RecordKind.EVENT, subjectId);
             if (keepSessions) {
-                var joined = sessions.join(a, subjectId, rules.of(RecordKind.SESSION, subjectId));
+                var joined = sessions.join(
+                        a.visitorIndex(),
+                        a.event().sessionId(),
+                        a.ts(),
+                        a.event().type(),
+                        subjectId,
+                        rules.of(RecordKind.SESSION, subjectId));
                 sessionId = joined.session().sessionId();
                 if (joined.isNew()) tally.session(a.ts(), valueOf(a, "context.referrer"));
                 if (joined.isNew() && keepSummaries) {
@@ -312,82 +321,6 @@ public final class TrackService {
                 .findFirst();
     }
 
-    /** Sessions touched by one batch, written once at the end. */
-    private final class Sessions {
-        private final Handle h;
-        private final String accountId;
-        private final Map<String, Session> byVisitor = new HashMap<>();
-        private final Map<String, Session> byKey = new HashMap<>();
-        private final Map<String, Session> created = new LinkedHashMap<>();
-        private final Map<String, Session> changed = new LinkedHashMap<>();
-        /** When each changed session started as stored: with its id, the row's primary key. */
-        private final Map<String, Instant> storedStart = new HashMap<>();
-
-        /** Loads the latest session of every visitor of the batch in one query. */
-        Sessions(Handle h, String accountId, Collection<String> visitorIndexes) {
-            this.h = h;
-            this.accountId = accountId;
-            byVisitor.putAll(store.latestSessionsOfVisitors(h, accountId, visitorIndexes));
-        }
-
-        record Joined(Session session, boolean isNew) {}
-
-        Joined join(Accepted a, String subjectId, String ruleKind) {
-            String key = a.event().sessionId() == null
-                    ? null
-                    : subjects.blindIndex(
-                            accountId,
-                            IdentifierKind.VISITOR,
-                            "session:" + a.event().sessionId().strip());
-            Session current = key != null
-                    ? byKey.computeIfAbsent(
-                            key, k -> store.sessionByKey(h, accountId, k).orElse(null))
-                    : byVisitor.get(a.visitorIndex());
-            // a session continues only with its own person: a session key or device that now
-            // belongs to someone else starts a new visit rather than mixing two people's events
-            boolean continues = current != null
-                    && current.subjectId().equals(subjectId)
-                    && (key != null
-                            || (!a.ts().isAfter(current.lastEventAt().plus(sessionTimeout))
-                                    && !a.ts().isBefore(current.startedAt().minus(sessionTimeout))));
-            Session session;
-            boolean isNew = !continues;
-            if (continues) {
-                session = current.with(a.ts(), a.event().type());
-                if (!created.containsKey(session.sessionId())) {
-                    storedStart.putIfAbsent(session.sessionId(), current.startedAt());
-                    changed.put(session.sessionId(), session);
-                } else {
-                    created.put(session.sessionId(), session);
-                }
-            } else {
-                String id = ids.next();
-                session = Session.start(
-                        id,
-                        subjectId,
-                        key == null ? id : key,
-                        a.visitorIndex(),
-                        ruleKind,
-                        a.ts(),
-                        a.event().type());
-                created.put(id, session);
-            }
-            byVisitor.put(a.visitorIndex(), session);
-            if (key != null) byKey.put(key, session);
-            return new Joined(session, isNew);
-        }
-
-        void write() {
-            store.insertSessions(h, accountId, List.copyOf(created.values()));
-            store.updateSessions(
-                    h,
-                    accountId,
-                    changed.values().stream()
-                            .map(c -> new ActivityStore.SessionUpdate(storedStart.get(c.sessionId()), c))
-                            .toList());
-        }
-    }
-
     static boolean isPageView(String type) {
         return "page_view".equals(type) || "page".equals(type) || "pageview".equals(type);
     }
@@ -414,13 +347,9 @@ public final class TrackService {
         String of(RecordKind kind, String subjectId) {
             String type = types.get(subjectId);
             var rule = type == null
-                    ? firstOfKind(policy, kind)
-                    : GoverningRules.forSubject(policy, kind, type).or(() -> firstOfKind(policy, kind));
+                    ? GoverningRules.firstOfKind(policy, kind)
+                    : GoverningRules.forSubject(policy, kind, type).or(() -> GoverningRules.firstOfKind(policy, kind));
             return rule.map(RecordRule::name).orElse(null);
         }
-    }
-
-    private static Optional<RecordRule> firstOfKind(Policy policy, RecordKind kind) {
-        return policy.records().values().stream().filter(r -> r.kind() == kind).findFirst();
     }
 }
