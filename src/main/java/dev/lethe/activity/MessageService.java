@@ -134,6 +134,12 @@ public final class MessageService {
                         at + ".channel",
                         "is required: a lower-case word such as sms, email, chat, voice, push, whatsapp"));
             }
+            // checked here, before the database sees them: a value longer than its column would
+            // fail the insert with a message that quotes it
+            tooLong(m.product(), 64, at + ".product", errors);
+            tooLong(m.api(), 32, at + ".api", errors);
+            tooLong(m.status(), 32, at + ".status", errors);
+            tooLong(m.campaignId(), 200, at + ".campaignId", errors);
             if (m.direction() == null || !DIRECTIONS.contains(m.direction())) {
                 errors.add(new FieldError(at + ".direction", "must be inbound or outbound"));
             }
@@ -373,5 +379,10 @@ public final class MessageService {
         if (m.direction() != null) out.put("direction", m.direction());
         out.put("subject", subjectType);
         return out;
+    }
+
+    private static void tooLong(String text, int most, String at, List<FieldError> errors) {
+        if (text != null && text.length() > most)
+            errors.add(new FieldError(at, "is longer than " + most + " characters"));
     }
 }

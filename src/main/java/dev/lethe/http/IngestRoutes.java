@@ -12,10 +12,10 @@ import dev.lethe.errors.FieldError;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.profiles.Identification;
 import dev.lethe.profiles.IdentifyRequest;
+import dev.lethe.storage.Timestamps;
 import dev.lethe.subjects.IdentifierKind;
 import dev.lethe.values.Sensitive;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -322,12 +322,9 @@ final class IngestRoutes {
 
     private static Instant instant(JsonNode v, String at, List<FieldError> errors) {
         if (v == null || v.isNull()) return null;
-        try {
-            return Instant.parse(v.asText());
-        } catch (DateTimeParseException e) {
-            errors.add(new FieldError(at, "must be an ISO-8601 instant such as 2026-01-31T12:00:00Z"));
-            return null;
-        }
+        var t = Timestamps.parse(v.asText());
+        if (t.isEmpty()) errors.add(new FieldError(at, Timestamps.EXPECTED));
+        return t.orElse(null);
     }
 
     private static <T> Iterable<T> iterable(Iterator<T> it) {

@@ -1,6 +1,7 @@
 package dev.lethe.profiles;
 
 import dev.lethe.storage.Ids;
+import dev.lethe.storage.Timestamps;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -34,7 +35,11 @@ public record ProfileCursor(String sort, Instant at, Integer visits, String subj
             }
             Integer visits = parts[2].isEmpty() ? null : Integer.valueOf(parts[2]);
             if ("visits".equals(parts[0]) != (visits != null)) return Optional.empty();
-            return Optional.of(new ProfileCursor(parts[0], Instant.parse(parts[1]), visits, parts[3]));
+            return Optional.of(new ProfileCursor(
+                    parts[0],
+                    Timestamps.parse(parts[1]).orElseThrow(() -> new IllegalArgumentException("not a time")),
+                    visits,
+                    parts[3]));
         } catch (IllegalArgumentException | DateTimeException e) {
             return Optional.empty();
         }

@@ -100,10 +100,17 @@ final class DocumentCursor {
     Period period(JsonNode parent, String path, String key, boolean required) {
         String text = text(parent, path, key, required);
         if (text == null) return null;
-        return Durations.parsePeriod(text).orElseGet(() -> {
+        var period = Durations.parsePeriod(text);
+        if (period.isEmpty()) {
             error(at(path, key), "'" + text + "' is not an ISO-8601 period such as P120D, P6M, P18M or P3Y");
             return null;
-        });
+        }
+        // a billion years parses, but no date can be counted that far: nothing is kept for ever here
+        if (Durations.tooLong(period.get())) {
+            error(at(path, key), "'" + text + "' is longer than " + Durations.LONGEST.getYears() + " years");
+            return null;
+        }
+        return period.get();
     }
 
     <E extends Enum<E>> E choice(JsonNode parent, String path, String key, Class<E> type, boolean required) {

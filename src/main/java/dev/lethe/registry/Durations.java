@@ -14,6 +14,17 @@ public final class Durations {
     private static final LocalDate REFERENCE = LocalDate.of(2001, 1, 1);
 
     private Durations() {}
+    /** The longest period a policy may give: a retention rule, an inactivity, an operator bound. */
+    public static final Period LONGEST = Period.ofYears(100);
+
+    /**
+     * True when a period is longer than {@link #LONGEST}. Periods with far more months or days are
+     * refused before any date is counted with them: a billion years overflows every calendar.
+     */
+    public static boolean tooLong(Period p) {
+        if (p.toTotalMonths() > LONGEST.toTotalMonths() || p.getDays() > 366L * LONGEST.getYears()) return true;
+        return exceeds(p, LONGEST);
+    }
 
     /** A non-negative period of years, months, weeks and days; empty when the text is not one. */
     public static Optional<Period> parsePeriod(String text) {
