@@ -151,9 +151,7 @@ public final class TrackService {
             }
             var visitor = IdentifierKind.VISITOR.normalise(e.visitorId());
             if (visitor.isEmpty()) errors.add(new FieldError(at + ".visitorId", IdentifierKind.VISITOR.problem()));
-            if (e.type() == null || e.type().isBlank() || e.type().length() > 200) {
-                errors.add(new FieldError(at + ".type", "must be a non-empty text of at most 200 characters"));
-            }
+            if (!Intake.isEventType(e.type())) errors.add(new FieldError(at + ".type", Intake.EVENT_TYPE_EXPECTED));
             Instant ts = e.ts() == null ? now : e.ts();
             if (Intake.inTheFuture(ts, now)) errors.add(new FieldError(at + ".ts", "is in the future"));
             // an event its rule has already expired is reported as expired, wherever its time lies

@@ -9,6 +9,7 @@ import dev.lethe.errors.ConflictException;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.NotFoundException;
+import dev.lethe.registry.Intake;
 import dev.lethe.storage.Ids;
 import dev.lethe.storage.Transactions;
 import dev.lethe.subjects.SubjectDirectory;
@@ -69,9 +70,9 @@ public final class GoalService {
         var errors = new ArrayList<FieldError>();
         if (name == null || name.isBlank() || name.length() > 200)
             errors.add(new FieldError("name", "must be 1 to 200 characters"));
-        if (eventType == null || eventType.isBlank() || eventType.length() > 200) {
-            errors.add(
-                    new FieldError("eventType", "must be 1 to 200 characters: the event type that achieves the goal"));
+        if (eventType == null || !Intake.isEventType(eventType.strip())) {
+            errors.add(new FieldError(
+                    "eventType", Intake.EVENT_TYPE_EXPECTED + ": the event type that achieves the goal"));
         }
         match.keySet().forEach(k -> {
             if (!k.matches("[A-Za-z0-9_.\\-]{1,100}"))

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * The values of one incoming item sorted by the policy: kept under their category, dropped (a
@@ -17,6 +18,23 @@ import java.util.function.Function;
  * @param <T> the value type (kept opaque: it is personal)
  */
 public record Intake<T>(List<Kept<T>> kept, int dropped, List<String> expired, List<FieldError> refused) {
+    /**
+     * What an event type must look like: a name — a letter, then letters, digits, spaces and
+     * {@code _ . : / -}, at most 100 characters. Event types are stored in the clear (events,
+     * sessions, counts), so they must be names, never free text that could hold a person's email
+     * or phone number.
+     */
+    public static final Pattern EVENT_TYPE = Pattern.compile("\\p{L}[\\p{L}\\p{N} _.:/-]{0,99}");
+
+    /** What a caller is told when an event type is not a name. */
+    public static final String EVENT_TYPE_EXPECTED =
+            "must be a name: a letter, then letters, digits, spaces or _ . : / - (at most 100 characters),"
+                    + " such as page_view or Order Completed";
+
+    /** True when the text is an event type (see {@link #EVENT_TYPE}). */
+    public static boolean isEventType(String type) {
+        return type != null && EVENT_TYPE.matcher(type).matches();
+    }
 
     /**
      * How far ahead of the server's clock an item's time may be: clients' clocks drift, but an

@@ -20,8 +20,8 @@ class LargeTrackBatchTest {
 
     private static final int EVENTS = 200;
 
-    /** Text a client may choose, with everything a text-format COPY would have to escape. */
-    private static final String ODD_TYPE = "page\tview \\N \\x00 \"quoted\"\r\nnext line, ü ✓";
+    /** An event type as odd as a name may be: letters beyond ASCII, spaces and every punctuation mark a name may hold. */
+    private static final String ODD_TYPE = "Größe gewählt: ü/Ö-1_2.3";
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.lethe.testing.TestDatabases#all")

@@ -148,4 +148,34 @@ class HostileValuesTest {
                     .isEqualTo(1);
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void anEventTypeThatIsNotANameIsRefusedSoNoEmailIsStoredInTheClear(TestDatabase engine) {
+        try (var lethe = new TestLethe(engine)) {
+            var a = lethe.createAccount("Quokka");
+            var http = lethe.http();
+            http.putYaml("/v1/policy", a.adminKey(), TestPolicies.DATA_CORE);
+
+            var tracked = http.post("/v1/track", a.adminKey(), """
+                    {"events": [
+                      {"visitorId": "laptop-1", "type": "zebulon@example.org"},
+                      {"visitorId": "laptop-1", "type": "+32 471 23 45 67"},
+                      {"visitorId": "laptop-1", "type": "Order Completed"},
+                      {"visitorId": "laptop-1", "type": "page_view"}
+                    ]}
+                    """);
+            var goal = http.post("/v1/goals", a.adminKey(), """
+                    {"name": "Zebulon", "eventType": "zebulon@example.org"}
+                    """);
+
+            assertThat(tracked.status()).as(tracked.toString()).isEqualTo(202);
+            assertThat(tracked.json().get("accepted").asInt()).isEqualTo(2);
+            assertThat(tracked.toString()).contains("events[0].type", "events[1].type");
+            assertThat(goal.status()).as(goal.toString()).isEqualTo(422);
+            assertThat(goal.toString()).contains("eventType").doesNotContain("zebulon@example.org");
+            assertThat(lethe.strings("select type from events where account_id = ? order by type", a.id()))
+                    .containsExactly("Order Completed", "page_view");
+        }
+    }
 }
