@@ -76,7 +76,7 @@ public final class HttpServer implements AutoCloseable {
                         kv("account", caller == null ? null : caller.accountId()),
                         kv("key", caller == null ? null : caller.keyId()));
             });
-            Problems.register(config.routes);
+            Problems.register(config.routes, settings.maxBodyBytes());
             var api = new Api(config.routes, features.accounts());
             new SystemRoutes(database, metrics, () -> OpenApi.document(docs.get(), version)).register(api);
             new AccountRoutes(features.accounts()).register(api);

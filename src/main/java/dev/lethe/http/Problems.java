@@ -30,9 +30,13 @@ final class Problems {
 
     private Problems() {}
 
-    static void register(RoutesConfig routes) {
+    static void register(RoutesConfig routes, long maxBodyBytes) {
         routes.exception(LetheException.class, (e, ctx) -> write(ctx, status(e), e.getMessage(), e.errors()));
-        routes.exception(HttpResponseException.class, (e, ctx) -> write(ctx, e.getStatus(), e.getMessage(), List.of()));
+        String tooLarge = "The request body is larger than this server accepts: at most " + maxBodyBytes
+                + " bytes (--max-body-bytes / LETHE_MAX_BODY_BYTES).";
+        routes.exception(
+                HttpResponseException.class,
+                (e, ctx) -> write(ctx, e.getStatus(), e.getStatus() == 413 ? tooLarge : e.getMessage(), List.of()));
         routes.exception(Exception.class, (e, ctx) -> {
             log.error("request failed: {} {}", ctx.method(), HttpServer.route(ctx), e);
             write(ctx, 500, "Internal error. Nothing was changed; the request can be retried.", List.of());
@@ -44,12 +48,7 @@ final class Problems {
             if (!isProblem(ctx)) write(ctx, 405, "Method not allowed here.", List.of());
         });
         routes.error(413, "*", ctx -> {
-            if (!isProblem(ctx))
-                write(
-                        ctx,
-                        413,
-                        "The request body is larger than this server accepts (see LETHE_MAX_BODY_BYTES).",
-                        List.of());
+            if (!isProblem(ctx)) write(ctx, 413, tooLarge, List.of());
         });
     }
 

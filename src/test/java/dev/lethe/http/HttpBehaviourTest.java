@@ -85,6 +85,7 @@ class HttpBehaviourTest {
                     .isEqualTo(413);
             assertThat(r.contentType()).startsWith(PROBLEM);
             assertThat(r.json().get("status").asInt()).isEqualTo(413);
+            assertThat(r.json().get("title").asText()).contains("at most 200000 bytes");
             assertThat(r.body()).doesNotContain("zzzzzzzz");
         }
         assertThat(http.get("/v1/accounts", TestLethe.OPERATOR_KEY).json().get("accounts"))
