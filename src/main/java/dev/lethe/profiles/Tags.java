@@ -87,7 +87,8 @@ public final class Tags {
             var added = new ArrayList<NewValue>();
             for (String t : add) {
                 String tag = t.strip();
-                if (current.contains(tag)) continue;
+                // tags match regardless of case, as the tag filter does: FOO is the tag Foo again
+                if (current.stream().anyMatch(tag::equalsIgnoreCase)) continue;
                 current.add(tag);
                 added.add(new NewValue(
                         profileId,
@@ -106,7 +107,9 @@ public final class Tags {
             var removing = new HashSet<String>();
             for (String t : remove) {
                 String tag = t.strip();
-                if (current.remove(tag)) removing.add(tag);
+                // removing foo removes Foo: the value as it was stored, whatever its case
+                current.stream().filter(tag::equalsIgnoreCase).forEach(removing::add);
+                current.removeIf(tag::equalsIgnoreCase);
                 indexes.removeTag(h, accountId, profileId, tag);
             }
             values.deleteMatching(h, accountId, profileId, FIELD, removing);
