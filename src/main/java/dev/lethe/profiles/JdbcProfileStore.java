@@ -183,18 +183,6 @@ public final class JdbcProfileStore implements ProfileStore {
     }
 
     @Override
-    public void moveFieldValues(Handle h, String accountId, String fromSubject, String toSubject) {
-        h.createUpdate("""
-                        update field_values set subject_id = :to
-                        where account_id = :account and subject_id = :from
-                        """)
-                .bind("account", accountId)
-                .bind("from", fromSubject)
-                .bind("to", toSubject)
-                .execute();
-    }
-
-    @Override
     public boolean hasTag(Handle h, String accountId, String tagIndex, String subjectId) {
         return h.createQuery("""
                                 select count(*) from profile_tags
@@ -242,18 +230,6 @@ public final class JdbcProfileStore implements ProfileStore {
                         delete from profile_tags
                         where account_id = :account and subject_id = :from
                           and tag_index in (select tag_index from profile_tags where account_id = :account and subject_id = :to)
-                        """)
-                .bind("account", accountId)
-                .bind("from", fromSubject)
-                .bind("to", toSubject)
-                .execute();
-    }
-
-    @Override
-    public void moveTags(Handle h, String accountId, String fromSubject, String toSubject) {
-        h.createUpdate("""
-                        update profile_tags set subject_id = :to
-                        where account_id = :account and subject_id = :from
                         """)
                 .bind("account", accountId)
                 .bind("from", fromSubject)

@@ -64,16 +64,17 @@ public final class ProfileIndexes {
         store.removeTag(h, accountId, tagIndex(accountId, tag), profileId);
     }
 
-    /** A merge: per field the later value wins, as it does when the profile is shown. */
-    void moveFieldValues(Handle h, String accountId, String from, String to) {
+    /**
+     * Before a merge moves the field indexes: per field only the later value stays, as the
+     * profile view shows it.
+     */
+    void dropSupersededFieldValues(Handle h, String accountId, String from, String to) {
         store.deleteFieldValuesOutdatedBy(h, accountId, from, to);
         store.deleteFieldValuesReplacedBy(h, accountId, from, to);
-        store.moveFieldValues(h, accountId, from, to);
     }
 
-    /** A merge: one row per tag stays. */
-    void moveTags(Handle h, String accountId, String from, String to) {
+    /** Before a merge moves the tags: one row per tag stays. */
+    void dropDuplicateTags(Handle h, String accountId, String from, String to) {
         store.deleteTagsCarriedBy(h, accountId, from, to);
-        store.moveTags(h, accountId, from, to);
     }
 }

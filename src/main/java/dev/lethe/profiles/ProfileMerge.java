@@ -39,19 +39,18 @@ public final class ProfileMerge {
         int movedIdentifiers = 0;
         for (var table : SubjectTable.values()) {
             int rows = switch (table) {
-                case IDENTIFIERS -> subjects.moveIdentifiers(h, accountId, source, into);
+                case IDENTIFIERS, EVENTS, SESSIONS, MESSAGES, CONVERSATIONS, GOAL_HITS ->
+                    subjects.moveRows(h, table, accountId, source, into);
                 // the values stay sealed as they are: the source's keys go to the survivor with
                 // them (ownership moves, nothing is decrypted or re-sealed)
                 case PERSONAL_VALUES -> values.move(h, accountId, source, into);
-                case EVENTS, SESSIONS, MESSAGES, CONVERSATIONS, GOAL_HITS ->
-                    subjects.moveRows(h, table, accountId, source, into);
                 case FIELD_VALUES -> {
-                    indexes.moveFieldValues(h, accountId, source, into);
-                    yield 0;
+                    indexes.dropSupersededFieldValues(h, accountId, source, into);
+                    yield subjects.moveRows(h, table, accountId, source, into);
                 }
                 case PROFILE_TAGS -> {
-                    indexes.moveTags(h, accountId, source, into);
-                    yield 0;
+                    indexes.dropDuplicateTags(h, accountId, source, into);
+                    yield subjects.moveRows(h, table, accountId, source, into);
                 }
                 // handed over with the values just above: the survivor owns them now
                 case SUBJECT_KEYS -> 0;

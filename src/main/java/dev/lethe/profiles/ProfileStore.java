@@ -40,9 +40,6 @@ public interface ProfileStore {
     /** A merge: deletes the target's field values of fields the source still holds (later) ones of. */
     void deleteFieldValuesReplacedBy(Handle h, String accountId, String fromSubject, String toSubject);
 
-    /** A merge: gives one subject's field values to another. */
-    void moveFieldValues(Handle h, String accountId, String fromSubject, String toSubject);
-
     boolean hasTag(Handle h, String accountId, String tagIndex, String subjectId);
 
     /**
@@ -55,7 +52,4 @@ public interface ProfileStore {
 
     /** A merge: deletes the source's tags the target carries already. */
     void deleteTagsCarriedBy(Handle h, String accountId, String fromSubject, String toSubject);
-
-    /** A merge: gives one subject's tags to another. */
-    void moveTags(Handle h, String accountId, String fromSubject, String toSubject);
 }

@@ -275,18 +275,6 @@ public final class JdbcSubjectStore implements SubjectStore {
     }
 
     @Override
-    public int moveIdentifiers(Handle h, String accountId, String fromSubject, String toSubject) {
-        return h.createUpdate("""
-                        update identifiers set subject_id = :to
-                        where account_id = :account and subject_id = :from
-                        """)
-                .bind("account", accountId)
-                .bind("from", fromSubject)
-                .bind("to", toSubject)
-                .execute();
-    }
-
-    @Override
     public int countIdentifiers(Handle h, String accountId, String subjectId, IdentifierKind kind) {
         return h.createQuery("""
                         select count(*) from identifiers

@@ -65,8 +65,6 @@ public interface SubjectStore {
     /** Gives a subject's rows of a table that one rule governed to another rule; returns how many. */
     int relabelRule(Handle h, SubjectTable table, String accountId, String subjectId, String fromRule, String toRule);
 
-    int moveIdentifiers(Handle h, String accountId, String fromSubject, String toSubject);
-
     /** How many identifiers of a kind a subject has (devices = visitor ids). */
     int countIdentifiers(Handle h, String accountId, String subjectId, IdentifierKind kind);
 
