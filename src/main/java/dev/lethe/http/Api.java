@@ -1,5 +1,6 @@
 package dev.lethe.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.Caller;
 import dev.lethe.errors.ForbiddenException;
@@ -9,6 +10,9 @@ import io.javalin.http.HandlerType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.function.Supplier;
 
 /**
  * Registers routes with their documentation and their access rule. A handler receives the
@@ -27,10 +31,14 @@ public final class Api {
     private final RoutesConfig routes;
     private final AccountService accounts;
     private final List<RouteDoc> docs = new ArrayList<>();
+    private final Supplier<JsonNode> document;
+    private final Optional<ResponseCheck> responseCheck =
+            ServiceLoader.load(ResponseCheck.class).findFirst();
 
-    Api(RoutesConfig routes, AccountService accounts) {
+    Api(RoutesConfig routes, AccountService accounts, Supplier<JsonNode> document) {
         this.routes = routes;
         this.accounts = accounts;
+        this.document = document;
     }
 
     /** Starts a route description: {@code api.route(GET, "/v1/policy").access(...).summary(...)}. */
@@ -52,6 +60,8 @@ public final class Api {
         private int status = 200;
         private List<String> responseTypes = List.of("application/json");
         private final List<RouteDoc.Param> query = new ArrayList<>();
+        private Class<?> requestBody;
+        private Class<?> responseBody;
 
         private Route(HandlerType method, String path) {
             this.method = method;
@@ -79,6 +89,19 @@ public final class Api {
             return this;
         }
 
+        /** The JSON body this route reads: the record its schema is generated from. */
+        public Route body(Class<?> type) {
+            this.requestBody = type;
+            if (requestTypes.isEmpty()) requestTypes = List.of("application/json");
+            return this;
+        }
+
+        /** The JSON this route answers on success: the record its schema is generated from. */
+        public Route answers(Class<?> type) {
+            this.responseBody = type;
+            return this;
+        }
+
         public Route query(String name, String description) {
             query.add(new RouteDoc.Param(name, description));
             return this;
@@ -87,14 +110,26 @@ public final class Api {
         public void handle(Handler handler) {
             if (summary.isBlank()) throw new IllegalStateException("route " + method + " " + path + " has no summary");
             docs.add(new RouteDoc(
-                    method, path, access, summary, requestTypes, status, responseTypes, List.copyOf(query)));
+                    method,
+                    path,
+                    access,
+                    summary,
+                    requestTypes,
+                    status,
+                    responseTypes,
+                    List.copyOf(query),
+                    requestBody,
+                    responseBody));
             Access rule = access;
+            Class<?> answer = responseBody;
             routes.addHttpHandler(method, path, ctx -> {
                 Caller caller = rule.isPublic() ? null : authenticate(ctx);
                 if (caller != null && !rule.allows(caller)) {
                     throw new ForbiddenException("This needs a key with the " + rule.describe() + " scope.");
                 }
                 handler.handle(ctx, caller);
+                if (answer != null && responseCheck.isPresent() && ctx.statusCode() < 300)
+                    responseCheck.get().check(document.get(), method.name(), path, ctx.statusCode(), ctx.result());
             });
         }
     }

@@ -4,7 +4,9 @@ import io.javalin.http.HandlerType;
 import java.util.List;
 
 /**
- * What the OpenAPI document says about one route. Routes are registered only through {@link Api},
+ * What the OpenAPI document says about one route. {@code requestBody} and {@code responseBody} are
+ * the records the route reads and writes as JSON (null where it reads or writes none, or
+ * something other than JSON); the document's schemas are generated from them. Routes are registered only through {@link Api},
  * which records one of these for each, so no route can go undocumented.
  */
 public record RouteDoc(
@@ -15,7 +17,9 @@ public record RouteDoc(
         List<String> requestTypes,
         int successStatus,
         List<String> responseTypes,
-        List<Param> query) {
+        List<Param> query,
+        Class<?> requestBody,
+        Class<?> responseBody) {
 
     /** A query parameter. */
     public record Param(String name, String description) {}
