@@ -85,7 +85,7 @@ public final class Api {
 
         public Route returns(int status, String... mediaTypes) {
             this.status = status;
-            this.responseTypes = Arrays.asList(mediaTypes);
+            if (mediaTypes.length > 0) this.responseTypes = Arrays.asList(mediaTypes);
             return this;
         }
 
@@ -128,10 +128,15 @@ public final class Api {
                     throw new ForbiddenException("This needs a key with the " + rule.describe() + " scope.");
                 }
                 handler.handle(ctx, caller);
-                if (answer != null && responseCheck.isPresent() && ctx.statusCode() < 300)
+                if (answer != null && responseCheck.isPresent() && ctx.statusCode() < 300 && isJson(ctx))
                     responseCheck.get().check(document.get(), method.name(), path, ctx.statusCode(), ctx.result());
             });
         }
+    }
+
+    private static boolean isJson(Context ctx) {
+        String type = ctx.res().getContentType();
+        return type != null && type.startsWith("application/json");
     }
 
     private Caller authenticate(Context ctx) {

@@ -2,12 +2,14 @@ package dev.lethe.http;
 
 import static io.javalin.http.HandlerType.GET;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.accounts.Scope;
 import dev.lethe.audit.AuditEntry;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.audit.AuditQuery;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.lethe.audit.Verification;
+import java.time.Instant;
+import java.util.List;
 
 /** The audit log and its verification over HTTP. An operator key reads the platform's chain. */
 final class AuditRoutes {
@@ -30,6 +32,7 @@ final class AuditRoutes {
                 .query("target", "e.g. policy:3")
                 .query("after", "sequence number to continue after")
                 .query("limit", "1..1000, default 100")
+                .answers(AuditPage.class)
                 .handle((ctx, caller) -> {
                     var query = new AuditQuery(
                             Json.instantParam(ctx, "from"),
@@ -42,33 +45,50 @@ final class AuditRoutes {
                     var entries = audit.find(caller.accountId(), query).stream()
                             .map(AuditRoutes::entry)
                             .toList();
-                    var out = new LinkedHashMap<String, Object>();
-                    out.put("entries", entries);
-                    out.put(
-                            "next",
+                    ctx.json(new AuditPage(
+                            entries,
                             entries.size() == query.limit()
-                                    ? entries.get(entries.size() - 1).get("seq")
-                                    : null);
-                    ctx.json(out);
+                                    ? entries.get(entries.size() - 1).seq()
+                                    : null));
                 });
         api.route(GET, "/v1/audit/verify")
                 .access(Access.needs(Scope.ADMIN, Scope.OPERATOR))
                 .summary(
                         "Check the account's keyed audit chain: names every edited, removed, reordered or forged entry, counts pending ones, and returns the head")
+                .answers(Verification.class)
                 .handle((ctx, caller) -> ctx.json(audit.verify(caller.accountId())));
     }
 
-    private static Map<String, Object> entry(AuditEntry e) {
-        var out = new LinkedHashMap<String, Object>();
-        out.put("seq", e.seq());
-        out.put("at", e.at().toString());
-        out.put("actor", e.actor());
-        out.put("source", e.source());
-        out.put("action", e.action());
-        out.put("targets", Json.readTree(e.targets()));
-        out.put("outcome", e.outcome());
-        out.put("detail", Json.readTree(e.detail()));
-        out.put("hash", e.hash());
-        return out;
+    private static EntryView entry(AuditEntry e) {
+        return new EntryView(
+                e.seq(),
+                e.at(),
+                e.actor(),
+                e.source(),
+                e.action(),
+                Json.readTree(e.targets()),
+                e.outcome(),
+                Json.readTree(e.detail()),
+                e.hash());
     }
+
+    /**
+     * One chained entry: ids and keyed hashes, never a personal value.
+     *
+     * @param targets what the action concerned, as ids
+     * @param detail what else the action records: counts, fields by name, reasons
+     */
+    record EntryView(
+            long seq,
+            Instant at,
+            String actor,
+            String source,
+            String action,
+            JsonNode targets,
+            String outcome,
+            JsonNode detail,
+            String hash) {}
+
+    /** A page of entries; {@code next} is the seq to continue after. */
+    record AuditPage(List<EntryView> entries, Long next) {}
 }

@@ -1,7 +1,11 @@
 package dev.lethe.http;
 
+import com.fasterxml.classmate.ResolvedType;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.victools.jsonschema.generator.CustomDefinition;
+import com.github.victools.jsonschema.generator.CustomDefinitionProviderV2;
 import com.github.victools.jsonschema.generator.MemberScope;
 import com.github.victools.jsonschema.generator.Option;
 import com.github.victools.jsonschema.generator.OptionPreset;
@@ -14,8 +18,8 @@ import com.github.victools.jsonschema.module.jackson.JacksonOption;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -113,6 +117,24 @@ final class OpenApi {
      * takes properties it does not name: Lethe refuses unknown keys, and answers only what it
      * documents.
      */
+    /**
+     * A schema's name in components: the record's name, after the type it is nested in unless that
+     * is a route class ({@code Verification.Problem} is VerificationProblem,
+     * {@code AccountRoutes.NewKey} is NewKey); a generic type is named with its arguments
+     * ({@code Map<String, Section>} is MapOfStringSection).
+     */
+    private static String schemaName(ResolvedType type) {
+        Class<?> c = type.getErasedType();
+        var name = new StringBuilder(c.getSimpleName());
+        if (!type.getTypeParameters().isEmpty()) {
+            name.append("Of");
+            type.getTypeParameters().forEach(t -> name.append(schemaName(t)));
+        }
+        for (Class<?> outer = c.getEnclosingClass(); outer != null; outer = outer.getEnclosingClass())
+            if (!outer.getSimpleName().endsWith("Routes")) name.insert(0, outer.getSimpleName());
+        return name.toString();
+    }
+
     /** A property's place among its record's components, so the schema reads in the record's order. */
     private static int declaredPosition(MemberScope<?, ?> member) {
         var components = member.getDeclaringType().getErasedType().getRecordComponents();
@@ -130,9 +152,18 @@ final class OpenApi {
                 .with(Option.FORBIDDEN_ADDITIONAL_PROPERTIES_BY_DEFAULT, Option.MAP_VALUES_AS_ADDITIONAL_PROPERTIES)
                 .with(Option.STANDARD_FORMATS, Option.FLATTENED_ENUMS_FROM_TOSTRING)
                 .without(Option.SCHEMA_VERSION_INDICATOR);
-        builder.forTypesInGeneral().withPropertySorter(Comparator.comparingInt(OpenApi::declaredPosition));
+        builder.forTypesInGeneral()
+                .withPropertySorter(Comparator.comparingInt(OpenApi::declaredPosition))
+                .withDefinitionNamingStrategy((key, context) -> schemaName(key.getType()))
+                // JSON passed through as it is (audit targets and details, a policy document): any value.
+                .withCustomDefinitionProvider(
+                        (CustomDefinitionProviderV2) (type, context) -> type.isInstanceOf(JsonNode.class)
+                                ? new CustomDefinition(
+                                        context.getGeneratorConfig().createObjectNode(),
+                                        CustomDefinition.INLINE_DEFINITION,
+                                        CustomDefinition.EXCLUDING_ATTRIBUTES)
+                                : null);
         if (answers) {
-            builder.with(Option.DEFINITIONS_FOR_ALL_OBJECTS);
             builder.forFields()
                     .withRequiredCheck(field -> true)
                     .withNullableCheck(field -> !field.getType().isPrimitive()

@@ -4,20 +4,22 @@ import static io.javalin.http.HandlerType.GET;
 import static io.javalin.http.HandlerType.POST;
 import static io.javalin.http.HandlerType.PUT;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.accounts.Account;
 import dev.lethe.accounts.Scope;
 import dev.lethe.errors.BadRequestException;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.NotFoundException;
 import dev.lethe.registry.CustomField;
+import dev.lethe.registry.PolicyDiff;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.registry.PolicyVersion;
 import dev.lethe.registry.PolicyWriter;
 import io.javalin.http.Context;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** The policy registry over HTTP. */
 final class PolicyRoutes {
@@ -36,38 +38,40 @@ final class PolicyRoutes {
                 .summary(
                         "Submit a new policy version (YAML or JSON); 422 lists every error, 403 names retention beyond the operator's bounds")
                 .accepts(YAML, "application/json")
+                .body(JsonNode.class)
                 .returns(201)
+                .answers(VersionSummary.class)
                 .handle((ctx, caller) ->
                         ctx.status(201).json(summary(policies.submit(caller, body(ctx), isJson(ctx)))));
         api.route(POST, "/v1/policy/validate")
                 .access(Access.needs(Scope.ADMIN))
                 .summary("Check a policy without saving it: every error, and retention beyond the operator's bounds")
                 .accepts(YAML, "application/json")
-                .handle((ctx, caller) -> ctx.json(Map.of(
-                        "valid",
-                        true,
-                        "beyondOperatorBounds",
-                        fieldErrors(policies.check(caller, body(ctx), isJson(ctx))))));
+                .body(JsonNode.class)
+                .answers(Validity.class)
+                .handle((ctx, caller) ->
+                        ctx.json(new Validity(true, fieldErrors(policies.check(caller, body(ctx), isJson(ctx))))));
         api.route(GET, "/v1/policy")
                 .access(Access.needs(Scope.READ))
                 .summary(
                         "The policy in force (the account's latest version, else the platform default); ?format=yaml gives the submitted text")
                 .query("format", "json (default) or yaml")
                 .returns(200, "application/json", YAML)
+                .answers(VersionDocument.class)
                 .handle((ctx, caller) -> render(ctx, policies.requireInForce(caller.accountId())));
         api.route(GET, "/v1/policy/versions")
                 .access(Access.needs(Scope.READ))
                 .summary("The account's policy versions, newest first")
-                .handle((ctx, caller) -> ctx.json(Map.of(
-                        "versions",
-                        policies.versions(caller.accountId()).stream()
-                                .map(PolicyRoutes::summary)
-                                .toList())));
+                .answers(Versions.class)
+                .handle((ctx, caller) -> ctx.json(new Versions(policies.versions(caller.accountId()).stream()
+                        .map(PolicyRoutes::summary)
+                        .toList())));
         api.route(GET, "/v1/policy/versions/{version}")
                 .access(Access.needs(Scope.READ))
                 .summary("One policy version")
                 .query("format", "json (default) or yaml")
                 .returns(200, "application/json", YAML)
+                .answers(VersionDocument.class)
                 .handle((ctx, caller) ->
                         render(ctx, policies.version(caller.accountId(), Json.intPath(ctx, "version"))));
         api.route(GET, "/v1/policy/diff")
@@ -76,17 +80,19 @@ final class PolicyRoutes {
                         "What changed between two versions: categories, records, processors, cookies and retention periods")
                 .query("from", "version number")
                 .query("to", "version number")
+                .answers(Diff.class)
                 .handle((ctx, caller) -> {
                     int from = requiredInt(ctx, "from");
                     int to = requiredInt(ctx, "to");
-                    ctx.json(Map.of("from", from, "to", to, "diff", policies.diff(caller.accountId(), from, to)));
+                    ctx.json(new Diff(from, to, policies.diff(caller.accountId(), from, to)));
                 });
         api.route(POST, "/v1/fields")
                 .access(Access.needs(Scope.ADMIN))
                 .summary(
                         "Add a custom profile field {key, displayName, category, type: text|number|boolean|date, filterable?}; a new policy version")
-                .accepts("application/json")
+                .body(NewField.class)
                 .returns(201)
+                .answers(AddedField.class)
                 .handle((ctx, caller) -> {
                     var body = Json.object(ctx);
                     var errors = new ArrayList<FieldError>();
@@ -112,16 +118,17 @@ final class PolicyRoutes {
                     var field = new CustomField(
                             key, displayName == null ? key.replace('_', ' ') : displayName, category, type, filterable);
                     var version = policies.addCustomField(caller, field);
-                    var out = summary(version);
-                    out.put("field", field(field));
-                    ctx.status(201).json(out);
+                    var v = summary(version);
+                    ctx.status(201)
+                            .json(new AddedField(
+                                    v.version(), v.platformDefault(), v.author(), v.createdAt(), field(field)));
                 });
         api.route(GET, "/v1/fields")
                 .access(Access.needs(Scope.READ))
                 .summary("The account's custom profile fields, from the policy in force")
-                .handle((ctx, caller) -> ctx.json(Map.of(
-                        "fields",
-                        policies.requireInForce(caller.accountId()).policy().customFields().values().stream()
+                .answers(Fields.class)
+                .handle((ctx, caller) -> ctx.json(
+                        new Fields(policies.requireInForce(caller.accountId()).policy().customFields().values().stream()
                                 .map(PolicyRoutes::field)
                                 .toList())));
         api.route(PUT, "/v1/platform/policy")
@@ -129,7 +136,9 @@ final class PolicyRoutes {
                 .summary(
                         "Set the platform default policy: it applies to accounts without their own and bounds every account's retention")
                 .accepts(YAML, "application/json")
+                .body(JsonNode.class)
                 .returns(201)
+                .answers(VersionSummary.class)
                 .handle((ctx, caller) ->
                         ctx.status(201).json(summary(policies.submit(caller, body(ctx), isJson(ctx)))));
         api.route(GET, "/v1/platform/policy")
@@ -137,6 +146,7 @@ final class PolicyRoutes {
                 .summary("The platform default policy")
                 .query("format", "json (default) or yaml")
                 .returns(200, "application/json", YAML)
+                .answers(VersionDocument.class)
                 .handle((ctx, caller) -> render(
                         ctx,
                         policies.platformDefault()
@@ -168,37 +178,57 @@ final class PolicyRoutes {
                     .result(v.source());
             return;
         }
-        var out = summary(v);
-        out.put("policy", PolicyWriter.tree(v.policy()));
-        ctx.json(out);
+        var s = summary(v);
+        ctx.json(new VersionDocument(
+                s.version(), s.platformDefault(), s.author(), s.createdAt(), PolicyWriter.tree(v.policy())));
     }
 
-    private static Map<String, Object> summary(PolicyVersion v) {
-        var out = new LinkedHashMap<String, Object>();
-        out.put("version", v.version());
-        out.put("platformDefault", Account.PLATFORM.equals(v.accountId()));
-        out.put("author", v.author());
-        out.put("createdAt", v.createdAt().toString());
-        return out;
+    private static VersionSummary summary(PolicyVersion v) {
+        return new VersionSummary(v.version(), Account.PLATFORM.equals(v.accountId()), v.author(), v.createdAt());
     }
 
-    private static List<Map<String, String>> fieldErrors(List<FieldError> errors) {
+    private static List<Problem.FieldProblem> fieldErrors(List<FieldError> errors) {
         return errors.stream()
-                .map(e -> Map.of("path", e.path(), "message", e.message()))
+                .map(e -> new Problem.FieldProblem(e.path(), e.message()))
                 .toList();
     }
 
-    private static Map<String, Object> field(CustomField f) {
-        return Map.of(
-                "key",
-                f.key(),
-                "displayName",
-                f.displayName(),
-                "category",
-                f.category(),
-                "type",
-                f.type().wireName(),
-                "filterable",
-                f.filterable());
+    private static FieldView field(CustomField f) {
+        return new FieldView(f.key(), f.displayName(), f.category(), f.type().wireName(), f.filterable());
     }
+
+    /**
+     * A policy version.
+     *
+     * @param platformDefault true for the platform's default policy, false for an account's own
+     * @param author the key or user that submitted it
+     */
+    record VersionSummary(int version, boolean platformDefault, String author, Instant createdAt) {}
+
+    /** A policy version with its document (see docs/policy-format.md). */
+    record VersionDocument(int version, boolean platformDefault, String author, Instant createdAt, JsonNode policy) {}
+
+    record Versions(List<VersionSummary> versions) {}
+
+    /** A policy that reads as valid, and the retention periods beyond the operator's bounds. */
+    record Validity(boolean valid, List<Problem.FieldProblem> beyondOperatorBounds) {}
+
+    /** What changed between versions {@code from} and {@code to}. */
+    record Diff(int from, int to, PolicyDiff diff) {}
+
+    /** {@code POST /v1/fields}: a custom profile field. */
+    record NewField(
+            @JsonProperty(required = true) String key,
+            String displayName,
+            @JsonProperty(required = true) String category,
+            String type,
+            Boolean filterable) {}
+
+    /** A custom profile field. */
+    record FieldView(String key, String displayName, String category, String type, boolean filterable) {}
+
+    /** The policy version that added a custom field, and the field. */
+    record AddedField(int version, boolean platformDefault, String author, Instant createdAt, FieldView field) {}
+
+    record Fields(List<FieldView> fields) {}
 }

@@ -3,6 +3,7 @@ package dev.lethe.http;
 import static io.javalin.http.HandlerType.GET;
 
 import dev.lethe.accounts.Scope;
+import dev.lethe.activity.DailyCount;
 import dev.lethe.activity.TrackService;
 import dev.lethe.errors.BadRequestException;
 import dev.lethe.errors.FieldError;
@@ -10,7 +11,6 @@ import io.javalin.http.Context;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Map;
 
 /** Anonymous statistics over HTTP. */
 final class StatisticsRoutes {
@@ -28,12 +28,10 @@ final class StatisticsRoutes {
                         "Anonymous daily counts: events by type, sessions by source host and by campaign (they survive erasure and retention)")
                 .query("from", "first day, YYYY-MM-DD (default 30 days before to)")
                 .query("to", "last day, YYYY-MM-DD (default today, UTC)")
+                .answers(Statistics.class)
                 .handle((ctx, caller) -> {
                     var range = track.statisticsRange(day(ctx, "from"), day(ctx, "to"));
-                    ctx.json(Map.of(
-                            "from", range.from().toString(),
-                            "to", range.to().toString(),
-                            "counts", track.statistics(caller, range)));
+                    ctx.json(new Statistics(range.from(), range.to(), track.statistics(caller, range)));
                 });
     }
 
@@ -47,4 +45,7 @@ final class StatisticsRoutes {
                     "Bad query parameter.", List.of(new FieldError(name, "must be a day such as 2026-01-31")));
         }
     }
+
+    /** The days counted, first and last included, and their counts. */
+    record Statistics(LocalDate from, LocalDate to, List<DailyCount> counts) {}
 }

@@ -44,6 +44,7 @@ final class SystemRoutes {
                         .result(metrics.scrape()));
         api.route(GET, "/openapi.json")
                 .summary("This API's OpenAPI 3.1 description, generated from the registered routes")
+                .answers(JsonNode.class)
                 .handle((ctx, caller) -> ctx.json(openApi.get()));
     }
 }
