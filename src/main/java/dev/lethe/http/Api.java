@@ -68,6 +68,10 @@ public final class Api {
             return this;
         }
 
+        /**
+         * The media types the route reads its body in; a route that reads a body must say, and its
+         * body is then checked and decoded before the handler runs ({@link RequestBody}).
+         */
         public Route accepts(String... mediaTypes) {
             this.requestTypes = Arrays.asList(mediaTypes);
             return this;
@@ -89,11 +93,14 @@ public final class Api {
             docs.add(new RouteDoc(
                     method, path, access, summary, requestTypes, status, responseTypes, List.copyOf(query)));
             Access rule = access;
+            List<String> accepted = List.copyOf(requestTypes);
             routes.addHttpHandler(method, path, ctx -> {
                 Caller caller = rule.isPublic() ? null : authenticate(ctx);
                 if (caller != null && !rule.allows(caller)) {
                     throw new ForbiddenException("This needs a key with the " + rule.describe() + " scope.");
                 }
+                // every body is taken in here, by one rule (media type, UTF-8), never by a route
+                if (!accepted.isEmpty()) RequestBody.takeIn(ctx, accepted);
                 handler.handle(ctx, caller);
             });
         }
