@@ -5,6 +5,9 @@ import dev.lethe.accounts.Caller;
 import dev.lethe.accounts.Scope;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.errors.FieldError;
+import dev.lethe.errors.InvalidInputException;
+import dev.lethe.input.Batch;
+import dev.lethe.input.JsonFields;
 import dev.lethe.registry.Classification;
 import dev.lethe.registry.Intake;
 import dev.lethe.registry.Policy;
@@ -100,21 +103,32 @@ public final class MessageService {
             String subjectType,
             List<Intake.Kept<Sensitive>> values) {}
 
-    /** Stores what can be stored of the batch; {@code readErrors} are messages the reader refused. */
-    public TrackResult ingest(
-            Caller caller, List<IncomingMessage> messages, Map<Integer, List<FieldError>> readErrors) {
+    /**
+     * Stores what can be stored of the batch. A message the reader refused is checked all the
+     * same, so its answer names every mistake at once; 422 when the batch holds more than
+     * {@link #MAX_BATCH} messages.
+     */
+    public TrackResult ingest(Caller caller, Batch<IncomingMessage> batch) {
         AccountService.requireScope(caller, Scope.INGEST);
+        var messages = batch.items();
+        if (messages.size() > MAX_BATCH) {
+            throw new InvalidInputException(
+                    "The batch is too large.",
+                    List.of(new FieldError(
+                            "messages", "at most " + MAX_BATCH + " messages per call, not " + messages.size())));
+        }
         String accountId = caller.accountId();
         Policy policy = policies.requireInForce(accountId).policy();
         Instant now = clock.instant();
-        var rejected = new LinkedHashMap<Integer, List<FieldError>>(readErrors);
+        var rejected = new LinkedHashMap<Integer, List<FieldError>>();
         var checked = new ArrayList<Checked>();
         int dropped = 0;
         var expired = new ArrayList<TrackResult.Expired>();
         String defaultType = policy.messagingType();
         for (int i = 0; i < messages.size(); i++) {
-            if (rejected.containsKey(i)) continue;
             var m = messages.get(i);
+            // what the reader refused reaches the checks as missing: no rule is judged on it
+            var read = batch.refused().getOrDefault(i, List.of());
             String at = "messages[" + i + "]";
             var errors = new ArrayList<FieldError>();
             String subjectType = m.subjectType() != null ? m.subjectType() : defaultType;
@@ -151,13 +165,14 @@ public final class MessageService {
             }
             var attributes = attributes(m, subjectType);
             var rule = GoverningRules.first(policy, RecordKind.MESSAGE, attributes);
-            if (rule.isEmpty() && errors.isEmpty()) {
+            if (rule.isEmpty() && errors.isEmpty() && read.isEmpty()) {
                 errors.add(new FieldError(
                         at,
                         "no record of kind 'message' in the policy matches " + attributes
                                 + ", so it would have no retention rule"));
             }
             if (!m.attachments().isEmpty()
+                    && read.isEmpty()
                     && GoverningRules.first(policy, RecordKind.MEDIA, attributes)
                             .isEmpty()) {
                 errors.add(new FieldError(
@@ -172,8 +187,8 @@ public final class MessageService {
             int index = i;
             intake.expired().forEach(f -> expired.add(new TrackResult.Expired(index, f)));
             var kept = intake.kept();
-            if (!errors.isEmpty()) {
-                rejected.put(i, errors);
+            if (!errors.isEmpty() || !read.isEmpty()) {
+                rejected.put(i, JsonFields.merge(read, errors));
                 continue;
             }
             var logRule = GoverningRules.first(policy, RecordKind.MESSAGE_LOG, attributes)

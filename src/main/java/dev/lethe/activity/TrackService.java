@@ -6,9 +6,12 @@ import dev.lethe.accounts.Scope;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.errors.BadRequestException;
 import dev.lethe.errors.FieldError;
+import dev.lethe.errors.InvalidInputException;
 import dev.lethe.goals.Goal;
 import dev.lethe.goals.GoalHit;
 import dev.lethe.goals.GoalService;
+import dev.lethe.input.Batch;
+import dev.lethe.input.JsonFields;
 import dev.lethe.registry.Classification;
 import dev.lethe.registry.Intake;
 import dev.lethe.registry.Policy;
@@ -121,13 +124,24 @@ public final class TrackService {
         return jdbi.withHandle(h -> statistics.between(h, caller.accountId(), range.from(), range.to()));
     }
 
-    /** Stores what can be stored of the batch; {@code readErrors} are events already refused by the reader. */
-    public TrackResult track(Caller caller, List<IncomingEvent> events, Map<Integer, List<FieldError>> readErrors) {
+    /**
+     * Stores what can be stored of the batch. An event the reader refused is checked all the same,
+     * so its answer names every mistake at once; 422 when the batch holds more than
+     * {@link #MAX_BATCH} events.
+     */
+    public TrackResult track(Caller caller, Batch<IncomingEvent> batch) {
         AccountService.requireScope(caller, Scope.INGEST);
+        var events = batch.items();
+        if (events.size() > MAX_BATCH) {
+            throw new InvalidInputException(
+                    "The batch is too large.",
+                    List.of(new FieldError(
+                            "events", "at most " + MAX_BATCH + " events per call, not " + events.size())));
+        }
         String accountId = caller.accountId();
         Policy policy = policies.requireInForce(accountId).policy();
         Instant now = clock.instant();
-        var rejected = new LinkedHashMap<Integer, List<FieldError>>(readErrors);
+        var rejected = new LinkedHashMap<Integer, List<FieldError>>();
         var eventRule = GoverningRules.firstOfKind(policy, RecordKind.EVENT);
         boolean keepSessions =
                 GoverningRules.firstOfKind(policy, RecordKind.SESSION).isPresent();
@@ -139,7 +153,6 @@ public final class TrackService {
         int dropped = 0;
         var expired = new ArrayList<TrackResult.Expired>();
         for (int i = 0; i < events.size(); i++) {
-            if (rejected.containsKey(i)) continue;
             var e = events.get(i);
             var errors = new ArrayList<FieldError>();
             String at = "events[" + i + "]";
@@ -168,8 +181,9 @@ public final class TrackService {
             int index = i;
             intake.expired().forEach(f -> expired.add(new TrackResult.Expired(index, f)));
             var kept = intake.kept();
-            if (!errors.isEmpty()) {
-                rejected.put(i, errors);
+            var read = batch.refused().getOrDefault(i, List.of());
+            if (!errors.isEmpty() || !read.isEmpty()) {
+                rejected.put(i, JsonFields.merge(read, errors));
                 continue;
             }
             if (expiredByRule) {

@@ -323,6 +323,7 @@ final class BenchCommand implements Callable<Integer> {
         var r = client.send(
                 HttpRequest.newBuilder(URI.create(base + "/v1/accounts"))
                         .header("Authorization", "Bearer " + operatorKey)
+                        .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"Benchmark\"}"))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -13,7 +13,8 @@ public abstract sealed class LetheException extends RuntimeException
                 UnauthenticatedException,
                 ConflictException,
                 BadRequestException,
-                GoneException {
+                GoneException,
+                UnsupportedMediaTypeException {
 
     private final List<FieldError> errors;
 

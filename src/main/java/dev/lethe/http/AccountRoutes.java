@@ -10,12 +10,11 @@ import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.ApiKey;
 import dev.lethe.accounts.RetentionExtension;
 import dev.lethe.accounts.Scope;
-import dev.lethe.errors.FieldError;
 import dev.lethe.errors.NotFoundException;
+import dev.lethe.input.JsonFields;
 import dev.lethe.registry.Durations;
 import io.javalin.http.Context;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
@@ -37,9 +36,10 @@ final class AccountRoutes {
                 .returns(201)
                 .answers(CreatedAccount.class)
                 .handle((ctx, caller) -> {
-                    var errors = new ArrayList<FieldError>();
-                    String name = Json.text(Json.object(ctx), "name", errors);
-                    Json.requireNoErrors(errors);
+                    var in = new JsonFields();
+                    var request = in.object(Json.object(ctx), "", List.of("name"));
+                    String name = in.requiredText(request, "", "name");
+                    in.requireValid();
                     var created = accounts.createAccount(caller, name);
                     var a = account(created.account());
                     ctx.status(201)
@@ -69,9 +69,10 @@ final class AccountRoutes {
                 .body(ContractEnd.class)
                 .answers(AccountView.class)
                 .handle((ctx, caller) -> {
-                    var errors = new ArrayList<FieldError>();
-                    var endedAt = Json.instant(Json.object(ctx), "endedAt", errors);
-                    Json.requireNoErrors(errors);
+                    var in = new JsonFields();
+                    var body = in.object(Json.object(ctx), "", List.of("endedAt"));
+                    var endedAt = in.requiredInstant(body, "", "endedAt");
+                    in.requireValid();
                     ctx.json(account(accounts.setContractEnd(caller, accountParam(ctx), endedAt)));
                 });
         api.route(POST, "/v1/accounts/{id}/retention-extensions")
@@ -81,12 +82,12 @@ final class AccountRoutes {
                 .returns(201)
                 .answers(Extension.class)
                 .handle((ctx, caller) -> {
-                    var body = Json.object(ctx);
-                    var errors = new ArrayList<FieldError>();
-                    String target = Json.text(body, "target", errors);
-                    String period = Json.text(body, "maxPeriod", errors);
-                    String reason = Json.text(body, "reason", errors);
-                    Json.requireNoErrors(errors);
+                    var in = new JsonFields();
+                    var body = in.object(Json.object(ctx), "", List.of("target", "maxPeriod", "reason"));
+                    String target = in.requiredText(body, "", "target");
+                    String period = in.requiredText(body, "", "maxPeriod");
+                    String reason = in.requiredText(body, "", "reason");
+                    in.requireValid();
                     // An unreadable period goes on as null: the service reports it with every other mistake.
                     var maxPeriod = Durations.parsePeriod(period).orElse(null);
                     var e = accounts.approveExtension(caller, accountParam(ctx), target, maxPeriod, reason);
@@ -111,22 +112,21 @@ final class AccountRoutes {
                 .returns(201)
                 .answers(CreatedKey.class)
                 .handle((ctx, caller) -> {
-                    var body = Json.object(ctx);
-                    var errors = new ArrayList<FieldError>();
+                    var in = new JsonFields();
+                    var body = in.object(Json.object(ctx), "", List.of("scopes", "label"));
                     var scopes = EnumSet.noneOf(Scope.class);
                     var list = body.get("scopes");
-                    if (list == null || !list.isArray())
-                        errors.add(new FieldError("scopes", "must be a list such as [\"read\"]"));
+                    if (list == null || !list.isArray()) in.error("scopes", "must be a list such as [\"read\"]");
                     else
                         for (int i = 0; i < list.size(); i++) {
                             try {
                                 scopes.add(Scope.fromWire(list.get(i).asText()));
                             } catch (IllegalArgumentException e) {
-                                errors.add(new FieldError("scopes[" + i + "]", e.getMessage()));
+                                in.error("scopes[" + i + "]", e.getMessage());
                             }
                         }
-                    String label = body.hasNonNull("label") ? body.get("label").asText() : null;
-                    Json.requireNoErrors(errors);
+                    String label = in.optionalText(body, "", "label");
+                    in.requireValid();
                     var key = accounts.createKey(caller, scopes, label);
                     ctx.status(201).json(new CreatedKey(key.keyId(), key.key(), wireNames(key.scopes())));
                 });

@@ -78,6 +78,10 @@ public final class Api {
             return this;
         }
 
+        /**
+         * The media types the route reads its body in; a route that reads a body must say, and its
+         * body is then checked and decoded before the handler runs ({@link RequestBody}).
+         */
         public Route accepts(String... mediaTypes) {
             this.requestTypes = Arrays.asList(mediaTypes);
             return this;
@@ -122,11 +126,14 @@ public final class Api {
                     responseBody));
             Access rule = access;
             Class<?> answer = responseBody;
+            List<String> accepted = List.copyOf(requestTypes);
             routes.addHttpHandler(method, path, ctx -> {
                 Caller caller = rule.isPublic() ? null : authenticate(ctx);
                 if (caller != null && !rule.allows(caller)) {
                     throw new ForbiddenException("This needs a key with the " + rule.describe() + " scope.");
                 }
+                // every body is taken in here, by one rule (media type, UTF-8), never by a route
+                if (!accepted.isEmpty()) RequestBody.takeIn(ctx, accepted);
                 handler.handle(ctx, caller);
                 if (answer != null && responseCheck.isPresent() && ctx.statusCode() < 300 && isJson(ctx))
                     responseCheck.get().check(document.get(), method.name(), path, ctx.statusCode(), ctx.result());

@@ -9,7 +9,7 @@ import dev.lethe.accounts.Scope;
 import dev.lethe.errors.FieldError;
 import dev.lethe.goals.Goal;
 import dev.lethe.goals.GoalService;
-import java.util.ArrayList;
+import dev.lethe.input.JsonFields;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +32,9 @@ final class GoalRoutes {
                 .returns(201)
                 .answers(DefinedGoal.class)
                 .handle((ctx, caller) -> {
-                    var body = Json.object(ctx);
-                    var errors = new ArrayList<FieldError>();
+                    var in = new JsonFields();
+                    var body = in.object(Json.object(ctx), "", List.of("name", "eventType", "match"));
+                    var errors = in.errors();
                     String name = Json.text(body, "name", errors);
                     String eventType = Json.text(body, "eventType", errors);
                     var match = new LinkedHashMap<String, String>();

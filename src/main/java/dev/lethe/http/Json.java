@@ -14,7 +14,6 @@ import dev.lethe.storage.Ids;
 import dev.lethe.storage.Timestamps;
 import io.javalin.http.Context;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /** Reading request bodies and parameters, with errors that say where. */
@@ -27,29 +26,12 @@ final class Json {
 
     private Json() {}
 
-    /** The body as a JSON object, or 400 saying what is wrong with it. */
+    /**
+     * The body as a JSON object (see {@link JsonTree}: duplicate keys, syntax errors with where
+     * they are, NUL characters), as {@link RequestBody} took it in.
+     */
     static JsonNode object(Context ctx) {
-        String body = ctx.body();
-        if (body.isBlank())
-            throw new BadRequestException("The request needs a JSON body.", List.of(new FieldError("", "empty body")));
-        try {
-            JsonNode node = MAPPER.readTree(body);
-            if (node == null || !node.isObject())
-                throw new BadRequestException(
-                        "The body must be a JSON object.", List.of(new FieldError("", "not a JSON object")));
-            var nuls = new ArrayList<FieldError>();
-            findNuls(node, "", nuls);
-            if (!nuls.isEmpty()) throw new InvalidInputException("The request is not valid.", nuls);
-            return node;
-        } catch (JsonProcessingException e) {
-            var at = e.getLocation();
-            throw new BadRequestException(
-                    "The body is not valid JSON.",
-                    List.of(new FieldError(
-                            "",
-                            (at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ")
-                                    + e.getOriginalMessage())));
-        }
+        return JsonTree.parse(RequestBody.text(ctx));
     }
 
     static String text(JsonNode body, String key, List<FieldError> errors) {
@@ -118,26 +100,6 @@ final class Json {
      */
     static String idPath(Context ctx, String name, String notFound) {
         return Ids.parse(ctx.pathParam(name)).orElseThrow(() -> new NotFoundException(notFound));
-    }
-
-    /**
-     * Texts and names that hold a NUL character, with their paths: no text Lethe takes has one,
-     * and PostgreSQL refuses it in a text column (which would be a 500 after the request was
-     * accepted).
-     */
-    private static void findNuls(JsonNode node, String path, List<FieldError> errors) {
-        if (node.isTextual() && node.asText().indexOf('\u0000') >= 0) {
-            errors.add(new FieldError(path, "holds a NUL character"));
-        } else if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) findNuls(node.get(i), path + "[" + i + "]", errors);
-        } else if (node.isObject()) {
-            node.properties().forEach(e -> {
-                String at = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
-                if (e.getKey().indexOf('\u0000') >= 0)
-                    errors.add(new FieldError(path, "has a name holding a NUL character"));
-                else findNuls(e.getValue(), at, errors);
-            });
-        }
     }
 
     /** Stored JSON text back to a tree, for embedding in a response. */

@@ -10,8 +10,8 @@ import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.Scope;
 import dev.lethe.errors.BadRequestException;
 import dev.lethe.errors.FieldError;
-import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.NotFoundException;
+import dev.lethe.input.JsonFields;
 import dev.lethe.notices.Notice;
 import dev.lethe.notices.NoticeContext;
 import dev.lethe.notices.NoticeFormat;
@@ -55,15 +55,12 @@ final class NoticeRoutes {
                 .body(Publication.class)
                 .answers(Published.class)
                 .handle((ctx, caller) -> {
-                    var body = Json.object(ctx);
-                    var published = body.get("public");
-                    if (published == null || !published.isBoolean()) {
-                        throw new InvalidInputException(
-                                "The request is not valid.",
-                                List.of(new FieldError("public", "must be true or false")));
-                    }
-                    accounts.setNoticesPublic(caller, published.asBoolean());
-                    ctx.json(new Published(published.asBoolean(), "/public/" + caller.accountId() + "/notices/{kind}"));
+                    var in = new JsonFields();
+                    var body = in.object(Json.object(ctx), "", List.of("public"));
+                    Boolean published = in.requiredBoolean(body, "", "public");
+                    in.requireValid();
+                    accounts.setNoticesPublic(caller, published);
+                    ctx.json(new Published(published, "/public/" + caller.accountId() + "/notices/{kind}"));
                 });
         api.route(GET, "/public/{accountId}/notices/{kind}")
                 .summary("A published notice; 404 unless the account published its notices")

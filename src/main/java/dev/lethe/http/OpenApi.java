@@ -99,7 +99,11 @@ final class OpenApi {
             ObjectNode failure = responses.putObject("default");
             failure.put(
                     "description",
-                    "A problem: 400 unreadable, 401 no valid key, 403 not allowed, 404 not found, 422 invalid");
+                    "A problem: 400 unreadable, 401 no valid key, 403 not allowed, 404 not found, "
+                            + (r.requestTypes().isEmpty()
+                                    ? ""
+                                    : "415 a body in another media type or charset than UTF-8, ")
+                            + "422 invalid");
             failure.putObject("content")
                     .putObject(Problems.MEDIA_TYPE)
                     .set("schema", answers.createSchemaReference(Problem.class));

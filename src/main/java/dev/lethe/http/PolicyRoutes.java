@@ -11,6 +11,7 @@ import dev.lethe.accounts.Scope;
 import dev.lethe.errors.BadRequestException;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.NotFoundException;
+import dev.lethe.input.JsonFields;
 import dev.lethe.registry.CustomField;
 import dev.lethe.registry.PolicyDiff;
 import dev.lethe.registry.PolicyService;
@@ -18,13 +19,12 @@ import dev.lethe.registry.PolicyVersion;
 import dev.lethe.registry.PolicyWriter;
 import io.javalin.http.Context;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /** The policy registry over HTTP. */
 final class PolicyRoutes {
 
-    private static final String YAML = "application/yaml";
+    private static final String YAML = RequestBody.YAML;
 
     private final PolicyService policies;
 
@@ -94,8 +94,10 @@ final class PolicyRoutes {
                 .returns(201)
                 .answers(AddedField.class)
                 .handle((ctx, caller) -> {
-                    var body = Json.object(ctx);
-                    var errors = new ArrayList<FieldError>();
+                    var in = new JsonFields();
+                    var body = in.object(
+                            Json.object(ctx), "", List.of("key", "displayName", "category", "type", "filterable"));
+                    var errors = in.errors();
                     String key = Json.text(body, "key", errors);
                     String category = Json.text(body, "category", errors);
                     String displayName = body.hasNonNull("displayName")
@@ -159,8 +161,9 @@ final class PolicyRoutes {
         return Json.intParam(ctx, name, 0, 1, Integer.MAX_VALUE);
     }
 
+    /** The policy document, as {@link RequestBody} took it in (YAML or JSON, UTF-8). */
     private static String body(Context ctx) {
-        String body = ctx.body();
+        String body = RequestBody.text(ctx);
         if (body.isBlank())
             throw new BadRequestException(
                     "The request needs a policy document as its body.", List.of(new FieldError("", "empty body")));
@@ -168,8 +171,7 @@ final class PolicyRoutes {
     }
 
     private static boolean isJson(Context ctx) {
-        String type = ctx.contentType();
-        return type != null && type.toLowerCase().contains("json");
+        return RequestBody.mediaType(ctx).equals(RequestBody.JSON);
     }
 
     private static void render(Context ctx, PolicyVersion v) {

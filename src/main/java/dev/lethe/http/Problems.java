@@ -9,6 +9,7 @@ import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.LetheException;
 import dev.lethe.errors.NotFoundException;
 import dev.lethe.errors.UnauthenticatedException;
+import dev.lethe.errors.UnsupportedMediaTypeException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -59,6 +60,7 @@ final class Problems {
             case ConflictException x -> 409;
             case BadRequestException x -> 400;
             case GoneException x -> 410;
+            case UnsupportedMediaTypeException x -> 415;
         };
     }
 

@@ -6,6 +6,7 @@ import static io.javalin.http.HandlerType.POST;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.accounts.Scope;
 import dev.lethe.errors.FieldError;
+import dev.lethe.input.JsonFields;
 import dev.lethe.profiles.ProfileCriteria;
 import dev.lethe.profiles.ProfileLists;
 import dev.lethe.profiles.ProfileView;
@@ -93,8 +94,9 @@ final class ProfileRoutes {
                 .accepts("application/json")
                 .returns(201)
                 .handle((ctx, caller) -> {
-                    var body = Json.object(ctx);
-                    var errors = new ArrayList<FieldError>();
+                    var in = new JsonFields();
+                    var body = in.object(Json.object(ctx), "", List.of("name", "filter"));
+                    var errors = in.errors();
                     String name = Json.text(body, "name", errors);
                     var criteria = criteria(body.get("filter"), errors);
                     Json.requireNoErrors(errors);
@@ -115,11 +117,11 @@ final class ProfileRoutes {
                 .summary("Add and remove tags on a profile: {add: [...], remove: [...]}; returns its tags")
                 .accepts("application/json")
                 .handle((ctx, caller) -> {
-                    var body = Json.object(ctx);
-                    var errors = new ArrayList<FieldError>();
-                    var add = texts(body, "add", errors);
-                    var remove = texts(body, "remove", errors);
-                    Json.requireNoErrors(errors);
+                    var in = new JsonFields();
+                    var body = in.object(Json.object(ctx), "", List.of("add", "remove"));
+                    var add = in.texts(body, "", "add");
+                    var remove = in.texts(body, "", "remove");
+                    in.requireValid();
                     ctx.json(Map.of(
                             "tags",
                             profiles.tags().tag(caller, Json.idPath(ctx, "id", "No such profile."), add, remove)));
@@ -130,9 +132,10 @@ final class ProfileRoutes {
                         "Merge another profile ({from}) into this one: its values (with their keys), visits and identifiers move here; it ceases to exist")
                 .accepts("application/json")
                 .handle((ctx, caller) -> {
-                    var errors = new ArrayList<FieldError>();
-                    String from = Json.text(Json.object(ctx), "from", errors);
-                    Json.requireNoErrors(errors);
+                    var in = new JsonFields();
+                    var body = in.object(Json.object(ctx), "", List.of("from"));
+                    String from = in.requiredText(body, "", "from");
+                    in.requireValid();
                     ctx.json(profiles.merges().mergeProfiles(caller, Json.idPath(ctx, "id", "No such profile."), from));
                 });
         api.route(GET, "/v1/profiles/{id}")
@@ -250,24 +253,9 @@ final class ProfileRoutes {
                                     r.engagement().level()));
                 default -> {
                     var v = r.fields().get(c.substring("field.".length()));
-                    out.put(c, v == null ? null : v.value());
+                    out.put(c, v == null ? null : plain(v));
                 }
             }
-        }
-        return out;
-    }
-
-    private static List<String> texts(JsonNode body, String key, List<FieldError> errors) {
-        var n = body.get(key);
-        var out = new ArrayList<String>();
-        if (n == null || n.isNull()) return out;
-        if (!n.isArray()) {
-            errors.add(new FieldError(key, "must be a list of texts"));
-            return out;
-        }
-        for (int i = 0; i < n.size(); i++) {
-            if (!n.get(i).isTextual()) errors.add(new FieldError(key + "[" + i + "]", "must be a text"));
-            else out.add(n.get(i).asText());
         }
         return out;
     }
@@ -343,9 +331,14 @@ final class ProfileRoutes {
         return out;
     }
 
-    private static Map<String, String> plain(Map<String, Sensitive> values) {
-        var out = new LinkedHashMap<String, String>();
-        values.forEach((k, v) -> out.put(k, v.value()));
+    private static Map<String, Object> plain(Map<String, Sensitive> values) {
+        var out = new LinkedHashMap<String, Object>();
+        values.forEach((k, v) -> out.put(k, plain(v)));
         return out;
+    }
+
+    /** A value as the caller sent it: a text, or a list of texts. */
+    private static Object plain(Sensitive v) {
+        return v.isList() ? v.items() : v.value();
     }
 }

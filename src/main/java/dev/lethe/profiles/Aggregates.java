@@ -25,7 +25,7 @@ final class Aggregates {
         var counts = new LinkedHashMap<String, Integer>();
         for (var v : values) {
             if (v.field().endsWith(".interest") || v.field().endsWith(".interests")) {
-                counts.merge(v.value().value(), 1, Integer::sum);
+                for (var interest : v.value().items()) counts.merge(interest, 1, Integer::sum); // a list counts each
             }
         }
         return counts.entrySet().stream()
@@ -58,9 +58,11 @@ final class Aggregates {
         var seen = new LinkedHashMap<String, Instant[]>();
         for (var v : values) {
             if (!v.field().equals("context.campaign") && !v.field().equals("properties.campaignId")) continue;
-            var range = seen.computeIfAbsent(v.value().value(), c -> new Instant[] {v.collectedAt(), v.collectedAt()});
-            if (v.collectedAt().isBefore(range[0])) range[0] = v.collectedAt();
-            if (v.collectedAt().isAfter(range[1])) range[1] = v.collectedAt();
+            for (var campaign : v.value().items()) {
+                var range = seen.computeIfAbsent(campaign, c -> new Instant[] {v.collectedAt(), v.collectedAt()});
+                if (v.collectedAt().isBefore(range[0])) range[0] = v.collectedAt();
+                if (v.collectedAt().isAfter(range[1])) range[1] = v.collectedAt();
+            }
         }
         return seen.entrySet().stream()
                 .map(e -> new ProfileView.Campaign(new Sensitive(e.getKey()), e.getValue()[0], e.getValue()[1]))

@@ -10,6 +10,7 @@ import dev.lethe.audit.AuditLog;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.GoneException;
 import dev.lethe.errors.InvalidInputException;
+import dev.lethe.input.JsonFields;
 import dev.lethe.registry.Classification;
 import dev.lethe.registry.Intake;
 import dev.lethe.registry.Policy;
@@ -86,14 +87,22 @@ public final class Identification {
             Intake<Sensitive> intake) {}
 
     public Identified identify(Caller caller, IdentifyRequest request) {
+        return identify(caller, request, List.of());
+    }
+
+    /**
+     * Identifies; {@code readErrors} are the mistakes {@link IdentifyReader} found, reported
+     * together with every mistake the checks find (422), so nothing is stored.
+     */
+    public Identified identify(Caller caller, IdentifyRequest request, List<FieldError> readErrors) {
         AccountService.requireScope(caller, Scope.INGEST);
         Instant now = clock.instant();
-        var checked = check(policies.requireInForce(caller.accountId()).policy(), request, now);
+        var checked = check(policies.requireInForce(caller.accountId()).policy(), request, now, readErrors);
         return transactions.inTransaction(h -> store(h, caller, checked, now));
     }
 
     /** The request checked against the policy; every problem is reported at once. */
-    private static Checked check(Policy policy, IdentifyRequest request, Instant now) {
+    private static Checked check(Policy policy, IdentifyRequest request, Instant now, List<FieldError> readErrors) {
         Instant ts = request.ts() == null ? now : request.ts();
         var errors = new ArrayList<FieldError>();
         String subjectType = request.subjectType() != null ? request.subjectType() : policy.profileType();
@@ -123,7 +132,12 @@ public final class Identification {
         request.traits().forEach((name, value) -> {
             fields.put("traits." + name, value);
             var custom = policy.customFields().get(name);
-            if (custom != null && !custom.type().accepts(value.value())) {
+            if (custom != null && value.isList()) {
+                errors.add(new FieldError(
+                        "traits." + name,
+                        "must be one " + custom.type().wireName() + ", not a list (custom field '"
+                                + custom.displayName() + "')"));
+            } else if (custom != null && !custom.type().accepts(value.value())) {
                 errors.add(new FieldError(
                         "traits." + name,
                         "must be a " + custom.type().wireName() + " (custom field '" + custom.displayName() + "')"));
@@ -133,7 +147,8 @@ public final class Identification {
         fields.forEach((f, v) -> singles.put(f, List.of(v)));
         var intake = Intake.sort(singles, f -> classify(policy, f, subjectType), ts, now, "");
         errors.addAll(intake.refused());
-        if (!errors.isEmpty()) throw new InvalidInputException("The identification is not valid.", errors);
+        var all = JsonFields.merge(readErrors, errors);
+        if (!all.isEmpty()) throw new InvalidInputException("The identification is not valid.", all);
         return new Checked(policy, subjectType, ts, visitor, normalised, intake);
     }
 
