@@ -62,6 +62,7 @@ public final class Api {
         private final List<RouteDoc.Param> query = new ArrayList<>();
         private Class<?> requestBody;
         private Class<?> responseBody;
+        private List<Integer> otherStatuses = List.of();
 
         private Route(HandlerType method, String path) {
             this.method = method;
@@ -106,6 +107,12 @@ public final class Api {
             return this;
         }
 
+        /** Further success statuses that answer the same record. */
+        public Route alsoAnswers(Integer... statuses) {
+            this.otherStatuses = List.of(statuses);
+            return this;
+        }
+
         public Route query(String name, String description) {
             query.add(new RouteDoc.Param(name, description));
             return this;
@@ -123,7 +130,8 @@ public final class Api {
                     responseTypes,
                     List.copyOf(query),
                     requestBody,
-                    responseBody));
+                    responseBody,
+                    otherStatuses));
             Access rule = access;
             Class<?> answer = responseBody;
             List<String> accepted = List.copyOf(requestTypes);

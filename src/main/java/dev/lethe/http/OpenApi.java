@@ -15,6 +15,7 @@ import com.github.victools.jsonschema.generator.SchemaGeneratorConfigBuilder;
 import com.github.victools.jsonschema.generator.SchemaVersion;
 import com.github.victools.jsonschema.module.jackson.JacksonModule;
 import com.github.victools.jsonschema.module.jackson.JacksonOption;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -86,9 +87,13 @@ final class OpenApi {
                 });
             }
             ObjectNode responses = op.putObject("responses");
-            ObjectNode ok = responses.putObject(Integer.toString(r.successStatus()));
-            ok.put("description", r.successStatus() == 204 ? "Done" : "Success");
-            if (r.successStatus() != 204) {
+            var statuses = new ArrayList<Integer>();
+            statuses.add(r.successStatus());
+            statuses.addAll(r.otherStatuses());
+            for (int status : statuses) {
+                ObjectNode ok = responses.putObject(Integer.toString(status));
+                ok.put("description", status == 204 ? "Done" : "Success");
+                if (status == 204) continue;
                 ObjectNode content = ok.putObject("content");
                 r.responseTypes().forEach(t -> {
                     ObjectNode media = content.putObject(t);

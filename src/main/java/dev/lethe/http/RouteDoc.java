@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * What the OpenAPI document says about one route. {@code requestBody} and {@code responseBody} are
  * the records the route reads and writes as JSON (null where it reads or writes none, or
- * something other than JSON); the document's schemas are generated from them. Routes are registered only through {@link Api},
+ * something other than JSON); the document's schemas are generated from them. {@code
+ * otherStatuses} are further success statuses with the same answer (identify: 200 for a known
+ * person, 201 for a new one). Routes are registered only through {@link Api},
  * which records one of these for each, so no route can go undocumented.
  */
 public record RouteDoc(
@@ -19,7 +21,8 @@ public record RouteDoc(
         List<String> responseTypes,
         List<Param> query,
         Class<?> requestBody,
-        Class<?> responseBody) {
+        Class<?> responseBody,
+        List<Integer> otherStatuses) {
 
     /** A query parameter. */
     public record Param(String name, String description) {}
