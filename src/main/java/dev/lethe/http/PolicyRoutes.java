@@ -1,5 +1,6 @@
 package dev.lethe.http;
 
+import static io.javalin.http.HandlerType.DELETE;
 import static io.javalin.http.HandlerType.GET;
 import static io.javalin.http.HandlerType.POST;
 import static io.javalin.http.HandlerType.PUT;
@@ -34,11 +35,11 @@ final class PolicyRoutes {
         api.route(PUT, "/v1/policy")
                 .access(Access.needs(Scope.ADMIN))
                 .summary(
-                        "Submit a new policy version (YAML or JSON); 422 lists every error, 403 names retention beyond the operator's bounds")
+                        "Submit a new policy version (YAML or JSON); custom fields it does not mention are kept (customFieldsKept); 422 lists every error, 403 names retention beyond the operator's bounds, 409 names saved segments that filter on a custom field it removes or changes")
                 .accepts(YAML, "application/json")
                 .returns(201)
                 .handle((ctx, caller) ->
-                        ctx.status(201).json(summary(policies.submit(caller, body(ctx), isJson(ctx)))));
+                        ctx.status(201).json(submitted(policies.submit(caller, body(ctx), isJson(ctx)))));
         api.route(POST, "/v1/policy/validate")
                 .access(Access.needs(Scope.ADMIN))
                 .summary("Check a policy without saving it: every error, and retention beyond the operator's bounds")
@@ -118,6 +119,16 @@ final class PolicyRoutes {
                     out.put("field", field(field));
                     ctx.status(201).json(out);
                 });
+        api.route(DELETE, "/v1/fields/{key}")
+                .access(Access.needs(Scope.ADMIN))
+                .summary(
+                        "Remove a custom profile field: a new policy version without it; 409 while a saved segment filters on it")
+                .handle((ctx, caller) -> {
+                    String key = ctx.pathParam("key");
+                    var out = summary(policies.removeCustomField(caller, key));
+                    out.put("removed", key);
+                    ctx.json(out);
+                });
         api.route(GET, "/v1/fields")
                 .access(Access.needs(Scope.READ))
                 .summary("The account's custom profile fields, from the policy in force")
@@ -133,7 +144,7 @@ final class PolicyRoutes {
                 .accepts(YAML, "application/json")
                 .returns(201)
                 .handle((ctx, caller) ->
-                        ctx.status(201).json(summary(policies.submit(caller, body(ctx), isJson(ctx)))));
+                        ctx.status(201).json(submitted(policies.submit(caller, body(ctx), isJson(ctx)))));
         api.route(GET, "/v1/platform/policy")
                 .access(Access.needs(Scope.OPERATOR))
                 .summary("The platform default policy")
@@ -166,13 +177,19 @@ final class PolicyRoutes {
 
     private static void render(Context ctx, PolicyVersion v) {
         if ("yaml".equals(ctx.queryParam("format"))) {
-            ctx.contentType(v.mediaType().contains("json") ? "application/json" : YAML)
-                    .result(v.source());
+            ctx.contentType(YAML).result(v.yaml());
             return;
         }
         var out = summary(v);
         out.put("policy", PolicyWriter.tree(v.policy()));
         ctx.json(out);
+    }
+
+    private static Map<String, Object> submitted(PolicyService.Submitted s) {
+        var out = summary(s.version());
+        out.put("customFieldsKept", s.customFieldsKept());
+        out.put("customFieldsReplaced", s.customFieldsReplaced());
+        return out;
     }
 
     private static Map<String, Object> summary(PolicyVersion v) {
