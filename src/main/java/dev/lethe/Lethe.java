@@ -29,6 +29,8 @@ import dev.lethe.profiles.ProfileMerge;
 import dev.lethe.profiles.ProfileMerges;
 import dev.lethe.profiles.ProfileViews;
 import dev.lethe.profiles.Profiles;
+import dev.lethe.profiles.SegmentReferences;
+import dev.lethe.profiles.SegmentStore;
 import dev.lethe.profiles.Segments;
 import dev.lethe.profiles.Shredding;
 import dev.lethe.profiles.Tags;
@@ -112,7 +114,10 @@ public final class Lethe implements AutoCloseable {
             keyring.checkMasterKey();
             this.audit = new AuditLog(jdbi, new JdbcAuditStore(), masterKey, random, clock);
             this.accounts = new AccountService(jdbi, new JdbcAccountStore(), audit, new KeyMaterial(random), clock);
-            this.policies = new PolicyService(jdbi, new JdbcPolicyStore(), accounts, audit, clock);
+            // saved segments name goals and custom fields: neither is deleted under them
+            var segments = new JdbcSegmentStore();
+            var segmentReferences = new SegmentReferences(segments);
+            this.policies = new PolicyService(jdbi, new JdbcPolicyStore(), accounts, audit, segmentReferences, clock);
             this.newBootstrapKey = accounts.bootstrapOperator(
                     config.bootstrapKey(),
                     key -> writeKeyFile(config.dataDir().resolve("bootstrap-operator.key"), key));
@@ -129,9 +134,19 @@ public final class Lethe implements AutoCloseable {
                     jdbi, database.dialect(), clock, Partitions.DEFAULT_MONTHS_BACK, Partitions.DEFAULT_MONTHS_AHEAD);
             // one way for every writer on people to start over (docs/locks.md)
             var transactions = new Transactions(jdbi);
-            var goals = new GoalService(jdbi, transactions, subjects, new JdbcGoalStore(), values, audit, ids, clock);
+            var goals = new GoalService(
+                    jdbi, transactions, subjects, new JdbcGoalStore(), values, segmentReferences, audit, ids, clock);
             this.profiles = profiles(
-                    jdbi, transactions, subjects, values, activity, goals, ids, clock, config.sessionTimeout());
+                    jdbi,
+                    transactions,
+                    subjects,
+                    values,
+                    activity,
+                    goals,
+                    segments,
+                    ids,
+                    clock,
+                    config.sessionTimeout());
             var statistics = new JdbcStatisticsStore(database.dialect());
             this.rollUp = new StatisticsRollUp(jdbi, statistics);
             var track = new TrackService(
@@ -183,19 +198,21 @@ public final class Lethe implements AutoCloseable {
             PersonalValues values,
             ActivityStore activity,
             GoalService goals,
+            SegmentStore segmentStore,
             Ids ids,
             Clock clock,
             Duration sessionTimeout) {
         var store = new JdbcProfileStore();
-        var segments = new JdbcSegmentStore();
         var indexes = new ProfileIndexes(subjects, store);
         var merge = new ProfileMerge(subjects.store(), values, indexes);
         var criteria = new CriteriaCheck(goals, policies, indexes, clock);
+        var segments = new Segments(jdbi, segmentStore, criteria, goals, audit, ids, clock);
         return new Profiles(
                 new Identification(subjects, values, indexes, merge, policies, audit, transactions, clock),
-                new ProfileViews(jdbi, subjects.store(), values, activity, goals, audit, clock, sessionTimeout),
+                new ProfileViews(
+                        jdbi, subjects.store(), values, activity, goals, policies, audit, clock, sessionTimeout),
                 new ProfileLists(jdbi, subjects, store, values, activity, policies, segments, criteria, audit, clock),
-                new Segments(jdbi, segments, criteria, audit, ids, clock),
+                segments,
                 new Tags(subjects, values, indexes, policies, audit, transactions, clock),
                 new ProfileMerges(subjects.store(), merge, audit, transactions, policies),
                 new Shredding(subjects.store(), keyring, audit, transactions));

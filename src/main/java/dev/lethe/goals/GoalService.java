@@ -35,6 +35,7 @@ public final class GoalService {
     private final GoalStore store;
     private final AuditLog audit;
     private final PersonalValues values;
+    private final GoalReferences references;
     private final Ids ids;
     private final Clock clock;
 
@@ -44,6 +45,7 @@ public final class GoalService {
             SubjectDirectory subjects,
             GoalStore store,
             PersonalValues values,
+            GoalReferences references,
             AuditLog audit,
             Ids ids,
             Clock clock) {
@@ -52,6 +54,7 @@ public final class GoalService {
         this.subjects = subjects;
         this.store = store;
         this.values = values;
+        this.references = references;
         this.audit = audit;
         this.ids = ids;
         this.clock = clock;
@@ -152,10 +155,29 @@ public final class GoalService {
         return store.hitsOf(h, accountId, subjectId);
     }
 
+    /**
+     * Holds a goal until the transaction ends, for something about to name it (a segment): it
+     * cannot be deleted meanwhile, and one deleted meanwhile is not found. Empty when there is none.
+     */
+    public Optional<Goal> hold(Handle h, String accountId, String goalId) {
+        return store.lock(h, accountId, goalId);
+    }
+
+    /**
+     * Deletes a goal and its records of achievement. A goal that saved segments filter on is not
+     * deleted (409 naming each): they would be left filtering on nothing.
+     */
     public void delete(Caller caller, String goalId) {
         AccountService.requireScope(caller, Scope.ADMIN);
         jdbi.useTransaction(h -> {
-            if (!store.delete(h, caller.accountId(), goalId)) throw new NotFoundException("No such goal.");
+            // locked first, so a segment saved at the same moment either is seen here or finds the goal gone
+            var goal =
+                    store.lock(h, caller.accountId(), goalId).orElseThrow(() -> new NotFoundException("No such goal."));
+            var naming = references.naming(h, caller.accountId(), goal);
+            if (!naming.isEmpty()) {
+                throw new ConflictException("Saved segments filter on this goal: change or delete them first.", naming);
+            }
+            store.delete(h, caller.accountId(), goalId);
             audit.append(
                     h,
                     AuditEvent.ok(

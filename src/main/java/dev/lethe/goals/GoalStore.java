@@ -2,6 +2,7 @@ package dev.lethe.goals;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
 /** Goal definitions and the events that achieved them. Methods run on the caller's handle. */
@@ -10,6 +11,12 @@ public interface GoalStore {
     void insert(Handle h, String accountId, Goal goal, Instant at);
 
     List<Goal> list(Handle h, String accountId);
+
+    /**
+     * The goal, its row locked until the transaction ends (so it cannot be deleted meanwhile, nor
+     * something saved that names it while it is being deleted); empty when there is none.
+     */
+    Optional<Goal> lock(Handle h, String accountId, String goalId);
 
     /** Deletes the goal and every record of it being achieved. */
     boolean delete(Handle h, String accountId, String goalId);

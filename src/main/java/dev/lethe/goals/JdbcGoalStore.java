@@ -7,12 +7,16 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lethe.storage.Ids;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.StatementContext;
 
 /** Goal definitions in SQL; the match is stored as a small JSON object. */
 public final class JdbcGoalStore implements GoalStore {
@@ -38,12 +42,25 @@ public final class JdbcGoalStore implements GoalStore {
     public List<Goal> list(Handle h, String accountId) {
         return h.createQuery("select * from goals where account_id = :account order by name")
                 .bind("account", accountId)
-                .map((rs, ctx) -> new Goal(
-                        rs.getString("goal_id"),
-                        rs.getString("name"),
-                        rs.getString("event_type"),
-                        read(rs.getString("match_json"))))
+                .map(JdbcGoalStore::goal)
                 .list();
+    }
+
+    @Override
+    public Optional<Goal> lock(Handle h, String accountId, String goalId) {
+        return h.createQuery("select * from goals where account_id = :account and goal_id = :id for update")
+                .bind("account", accountId)
+                .bind("id", goalId)
+                .map(JdbcGoalStore::goal)
+                .findOne();
+    }
+
+    private static Goal goal(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new Goal(
+                rs.getString("goal_id"),
+                rs.getString("name"),
+                rs.getString("event_type"),
+                read(rs.getString("match_json")));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.lethe.http;
 
+import static io.javalin.http.HandlerType.DELETE;
 import static io.javalin.http.HandlerType.GET;
 import static io.javalin.http.HandlerType.POST;
 import static io.javalin.http.HandlerType.PUT;
@@ -36,13 +37,13 @@ final class PolicyRoutes {
         api.route(PUT, "/v1/policy")
                 .access(Access.needs(Scope.ADMIN))
                 .summary(
-                        "Submit a new policy version (YAML or JSON); 422 lists every error, 403 names retention beyond the operator's bounds")
+                        "Submit a new policy version (YAML or JSON); custom fields it does not mention are kept (customFieldsKept); 422 lists every error, 403 names retention beyond the operator's bounds, 409 names saved segments that filter on a custom field it removes or changes")
                 .accepts(YAML, "application/json")
                 .body(JsonNode.class)
                 .returns(201)
-                .answers(VersionSummary.class)
+                .answers(Submitted.class)
                 .handle((ctx, caller) ->
-                        ctx.status(201).json(summary(policies.submit(caller, body(ctx), isJson(ctx)))));
+                        ctx.status(201).json(submitted(policies.submit(caller, body(ctx), isJson(ctx)))));
         api.route(POST, "/v1/policy/validate")
                 .access(Access.needs(Scope.ADMIN))
                 .summary("Check a policy without saving it: every error, and retention beyond the operator's bounds")
@@ -125,6 +126,16 @@ final class PolicyRoutes {
                             .json(new AddedField(
                                     v.version(), v.platformDefault(), v.author(), v.createdAt(), field(field)));
                 });
+        api.route(DELETE, "/v1/fields/{key}")
+                .access(Access.needs(Scope.ADMIN))
+                .summary(
+                        "Remove a custom profile field: a new policy version without it; 409 while a saved segment filters on it")
+                .answers(RemovedField.class)
+                .handle((ctx, caller) -> {
+                    String key = ctx.pathParam("key");
+                    var v = summary(policies.removeCustomField(caller, key));
+                    ctx.json(new RemovedField(v.version(), v.platformDefault(), v.author(), v.createdAt(), key));
+                });
         api.route(GET, "/v1/fields")
                 .access(Access.needs(Scope.READ))
                 .summary("The account's custom profile fields, from the policy in force")
@@ -140,9 +151,9 @@ final class PolicyRoutes {
                 .accepts(YAML, "application/json")
                 .body(JsonNode.class)
                 .returns(201)
-                .answers(VersionSummary.class)
+                .answers(Submitted.class)
                 .handle((ctx, caller) ->
-                        ctx.status(201).json(summary(policies.submit(caller, body(ctx), isJson(ctx)))));
+                        ctx.status(201).json(submitted(policies.submit(caller, body(ctx), isJson(ctx)))));
         api.route(GET, "/v1/platform/policy")
                 .access(Access.needs(Scope.OPERATOR))
                 .summary("The platform default policy")
@@ -176,13 +187,23 @@ final class PolicyRoutes {
 
     private static void render(Context ctx, PolicyVersion v) {
         if ("yaml".equals(ctx.queryParam("format"))) {
-            ctx.contentType(v.mediaType().contains("json") ? "application/json" : YAML)
-                    .result(v.source());
+            ctx.contentType(YAML).result(v.yaml());
             return;
         }
         var s = summary(v);
         ctx.json(new VersionDocument(
                 s.version(), s.platformDefault(), s.author(), s.createdAt(), PolicyWriter.tree(v.policy())));
+    }
+
+    private static Submitted submitted(PolicyService.Submitted s) {
+        var v = summary(s.version());
+        return new Submitted(
+                v.version(),
+                v.platformDefault(),
+                v.author(),
+                v.createdAt(),
+                s.customFieldsKept(),
+                s.customFieldsReplaced());
     }
 
     private static VersionSummary summary(PolicyVersion v) {
@@ -211,6 +232,25 @@ final class PolicyRoutes {
     record VersionDocument(int version, boolean platformDefault, String author, Instant createdAt, JsonNode policy) {}
 
     record Versions(List<VersionSummary> versions) {}
+
+    /**
+     * A policy version as submitted, and what Lethe did with the custom fields the document did
+     * not declare.
+     *
+     * @param customFieldsKept custom fields made by {@code POST /v1/fields} that the document did
+     *     not mention, carried into the new version
+     * @param customFieldsReplaced custom fields whose trait the document maps itself
+     */
+    record Submitted(
+            int version,
+            boolean platformDefault,
+            String author,
+            Instant createdAt,
+            List<String> customFieldsKept,
+            List<String> customFieldsReplaced) {}
+
+    /** The policy version without the field, and the field's key. */
+    record RemovedField(int version, boolean platformDefault, String author, Instant createdAt, String removed) {}
 
     /** A policy that reads as valid, and the retention periods beyond the operator's bounds. */
     record Validity(boolean valid, List<Problem.FieldProblem> beyondOperatorBounds) {}

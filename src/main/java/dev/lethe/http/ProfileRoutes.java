@@ -1,7 +1,9 @@
 package dev.lethe.http;
 
+import static io.javalin.http.HandlerType.DELETE;
 import static io.javalin.http.HandlerType.GET;
 import static io.javalin.http.HandlerType.POST;
+import static io.javalin.http.HandlerType.PUT;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.accounts.Scope;
@@ -11,6 +13,7 @@ import dev.lethe.profiles.ProfileCriteria;
 import dev.lethe.profiles.ProfileLists;
 import dev.lethe.profiles.ProfileView;
 import dev.lethe.profiles.Profiles;
+import dev.lethe.profiles.Segments;
 import dev.lethe.registry.Durations;
 import dev.lethe.values.Sensitive;
 import java.time.Period;
@@ -94,24 +97,40 @@ final class ProfileRoutes {
                 .accepts("application/json")
                 .returns(201)
                 .handle((ctx, caller) -> {
-                    var in = new JsonFields();
-                    var body = in.object(Json.object(ctx), "", List.of("name", "filter"));
-                    var errors = in.errors();
-                    String name = Json.text(body, "name", errors);
-                    var criteria = criteria(body.get("filter"), errors);
-                    Json.requireNoErrors(errors);
-                    var saved = profiles.segments().saveSegment(caller, name, criteria);
+                    var saved = profiles.segments().saveSegment(caller, definition(Json.object(ctx)));
                     ctx.status(201).json(Map.of("id", saved.segmentId(), "name", saved.name()));
                 });
         api.route(GET, "/v1/segments")
                 .access(Access.needs(Scope.READ))
-                .summary("The account's saved segments")
+                .summary("The account's saved segments, each with what it misses now (problems)")
                 .handle((ctx, caller) -> ctx.json(Map.of(
                         "segments",
                         profiles.segments().segments(caller).stream()
-                                .map(seg -> Map.of(
-                                        "id", seg.segmentId(), "name", seg.name(), "filter", filter(seg.criteria())))
+                                .map(ProfileRoutes::segment)
                                 .toList())));
+        api.route(GET, "/v1/segments/{id}")
+                .access(Access.needs(Scope.READ))
+                .summary(
+                        "One saved segment: its name, its filter and its problems (a goal or custom field it names that is gone)")
+                .handle((ctx, caller) -> ctx.json(
+                        segment(profiles.segments().segment(caller, Json.idPath(ctx, "id", SEGMENT_NOT_FOUND)))));
+        api.route(PUT, "/v1/segments/{id}")
+                .access(Access.needs(Scope.ADMIN))
+                .summary("Replace a segment's name and filter ({name, filter}), checked as when it is saved")
+                .accepts("application/json")
+                .handle((ctx, caller) -> {
+                    String id = Json.idPath(ctx, "id", SEGMENT_NOT_FOUND);
+                    var changed = profiles.segments().changeSegment(caller, id, definition(Json.object(ctx)));
+                    ctx.json(segment(new Segments.Checked(changed, List.of())));
+                });
+        api.route(DELETE, "/v1/segments/{id}")
+                .access(Access.needs(Scope.ADMIN))
+                .summary("Delete a segment; its name is free again")
+                .returns(204)
+                .handle((ctx, caller) -> {
+                    profiles.segments().deleteSegment(caller, Json.idPath(ctx, "id", SEGMENT_NOT_FOUND));
+                    ctx.status(204);
+                });
         api.route(POST, "/v1/profiles/{id}/tags")
                 .access(Access.needs(Scope.ADMIN))
                 .summary("Add and remove tags on a profile: {add: [...], remove: [...]}; returns its tags")
@@ -146,10 +165,35 @@ final class ProfileRoutes {
                         ctx.json(view(profiles.views().view(caller, Json.idPath(ctx, "id", "No such profile.")))));
     }
 
-    private static final List<String> FILTER_KEYS =
-            List.of("tag", "goal", "engagement", "fields", "lastVisitFrom", "lastVisitTo", "lastVisitWithin", "sort");
+    private static final String SEGMENT_NOT_FOUND = "No such segment.";
 
-    /** A segment's filter from its JSON; a key that could name a person is refused with a reason. */
+    private static final List<String> FILTER_KEYS = List.of(
+            "tag",
+            "goal",
+            "engagement",
+            "fields",
+            "lastVisitFrom",
+            "lastVisitTo",
+            "lastVisitWithin",
+            "sort",
+            "email",
+            "phone");
+
+    /** A segment's name and filter as the body gives them; the rules are the segments feature's. */
+    private static Segments.Definition definition(JsonNode body) {
+        var in = new JsonFields();
+        in.object(body, "", List.of("name", "filter"));
+        var errors = in.errors();
+        String name = Json.text(body, "name", errors);
+        JsonNode f = body.get("filter");
+        var criteria = criteria(f, errors);
+        String email = f != null && f.isObject() ? text(f, "email", errors) : null;
+        String phone = f != null && f.isObject() ? text(f, "phone", errors) : null;
+        Json.requireNoErrors(errors);
+        return new Segments.Definition(name, email, phone, criteria);
+    }
+
+    /** A segment's filter from its JSON. */
     private static ProfileCriteria criteria(JsonNode f, List<FieldError> errors) {
         if (f == null || f.isNull()) return ProfileCriteria.NONE;
         if (!f.isObject()) {
@@ -159,11 +203,7 @@ final class ProfileRoutes {
         for (var it = f.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!FILTER_KEYS.contains(k)) {
-                errors.add(new FieldError(
-                        "filter." + k,
-                        k.equals("email") || k.equals("phone")
-                                ? "a saved segment cannot name a person; filter by tag, goal, engagement, fields or last visit"
-                                : "unknown key (" + String.join(", ", FILTER_KEYS) + ")"));
+                errors.add(new FieldError("filter." + k, "unknown key (" + String.join(", ", FILTER_KEYS) + ")"));
             }
         }
         var fields = new LinkedHashMap<String, String>();
@@ -193,6 +233,19 @@ final class ProfileRoutes {
                         "filter.lastVisitWithin",
                         errors),
                 text(f, "sort", errors));
+    }
+
+    private static Map<String, Object> segment(Segments.Checked c) {
+        var out = new LinkedHashMap<String, Object>();
+        out.put("id", c.segment().segmentId());
+        out.put("name", c.segment().name());
+        out.put("filter", filter(c.segment().criteria()));
+        out.put(
+                "problems",
+                c.problems().stream()
+                        .map(e -> Map.of("path", e.path(), "message", e.message()))
+                        .toList());
+        return out;
     }
 
     private static String text(JsonNode f, String key, List<FieldError> errors) {
@@ -253,7 +306,7 @@ final class ProfileRoutes {
                                     r.engagement().level()));
                 default -> {
                     var v = r.fields().get(c.substring("field.".length()));
-                    out.put(c, v == null ? null : plain(v));
+                    out.put(c, v == null ? null : v.typed());
                 }
             }
         }
@@ -265,7 +318,9 @@ final class ProfileRoutes {
         out.put("id", p.profileId());
         out.put("subjectType", p.subjectType());
         out.put("contact", plain(p.contact()));
-        out.put("traits", plain(p.traits()));
+        var traits = new LinkedHashMap<String, Object>();
+        p.traits().forEach((k, v) -> traits.put(k, v.typed()));
+        out.put("traits", traits);
         out.put("tags", p.tags().stream().map(t -> t.value()).toList());
         var s = p.summary();
         out.put(

@@ -130,18 +130,26 @@ public final class Identification {
         var fields = new LinkedHashMap<String, Sensitive>();
         normalised.forEach((kind, n) -> fields.put(kind.field(), new Sensitive(n)));
         request.traits().forEach((name, value) -> {
-            fields.put("traits." + name, value);
             var custom = policy.customFields().get(name);
-            if (custom != null && value.isList()) {
+            if (custom == null) {
+                fields.put("traits." + name, value);
+                return;
+            }
+            if (value.isList()) {
                 errors.add(new FieldError(
                         "traits." + name,
                         "must be one " + custom.type().wireName() + ", not a list (custom field '"
                                 + custom.displayName() + "')"));
-            } else if (custom != null && !custom.type().accepts(value.value())) {
+                return;
+            }
+            // a custom field's value is stored trimmed; a blank one is no value and stores nothing
+            var given = custom.arriving(value.value());
+            if (given.isEmpty()) return;
+            if (custom.type().accepts(given.get())) fields.put("traits." + name, new Sensitive(given.get()));
+            else
                 errors.add(new FieldError(
                         "traits." + name,
                         "must be a " + custom.type().wireName() + " (custom field '" + custom.displayName() + "')"));
-            }
         });
         var singles = new LinkedHashMap<String, List<Sensitive>>();
         fields.forEach((f, v) -> singles.put(f, List.of(v)));

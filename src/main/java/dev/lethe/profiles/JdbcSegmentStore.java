@@ -23,7 +23,51 @@ public final class JdbcSegmentStore implements SegmentStore {
 
     @Override
     public void insert(Handle h, String accountId, Segment s, Instant at) {
-        var c = s.criteria();
+        h.createUpdate("""
+                        insert into segments (account_id, segment_id, name, filter_json, created_at)
+                        values (:account, :id, :name, :filter, :at)
+                        """)
+                .bind("account", accountId)
+                .bind("id", s.segmentId())
+                .bind("name", s.name())
+                .bind("filter", filterJson(s.criteria()))
+                .bind("at", utc(at))
+                .execute();
+    }
+
+    @Override
+    public boolean update(Handle h, String accountId, Segment s) {
+        return h.createUpdate("""
+                                update segments set name = :name, filter_json = :filter
+                                where account_id = :account and segment_id = :id
+                                """)
+                        .bind("account", accountId)
+                        .bind("id", s.segmentId())
+                        .bind("name", s.name())
+                        .bind("filter", filterJson(s.criteria()))
+                        .execute()
+                == 1;
+    }
+
+    @Override
+    public boolean delete(Handle h, String accountId, String segmentId) {
+        return h.createUpdate("delete from segments where account_id = :account and segment_id = :id")
+                        .bind("account", accountId)
+                        .bind("id", segmentId)
+                        .execute()
+                == 1;
+    }
+
+    @Override
+    public Optional<Segment> byId(Handle h, String accountId, String segmentId) {
+        return h.createQuery("select * from segments where account_id = :account and segment_id = :id")
+                .bind("account", accountId)
+                .bind("id", segmentId)
+                .map(JdbcSegmentStore::segment)
+                .findOne();
+    }
+
+    private static String filterJson(ProfileCriteria c) {
         ObjectNode filter = JSON.createObjectNode();
         if (c.tag() != null) filter.put("tag", c.tag());
         if (c.goal() != null) filter.put("goal", c.goal());
@@ -38,16 +82,7 @@ public final class JdbcSegmentStore implements SegmentStore {
         if (c.lastVisitWithin() != null)
             filter.put("lastVisitWithin", c.lastVisitWithin().toString());
         if (c.sort() != null) filter.put("sort", c.sort());
-        h.createUpdate("""
-                        insert into segments (account_id, segment_id, name, filter_json, created_at)
-                        values (:account, :id, :name, :filter, :at)
-                        """)
-                .bind("account", accountId)
-                .bind("id", s.segmentId())
-                .bind("name", s.name())
-                .bind("filter", filter.toString())
-                .bind("at", utc(at))
-                .execute();
+        return filter.toString();
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.lethe.audit.AuditEvent;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.errors.BadRequestException;
 import dev.lethe.errors.FieldError;
+import dev.lethe.errors.InvalidInputException;
 import dev.lethe.registry.CustomField;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.subjects.IdentifierKind;
@@ -60,7 +61,7 @@ public final class ProfileLists {
      * A listed profile with what the columns asked for: its visits and engagement (when asked),
      * its custom field values (key → value, decrypted, when asked; the list is then audited).
      */
-    public record Row(Subject subject, Integer visits, Engagement engagement, Map<String, Sensitive> fields) {}
+    public record Row(Subject subject, Integer visits, Engagement engagement, Map<String, FieldValue> fields) {}
 
     private final Jdbi jdbi;
     private final SubjectDirectory subjects;
@@ -68,7 +69,7 @@ public final class ProfileLists {
     private final PersonalValues values;
     private final ActivityStore activity;
     private final PolicyService policies;
-    private final SegmentStore segments;
+    private final Segments segments;
     private final CriteriaCheck criteria;
     private final AuditLog audit;
     private final Clock clock;
@@ -80,7 +81,7 @@ public final class ProfileLists {
             PersonalValues values,
             ActivityStore activity,
             PolicyService policies,
-            SegmentStore segments,
+            Segments segments,
             CriteriaCheck criteria,
             AuditLog audit,
             Clock clock) {
@@ -115,15 +116,33 @@ public final class ProfileLists {
         var start = after;
         return jdbi.inTransaction(h -> {
             var asked = q.criteria();
+            var broken = new ArrayList<FieldError>();
             if (q.segment() != null) {
                 var seg = segments.byName(h, accountId, q.segment());
                 if (seg.isEmpty()) errors.add(new FieldError("segment", "no such segment in this account"));
-                else asked = seg.get().criteria().refinedBy(asked);
+                else {
+                    // a segment whose goal or field went since it was saved says so, rather than
+                    // blaming a query parameter the caller did not send
+                    segments.problems(h, accountId, seg.get())
+                            .forEach(p -> broken.add(new FieldError(
+                                    "segment",
+                                    "saved segment '" + seg.get().name() + "' no longer fits the account: " + p.path()
+                                            + ": "
+                                            + p.message() + "; change it (PUT /v1/segments/"
+                                            + seg.get().segmentId()
+                                            + ") or delete it")));
+                    asked = seg.get().criteria().refinedBy(asked);
+                }
             }
-            var r = criteria.resolve(h, accountId, asked, "", errors);
+            var r = broken.isEmpty() ? criteria.resolve(h, accountId, asked, "", errors) : null;
             if (r != null && start != null && !start.sort().equals(r.sort())) {
                 errors.add(
                         new FieldError("cursor", "belongs to a list sorted by " + start.sort() + ", not " + r.sort()));
+            }
+            if (!broken.isEmpty()) {
+                criteria.resolve(h, accountId, q.criteria(), "", errors); // the query's own mistakes too
+                broken.addAll(errors);
+                throw new InvalidInputException("The saved segment no longer fits the account.", broken);
             }
             if (!errors.isEmpty()) throw new BadRequestException("Bad query parameter.", errors);
             Set<String> matching = null;
@@ -145,7 +164,7 @@ public final class ProfileLists {
             var filter = new ProfileFilter(
                     matching, r.tagIndex(), r.goalId(), r.fieldIndexes(), from, r.to(), r.sort(), start, q.limit());
             var page = page(h, accountId, filter, r.engagement(), now);
-            return new Page(columns, rows(h, caller, page.subjects(), columns, fieldColumns, now), page.next());
+            return new Page(columns, rows(h, caller, page.subjects(), columns, fieldColumns, custom, now), page.next());
         });
     }
 
@@ -175,7 +194,13 @@ public final class ProfileLists {
 
     /** The page's rows with the columns asked for; showing field values is audited. */
     private List<Row> rows(
-            Handle h, Caller caller, List<Subject> page, List<String> columns, List<String> fields, Instant now) {
+            Handle h,
+            Caller caller,
+            List<Subject> page,
+            List<String> columns,
+            List<String> fields,
+            Map<String, CustomField> custom,
+            Instant now) {
         String accountId = caller.accountId();
         var ids = page.stream().map(Subject::subjectId).toList();
         boolean counts = columns.contains("visits") || columns.contains("engagement");
@@ -202,9 +227,12 @@ public final class ProfileLists {
         var out = new ArrayList<Row>();
         for (var s : page) {
             var c = visits.getOrDefault(s.subjectId(), new VisitCounts(0, 0));
-            var shown = new LinkedHashMap<String, Sensitive>();
+            var shown = new LinkedHashMap<String, FieldValue>();
             var own = held.getOrDefault(s.subjectId(), Map.of());
-            fields.forEach(f -> shown.put(f, own.get("traits." + f)));
+            fields.forEach(f -> {
+                var v = own.get("traits." + f);
+                shown.put(f, v == null ? null : FieldValue.of(v, f, custom));
+            });
             out.add(new Row(
                     s,
                     counts ? c.all() : null,

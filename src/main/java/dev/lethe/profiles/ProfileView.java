@@ -6,12 +6,15 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** What a profile shows: its contact information and traits (decrypted), a summary, its visits. */
+/**
+ * What a profile shows: its contact information and traits (decrypted; a custom field's value with
+ * its type), a summary, its visits.
+ */
 public record ProfileView(
         String profileId,
         String subjectType,
         Map<String, Sensitive> contact,
-        Map<String, Sensitive> traits,
+        Map<String, FieldValue> traits,
         List<Sensitive> tags,
         Summary summary,
         Engagement engagement,

@@ -13,6 +13,7 @@ import dev.lethe.errors.NotFoundException;
 import dev.lethe.goals.Goal;
 import dev.lethe.goals.GoalHit;
 import dev.lethe.goals.GoalService;
+import dev.lethe.registry.PolicyService;
 import dev.lethe.subjects.IdentifierKind;
 import dev.lethe.subjects.Subject;
 import dev.lethe.subjects.SubjectStore;
@@ -39,6 +40,7 @@ public final class ProfileViews {
     private final PersonalValues values;
     private final ActivityStore activity;
     private final GoalService goals;
+    private final PolicyService policies;
     private final AuditLog audit;
     private final Clock clock;
     private final Duration sessionTimeout;
@@ -49,6 +51,7 @@ public final class ProfileViews {
             PersonalValues values,
             ActivityStore activity,
             GoalService goals,
+            PolicyService policies,
             AuditLog audit,
             Clock clock,
             Duration sessionTimeout) {
@@ -57,6 +60,7 @@ public final class ProfileViews {
         this.values = values;
         this.activity = activity;
         this.goals = goals;
+        this.policies = policies;
         this.audit = audit;
         this.clock = clock;
         this.sessionTimeout = sessionTimeout;
@@ -66,6 +70,8 @@ public final class ProfileViews {
     public ProfileView view(Caller caller, String profileId) {
         AccountService.requireScope(caller, Scope.READ);
         String accountId = caller.accountId();
+        var custom =
+                policies.inForce(accountId).map(v -> v.policy().customFields()).orElse(Map.of());
         return jdbi.inTransaction(h -> {
             Subject subject = subjects.find(h, accountId, profileId)
                     .filter(Subject::identified)
@@ -77,15 +83,17 @@ public final class ProfileViews {
                 throw new GoneException("This profile's data was erased (its key was destroyed).");
             }
             var contact = new LinkedHashMap<String, Sensitive>();
-            var traits = new LinkedHashMap<String, Sensitive>();
+            var traits = new LinkedHashMap<String, FieldValue>();
             var tags = new LinkedHashSet<String>();
             var bySession = new LinkedHashMap<String, Map<String, Sensitive>>();
             for (var v : stored) { // oldest first: the latest value of a field wins
                 if (v.field().startsWith("identifiers."))
                     contact.put(v.field().substring("identifiers.".length()), v.value());
                 else if (v.field().equals(Tags.FIELD)) tags.add(v.value().value());
-                else if (v.field().startsWith("traits."))
-                    traits.put(v.field().substring("traits.".length()), v.value());
+                else if (v.field().startsWith("traits.")) {
+                    String key = v.field().substring("traits.".length());
+                    traits.put(key, FieldValue.of(v.value(), key, custom));
+                }
                 if ("session_summary".equals(v.recordKind())) {
                     bySession
                             .computeIfAbsent(v.recordId(), s -> new LinkedHashMap<>())

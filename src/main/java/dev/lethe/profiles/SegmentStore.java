@@ -10,6 +10,14 @@ public interface SegmentStore {
 
     void insert(Handle h, String accountId, Segment segment, Instant at);
 
+    /** Replaces the segment's name and filter; false when the account has no such segment. */
+    boolean update(Handle h, String accountId, Segment segment);
+
+    /** False when the account has no such segment. */
+    boolean delete(Handle h, String accountId, String segmentId);
+
+    Optional<Segment> byId(Handle h, String accountId, String segmentId);
+
     Optional<Segment> byName(Handle h, String accountId, String name);
 
     List<Segment> list(Handle h, String accountId);

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * A profile field an account adds to its profiles (age, shoe size, loyalty tier): its key, the
@@ -33,6 +34,20 @@ public record CustomField(String key, String displayName, String category, Type 
             return Wire.name(this);
         }
 
+        /**
+         * A stored value in its type, as a profile shows it: a number (a {@link BigDecimal}) for a
+         * number field, {@code true} or {@code false} for a boolean one, else the text. A stored
+         * text that does not fit (the field's type changed after it was stored) stays a text.
+         */
+        public Object typed(String text) {
+            if (!accepts(text)) return text;
+            return switch (this) {
+                case NUMBER -> new BigDecimal(text);
+                case BOOLEAN -> Boolean.valueOf(text);
+                case TEXT, DATE -> text;
+            };
+        }
+
         /** True when the text is a value of this type. */
         public boolean accepts(String text) {
             return switch (this) {
@@ -49,6 +64,16 @@ public record CustomField(String key, String displayName, String category, Type 
                 }
             };
         }
+    }
+
+    /**
+     * A value as it arrives, in the form it is stored: without leading and trailing whitespace.
+     * Empty when that leaves nothing: a blank value is no value, so nothing is stored and the
+     * profile keeps the value it has. Whether it fits the type is {@link Type#accepts}'s to say.
+     */
+    public Optional<String> arriving(String value) {
+        String v = value.strip();
+        return v.isEmpty() ? Optional.empty() : Optional.of(v);
     }
 
     /**

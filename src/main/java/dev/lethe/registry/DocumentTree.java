@@ -15,7 +15,8 @@ import java.util.List;
 
 /**
  * Reads a YAML or JSON document into a tree, reporting every duplicate key with its path (a plain
- * parser keeps the last value silently, or stops at the first duplicate).
+ * parser keeps the last value silently, or stops at the first duplicate), and every YAML feature a
+ * policy has no use for ({@link YamlFeatures}).
  */
 final class DocumentTree {
 
@@ -41,6 +42,13 @@ final class DocumentTree {
                         "one document only: more content follows at line " + where.getLineNr() + ", column "
                                 + where.getColumnNr()));
                 return null;
+            }
+            if (!json) {
+                var refused = YamlFeatures.refused(text);
+                if (!refused.isEmpty()) {
+                    errors.addAll(refused);
+                    return null;
+                }
             }
             return root;
         } catch (JsonProcessingException e) {
@@ -87,6 +95,8 @@ final class DocumentTree {
                         : NODES.textNode(text);
             }
             case VALUE_NULL -> NODES.nullNode();
+            // what a YAML tag such as !!binary makes: kept as written, and refused as a tag
+            case VALUE_EMBEDDED_OBJECT -> NODES.textNode(p.getText());
             default -> throw new IOException("unexpected " + p.currentToken() + " at " + path);
         };
     }

@@ -81,10 +81,21 @@ public record Policy(
         return Optional.empty();
     }
 
-    /** A copy of this policy with one more custom field. */
-    public Policy withCustomField(CustomField field) {
-        var more = new LinkedHashMap<>(customFields);
-        more.put(field.key(), field);
+    /** A copy of this policy with these custom fields added (or, for a key it has, replaced). */
+    public Policy withCustomFields(Map<String, CustomField> more) {
+        var all = new LinkedHashMap<>(customFields);
+        all.putAll(more);
+        return withOnly(all);
+    }
+
+    /** A copy of this policy without the custom field {@code key}. */
+    public Policy withoutCustomField(String key) {
+        var all = new LinkedHashMap<>(customFields);
+        all.remove(key);
+        return withOnly(all);
+    }
+
+    private Policy withOnly(Map<String, CustomField> custom) {
         return new Policy(
                 formatVersion,
                 controller,
@@ -92,7 +103,7 @@ public record Policy(
                 subjects,
                 categories,
                 fields,
-                more,
+                custom,
                 records,
                 processors,
                 cookies);

@@ -78,6 +78,16 @@ public final class PolicyReader {
     }
 
     /**
+     * The errors of a policy put together by Lethe rather than read (a version with a custom field
+     * added, kept or removed): the checks that look across a policy, as for a document.
+     */
+    public static List<FieldError> check(Policy policy) {
+        var errors = new ArrayList<FieldError>();
+        PolicyRules.check(policy, new DocumentCursor(errors));
+        return errors.stream().distinct().sorted().toList();
+    }
+
+    /**
      * Reads a version as it was stored (canonical JSON written by {@link PolicyWriter}). Only the
      * structure is read: a version accepted under older rules stays readable when the rules grow
      * stricter, since versions are immutable.
@@ -136,16 +146,21 @@ public final class PolicyReader {
         }
 
         String region(String region) {
-            if (region != null && !region.matches("EU|EEA|UK|US|[A-Z]{2}")) {
-                c.error("controller.region", "must be EU, EEA, UK, US or a two-letter ISO country code");
+            if (region != null && !region.matches("EU|EEA|UK") && !PolicyRules.isCountry(region)) {
+                c.error("controller.region", "must be EU, EEA, UK or an " + PolicyRules.COUNTRY_CODE);
             }
             return region;
         }
 
+        /**
+         * The digital age of consent: 16 by default under the GDPR, which a member state may lower
+         * to no less than 13 (Art. 8(1)); outside the EEA laws set it from 13 (the UK, the US) to
+         * 18 (India), so a country there may have up to 18.
+         */
         Policy.ConsentAge consentAge(JsonNode n) {
             if (n == null || n.isNull()) return Policy.ConsentAge.GDPR_DEFAULT;
             if (c.object(n, "consentAge", CONSENT_AGE) == null) return Policy.ConsentAge.GDPR_DEFAULT;
-            Integer def = c.integer(n, "consentAge", "default", 0, 21);
+            Integer def = age(n.get("default"), "consentAge.default", 16);
             var byCountry = new LinkedHashMap<String, Integer>();
             JsonNode countries = n.get("byCountry");
             if (countries != null && !countries.isNull()) {
@@ -153,13 +168,29 @@ public final class PolicyReader {
                 else
                     countries.fields().forEachRemaining(e -> {
                         String path = "consentAge.byCountry." + e.getKey();
-                        if (!e.getKey().matches("[A-Z]{2}")) c.error(path, "must be a two-letter ISO country code");
-                        Integer age = c.integer(countries, "consentAge.byCountry", e.getKey(), 0, 21);
-                        if (!e.getValue().isIntegralNumber()) return;
-                        if (age != null) byCountry.put(e.getKey(), age);
+                        boolean country = PolicyRules.isCountry(e.getKey());
+                        if (!country) c.error(path, "must be keyed by an " + PolicyRules.COUNTRY_CODE);
+                        Integer age = age(e.getValue(), path, PolicyRules.EEA.contains(e.getKey()) ? 16 : 18);
+                        if (age != null && country) byCountry.put(e.getKey(), age);
                     });
             }
             return new Policy.ConsentAge(def == null ? 16 : def, byCountry);
+        }
+
+        private Integer age(JsonNode n, String path, int max) {
+            if (n == null || n.isNull()) return null;
+            if (!n.isIntegralNumber() || n.asLong() < 13 || n.asLong() > max) {
+                c.error(
+                        path,
+                        "must be a whole number from 13 to " + max
+                                + (max == 16
+                                        ? ": the GDPR's digital age of consent is 16, which a member state may lower"
+                                                + " to no less than 13 (Art. 8(1))"
+                                        : ": outside the EEA, laws set the digital age of consent from 13 (UK, US)"
+                                                + " to 18 (India)"));
+                return null;
+            }
+            return n.asInt();
         }
 
         Policy.SubjectType subject(String name, JsonNode n) {
@@ -316,20 +347,20 @@ public final class PolicyReader {
                     categories);
         }
 
+        /** A cookie, every mistake in it named: a bad duration does not hide a missing provider. */
         Cookie cookie(String path, JsonNode n) {
             if (c.object(n, path, COOKIE) == null) return null;
+            String name = c.text(n, path, "name", true);
+            String provider = c.text(n, path, "provider", true);
+            CookieCategory category = c.choice(n, path, "category", CookieCategory.class, true);
+            String purpose = c.text(n, path, "purpose", true);
             String durationText = c.text(n, path, "duration", true);
             Period duration = null;
             if (durationText != null && !durationText.equals("session")) {
                 duration = c.period(n, path, "duration", true);
                 if (duration == null) return null;
             }
-            return new Cookie(
-                    c.text(n, path, "name", true),
-                    c.text(n, path, "provider", true),
-                    c.choice(n, path, "category", CookieCategory.class, true),
-                    duration,
-                    c.text(n, path, "purpose", true));
+            return new Cookie(name, provider, category, duration, purpose);
         }
 
         <T> List<T> list(JsonNode n, String path, BiFunction<String, JsonNode, T> read) {

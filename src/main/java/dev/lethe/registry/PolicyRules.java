@@ -1,5 +1,6 @@
 package dev.lethe.registry;
 
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -14,7 +15,18 @@ final class PolicyRules {
             "EU", "EEA", "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
             "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO");
 
+    /** Every ISO 3166-1 alpha-2 country code. */
+    private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
+
+    /** What a country code must be, for messages. */
+    static final String COUNTRY_CODE = "ISO 3166-1 alpha-2 country code, such as BE, FR or US";
+
     private PolicyRules() {}
+
+    /** True for an ISO 3166-1 alpha-2 country code (BE, GB, US), not for made-up ones (XX, UK). */
+    static boolean isCountry(String code) {
+        return code != null && COUNTRIES.contains(code);
+    }
 
     static void check(Policy p, DocumentCursor c) {
         var subjects = p.subjects().keySet();
@@ -80,8 +92,8 @@ final class PolicyRules {
     private static void processor(Policy p, Processor proc, String path, DocumentCursor c) {
         String location = proc.location();
         if (location != null) {
-            if (!location.matches("[A-Z]{2}|EU|EEA")) {
-                c.error(path + ".location", "must be a two-letter ISO country code, EU or EEA");
+            if (!location.matches("EU|EEA") && !isCountry(location)) {
+                c.error(path + ".location", "must be EU, EEA or an " + COUNTRY_CODE);
             } else if (!EEA.contains(location) && proc.safeguards().isEmpty()) {
                 c.error(
                         path + ".safeguards",

@@ -12,9 +12,11 @@ import dev.lethe.errors.ForbiddenException;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.NotFoundException;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -28,66 +30,56 @@ public final class PolicyService {
     private final PolicyStore store;
     private final AccountService accounts;
     private final AuditLog audit;
+    private final PolicyReferences references;
     private final Clock clock;
 
-    public PolicyService(Jdbi jdbi, PolicyStore store, AccountService accounts, AuditLog audit, Clock clock) {
+    public PolicyService(
+            Jdbi jdbi,
+            PolicyStore store,
+            AccountService accounts,
+            AuditLog audit,
+            PolicyReferences references,
+            Clock clock) {
         this.jdbi = jdbi;
         this.store = store;
         this.accounts = accounts;
         this.audit = audit;
+        this.references = references;
         this.clock = clock;
     }
+
+    /**
+     * A version just accepted, with the custom fields it kept from the version before (the
+     * document did not mention them) and those it replaced (the document maps their trait in
+     * {@code fields} itself).
+     */
+    public record Submitted(PolicyVersion version, List<String> customFieldsKept, List<String> customFieldsReplaced) {}
 
     /**
      * Accepts a policy for the caller's account (an admin) or, from an operator, as the platform
      * default. Every error is reported at once (422); a retention beyond the operator's bounds is
      * refused with the offending paths (403). Nothing changes unless it is accepted.
+     *
+     * <p>Custom fields are added and removed by their own routes, so a document that does not
+     * mention one keeps it: a new version never drops a field silently. A document that declares
+     * a field differently (under customFields, or its trait under fields) replaces it; one that
+     * would leave a saved segment filtering on a field it removes or changes is refused (409).
      */
-    public PolicyVersion submit(Caller caller, String text, boolean json) {
+    public Submitted submit(Caller caller, String text, boolean json) {
         String accountId = caller.isOperator() ? Account.PLATFORM : caller.accountId();
         if (!caller.isOperator()) AccountService.requireScope(caller, Scope.ADMIN);
         var read = PolicyReader.read(text, json);
         if (!read.ok()) throw new InvalidInputException("The policy is not valid.", read.errors());
-        if (!caller.isOperator()) {
-            var violations = beyondBounds(accountId, read.policy());
-            if (!violations.isEmpty()) {
-                audit.append(new AuditEvent(
-                        accountId,
-                        caller.keyId(),
-                        caller.sourceAddress(),
-                        "policy.change",
-                        List.of("policy"),
-                        "denied",
-                        Map.of(
-                                "reason",
-                                "beyond operator bounds",
-                                "paths",
-                                violations.stream().map(e -> e.path()).toList())));
-                throw new ForbiddenException(
-                        "The policy keeps data longer than the operator allows for this account.", violations);
-            }
-        }
+        if (!caller.isOperator()) requireWithinBounds(caller, accountId, read.policy());
         return jdbi.inTransaction(h -> {
             store.lockVersions(h, accountId); // two submissions at once get consecutive versions
-            int number = store.nextVersion(h, accountId);
-            var version = new PolicyVersion(
-                    accountId,
-                    number,
-                    text,
-                    json ? "application/json" : "application/yaml",
-                    read.policy(),
-                    caller.keyId(),
-                    clock.instant());
-            store.insert(h, version, PolicyWriter.json(read.policy()));
-            audit.append(
-                    h,
-                    AuditEvent.ok(
-                            accountId,
-                            caller.actor(),
-                            caller.isOperator() ? "policy.default.change" : "policy.change",
-                            List.of("policy:" + number),
-                            Map.of("version", number)));
-            return version;
+            var carried = CarriedFields.between(store.latest(h, accountId).map(PolicyVersion::policy), read.policy());
+            Policy policy = read.policy().withCustomFields(carried.kept());
+            var errors = carried.explained(PolicyReader.check(policy));
+            if (!errors.isEmpty()) throw new InvalidInputException("The policy is not valid.", errors);
+            String source = PolicyText.withCustomFields(text, json, carried.kept(), policy);
+            var version = commit(h, caller, accountId, source, json, policy, Map.of());
+            return new Submitted(version, List.copyOf(carried.kept().keySet()), carried.replaced());
         });
     }
 
@@ -107,19 +99,121 @@ public final class PolicyService {
         return OperatorBounds.violations(policy, bound, accounts.extensions(accountId));
     }
 
+    private void requireWithinBounds(Caller caller, String accountId, Policy policy) {
+        var violations = beyondBounds(accountId, policy);
+        if (violations.isEmpty()) return;
+        audit.append(new AuditEvent(
+                accountId,
+                caller.keyId(),
+                caller.sourceAddress(),
+                "policy.change",
+                List.of("policy"),
+                "denied",
+                Map.of(
+                        "reason",
+                        "beyond operator bounds",
+                        "paths",
+                        violations.stream().map(e -> e.path()).toList())));
+        throw new ForbiddenException(
+                "The policy keeps data longer than the operator allows for this account.", violations);
+    }
+
     /**
      * Adds a custom profile field: a new policy version, the account's policy in force plus the
-     * field (409 when the key is taken). Bounds and every other rule apply as for any version.
+     * field (409 when the key is taken). Bounds and every other rule apply as for any version. The
+     * version's text is the one in force with the field added, in its own format.
      */
     public PolicyVersion addCustomField(Caller caller, CustomField field) {
         AccountService.requireScope(caller, Scope.ADMIN);
-        Policy current = requireInForce(caller.accountId()).policy();
-        if (current.customFields().containsKey(field.key()) || current.fields().containsKey(field.field())) {
+        String accountId = caller.accountId();
+        return jdbi.inTransaction(h -> {
+            store.lockVersions(h, accountId);
+            var current = inForce(h, accountId);
+            if (current.policy().customFields().containsKey(field.key())
+                    || current.policy().fields().containsKey(field.field())) {
+                throw new ConflictException(
+                        "This field exists already.",
+                        List.of(new FieldError("key", "'" + field.key() + "' is already a field of this account")));
+            }
+            Policy policy = current.policy().withCustomFields(Map.of(field.key(), field));
+            var errors = PolicyReader.check(policy);
+            if (!errors.isEmpty()) throw new InvalidInputException("The policy is not valid.", errors);
+            requireWithinBounds(caller, accountId, policy);
+            boolean json = current.isJson();
+            String source = PolicyText.withCustomFields(current.source(), json, Map.of(field.key(), field), policy);
+            return commit(h, caller, accountId, source, json, policy, Map.of("customFieldAdded", field.key()));
+        });
+    }
+
+    /**
+     * Removes a custom profile field: a new policy version, the one in force without it (404 when
+     * there is no such field; 409 while a saved segment filters on it). Values already stored stay
+     * under their category, and go by its retention rule.
+     */
+    public PolicyVersion removeCustomField(Caller caller, String key) {
+        AccountService.requireScope(caller, Scope.ADMIN);
+        String accountId = caller.accountId();
+        return jdbi.inTransaction(h -> {
+            store.lockVersions(h, accountId);
+            var current = inForce(h, accountId);
+            if (!current.policy().customFields().containsKey(key)) {
+                throw new NotFoundException("No such custom field in this account's policy.");
+            }
+            Policy policy = current.policy().withoutCustomField(key);
+            var errors = PolicyReader.check(policy);
+            if (!errors.isEmpty()) throw new InvalidInputException("The policy is not valid.", errors);
+            boolean json = current.isJson();
+            String source = PolicyText.withoutCustomField(current.source(), json, key, policy);
+            return commit(h, caller, accountId, source, json, policy, Map.of("customFieldRemoved", key));
+        });
+    }
+
+    /** The version in force, read on the caller's handle. */
+    private PolicyVersion inForce(Handle h, String accountId) {
+        return store.latest(h, accountId)
+                .or(() -> store.latest(h, Account.PLATFORM))
+                .orElseThrow(() -> new NotFoundException("This account has no policy yet: PUT /v1/policy first."));
+    }
+
+    /**
+     * Stores a checked policy as the account's next version, unless saved segments rely on what
+     * it removes (409 naming each); the audit entry is written in the same transaction.
+     */
+    private PolicyVersion commit(
+            Handle h,
+            Caller caller,
+            String accountId,
+            String source,
+            boolean json,
+            Policy policy,
+            Map<String, Object> detail) {
+        var broken = references.brokenBy(h, accountId, policy);
+        if (!broken.isEmpty()) {
             throw new ConflictException(
-                    "This field exists already.",
-                    List.of(new FieldError("key", "'" + field.key() + "' is already a field of this account")));
+                    "Saved segments filter on custom fields this version removes or changes: change or delete them first.",
+                    broken);
         }
-        return submit(caller, PolicyWriter.json(current.withCustomField(field)), true);
+        int number = store.nextVersion(h, accountId);
+        var version = new PolicyVersion(
+                accountId,
+                number,
+                source,
+                json ? "application/json" : "application/yaml",
+                policy,
+                caller.keyId(),
+                clock.instant());
+        store.insert(h, version, PolicyWriter.json(policy));
+        var audited = new LinkedHashMap<String, Object>(detail);
+        audited.put("version", number);
+        audit.append(
+                h,
+                AuditEvent.ok(
+                        accountId,
+                        caller.actor(),
+                        caller.isOperator() ? "policy.default.change" : "policy.change",
+                        List.of("policy:" + number),
+                        audited));
+        return version;
     }
 
     /** The policy in force for an account: its own latest version, else the platform default. */

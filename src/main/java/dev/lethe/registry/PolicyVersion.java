@@ -3,7 +3,8 @@ package dev.lethe.registry;
 import java.time.Instant;
 
 /**
- * One accepted policy, immutable: its number, the text as submitted, the policy read from it, who
+ * One accepted policy, immutable: its number, its text (as submitted, with any custom fields Lethe
+ * added, kept or removed written in), the policy read from it, who
  * submitted it (a key id) and when.
  */
 public record PolicyVersion(
@@ -13,4 +14,15 @@ public record PolicyVersion(
         String mediaType,
         Policy policy,
         String author,
-        Instant createdAt) {}
+        Instant createdAt) {
+
+    /** Whether its text is JSON (else YAML). */
+    public boolean isJson() {
+        return mediaType.contains("json");
+    }
+
+    /** Its text as YAML: as written when it was YAML, else its JSON document in YAML. */
+    public String yaml() {
+        return PolicyText.yaml(source, isJson());
+    }
+}

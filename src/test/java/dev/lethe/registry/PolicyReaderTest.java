@@ -177,6 +177,88 @@ class PolicyReaderTest {
         assertThat(paths(text)).containsExactlyInAnyOrder("categories.ip_address.retention.then", "controller.region");
     }
 
+    @Test
+    void yamlAnchorsAliasesTagsAndMergeKeysAreRefusedWithTheirPaths() {
+        var text = VALID.replace(
+                        "controller: { name: \"Zebulon Shop BV\", contact: \"privacy@zebulon.example\" }",
+                        "controller: { name: &n \"Zebulon Shop BV\", contact: \"privacy@zebulon.example\", address: *n }")
+                .replace("purpose: security", "purpose: !!str security")
+                .replace("  ip_address:\n", "  ip_address: &ip\n")
+                .replace("records:\n", "records:\n  base: &rule { kind: event }\n  events:\n    <<: *rule\n");
+
+        var errors = errors(text);
+
+        assertThat(paths(text))
+                .containsExactlyInAnyOrder(
+                        "controller.name",
+                        "controller.address",
+                        "categories.ip_address",
+                        "categories.ip_address.purpose",
+                        "records.base",
+                        "records.events.<<");
+        assertThat(errors).allSatisfy(e -> assertThat(e.message()).containsAnyOf("anchor", "alias", "tag", "merge"));
+        assertThat(PolicyReader.read(text).policy()).isNull();
+    }
+
+    @Test
+    void anAliasIsNeverReadAsTheAnchorsName() {
+        var text = VALID.replace(
+                "controller: { name: \"Zebulon Shop BV\", contact: \"privacy@zebulon.example\" }",
+                "controller: { name: &n \"Zebulon Shop BV\", contact: \"privacy@zebulon.example\", address: *n }");
+
+        assertThat(paths(text)).contains("controller.address");
+    }
+
+    @Test
+    void consentAgesAreBoundToTheirLegalRange() {
+        var text = VALID.replace(
+                "controller:",
+                "consentAge: { default: 9, byCountry: { BE: 12, FR: 17, IN: 18, US: 13, KR: 19 } }\ncontroller:");
+
+        var errors = errors(text);
+
+        assertThat(errors)
+                .extracting(FieldError::path)
+                .containsExactlyInAnyOrder(
+                        "consentAge.default",
+                        "consentAge.byCountry.BE",
+                        "consentAge.byCountry.FR",
+                        "consentAge.byCountry.KR");
+        assertThat(errors.get(0).message()).contains("13", "16");
+        assertThat(paths(VALID.replace(
+                        "controller:", "consentAge: { default: 13, byCountry: { DE: 16, IN: 18 } }\ncontroller:")))
+                .isEmpty();
+    }
+
+    @Test
+    void countryCodesAreIsoCodes() {
+        var text = VALID.replace(
+                        "controller:", "consentAge: { default: 16, byCountry: { XX: 13, BE: 13 } }\ncontroller:")
+                .replace("location: US", "location: ZZ")
+                .replace(
+                        "contact: \"privacy@zebulon.example\" }", "contact: \"privacy@zebulon.example\", region: QQ }");
+
+        var errors = errors(text);
+
+        assertThat(errors)
+                .extracting(FieldError::path)
+                .containsExactlyInAnyOrder("consentAge.byCountry.XX", "processors[0].location", "controller.region");
+        assertThat(errors).allSatisfy(e -> assertThat(e.message()).contains("ISO 3166-1"));
+    }
+
+    @Test
+    void aCookieWithTwoMistakesNamesBoth() {
+        var text = VALID + """
+            cookies:
+              - { name: _ga, category: performance, duration: forever, purpose: stats }
+              - { name: _gid, provider: Google, category: tasty, duration: P1D }
+            """;
+
+        assertThat(paths(text))
+                .containsExactlyInAnyOrder(
+                        "cookies[0].provider", "cookies[0].duration", "cookies[1].category", "cookies[1].purpose");
+    }
+
     private static List<FieldError> errors(String text) {
         return PolicyReader.read(text).errors();
     }
