@@ -22,33 +22,38 @@ final class AuditRoutes {
         api.route(GET, "/v1/audit")
                 .access(Access.needs(Scope.ADMIN, Scope.OPERATOR))
                 .summary(
-                        "The account's chained audit entries in chain order, filtered (pending entries are chained first); page with ?after=<last seq>")
+                        "The account's chained audit entries in chain order, filtered (pending entries are chained first); paged: pass a page's nextCursor back as cursor")
                 .query("from", "ISO instant, inclusive")
                 .query("to", "ISO instant, exclusive")
                 .query("actor", "key or user id")
                 .query("action", "e.g. policy.change")
                 .query("target", "e.g. policy:3")
-                .query("after", "sequence number to continue after")
-                .query("limit", "1..1000, default 100")
-                .handle((ctx, caller) -> {
+                .query("after", "only entries after this sequence number (e.g. the last one read before)")
+                .query("limit", "entries per page, 1..1000, default 100")
+                .query(
+                        "cursor",
+                        "the nextCursor of the previous page, with the same filters; the answer's nextCursor is null on the last page")
+                .parse((q, caller) -> {
                     var query = new AuditQuery(
-                            Json.instantParam(ctx, "from"),
-                            Json.instantParam(ctx, "to"),
-                            ctx.queryParam("actor"),
-                            ctx.queryParam("action"),
-                            ctx.queryParam("target"),
-                            Json.intParam(ctx, "after", 0, 0, Integer.MAX_VALUE),
-                            Json.intParam(ctx, "limit", 100, 1, 1000));
-                    var entries = audit.find(caller.accountId(), query).stream()
-                            .map(AuditRoutes::entry)
-                            .toList();
+                            q.instant("from"),
+                            q.instant("to"),
+                            q.text("actor"),
+                            q.text("action"),
+                            q.text("target"),
+                            q.integer("after", 0, 0, Integer.MAX_VALUE),
+                            q.integer("limit", 100, 1, 1000));
+                    String cursor = q.cursor();
+                    q.addAll(query.cursorProblems(
+                            caller.accountId(), cursor, !q.errors().isEmpty()));
+                    return new AuditRequest(query, cursor);
+                })
+                .handle((ctx, caller, r) -> {
+                    var page = audit.page(caller.accountId(), r.query(), r.cursor());
                     var out = new LinkedHashMap<String, Object>();
-                    out.put("entries", entries);
                     out.put(
-                            "next",
-                            entries.size() == query.limit()
-                                    ? entries.get(entries.size() - 1).get("seq")
-                                    : null);
+                            "entries",
+                            page.entries().stream().map(AuditRoutes::entry).toList());
+                    out.put("nextCursor", page.nextCursor());
                     ctx.json(out);
                 });
         api.route(GET, "/v1/audit/verify")
@@ -57,6 +62,8 @@ final class AuditRoutes {
                         "Check the account's keyed audit chain: names every edited, removed, reordered or forged entry, counts pending ones, and returns the head")
                 .handle((ctx, caller) -> ctx.json(audit.verify(caller.accountId())));
     }
+
+    private record AuditRequest(AuditQuery query, String cursor) {}
 
     private static Map<String, Object> entry(AuditEntry e) {
         var out = new LinkedHashMap<String, Object>();
