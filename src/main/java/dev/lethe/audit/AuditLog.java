@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lethe.crypto.MasterKey;
+import dev.lethe.errors.BadRequestException;
+import dev.lethe.errors.FieldError;
+import dev.lethe.storage.Cursors;
 import dev.lethe.storage.Ids;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -89,6 +92,25 @@ public final class AuditLog implements AutoCloseable {
     public List<AuditEntry> find(String accountId, AuditQuery query) {
         chainPending(accountId);
         return jdbi.withHandle(h -> store.find(h, accountId, query));
+    }
+
+    /**
+     * A page of {@link #find}: from the start of what the query selects, or after where the page
+     * that gave out {@code cursor} ended. A cursor of other filters is refused, naming it.
+     */
+    public AuditPage page(String accountId, AuditQuery query, String cursor) {
+        var from = query;
+        if (cursor != null) {
+            long after = query.position(accountId, cursor)
+                    .orElseThrow(() -> new BadRequestException(
+                            "Bad query parameter.", List.of(new FieldError("cursor", Cursors.PROBLEM))));
+            from = query.continuingAfter(after);
+        }
+        var entries = find(accountId, from);
+        String next = entries.size() == query.limit()
+                ? query.cursorAfter(accountId, entries.get(entries.size() - 1).seq())
+                : null;
+        return new AuditPage(entries, next);
     }
 
     /**

@@ -26,6 +26,21 @@ public final class Api {
         void handle(Context ctx, Caller caller) throws Exception;
     }
 
+    /**
+     * Reads a route's query parameters into what the route calls its feature with. Problems go into
+     * the {@link Query}; they are answered all at once before the route's work starts.
+     */
+    @FunctionalInterface
+    public interface Parser<P> {
+        P parse(Query query, Caller caller);
+    }
+
+    /** A route's work, given its parameters as its {@link Parser} read them. */
+    @FunctionalInterface
+    public interface ParsedHandler<P> {
+        void handle(Context ctx, Caller caller, P parameters) throws Exception;
+    }
+
     static final String CALLER = "lethe.caller";
 
     private final RoutesConfig routes;
@@ -113,12 +128,35 @@ public final class Api {
             return this;
         }
 
+        /**
+         * A query parameter the route takes, at most once. {@code {key}} in a name stands for any
+         * text: {@code field.{key}} declares {@code field.tier}, {@code field.size}, …
+         */
         public Route query(String name, String description) {
-            query.add(new RouteDoc.Param(name, description));
+            query.add(new RouteDoc.Param(name, description, false));
             return this;
         }
 
+        /** A query parameter the route takes any number of times. */
+        public Route repeatableQuery(String name, String description) {
+            query.add(new RouteDoc.Param(name, description, true));
+            return this;
+        }
+
+        /** Reads the parameters before the work: see {@link Parser}. */
+        public <P> Parsed<P> parse(Parser<P> parser) {
+            return new Parsed<>(this, parser);
+        }
+
+        /**
+         * Registers the route. A request with a query parameter the route does not declare, or one
+         * given twice, is refused (400, naming each) before the handler runs.
+         */
         public void handle(Handler handler) {
+            parse((query, caller) -> null).handle((ctx, caller, none) -> handler.handle(ctx, caller));
+        }
+
+        private void register(Api.Handler handler) {
             if (summary.isBlank()) throw new IllegalStateException("route " + method + " " + path + " has no summary");
             docs.add(new RouteDoc(
                     method,
@@ -152,6 +190,28 @@ public final class Api {
     private static boolean isJson(Context ctx) {
         String type = ctx.res().getContentType();
         return type != null && type.startsWith("application/json");
+    }
+
+    /** A route whose query parameters are read by a {@link Parser} before its work. */
+    public final class Parsed<P> {
+        private final Route route;
+        private final Parser<P> parser;
+
+        private Parsed(Route route, Parser<P> parser) {
+            this.route = route;
+            this.parser = parser;
+        }
+
+        /** Registers the route: checks and reads its parameters, answers every problem at once, then works. */
+        public void handle(ParsedHandler<P> handler) {
+            var declared = List.copyOf(route.query);
+            route.register((ctx, caller) -> {
+                var query = new Query(ctx.queryParamMap(), declared);
+                P parameters = parser.parse(query, caller);
+                query.requireValid();
+                handler.handle(ctx, caller, parameters);
+            });
+        }
     }
 
     private Caller authenticate(Context ctx) {

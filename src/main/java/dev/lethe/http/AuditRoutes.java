@@ -24,32 +24,36 @@ final class AuditRoutes {
         api.route(GET, "/v1/audit")
                 .access(Access.needs(Scope.ADMIN, Scope.OPERATOR))
                 .summary(
-                        "The account's chained audit entries in chain order, filtered (pending entries are chained first); page with ?after=<last seq>")
+                        "The account's chained audit entries in chain order, filtered (pending entries are chained first); paged: pass a page's nextCursor back as cursor")
                 .query("from", "ISO instant, inclusive")
                 .query("to", "ISO instant, exclusive")
                 .query("actor", "key or user id")
                 .query("action", "e.g. policy.change")
                 .query("target", "e.g. policy:3")
-                .query("after", "sequence number to continue after")
-                .query("limit", "1..1000, default 100")
+                .query("after", "only entries after this sequence number (e.g. the last one read before)")
+                .query("limit", "entries per page, 1..1000, default 100")
+                .query(
+                        "cursor",
+                        "the nextCursor of the previous page, with the same filters; the answer's nextCursor is null on the last page")
                 .answers(AuditPage.class)
-                .handle((ctx, caller) -> {
+                .parse((q, caller) -> {
                     var query = new AuditQuery(
-                            Json.instantParam(ctx, "from"),
-                            Json.instantParam(ctx, "to"),
-                            ctx.queryParam("actor"),
-                            ctx.queryParam("action"),
-                            ctx.queryParam("target"),
-                            Json.intParam(ctx, "after", 0, 0, Integer.MAX_VALUE),
-                            Json.intParam(ctx, "limit", 100, 1, 1000));
-                    var entries = audit.find(caller.accountId(), query).stream()
-                            .map(AuditRoutes::entry)
-                            .toList();
+                            q.instant("from"),
+                            q.instant("to"),
+                            q.text("actor"),
+                            q.text("action"),
+                            q.text("target"),
+                            q.integer("after", 0, 0, Integer.MAX_VALUE),
+                            q.integer("limit", 100, 1, 1000));
+                    String cursor = q.cursor();
+                    q.addAll(query.cursorProblems(
+                            caller.accountId(), cursor, !q.errors().isEmpty()));
+                    return new AuditRequest(query, cursor);
+                })
+                .handle((ctx, caller, r) -> {
+                    var page = audit.page(caller.accountId(), r.query(), r.cursor());
                     ctx.json(new AuditPage(
-                            entries,
-                            entries.size() == query.limit()
-                                    ? entries.get(entries.size() - 1).seq()
-                                    : null));
+                            page.entries().stream().map(AuditRoutes::entry).toList(), page.nextCursor()));
                 });
         api.route(GET, "/v1/audit/verify")
                 .access(Access.needs(Scope.ADMIN, Scope.OPERATOR))
@@ -58,6 +62,8 @@ final class AuditRoutes {
                 .answers(Verification.class)
                 .handle((ctx, caller) -> ctx.json(audit.verify(caller.accountId())));
     }
+
+    private record AuditRequest(AuditQuery query, String cursor) {}
 
     private static EntryView entry(AuditEntry e) {
         return new EntryView(
@@ -89,6 +95,6 @@ final class AuditRoutes {
             JsonNode detail,
             String hash) {}
 
-    /** A page of entries; {@code next} is the seq to continue after. */
-    record AuditPage(List<EntryView> entries, Long next) {}
+    /** A page of entries; {@code nextCursor} asks for the next page, null on the last. */
+    record AuditPage(List<EntryView> entries, String nextCursor) {}
 }

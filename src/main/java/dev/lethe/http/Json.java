@@ -59,33 +59,6 @@ final class Json {
         if (!errors.isEmpty()) throw new InvalidInputException("The request is not valid.", errors);
     }
 
-    static void requireQueryErrors(List<FieldError> errors) {
-        if (!errors.isEmpty()) throw new BadRequestException("Bad query parameter.", errors);
-    }
-
-    /** A query parameter as an instant, or 400 naming the parameter. */
-    static Instant instantParam(Context ctx, String name) {
-        String v = ctx.queryParam(name);
-        if (v == null || v.isBlank()) return null;
-        return Timestamps.parse(v)
-                .orElseThrow(() -> new BadRequestException(
-                        "Bad query parameter.", List.of(new FieldError(name, Timestamps.EXPECTED))));
-    }
-
-    static int intParam(Context ctx, String name, int fallback, int min, int max) {
-        String v = ctx.queryParam(name);
-        if (v == null || v.isBlank()) return fallback;
-        try {
-            int n = Integer.parseInt(v);
-            if (n < min || n > max) throw new NumberFormatException();
-            return n;
-        } catch (NumberFormatException e) {
-            throw new BadRequestException(
-                    "Bad query parameter.",
-                    List.of(new FieldError(name, "must be a whole number from " + min + " to " + max)));
-        }
-    }
-
     static int intPath(Context ctx, String name) {
         try {
             return Integer.parseInt(ctx.pathParam(name));

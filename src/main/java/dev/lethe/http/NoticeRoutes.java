@@ -7,8 +7,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.accounts.Account;
 import dev.lethe.accounts.AccountService;
+import dev.lethe.accounts.Caller;
 import dev.lethe.accounts.Scope;
-import dev.lethe.errors.BadRequestException;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.NotFoundException;
 import dev.lethe.input.JsonFields;
@@ -48,7 +48,8 @@ final class NoticeRoutes {
                 .query("format", "md, html or json; default from the Accept header, else json")
                 .returns(200, "application/json", "text/markdown", "text/html")
                 .answers(NoticeDocument.class)
-                .handle((ctx, caller) -> render(ctx, caller.accountId()));
+                .parse(NoticeRoutes::format)
+                .handle((ctx, caller, format) -> render(ctx, format, caller.accountId()));
         api.route(PUT, "/v1/notices/publication")
                 .access(Access.needs(Scope.ADMIN))
                 .summary("Publish the notices without authentication at /public/{accountId}/notices/{kind}, or stop")
@@ -64,10 +65,11 @@ final class NoticeRoutes {
                 });
         api.route(GET, "/public/{accountId}/notices/{kind}")
                 .summary("A published notice; 404 unless the account published its notices")
-                .query("format", "md, html or json")
+                .query("format", "md, html or json; default from the Accept header, else json")
                 .returns(200, "application/json", "text/markdown", "text/html")
                 .answers(NoticeDocument.class)
-                .handle((ctx, caller) -> {
+                .parse(NoticeRoutes::format)
+                .handle((ctx, caller, format) -> {
                     String accountId = Json.idPath(ctx, "accountId", "No published notices here.");
                     if (Account.PLATFORM.equals(accountId)) throw new NotFoundException("No published notices here.");
                     Account account;
@@ -77,29 +79,30 @@ final class NoticeRoutes {
                         throw new NotFoundException("No published notices here.");
                     }
                     if (!account.noticesPublic()) throw new NotFoundException("No published notices here.");
-                    render(ctx, accountId);
+                    render(ctx, format, accountId);
                 });
     }
 
-    private void render(Context ctx, String accountId) {
+    private void render(Context ctx, NoticeFormat asked, String accountId) {
         String kindText = ctx.pathParam("kind");
         NoticeKind kind = NoticeKind.fromWire(kindText)
                 .orElseThrow(() -> new NotFoundException("No such notice '" + kindText + "' (" + KINDS + ")."));
-        NoticeFormat format = format(ctx);
+        NoticeFormat format = asked != null
+                ? asked
+                : NoticeFormat.fromAccept(ctx.header("Accept")).orElse(NoticeFormat.JSON);
         var version = policies.requireInForce(accountId);
         String body = notices.render(
                 version.policy(), kind, format, new NoticeContext(null, version.version(), version.createdAt()));
         ctx.contentType(format.mediaType()).result(body);
     }
 
-    private static NoticeFormat format(Context ctx) {
-        String param = ctx.queryParam("format");
-        if (param != null) {
-            return NoticeFormat.fromWire(param)
-                    .orElseThrow(() -> new BadRequestException(
-                            "Unknown format.", List.of(new FieldError("format", "must be md, html or json"))));
-        }
-        return NoticeFormat.fromAccept(ctx.header("Accept")).orElse(NoticeFormat.JSON);
+    /** The format asked for by parameter; null leaves it to the Accept header. */
+    private static NoticeFormat format(Query q, Caller caller) {
+        String param = q.text("format");
+        if (param == null) return null;
+        var format = NoticeFormat.fromWire(param);
+        if (format.isEmpty()) q.add(new FieldError("format", "must be md, html or json"));
+        return format.orElse(null);
     }
 
     /** {@code PUT /v1/notices/publication}: publish the notices, or stop. */

@@ -42,7 +42,9 @@ final class OpenApi {
         info.put("version", version);
         info.put(
                 "description",
-                "A personal-data platform that forgets on time. Errors are application/problem+json with errors: [{path, message}].");
+                "A personal-data platform that forgets on time. Errors are application/problem+json with errors: [{path, message}]."
+                        + " A route takes only the query parameters listed here, each once: any other is refused (400), with every problem named at once."
+                        + " Paged lists answer nextCursor (null on the last page); pass it back as the cursor parameter with the same filters.");
         ObjectNode components = root.putObject("components");
         ObjectNode bearer = components.putObject("securitySchemes").putObject("bearer");
         bearer.put("type", "http");
@@ -75,7 +77,15 @@ final class OpenApi {
                 p.put("name", q.name());
                 p.put("in", "query");
                 p.put("description", q.description());
-                p.putObject("schema").put("type", "string");
+                if (q.repeatable()) {
+                    p.putObject("schema")
+                            .put("type", "array")
+                            .putObject("items")
+                            .put("type", "string");
+                    p.put("explode", true);
+                } else {
+                    p.putObject("schema").put("type", "string");
+                }
             }
             if (!r.requestTypes().isEmpty()) {
                 ObjectNode content =

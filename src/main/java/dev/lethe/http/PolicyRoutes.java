@@ -8,6 +8,7 @@ import static io.javalin.http.HandlerType.PUT;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.accounts.Account;
+import dev.lethe.accounts.Caller;
 import dev.lethe.accounts.Scope;
 import dev.lethe.errors.BadRequestException;
 import dev.lethe.errors.FieldError;
@@ -59,7 +60,8 @@ final class PolicyRoutes {
                 .query("format", "json (default) or yaml")
                 .returns(200, "application/json", YAML)
                 .answers(VersionDocument.class)
-                .handle((ctx, caller) -> render(ctx, policies.requireInForce(caller.accountId())));
+                .parse(PolicyRoutes::format)
+                .handle((ctx, caller, format) -> render(ctx, format, policies.requireInForce(caller.accountId())));
         api.route(GET, "/v1/policy/versions")
                 .access(Access.needs(Scope.READ))
                 .summary("The account's policy versions, newest first")
@@ -73,20 +75,20 @@ final class PolicyRoutes {
                 .query("format", "json (default) or yaml")
                 .returns(200, "application/json", YAML)
                 .answers(VersionDocument.class)
-                .handle((ctx, caller) ->
-                        render(ctx, policies.version(caller.accountId(), Json.intPath(ctx, "version"))));
+                .parse(PolicyRoutes::format)
+                .handle((ctx, caller, format) ->
+                        render(ctx, format, policies.version(caller.accountId(), Json.intPath(ctx, "version"))));
         api.route(GET, "/v1/policy/diff")
                 .access(Access.needs(Scope.READ))
                 .summary(
                         "What changed between two versions: categories, records, processors, cookies and retention periods")
-                .query("from", "version number")
-                .query("to", "version number")
+                .query("from", "version number (required)")
+                .query("to", "version number (required)")
                 .answers(Diff.class)
-                .handle((ctx, caller) -> {
-                    int from = requiredInt(ctx, "from");
-                    int to = requiredInt(ctx, "to");
-                    ctx.json(new Diff(from, to, policies.diff(caller.accountId(), from, to)));
-                });
+                .parse((q, caller) -> new DiffVersions(
+                        q.requiredInteger("from", 1, Integer.MAX_VALUE), q.requiredInteger("to", 1, Integer.MAX_VALUE)))
+                .handle((ctx, caller, v) ->
+                        ctx.json(new Diff(v.from(), v.to(), policies.diff(caller.accountId(), v.from(), v.to()))));
         api.route(POST, "/v1/fields")
                 .access(Access.needs(Scope.ADMIN))
                 .summary(
@@ -160,17 +162,21 @@ final class PolicyRoutes {
                 .query("format", "json (default) or yaml")
                 .returns(200, "application/json", YAML)
                 .answers(VersionDocument.class)
-                .handle((ctx, caller) -> render(
+                .parse(PolicyRoutes::format)
+                .handle((ctx, caller, format) -> render(
                         ctx,
+                        format,
                         policies.platformDefault()
                                 .orElseThrow(() -> new NotFoundException("No platform default policy yet."))));
     }
 
-    private static int requiredInt(Context ctx, String name) {
-        if (ctx.queryParam(name) == null)
-            throw new BadRequestException("Missing query parameter.", List.of(new FieldError(name, "is required")));
-        return Json.intParam(ctx, name, 0, 1, Integer.MAX_VALUE);
+    /** The policy's form asked for: json (the default) or yaml, the text as submitted. */
+    private static String format(Query q, Caller caller) {
+        return q.oneOf("format", List.of("json", "yaml"));
     }
+
+    /** The two versions a diff compares (null when at fault; the route then does not run). */
+    private record DiffVersions(Integer from, Integer to) {}
 
     /** The policy document, as {@link RequestBody} took it in (YAML or JSON, UTF-8). */
     private static String body(Context ctx) {
@@ -185,8 +191,8 @@ final class PolicyRoutes {
         return RequestBody.mediaType(ctx).equals(RequestBody.JSON);
     }
 
-    private static void render(Context ctx, PolicyVersion v) {
-        if ("yaml".equals(ctx.queryParam("format"))) {
+    private static void render(Context ctx, String format, PolicyVersion v) {
+        if ("yaml".equals(format)) {
             ctx.contentType(YAML).result(v.yaml());
             return;
         }

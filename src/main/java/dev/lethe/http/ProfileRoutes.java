@@ -17,8 +17,6 @@ import dev.lethe.profiles.Segments;
 import dev.lethe.registry.Durations;
 import dev.lethe.values.Sensitive;
 import java.time.Period;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,46 +46,43 @@ final class ProfileRoutes {
                 .query("lastVisitTo", "ISO instant, exclusive")
                 .query("lastVisitWithin", "ISO period before now, such as P30D")
                 .query("sort", "lastVisit (default), firstVisit or visits")
-                .query("limit", "1..1000, default 100")
-                .query("cursor", "the next cursor of the previous page")
+                .query("limit", "profiles per page, 1..1000, default 100")
+                .query(
+                        "cursor",
+                        "the nextCursor of the previous page, with the same filters and sort; the answer's nextCursor is null on the last page")
                 .query(
                         "columns",
                         "comma-separated: id, subjectType, firstSeen, lastSeen (the default), visits, engagement, field.{key} (a custom field's value, decrypted; the read is audited)")
-                .handle((ctx, caller) -> {
-                    int limit = Json.intParam(ctx, "limit", 100, 1, 1000);
-                    var errors = new ArrayList<FieldError>();
-                    var fields = new LinkedHashMap<String, String>();
-                    ctx.queryParamMap().forEach((name, values) -> {
-                        if (name.startsWith("field.")) fields.put(name.substring("field.".length()), values.get(0));
-                    });
-                    var within = period(ctx.queryParam("lastVisitWithin"), "lastVisitWithin", errors);
-                    Json.requireQueryErrors(errors);
-                    var page = profiles.lists()
-                            .list(
-                                    caller,
-                                    new ProfileLists.ProfileQuery(
-                                            ctx.queryParam("segment"),
-                                            ctx.queryParam("email"),
-                                            ctx.queryParam("phone"),
-                                            new ProfileCriteria(
-                                                    ctx.queryParam("tag"),
-                                                    ctx.queryParam("goal"),
-                                                    ctx.queryParam("engagement"),
-                                                    fields,
-                                                    Json.instantParam(ctx, "lastVisitFrom"),
-                                                    Json.instantParam(ctx, "lastVisitTo"),
-                                                    within,
-                                                    ctx.queryParam("sort")),
-                                            ctx.queryParam("cursor"),
-                                            limit,
-                                            columns(ctx.queryParam("columns"))));
+                .parse((q, caller) -> {
+                    var query = new ProfileLists.ProfileQuery(
+                            q.text("segment"),
+                            q.text("email"),
+                            q.text("phone"),
+                            new ProfileCriteria(
+                                    q.text("tag"),
+                                    q.text("goal"),
+                                    q.text("engagement"),
+                                    q.prefixed("field."),
+                                    q.instant("lastVisitFrom"),
+                                    q.instant("lastVisitTo"),
+                                    q.period("lastVisitWithin"),
+                                    q.text("sort")),
+                            q.cursor(),
+                            q.integer("limit", 100, 1, 1000),
+                            q.list("columns"));
+                    q.addAll(
+                            profiles.lists().problems(caller, query, !q.errors().isEmpty()));
+                    return query;
+                })
+                .handle((ctx, caller, query) -> {
+                    var page = profiles.lists().list(caller, query);
                     var out = new LinkedHashMap<String, Object>();
                     out.put(
                             "profiles",
                             page.profiles().stream()
                                     .map(r -> row(r, page.columns()))
                                     .toList());
-                    out.put("next", page.next());
+                    out.put("nextCursor", page.nextCursor());
                     ctx.json(out);
                 });
         api.route(POST, "/v1/segments")
@@ -279,11 +274,6 @@ final class ProfileRoutes {
             out.put("lastVisitWithin", c.lastVisitWithin().toString());
         if (c.sort() != null) out.put("sort", c.sort());
         return out;
-    }
-
-    private static List<String> columns(String text) {
-        if (text == null || text.isBlank()) return null;
-        return Arrays.stream(text.split(",")).map(String::strip).toList();
     }
 
     private static Map<String, Object> row(ProfileLists.Row r, List<String> columns) {

@@ -24,6 +24,9 @@ public record RouteDoc(
         Class<?> responseBody,
         List<Integer> otherStatuses) {
 
-    /** A query parameter. */
-    public record Param(String name, String description) {}
+    /**
+     * A query parameter the route takes. A name may hold a {@code {key}} placeholder
+     * ({@code field.{key}}); a repeatable parameter may be given more than once.
+     */
+    public record Param(String name, String description, boolean repeatable) {}
 }

@@ -5,11 +5,7 @@ import static io.javalin.http.HandlerType.GET;
 import dev.lethe.accounts.Scope;
 import dev.lethe.activity.DailyCount;
 import dev.lethe.activity.TrackService;
-import dev.lethe.errors.BadRequestException;
-import dev.lethe.errors.FieldError;
-import io.javalin.http.Context;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 
 /** Anonymous statistics over HTTP. */
@@ -27,23 +23,20 @@ final class StatisticsRoutes {
                 .summary(
                         "Anonymous daily counts: events by type, sessions by source host and by campaign (they survive erasure and retention)")
                 .query("from", "first day, YYYY-MM-DD (default 30 days before to)")
-                .query("to", "last day, YYYY-MM-DD (default today, UTC)")
+                .query("to", "last day, YYYY-MM-DD (default today, UTC); at most 366 days after from")
                 .answers(Statistics.class)
-                .handle((ctx, caller) -> {
-                    var range = track.statisticsRange(day(ctx, "from"), day(ctx, "to"));
-                    ctx.json(new Statistics(range.from(), range.to(), track.statistics(caller, range)));
-                });
-    }
-
-    private static LocalDate day(Context ctx, String name) {
-        String v = ctx.queryParam(name);
-        if (v == null || v.isBlank()) return null;
-        try {
-            return LocalDate.parse(v);
-        } catch (DateTimeParseException e) {
-            throw new BadRequestException(
-                    "Bad query parameter.", List.of(new FieldError(name, "must be a day such as 2026-01-31")));
-        }
+                .parse((q, caller) -> {
+                    var from = q.day("from");
+                    var to = q.day("to");
+                    // a range is checked only between days that were read
+                    return q.errors().stream()
+                                    .anyMatch(e ->
+                                            e.path().equals("from") || e.path().equals("to"))
+                            ? null
+                            : q.collect(() -> track.statisticsRange(from, to));
+                })
+                .handle((ctx, caller, range) ->
+                        ctx.json(new Statistics(range.from(), range.to(), track.statistics(caller, range))));
     }
 
     /** The days counted, first and last included, and their counts. */

@@ -3,8 +3,11 @@ package dev.lethe.profiles;
 import dev.lethe.errors.FieldError;
 import dev.lethe.goals.GoalService;
 import dev.lethe.registry.PolicyService;
+import dev.lethe.storage.Timestamps;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.Period;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,16 +64,27 @@ public final class CriteriaCheck {
             else goalId = goal.get().goalId();
         }
         var fieldIndexes = fieldIndexes(accountId, c.fields(), prefix, errors);
+        Instant windowStart = c.lastVisitWithin() == null ? null : windowStart(c.lastVisitWithin());
+        if (c.lastVisitWithin() != null && windowStart == null)
+            errors.add(new FieldError(prefix + "lastVisitWithin", "reaches back before the year 1"));
         if (errors.size() > before) return null;
-        Instant from = c.lastVisitWithin() != null
-                ? clock.instant()
-                        .atZone(ZoneOffset.UTC)
-                        .minus(c.lastVisitWithin())
-                        .toInstant()
-                : c.lastVisitFrom();
+        Instant from = c.lastVisitWithin() != null ? windowStart : c.lastVisitFrom();
         String tag = c.tag() == null ? null : indexes.tagIndex(accountId, c.tag());
         String sort = c.sort() == null ? "lastVisit" : c.sort();
         return new Resolved(tag, goalId, c.engagement(), fieldIndexes, from, c.lastVisitTo(), sort);
+    }
+
+    /**
+     * Where a window of the last visit starts now, or null when it starts before the years Lethe
+     * takes (a period of a billion years would overflow the calendar, and the databases).
+     */
+    private Instant windowStart(Period within) {
+        try {
+            Instant start = clock.instant().atZone(ZoneOffset.UTC).minus(within).toInstant();
+            return start.isBefore(Timestamps.EARLIEST) ? null : start;
+        } catch (DateTimeException | ArithmeticException e) {
+            return null;
+        }
     }
 
     /** Blind indexes of the values asked for, by field key; only filterable custom fields qualify. */

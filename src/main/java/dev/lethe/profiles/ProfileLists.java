@@ -12,6 +12,7 @@ import dev.lethe.errors.FieldError;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.registry.CustomField;
 import dev.lethe.registry.PolicyService;
+import dev.lethe.storage.Cursors;
 import dev.lethe.subjects.IdentifierKind;
 import dev.lethe.subjects.Subject;
 import dev.lethe.subjects.SubjectDirectory;
@@ -20,10 +21,12 @@ import dev.lethe.values.Sensitive;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -55,7 +58,7 @@ public final class ProfileLists {
             List.of("id", "subjectType", "firstSeen", "lastSeen", "visits", "engagement");
 
     /** A page of profiles and the cursor of the next, null at the end. */
-    public record Page(List<String> columns, List<Row> profiles, String next) {}
+    public record Page(List<String> columns, List<Row> profiles, String nextCursor) {}
 
     /**
      * A listed profile with what the columns asked for: its visits and engagement (when asked),
@@ -97,58 +100,29 @@ public final class ProfileLists {
         this.clock = clock;
     }
 
+    /**
+     * What is wrong with a query, every problem with its parameter: identifiers, columns, the
+     * segment, the criteria, the cursor. When {@code othersAtFault} (the caller found problems of
+     * its own, so the query it was meant to be is unknown) a cursor is checked for its form only.
+     */
+    public List<FieldError> problems(Caller caller, ProfileQuery q, boolean othersAtFault) {
+        AccountService.requireScope(caller, Scope.READ);
+        var errors = new ArrayList<FieldError>();
+        jdbi.useHandle(h -> prepare(h, caller.accountId(), q, othersAtFault, errors));
+        return errors;
+    }
+
     public Page list(Caller caller, ProfileQuery q) {
         AccountService.requireScope(caller, Scope.READ);
         String accountId = caller.accountId();
-        var errors = new ArrayList<FieldError>();
-        var lookups = new LinkedHashMap<IdentifierKind, String>();
-        if (q.email() != null) lookup(IdentifierKind.EMAIL, q.email(), "email", lookups, errors);
-        if (q.phone() != null) lookup(IdentifierKind.PHONE, q.phone(), "phone", lookups, errors);
-        var columns = q.columns() == null || q.columns().isEmpty() ? BASE_COLUMNS : q.columns();
-        var custom =
-                policies.inForce(accountId).map(v -> v.policy().customFields()).orElse(Map.of());
-        var fieldColumns = fieldColumns(columns, custom, errors);
-        ProfileCursor after = null;
-        if (q.cursor() != null) {
-            after = ProfileCursor.decode(q.cursor()).orElse(null);
-            if (after == null) errors.add(new FieldError("cursor", "is not a cursor this list gave out"));
-        }
-        var start = after;
         return jdbi.inTransaction(h -> {
-            var asked = q.criteria();
-            var broken = new ArrayList<FieldError>();
-            if (q.segment() != null) {
-                var seg = segments.byName(h, accountId, q.segment());
-                if (seg.isEmpty()) errors.add(new FieldError("segment", "no such segment in this account"));
-                else {
-                    // a segment whose goal or field went since it was saved says so, rather than
-                    // blaming a query parameter the caller did not send
-                    segments.problems(h, accountId, seg.get())
-                            .forEach(p -> broken.add(new FieldError(
-                                    "segment",
-                                    "saved segment '" + seg.get().name() + "' no longer fits the account: " + p.path()
-                                            + ": "
-                                            + p.message() + "; change it (PUT /v1/segments/"
-                                            + seg.get().segmentId()
-                                            + ") or delete it")));
-                    asked = seg.get().criteria().refinedBy(asked);
-                }
-            }
-            var r = broken.isEmpty() ? criteria.resolve(h, accountId, asked, "", errors) : null;
-            if (r != null && start != null && !start.sort().equals(r.sort())) {
-                errors.add(
-                        new FieldError("cursor", "belongs to a list sorted by " + start.sort() + ", not " + r.sort()));
-            }
-            if (!broken.isEmpty()) {
-                criteria.resolve(h, accountId, q.criteria(), "", errors); // the query's own mistakes too
-                broken.addAll(errors);
-                throw new InvalidInputException("The saved segment no longer fits the account.", broken);
-            }
+            var errors = new ArrayList<FieldError>();
+            var p = prepare(h, accountId, q, false, errors);
             if (!errors.isEmpty()) throw new BadRequestException("Bad query parameter.", errors);
+            var r = p.resolved();
             Set<String> matching = null;
-            for (var l : lookups.entrySet()) {
-                var found = subjects.find(
-                        h, accountId, l.getKey(), subjects.blindIndex(accountId, l.getKey(), l.getValue()));
+            for (var index : p.lookups().entrySet()) {
+                var found = subjects.find(h, accountId, index.getKey(), index.getValue());
                 var only = found.map(Set::of).orElse(Set.<String>of());
                 var before = matching;
                 matching = before == null
@@ -162,17 +136,114 @@ public final class ProfileLists {
                 if (from == null || from.isBefore(since)) from = since;
             }
             var filter = new ProfileFilter(
-                    matching, r.tagIndex(), r.goalId(), r.fieldIndexes(), from, r.to(), r.sort(), start, q.limit());
-            var page = page(h, accountId, filter, r.engagement(), now);
-            return new Page(columns, rows(h, caller, page.subjects(), columns, fieldColumns, custom, now), page.next());
+                    matching, r.tagIndex(), r.goalId(), r.fieldIndexes(), from, r.to(), r.sort(), p.start(), q.limit());
+            var page = page(h, accountId, filter, r.engagement(), now, p.fingerprint());
+            return new Page(
+                    p.columns(),
+                    rows(h, caller, page.subjects(), p.columns(), p.fieldColumns(), p.custom(), now),
+                    page.next());
         });
     }
 
-    /** An exact email or phone to look up, normalised as it was stored. */
-    private static void lookup(
-            IdentifierKind kind, String given, String param, Map<IdentifierKind, String> out, List<FieldError> errors) {
+    /**
+     * A query checked and resolved: identifier lookups (blind indexes by kind), the columns and the
+     * custom fields among them, the criteria, where to start, and what a cursor is bound to.
+     */
+    private record Prepared(
+            Map<IdentifierKind, String> lookups,
+            List<String> columns,
+            List<String> fieldColumns,
+            Map<String, CustomField> custom,
+            CriteriaCheck.Resolved resolved,
+            ProfileCursor start,
+            List<String> fingerprint) {}
+
+    /** The query checked and resolved, or null with an error per problem added. */
+    private Prepared prepare(
+            Handle h, String accountId, ProfileQuery q, boolean othersAtFault, List<FieldError> errors) {
+        var lookups = new LinkedHashMap<IdentifierKind, String>();
+        if (q.email() != null) lookup(accountId, IdentifierKind.EMAIL, q.email(), "email", lookups, errors);
+        if (q.phone() != null) lookup(accountId, IdentifierKind.PHONE, q.phone(), "phone", lookups, errors);
+        var columns = q.columns() == null || q.columns().isEmpty() ? BASE_COLUMNS : q.columns();
+        var custom =
+                policies.inForce(accountId).map(v -> v.policy().customFields()).orElse(Map.of());
+        var fieldColumns = fieldColumns(columns, custom, errors);
+        var asked = q.criteria();
+        if (q.segment() != null) {
+            var seg = segments.byName(h, accountId, q.segment());
+            if (seg.isEmpty()) errors.add(new FieldError("segment", "no such segment in this account"));
+            else {
+                // a segment whose goal or field went since it was saved says so, rather than
+                // blaming a query parameter the caller did not send
+                var broken = new ArrayList<FieldError>();
+                segments.problems(h, accountId, seg.get())
+                        .forEach(p -> broken.add(new FieldError(
+                                "segment",
+                                "saved segment '" + seg.get().name() + "' no longer fits the account: " + p.path()
+                                        + ": " + p.message() + "; change it (PUT /v1/segments/"
+                                        + seg.get().segmentId() + ") or delete it")));
+                if (!broken.isEmpty()) {
+                    criteria.resolve(h, accountId, q.criteria(), "", errors); // the query's own mistakes too
+                    broken.addAll(errors);
+                    throw new InvalidInputException("The saved segment no longer fits the account.", broken);
+                }
+                asked = seg.get().criteria().refinedBy(asked);
+            }
+        }
+        var r = criteria.resolve(h, accountId, asked, "", errors);
+        if (othersAtFault || !errors.isEmpty()) {
+            // the query the cursor was made for is not this one yet: only its form can be checked
+            if (q.cursor() != null && !ProfileCursor.isCursor(q.cursor()))
+                errors.add(new FieldError("cursor", Cursors.PROBLEM));
+            return null;
+        }
+        var fingerprint = fingerprint(accountId, lookups, r, asked);
+        ProfileCursor start = null;
+        if (q.cursor() != null) {
+            start = ProfileCursor.decode(q.cursor(), fingerprint).orElse(null);
+            if (start == null) {
+                errors.add(new FieldError("cursor", Cursors.PROBLEM));
+                return null;
+            }
+        }
+        return new Prepared(lookups, columns, fieldColumns, custom, r, start, fingerprint);
+    }
+
+    /**
+     * What a cursor is bound to: the account and the query as it filters and orders, in
+     * non-personal terms (blind indexes, ids, times). A relative last-visit window counts as given,
+     * not as the instant it resolves to, which moves with the clock.
+     */
+    private static List<String> fingerprint(
+            String accountId, Map<IdentifierKind, String> lookups, CriteriaCheck.Resolved r, ProfileCriteria asked) {
+        var out = new ArrayList<String>(Arrays.asList(
+                "profiles",
+                accountId,
+                lookups.get(IdentifierKind.EMAIL),
+                lookups.get(IdentifierKind.PHONE),
+                r.tagIndex(),
+                r.goalId(),
+                r.engagement(),
+                asked.lastVisitFrom() == null ? null : asked.lastVisitFrom().toString(),
+                asked.lastVisitTo() == null ? null : asked.lastVisitTo().toString(),
+                asked.lastVisitWithin() == null ? null : asked.lastVisitWithin().toString(),
+                r.sort()));
+        new TreeMap<>(r.fieldIndexes()).forEach((key, index) -> out.add(key + "=" + index));
+        return out;
+    }
+
+    /** An exact email or phone to look up: the blind index of it, normalised as it was stored. */
+    private void lookup(
+            String accountId,
+            IdentifierKind kind,
+            String given,
+            String param,
+            Map<IdentifierKind, String> out,
+            List<FieldError> errors) {
         kind.normalise(given)
-                .ifPresentOrElse(n -> out.put(kind, n), () -> errors.add(new FieldError(param, kind.problem())));
+                .ifPresentOrElse(
+                        n -> out.put(kind, subjects.blindIndex(accountId, kind, n)),
+                        () -> errors.add(new FieldError(param, kind.problem())));
     }
 
     /** The custom fields the columns ask for (their keys); an unknown column is an error. */
@@ -245,7 +316,8 @@ public final class ProfileLists {
     /** Reads the list from the filter's position until the page is full or the list ends. */
     private record Scanned(List<Subject> subjects, String next) {}
 
-    private Scanned page(Handle h, String accountId, ProfileFilter filter, String level, Instant now) {
+    private Scanned page(
+            Handle h, String accountId, ProfileFilter filter, String level, Instant now, List<String> query) {
         int limit = filter.limit();
         int chunk = level == null ? limit : Math.max(limit, 200);
         var out = new ArrayList<Subject>();
@@ -267,7 +339,7 @@ public final class ProfileLists {
                     if (!e.level().equals(level)) continue;
                 }
                 out.add(row.subject());
-                if (out.size() == limit) return new Scanned(out, position.encode());
+                if (out.size() == limit) return new Scanned(out, position.encode(query));
             }
             if (rows.size() < chunk) return new Scanned(out, null);
         }

@@ -175,6 +175,36 @@ class OpenApiTest {
         });
     }
 
+    @Test
+    void pagedListsDocumentTheirCursorAndARepeatableParameterIsAnArray() {
+        var profiles = document.at("/paths/~1v1~1profiles/get/parameters").toString();
+        var audit = document.at("/paths/~1v1~1audit/get/parameters").toString();
+        assertThat(profiles).contains("\"cursor\"", "nextCursor", "\"limit\"");
+        assertThat(audit).contains("\"cursor\"", "nextCursor", "\"limit\"");
+        assertThat(document.at("/info/description").asText()).contains("nextCursor", "refused");
+
+        var repeatable = OpenApi.document(
+                List.of(new RouteDoc(
+                        io.javalin.http.HandlerType.GET,
+                        "/v1/things",
+                        Access.PUBLIC,
+                        "Things",
+                        List.of(),
+                        200,
+                        List.of("application/json"),
+                        List.of(new RouteDoc.Param("tag", "any number of tags", true)),
+                        null,
+                        null,
+                        List.of())),
+                "test");
+        assertThat(repeatable
+                        .at("/paths/~1v1~1things/get/parameters/0/schema/type")
+                        .asText())
+                .isEqualTo("array");
+        assertThat(repeatable.at("/paths/~1v1~1things/get/parameters/0/explode").asBoolean())
+                .isTrue();
+    }
+
     /** The documentation's security is what the server does: a secured route without a key is 401. */
     @Test
     void everySecuredRouteAnswers401WithoutAKeyAndEveryPublicOneDoesNot() {

@@ -226,20 +226,20 @@ class ProfileFilterApiTest {
                         null,
                         lethe.clock().instant().toString());
                 var seen = new ArrayList<>(ids(first));
-                String next = first.get("next").asText();
+                String next = first.get("nextCursor").asText();
                 while (next != null) {
                     var page = http.get("/v1/profiles?limit=2&sort=" + sort + "&cursor=" + next, a.adminKey());
                     assertThat(page.status()).as(page.toString()).isEqualTo(200);
                     seen.addAll(ids(page.json()));
-                    next = page.json().get("next").isNull()
+                    next = page.json().get("nextCursor").isNull()
                             ? null
-                            : page.json().get("next").asText();
+                            : page.json().get("nextCursor").asText();
                 }
                 assertThat(seen).as(sort).doesNotHaveDuplicates().containsAll(all);
             }
             String lastVisitCursor = http.get("/v1/profiles?limit=1", a.adminKey())
                     .json()
-                    .get("next")
+                    .get("nextCursor")
                     .asText();
             var mixed = http.get("/v1/profiles?sort=visits&cursor=" + lastVisitCursor, a.adminKey());
             assertThat(mixed.status()).isEqualTo(400);

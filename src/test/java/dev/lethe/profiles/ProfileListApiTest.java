@@ -51,10 +51,12 @@ class ProfileListApiTest {
             var first = http.get("/v1/profiles?limit=2", a.adminKey()).json();
             assertThat(ids(first)).containsExactly(xavier, yolanda);
             var second = http.get(
-                            "/v1/profiles?limit=2&cursor=" + first.get("next").asText(), a.adminKey())
+                            "/v1/profiles?limit=2&cursor="
+                                    + first.get("nextCursor").asText(),
+                            a.adminKey())
                     .json();
             assertThat(ids(second)).containsExactly(zebulon);
-            assertThat(second.get("next").isNull()).isTrue();
+            assertThat(second.get("nextCursor").isNull()).isTrue();
             var narrow =
                     http.get("/v1/profiles?columns=id,lastSeen", a.adminKey()).json();
             assertThat(narrow.at("/profiles/0").size()).isEqualTo(2);

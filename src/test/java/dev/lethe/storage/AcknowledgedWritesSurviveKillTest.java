@@ -204,12 +204,12 @@ class AcknowledgedWritesSurviveKillTest {
     /** Every entry of one action in the account's chain, paging through GET /v1/audit. */
     private static List<JsonNode> auditEntries(Http http, String adminKey, String action) {
         var out = new ArrayList<JsonNode>();
-        long after = 0;
+        String cursor = "";
         while (true) {
-            var page = ok(http.get("/v1/audit?action=" + action + "&limit=1000&after=" + after, adminKey));
+            var page = ok(http.get("/v1/audit?action=" + action + "&limit=1000" + cursor, adminKey));
             page.get("entries").forEach(out::add);
-            if (page.get("next").isNull()) return out;
-            after = page.get("next").asLong();
+            if (page.get("nextCursor").isNull()) return out;
+            cursor = "&cursor=" + page.get("nextCursor").asText();
         }
     }
 
