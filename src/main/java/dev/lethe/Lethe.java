@@ -10,6 +10,7 @@ import dev.lethe.activity.JdbcStatisticsStore;
 import dev.lethe.activity.MessageService;
 import dev.lethe.activity.Partitions;
 import dev.lethe.activity.StatisticsRollUp;
+import dev.lethe.activity.Timeline;
 import dev.lethe.activity.TrackService;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.audit.JdbcAuditStore;
@@ -148,21 +149,21 @@ public final class Lethe implements AutoCloseable {
                     ids,
                     clock,
                     config.sessionTimeout());
+            var messageStore = new JdbcMessageStore();
             var messages = new MessageService(
-                    jdbi,
-                    transactions,
-                    new JdbcMessageStore(),
-                    statistics,
-                    subjects,
-                    values,
-                    policies,
-                    audit,
-                    ids,
-                    clock);
+                    jdbi, transactions, messageStore, statistics, subjects, values, policies, audit, ids, clock);
             this.http = new HttpServer(
                     config.http(),
                     database,
-                    new HttpServer.Features(accounts, policies, audit, profiles, track, messages, goals),
+                    new HttpServer.Features(
+                            accounts,
+                            policies,
+                            audit,
+                            profiles,
+                            track,
+                            messages,
+                            goals,
+                            new Timeline(jdbi, subjects.store(), keyring, activity, messageStore, values, audit)),
                     metrics,
                     version());
             // What a crash left written but not chained joins the chain before anything new.
