@@ -194,7 +194,7 @@ public final class Lethe implements AutoCloseable {
         var criteria = new CriteriaCheck(goals, policies, indexes, clock);
         return new Profiles(
                 new Identification(subjects, values, indexes, merge, policies, audit, transactions, clock),
-                new ProfileViews(jdbi, subjects.store(), values, activity, goals, audit, clock, sessionTimeout),
+                new ProfileViews(jdbi, subjects, values, activity, goals, audit, clock, sessionTimeout),
                 new ProfileLists(jdbi, subjects, store, values, activity, policies, segments, criteria, audit, clock),
                 new Segments(jdbi, segments, criteria, audit, ids, clock),
                 new Tags(subjects, values, indexes, policies, audit, transactions, clock),
