@@ -1,6 +1,9 @@
 package dev.lethe;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import dev.lethe.accounts.AccountService;
+import dev.lethe.accounts.BootstrapKeyFile;
 import dev.lethe.accounts.JdbcAccountStore;
 import dev.lethe.accounts.KeyMaterial;
 import dev.lethe.activity.ActivityStore;
@@ -52,16 +55,16 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: builds every service with plain constructors from the settings, and
@@ -85,6 +88,8 @@ public final class Lethe implements AutoCloseable {
         }
     }
 
+    private static final Logger log = LoggerFactory.getLogger(Lethe.class);
+
     /** How often count deltas are folded into daily totals. */
     static final Duration COUNT_ROLL_UP = Duration.ofMinutes(5);
 
@@ -101,6 +106,7 @@ public final class Lethe implements AutoCloseable {
     private final HttpServer http;
     private final Partitions partitions;
     private final Optional<String> newBootstrapKey;
+    private final Path bootstrapKeyFile;
 
     private Lethe(Config config, Clock clock, SecureRandom random) {
         this.database = Database.open(config.database());
@@ -114,9 +120,15 @@ public final class Lethe implements AutoCloseable {
             this.audit = new AuditLog(jdbi, new JdbcAuditStore(), masterKey, random, clock);
             this.accounts = new AccountService(jdbi, new JdbcAccountStore(), audit, new KeyMaterial(random), clock);
             this.policies = new PolicyService(jdbi, new JdbcPolicyStore(), accounts, audit, clock);
+            this.bootstrapKeyFile = bootstrapKeyFile(config.dataDir(), config.database());
+            // the file is written inside the transaction that makes the key: if it cannot be
+            // (it exists already), no key is made and the start stops saying why
             this.newBootstrapKey = accounts.bootstrapOperator(
-                    config.bootstrapKey(),
-                    key -> writeKeyFile(config.dataDir().resolve("bootstrap-operator.key"), key));
+                    config.bootstrapKey(), key -> BootstrapKeyFile.create(bootstrapKeyFile, key));
+            newBootstrapKey.ifPresent(key -> log.info(
+                    "bootstrap operator key created {} {}",
+                    kv("file", bootstrapKeyFile.toAbsolutePath().toString()),
+                    kv("mode", "0600")));
             var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new JvmMemoryMetrics().bindTo(metrics);
             new JvmGcMetrics().bindTo(metrics);
@@ -217,6 +229,19 @@ public final class Lethe implements AutoCloseable {
         return lethe;
     }
 
+    /**
+     * The file that holds (or would hold) the bootstrap operator key of this configuration's
+     * database: one file per database in the data directory (see {@link BootstrapKeyFile}).
+     */
+    public static Path bootstrapKeyFile(Path dataDir, DatabaseSettings database) {
+        return BootstrapKeyFile.of(dataDir, database.url(), database.url().equals(Database.embeddedUrl(dataDir)));
+    }
+
+    /** Where this database's bootstrap operator key file is (written only when this start made the key). */
+    public Path bootstrapKeyFile() {
+        return bootstrapKeyFile;
+    }
+
     /** The bootstrap operator key if this start created it (to be shown once), else empty. */
     public Optional<String> newBootstrapKey() {
         return newBootstrapKey;
@@ -298,24 +323,6 @@ public final class Lethe implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(
                     "cannot create the data directory " + dir + " (--data-dir / LETHE_DATA_DIR)", e);
-        }
-    }
-
-    /** Writes the key readable by its owner only (0600), created with those permissions. */
-    private static void writeKeyFile(Path file, String key) {
-        try {
-            Files.deleteIfExists(file);
-            try {
-                Files.createFile(
-                        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException e) {
-                Files.createFile(file);
-            }
-            Files.writeString(file, key + "\n", StandardOpenOption.TRUNCATE_EXISTING);
-        } catch (FileAlreadyExistsException e) {
-            throw new IllegalStateException("cannot replace " + file, e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the bootstrap operator key to " + file, e);
         }
     }
 }
