@@ -66,12 +66,9 @@ public final class Timeline {
     /** A page of the profile's events (read scope); the read is audited. */
     public TimelinePage<TimelineEvent> events(Caller caller, String profileId, TimelineQuery query) {
         AccountService.requireScope(caller, Scope.READ);
-        var errors = new ArrayList<FieldError>();
-        if (query.type() != null && !Intake.isEventType(query.type())) {
-            errors.add(new FieldError("type", Intake.EVENT_TYPE_EXPECTED));
-        }
-        var after = cursor(EVENTS, query.cursor(), errors);
+        var errors = eventProblems(query);
         if (!errors.isEmpty()) throw new BadRequestException("Bad query parameter.", errors);
+        var after = cursor(EVENTS, query.cursor(), errors);
         return read(
                 caller,
                 profileId,
@@ -82,10 +79,9 @@ public final class Timeline {
     /** A page of the profile's messages (read scope); the read is audited. */
     public TimelinePage<TimelineMessage> messages(Caller caller, String profileId, TimelineQuery query) {
         AccountService.requireScope(caller, Scope.READ);
-        var errors = new ArrayList<FieldError>();
-        if (query.type() != null) errors.add(new FieldError("type", "messages have no type; filter by from and to"));
-        var after = cursor(MESSAGES, query.cursor(), errors);
+        var errors = messageProblems(query);
         if (!errors.isEmpty()) throw new BadRequestException("Bad query parameter.", errors);
+        var after = cursor(MESSAGES, query.cursor(), errors);
         return read(
                 caller,
                 profileId,
@@ -194,6 +190,24 @@ public final class Timeline {
     /** The cursor after the page's last record when more records follow, else null. */
     private static <R> String next(List<R> rows, int limit, Function<R, TimelineCursor> cursorOf) {
         return rows.size() > limit ? cursorOf.apply(rows.get(limit - 1)).encode() : null;
+    }
+
+    /** What is wrong with an events query (its type, its cursor), each with its parameter; empty when nothing. */
+    public static List<FieldError> eventProblems(TimelineQuery query) {
+        var errors = new ArrayList<FieldError>();
+        if (query.type() != null && !Intake.isEventType(query.type())) {
+            errors.add(new FieldError("type", Intake.EVENT_TYPE_EXPECTED));
+        }
+        cursor(EVENTS, query.cursor(), errors);
+        return errors;
+    }
+
+    /** What is wrong with a messages query (its cursor; messages have no type); empty when nothing. */
+    public static List<FieldError> messageProblems(TimelineQuery query) {
+        var errors = new ArrayList<FieldError>();
+        if (query.type() != null) errors.add(new FieldError("type", "messages have no type; filter by from and to"));
+        cursor(MESSAGES, query.cursor(), errors);
+        return errors;
     }
 
     private static TimelineCursor cursor(String list, String text, List<FieldError> errors) {

@@ -13,6 +13,7 @@ public record TimelineQuery(Instant from, Instant to, String type, String cursor
     public static final int MAX_LIMIT = 1000;
 
     public TimelineQuery {
+        if (cursor != null && cursor.isBlank()) cursor = null;
         if (limit < 1 || limit > MAX_LIMIT) throw new IllegalArgumentException("limit must be 1.." + MAX_LIMIT);
     }
 }

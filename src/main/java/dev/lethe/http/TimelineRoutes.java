@@ -7,10 +7,14 @@ import dev.lethe.activity.Timeline;
 import dev.lethe.activity.TimelineEvent;
 import dev.lethe.activity.TimelineMessage;
 import dev.lethe.activity.TimelineQuery;
+import dev.lethe.errors.FieldError;
+import dev.lethe.storage.Timestamps;
 import dev.lethe.values.Sensitive;
 import io.javalin.http.Context;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** A person's timeline over HTTP: their events and messages, newest first, decrypted and audited. */
@@ -33,8 +37,12 @@ final class TimelineRoutes {
                 .query("limit", "1..1000, default 100")
                 .query("cursor", "the nextCursor of the previous page")
                 .handle((ctx, caller) -> {
-                    var page = timeline.events(
-                            caller, Json.idPath(ctx, "id", "No such profile."), query(ctx, ctx.queryParam("type")));
+                    String profileId = Json.idPath(ctx, "id", "No such profile.");
+                    var errors = new ArrayList<FieldError>();
+                    var query = query(ctx, ctx.queryParam("type"), errors);
+                    errors.addAll(Timeline.eventProblems(query));
+                    Json.requireQueryErrors(errors);
+                    var page = timeline.events(caller, profileId, query);
                     var out = new LinkedHashMap<String, Object>();
                     out.put(
                             "events",
@@ -51,7 +59,12 @@ final class TimelineRoutes {
                 .query("limit", "1..1000, default 100")
                 .query("cursor", "the nextCursor of the previous page")
                 .handle((ctx, caller) -> {
-                    var page = timeline.messages(caller, Json.idPath(ctx, "id", "No such profile."), query(ctx, null));
+                    String profileId = Json.idPath(ctx, "id", "No such profile.");
+                    var errors = new ArrayList<FieldError>();
+                    var query = query(ctx, null, errors);
+                    errors.addAll(Timeline.messageProblems(query));
+                    Json.requireQueryErrors(errors);
+                    var page = timeline.messages(caller, profileId, query);
                     var out = new LinkedHashMap<String, Object>();
                     out.put(
                             "messages",
@@ -61,13 +74,35 @@ final class TimelineRoutes {
                 });
     }
 
-    private static TimelineQuery query(Context ctx, String type) {
+    /** The query's parameters; each one that is wrong is added to {@code errors} (and read as absent). */
+    private static TimelineQuery query(Context ctx, String type, List<FieldError> errors) {
         return new TimelineQuery(
-                Json.instantParam(ctx, "from"),
-                Json.instantParam(ctx, "to"),
+                instant(ctx, "from", errors),
+                instant(ctx, "to", errors),
                 type,
                 ctx.queryParam("cursor"),
-                Json.intParam(ctx, "limit", TimelineQuery.DEFAULT_LIMIT, 1, TimelineQuery.MAX_LIMIT));
+                limit(ctx, errors));
+    }
+
+    private static Instant instant(Context ctx, String name, List<FieldError> errors) {
+        String text = ctx.queryParam(name);
+        if (text == null || text.isBlank()) return null;
+        var at = Timestamps.parse(text);
+        if (at.isEmpty()) errors.add(new FieldError(name, Timestamps.EXPECTED));
+        return at.orElse(null);
+    }
+
+    private static int limit(Context ctx, List<FieldError> errors) {
+        String text = ctx.queryParam("limit");
+        if (text == null || text.isBlank()) return TimelineQuery.DEFAULT_LIMIT;
+        try {
+            int n = Integer.parseInt(text.strip());
+            if (n >= 1 && n <= TimelineQuery.MAX_LIMIT) return n;
+        } catch (NumberFormatException e) {
+            // reported below, with the range
+        }
+        errors.add(new FieldError("limit", "must be a whole number from 1 to " + TimelineQuery.MAX_LIMIT));
+        return TimelineQuery.DEFAULT_LIMIT;
     }
 
     private static Map<String, Object> event(TimelineEvent e) {

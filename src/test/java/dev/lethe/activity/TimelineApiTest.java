@@ -301,6 +301,10 @@ class TimelineApiTest {
                                 .asText())
                         .isEqualTo("from");
             }
+            var all = http.get(base + "/events?from=yesterday&to=never&limit=0&cursor=zzz&type=a%40b.c", read);
+            assertThat(all.status()).as(all.toString()).isEqualTo(400);
+            assertThat(all.json().get("errors").findValuesAsText("path"))
+                    .containsExactlyInAnyOrder("from", "to", "limit", "cursor", "type");
             var cursorProblem = http.get(base + "/events?cursor=zzz", read);
             assertThat(cursorProblem.status()).isEqualTo(400);
             assertThat(cursorProblem.json().at("/errors/0/path").asText()).isEqualTo("cursor");
