@@ -96,8 +96,8 @@ final class ServeCommand implements Callable<Integer> {
                         },
                         "lethe-shutdown"));
         lethe.newBootstrapKey().ifPresent(key -> {
-            System.out.println("Bootstrap operator key (shown once; also written to "
-                    + storage.dataDir().resolve("bootstrap-operator.key") + ", mode 0600):");
+            System.out.println("Bootstrap operator key (shown once; also written to " + lethe.bootstrapKeyFile()
+                    + ", mode 0600, this database's own file):");
             System.out.println("  " + key);
         });
         System.out.println("Lethe " + Lethe.version() + " listening on http://" + host + ":" + lethe.port() + " ("

@@ -5,6 +5,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.Caller;
 import dev.lethe.activity.MessageService;
+import dev.lethe.activity.Timeline;
 import dev.lethe.activity.TrackService;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.goals.GoalService;
@@ -40,7 +41,8 @@ public final class HttpServer implements AutoCloseable {
             Profiles profiles,
             TrackService track,
             MessageService messages,
-            GoalService goals) {}
+            GoalService goals,
+            Timeline timeline) {}
 
     /** Where to listen and how much to accept. */
     public record Settings(String host, int port, long maxBodyBytes) {}
@@ -87,6 +89,7 @@ public final class HttpServer implements AutoCloseable {
             new ProfileRoutes(features.profiles()).register(api);
             new StatisticsRoutes(features.track()).register(api);
             new GoalRoutes(features.goals()).register(api);
+            new TimelineRoutes(features.timeline()).register(api);
             docs.set(api.docs());
         });
         this.routes = docs.get();

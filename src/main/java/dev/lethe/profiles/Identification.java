@@ -151,9 +151,14 @@ public final class Identification {
                         "traits." + name,
                         "must be a " + custom.type().wireName() + " (custom field '" + custom.displayName() + "')"));
         });
+        // The device's id is kept as a value of the profile (so the profile can show it) when
+        // the policy maps identifiers.visitorId; otherwise only its blind index is, as before.
+        visitor.filter(v -> !(Classification.of(policy, IdentifierKind.VISITOR.field(), subjectType)
+                        instanceof Classification.Rejected))
+                .ifPresent(v -> fields.put(IdentifierKind.VISITOR.field(), new Sensitive(v)));
         var singles = new LinkedHashMap<String, List<Sensitive>>();
         fields.forEach((f, v) -> singles.put(f, List.of(v)));
-        var intake = Intake.sort(singles, f -> classify(policy, f, subjectType), ts, now, "");
+        var intake = Intake.sort(singles, f -> Classification.ofIdentifier(policy, f, subjectType), ts, now, "");
         errors.addAll(intake.refused());
         var all = JsonFields.merge(readErrors, errors);
         if (!all.isEmpty()) throw new InvalidInputException("The identification is not valid.", all);
@@ -262,16 +267,6 @@ public final class Identification {
                 indexes.indexField(h, accountId, profileId, custom, v.value().value(), v.category(), v.collectedAt());
             }
         }
-    }
-
-    /** An identifier not mapped by itself (identifiers.email) falls back to its trait (traits.email). */
-    private static Classification classify(Policy policy, String field, String subjectType) {
-        var c = Classification.of(policy, field, subjectType);
-        if (c instanceof Classification.Rejected && field.startsWith("identifiers.")) {
-            var trait = Classification.of(policy, "traits." + field.substring("identifiers.".length()), subjectType);
-            if (!(trait instanceof Classification.Rejected)) return trait;
-        }
-        return c;
     }
 
     /**
