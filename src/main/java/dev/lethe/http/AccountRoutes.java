@@ -114,7 +114,12 @@ final class AccountRoutes {
                                 errors.add(new FieldError("scopes[" + i + "]", e.getMessage()));
                             }
                         }
-                    String label = body.hasNonNull("label") ? body.get("label").asText() : null;
+                    String label = null;
+                    if (body.hasNonNull("label")) {
+                        if (body.get("label").isTextual())
+                            label = body.get("label").asText();
+                        else errors.add(new FieldError("label", "must be a text"));
+                    }
                     Json.requireNoErrors(errors);
                     var key = accounts.createKey(caller, scopes, label);
                     ctx.status(201)
