@@ -2,6 +2,7 @@ package dev.lethe.http;
 
 import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.Caller;
+import dev.lethe.accounts.Scope;
 import dev.lethe.errors.ForbiddenException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -41,11 +42,13 @@ public final class Api {
 
     private final RoutesConfig routes;
     private final AccountService accounts;
+    private final BrowserOrigins browsers;
     private final List<RouteDoc> docs = new ArrayList<>();
 
-    Api(RoutesConfig routes, AccountService accounts) {
+    Api(RoutesConfig routes, AccountService accounts, BrowserOrigins browsers) {
         this.routes = routes;
         this.accounts = accounts;
+        this.browsers = browsers;
     }
 
     /** Starts a route description: {@code api.route(GET, "/v1/policy").access(...).summary(...)}. */
@@ -132,6 +135,12 @@ public final class Api {
                     method, path, access, summary, requestTypes, status, responseTypes, List.copyOf(query)));
             Access rule = access;
             List<String> accepted = List.copyOf(requestTypes);
+            // an ingest key is the one key made to ship in a web page: the routes it may call, and
+            // only those, answer CORS for the configured origins
+            if (access.anyOf().contains(Scope.INGEST) && !browsers.isEmpty()) {
+                HandlerType routeMethod = method;
+                routes.before(path, ctx -> browsers.answer(ctx, routeMethod));
+            }
             routes.addHttpHandler(method, path, ctx -> {
                 Caller caller = rule.isPublic() ? null : authenticate(ctx);
                 if (caller != null && !rule.allows(caller)) {

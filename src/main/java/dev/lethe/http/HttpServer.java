@@ -44,8 +44,17 @@ public final class HttpServer implements AutoCloseable {
             GoalService goals,
             Timeline timeline) {}
 
-    /** Where to listen and how much to accept. */
-    public record Settings(String host, int port, long maxBodyBytes) {}
+    /**
+     * Where to listen, how much to accept, and which web pages may call the ingest routes from a
+     * browser (CORS).
+     */
+    public record Settings(String host, int port, long maxBodyBytes, BrowserOrigins corsOrigins) {
+
+        /** No web page may call the API from a browser. */
+        public Settings(String host, int port, long maxBodyBytes) {
+            this(host, port, maxBodyBytes, BrowserOrigins.none());
+        }
+    }
 
     private final Javalin app;
     private final List<RouteDoc> routes;
@@ -57,6 +66,7 @@ public final class HttpServer implements AutoCloseable {
             config.jetty.host = settings.host();
             config.jetty.port = settings.port();
             config.http.maxRequestSize = settings.maxBodyBytes();
+            config.jetty.modifyServer(server -> server.setErrorHandler(new MalformedRequests()));
             config.http.defaultContentType = "application/json";
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
@@ -79,7 +89,7 @@ public final class HttpServer implements AutoCloseable {
                         kv("key", caller == null ? null : caller.keyId()));
             });
             Problems.register(config.routes, settings.maxBodyBytes());
-            var api = new Api(config.routes, features.accounts());
+            var api = new Api(config.routes, features.accounts(), settings.corsOrigins());
             new SystemRoutes(database, metrics, () -> OpenApi.document(docs.get(), version)).register(api);
             new AccountRoutes(features.accounts()).register(api);
             new PolicyRoutes(features.policies()).register(api);
