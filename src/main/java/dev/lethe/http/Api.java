@@ -168,6 +168,7 @@ public final class Api {
             var declared = List.copyOf(route.query);
             route.register((ctx, caller) -> {
                 var query = new Query(ctx.queryParamMap(), declared);
+                query.requireUtf8(ctx.queryString());
                 P parameters = parser.parse(query, caller);
                 query.requireValid();
                 handler.handle(ctx, caller, parameters);

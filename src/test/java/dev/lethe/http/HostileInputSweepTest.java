@@ -8,8 +8,10 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -126,15 +128,19 @@ class HostileInputSweepTest {
             new Accepted("POST /v1/messages", "body:messages\\[0]\\.content", SCALAR),
             new Accepted(
                     "POST /v1/messages", "body:messages\\[0]\\.(product|api|status|conversationId|campaignId)", TEXT),
-            new Accepted("POST /v1/segments", "body:name", TEXT),
+            new Accepted("(POST /v1/segments|PUT /v1/segments/\\{id})", "body:(name|filter\\.tag)", TEXT),
             new Accepted("PUT /v1/notices/publication", "body:public", EnumSet.of(Kind.BOOLEAN_FOR_VALUE)),
             new Accepted("GET /v1/profiles", "query:(tag|field\\..*)", QUERY_TEXT),
             new Accepted("GET /v1/audit", "query:(actor|action|target)", QUERY_TEXT),
             new Accepted("POST /v1/accounts", "body:name", TEXT),
             new Accepted("POST /v1/accounts/\\{id}/retention-extensions", "body:reason", TEXT),
             new Accepted("POST /v1/keys", "body:label", TEXT),
-            new Accepted("POST /v1/goals", "body:(name|match\\..*)", TEXT),
+            new Accepted("POST /v1/goals", "body:name", TEXT),
+            new Accepted("POST /v1/goals", "body:match\\..*", SCALAR),
+            // a goal's match names event properties: any name is data there
+            new Accepted("POST /v1/goals", "body:match", EnumSet.of(Kind.UNKNOWN_KEY)),
             new Accepted("POST /v1/fields", "body:displayName", TEXT),
+            new Accepted("POST /v1/fields", "body:filterable", EnumSet.of(Kind.BOOLEAN_FOR_VALUE)),
             new Accepted(
                     "(PUT /v1/policy|POST /v1/policy/validate|PUT /v1/platform/policy)",
                     "body:(controller\\.(name|contact|address)|.*\\.(description|title|purpose|measures|provider|address)"
@@ -145,7 +151,23 @@ class HostileInputSweepTest {
                     "body:.*\\.(enabled|required|filterable)",
                     EnumSet.of(Kind.BOOLEAN_FOR_VALUE)));
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Writes bodies with every character beyond ASCII escaped ({@code \ud800}), so half a
+     * character reaches the server as the JSON escape a client would send, not as the '?' a UTF-8
+     * encoder puts in its place.
+     */
+    private static final ObjectMapper JSON =
+            JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
+
+    /** A body as the sweep sends it: JSON with everything beyond ASCII escaped. */
+    private static String written(JsonNode body) {
+        try {
+            return JSON.writeValueAsString(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}]+)}");
     private static final Pattern SCOPES = Pattern.compile("Needs a key with the (.+) scope\\.");
 
@@ -268,7 +290,9 @@ class HostileInputSweepTest {
             String keyId,
             String profile,
             String otherProfile,
-            String goal) {
+            String goal,
+            String segment,
+            String field) {
 
         static final String POLICY = TestPolicies.DATA_CORE
                 .replace("  ip_address:\n", """
@@ -306,6 +330,16 @@ class HostileInputSweepTest {
                     .json()
                     .get("goalId")
                     .asText();
+            var fieldAdded = http.post("/v1/fields", a.adminKey(), """
+                            {"key": "loyalty", "category": "name", "type": "text"}
+                            """);
+            assertThat(fieldAdded.status()).as(fieldAdded.toString()).isEqualTo(201);
+            String segment = http.post("/v1/segments", a.adminKey(), """
+                            {"name": "sweepers", "filter": {"tag": "sweep"}}
+                            """)
+                    .json()
+                    .get("id")
+                    .asText();
             return new World(
                     a.id(),
                     a.adminKey(),
@@ -314,7 +348,9 @@ class HostileInputSweepTest {
                     lethe.createKey(a.adminKey(), "read").keyId(),
                     profile,
                     other,
-                    goal);
+                    goal,
+                    segment,
+                    "loyalty");
         }
 
         /** A real value for a path parameter, so that a hostile value elsewhere is what the route sees. */
@@ -323,11 +359,14 @@ class HostileInputSweepTest {
                 case "accountId" -> accountId;
                 case "keyId" -> keyId;
                 case "version" -> "1";
+                case "key" -> field;
                 case "kind" -> "retention";
                 case "id" ->
                     route.contains("/accounts/")
                             ? accountId
-                            : route.contains("/profiles/") ? profile : route.contains("/goals/") ? goal : null;
+                            : route.contains("/profiles/")
+                                    ? profile
+                                    : route.contains("/goals/") ? goal : route.contains("/segments/") ? segment : null;
                 default -> null;
             };
         }
@@ -372,6 +411,8 @@ class HostileInputSweepTest {
                               "campaignId": "camp-1", "ts": "2026-01-10T00:00:00Z", "content": "Hello"}]}""";
                 case "POST /v1/segments" -> """
                             {"name": "gold", "filter": {"tag": "vip", "engagement": "high", "lastVisitWithin": "P30D"}}""";
+                case "PUT /v1/segments/{id}" -> """
+                            {"name": "silver", "filter": {"tag": "vip", "engagement": "high"}}""";
                 case "POST /v1/profiles/{id}/tags" -> "{\"add\": [\"vip\"], \"remove\": [\"old\"]}";
                 case "POST /v1/profiles/{id}/merge" -> "{\"from\": \"" + otherProfile + "\"}";
                 default -> null;
@@ -449,7 +490,7 @@ class HostileInputSweepTest {
             failures.add(new Failure(route, null, route + " takes a body: give the sweep an example of it"));
             return out;
         }
-        byte[] exampleBytes = example == null ? null : example.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] exampleBytes = example == null ? null : written(example).getBytes(StandardCharsets.UTF_8);
         String json = "application/json";
         var params = new ArrayList<String>();
         var m = PATH_PARAM.matcher(path);
@@ -497,7 +538,7 @@ class HostileInputSweepTest {
     private List<Probe> bodyProbes(String route, String method, String uri, JsonNode example, String key) {
         var out = new ArrayList<Probe>();
         String json = "application/json";
-        String exampleText = example.toString();
+        String exampleText = written(example);
         for (String body : List.of("[]", "\"" + MARK + "\"", NUMBER_MARK, "null", "true"))
             out.add(new Probe(route, "body", Kind.NOT_AN_OBJECT, method, uri, json, utf8(body), key));
         out.add(new Probe(route, "body", Kind.MALFORMED, method, uri, json, utf8("{\"" + MARK + "\": "), key));
@@ -534,7 +575,7 @@ class HostileInputSweepTest {
             var copy = example.deepCopy();
             ((ObjectNode) copy.at(at.pointer())).put(MARK + "Unknown", MARK);
             out.add(new Probe(
-                    route, "body:" + at.path(), Kind.UNKNOWN_KEY, method, uri, json, utf8(copy.toString()), key));
+                    route, "body:" + at.path(), Kind.UNKNOWN_KEY, method, uri, json, utf8(written(copy)), key));
         }
         out.add(new Probe(
                 route,
@@ -551,7 +592,7 @@ class HostileInputSweepTest {
         if (text.isPresent()) {
             var copy = example.deepCopy();
             set(copy, text.get(), JsonNodeFactory.instance.textNode(DEEP_PLACEHOLDER));
-            String[] halves = copy.toString().split(Pattern.quote("\"" + DEEP_PLACEHOLDER + "\""), 2);
+            String[] halves = written(copy).split(Pattern.quote("\"" + DEEP_PLACEHOLDER + "\""), 2);
             var bytes = new ByteArrayOutputStream();
             bytes.writeBytes(utf8(halves[0] + "\"" + MARK));
             bytes.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xFE, (byte) 0xC3, (byte) 0x28});
@@ -571,7 +612,7 @@ class HostileInputSweepTest {
             for (var v : jsonValues(huge).entrySet()) {
                 var copy = example.deepCopy();
                 set(copy, place, v.getValue());
-                String body = copy.toString();
+                String body = written(copy);
                 if (v.getKey() == Kind.DEEP) body = body.replace("\"" + DEEP_PLACEHOLDER + "\"", DEEP);
                 out.add(new Probe(route, "body:" + place.path(), v.getKey(), method, uri, json, utf8(body), key));
             }
