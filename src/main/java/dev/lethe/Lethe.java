@@ -1,6 +1,9 @@
 package dev.lethe;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import dev.lethe.accounts.AccountService;
+import dev.lethe.accounts.BootstrapKeyFile;
 import dev.lethe.accounts.JdbcAccountStore;
 import dev.lethe.accounts.KeyMaterial;
 import dev.lethe.activity.ActivityStore;
@@ -10,6 +13,7 @@ import dev.lethe.activity.JdbcStatisticsStore;
 import dev.lethe.activity.MessageService;
 import dev.lethe.activity.Partitions;
 import dev.lethe.activity.StatisticsRollUp;
+import dev.lethe.activity.Timeline;
 import dev.lethe.activity.TrackService;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.audit.JdbcAuditStore;
@@ -53,16 +57,16 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: builds every service with plain constructors from the settings, and
@@ -86,6 +90,8 @@ public final class Lethe implements AutoCloseable {
         }
     }
 
+    private static final Logger log = LoggerFactory.getLogger(Lethe.class);
+
     /** How often count deltas are folded into daily totals. */
     static final Duration COUNT_ROLL_UP = Duration.ofMinutes(5);
 
@@ -102,6 +108,7 @@ public final class Lethe implements AutoCloseable {
     private final HttpServer http;
     private final Partitions partitions;
     private final Optional<String> newBootstrapKey;
+    private final Path bootstrapKeyFile;
 
     private Lethe(Config config, Clock clock, SecureRandom random) {
         this.database = Database.open(config.database());
@@ -118,9 +125,15 @@ public final class Lethe implements AutoCloseable {
             var segments = new JdbcSegmentStore();
             var segmentReferences = new SegmentReferences(segments);
             this.policies = new PolicyService(jdbi, new JdbcPolicyStore(), accounts, audit, segmentReferences, clock);
+            this.bootstrapKeyFile = bootstrapKeyFile(config.dataDir(), config.database());
+            // the file is written inside the transaction that makes the key: if it cannot be
+            // (it exists already), no key is made and the start stops saying why
             this.newBootstrapKey = accounts.bootstrapOperator(
-                    config.bootstrapKey(),
-                    key -> writeKeyFile(config.dataDir().resolve("bootstrap-operator.key"), key));
+                    config.bootstrapKey(), key -> BootstrapKeyFile.create(bootstrapKeyFile, key));
+            newBootstrapKey.ifPresent(key -> log.info(
+                    "bootstrap operator key created {} {}",
+                    kv("file", bootstrapKeyFile.toAbsolutePath().toString()),
+                    kv("mode", "0600")));
             var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new JvmMemoryMetrics().bindTo(metrics);
             new JvmGcMetrics().bindTo(metrics);
@@ -163,21 +176,21 @@ public final class Lethe implements AutoCloseable {
                     ids,
                     clock,
                     config.sessionTimeout());
+            var messageStore = new JdbcMessageStore();
             var messages = new MessageService(
-                    jdbi,
-                    transactions,
-                    new JdbcMessageStore(),
-                    statistics,
-                    subjects,
-                    values,
-                    policies,
-                    audit,
-                    ids,
-                    clock);
+                    jdbi, transactions, messageStore, statistics, subjects, values, policies, audit, ids, clock);
             this.http = new HttpServer(
                     config.http(),
                     database,
-                    new HttpServer.Features(accounts, policies, audit, profiles, track, messages, goals),
+                    new HttpServer.Features(
+                            accounts,
+                            policies,
+                            audit,
+                            profiles,
+                            track,
+                            messages,
+                            goals,
+                            new Timeline(jdbi, subjects.store(), keyring, activity, messageStore, values, audit)),
                     metrics,
                     version());
             // What a crash left written but not chained joins the chain before anything new.
@@ -209,8 +222,7 @@ public final class Lethe implements AutoCloseable {
         var segments = new Segments(jdbi, segmentStore, criteria, goals, audit, ids, clock);
         return new Profiles(
                 new Identification(subjects, values, indexes, merge, policies, audit, transactions, clock),
-                new ProfileViews(
-                        jdbi, subjects.store(), values, activity, goals, policies, audit, clock, sessionTimeout),
+                new ProfileViews(jdbi, subjects, values, activity, goals, policies, audit, clock, sessionTimeout),
                 new ProfileLists(jdbi, subjects, store, values, activity, policies, segments, criteria, audit, clock),
                 segments,
                 new Tags(subjects, values, indexes, policies, audit, transactions, clock),
@@ -231,6 +243,19 @@ public final class Lethe implements AutoCloseable {
             throw e;
         }
         return lethe;
+    }
+
+    /**
+     * The file that holds (or would hold) the bootstrap operator key of this configuration's
+     * database: one file per database in the data directory (see {@link BootstrapKeyFile}).
+     */
+    public static Path bootstrapKeyFile(Path dataDir, DatabaseSettings database) {
+        return BootstrapKeyFile.of(dataDir, database.url(), database.url().equals(Database.embeddedUrl(dataDir)));
+    }
+
+    /** Where this database's bootstrap operator key file is (written only when this start made the key). */
+    public Path bootstrapKeyFile() {
+        return bootstrapKeyFile;
     }
 
     /** The bootstrap operator key if this start created it (to be shown once), else empty. */
@@ -314,24 +339,6 @@ public final class Lethe implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(
                     "cannot create the data directory " + dir + " (--data-dir / LETHE_DATA_DIR)", e);
-        }
-    }
-
-    /** Writes the key readable by its owner only (0600), created with those permissions. */
-    private static void writeKeyFile(Path file, String key) {
-        try {
-            Files.deleteIfExists(file);
-            try {
-                Files.createFile(
-                        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException e) {
-                Files.createFile(file);
-            }
-            Files.writeString(file, key + "\n", StandardOpenOption.TRUNCATE_EXISTING);
-        } catch (FileAlreadyExistsException e) {
-            throw new IllegalStateException("cannot replace " + file, e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the bootstrap operator key to " + file, e);
         }
     }
 }

@@ -183,11 +183,17 @@ public final class AccountService {
      * A new key for the caller's account. Admins make admin, read and ingest keys; only an operator
      * makes operator keys (for the platform).
      */
+    /** The longest key label and extension reason kept (their columns' sizes). */
+    public static final int MAX_LABEL = 200;
+
+    public static final int MAX_REASON = 500;
+
     public CreatedKey createKey(Caller caller, Set<Scope> scopes, String label) {
-        if (scopes.isEmpty()) {
-            throw new InvalidInputException(
-                    "The key is not valid.", List.of(new FieldError("scopes", "must name at least one scope")));
-        }
+        var problems = new ArrayList<FieldError>();
+        if (scopes.isEmpty()) problems.add(new FieldError("scopes", "must name at least one scope"));
+        if (label != null && label.length() > MAX_LABEL)
+            problems.add(new FieldError("label", "must be at most " + MAX_LABEL + " characters"));
+        if (!problems.isEmpty()) throw new InvalidInputException("The key is not valid.", problems);
         if (caller.isOperator()) {
             if (!scopes.equals(Set.of(Scope.OPERATOR))) {
                 throw new InvalidInputException(
@@ -251,6 +257,8 @@ public final class AccountService {
         }
         if (maxPeriod == null) errors.add(new FieldError("maxPeriod", "must be an ISO-8601 period such as P3Y"));
         if (reason == null || reason.isBlank()) errors.add(new FieldError("reason", "must say why"));
+        else if (reason.strip().length() > MAX_REASON)
+            errors.add(new FieldError("reason", "must be at most " + MAX_REASON + " characters"));
         if (!errors.isEmpty()) throw new InvalidInputException("The extension is not valid.", errors);
         return jdbi.inTransaction(h -> {
             store.findAccount(h, accountId).orElseThrow(() -> new NotFoundException("No such account."));

@@ -14,6 +14,21 @@ public interface ActivityStore {
 
     List<Event> eventsOf(Handle h, String accountId, String subjectId);
 
+    /**
+     * A page of a subject's events, newest first (time, then id): those in [{@code from}, {@code to})
+     * of {@code type} (null bounds and type mean any) that come after {@code after} (null: from the
+     * newest), at most {@code limit}.
+     */
+    List<Event> eventsPage(
+            Handle h,
+            String accountId,
+            String subjectId,
+            Instant from,
+            Instant to,
+            String type,
+            TimelineCursor after,
+            int limit);
+
     Optional<Session> sessionByKey(Handle h, String accountId, String sessionKey);
 
     /** The most recent session of each visitor that has one, in one query. */

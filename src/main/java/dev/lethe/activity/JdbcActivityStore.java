@@ -95,15 +95,43 @@ public final class JdbcActivityStore implements ActivityStore {
                         """)
                 .bind("account", accountId)
                 .bind("subject", subjectId)
-                .map((rs, ctx) -> new Event(
-                        rs.getString("event_id"),
-                        rs.getString("subject_id"),
-                        rs.getString("session_id"),
-                        rs.getString("type"),
-                        rs.getString("rule_kind"),
-                        instant(rs, "occurred_at"),
-                        instant(rs, "received_at")))
+                .map(JdbcActivityStore::event)
                 .list();
+    }
+
+    @Override
+    public List<Event> eventsPage(
+            Handle h,
+            String accountId,
+            String subjectId,
+            Instant from,
+            Instant to,
+            String type,
+            TimelineCursor after,
+            int limit) {
+        String sql = "select * from events where account_id = :account and subject_id = :subject"
+                + (type == null ? "" : " and type = :type")
+                + TimelineSql.conditions("occurred_at", "event_id", from, to, after)
+                + " order by occurred_at desc, event_id desc limit :limit";
+        var q = h.createQuery(sql)
+                .bind("account", accountId)
+                .bind("subject", subjectId)
+                .bind("limit", limit);
+        if (type != null) q.bind("type", type);
+        return TimelineSql.bind(q, from, to, after)
+                .map(JdbcActivityStore::event)
+                .list();
+    }
+
+    private static Event event(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new Event(
+                rs.getString("event_id"),
+                rs.getString("subject_id"),
+                rs.getString("session_id"),
+                rs.getString("type"),
+                rs.getString("rule_kind"),
+                instant(rs, "occurred_at"),
+                instant(rs, "received_at"));
     }
 
     @Override

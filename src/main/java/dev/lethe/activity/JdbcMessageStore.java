@@ -3,12 +3,15 @@ package dev.lethe.activity;
 import static dev.lethe.storage.Timestamps.instant;
 import static dev.lethe.storage.Timestamps.utc;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.StatementContext;
 
 /** Messages and conversations in SQL. */
 public final class JdbcMessageStore implements MessageStore {
@@ -53,23 +56,42 @@ public final class JdbcMessageStore implements MessageStore {
                         """)
                 .bind("account", accountId)
                 .bind("subject", subjectId)
-                .map((rs, ctx) -> new Message(
-                        rs.getString("message_id"),
-                        rs.getString("subject_id"),
-                        rs.getString("channel"),
-                        rs.getString("product"),
-                        rs.getString("api"),
-                        rs.getString("direction"),
-                        rs.getString("record_rule"),
-                        rs.getString("conversation_key"),
-                        rs.getString("campaign_id"),
-                        rs.getString("status"),
-                        rs.getObject("sent_at", OffsetDateTime.class).toInstant(),
-                        rs.getObject("received_at", OffsetDateTime.class).toInstant(),
-                        instant(rs, "send_at"),
-                        rs.getString("rule_kind"),
-                        instant(rs, "anchor_at")))
+                .map(JdbcMessageStore::message)
                 .list();
+    }
+
+    @Override
+    public List<Message> page(
+            Handle h, String accountId, String subjectId, Instant from, Instant to, TimelineCursor after, int limit) {
+        String sql = "select * from messages where account_id = :account and subject_id = :subject"
+                + TimelineSql.conditions("sent_at", "message_id", from, to, after)
+                + " order by sent_at desc, message_id desc limit :limit";
+        var q = h.createQuery(sql)
+                .bind("account", accountId)
+                .bind("subject", subjectId)
+                .bind("limit", limit);
+        return TimelineSql.bind(q, from, to, after)
+                .map(JdbcMessageStore::message)
+                .list();
+    }
+
+    private static Message message(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new Message(
+                rs.getString("message_id"),
+                rs.getString("subject_id"),
+                rs.getString("channel"),
+                rs.getString("product"),
+                rs.getString("api"),
+                rs.getString("direction"),
+                rs.getString("record_rule"),
+                rs.getString("conversation_key"),
+                rs.getString("campaign_id"),
+                rs.getString("status"),
+                instant(rs, "sent_at"),
+                instant(rs, "received_at"),
+                instant(rs, "send_at"),
+                rs.getString("rule_kind"),
+                instant(rs, "anchor_at"));
     }
 
     @Override

@@ -101,7 +101,9 @@ public final class MessageService {
             RecordRule logRule,
             Map<String, RecordRule> partRules,
             String subjectType,
-            List<Intake.Kept<Sensitive>> values) {}
+            List<Intake.Kept<Sensitive>> values,
+            List<Intake.Kept<Sensitive>> identifierValues,
+            Optional<RecordRule> profileRule) {}
 
     /**
      * Stores what can be stored of the batch. A message the reader refused is checked all the
@@ -139,9 +141,20 @@ public final class MessageService {
             if (m.identifiers().isEmpty() && m.profileId() == null) {
                 errors.add(new FieldError(at + ".subject", "give one of email, phone, externalId or profileId"));
             }
+            // A person a message makes is found again by these identifiers and shows them: their
+            // values are kept, under their category (identifiers.email, else traits.email), so an
+            // identifier without one is refused as identify refuses it.
+            var identifierValues = new LinkedHashMap<String, List<Sensitive>>();
             m.identifiers().forEach((kind, text) -> {
-                if (kind.normalise(text).isEmpty())
+                var normal = kind.normalise(text);
+                if (normal.isEmpty()) {
                     errors.add(new FieldError(at + ".subject." + kind.wireName(), kind.problem()));
+                } else if (Classification.ofIdentifier(policy, kind.field(), subjectType)
+                        instanceof Classification.Rejected r) {
+                    errors.add(new FieldError(at + ".subject." + kind.wireName(), r.reason()));
+                } else {
+                    identifierValues.put(kind.field(), List.of(new Sensitive(normal.get())));
+                }
             });
             if (m.channel() == null || !m.channel().matches("[a-z][a-z0-9_]{0,39}")) {
                 errors.add(new FieldError(
@@ -200,7 +213,23 @@ public final class MessageService {
                         GoverningRules.first(policy, partOf(v.field()), attributes)
                                 .orElse(rule.get()));
             }
-            checked.add(new Checked(i, m, ts, rule.get(), logRule, partRules, subjectType, kept));
+            var identifierIntake = Intake.sort(
+                    identifierValues,
+                    f -> Classification.ofIdentifier(policy, f, subjectType),
+                    ts,
+                    now,
+                    at + ".subject.");
+            checked.add(new Checked(
+                    i,
+                    m,
+                    ts,
+                    rule.get(),
+                    logRule,
+                    partRules,
+                    subjectType,
+                    kept,
+                    identifierIntake.kept(),
+                    GoverningRules.forSubject(policy, RecordKind.PROFILE, subjectType)));
         }
 
         var accepted = new ArrayList<Integer>();
@@ -242,8 +271,9 @@ public final class MessageService {
         var tally = new Tally();
         var resolved = new HashMap<String, String>();
         var subjectOf = new HashMap<Integer, String>();
+        var created = new HashSet<String>();
         for (var c : batch) {
-            resolve(h, accountId, c.message(), c.subjectType(), c.ts(), resolved)
+            resolve(h, accountId, c.message(), c.subjectType(), c.ts(), resolved, created)
                     .ifPresent(subject -> subjectOf.put(c.index(), subject));
         }
         // Lock order (docs/locks.md): the batch's people first, in id order, then their keys.
@@ -265,6 +295,24 @@ public final class MessageService {
                         List.of(new FieldError(
                                 at + ".subject", "this person's data was erased; messages for them are not stored")));
                 continue;
+            }
+            if (created.remove(subject.get())) {
+                // the message made this person: their identifiers are their first values
+                var profileRule = c.profileRule();
+                for (var v : c.identifierValues()) {
+                    newValues.add(new NewValue(
+                            subject.get(),
+                            v.category(),
+                            v.field(),
+                            c.ts(),
+                            "profile",
+                            subject.get(),
+                            profileRule.map(RecordRule::name).orElse(null),
+                            profileRule
+                                    .map(r -> GoverningRules.anchor(r, GoverningRules.Times.collected(c.ts())))
+                                    .orElse(c.ts()),
+                            v.value()));
+                }
             }
             String conversationKey = m.conversationId() == null
                     ? null
@@ -331,7 +379,8 @@ public final class MessageService {
             IncomingMessage m,
             String subjectType,
             Instant ts,
-            Map<String, String> resolved) {
+            Map<String, String> resolved,
+            Set<String> created) {
         if (m.profileId() != null) {
             return Ids.parse(m.profileId())
                     .flatMap(id -> subjects.store().find(h, accountId, id))
@@ -354,9 +403,10 @@ public final class MessageService {
             }
         }
         // a new person: claimed identifier by identifier, so two batches naming them at once make one
-        var created = subjects.createProfile(h, accountId, subjectType, indexes, ts);
-        indexes.forEach((kind, index) -> resolved.put(kind + ":" + index, created.subjectId()));
-        return Optional.of(created.subjectId());
+        var profile = subjects.createProfile(h, accountId, subjectType, indexes, ts);
+        indexes.forEach((kind, index) -> resolved.put(kind + ":" + index, profile.subjectId()));
+        created.add(profile.subjectId());
+        return Optional.of(profile.subjectId());
     }
 
     /** True when the message's rule had already run out, by one of its row's own triggers, on arrival. */

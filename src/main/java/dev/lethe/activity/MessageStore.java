@@ -13,6 +13,14 @@ public interface MessageStore {
 
     List<Message> ofSubject(Handle h, String accountId, String subjectId);
 
+    /**
+     * A page of a subject's messages, newest first (time, then id): those sent in [{@code from},
+     * {@code to}) (null bounds mean any) that come after {@code after} (null: from the newest), at
+     * most {@code limit}.
+     */
+    List<Message> page(
+            Handle h, String accountId, String subjectId, Instant from, Instant to, TimelineCursor after, int limit);
+
     Optional<Instant> conversationStart(Handle h, String accountId, String conversationKey);
 
     /**

@@ -1,6 +1,8 @@
 package dev.lethe.cli;
 
+import dev.lethe.Lethe;
 import dev.lethe.accounts.Account;
+import dev.lethe.accounts.BootstrapKeyFile;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.audit.JdbcAuditStore;
 import dev.lethe.crypto.CryptoFailure;
@@ -13,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -67,8 +70,22 @@ final class AuditCommand implements Runnable {
                         + " checked.")
         String masterKey;
 
+        @Option(
+                names = "--server",
+                description = "Ask a running server instead of opening the database (needed while a server holds the"
+                        + " embedded H2 database), e.g. http://127.0.0.1:8080; uses the key in --key-file.")
+        String server;
+
+        @Option(
+                names = "--key-file",
+                description = "With --server: a file holding an operator key (checks the platform's chain and every"
+                        + " account's) or an account's admin key (checks that account's); default: this database's"
+                        + " bootstrap operator key file in the data directory.")
+        Path keyFile;
+
         @Override
         public Integer call() {
+            if (server != null && !server.isBlank()) return askServer();
             var out = spec.commandLine().getOut();
             MasterKey master;
             try {
@@ -84,12 +101,10 @@ final class AuditCommand implements Runnable {
                 // Not a verdict on the chain: say why it could not be checked (exit 2, not 1).
                 spec.commandLine()
                         .getErr()
-                        .println("lethe: cannot open the database to verify the audit log: "
-                                + e.getMessage()
-                                + (e.getMessage() != null && e.getMessage().contains("locked")
-                                        ? " (the embedded database is in use by a running server: stop it, or verify over"
-                                                + " HTTP with GET /v1/audit/verify)"
-                                        : ""));
+                        .println(
+                                inUse(e)
+                                        ? inUseAdvice()
+                                        : "lethe: cannot open the database to verify the audit log: " + e.getMessage());
                 return 2;
             }
             try (var db = opened) {
@@ -123,6 +138,55 @@ final class AuditCommand implements Runnable {
                 spec.commandLine().getErr().println("lethe: cannot verify the audit log: " + e.getMessage());
                 return 2;
             }
+        }
+
+        private int askServer() {
+            Path file = keyFile != null ? keyFile : Lethe.bootstrapKeyFile(storage.dataDir(), storage.database());
+            var err = spec.commandLine().getErr();
+            if (!Files.isReadable(file)) {
+                err.println("lethe: cannot verify over " + server + ": no key file " + file + " (give --key-file: a"
+                        + " file holding an operator key, or an account's admin key)");
+                return 2;
+            }
+            if (account != null && !"platform".equals(account) && !Ids.isId(account)) {
+                err.println("lethe: --account must be an account id (a uuid) or 'platform'");
+                return 2;
+            }
+            try {
+                return new ServerAudit(server, BootstrapKeyFile.read(file))
+                                .verify(account, spec.commandLine().getOut())
+                        ? 0
+                        : 1;
+            } catch (ServerAudit.Unreachable e) {
+                err.println("lethe: cannot verify the audit log over " + server + ": " + e.getMessage());
+                return 2;
+            }
+        }
+
+        /**
+         * True when the database could not be opened because another process has it open: H2's
+         * "already in use" (error 90020), i.e. a running server holds the embedded database.
+         */
+        static boolean inUse(Throwable e) {
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof SQLException sql && sql.getErrorCode() == 90020) return true;
+                if (c.getMessage() != null && c.getMessage().contains("already in use")) return true;
+            }
+            return false;
+        }
+
+        /** What to do instead, in one paragraph, with the exact commands. */
+        private String inUseAdvice() {
+            Path file = Lethe.bootstrapKeyFile(storage.dataDir(), storage.database())
+                    .toAbsolutePath();
+            String dir = storage.dataDir().toAbsolutePath().toString();
+            return "lethe: cannot verify the audit log here: the embedded database in " + dir
+                    + " is open in a running Lethe server, and H2 lets only one process open it. Ask that server"
+                    + " instead (it checks the same chains under the same key): lethe audit verify --data-dir " + dir
+                    + " --server http://127.0.0.1:8080 (your server's address; it reads the operator key from "
+                    + file + ", or give --key-file), or curl -s -H \"Authorization: Bearer $(cat " + file
+                    + ")\" http://127.0.0.1:8080/v1/audit/verify (add ?account=<id> for an account's chain). Or"
+                    + " stop the server and run this command again.";
         }
 
         /** The key given, else the data directory's key file; never a new one (that could check nothing). */

@@ -1,6 +1,7 @@
 package dev.lethe.cli;
 
 import dev.lethe.Lethe;
+import dev.lethe.http.BrowserOrigins;
 import dev.lethe.http.HttpServer;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -36,6 +37,13 @@ final class ServeCommand implements Callable<Integer> {
             defaultValue = "${env:LETHE_MAX_BODY_BYTES:-5000000}",
             description = "Largest request body accepted, in bytes (env LETHE_MAX_BODY_BYTES, default 5000000).")
     long maxBodyBytes;
+
+    @Option(
+            names = "--cors-origins",
+            defaultValue = "${env:LETHE_CORS_ORIGINS}",
+            description = "Web pages allowed to call the ingest routes from a browser: comma-separated exact origins"
+                    + " such as https://shop.example (env LETHE_CORS_ORIGINS; default none).")
+    String corsOrigins;
 
     @Option(
             names = "--bootstrap-key",
@@ -79,10 +87,16 @@ final class ServeCommand implements Callable<Integer> {
                 && bootstrapKey.strip().length() < 24) {
             throw new SettingException("--bootstrap-key / LETHE_BOOTSTRAP_KEY must be at least 24 characters");
         }
+        BrowserOrigins browsers;
+        try {
+            browsers = BrowserOrigins.parse(corsOrigins);
+        } catch (IllegalArgumentException e) {
+            throw new SettingException("--cors-origins / LETHE_CORS_ORIGINS: " + e.getMessage());
+        }
         var config = new Lethe.Config(
                 storage.dataDir(),
                 storage.database(),
-                new HttpServer.Settings(host, port, maxBodyBytes),
+                new HttpServer.Settings(host, port, maxBodyBytes, browsers),
                 Optional.ofNullable(bootstrapKey).map(String::strip).filter(k -> !k.isEmpty()),
                 Optional.ofNullable(masterKey).map(String::strip).filter(k -> !k.isEmpty()),
                 timeout);
@@ -96,8 +110,8 @@ final class ServeCommand implements Callable<Integer> {
                         },
                         "lethe-shutdown"));
         lethe.newBootstrapKey().ifPresent(key -> {
-            System.out.println("Bootstrap operator key (shown once; also written to "
-                    + storage.dataDir().resolve("bootstrap-operator.key") + ", mode 0600):");
+            System.out.println("Bootstrap operator key (shown once; also written to " + lethe.bootstrapKeyFile()
+                    + ", mode 0600, this database's own file):");
             System.out.println("  " + key);
         });
         System.out.println("Lethe " + Lethe.version() + " listening on http://" + host + ":" + lethe.port() + " ("

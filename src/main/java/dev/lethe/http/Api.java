@@ -3,13 +3,16 @@ package dev.lethe.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.Caller;
+import dev.lethe.accounts.Scope;
 import dev.lethe.errors.ForbiddenException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.function.Supplier;
@@ -45,14 +48,16 @@ public final class Api {
 
     private final RoutesConfig routes;
     private final AccountService accounts;
+    private final BrowserOrigins browsers;
     private final List<RouteDoc> docs = new ArrayList<>();
     private final Supplier<JsonNode> document;
     private final Optional<ResponseCheck> responseCheck =
             ServiceLoader.load(ResponseCheck.class).findFirst();
 
-    Api(RoutesConfig routes, AccountService accounts, Supplier<JsonNode> document) {
+    Api(RoutesConfig routes, AccountService accounts, BrowserOrigins browsers, Supplier<JsonNode> document) {
         this.routes = routes;
         this.accounts = accounts;
+        this.browsers = browsers;
         this.document = document;
     }
 
@@ -77,7 +82,7 @@ public final class Api {
         private final List<RouteDoc.Param> query = new ArrayList<>();
         private Class<?> requestBody;
         private Class<?> responseBody;
-        private List<Integer> otherStatuses = List.of();
+        private final Map<Integer, Class<?>> otherAnswers = new LinkedHashMap<>();
 
         private Route(HandlerType method, String path) {
             this.method = method;
@@ -122,9 +127,9 @@ public final class Api {
             return this;
         }
 
-        /** Further success statuses that answer the same record. */
-        public Route alsoAnswers(Integer... statuses) {
-            this.otherStatuses = List.of(statuses);
+        /** A further success status, answered with its own record. */
+        public Route answers(int status, Class<?> type) {
+            otherAnswers.put(status, type);
             return this;
         }
 
@@ -169,10 +174,16 @@ public final class Api {
                     List.copyOf(query),
                     requestBody,
                     responseBody,
-                    otherStatuses));
+                    Map.copyOf(otherAnswers)));
             Access rule = access;
-            Class<?> answer = responseBody;
+            boolean documented = responseBody != null || !otherAnswers.isEmpty();
             List<String> accepted = List.copyOf(requestTypes);
+            // an ingest key is the one key made to ship in a web page: the routes it may call, and
+            // only those, answer CORS for the configured origins
+            if (access.anyOf().contains(Scope.INGEST) && !browsers.isEmpty()) {
+                HandlerType routeMethod = method;
+                routes.before(path, ctx -> browsers.answer(ctx, routeMethod));
+            }
             routes.addHttpHandler(method, path, ctx -> {
                 Caller caller = rule.isPublic() ? null : authenticate(ctx);
                 if (caller != null && !rule.allows(caller)) {
@@ -181,7 +192,7 @@ public final class Api {
                 // every body is taken in here, by one rule (media type, UTF-8), never by a route
                 if (!accepted.isEmpty()) RequestBody.takeIn(ctx, accepted);
                 handler.handle(ctx, caller);
-                if (answer != null && responseCheck.isPresent() && ctx.statusCode() < 300 && isJson(ctx))
+                if (documented && responseCheck.isPresent() && ctx.statusCode() < 300 && isJson(ctx))
                     responseCheck.get().check(document.get(), method.name(), path, ctx.statusCode(), ctx.result());
             });
         }
@@ -207,6 +218,7 @@ public final class Api {
             var declared = List.copyOf(route.query);
             route.register((ctx, caller) -> {
                 var query = new Query(ctx.queryParamMap(), declared);
+                query.requireUtf8(ctx.queryString());
                 P parameters = parser.parse(query, caller);
                 query.requireValid();
                 handler.handle(ctx, caller, parameters);

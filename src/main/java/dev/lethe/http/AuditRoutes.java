@@ -3,13 +3,19 @@ package dev.lethe.http;
 import static io.javalin.http.HandlerType.GET;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lethe.accounts.Account;
+import dev.lethe.accounts.Caller;
 import dev.lethe.accounts.Scope;
 import dev.lethe.audit.AuditEntry;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.audit.AuditQuery;
 import dev.lethe.audit.Verification;
+import dev.lethe.errors.ForbiddenException;
+import dev.lethe.errors.NotFoundException;
+import dev.lethe.storage.Ids;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /** The audit log and its verification over HTTP. An operator key reads the platform's chain. */
 final class AuditRoutes {
@@ -59,8 +65,31 @@ final class AuditRoutes {
                 .access(Access.needs(Scope.ADMIN, Scope.OPERATOR))
                 .summary(
                         "Check the account's keyed audit chain: names every edited, removed, reordered or forged entry, counts pending ones, and returns the head")
+                .query(
+                        "account",
+                        "operator only: an account id, or platform (the default for an operator key), whose chain to check")
                 .answers(Verification.class)
-                .handle((ctx, caller) -> ctx.json(audit.verify(caller.accountId())));
+                .parse((q, caller) -> Optional.ofNullable(q.text("account")))
+                .handle((ctx, caller, account) -> ctx.json(audit.verify(chainToVerify(caller, account.orElse(null)))));
+    }
+
+    /**
+     * Whose chain a verify checks: the caller's own, or for an operator key any account's (the
+     * check shows sequence numbers and hashes, never an entry's content), so the operator can check
+     * every chain of a running server as {@code lethe audit verify} does on a stopped one.
+     */
+    private String chainToVerify(Caller caller, String account) {
+        if (account == null || account.isBlank()) return caller.accountId();
+        String named = "platform".equals(account.strip()) ? Account.PLATFORM : account.strip();
+        if (!caller.isOperator()) {
+            if (named.equals(caller.accountId())) return named;
+            throw new ForbiddenException("Only an operator key checks another account's chain.");
+        }
+        if (!named.equals(Account.PLATFORM)
+                && !(Ids.isId(named) && audit.chainOwners().contains(named))) {
+            throw new NotFoundException("No audit chain of such an account.");
+        }
+        return named;
     }
 
     private record AuditRequest(AuditQuery query, String cursor) {}

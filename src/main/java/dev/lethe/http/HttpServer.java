@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.Caller;
 import dev.lethe.activity.MessageService;
+import dev.lethe.activity.Timeline;
 import dev.lethe.activity.TrackService;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.goals.GoalService;
@@ -42,10 +43,20 @@ public final class HttpServer implements AutoCloseable {
             Profiles profiles,
             TrackService track,
             MessageService messages,
-            GoalService goals) {}
+            GoalService goals,
+            Timeline timeline) {}
 
-    /** Where to listen and how much to accept. */
-    public record Settings(String host, int port, long maxBodyBytes) {}
+    /**
+     * Where to listen, how much to accept, and which web pages may call the ingest routes from a
+     * browser (CORS).
+     */
+    public record Settings(String host, int port, long maxBodyBytes, BrowserOrigins corsOrigins) {
+
+        /** No web page may call the API from a browser. */
+        public Settings(String host, int port, long maxBodyBytes) {
+            this(host, port, maxBodyBytes, BrowserOrigins.none());
+        }
+    }
 
     private final Javalin app;
     private final List<RouteDoc> routes;
@@ -57,6 +68,7 @@ public final class HttpServer implements AutoCloseable {
             config.jetty.host = settings.host();
             config.jetty.port = settings.port();
             config.http.maxRequestSize = settings.maxBodyBytes();
+            config.jetty.modifyServer(server -> server.setErrorHandler(new MalformedRequests()));
             config.http.defaultContentType = "application/json";
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
@@ -82,7 +94,7 @@ public final class HttpServer implements AutoCloseable {
             var document = new AtomicReference<JsonNode>();
             Supplier<JsonNode> served =
                     () -> document.updateAndGet(d -> d != null ? d : OpenApi.document(docs.get(), version));
-            var api = new Api(config.routes, features.accounts(), served);
+            var api = new Api(config.routes, features.accounts(), settings.corsOrigins(), served);
             new SystemRoutes(database, metrics, served).register(api);
             new AccountRoutes(features.accounts()).register(api);
             new PolicyRoutes(features.policies()).register(api);
@@ -92,6 +104,7 @@ public final class HttpServer implements AutoCloseable {
             new ProfileRoutes(features.profiles()).register(api);
             new StatisticsRoutes(features.track()).register(api);
             new GoalRoutes(features.goals()).register(api);
+            new TimelineRoutes(features.timeline()).register(api);
             docs.set(api.docs());
         });
         this.routes = docs.get();

@@ -12,6 +12,7 @@ import dev.lethe.activity.TrackResult;
 import dev.lethe.activity.TrackService;
 import dev.lethe.input.JsonFields;
 import dev.lethe.profiles.Identification;
+import dev.lethe.profiles.Identified;
 import dev.lethe.profiles.IdentifyBody;
 import dev.lethe.profiles.IdentifyReader;
 
@@ -45,13 +46,18 @@ final class IngestRoutes {
         api.route(POST, "/v1/identify")
                 .access(Access.needs(Scope.INGEST))
                 .summary(
-                        "A visitor identifies: finds or creates the profile by email, phone or external id; the visitor's anonymous history joins it")
+                        "A visitor identifies: finds or creates the profile by email, phone or external id; the visitor's anonymous history joins it. A key with the read or admin scope is told the profile (201 new, 200 known); an ingest key only 202 {accepted, dropped, expired}, whoever the person is")
                 .body(IdentifyBody.class)
+                .answers(Identified.class)
+                .answers(201, Identified.class)
+                .answers(202, Identified.Receipt.class)
                 .handle((ctx, caller) -> {
                     var in = new JsonFields();
                     var request = IdentifyReader.read(Json.object(ctx), "", in);
                     var result = identification.identify(caller, request, in.errors());
-                    ctx.status(result.created() ? 201 : 200).json(result);
+                    if (Identification.learnsWhoExists(caller))
+                        ctx.status(result.created() ? 201 : 200).json(result);
+                    else ctx.status(202).json(result.receipt());
                 });
         api.route(POST, "/v1/track")
                 .access(Access.needs(Scope.INGEST))

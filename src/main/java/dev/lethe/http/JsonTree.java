@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.errors.BadRequestException;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.InvalidInputException;
+import dev.lethe.input.Texts;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,7 +110,7 @@ final class JsonTree {
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String key = parser.currentName();
             String child = path.isEmpty() ? key : path + "." + key;
-            if (key.indexOf('\u0000') >= 0) nuls.add(new FieldError(path, "has a name holding a NUL character"));
+            Texts.problem(key).ifPresent(why -> nuls.add(new FieldError(path, "has a name that " + why)));
             expecting = Expecting.VALUE;
             parser.nextToken();
             JsonNode value = value(child);
@@ -137,7 +138,7 @@ final class JsonTree {
             case START_ARRAY -> array(path);
             case VALUE_STRING -> {
                 String text = parser.getText();
-                if (text.indexOf('\u0000') >= 0) nuls.add(new FieldError(path, "holds a NUL character"));
+                Texts.problem(text).ifPresent(why -> nuls.add(new FieldError(path, why)));
                 yield NODES.textNode(text);
             }
             case VALUE_NUMBER_INT ->

@@ -15,12 +15,12 @@ import com.github.victools.jsonschema.generator.SchemaGeneratorConfigBuilder;
 import com.github.victools.jsonschema.generator.SchemaVersion;
 import com.github.victools.jsonschema.module.jackson.JacksonModule;
 import com.github.victools.jsonschema.module.jackson.JacksonOption;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -97,20 +97,19 @@ final class OpenApi {
                 });
             }
             ObjectNode responses = op.putObject("responses");
-            var statuses = new ArrayList<Integer>();
-            statuses.add(r.successStatus());
-            statuses.addAll(r.otherStatuses());
-            for (int status : statuses) {
+            var statuses = new TreeMap<Integer, Class<?>>(r.otherAnswers());
+            statuses.put(r.successStatus(), r.responseBody());
+            statuses.forEach((status, type) -> {
                 ObjectNode ok = responses.putObject(Integer.toString(status));
                 ok.put("description", status == 204 ? "Done" : "Success");
-                if (status == 204) continue;
+                if (status == 204) return;
                 ObjectNode content = ok.putObject("content");
                 r.responseTypes().forEach(t -> {
                     ObjectNode media = content.putObject(t);
-                    if (r.responseBody() != null && t.equals("application/json"))
-                        media.set("schema", answers.createSchemaReference(r.responseBody()));
+                    if (type != null && t.equals("application/json"))
+                        media.set("schema", answers.createSchemaReference(type));
                 });
-            }
+            });
             ObjectNode failure = responses.putObject("default");
             failure.put(
                     "description",

@@ -103,10 +103,8 @@ final class PolicyRoutes {
                     var errors = in.errors();
                     String key = Json.text(body, "key", errors);
                     String category = Json.text(body, "category", errors);
-                    String displayName = body.hasNonNull("displayName")
-                            ? body.get("displayName").asText()
-                            : null;
-                    String typeText = body.hasNonNull("type") ? body.get("type").asText() : "text";
+                    String displayName = in.optionalText(body, "", "displayName");
+                    String typeText = body.hasNonNull("type") ? in.optionalText(body, "", "type") : "text";
                     CustomField.Type type = null;
                     for (var t : CustomField.Type.values()) if (t.wireName().equals(typeText)) type = t;
                     if (type == null) errors.add(new FieldError("type", "must be text, number, boolean or date"));

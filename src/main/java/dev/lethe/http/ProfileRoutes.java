@@ -308,6 +308,25 @@ final class ProfileRoutes {
         out.put("id", p.profileId());
         out.put("subjectType", p.subjectType());
         out.put("contact", plain(p.contact()));
+        var identifiers = new LinkedHashMap<String, Object>();
+        p.identifiers()
+                .forEach((kind, list) -> identifiers.put(
+                        kind,
+                        list.stream()
+                                .map(i -> {
+                                    var one = new LinkedHashMap<String, Object>();
+                                    one.put(
+                                            "value",
+                                            i.value() == null ? null : i.value().value());
+                                    one.put("latest", i.latest());
+                                    one.put(
+                                            "firstCollectedAt",
+                                            i.firstCollectedAt().toString());
+                                    one.put("collectedAt", i.collectedAt().toString());
+                                    return one;
+                                })
+                                .toList()));
+        out.put("identifiers", identifiers);
         var traits = new LinkedHashMap<String, Object>();
         p.traits().forEach((k, v) -> traits.put(k, v.typed()));
         out.put("traits", traits);

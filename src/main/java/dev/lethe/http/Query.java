@@ -3,6 +3,7 @@ package dev.lethe.http;
 import dev.lethe.errors.BadRequestException;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.InvalidInputException;
+import dev.lethe.input.Texts;
 import dev.lethe.registry.Durations;
 import dev.lethe.storage.Timestamps;
 import java.time.Instant;
@@ -55,12 +56,38 @@ final class Query {
                     .findFirst();
             if (param.isEmpty()) {
                 refuse(name, declared.isEmpty() ? "unknown parameter: " + names : "unknown parameter (" + names + ")");
-            } else if (name.indexOf('\u0000') >= 0 || values.stream().anyMatch(v -> v.indexOf('\u0000') >= 0)) {
-                refuse(name, "holds a NUL character");
+            } else if (Texts.problem(name).isPresent()
+                    || values.stream().anyMatch(v -> Texts.problem(v).isPresent())) {
+                refuse(
+                        name,
+                        Texts.problem(name)
+                                .or(() -> values.stream()
+                                        .map(Texts::problem)
+                                        .flatMap(java.util.Optional::stream)
+                                        .findFirst())
+                                .orElseThrow());
             } else if (values.size() > 1 && !param.get().repeatable()) {
                 refuse(name, REPEATED);
             }
         });
+    }
+
+    /**
+     * Refuses every parameter whose raw, percent-encoded form is not UTF-8 ({@code tag=%FF}): the
+     * server would read it as U+FFFD and match nothing, or store what the caller never sent.
+     */
+    void requireUtf8(String rawQuery) {
+        if (rawQuery == null) return;
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            if (!Texts.isUtf8PercentEncoded(pair))
+                refuse(
+                        Texts.isUtf8PercentEncoded(name)
+                                ? java.net.URLDecoder.decode(name, java.nio.charset.StandardCharsets.UTF_8)
+                                : "",
+                        "is not UTF-8 once its %-escapes are decoded");
+        }
     }
 
     /** A declared name as a pattern: {@code field.{key}} matches any {@code field.<key>}. */

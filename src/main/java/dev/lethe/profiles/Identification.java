@@ -13,6 +13,7 @@ import dev.lethe.errors.InvalidInputException;
 import dev.lethe.input.JsonFields;
 import dev.lethe.registry.Classification;
 import dev.lethe.registry.Intake;
+import dev.lethe.registry.KnownPerson;
 import dev.lethe.registry.Policy;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.registry.RecordKind;
@@ -31,9 +32,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import org.jdbi.v3.core.Handle;
 
@@ -98,7 +101,30 @@ public final class Identification {
         AccountService.requireScope(caller, Scope.INGEST);
         Instant now = clock.instant();
         var checked = check(policies.requireInForce(caller.accountId()).policy(), request, now, readErrors);
-        return transactions.inTransaction(h -> store(h, caller, checked, now));
+        try {
+            return transactions.inTransaction(h -> store(h, caller, checked, now));
+        } catch (GoneException e) {
+            if (learnsWhoExists(caller)) throw e;
+            // an erased person's identifiers tell an ingest key nothing either: nothing was
+            // stored (the transaction rolled back), and the answer is every other answer
+            return new Identified(
+                    null,
+                    false,
+                    false,
+                    List.of(),
+                    checked.intake().dropped(),
+                    checked.intake().expired());
+        }
+    }
+
+    /**
+     * Whether a caller may learn from an identification who the account knows: keys with the read
+     * (or admin) scope may; an ingest key may not, being public by design (DESIGN promise 6), so
+     * it is answered {@link Identified#receipt()} alone, the same for a new, a known and an erased
+     * person.
+     */
+    public static boolean learnsWhoExists(Caller caller) {
+        return caller.may(Scope.READ);
     }
 
     /** The request checked against the policy; every problem is reported at once. */
@@ -151,9 +177,14 @@ public final class Identification {
                         "traits." + name,
                         "must be a " + custom.type().wireName() + " (custom field '" + custom.displayName() + "')"));
         });
+        // The device's id is kept as a value of the profile (so the profile can show it) when
+        // the policy maps identifiers.visitorId; otherwise only its blind index is, as before.
+        visitor.filter(v -> !(Classification.of(policy, IdentifierKind.VISITOR.field(), subjectType)
+                        instanceof Classification.Rejected))
+                .ifPresent(v -> fields.put(IdentifierKind.VISITOR.field(), new Sensitive(v)));
         var singles = new LinkedHashMap<String, List<Sensitive>>();
         fields.forEach((f, v) -> singles.put(f, List.of(v)));
-        var intake = Intake.sort(singles, f -> classify(policy, f, subjectType), ts, now, "");
+        var intake = Intake.sort(singles, f -> Classification.ofIdentifier(policy, f, subjectType), ts, now, "");
         errors.addAll(intake.refused());
         var all = JsonFields.merge(readErrors, errors);
         if (!all.isEmpty()) throw new InvalidInputException("The identification is not valid.", all);
@@ -196,16 +227,19 @@ public final class Identification {
         if (locked.isErased(profileId)) {
             throw new GoneException("This person's data was erased (their key was destroyed); nothing was stored.");
         }
-        if (!created) store.identify(h, accountId, profileId, c.subjectType());
+        var addOnly = addOnly(h, caller, c, created, profileId, locked.get(profileId));
+        if (!created && addOnly.isEmpty()) store.identify(h, accountId, profileId, c.subjectType());
+        var claimed = new LinkedHashMap<>(indexes);
+        addOnly.ifPresent(held -> claimed.keySet().removeIf(kind -> held.contains(kind.field())));
         var conflicts = new ArrayList<String>();
         var conflictingFields = new HashSet<String>();
-        var taken = subjects.claim(h, accountId, profileId, indexes);
+        var taken = subjects.claim(h, accountId, profileId, claimed);
         for (var kind : taken) {
             conflicts.add(kind.wireName());
             conflictingFields.add(kind.field());
         }
         // an identifier given again is collected again: its retention counts from now on
-        indexes.forEach((kind, index) -> {
+        claimed.forEach((kind, index) -> {
             if (!taken.contains(kind)) store.identifierSeen(h, accountId, kind, index, ts);
         });
         boolean joined = visitorIndex.isPresent()
@@ -223,6 +257,8 @@ public final class Identification {
             // an identifier that belongs to another profile stays that profile's: its value is
             // not copied here, where lookups by it would never lead and its erasure would miss it
             if (conflictingFields.contains(k.field())) continue;
+            // under add_only a value the known person already has stays as it is
+            if (addOnly.isPresent() && addOnly.get().contains(k.field())) continue;
             newValues.add(new NewValue(
                     profileId,
                     k.category(),
@@ -254,6 +290,32 @@ public final class Identification {
                 c.intake().expired());
     }
 
+    /**
+     * For an ingest key identifying a person the account already knows, under the policy's
+     * {@code ingest.knownPerson: add_only} (the default): the fields that must not be written,
+     * because the person already holds a value of them. An identifier that is already this
+     * person's is not among them (sending it again collects it again, as any key does). A person
+     * of another subject type than the request names gets nothing at all: the values were checked
+     * for that other type. Empty when every value may be written.
+     */
+    private Optional<Set<String>> addOnly(
+            Handle h, Caller caller, Checked c, boolean created, String profileId, Subject person) {
+        if (created || learnsWhoExists(caller) || c.policy().ingest().knownPerson() != KnownPerson.ADD_ONLY)
+            return Optional.empty();
+        var fields = new LinkedHashSet<String>();
+        c.identifiers().keySet().forEach(kind -> fields.add(kind.field()));
+        c.intake().kept().forEach(k -> fields.add(k.field()));
+        if (!person.subjectType().equals(c.subjectType())) return Optional.of(fields);
+        var held = values.fieldsHeld(h, caller.accountId(), profileId, fields);
+        c.identifiers().forEach((kind, value) -> {
+            String index = subjects.blindIndex(caller.accountId(), kind, value);
+            if (subjects.find(h, caller.accountId(), kind, index)
+                    .filter(profileId::equals)
+                    .isPresent()) held.remove(kind.field());
+        });
+        return Optional.of(held);
+    }
+
     /** New values of filterable custom fields become filterable by their blind index. */
     private void indexFields(Handle h, String accountId, String profileId, Policy policy, List<NewValue> stored) {
         for (var v : stored) {
@@ -262,16 +324,6 @@ public final class Identification {
                 indexes.indexField(h, accountId, profileId, custom, v.value().value(), v.category(), v.collectedAt());
             }
         }
-    }
-
-    /** An identifier not mapped by itself (identifiers.email) falls back to its trait (traits.email). */
-    private static Classification classify(Policy policy, String field, String subjectType) {
-        var c = Classification.of(policy, field, subjectType);
-        if (c instanceof Classification.Rejected && field.startsWith("identifiers.")) {
-            var trait = Classification.of(policy, "traits." + field.substring("identifiers.".length()), subjectType);
-            if (!(trait instanceof Classification.Rejected)) return trait;
-        }
-        return c;
     }
 
     /**

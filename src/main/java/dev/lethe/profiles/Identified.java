@@ -14,4 +14,17 @@ public record Identified(
         boolean visitorJoined,
         List<String> conflicts,
         int dropped,
-        List<String> expired) {}
+        List<String> expired) {
+
+    /**
+     * What an ingest key is told: that the identification was accepted, with what the policy
+     * alone decides (values of switched-off categories dropped, fields already expired) — the
+     * same whether the person is new, known or erased (DESIGN promise 6).
+     */
+    public Receipt receipt() {
+        return new Receipt(true, dropped, expired);
+    }
+
+    /** The answer to an ingest key. */
+    public record Receipt(boolean accepted, int dropped, List<String> expired) {}
+}

@@ -14,6 +14,7 @@ public record ProfileView(
         String profileId,
         String subjectType,
         Map<String, Sensitive> contact,
+        Map<String, List<Identifier>> identifiers,
         Map<String, FieldValue> traits,
         List<Sensitive> tags,
         Summary summary,
@@ -22,6 +23,14 @@ public record ProfileView(
         List<GoalAchieved> goals,
         List<Campaign> campaigns,
         List<Visit> visits) {
+
+    /**
+     * An identifier the profile holds (an email, phone, external id or visitor id), decrypted:
+     * null when only its blind index is kept (a visitor id the policy maps no category for, a
+     * value past its retention or not kept under a switched-off category). {@code latest} marks
+     * the most recently given of its kind, which comes first.
+     */
+    public record Identifier(Sensitive value, Instant firstCollectedAt, Instant collectedAt, boolean latest) {}
 
     /** An interest and how often it was shown. */
     public record Interest(Sensitive value, int count) {}

@@ -16,6 +16,7 @@ import dev.lethe.goals.GoalService;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.subjects.IdentifierKind;
 import dev.lethe.subjects.Subject;
+import dev.lethe.subjects.SubjectDirectory;
 import dev.lethe.subjects.SubjectStore;
 import dev.lethe.values.PersonalValues;
 import dev.lethe.values.Sensitive;
@@ -36,6 +37,7 @@ import org.jdbi.v3.core.Jdbi;
 public final class ProfileViews {
 
     private final Jdbi jdbi;
+    private final SubjectDirectory directory;
     private final SubjectStore subjects;
     private final PersonalValues values;
     private final ActivityStore activity;
@@ -47,7 +49,7 @@ public final class ProfileViews {
 
     public ProfileViews(
             Jdbi jdbi,
-            SubjectStore subjects,
+            SubjectDirectory subjects,
             PersonalValues values,
             ActivityStore activity,
             GoalService goals,
@@ -56,7 +58,8 @@ public final class ProfileViews {
             Clock clock,
             Duration sessionTimeout) {
         this.jdbi = jdbi;
-        this.subjects = subjects;
+        this.directory = subjects;
+        this.subjects = subjects.store();
         this.values = values;
         this.activity = activity;
         this.goals = goals;
@@ -82,14 +85,11 @@ public final class ProfileViews {
             } catch (SubjectKeyDestroyed e) {
                 throw new GoneException("This profile's data was erased (its key was destroyed).");
             }
-            var contact = new LinkedHashMap<String, Sensitive>();
             var traits = new LinkedHashMap<String, FieldValue>();
             var tags = new LinkedHashSet<String>();
             var bySession = new LinkedHashMap<String, Map<String, Sensitive>>();
             for (var v : stored) { // oldest first: the latest value of a field wins
-                if (v.field().startsWith("identifiers."))
-                    contact.put(v.field().substring("identifiers.".length()), v.value());
-                else if (v.field().equals(Tags.FIELD)) tags.add(v.value().value());
+                if (v.field().equals(Tags.FIELD)) tags.add(v.value().value());
                 else if (v.field().startsWith("traits.")) {
                     String key = v.field().substring("traits.".length());
                     traits.put(key, FieldValue.of(v.value(), key, custom));
@@ -100,6 +100,7 @@ public final class ProfileViews {
                             .put(v.field().substring(v.field().indexOf('.') + 1), v.value());
                 }
             }
+            var identifiers = HeldIdentifiers.of(directory, h, accountId, profileId, stored);
             var sessions = activity.sessionsOf(h, accountId, profileId);
             var goalList = goals.list(h, accountId);
             var hits = goals.hitsOf(h, accountId, profileId);
@@ -114,7 +115,8 @@ public final class ProfileViews {
             return new ProfileView(
                     profileId,
                     subject.subjectType(),
-                    contact,
+                    HeldIdentifiers.contact(identifiers),
+                    identifiers,
                     traits,
                     tags.stream().map(Sensitive::new).toList(),
                     summary,

@@ -45,4 +45,18 @@ public sealed interface Classification {
         }
         return c;
     }
+
+    /**
+     * Where an identifier's value belongs ({@code identifiers.email}): as {@link #of(Policy,
+     * String, String)}, falling back to the trait of the same name ({@code traits.email}) when the
+     * policy does not map the identifier by itself.
+     */
+    static Classification ofIdentifier(Policy policy, String field, String subjectType) {
+        var c = of(policy, field, subjectType);
+        if (c instanceof Rejected && field.startsWith("identifiers.")) {
+            var trait = of(policy, "traits." + field.substring("identifiers.".length()), subjectType);
+            if (!(trait instanceof Rejected)) return trait;
+        }
+        return c;
+    }
 }

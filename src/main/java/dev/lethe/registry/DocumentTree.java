@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.lethe.errors.FieldError;
+import dev.lethe.input.Texts;
 import java.io.IOException;
 import java.util.List;
 
@@ -70,6 +71,7 @@ final class DocumentTree {
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String key = p.currentName();
                     String child = path.isEmpty() ? key : path + "." + key;
+                    Texts.problem(key).ifPresent(why -> errors.add(new FieldError(child, "is a name that " + why)));
                     p.nextToken();
                     JsonNode v = value(p, child, errors);
                     if (object.has(key)) errors.add(new FieldError(child, "duplicate key"));
@@ -83,7 +85,11 @@ final class DocumentTree {
                 while (p.nextToken() != JsonToken.END_ARRAY) array.add(value(p, path + "[" + i++ + "]", errors));
                 yield array;
             }
-            case VALUE_STRING -> NODES.textNode(p.getText());
+            case VALUE_STRING -> {
+                String text = p.getText();
+                Texts.problem(text).ifPresent(why -> errors.add(new FieldError(path, why)));
+                yield NODES.textNode(text);
+            }
             case VALUE_NUMBER_INT -> NODES.numberNode(p.getLongValue());
             case VALUE_NUMBER_FLOAT -> NODES.numberNode(p.getDecimalValue());
             // YAML 1.1 reads yes/no/on/off (and so Norway's code NO) as booleans; only true and false

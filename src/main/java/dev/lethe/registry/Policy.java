@@ -20,7 +20,8 @@ public record Policy(
         Map<String, CustomField> customFields,
         Map<String, RecordRule> records,
         List<Processor> processors,
-        List<Cookie> cookies) {
+        List<Cookie> cookies,
+        Ingest ingest) {
 
     public static final int FORMAT_VERSION = 1;
 
@@ -32,6 +33,33 @@ public record Policy(
         records = Collections2.orderedCopy(records);
         processors = List.copyOf(processors);
         cookies = List.copyOf(cookies);
+        if (ingest == null) ingest = Ingest.DEFAULT;
+    }
+
+    /** A policy with the default ingest settings. */
+    public Policy(
+            int formatVersion,
+            Controller controller,
+            ConsentAge consentAge,
+            Map<String, SubjectType> subjects,
+            Map<String, Category> categories,
+            Map<String, String> fields,
+            Map<String, CustomField> customFields,
+            Map<String, RecordRule> records,
+            List<Processor> processors,
+            List<Cookie> cookies) {
+        this(
+                formatVersion,
+                controller,
+                consentAge,
+                subjects,
+                categories,
+                fields,
+                customFields,
+                records,
+                processors,
+                cookies,
+                Ingest.DEFAULT);
     }
 
     public Optional<Category> category(String name) {
@@ -106,7 +134,22 @@ public record Policy(
                 custom,
                 records,
                 processors,
-                cookies);
+                cookies,
+                ingest);
+    }
+
+    /**
+     * What an ingest key — public by design, it ships in web pages — may do (DESIGN promise 6):
+     * what it may change on a person the account already knows.
+     */
+    public record Ingest(KnownPerson knownPerson) {
+
+        /** Safe by default: an ingest key adds to a known person, never replaces. */
+        public static final Ingest DEFAULT = new Ingest(KnownPerson.ADD_ONLY);
+
+        public Ingest {
+            if (knownPerson == null) knownPerson = KnownPerson.ADD_ONLY;
+        }
     }
 
     /** Who is responsible for the data, and where people exercise their rights. */

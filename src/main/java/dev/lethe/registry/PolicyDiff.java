@@ -58,6 +58,7 @@ public record PolicyDiff(Map<String, Section> sections, List<PeriodChange> perio
         out.put("lethe", root.get("lethe"));
         out.put("controller", root.get("controller"));
         out.put("consentAge", root.get("consentAge"));
+        out.put("ingest", root.get("ingest"));
         return out;
     }
 

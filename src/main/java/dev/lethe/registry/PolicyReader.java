@@ -27,7 +27,9 @@ public final class PolicyReader {
             "fields",
             "records",
             "processors",
-            "cookies");
+            "cookies",
+            "ingest");
+    private static final Set<String> INGEST = Set.of("knownPerson");
     private static final Set<String> CONTROLLER = Set.of("name", "contact", "address", "region");
     private static final Set<String> CONSENT_AGE = Set.of("default", "byCountry");
     private static final Set<String> SUBJECT = Set.of("description");
@@ -119,6 +121,7 @@ public final class PolicyReader {
             var records = c.entries(root.get("records"), "records", this::record);
             var processors = list(root.get("processors"), "processors", this::processor);
             var cookies = list(root.get("cookies"), "cookies", this::cookie);
+            var ingest = ingest(root.get("ingest"));
             return new Policy(
                     format == null ? Policy.FORMAT_VERSION : format,
                     controller,
@@ -129,7 +132,15 @@ public final class PolicyReader {
                     customFields,
                     records,
                     processors,
-                    cookies);
+                    cookies,
+                    ingest);
+        }
+
+        /** What an ingest key may change on a known person; absent means the safe default. */
+        Policy.Ingest ingest(JsonNode n) {
+            if (n == null || n.isNull()) return Policy.Ingest.DEFAULT;
+            if (c.object(n, "ingest", INGEST) == null) return Policy.Ingest.DEFAULT;
+            return new Policy.Ingest(c.choice(n, "ingest", "knownPerson", KnownPerson.class, false));
         }
 
         Policy.Controller controller(JsonNode n) {

@@ -84,6 +84,7 @@ public final class PolicyWriter {
             node.put("duration", c.isSessionCookie() ? "session" : c.duration().toString());
             node.put("purpose", c.purpose());
         });
+        root.putObject("ingest").put("knownPerson", p.ingest().knownPerson().wireName());
         return root;
     }
 

@@ -25,6 +25,14 @@ public enum IdentifierKind {
         return wireName;
     }
 
+    /** The kind a wire name (as stored in the identifiers table) names. */
+    public static Optional<IdentifierKind> ofWireName(String wireName) {
+        for (var k : values()) {
+            if (k.wireName.equals(wireName)) return Optional.of(k);
+        }
+        return Optional.empty();
+    }
+
     /** The field path an identifier arrives under, for classification: {@code identifiers.email}. */
     public String field() {
         return "identifiers." + wireName;

@@ -1,5 +1,6 @@
 package dev.lethe.subjects;
 
+import static dev.lethe.storage.Timestamps.instant;
 import static dev.lethe.storage.Timestamps.utc;
 
 import dev.lethe.storage.Ids;
@@ -11,6 +12,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -272,6 +274,32 @@ public final class JdbcSubjectStore implements SubjectStore {
                 .bind("from", fromSubject)
                 .bind("to", toSubject)
                 .execute();
+    }
+
+    @Override
+    public List<HeldIdentifier> identifiersOf(Handle h, String accountId, String subjectId) {
+        return h
+                .createQuery("""
+                        select kind, blind_index, created_at, collected_at from identifiers
+                        where account_id = :account and subject_id = :subject
+                        order by kind, collected_at desc, created_at desc, blind_index
+                        """)
+                .bind("account", accountId)
+                .bind("subject", subjectId)
+                .map((rs, ctx) -> {
+                    var kind = IdentifierKind.ofWireName(rs.getString("kind"));
+                    return kind.isEmpty()
+                            ? null
+                            : new HeldIdentifier(
+                                    kind.get(),
+                                    rs.getString("blind_index"),
+                                    instant(rs, "created_at"),
+                                    instant(rs, "collected_at"));
+                })
+                .list()
+                .stream()
+                .filter(Objects::nonNull)
+                .toList();
     }
 
     @Override

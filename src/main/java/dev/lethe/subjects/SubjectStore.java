@@ -65,6 +65,9 @@ public interface SubjectStore {
     /** Gives a subject's rows of a table that one rule governed to another rule; returns how many. */
     int relabelRule(Handle h, SubjectTable table, String accountId, String subjectId, String fromRule, String toRule);
 
+    /** Every identifier a subject holds, most recently given first within each kind. */
+    List<HeldIdentifier> identifiersOf(Handle h, String accountId, String subjectId);
+
     /** How many identifiers of a kind a subject has (devices = visitor ids). */
     int countIdentifiers(Handle h, String accountId, String subjectId, IdentifierKind kind);
 

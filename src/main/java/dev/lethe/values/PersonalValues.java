@@ -5,6 +5,7 @@ import dev.lethe.crypto.SubjectKeyDestroyed;
 import dev.lethe.storage.Ids;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -54,6 +55,14 @@ public final class PersonalValues {
                     s.ciphertext()));
         }
         store.insert(h, accountId, sealed);
+    }
+
+    /** Which of these fields a subject holds a value of; nothing is opened. */
+    public Set<String> fieldsHeld(Handle h, String accountId, String subjectId, Collection<String> fields) {
+        var held = new HashSet<String>();
+        for (var v : store.bySubjectsAndFields(h, accountId, List.of(subjectId), List.copyOf(fields)))
+            held.add(v.field());
+        return held;
     }
 
     /** Every value of a subject, opened, oldest first. */

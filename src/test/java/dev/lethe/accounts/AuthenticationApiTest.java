@@ -242,7 +242,8 @@ class AuthenticationApiTest {
             var clock = new MutableClock(Instant.parse("2026-01-15T09:00:00Z"));
             String fromFile;
             try (var first = Lethe.start(config, clock, new SecureRandom())) {
-                Path file = dataDir.resolve("bootstrap-operator.key");
+                Path file = first.bootstrapKeyFile();
+                assertThat(file).isEqualTo(Lethe.bootstrapKeyFile(dataDir, db.settings()));
                 assertThat(file).exists();
                 assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
                 fromFile = Files.readString(file).strip();
@@ -260,9 +261,7 @@ class AuthenticationApiTest {
 
             try (var second = Lethe.start(config, clock, new SecureRandom())) {
                 assertThat(second.newBootstrapKey()).isEmpty();
-                assertThat(Files.readString(dataDir.resolve("bootstrap-operator.key"))
-                                .strip())
-                        .isEqualTo(fromFile);
+                assertThat(Files.readString(second.bootstrapKeyFile()).strip()).isEqualTo(fromFile);
                 assertThat(new Http(second.port()).get("/v1/accounts", fromFile).status())
                         .isEqualTo(200);
             }
@@ -290,8 +289,7 @@ class AuthenticationApiTest {
                 assertThat(http.get("/v1/accounts", "lethe_ci_" + "y".repeat(28))
                                 .status())
                         .isEqualTo(401);
-                assertThat(tmp.resolve("data").resolve("bootstrap-operator.key"))
-                        .doesNotExist();
+                assertThat(lethe.bootstrapKeyFile()).doesNotExist();
             }
         }
     }

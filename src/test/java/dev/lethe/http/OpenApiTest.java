@@ -195,7 +195,7 @@ class OpenApiTest {
                         List.of(new RouteDoc.Param("tag", "any number of tags", true)),
                         null,
                         null,
-                        List.of())),
+                        Map.of())),
                 "test");
         assertThat(repeatable
                         .at("/paths/~1v1~1things/get/parameters/0/schema/type")

@@ -2,6 +2,7 @@ package dev.lethe.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.Lethe;
+import dev.lethe.http.BrowserOrigins;
 import dev.lethe.http.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,6 +33,11 @@ public final class TestLethe implements AutoCloseable {
     private final Path dataDir;
 
     public TestLethe(TestDatabase engine) {
+        this(engine, BrowserOrigins.none());
+    }
+
+    /** A Lethe whose ingest routes answer CORS for these web pages. */
+    public TestLethe(TestDatabase engine, BrowserOrigins corsOrigins) {
         this.db = engine.fresh();
         try {
             this.dataDir = Files.createTempDirectory("lethe-test");
@@ -39,7 +45,10 @@ public final class TestLethe implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         var config = new Lethe.Config(
-                dataDir, db.settings(), new HttpServer.Settings("127.0.0.1", 0, 200_000), Optional.of(OPERATOR_KEY));
+                dataDir,
+                db.settings(),
+                new HttpServer.Settings("127.0.0.1", 0, 200_000, corsOrigins),
+                Optional.of(OPERATOR_KEY));
         this.lethe = Lethe.start(config, clock, new SecureRandom());
         this.http = new Http(lethe.port());
     }
