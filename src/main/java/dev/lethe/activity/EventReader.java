@@ -15,8 +15,8 @@ import java.util.Map;
  */
 public final class EventReader {
 
-    static final List<String> KEYS = List.of("visitorId", "sessionId", "type", "ts", "properties", "context");
-    static final List<String> CONTEXT = List.of("ip", "userAgent", "url", "referrer", "campaign", "locale", "country");
+    static final List<String> KEYS = JsonFields.keys(TrackBody.EventInput.class);
+    static final List<String> CONTEXT = JsonFields.keys(TrackBody.ContextInput.class);
 
     private EventReader() {}
 

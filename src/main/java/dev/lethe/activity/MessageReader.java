@@ -17,23 +17,9 @@ import java.util.Map;
  */
 public final class MessageReader {
 
-    static final List<String> KEYS = List.of(
-            "subject",
-            "subjectType",
-            "channel",
-            "product",
-            "api",
-            "direction",
-            "conversationId",
-            "campaignId",
-            "status",
-            "ts",
-            "sendAt",
-            "content",
-            "attachments",
-            "traffic");
-    static final List<String> SUBJECT = List.of("email", "phone", "externalId", "profileId");
-    static final List<String> TRAFFIC = List.of("from", "to", "route", "duration");
+    static final List<String> KEYS = JsonFields.keys(MessagesBody.MessageInput.class);
+    static final List<String> SUBJECT = JsonFields.keys(MessagesBody.SubjectInput.class);
+    static final List<String> TRAFFIC = JsonFields.keys(MessagesBody.TrafficInput.class);
 
     private MessageReader() {}
 

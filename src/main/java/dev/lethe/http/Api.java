@@ -1,5 +1,6 @@
 package dev.lethe.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.Caller;
 import dev.lethe.accounts.Scope;
@@ -9,7 +10,12 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.function.Supplier;
 
 /**
  * Registers routes with their documentation and their access rule. A handler receives the
@@ -44,11 +50,15 @@ public final class Api {
     private final AccountService accounts;
     private final BrowserOrigins browsers;
     private final List<RouteDoc> docs = new ArrayList<>();
+    private final Supplier<JsonNode> document;
+    private final Optional<ResponseCheck> responseCheck =
+            ServiceLoader.load(ResponseCheck.class).findFirst();
 
-    Api(RoutesConfig routes, AccountService accounts, BrowserOrigins browsers) {
+    Api(RoutesConfig routes, AccountService accounts, BrowserOrigins browsers, Supplier<JsonNode> document) {
         this.routes = routes;
         this.accounts = accounts;
         this.browsers = browsers;
+        this.document = document;
     }
 
     /** Starts a route description: {@code api.route(GET, "/v1/policy").access(...).summary(...)}. */
@@ -70,6 +80,9 @@ public final class Api {
         private int status = 200;
         private List<String> responseTypes = List.of("application/json");
         private final List<RouteDoc.Param> query = new ArrayList<>();
+        private Class<?> requestBody;
+        private Class<?> responseBody;
+        private final Map<Integer, Class<?>> otherAnswers = new LinkedHashMap<>();
 
         private Route(HandlerType method, String path) {
             this.method = method;
@@ -97,7 +110,26 @@ public final class Api {
 
         public Route returns(int status, String... mediaTypes) {
             this.status = status;
-            this.responseTypes = Arrays.asList(mediaTypes);
+            if (mediaTypes.length > 0) this.responseTypes = Arrays.asList(mediaTypes);
+            return this;
+        }
+
+        /** The JSON body this route reads: the record its schema is generated from. */
+        public Route body(Class<?> type) {
+            this.requestBody = type;
+            if (requestTypes.isEmpty()) requestTypes = List.of("application/json");
+            return this;
+        }
+
+        /** The JSON this route answers on success: the record its schema is generated from. */
+        public Route answers(Class<?> type) {
+            this.responseBody = type;
+            return this;
+        }
+
+        /** A further success status, answered with its own record. */
+        public Route answers(int status, Class<?> type) {
+            otherAnswers.put(status, type);
             return this;
         }
 
@@ -132,8 +164,19 @@ public final class Api {
         private void register(Api.Handler handler) {
             if (summary.isBlank()) throw new IllegalStateException("route " + method + " " + path + " has no summary");
             docs.add(new RouteDoc(
-                    method, path, access, summary, requestTypes, status, responseTypes, List.copyOf(query)));
+                    method,
+                    path,
+                    access,
+                    summary,
+                    requestTypes,
+                    status,
+                    responseTypes,
+                    List.copyOf(query),
+                    requestBody,
+                    responseBody,
+                    Map.copyOf(otherAnswers)));
             Access rule = access;
+            boolean documented = responseBody != null || !otherAnswers.isEmpty();
             List<String> accepted = List.copyOf(requestTypes);
             // an ingest key is the one key made to ship in a web page: the routes it may call, and
             // only those, answer CORS for the configured origins
@@ -149,8 +192,15 @@ public final class Api {
                 // every body is taken in here, by one rule (media type, UTF-8), never by a route
                 if (!accepted.isEmpty()) RequestBody.takeIn(ctx, accepted);
                 handler.handle(ctx, caller);
+                if (documented && responseCheck.isPresent() && ctx.statusCode() < 300 && isJson(ctx))
+                    responseCheck.get().check(document.get(), method.name(), path, ctx.statusCode(), ctx.result());
             });
         }
+    }
+
+    private static boolean isJson(Context ctx) {
+        String type = ctx.res().getContentType();
+        return type != null && type.startsWith("application/json");
     }
 
     /** A route whose query parameters are read by a {@link Parser} before its work. */

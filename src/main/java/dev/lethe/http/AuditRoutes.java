@@ -2,17 +2,19 @@ package dev.lethe.http;
 
 import static io.javalin.http.HandlerType.GET;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.accounts.Account;
 import dev.lethe.accounts.Caller;
 import dev.lethe.accounts.Scope;
 import dev.lethe.audit.AuditEntry;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.audit.AuditQuery;
+import dev.lethe.audit.Verification;
 import dev.lethe.errors.ForbiddenException;
 import dev.lethe.errors.NotFoundException;
 import dev.lethe.storage.Ids;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /** The audit log and its verification over HTTP. An operator key reads the platform's chain. */
@@ -39,6 +41,7 @@ final class AuditRoutes {
                 .query(
                         "cursor",
                         "the nextCursor of the previous page, with the same filters; the answer's nextCursor is null on the last page")
+                .answers(AuditPage.class)
                 .parse((q, caller) -> {
                     var query = new AuditQuery(
                             q.instant("from"),
@@ -55,12 +58,8 @@ final class AuditRoutes {
                 })
                 .handle((ctx, caller, r) -> {
                     var page = audit.page(caller.accountId(), r.query(), r.cursor());
-                    var out = new LinkedHashMap<String, Object>();
-                    out.put(
-                            "entries",
-                            page.entries().stream().map(AuditRoutes::entry).toList());
-                    out.put("nextCursor", page.nextCursor());
-                    ctx.json(out);
+                    ctx.json(new AuditPage(
+                            page.entries().stream().map(AuditRoutes::entry).toList(), page.nextCursor()));
                 });
         api.route(GET, "/v1/audit/verify")
                 .access(Access.needs(Scope.ADMIN, Scope.OPERATOR))
@@ -69,6 +68,7 @@ final class AuditRoutes {
                 .query(
                         "account",
                         "operator only: an account id, or platform (the default for an operator key), whose chain to check")
+                .answers(Verification.class)
                 .parse((q, caller) -> Optional.ofNullable(q.text("account")))
                 .handle((ctx, caller, account) -> ctx.json(audit.verify(chainToVerify(caller, account.orElse(null)))));
     }
@@ -94,17 +94,36 @@ final class AuditRoutes {
 
     private record AuditRequest(AuditQuery query, String cursor) {}
 
-    private static Map<String, Object> entry(AuditEntry e) {
-        var out = new LinkedHashMap<String, Object>();
-        out.put("seq", e.seq());
-        out.put("at", e.at().toString());
-        out.put("actor", e.actor());
-        out.put("source", e.source());
-        out.put("action", e.action());
-        out.put("targets", Json.readTree(e.targets()));
-        out.put("outcome", e.outcome());
-        out.put("detail", Json.readTree(e.detail()));
-        out.put("hash", e.hash());
-        return out;
+    private static EntryView entry(AuditEntry e) {
+        return new EntryView(
+                e.seq(),
+                e.at(),
+                e.actor(),
+                e.source(),
+                e.action(),
+                Json.readTree(e.targets()),
+                e.outcome(),
+                Json.readTree(e.detail()),
+                e.hash());
     }
+
+    /**
+     * One chained entry: ids and keyed hashes, never a personal value.
+     *
+     * @param targets what the action concerned, as ids
+     * @param detail what else the action records: counts, fields by name, reasons
+     */
+    record EntryView(
+            long seq,
+            Instant at,
+            String actor,
+            String source,
+            String action,
+            JsonNode targets,
+            String outcome,
+            JsonNode detail,
+            String hash) {}
+
+    /** A page of entries; {@code nextCursor} asks for the next page, null on the last. */
+    record AuditPage(List<EntryView> entries, String nextCursor) {}
 }

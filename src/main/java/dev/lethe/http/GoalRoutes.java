@@ -4,8 +4,10 @@ import static io.javalin.http.HandlerType.DELETE;
 import static io.javalin.http.HandlerType.GET;
 import static io.javalin.http.HandlerType.POST;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.lethe.accounts.Scope;
 import dev.lethe.errors.FieldError;
+import dev.lethe.goals.Goal;
 import dev.lethe.goals.GoalService;
 import dev.lethe.input.JsonFields;
 import java.util.LinkedHashMap;
@@ -26,8 +28,9 @@ final class GoalRoutes {
                 .access(Access.needs(Scope.ADMIN))
                 .summary(
                         "Define a goal: {name, eventType, match?: {property: value}}; stored events that already achieved it count (achievedBefore)")
-                .accepts("application/json")
+                .body(NewGoal.class)
                 .returns(201)
+                .answers(DefinedGoal.class)
                 .handle((ctx, caller) -> {
                     var in = new JsonFields();
                     var body = in.object(Json.object(ctx), "", List.of("name", "eventType", "match"));
@@ -49,18 +52,20 @@ final class GoalRoutes {
                     }
                     Json.requireNoErrors(errors);
                     var defined = goals.define(caller, name, eventType, match);
-                    var out = new LinkedHashMap<String, Object>();
-                    out.put("goalId", defined.goal().goalId());
-                    out.put("name", defined.goal().name());
-                    out.put("eventType", defined.goal().eventType());
-                    out.put("match", defined.goal().match());
-                    out.put("achievedBefore", defined.achievedBefore());
-                    ctx.status(201).json(out);
+                    var goal = defined.goal();
+                    ctx.status(201)
+                            .json(new DefinedGoal(
+                                    goal.goalId(),
+                                    goal.name(),
+                                    goal.eventType(),
+                                    goal.match(),
+                                    defined.achievedBefore()));
                 });
         api.route(GET, "/v1/goals")
                 .access(Access.needs(Scope.READ))
                 .summary("The account's goals")
-                .handle((ctx, caller) -> ctx.json(Map.of("goals", goals.list(caller.accountId()))));
+                .answers(Goals.class)
+                .handle((ctx, caller) -> ctx.json(new Goals(goals.list(caller.accountId()))));
         api.route(DELETE, "/v1/goals/{id}")
                 .access(Access.needs(Scope.ADMIN))
                 .summary("Delete a goal")
@@ -70,4 +75,15 @@ final class GoalRoutes {
                     ctx.status(204);
                 });
     }
+
+    /** {@code POST /v1/goals}: a goal is an event of a type whose properties hold these values. */
+    record NewGoal(
+            @JsonProperty(required = true) String name,
+            @JsonProperty(required = true) String eventType,
+            Map<String, String> match) {}
+
+    /** A goal as defined, with how many stored events had already achieved it. */
+    record DefinedGoal(String goalId, String name, String eventType, Map<String, String> match, long achievedBefore) {}
+
+    record Goals(List<Goal> goals) {}
 }

@@ -2,6 +2,7 @@ package dev.lethe.http;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.Caller;
 import dev.lethe.activity.MessageService;
@@ -21,6 +22,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,8 +91,11 @@ public final class HttpServer implements AutoCloseable {
                         kv("key", caller == null ? null : caller.keyId()));
             });
             Problems.register(config.routes, settings.maxBodyBytes());
-            var api = new Api(config.routes, features.accounts(), settings.corsOrigins());
-            new SystemRoutes(database, metrics, () -> OpenApi.document(docs.get(), version)).register(api);
+            var document = new AtomicReference<JsonNode>();
+            Supplier<JsonNode> served =
+                    () -> document.updateAndGet(d -> d != null ? d : OpenApi.document(docs.get(), version));
+            var api = new Api(config.routes, features.accounts(), settings.corsOrigins(), served);
+            new SystemRoutes(database, metrics, served).register(api);
             new AccountRoutes(features.accounts()).register(api);
             new PolicyRoutes(features.policies()).register(api);
             new NoticeRoutes(new Notices(), features.policies(), features.accounts()).register(api);

@@ -6,9 +6,14 @@ import dev.lethe.accounts.Scope;
 import dev.lethe.activity.EventReader;
 import dev.lethe.activity.MessageReader;
 import dev.lethe.activity.MessageService;
+import dev.lethe.activity.MessagesBody;
+import dev.lethe.activity.TrackBody;
+import dev.lethe.activity.TrackResult;
 import dev.lethe.activity.TrackService;
 import dev.lethe.input.JsonFields;
 import dev.lethe.profiles.Identification;
+import dev.lethe.profiles.Identified;
+import dev.lethe.profiles.IdentifyBody;
 import dev.lethe.profiles.IdentifyReader;
 
 /**
@@ -33,15 +38,19 @@ final class IngestRoutes {
                 .access(Access.needs(Scope.INGEST))
                 .summary(
                         "Record up to 1000 messages (SMS, email, chat, voice, push, OTT); content, attachments and traffic data are encrypted, each message is accepted or rejected on its own")
-                .accepts("application/json")
+                .body(MessagesBody.class)
                 .returns(202)
+                .answers(TrackResult.class)
                 .handle((ctx, caller) ->
                         ctx.status(202).json(messages.ingest(caller, MessageReader.batch(Json.object(ctx)))));
         api.route(POST, "/v1/identify")
                 .access(Access.needs(Scope.INGEST))
                 .summary(
                         "A visitor identifies: finds or creates the profile by email, phone or external id; the visitor's anonymous history joins it. A key with the read or admin scope is told the profile (201 new, 200 known); an ingest key only 202 {accepted, dropped, expired}, whoever the person is")
-                .accepts("application/json")
+                .body(IdentifyBody.class)
+                .answers(Identified.class)
+                .answers(201, Identified.class)
+                .answers(202, Identified.Receipt.class)
                 .handle((ctx, caller) -> {
                     var in = new JsonFields();
                     var request = IdentifyReader.read(Json.object(ctx), "", in);
@@ -54,8 +63,9 @@ final class IngestRoutes {
                 .access(Access.needs(Scope.INGEST))
                 .summary(
                         "Record up to 1000 events; each event is accepted or rejected on its own, with the paths of its errors")
-                .accepts("application/json")
+                .body(TrackBody.class)
                 .returns(202)
+                .answers(TrackResult.class)
                 .handle((ctx, caller) ->
                         ctx.status(202).json(track.track(caller, EventReader.batch(Json.object(ctx)))));
     }

@@ -3,6 +3,8 @@ package dev.lethe.http;
 import static io.javalin.http.HandlerType.GET;
 import static io.javalin.http.HandlerType.PUT;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.accounts.Account;
 import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.Caller;
@@ -10,12 +12,14 @@ import dev.lethe.accounts.Scope;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.NotFoundException;
 import dev.lethe.input.JsonFields;
+import dev.lethe.notices.Notice;
 import dev.lethe.notices.NoticeContext;
 import dev.lethe.notices.NoticeFormat;
 import dev.lethe.notices.NoticeKind;
 import dev.lethe.notices.Notices;
 import dev.lethe.registry.PolicyService;
 import io.javalin.http.Context;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -43,24 +47,27 @@ final class NoticeRoutes {
                 .summary("A notice (retention, subprocessors, categories, cookies) generated from the policy in force")
                 .query("format", "md, html or json; default from the Accept header, else json")
                 .returns(200, "application/json", "text/markdown", "text/html")
+                .answers(NoticeDocument.class)
                 .parse(NoticeRoutes::format)
                 .handle((ctx, caller, format) -> render(ctx, format, caller.accountId()));
         api.route(PUT, "/v1/notices/publication")
                 .access(Access.needs(Scope.ADMIN))
                 .summary("Publish the notices without authentication at /public/{accountId}/notices/{kind}, or stop")
-                .accepts("application/json")
+                .body(Publication.class)
+                .answers(Published.class)
                 .handle((ctx, caller) -> {
                     var in = new JsonFields();
                     var body = in.object(Json.object(ctx), "", List.of("public"));
                     Boolean published = in.requiredBoolean(body, "", "public");
                     in.requireValid();
                     accounts.setNoticesPublic(caller, published);
-                    ctx.json(Map.of("public", published, "url", "/public/" + caller.accountId() + "/notices/{kind}"));
+                    ctx.json(new Published(published, "/public/" + caller.accountId() + "/notices/{kind}"));
                 });
         api.route(GET, "/public/{accountId}/notices/{kind}")
                 .summary("A published notice; 404 unless the account published its notices")
                 .query("format", "md, html or json; default from the Accept header, else json")
                 .returns(200, "application/json", "text/markdown", "text/html")
+                .answers(NoticeDocument.class)
                 .parse(NoticeRoutes::format)
                 .handle((ctx, caller, format) -> {
                     String accountId = Json.idPath(ctx, "accountId", "No published notices here.");
@@ -97,4 +104,41 @@ final class NoticeRoutes {
         if (format.isEmpty()) q.add(new FieldError("format", "must be md, html or json"));
         return format.orElse(null);
     }
+
+    /** {@code PUT /v1/notices/publication}: publish the notices, or stop. */
+    record Publication(
+            @JsonProperty(value = "public", required = true) boolean published) {}
+
+    /** Whether the notices are published, and where. */
+    record Published(@JsonProperty("public") boolean published, String url) {}
+
+    /**
+     * A notice as JSON: the document the Markdown and HTML forms print.
+     *
+     * @param notice retention, subprocessors, categories or cookies
+     * @param policyVersion the policy version it was generated from
+     * @param since when that version took effect
+     */
+    record NoticeDocument(
+            String notice,
+            String title,
+            int policyVersion,
+            Instant since,
+            Notice.Controller controller,
+            List<String> intro,
+            List<NoticeSection> sections,
+            List<String> footnotes) {}
+
+    /**
+     * A table of a notice.
+     *
+     * @param rows one object per row: {@code id} and one value per column key (a text, a list of
+     *     texts, an object of lists, or true/false)
+     */
+    record NoticeSection(
+            String key,
+            String heading,
+            List<String> intro,
+            List<Notice.Column> columns,
+            List<Map<String, JsonNode>> rows) {}
 }

@@ -1,9 +1,26 @@
 package dev.lethe.http;
 
+import com.fasterxml.classmate.ResolvedType;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.victools.jsonschema.generator.CustomDefinition;
+import com.github.victools.jsonschema.generator.CustomDefinitionProviderV2;
+import com.github.victools.jsonschema.generator.MemberScope;
+import com.github.victools.jsonschema.generator.Option;
+import com.github.victools.jsonschema.generator.OptionPreset;
+import com.github.victools.jsonschema.generator.SchemaGenerator;
+import com.github.victools.jsonschema.generator.SchemaGeneratorConfig;
+import com.github.victools.jsonschema.generator.SchemaGeneratorConfigBuilder;
+import com.github.victools.jsonschema.generator.SchemaVersion;
+import com.github.victools.jsonschema.module.jackson.JacksonModule;
+import com.github.victools.jsonschema.module.jackson.JacksonOption;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -12,6 +29,7 @@ import java.util.regex.Pattern;
  */
 final class OpenApi {
 
+    private static final String SCHEMAS = "components/schemas";
     private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}]+)}");
 
     private OpenApi() {}
@@ -31,19 +49,8 @@ final class OpenApi {
         ObjectNode bearer = components.putObject("securitySchemes").putObject("bearer");
         bearer.put("type", "http");
         bearer.put("scheme", "bearer");
-        ObjectNode problem = components.putObject("schemas").putObject("Problem");
-        problem.put("type", "object");
-        ObjectNode props = problem.putObject("properties");
-        props.putObject("title").put("type", "string");
-        props.putObject("status").put("type", "integer");
-        props.putObject("instance").put("type", "string");
-        ObjectNode errors = props.putObject("errors");
-        errors.put("type", "array");
-        ObjectNode item = errors.putObject("items");
-        item.put("type", "object");
-        item.putObject("properties").putObject("path").put("type", "string");
-        ((ObjectNode) item.get("properties")).putObject("message").put("type", "string");
-
+        var answers = new SchemaGenerator(config(true)).buildMultipleSchemaDefinitions();
+        var requests = new SchemaGenerator(config(false));
         ObjectNode paths = root.putObject("paths");
         for (RouteDoc r : routes) {
             ObjectNode path = paths.has(r.path()) ? (ObjectNode) paths.get(r.path()) : paths.putObject(r.path());
@@ -83,15 +90,26 @@ final class OpenApi {
             if (!r.requestTypes().isEmpty()) {
                 ObjectNode content =
                         op.putObject("requestBody").put("required", true).putObject("content");
-                r.requestTypes().forEach(t -> content.putObject(t));
+                r.requestTypes().forEach(t -> {
+                    ObjectNode media = content.putObject(t);
+                    if (r.requestBody() != null && t.equals("application/json"))
+                        media.set("schema", requests.generateSchema(r.requestBody()));
+                });
             }
             ObjectNode responses = op.putObject("responses");
-            ObjectNode ok = responses.putObject(Integer.toString(r.successStatus()));
-            ok.put("description", r.successStatus() == 204 ? "Done" : "Success");
-            if (r.successStatus() != 204) {
+            var statuses = new TreeMap<Integer, Class<?>>(r.otherAnswers());
+            statuses.put(r.successStatus(), r.responseBody());
+            statuses.forEach((status, type) -> {
+                ObjectNode ok = responses.putObject(Integer.toString(status));
+                ok.put("description", status == 204 ? "Done" : "Success");
+                if (status == 204) return;
                 ObjectNode content = ok.putObject("content");
-                r.responseTypes().forEach(t -> content.putObject(t));
-            }
+                r.responseTypes().forEach(t -> {
+                    ObjectNode media = content.putObject(t);
+                    if (type != null && t.equals("application/json"))
+                        media.set("schema", answers.createSchemaReference(type));
+                });
+            });
             ObjectNode failure = responses.putObject("default");
             failure.put(
                     "description",
@@ -102,9 +120,76 @@ final class OpenApi {
                             + "422 invalid");
             failure.putObject("content")
                     .putObject(Problems.MEDIA_TYPE)
-                    .putObject("schema")
-                    .put("$ref", "#/components/schemas/Problem");
+                    .set("schema", answers.createSchemaReference(Problem.class));
         }
+        components.set("schemas", answers.collectDefinitions(SCHEMAS));
         return root;
+    }
+
+    /**
+     * JSON Schema 2020-12, the dialect of OpenAPI 3.1. Answers: every component of a record is
+     * always written (null where it has no value), so each is required and may be null unless it
+     * is a number, a true/false, a list or a map (lists and maps are empty, never null); their
+     * schemas are shared under components. Requests: a component is required only where it is
+     * marked {@code @JsonProperty(required = true)}; their schemas are written inline. Neither
+     * takes properties it does not name: Lethe refuses unknown keys, and answers only what it
+     * documents.
+     */
+    /**
+     * A schema's name in components: the record's name, after the type it is nested in unless that
+     * is a route class ({@code Verification.Problem} is VerificationProblem,
+     * {@code AccountRoutes.NewKey} is NewKey); a generic type is named with its arguments
+     * ({@code Map<String, Section>} is MapOfStringSection).
+     */
+    private static String schemaName(ResolvedType type) {
+        Class<?> c = type.getErasedType();
+        var name = new StringBuilder(c.getSimpleName());
+        if (!type.getTypeParameters().isEmpty()) {
+            name.append("Of");
+            type.getTypeParameters().forEach(t -> name.append(schemaName(t)));
+        }
+        for (Class<?> outer = c.getEnclosingClass(); outer != null; outer = outer.getEnclosingClass())
+            if (!outer.getSimpleName().endsWith("Routes")) name.insert(0, outer.getSimpleName());
+        return name.toString();
+    }
+
+    /** A property's place among its record's components, so the schema reads in the record's order. */
+    private static int declaredPosition(MemberScope<?, ?> member) {
+        var components = member.getDeclaringType().getErasedType().getRecordComponents();
+        if (components != null)
+            for (int i = 0; i < components.length; i++)
+                if (components[i].getName().equals(member.getDeclaredName())) return i;
+        return Integer.MAX_VALUE;
+    }
+
+    private static SchemaGeneratorConfig config(boolean answers) {
+        var builder = new SchemaGeneratorConfigBuilder(
+                        Json.MAPPER, SchemaVersion.DRAFT_2020_12, OptionPreset.PLAIN_JSON)
+                .with(new JacksonModule(
+                        JacksonOption.RESPECT_JSONPROPERTY_REQUIRED, JacksonOption.RESPECT_JSONPROPERTY_ORDER))
+                .with(Option.FORBIDDEN_ADDITIONAL_PROPERTIES_BY_DEFAULT, Option.MAP_VALUES_AS_ADDITIONAL_PROPERTIES)
+                .with(Option.STANDARD_FORMATS, Option.FLATTENED_ENUMS_FROM_TOSTRING)
+                .without(Option.SCHEMA_VERSION_INDICATOR);
+        builder.forTypesInGeneral()
+                .withPropertySorter(Comparator.comparingInt(OpenApi::declaredPosition))
+                .withDefinitionNamingStrategy((key, context) -> schemaName(key.getType()))
+                // JSON passed through as it is (audit targets and details, a policy document): any value.
+                .withCustomDefinitionProvider(
+                        (CustomDefinitionProviderV2) (type, context) -> type.isInstanceOf(JsonNode.class)
+                                ? new CustomDefinition(
+                                        context.getGeneratorConfig().createObjectNode(),
+                                        CustomDefinition.INLINE_DEFINITION,
+                                        CustomDefinition.EXCLUDING_ATTRIBUTES)
+                                : null);
+        if (answers) {
+            builder.forFields()
+                    .withRequiredCheck(field -> true)
+                    .withNullableCheck(field -> !field.getType().isPrimitive()
+                            && !field.getType().isInstanceOf(Collection.class)
+                            && !field.getType().isInstanceOf(Map.class));
+        } else {
+            builder.with(Option.INLINE_ALL_SCHEMAS);
+        }
+        return builder.build();
     }
 }

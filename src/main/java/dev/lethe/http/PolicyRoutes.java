@@ -5,6 +5,8 @@ import static io.javalin.http.HandlerType.GET;
 import static io.javalin.http.HandlerType.POST;
 import static io.javalin.http.HandlerType.PUT;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.accounts.Account;
 import dev.lethe.accounts.Caller;
 import dev.lethe.accounts.Scope;
@@ -13,13 +15,13 @@ import dev.lethe.errors.FieldError;
 import dev.lethe.errors.NotFoundException;
 import dev.lethe.input.JsonFields;
 import dev.lethe.registry.CustomField;
+import dev.lethe.registry.PolicyDiff;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.registry.PolicyVersion;
 import dev.lethe.registry.PolicyWriter;
 import io.javalin.http.Context;
-import java.util.LinkedHashMap;
+import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /** The policy registry over HTTP. */
 final class PolicyRoutes {
@@ -38,39 +40,41 @@ final class PolicyRoutes {
                 .summary(
                         "Submit a new policy version (YAML or JSON); custom fields it does not mention are kept (customFieldsKept); 422 lists every error, 403 names retention beyond the operator's bounds, 409 names saved segments that filter on a custom field it removes or changes")
                 .accepts(YAML, "application/json")
+                .body(JsonNode.class)
                 .returns(201)
+                .answers(Submitted.class)
                 .handle((ctx, caller) ->
                         ctx.status(201).json(submitted(policies.submit(caller, body(ctx), isJson(ctx)))));
         api.route(POST, "/v1/policy/validate")
                 .access(Access.needs(Scope.ADMIN))
                 .summary("Check a policy without saving it: every error, and retention beyond the operator's bounds")
                 .accepts(YAML, "application/json")
-                .handle((ctx, caller) -> ctx.json(Map.of(
-                        "valid",
-                        true,
-                        "beyondOperatorBounds",
-                        fieldErrors(policies.check(caller, body(ctx), isJson(ctx))))));
+                .body(JsonNode.class)
+                .answers(Validity.class)
+                .handle((ctx, caller) ->
+                        ctx.json(new Validity(true, fieldErrors(policies.check(caller, body(ctx), isJson(ctx))))));
         api.route(GET, "/v1/policy")
                 .access(Access.needs(Scope.READ))
                 .summary(
                         "The policy in force (the account's latest version, else the platform default); ?format=yaml gives the submitted text")
                 .query("format", "json (default) or yaml")
                 .returns(200, "application/json", YAML)
+                .answers(VersionDocument.class)
                 .parse(PolicyRoutes::format)
                 .handle((ctx, caller, format) -> render(ctx, format, policies.requireInForce(caller.accountId())));
         api.route(GET, "/v1/policy/versions")
                 .access(Access.needs(Scope.READ))
                 .summary("The account's policy versions, newest first")
-                .handle((ctx, caller) -> ctx.json(Map.of(
-                        "versions",
-                        policies.versions(caller.accountId()).stream()
-                                .map(PolicyRoutes::summary)
-                                .toList())));
+                .answers(Versions.class)
+                .handle((ctx, caller) -> ctx.json(new Versions(policies.versions(caller.accountId()).stream()
+                        .map(PolicyRoutes::summary)
+                        .toList())));
         api.route(GET, "/v1/policy/versions/{version}")
                 .access(Access.needs(Scope.READ))
                 .summary("One policy version")
                 .query("format", "json (default) or yaml")
                 .returns(200, "application/json", YAML)
+                .answers(VersionDocument.class)
                 .parse(PolicyRoutes::format)
                 .handle((ctx, caller, format) ->
                         render(ctx, format, policies.version(caller.accountId(), Json.intPath(ctx, "version"))));
@@ -80,16 +84,18 @@ final class PolicyRoutes {
                         "What changed between two versions: categories, records, processors, cookies and retention periods")
                 .query("from", "version number (required)")
                 .query("to", "version number (required)")
-                .parse((q, caller) -> new Versions(
+                .answers(Diff.class)
+                .parse((q, caller) -> new DiffVersions(
                         q.requiredInteger("from", 1, Integer.MAX_VALUE), q.requiredInteger("to", 1, Integer.MAX_VALUE)))
-                .handle((ctx, caller, v) -> ctx.json(Map.of(
-                        "from", v.from(), "to", v.to(), "diff", policies.diff(caller.accountId(), v.from(), v.to()))));
+                .handle((ctx, caller, v) ->
+                        ctx.json(new Diff(v.from(), v.to(), policies.diff(caller.accountId(), v.from(), v.to()))));
         api.route(POST, "/v1/fields")
                 .access(Access.needs(Scope.ADMIN))
                 .summary(
                         "Add a custom profile field {key, displayName, category, type: text|number|boolean|date, filterable?}; a new policy version")
-                .accepts("application/json")
+                .body(NewField.class)
                 .returns(201)
+                .answers(AddedField.class)
                 .handle((ctx, caller) -> {
                     var in = new JsonFields();
                     var body = in.object(
@@ -115,26 +121,27 @@ final class PolicyRoutes {
                     var field = new CustomField(
                             key, displayName == null ? key.replace('_', ' ') : displayName, category, type, filterable);
                     var version = policies.addCustomField(caller, field);
-                    var out = summary(version);
-                    out.put("field", field(field));
-                    ctx.status(201).json(out);
+                    var v = summary(version);
+                    ctx.status(201)
+                            .json(new AddedField(
+                                    v.version(), v.platformDefault(), v.author(), v.createdAt(), field(field)));
                 });
         api.route(DELETE, "/v1/fields/{key}")
                 .access(Access.needs(Scope.ADMIN))
                 .summary(
                         "Remove a custom profile field: a new policy version without it; 409 while a saved segment filters on it")
+                .answers(RemovedField.class)
                 .handle((ctx, caller) -> {
                     String key = ctx.pathParam("key");
-                    var out = summary(policies.removeCustomField(caller, key));
-                    out.put("removed", key);
-                    ctx.json(out);
+                    var v = summary(policies.removeCustomField(caller, key));
+                    ctx.json(new RemovedField(v.version(), v.platformDefault(), v.author(), v.createdAt(), key));
                 });
         api.route(GET, "/v1/fields")
                 .access(Access.needs(Scope.READ))
                 .summary("The account's custom profile fields, from the policy in force")
-                .handle((ctx, caller) -> ctx.json(Map.of(
-                        "fields",
-                        policies.requireInForce(caller.accountId()).policy().customFields().values().stream()
+                .answers(Fields.class)
+                .handle((ctx, caller) -> ctx.json(
+                        new Fields(policies.requireInForce(caller.accountId()).policy().customFields().values().stream()
                                 .map(PolicyRoutes::field)
                                 .toList())));
         api.route(PUT, "/v1/platform/policy")
@@ -142,7 +149,9 @@ final class PolicyRoutes {
                 .summary(
                         "Set the platform default policy: it applies to accounts without their own and bounds every account's retention")
                 .accepts(YAML, "application/json")
+                .body(JsonNode.class)
                 .returns(201)
+                .answers(Submitted.class)
                 .handle((ctx, caller) ->
                         ctx.status(201).json(submitted(policies.submit(caller, body(ctx), isJson(ctx)))));
         api.route(GET, "/v1/platform/policy")
@@ -150,6 +159,7 @@ final class PolicyRoutes {
                 .summary("The platform default policy")
                 .query("format", "json (default) or yaml")
                 .returns(200, "application/json", YAML)
+                .answers(VersionDocument.class)
                 .parse(PolicyRoutes::format)
                 .handle((ctx, caller, format) -> render(
                         ctx,
@@ -164,7 +174,7 @@ final class PolicyRoutes {
     }
 
     /** The two versions a diff compares (null when at fault; the route then does not run). */
-    private record Versions(Integer from, Integer to) {}
+    private record DiffVersions(Integer from, Integer to) {}
 
     /** The policy document, as {@link RequestBody} took it in (YAML or JSON, UTF-8). */
     private static String body(Context ctx) {
@@ -184,44 +194,87 @@ final class PolicyRoutes {
             ctx.contentType(YAML).result(v.yaml());
             return;
         }
-        var out = summary(v);
-        out.put("policy", PolicyWriter.tree(v.policy()));
-        ctx.json(out);
+        var s = summary(v);
+        ctx.json(new VersionDocument(
+                s.version(), s.platformDefault(), s.author(), s.createdAt(), PolicyWriter.tree(v.policy())));
     }
 
-    private static Map<String, Object> submitted(PolicyService.Submitted s) {
-        var out = summary(s.version());
-        out.put("customFieldsKept", s.customFieldsKept());
-        out.put("customFieldsReplaced", s.customFieldsReplaced());
-        return out;
+    private static Submitted submitted(PolicyService.Submitted s) {
+        var v = summary(s.version());
+        return new Submitted(
+                v.version(),
+                v.platformDefault(),
+                v.author(),
+                v.createdAt(),
+                s.customFieldsKept(),
+                s.customFieldsReplaced());
     }
 
-    private static Map<String, Object> summary(PolicyVersion v) {
-        var out = new LinkedHashMap<String, Object>();
-        out.put("version", v.version());
-        out.put("platformDefault", Account.PLATFORM.equals(v.accountId()));
-        out.put("author", v.author());
-        out.put("createdAt", v.createdAt().toString());
-        return out;
+    private static VersionSummary summary(PolicyVersion v) {
+        return new VersionSummary(v.version(), Account.PLATFORM.equals(v.accountId()), v.author(), v.createdAt());
     }
 
-    private static List<Map<String, String>> fieldErrors(List<FieldError> errors) {
+    private static List<Problem.FieldProblem> fieldErrors(List<FieldError> errors) {
         return errors.stream()
-                .map(e -> Map.of("path", e.path(), "message", e.message()))
+                .map(e -> new Problem.FieldProblem(e.path(), e.message()))
                 .toList();
     }
 
-    private static Map<String, Object> field(CustomField f) {
-        return Map.of(
-                "key",
-                f.key(),
-                "displayName",
-                f.displayName(),
-                "category",
-                f.category(),
-                "type",
-                f.type().wireName(),
-                "filterable",
-                f.filterable());
+    private static FieldView field(CustomField f) {
+        return new FieldView(f.key(), f.displayName(), f.category(), f.type().wireName(), f.filterable());
     }
+
+    /**
+     * A policy version.
+     *
+     * @param platformDefault true for the platform's default policy, false for an account's own
+     * @param author the key or user that submitted it
+     */
+    record VersionSummary(int version, boolean platformDefault, String author, Instant createdAt) {}
+
+    /** A policy version with its document (see docs/policy-format.md). */
+    record VersionDocument(int version, boolean platformDefault, String author, Instant createdAt, JsonNode policy) {}
+
+    record Versions(List<VersionSummary> versions) {}
+
+    /**
+     * A policy version as submitted, and what Lethe did with the custom fields the document did
+     * not declare.
+     *
+     * @param customFieldsKept custom fields made by {@code POST /v1/fields} that the document did
+     *     not mention, carried into the new version
+     * @param customFieldsReplaced custom fields whose trait the document maps itself
+     */
+    record Submitted(
+            int version,
+            boolean platformDefault,
+            String author,
+            Instant createdAt,
+            List<String> customFieldsKept,
+            List<String> customFieldsReplaced) {}
+
+    /** The policy version without the field, and the field's key. */
+    record RemovedField(int version, boolean platformDefault, String author, Instant createdAt, String removed) {}
+
+    /** A policy that reads as valid, and the retention periods beyond the operator's bounds. */
+    record Validity(boolean valid, List<Problem.FieldProblem> beyondOperatorBounds) {}
+
+    /** What changed between versions {@code from} and {@code to}. */
+    record Diff(int from, int to, PolicyDiff diff) {}
+
+    /** {@code POST /v1/fields}: a custom profile field. */
+    record NewField(
+            @JsonProperty(required = true) String key,
+            String displayName,
+            @JsonProperty(required = true) String category,
+            String type,
+            Boolean filterable) {}
+
+    /** A custom profile field. */
+    record FieldView(String key, String displayName, String category, String type, boolean filterable) {}
+
+    /** The policy version that added a custom field, and the field. */
+    record AddedField(int version, boolean platformDefault, String author, Instant createdAt, FieldView field) {}
+
+    record Fields(List<FieldView> fields) {}
 }

@@ -13,9 +13,7 @@ import dev.lethe.errors.UnsupportedMediaTypeException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,15 +65,13 @@ final class Problems {
     }
 
     static void write(Context ctx, int status, String title, List<FieldError> errors) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", "about:blank");
-        body.put("title", title);
-        body.put("status", status);
-        body.put("instance", ctx.path());
-        body.put(
-                "errors",
+        var body = new Problem(
+                "about:blank",
+                title,
+                status,
+                ctx.path(),
                 errors.stream()
-                        .map(e -> Map.of("path", e.path(), "message", e.message()))
+                        .map(e -> new Problem.FieldProblem(e.path(), e.message()))
                         .toList());
         if (status == 401) ctx.header("WWW-Authenticate", "Bearer realm=\"lethe\"");
         ctx.status(status).contentType(MEDIA_TYPE).json(body);

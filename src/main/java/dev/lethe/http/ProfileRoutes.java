@@ -5,10 +5,13 @@ import static io.javalin.http.HandlerType.GET;
 import static io.javalin.http.HandlerType.POST;
 import static io.javalin.http.HandlerType.PUT;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.accounts.Scope;
 import dev.lethe.errors.FieldError;
 import dev.lethe.input.JsonFields;
+import dev.lethe.profiles.Engagement;
+import dev.lethe.profiles.Merged;
 import dev.lethe.profiles.ProfileCriteria;
 import dev.lethe.profiles.ProfileLists;
 import dev.lethe.profiles.ProfileView;
@@ -16,6 +19,7 @@ import dev.lethe.profiles.Profiles;
 import dev.lethe.profiles.Segments;
 import dev.lethe.registry.Durations;
 import dev.lethe.values.Sensitive;
+import java.time.Instant;
 import java.time.Period;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,6 +57,7 @@ final class ProfileRoutes {
                 .query(
                         "columns",
                         "comma-separated: id, subjectType, firstSeen, lastSeen (the default), visits, engagement, field.{key} (a custom field's value, decrypted; the read is audited)")
+                .answers(ProfilePage.class)
                 .parse((q, caller) -> {
                     var query = new ProfileLists.ProfileQuery(
                             q.text("segment"),
@@ -76,43 +81,42 @@ final class ProfileRoutes {
                 })
                 .handle((ctx, caller, query) -> {
                     var page = profiles.lists().list(caller, query);
-                    var out = new LinkedHashMap<String, Object>();
-                    out.put(
-                            "profiles",
+                    ctx.json(new ProfilePage(
                             page.profiles().stream()
                                     .map(r -> row(r, page.columns()))
-                                    .toList());
-                    out.put("nextCursor", page.nextCursor());
-                    ctx.json(out);
+                                    .toList(),
+                            page.nextCursor()));
                 });
         api.route(POST, "/v1/segments")
                 .access(Access.needs(Scope.ADMIN))
                 .summary(
                         "Save a segment {name, filter: {tag?, goal?, engagement?, fields?: {key: value}, lastVisitFrom?, lastVisitTo?, lastVisitWithin?, sort?}}; list it with ?segment=")
-                .accepts("application/json")
+                .body(SegmentBody.class)
                 .returns(201)
+                .answers(SavedSegment.class)
                 .handle((ctx, caller) -> {
                     var saved = profiles.segments().saveSegment(caller, definition(Json.object(ctx)));
-                    ctx.status(201).json(Map.of("id", saved.segmentId(), "name", saved.name()));
+                    ctx.status(201).json(new SavedSegment(saved.segmentId(), saved.name()));
                 });
         api.route(GET, "/v1/segments")
                 .access(Access.needs(Scope.READ))
                 .summary("The account's saved segments, each with what it misses now (problems)")
-                .handle((ctx, caller) -> ctx.json(Map.of(
-                        "segments",
-                        profiles.segments().segments(caller).stream()
-                                .map(ProfileRoutes::segment)
-                                .toList())));
+                .answers(SegmentList.class)
+                .handle((ctx, caller) -> ctx.json(new SegmentList(profiles.segments().segments(caller).stream()
+                        .map(ProfileRoutes::segment)
+                        .toList())));
         api.route(GET, "/v1/segments/{id}")
                 .access(Access.needs(Scope.READ))
                 .summary(
                         "One saved segment: its name, its filter and its problems (a goal or custom field it names that is gone)")
+                .answers(SegmentView.class)
                 .handle((ctx, caller) -> ctx.json(
                         segment(profiles.segments().segment(caller, Json.idPath(ctx, "id", SEGMENT_NOT_FOUND)))));
         api.route(PUT, "/v1/segments/{id}")
                 .access(Access.needs(Scope.ADMIN))
                 .summary("Replace a segment's name and filter ({name, filter}), checked as when it is saved")
-                .accepts("application/json")
+                .body(SegmentBody.class)
+                .answers(SegmentView.class)
                 .handle((ctx, caller) -> {
                     String id = Json.idPath(ctx, "id", SEGMENT_NOT_FOUND);
                     var changed = profiles.segments().changeSegment(caller, id, definition(Json.object(ctx)));
@@ -129,22 +133,23 @@ final class ProfileRoutes {
         api.route(POST, "/v1/profiles/{id}/tags")
                 .access(Access.needs(Scope.ADMIN))
                 .summary("Add and remove tags on a profile: {add: [...], remove: [...]}; returns its tags")
-                .accepts("application/json")
+                .body(TagChange.class)
+                .answers(TagList.class)
                 .handle((ctx, caller) -> {
                     var in = new JsonFields();
                     var body = in.object(Json.object(ctx), "", List.of("add", "remove"));
                     var add = in.texts(body, "", "add");
                     var remove = in.texts(body, "", "remove");
                     in.requireValid();
-                    ctx.json(Map.of(
-                            "tags",
+                    ctx.json(new TagList(
                             profiles.tags().tag(caller, Json.idPath(ctx, "id", "No such profile."), add, remove)));
                 });
         api.route(POST, "/v1/profiles/{id}/merge")
                 .access(Access.needs(Scope.ADMIN))
                 .summary(
                         "Merge another profile ({from}) into this one: its values (with their keys), visits and identifiers move here; it ceases to exist")
-                .accepts("application/json")
+                .body(MergeBody.class)
+                .answers(Merged.class)
                 .handle((ctx, caller) -> {
                     var in = new JsonFields();
                     var body = in.object(Json.object(ctx), "", List.of("from"));
@@ -156,6 +161,7 @@ final class ProfileRoutes {
                 .access(Access.needs(Scope.READ))
                 .summary(
                         "One profile: contact information, traits, summary and visits (decrypted; the read is audited)")
+                .answers(ProfileDocument.class)
                 .handle((ctx, caller) ->
                         ctx.json(view(profiles.views().view(caller, Json.idPath(ctx, "id", "No such profile.")))));
     }
@@ -230,17 +236,14 @@ final class ProfileRoutes {
                 text(f, "sort", errors));
     }
 
-    private static Map<String, Object> segment(Segments.Checked c) {
-        var out = new LinkedHashMap<String, Object>();
-        out.put("id", c.segment().segmentId());
-        out.put("name", c.segment().name());
-        out.put("filter", filter(c.segment().criteria()));
-        out.put(
-                "problems",
+    private static SegmentView segment(Segments.Checked c) {
+        return new SegmentView(
+                c.segment().segmentId(),
+                c.segment().name(),
+                filter(c.segment().criteria()),
                 c.problems().stream()
-                        .map(e -> Map.of("path", e.path(), "message", e.message()))
+                        .map(e -> new Problem.FieldProblem(e.path(), e.message()))
                         .toList());
-        return out;
     }
 
     private static String text(JsonNode f, String key, List<FieldError> errors) {
@@ -303,96 +306,49 @@ final class ProfileRoutes {
         return out;
     }
 
-    private static Map<String, Object> view(ProfileView p) {
-        var out = new LinkedHashMap<String, Object>();
-        out.put("id", p.profileId());
-        out.put("subjectType", p.subjectType());
-        out.put("contact", plain(p.contact()));
-        var identifiers = new LinkedHashMap<String, Object>();
+    private static ProfileDocument view(ProfileView p) {
+        var identifiers = new LinkedHashMap<String, List<IdentifierView>>();
         p.identifiers()
                 .forEach((kind, list) -> identifiers.put(
                         kind,
                         list.stream()
-                                .map(i -> {
-                                    var one = new LinkedHashMap<String, Object>();
-                                    one.put(
-                                            "value",
-                                            i.value() == null ? null : i.value().value());
-                                    one.put("latest", i.latest());
-                                    one.put(
-                                            "firstCollectedAt",
-                                            i.firstCollectedAt().toString());
-                                    one.put("collectedAt", i.collectedAt().toString());
-                                    return one;
-                                })
+                                .map(i -> new IdentifierView(
+                                        i.value() == null ? null : i.value().value(),
+                                        i.latest(),
+                                        i.firstCollectedAt(),
+                                        i.collectedAt()))
                                 .toList()));
-        out.put("identifiers", identifiers);
         var traits = new LinkedHashMap<String, Object>();
         p.traits().forEach((k, v) -> traits.put(k, v.typed()));
-        out.put("traits", traits);
-        out.put("tags", p.tags().stream().map(t -> t.value()).toList());
         var s = p.summary();
-        out.put(
-                "summary",
-                Map.of(
-                        "firstVisit",
-                        s.firstSeen().toString(),
-                        "lastVisit",
-                        s.lastSeen().toString(),
-                        "visits",
-                        s.visits(),
-                        "events",
-                        s.events(),
-                        "messages",
-                        s.messages(),
-                        "devices",
-                        s.devices()));
-        out.put(
-                "engagement",
-                Map.of("score", p.engagement().score(), "level", p.engagement().level()));
-        out.put(
-                "interests",
+        return new ProfileDocument(
+                p.profileId(),
+                p.subjectType(),
+                plain(p.contact()),
+                identifiers,
+                traits,
+                p.tags().stream().map(Sensitive::value).toList(),
+                new SummaryView(s.firstSeen(), s.lastSeen(), s.visits(), s.events(), s.messages(), s.devices()),
+                p.engagement(),
                 p.interests().stream()
-                        .map(i -> Map.of("interest", i.value().value(), "count", i.count()))
-                        .toList());
-        out.put(
-                "goals",
-                p.goals().stream()
-                        .map(g -> Map.of(
-                                "goalId", g.goalId(),
-                                "name", g.name(),
-                                "firstAchievedAt", g.firstAchievedAt().toString(),
-                                "times", g.times()))
-                        .toList());
-        out.put(
-                "campaigns",
+                        .map(i -> new InterestView(i.value().value(), i.count()))
+                        .toList(),
+                p.goals(),
                 p.campaigns().stream()
-                        .map(c -> Map.of(
-                                "campaign",
-                                c.campaign().value(),
-                                "first",
-                                c.first().toString(),
-                                "last",
-                                c.last().toString()))
-                        .toList());
-        out.put(
-                "visits",
+                        .map(c -> new CampaignView(c.campaign().value(), c.first(), c.last()))
+                        .toList(),
                 p.visits().stream()
-                        .map(v -> {
-                            var visit = new LinkedHashMap<String, Object>();
-                            visit.put("sessionId", v.sessionId());
-                            visit.put("startedAt", v.startedAt().toString());
-                            visit.put("durationSeconds", v.duration().toSeconds());
-                            visit.put("pages", v.pages());
-                            visit.put("events", v.events());
-                            visit.put("source", plain(v.source()));
-                            visit.put("importantEvents", v.importantEvents());
-                            visit.put("goals", v.goals());
-                            visit.put("ended", v.ended());
-                            return visit;
-                        })
+                        .map(v -> new VisitView(
+                                v.sessionId(),
+                                v.startedAt(),
+                                v.duration().toSeconds(),
+                                v.pages(),
+                                v.events(),
+                                plain(v.source()),
+                                v.importantEvents(),
+                                v.goals(),
+                                v.ended()))
                         .toList());
-        return out;
     }
 
     private static Map<String, Object> plain(Map<String, Sensitive> values) {
@@ -405,4 +361,98 @@ final class ProfileRoutes {
     private static Object plain(Sensitive v) {
         return v.isList() ? v.items() : v.value();
     }
+
+    /** {@code POST /v1/segments}, {@code PUT /v1/segments/{id}}: a name and a filter. */
+    record SegmentBody(@JsonProperty(required = true) String name, SegmentFilter filter) {}
+
+    /**
+     * What a segment selects; it names no person (no email or phone).
+     *
+     * @param fields filterable custom fields by key, each a text, number or true/false
+     */
+    record SegmentFilter(
+            String tag,
+            String goal,
+            String engagement,
+            Map<String, Object> fields,
+            Instant lastVisitFrom,
+            Instant lastVisitTo,
+            String lastVisitWithin,
+            String sort) {}
+
+    /** {@code POST /v1/profiles/{id}/tags}: tags to add and to remove (case-insensitive). */
+    record TagChange(List<String> add, List<String> remove) {}
+
+    /** {@code POST /v1/profiles/{id}/merge}: the profile to merge into this one. */
+    record MergeBody(@JsonProperty(required = true) String from) {}
+
+    /**
+     * A page of profiles.
+     *
+     * @param profiles one object per profile with the columns asked for ({@code id, subjectType,
+     *     firstSeen, lastSeen, visits, engagement, field.<key>})
+     * @param nextCursor the next page's {@code cursor}; null on the last page
+     */
+    record ProfilePage(List<Map<String, Object>> profiles, String nextCursor) {}
+
+    record SavedSegment(String id, String name) {}
+
+    /**
+     * A saved segment, with what it misses now.
+     *
+     * @param problems a goal or custom field it names that is gone, by path
+     */
+    record SegmentView(String id, String name, Map<String, Object> filter, List<Problem.FieldProblem> problems) {}
+
+    record SegmentList(List<SegmentView> segments) {}
+
+    record TagList(List<String> tags) {}
+
+    /**
+     * One profile, decrypted.
+     *
+     * @param contact the latest email, phone and external id held
+     * @param identifiers every identifier that finds the profile, by kind (email, phone,
+     *     externalId, visitorId), newest first
+     * @param traits values by name: a text, a number or true/false (a custom field's type), or a
+     *     list of texts
+     */
+    record ProfileDocument(
+            String id,
+            String subjectType,
+            Map<String, Object> contact,
+            Map<String, List<IdentifierView>> identifiers,
+            Map<String, Object> traits,
+            List<String> tags,
+            SummaryView summary,
+            Engagement engagement,
+            List<InterestView> interests,
+            List<ProfileView.GoalAchieved> goals,
+            List<CampaignView> campaigns,
+            List<VisitView> visits) {}
+
+    /**
+     * One identifier of a profile.
+     *
+     * @param value null where only its blind index is kept (a visitor id the policy does not map)
+     * @param latest whether it is the one most recently given of its kind
+     */
+    record IdentifierView(String value, boolean latest, Instant firstCollectedAt, Instant collectedAt) {}
+
+    record SummaryView(Instant firstVisit, Instant lastVisit, int visits, int events, int messages, int devices) {}
+
+    record InterestView(String interest, int count) {}
+
+    record CampaignView(String campaign, Instant first, Instant last) {}
+
+    record VisitView(
+            String sessionId,
+            Instant startedAt,
+            long durationSeconds,
+            int pages,
+            int events,
+            Map<String, Object> source,
+            Map<String, Integer> importantEvents,
+            List<String> goals,
+            boolean ended) {}
 }

@@ -2,9 +2,14 @@ package dev.lethe.http;
 
 import io.javalin.http.HandlerType;
 import java.util.List;
+import java.util.Map;
 
 /**
- * What the OpenAPI document says about one route. Routes are registered only through {@link Api},
+ * What the OpenAPI document says about one route. {@code requestBody} and {@code responseBody} are
+ * the records the route reads and writes as JSON (null where it reads or writes none, or
+ * something other than JSON); the document's schemas are generated from them. {@code
+ * otherAnswers} are further success statuses with their records (identify: 200 for a known
+ * person, 201 for a new one, 202 for an ingest key). Routes are registered only through {@link Api},
  * which records one of these for each, so no route can go undocumented.
  */
 public record RouteDoc(
@@ -15,7 +20,10 @@ public record RouteDoc(
         List<String> requestTypes,
         int successStatus,
         List<String> responseTypes,
-        List<Param> query) {
+        List<Param> query,
+        Class<?> requestBody,
+        Class<?> responseBody,
+        Map<Integer, Class<?>> otherAnswers) {
 
     /**
      * A query parameter the route takes. A name may hold a {@code {key}} placeholder

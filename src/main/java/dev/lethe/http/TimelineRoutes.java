@@ -10,6 +10,7 @@ import dev.lethe.activity.TimelineQuery;
 import dev.lethe.values.Sensitive;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** A person's timeline over HTTP: their events and messages, newest first, decrypted and audited. */
@@ -31,6 +32,7 @@ final class TimelineRoutes {
                 .query("type", "only events of this type")
                 .query("limit", "1..1000, default 100")
                 .query("cursor", "the nextCursor of the previous page")
+                .answers(EventPage.class)
                 .parse((q, caller) -> {
                     var query = query(q, q.text("type"));
                     q.addAll(Timeline.eventProblems(query));
@@ -39,12 +41,8 @@ final class TimelineRoutes {
                 .handle((ctx, caller, query) -> {
                     String profileId = Json.idPath(ctx, "id", "No such profile.");
                     var page = timeline.events(caller, profileId, query);
-                    var out = new LinkedHashMap<String, Object>();
-                    out.put(
-                            "events",
-                            page.records().stream().map(TimelineRoutes::event).toList());
-                    out.put("nextCursor", page.nextCursor());
-                    ctx.json(out);
+                    ctx.json(new EventPage(
+                            page.records().stream().map(TimelineRoutes::event).toList(), page.nextCursor()));
                 });
         api.route(GET, "/v1/profiles/{id}/messages")
                 .access(Access.needs(Scope.READ))
@@ -54,6 +52,7 @@ final class TimelineRoutes {
                 .query("to", "ISO instant, exclusive")
                 .query("limit", "1..1000, default 100")
                 .query("cursor", "the nextCursor of the previous page")
+                .answers(MessagePage.class)
                 .parse((q, caller) -> {
                     var query = query(q, null);
                     q.addAll(Timeline.messageProblems(query));
@@ -62,12 +61,8 @@ final class TimelineRoutes {
                 .handle((ctx, caller, query) -> {
                     String profileId = Json.idPath(ctx, "id", "No such profile.");
                     var page = timeline.messages(caller, profileId, query);
-                    var out = new LinkedHashMap<String, Object>();
-                    out.put(
-                            "messages",
-                            page.records().stream().map(TimelineRoutes::message).toList());
-                    out.put("nextCursor", page.nextCursor());
-                    ctx.json(out);
+                    ctx.json(new MessagePage(
+                            page.records().stream().map(TimelineRoutes::message).toList(), page.nextCursor()));
                 });
     }
 
@@ -81,36 +76,32 @@ final class TimelineRoutes {
                 q.integer("limit", TimelineQuery.DEFAULT_LIMIT, 1, TimelineQuery.MAX_LIMIT));
     }
 
-    private static Map<String, Object> event(TimelineEvent e) {
-        var out = new LinkedHashMap<String, Object>();
-        out.put("id", e.eventId());
-        out.put("type", e.type());
-        out.put("ts", e.occurredAt().toString());
-        out.put("receivedAt", e.receivedAt().toString());
-        out.put("sessionId", e.sessionId());
-        out.put("properties", plain(e.properties()));
-        out.put("context", plain(e.context()));
-        return out;
+    private static EventView event(TimelineEvent e) {
+        return new EventView(
+                e.eventId(),
+                e.type(),
+                e.occurredAt(),
+                e.receivedAt(),
+                e.sessionId(),
+                plain(e.properties()),
+                plain(e.context()));
     }
 
-    private static Map<String, Object> message(TimelineMessage m) {
-        var out = new LinkedHashMap<String, Object>();
-        out.put("id", m.messageId());
-        out.put("ts", m.sentAt().toString());
-        out.put("receivedAt", m.receivedAt().toString());
-        out.put("sendAt", text(m.sendAt()));
-        out.put("channel", m.channel());
-        out.put("product", m.product());
-        out.put("api", m.api());
-        out.put("direction", m.direction());
-        out.put("status", m.status());
-        out.put("campaignId", m.campaignId());
-        out.put("content", m.content() == null ? null : m.content().value());
-        out.put(
-                "attachments",
-                m.attachments().stream().map(TimelineRoutes::attachment).toList());
-        out.put("traffic", plain(m.traffic()));
-        return out;
+    private static MessageView message(TimelineMessage m) {
+        return new MessageView(
+                m.messageId(),
+                m.sentAt(),
+                m.receivedAt(),
+                m.sendAt(),
+                m.channel(),
+                m.product(),
+                m.api(),
+                m.direction(),
+                m.status(),
+                m.campaignId(),
+                m.content() == null ? null : m.content().value(),
+                m.attachments().stream().map(TimelineRoutes::attachment).toList(),
+                plain(m.traffic()));
     }
 
     /** An attachment as it was sent: an object stays an object, anything else is its text. */
@@ -126,13 +117,50 @@ final class TimelineRoutes {
         return text;
     }
 
-    private static String text(Instant at) {
-        return at == null ? null : at.toString();
-    }
-
     private static Map<String, String> plain(Map<String, Sensitive> values) {
         var out = new LinkedHashMap<String, String>();
         values.forEach((k, v) -> out.put(k, v.value()));
         return out;
     }
+
+    /**
+     * One event, decrypted.
+     *
+     * @param ts when it happened
+     * @param properties and context: values by name, as sent
+     */
+    record EventView(
+            String id,
+            String type,
+            Instant ts,
+            Instant receivedAt,
+            String sessionId,
+            Map<String, String> properties,
+            Map<String, String> context) {}
+
+    /**
+     * One message, decrypted.
+     *
+     * @param attachments each a text, or the object it was sent as
+     */
+    record MessageView(
+            String id,
+            Instant ts,
+            Instant receivedAt,
+            Instant sendAt,
+            String channel,
+            String product,
+            String api,
+            String direction,
+            String status,
+            String campaignId,
+            String content,
+            List<Object> attachments,
+            Map<String, String> traffic) {}
+
+    /** A page of events, newest first; {@code nextCursor} is null on the last page. */
+    record EventPage(List<EventView> events, String nextCursor) {}
+
+    /** A page of messages, newest first; {@code nextCursor} is null on the last page. */
+    record MessagePage(List<MessageView> messages, String nextCursor) {}
 }

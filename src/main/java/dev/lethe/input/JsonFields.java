@@ -1,5 +1,6 @@
 package dev.lethe.input;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.InvalidInputException;
@@ -7,6 +8,7 @@ import dev.lethe.storage.Timestamps;
 import dev.lethe.values.Sensitive;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +30,19 @@ public final class JsonFields {
     public static final String SCALAR_EXPECTED = "must be a text, number or true/false";
 
     private final List<FieldError> errors;
+
+    /**
+     * The keys a body of this shape may hold: its record's components, by their JSON names. A
+     * reader takes its allowed keys from the same record the OpenAPI schema is generated from.
+     */
+    public static List<String> keys(Class<? extends Record> shape) {
+        return Arrays.stream(shape.getRecordComponents())
+                .map(c -> {
+                    var named = c.getAccessor().getAnnotation(JsonProperty.class);
+                    return named != null && !named.value().isEmpty() ? named.value() : c.getName();
+                })
+                .toList();
+    }
 
     public JsonFields() {
         this(new ArrayList<>());

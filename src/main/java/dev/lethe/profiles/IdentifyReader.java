@@ -14,8 +14,8 @@ import java.util.List;
  */
 public final class IdentifyReader {
 
-    static final List<String> KEYS = List.of("visitorId", "subjectType", "identifiers", "traits", "ts");
-    static final List<String> IDENTIFIERS = List.of("email", "phone", "externalId");
+    static final List<String> KEYS = JsonFields.keys(IdentifyBody.class);
+    static final List<String> IDENTIFIERS = JsonFields.keys(IdentifyBody.IdentifiersInput.class);
 
     private IdentifyReader() {}
 

@@ -1,13 +1,17 @@
 package dev.lethe.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lethe.testing.SchemaConformance;
 import dev.lethe.testing.TestDatabase;
 import dev.lethe.testing.TestLethe;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.ParseOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,6 +42,7 @@ class OpenApiTest {
 
     private static TestLethe lethe;
     private static JsonNode document;
+    private static String documentText;
 
     @BeforeAll
     static void startLetheAndFetchTheDocument() throws IOException {
@@ -45,7 +50,8 @@ class OpenApiTest {
         var r = lethe.http().get("/openapi.json", null);
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.contentType()).startsWith("application/json");
-        document = STRICT.readTree(r.body());
+        documentText = r.body();
+        document = STRICT.readTree(documentText);
     }
 
     @AfterAll
@@ -80,9 +86,62 @@ class OpenApiTest {
                     .as(route + " default response")
                     .isEqualTo("#/components/schemas/Problem");
         });
+        assertThat(document.at("/components/schemas/Problem/required").toString())
+                .contains("\"title\"", "\"status\"", "\"errors\"");
         assertThat(document.at("/components/schemas/Problem/properties/errors/type")
                         .asText())
                 .isEqualTo("array");
+    }
+
+    /** An independent parser reads the document as OpenAPI 3.1 and finds nothing wrong in it. */
+    @Test
+    void anIndependentParserReadsTheDocumentAsOpenApi31WithoutAProblem() {
+        var options = new ParseOptions();
+        options.setResolve(true);
+        var parsed = new OpenAPIV3Parser().readContents(documentText, null, options);
+
+        assertThat(parsed.getMessages()).as("parser messages").isEmpty();
+        assertThat(parsed.getOpenAPI().getOpenapi()).isEqualTo("3.1.0");
+        assertThat(parsed.getOpenAPI().getPaths())
+                .hasSize(document.path("paths").size());
+    }
+
+    /** A client can be generated: every JSON answer and every JSON body has a schema. */
+    @Test
+    void everyJsonAnswerAndBodyHasASchema() {
+        forEachOperation((route, op) -> {
+            op.path("responses").properties().forEach(r -> {
+                JsonNode json = r.getValue().at("/content/application~1json");
+                if (!json.isMissingNode())
+                    assertThat(json.path("schema").isObject())
+                            .as(route + " answer " + r.getKey())
+                            .isTrue();
+            });
+            JsonNode body = op.at("/requestBody/content/application~1json");
+            if (!body.isMissingNode())
+                assertThat(body.path("schema").isObject()).as(route + " body").isTrue();
+        });
+    }
+
+    /**
+     * Every JSON answer of every test is checked against its route's schema (see
+     * SchemaConformance); this proves the check bites: answers that leave out a field, add one
+     * or change a type are refused.
+     */
+    @Test
+    void anAnswerOutsideItsSchemaIsRefusedByTheConformanceCheck() {
+        var check = new SchemaConformance();
+        check.check(document, "GET", "/health", 200, "{\"status\":\"up\",\"database\":\"up\"}");
+
+        assertThatThrownBy(() -> check.check(document, "GET", "/health", 200, "{\"status\":\"up\"}"))
+                .hasMessageContaining("database");
+        assertThatThrownBy(() -> check.check(
+                        document, "GET", "/health", 200, "{\"status\":\"up\",\"database\":\"up\",\"extra\":1}"))
+                .hasMessageContaining("extra");
+        assertThatThrownBy(() -> check.check(document, "GET", "/health", 200, "{\"status\":1,\"database\":\"up\"}"))
+                .hasMessageContaining("status");
+        assertThatThrownBy(() -> check.check(document, "GET", "/health", 201, "{}"))
+                .hasMessageContaining("no schema documented");
     }
 
     @Test
@@ -133,7 +192,10 @@ class OpenApiTest {
                         List.of(),
                         200,
                         List.of("application/json"),
-                        List.of(new RouteDoc.Param("tag", "any number of tags", true)))),
+                        List.of(new RouteDoc.Param("tag", "any number of tags", true)),
+                        null,
+                        null,
+                        Map.of())),
                 "test");
         assertThat(repeatable
                         .at("/paths/~1v1~1things/get/parameters/0/schema/type")

@@ -1,0 +1,63 @@
+package dev.lethe.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import dev.lethe.http.ResponseCheck;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * Checks every JSON answer a test receives against the schema the served OpenAPI document gives
+ * for its route and status (installed through {@link java.util.ServiceLoader} from the test
+ * classpath). An answer that does not match becomes a 500, so the test that received it fails.
+ */
+public final class SchemaConformance implements ResponseCheck {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+    private final Map<String, JsonSchema> schemas = new ConcurrentHashMap<>();
+
+    @Override
+    public void check(JsonNode document, String method, String path, int status, String body) {
+        JsonSchema schema = schemas.computeIfAbsent(
+                method + " " + path + " " + status, k -> compile(document, method, path, status));
+        JsonNode answer;
+        try {
+            answer = JSON.readTree(body);
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + path + " answered something that is not JSON");
+        }
+        var problems = schema.validate(answer);
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException(method + " " + path + " " + status
+                    + " answered outside its documented schema: "
+                    + problems.stream().map(ValidationMessage::getMessage).collect(Collectors.joining("; ")));
+        }
+    }
+
+    /** The schema documented for one answer, with the document's components beside it for its $refs. */
+    static JsonSchema compile(JsonNode document, String method, String path, int status) {
+        JsonNode schema = document.path("paths")
+                .path(path)
+                .path(method.toLowerCase(Locale.ROOT))
+                .path("responses")
+                .path(Integer.toString(status))
+                .path("content")
+                .path("application/json")
+                .path("schema");
+        if (!schema.isObject())
+            throw new IllegalStateException(
+                    method + " " + path + " answered " + status + " with no schema documented for it");
+        ObjectNode root = ((ObjectNode) schema).deepCopy();
+        root.set("components", document.path("components").deepCopy());
+        return FACTORY.getSchema(root);
+    }
+}
