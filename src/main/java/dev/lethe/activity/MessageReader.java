@@ -87,7 +87,12 @@ public final class MessageReader {
             in.error(at, "must be a list");
             return out;
         }
-        list.forEach(a -> out.add(new Sensitive(a.isTextual() ? a.asText() : a.toString())));
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode a = list.get(i);
+            if (a.isTextual()) out.add(new Sensitive(a.asText()));
+            else if (a.isObject()) out.add(new Sensitive(a.toString()));
+            else in.error(JsonFields.at(at, i), "must be a text (a name, a reference, encoded content) or an object");
+        }
         return out;
     }
 

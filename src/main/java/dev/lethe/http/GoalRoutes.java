@@ -6,7 +6,6 @@ import static io.javalin.http.HandlerType.POST;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.lethe.accounts.Scope;
-import dev.lethe.errors.FieldError;
 import dev.lethe.goals.Goal;
 import dev.lethe.goals.GoalService;
 import dev.lethe.input.JsonFields;
@@ -33,24 +32,21 @@ final class GoalRoutes {
                 .answers(DefinedGoal.class)
                 .handle((ctx, caller) -> {
                     var in = new JsonFields();
-                    var body = in.object(Json.object(ctx), "", List.of("name", "eventType", "match"));
-                    var errors = in.errors();
-                    String name = Json.text(body, "name", errors);
-                    String eventType = Json.text(body, "eventType", errors);
+                    var body = in.object(Json.object(ctx), "", JsonFields.keys(NewGoal.class));
+                    String name = in.requiredText(body, "", "name");
+                    String eventType = in.requiredText(body, "", "eventType");
                     var match = new LinkedHashMap<String, String>();
                     var m = body.get("match");
                     if (m != null && !m.isNull()) {
-                        if (!m.isObject())
-                            errors.add(new FieldError("match", "must be an object of property names to values"));
+                        if (!m.isObject()) in.error("match", "must be an object of property names to values");
                         else
-                            m.fields().forEachRemaining(e -> {
-                                if (e.getValue().isContainerNode())
-                                    errors.add(new FieldError(
-                                            "match." + e.getKey(), "must be a text, number or true/false"));
-                                else match.put(e.getKey(), e.getValue().asText());
-                            });
+                            for (var e : m.properties()) {
+                                String at = JsonFields.at("match", e.getKey());
+                                if (e.getValue().isNull()) in.error(at, JsonFields.SCALAR_EXPECTED);
+                                else in.scalar(e.getValue(), at).ifPresent(v -> match.put(e.getKey(), v.value()));
+                            }
                     }
-                    Json.requireNoErrors(errors);
+                    in.requireValid();
                     var defined = goals.define(caller, name, eventType, match);
                     var goal = defined.goal();
                     ctx.status(201)

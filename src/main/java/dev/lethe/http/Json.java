@@ -8,15 +8,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.lethe.errors.BadRequestException;
 import dev.lethe.errors.FieldError;
-import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.NotFoundException;
 import dev.lethe.storage.Ids;
-import dev.lethe.storage.Timestamps;
 import io.javalin.http.Context;
-import java.time.Instant;
 import java.util.List;
 
-/** Reading request bodies and parameters, with errors that say where. */
+/** The JSON mapper answers are written with, the body as a tree, and ids and numbers from the path. */
 final class Json {
 
     static final ObjectMapper MAPPER = new ObjectMapper()
@@ -32,31 +29,6 @@ final class Json {
      */
     static JsonNode object(Context ctx) {
         return JsonTree.parse(RequestBody.text(ctx));
-    }
-
-    static String text(JsonNode body, String key, List<FieldError> errors) {
-        JsonNode n = body.get(key);
-        if (n == null || n.isNull()) {
-            errors.add(new FieldError(key, "is required"));
-            return null;
-        }
-        if (!n.isTextual()) {
-            errors.add(new FieldError(key, "must be a text"));
-            return null;
-        }
-        return n.asText();
-    }
-
-    static Instant instant(JsonNode body, String key, List<FieldError> errors) {
-        String text = text(body, key, errors);
-        if (text == null) return null;
-        var t = Timestamps.parse(text);
-        if (t.isEmpty()) errors.add(new FieldError(key, Timestamps.EXPECTED));
-        return t.orElse(null);
-    }
-
-    static void requireNoErrors(List<FieldError> errors) {
-        if (!errors.isEmpty()) throw new InvalidInputException("The request is not valid.", errors);
     }
 
     static int intPath(Context ctx, String name) {

@@ -147,7 +147,8 @@ final class JsonTree {
                     case LONG -> NODES.numberNode(parser.getLongValue());
                     default -> NODES.numberNode(parser.getBigIntegerValue());
                 };
-            case VALUE_NUMBER_FLOAT -> NODES.numberNode(parser.getDoubleValue());
+            // kept exactly as sent: a double would turn 1e400 into Infinity and round long fractions
+            case VALUE_NUMBER_FLOAT -> NODES.numberNode(parser.getDecimalValue());
             case VALUE_TRUE -> NODES.booleanNode(true);
             case VALUE_FALSE -> NODES.booleanNode(false);
             case VALUE_NULL -> NODES.nullNode();

@@ -44,7 +44,7 @@ final class OpenApi {
                 "description",
                 "A personal-data platform that forgets on time. Errors are application/problem+json with errors: [{path, message}]."
                         + " A route takes only the query parameters listed here, each once: any other is refused (400), with every problem named at once."
-                        + " Paged lists answer nextCursor (null on the last page); pass it back as the cursor parameter with the same filters.");
+                        + " Paged lists answer nextCursor (null once the list ended; a page ending exactly at the end may carry one that leads to an empty page); pass it back as the cursor parameter with the same filters.");
         ObjectNode components = root.putObject("components");
         ObjectNode bearer = components.putObject("securitySchemes").putObject("bearer");
         bearer.put("type", "http");

@@ -98,28 +98,27 @@ final class PolicyRoutes {
                 .answers(AddedField.class)
                 .handle((ctx, caller) -> {
                     var in = new JsonFields();
-                    var body = in.object(
-                            Json.object(ctx), "", List.of("key", "displayName", "category", "type", "filterable"));
-                    var errors = in.errors();
-                    String key = Json.text(body, "key", errors);
-                    String category = Json.text(body, "category", errors);
+                    var body = in.object(Json.object(ctx), "", JsonFields.keys(NewField.class));
+                    String key = in.requiredText(body, "", "key");
+                    String category = in.requiredText(body, "", "category");
                     String displayName = in.optionalText(body, "", "displayName");
-                    String typeText = body.hasNonNull("type") ? in.optionalText(body, "", "type") : "text";
-                    CustomField.Type type = null;
-                    for (var t : CustomField.Type.values()) if (t.wireName().equals(typeText)) type = t;
-                    if (type == null) errors.add(new FieldError("type", "must be text, number, boolean or date"));
-                    boolean filterable = false;
-                    if (body.has("filterable")) {
-                        if (body.get("filterable").isBoolean())
-                            filterable = body.get("filterable").asBoolean();
-                        else errors.add(new FieldError("filterable", "must be true or false"));
+                    String typeText = in.optionalText(body, "", "type");
+                    CustomField.Type type = CustomField.Type.TEXT;
+                    if (typeText != null) {
+                        type = null;
+                        for (var t : CustomField.Type.values()) if (t.wireName().equals(typeText)) type = t;
+                        if (type == null) in.error("type", "must be text, number, boolean or date");
                     }
-                    if (key != null && !key.matches("[a-z][a-z0-9_]{0,63}")) {
-                        errors.add(new FieldError("key", "must be lower_snake_case, at most 64 characters"));
-                    }
-                    Json.requireNoErrors(errors);
+                    Boolean filterable = in.optionalBoolean(body, "", "filterable");
+                    if (key != null && !key.matches(CustomField.KEY))
+                        in.error("key", "must be lower_snake_case, at most 64 characters");
+                    in.requireValid();
                     var field = new CustomField(
-                            key, displayName == null ? key.replace('_', ' ') : displayName, category, type, filterable);
+                            key,
+                            displayName == null ? key.replace('_', ' ') : displayName,
+                            category,
+                            type,
+                            Boolean.TRUE.equals(filterable));
                     var version = policies.addCustomField(caller, field);
                     var v = summary(version);
                     ctx.status(201)

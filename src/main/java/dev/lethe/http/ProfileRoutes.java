@@ -8,7 +8,6 @@ import static io.javalin.http.HandlerType.PUT;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.accounts.Scope;
-import dev.lethe.errors.FieldError;
 import dev.lethe.input.JsonFields;
 import dev.lethe.profiles.Engagement;
 import dev.lethe.profiles.Merged;
@@ -24,6 +23,7 @@ import java.time.Period;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /** Profiles over HTTP. Personal values leave the server only here, decrypted, and audited. */
 final class ProfileRoutes {
@@ -168,72 +168,50 @@ final class ProfileRoutes {
 
     private static final String SEGMENT_NOT_FOUND = "No such segment.";
 
-    private static final List<String> FILTER_KEYS = List.of(
-            "tag",
-            "goal",
-            "engagement",
-            "fields",
-            "lastVisitFrom",
-            "lastVisitTo",
-            "lastVisitWithin",
-            "sort",
-            "email",
-            "phone");
+    /** The keys of a segment's filter: what it may select by, and email and phone, refused with a reason. */
+    private static final List<String> FILTER_KEYS = Stream.concat(
+                    JsonFields.keys(SegmentFilter.class).stream(), Stream.of("email", "phone"))
+            .toList();
 
     /** A segment's name and filter as the body gives them; the rules are the segments feature's. */
     private static Segments.Definition definition(JsonNode body) {
         var in = new JsonFields();
-        in.object(body, "", List.of("name", "filter"));
-        var errors = in.errors();
-        String name = Json.text(body, "name", errors);
-        JsonNode f = body.get("filter");
-        var criteria = criteria(f, errors);
-        String email = f != null && f.isObject() ? text(f, "email", errors) : null;
-        String phone = f != null && f.isObject() ? text(f, "phone", errors) : null;
-        Json.requireNoErrors(errors);
+        in.object(body, "", JsonFields.keys(SegmentBody.class));
+        String name = in.requiredText(body, "", "name");
+        JsonNode f = in.optionalObject(body, "", "filter", FILTER_KEYS);
+        var criteria = f == null ? ProfileCriteria.NONE : criteria(f, in);
+        String email = f == null ? null : in.optionalText(f, "filter", "email");
+        String phone = f == null ? null : in.optionalText(f, "filter", "phone");
+        in.requireValid();
         return new Segments.Definition(name, email, phone, criteria);
     }
 
-    /** A segment's filter from its JSON. */
-    private static ProfileCriteria criteria(JsonNode f, List<FieldError> errors) {
-        if (f == null || f.isNull()) return ProfileCriteria.NONE;
-        if (!f.isObject()) {
-            errors.add(new FieldError("filter", "must be an object"));
-            return ProfileCriteria.NONE;
-        }
-        for (var it = f.fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (!FILTER_KEYS.contains(k)) {
-                errors.add(new FieldError("filter." + k, "unknown key (" + String.join(", ", FILTER_KEYS) + ")"));
-            }
-        }
+    /** A segment's filter from its JSON, every mistake at its path under {@code filter}. */
+    private static ProfileCriteria criteria(JsonNode f, JsonFields in) {
         var fields = new LinkedHashMap<String, String>();
-        var fs = f.get("fields");
+        JsonNode fs = f.get("fields");
         if (fs != null && !fs.isNull()) {
-            if (!fs.isObject())
-                errors.add(new FieldError("filter.fields", "must be an object of field keys to values"));
+            if (!fs.isObject()) in.error("filter.fields", "must be an object of field keys to values");
             else
-                fs.fields().forEachRemaining(e -> {
-                    if (e.getValue().isContainerNode() || e.getValue().isNull())
-                        errors.add(
-                                new FieldError("filter.fields." + e.getKey(), "must be a text, number or true/false"));
-                    else fields.put(e.getKey(), e.getValue().asText());
-                });
+                for (var e : fs.properties()) {
+                    String at = JsonFields.at("filter.fields", e.getKey());
+                    if (e.getValue().isNull()) in.error(at, JsonFields.SCALAR_EXPECTED);
+                    else in.scalar(e.getValue(), at).ifPresent(v -> fields.put(e.getKey(), v.value()));
+                }
         }
+        String within = in.optionalText(f, "filter", "lastVisitWithin");
+        Period period = within == null ? null : Durations.parsePeriod(within).orElse(null);
+        if (within != null && period == null)
+            in.error("filter.lastVisitWithin", "must be an ISO-8601 period such as P30D");
         return new ProfileCriteria(
-                text(f, "tag", errors),
-                text(f, "goal", errors),
-                text(f, "engagement", errors),
+                in.optionalText(f, "filter", "tag"),
+                in.optionalText(f, "filter", "goal"),
+                in.optionalText(f, "filter", "engagement"),
                 fields,
-                f.hasNonNull("lastVisitFrom") ? Json.instant(f, "lastVisitFrom", errors) : null,
-                f.hasNonNull("lastVisitTo") ? Json.instant(f, "lastVisitTo", errors) : null,
-                period(
-                        f.hasNonNull("lastVisitWithin")
-                                ? f.get("lastVisitWithin").asText()
-                                : null,
-                        "filter.lastVisitWithin",
-                        errors),
-                text(f, "sort", errors));
+                in.optionalInstant(f, "filter", "lastVisitFrom"),
+                in.optionalInstant(f, "filter", "lastVisitTo"),
+                period,
+                in.optionalText(f, "filter", "sort"));
     }
 
     private static SegmentView segment(Segments.Checked c) {
@@ -244,23 +222,6 @@ final class ProfileRoutes {
                 c.problems().stream()
                         .map(e -> new Problem.FieldProblem(e.path(), e.message()))
                         .toList());
-    }
-
-    private static String text(JsonNode f, String key, List<FieldError> errors) {
-        var n = f.get(key);
-        if (n == null || n.isNull()) return null;
-        if (!n.isTextual()) {
-            errors.add(new FieldError("filter." + key, "must be a text"));
-            return null;
-        }
-        return n.asText();
-    }
-
-    private static Period period(String text, String path, List<FieldError> errors) {
-        if (text == null) return null;
-        var p = Durations.parsePeriod(text).orElse(null);
-        if (p == null) errors.add(new FieldError(path, "must be an ISO-8601 period such as P30D"));
-        return p;
     }
 
     /** A segment's filter as JSON, as it was saved. */

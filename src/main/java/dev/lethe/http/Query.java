@@ -86,7 +86,7 @@ final class Query {
                         Texts.isUtf8PercentEncoded(name)
                                 ? java.net.URLDecoder.decode(name, java.nio.charset.StandardCharsets.UTF_8)
                                 : "",
-                        "is not UTF-8 once its %-escapes are decoded");
+                        "has a % not followed by two hex digits, or is not UTF-8 once its %-escapes are decoded");
         }
     }
 

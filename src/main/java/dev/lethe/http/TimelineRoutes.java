@@ -117,9 +117,10 @@ final class TimelineRoutes {
         return text;
     }
 
-    private static Map<String, String> plain(Map<String, Sensitive> values) {
-        var out = new LinkedHashMap<String, String>();
-        values.forEach((k, v) -> out.put(k, v.value()));
+    /** Values as the caller sent them: a text, or a list of texts. */
+    private static Map<String, Object> plain(Map<String, Sensitive> values) {
+        var out = new LinkedHashMap<String, Object>();
+        values.forEach((k, v) -> out.put(k, v.isList() ? v.items() : v.value()));
         return out;
     }
 
@@ -135,8 +136,8 @@ final class TimelineRoutes {
             Instant ts,
             Instant receivedAt,
             String sessionId,
-            Map<String, String> properties,
-            Map<String, String> context) {}
+            Map<String, Object> properties,
+            Map<String, Object> context) {}
 
     /**
      * One message, decrypted.
@@ -156,7 +157,7 @@ final class TimelineRoutes {
             String campaignId,
             String content,
             List<Object> attachments,
-            Map<String, String> traffic) {}
+            Map<String, Object> traffic) {}
 
     /** A page of events, newest first; {@code nextCursor} is null on the last page. */
     record EventPage(List<EventView> events, String nextCursor) {}

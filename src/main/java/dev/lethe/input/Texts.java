@@ -30,24 +30,28 @@ public final class Texts {
     }
 
     /**
-     * Whether percent-encoded text ({@code a%C3%A9}, as in a query string) decodes to UTF-8; a
-     * plain decoder would put U+FFFD in place of the bytes that do not.
+     * Whether percent-encoded text ({@code a%C3%A9}, as in a query string) decodes to UTF-8: every
+     * {@code %} is followed by two hex digits, and the bytes they make are UTF-8. A lenient decoder
+     * would drop a pair with {@code %ZZ} (widening a filter to everything) or put U+FFFD in place
+     * of bytes that are not UTF-8.
      */
     public static boolean isUtf8PercentEncoded(String encoded) {
-        var bytes = ByteBuffer.allocate(encoded.length());
+        var bytes = ByteBuffer.allocate(encoded.length() * 4);
         for (int i = 0; i < encoded.length(); i++) {
             char c = encoded.charAt(i);
-            if (c == '%' && i + 2 < encoded.length()) {
+            if (c == '%') {
+                if (i + 2 >= encoded.length()) return false;
                 int hi = Character.digit(encoded.charAt(i + 1), 16);
                 int lo = Character.digit(encoded.charAt(i + 2), 16);
-                if (hi >= 0 && lo >= 0) {
-                    bytes.put((byte) (hi * 16 + lo));
-                    i += 2;
-                    continue;
-                }
-            }
-            if (c > 0x7f) return true; // not percent-encoded: the server already read it as text
-            bytes.put((byte) c);
+                if (hi < 0 || lo < 0) return false;
+                bytes.put((byte) (hi * 16 + lo));
+                i += 2;
+            } else if (c > 0x7f) {
+                // not escaped: the server already read it as text; its own bytes go on
+                int end = Character.isHighSurrogate(c) && i + 1 < encoded.length() ? i + 2 : i + 1;
+                bytes.put(encoded.substring(i, end).getBytes(StandardCharsets.UTF_8));
+                i = end - 1;
+            } else bytes.put((byte) c);
         }
         bytes.flip();
         try {

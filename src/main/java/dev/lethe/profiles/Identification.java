@@ -242,7 +242,12 @@ public final class Identification {
         claimed.forEach((kind, index) -> {
             if (!taken.contains(kind)) store.identifierSeen(h, accountId, kind, index, ts);
         });
+        // under add_only a known person of another subject type gets nothing, its visitor's history
+        // included (it would be relabelled under the request's type, not the person's)
+        boolean otherType =
+                addOnly.isPresent() && !locked.get(profileId).subjectType().equals(c.subjectType());
         boolean joined = visitorIndex.isPresent()
+                && !otherType
                 && joinVisitor(
                         h,
                         accountId,

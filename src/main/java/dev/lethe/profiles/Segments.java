@@ -11,6 +11,7 @@ import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.NotFoundException;
 import dev.lethe.goals.GoalService;
 import dev.lethe.storage.Ids;
+import dev.lethe.storage.SqlStates;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,7 +76,11 @@ public final class Segments {
         return jdbi.inTransaction(h -> {
             var saved =
                     new Segment(ids.next(), validName(h, caller.accountId(), definition, null), definition.filter());
-            segments.insert(h, caller.accountId(), saved, clock.instant());
+            try {
+                segments.insert(h, caller.accountId(), saved, clock.instant());
+            } catch (RuntimeException e) {
+                throw takenUnder(e);
+            }
             audited(h, caller, "segment.save", saved.segmentId());
             return saved;
         });
@@ -88,7 +93,13 @@ public final class Segments {
             if (segments.byId(h, caller.accountId(), segmentId).isEmpty()) throw notFound();
             var changed = new Segment(
                     segmentId, validName(h, caller.accountId(), definition, segmentId), definition.filter());
-            if (!segments.update(h, caller.accountId(), changed)) throw notFound();
+            boolean found;
+            try {
+                found = segments.update(h, caller.accountId(), changed);
+            } catch (RuntimeException e) {
+                throw takenUnder(e);
+            }
+            if (!found) throw notFound();
             audited(h, caller, "segment.change", segmentId);
             return changed;
         });
@@ -160,10 +171,20 @@ public final class Segments {
         }
         if (!errors.isEmpty()) throw new InvalidInputException("The segment is not valid.", errors);
         var holder = segments.byName(h, accountId, name);
-        if (holder.isPresent() && !holder.get().segmentId().equals(except)) {
-            throw new ConflictException("A segment of this name exists.", List.of(new FieldError("name", "is taken")));
-        }
+        if (holder.isPresent() && !holder.get().segmentId().equals(except)) throw nameTaken();
         return name;
+    }
+
+    private static ConflictException nameTaken() {
+        return new ConflictException("A segment of this name exists.", List.of(new FieldError("name", "is taken")));
+    }
+
+    /**
+     * A name another request took between the check and the write (the unique index caught it):
+     * the same 409 as when the check sees it, never a 500 whose log would hold the name.
+     */
+    private static RuntimeException takenUnder(RuntimeException e) {
+        return SqlStates.isUniqueViolation(e) ? nameTaken() : e;
     }
 
     private void audited(Handle h, Caller caller, String action, String segmentId) {

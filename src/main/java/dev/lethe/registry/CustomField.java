@@ -19,6 +19,9 @@ import java.util.Optional;
  */
 public record CustomField(String key, String displayName, String category, Type type, boolean filterable) {
 
+    /** What a key looks like: lower_snake_case, at most 64 characters (its field is traits.<key>). */
+    public static final String KEY = "[a-z][a-z0-9_]{0,63}";
+
     public CustomField(String key, String displayName, String category, Type type) {
         this(key, displayName, category, type, false);
     }

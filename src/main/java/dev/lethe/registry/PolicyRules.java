@@ -28,17 +28,23 @@ final class PolicyRules {
         return code != null && COUNTRIES.contains(code);
     }
 
+    /** The longest field path a policy may map (the size of the column that names a value's field). */
+    static final int MAX_FIELD = 200;
+
     static void check(Policy p, DocumentCursor c) {
         var subjects = p.subjects().keySet();
         p.categories().values().forEach(cat -> category(p, cat, c));
         p.fields().forEach((field, category) -> {
+            // a stored value names its field; the column holds 200 characters
+            if (field.length() > MAX_FIELD) c.error("fields." + field, "is longer than " + MAX_FIELD + " characters");
             if (!p.categories().containsKey(category)) {
                 c.error("fields." + field, "names unknown category '" + category + "'");
             }
         });
         p.customFields().values().forEach(f -> {
             String path = "customFields." + f.key();
-            if (!f.key().matches("[a-z][a-z0-9_]*")) c.error(path, "a key must be lower_snake_case");
+            if (!f.key().matches(CustomField.KEY))
+                c.error(path, "a key must be lower_snake_case, at most 64 characters");
             if (!p.categories().containsKey(f.category())) {
                 c.error(path + ".category", "names unknown category '" + f.category() + "'");
             }

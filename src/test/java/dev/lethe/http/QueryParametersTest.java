@@ -245,9 +245,12 @@ class QueryParametersTest {
                     .startsWith("HTTP/1.1 200");
             assertThat(raw(lethe, "/v1/profiles?=x", a.adminKey())).startsWith("HTTP/1.1 400");
             assertThat(raw(lethe, "/v1/profiles?%00=1", a.adminKey())).startsWith("HTTP/1.1 400");
-            for (String q : List.of("tag=%ZZ", "tag=%", "%ZZ=1", "tag=%C3%28", "cursor=%C3%28", "limit=%2B1")) {
-                assertThat(raw(lethe, "/v1/profiles?" + q, a.adminKey())).as(q).matches("(?s)HTTP/1.1 (200|400) .*");
+            // a broken %-escape or bytes that are not UTF-8 never widen a filter to everything
+            for (String q :
+                    List.of("tag=%ZZ", "tag=%", "%ZZ=1", "%ZZ=%FF", "email=%G1", "tag=%C3%28", "cursor=%C3%28")) {
+                assertThat(raw(lethe, "/v1/profiles?" + q, a.adminKey())).as(q).startsWith("HTTP/1.1 400");
             }
+            assertThat(raw(lethe, "/v1/profiles?limit=%2B1", a.adminKey())).matches("(?s)HTTP/1.1 (200|400) .*");
         }
     }
 

@@ -20,7 +20,10 @@ class TextsTest {
         assertThat(Texts.isUtf8PercentEncoded("tag=caf%C3%A9")).isTrue();
         assertThat(Texts.isUtf8PercentEncoded("tag=%FF")).isFalse();
         assertThat(Texts.isUtf8PercentEncoded("tag=%ED%A0%80")).isFalse();
-        assertThat(Texts.isUtf8PercentEncoded("tag=100%")).isTrue();
-        assertThat(Texts.isUtf8PercentEncoded("tag=%zz")).isTrue();
+        assertThat(Texts.isUtf8PercentEncoded("tag=100%")).isFalse();
+        assertThat(Texts.isUtf8PercentEncoded("tag=%zz")).isFalse();
+        assertThat(Texts.isUtf8PercentEncoded("%ZZ=%FF")).isFalse();
+        assertThat(Texts.isUtf8PercentEncoded("tag=é%FF")).isFalse();
+        assertThat(Texts.isUtf8PercentEncoded("tag=é%C3%A9")).isTrue();
     }
 }

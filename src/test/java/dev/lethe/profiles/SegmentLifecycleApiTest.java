@@ -253,4 +253,21 @@ class SegmentLifecycleApiTest {
         }
         throw new AssertionError("no goal " + name);
     }
+
+    /** Racing saves of one name: one 201, the others the same 409 the check gives, never a 500. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void segmentsSavedAtOnceUnderOneNameGetOne201AndOtherwise409(TestDatabase engine) {
+        try (var lethe = new TestLethe(engine)) {
+            var a = lethe.createAccount("Quokka");
+            var http = lethe.http();
+            for (int round = 0; round < 5; round++) {
+                String body = "{\"name\": \"Same " + round + "\", \"filter\": {\"tag\": \"vip\"}}";
+                var statuses = Concurrently.times(
+                        8, () -> http.post("/v1/segments", a.adminKey(), body).status());
+                assertThat(statuses).as("round " + round).containsOnly(201, 409);
+                assertThat(statuses.stream().filter(st -> st == 201)).hasSize(1);
+            }
+        }
+    }
 }
