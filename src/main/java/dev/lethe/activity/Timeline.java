@@ -11,6 +11,7 @@ import dev.lethe.errors.FieldError;
 import dev.lethe.errors.GoneException;
 import dev.lethe.errors.NotFoundException;
 import dev.lethe.registry.Intake;
+import dev.lethe.storage.Cursors;
 import dev.lethe.subjects.Subject;
 import dev.lethe.subjects.SubjectStore;
 import dev.lethe.values.PersonalValues;
@@ -68,7 +69,7 @@ public final class Timeline {
         AccountService.requireScope(caller, Scope.READ);
         var errors = eventProblems(query);
         if (!errors.isEmpty()) throw new BadRequestException("Bad query parameter.", errors);
-        var after = cursor(EVENTS, query.cursor(), errors);
+        var after = opened(EVENTS, caller.accountId(), profileId, query);
         return read(
                 caller,
                 profileId,
@@ -81,7 +82,7 @@ public final class Timeline {
         AccountService.requireScope(caller, Scope.READ);
         var errors = messageProblems(query);
         if (!errors.isEmpty()) throw new BadRequestException("Bad query parameter.", errors);
-        var after = cursor(MESSAGES, query.cursor(), errors);
+        var after = opened(MESSAGES, caller.accountId(), profileId, query);
         return read(
                 caller,
                 profileId,
@@ -111,7 +112,12 @@ public final class Timeline {
                     e.eventId(), e.type(), e.occurredAt(), e.receivedAt(), e.sessionId(), properties, context));
         }
         return new TimelinePage<>(
-                out, next(rows, query.limit(), e -> new TimelineCursor(EVENTS, e.occurredAt(), e.eventId())));
+                out,
+                next(
+                        rows,
+                        query.limit(),
+                        e -> new TimelineCursor(e.occurredAt(), e.eventId()),
+                        TimelineCursor.boundTo(EVENTS, accountId, subjectId, query)));
     }
 
     /**
@@ -151,7 +157,12 @@ public final class Timeline {
                     traffic));
         }
         return new TimelinePage<>(
-                out, next(rows, query.limit(), m -> new TimelineCursor(MESSAGES, m.sentAt(), m.messageId())));
+                out,
+                next(
+                        rows,
+                        query.limit(),
+                        m -> new TimelineCursor(m.sentAt(), m.messageId()),
+                        TimelineCursor.boundTo(MESSAGES, accountId, subjectId, query)));
     }
 
     /** The read in one transaction with its audit entry (fail closed): the profile must exist and be readable. */
@@ -188,8 +199,9 @@ public final class Timeline {
     }
 
     /** The cursor after the page's last record when more records follow, else null. */
-    private static <R> String next(List<R> rows, int limit, Function<R, TimelineCursor> cursorOf) {
-        return rows.size() > limit ? cursorOf.apply(rows.get(limit - 1)).encode() : null;
+    private static <R> String next(
+            List<R> rows, int limit, Function<R, TimelineCursor> cursorOf, List<String> boundTo) {
+        return rows.size() > limit ? cursorOf.apply(rows.get(limit - 1)).seal(boundTo) : null;
     }
 
     /** What is wrong with an events query (its type, its cursor), each with its parameter; empty when nothing. */
@@ -198,7 +210,7 @@ public final class Timeline {
         if (query.type() != null && !Intake.isEventType(query.type())) {
             errors.add(new FieldError("type", Intake.EVENT_TYPE_EXPECTED));
         }
-        cursor(EVENTS, query.cursor(), errors);
+        cursorShape(query.cursor(), errors);
         return errors;
     }
 
@@ -206,16 +218,23 @@ public final class Timeline {
     public static List<FieldError> messageProblems(TimelineQuery query) {
         var errors = new ArrayList<FieldError>();
         if (query.type() != null) errors.add(new FieldError("type", "messages have no type; filter by from and to"));
-        cursor(MESSAGES, query.cursor(), errors);
+        cursorShape(query.cursor(), errors);
         return errors;
     }
 
-    private static TimelineCursor cursor(String list, String text, List<FieldError> errors) {
+    /** A cursor's form, checked with the other parameters (the person it is bound to comes later). */
+    private static void cursorShape(String text, List<FieldError> errors) {
+        if (text != null && !text.isBlank() && !TimelineCursor.wellFormed(text.strip()))
+            errors.add(new FieldError("cursor", Cursors.PROBLEM));
+    }
+
+    /** Where to start: after the cursor, which must belong to this list of this person; null without one. */
+    private static TimelineCursor opened(String list, String accountId, String profileId, TimelineQuery query) {
+        String text = query.cursor();
         if (text == null || text.isBlank()) return null;
-        var cursor = TimelineCursor.decode(list, text.strip());
-        if (cursor.isEmpty())
-            errors.add(new FieldError("cursor", "is not a cursor this list of " + list + " gave out"));
-        return cursor.orElse(null);
+        return TimelineCursor.open(text.strip(), TimelineCursor.boundTo(list, accountId, profileId, query))
+                .orElseThrow(() -> new BadRequestException(
+                        "Bad query parameter.", List.of(new FieldError("cursor", Cursors.PROBLEM))));
     }
 
     private static String after(String field) {

@@ -317,6 +317,24 @@ class TimelineApiTest {
                             .at("/errors/0/path")
                             .asText())
                     .isEqualTo("cursor");
+            // a cursor belongs to its list: this person's events, with these filters
+            String other = http.post("/v1/identify", a.adminKey(), """
+                            {"identifiers": {"email": "yolanda@example.org"}}
+                            """)
+                    .json()
+                    .get("profileId")
+                    .asText();
+            for (String elsewhere : List.of(
+                    "/v1/profiles/" + other + "/events?cursor=" + eventsCursor,
+                    base + "/events?type=signup&cursor=" + eventsCursor,
+                    base + "/events?from=2026-01-01T00:00:00Z&cursor=" + eventsCursor)) {
+                var refused = http.get(elsewhere, read);
+                assertThat(refused.status()).as(elsewhere + " " + refused).isEqualTo(400);
+                assertThat(refused.json().at("/errors/0/path").asText()).isEqualTo("cursor");
+            }
+            assertThat(http.get(base + "/events?limit=1&cursor=" + eventsCursor, read)
+                            .status())
+                    .isEqualTo(200);
             var nul = http.get(base + "/events?type=page%00view", read);
             assertThat(nul.status()).as(nul.toString()).isEqualTo(400);
             assertThat(nul.json().at("/errors/0/path").asText()).isEqualTo("type");
