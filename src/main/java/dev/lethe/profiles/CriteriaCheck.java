@@ -87,6 +87,15 @@ public final class CriteriaCheck {
         }
     }
 
+    /**
+     * Holds the custom fields a filter names until the transaction of {@code h} ends (see {@link
+     * PolicyService#holdVersions}): a segment saved while a field is being removed either waits
+     * for the removal, and is then refused, or makes the removal see it and refuse.
+     */
+    void holdFields(Handle h, String accountId) {
+        policies.holdVersions(h, accountId);
+    }
+
     /** Blind indexes of the values asked for, by field key; only filterable custom fields qualify. */
     private Map<String, String> fieldIndexes(
             String accountId, Map<String, String> fields, String prefix, List<FieldError> errors) {

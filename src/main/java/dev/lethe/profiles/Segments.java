@@ -163,6 +163,7 @@ public final class Segments {
         }
         if (d.email() != null) errors.add(new FieldError("filter.email", NAMES_A_PERSON));
         if (d.phone() != null) errors.add(new FieldError("filter.phone", NAMES_A_PERSON));
+        criteria.holdFields(h, accountId);
         var resolved = criteria.resolve(h, accountId, d.filter(), "filter.", errors);
         if (resolved != null
                 && resolved.goalId() != null

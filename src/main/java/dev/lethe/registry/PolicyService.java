@@ -217,6 +217,15 @@ public final class PolicyService {
     }
 
     /** The policy in force for an account: its own latest version, else the platform default. */
+    /**
+     * Holds the account's policy versions until the transaction of {@code h} ends: a new version
+     * (one that would drop or change a custom field) waits, so what is checked against the
+     * policy in force now stays true until it is committed.
+     */
+    public void holdVersions(Handle h, String accountId) {
+        store.lockVersions(h, accountId);
+    }
+
     public Optional<PolicyVersion> inForce(String accountId) {
         return jdbi.withHandle(h -> store.latest(h, accountId)).or(this::platformDefault);
     }

@@ -270,4 +270,35 @@ class SegmentLifecycleApiTest {
             }
         }
     }
+
+    /**
+     * A segment saved while the custom field it filters on is removed: one of the two wins, never
+     * both (a segment left filtering on a field that no longer exists).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aSegmentSavedWhileItsFieldIsRemovedOrTheRemovalWinsNeverBoth(TestDatabase engine) {
+        try (var lethe = new TestLethe(engine)) {
+            var a = lethe.createAccount("Quokka");
+            var http = lethe.http();
+            http.putYaml("/v1/policy", a.adminKey(), dev.lethe.testing.TestPolicies.DATA_CORE);
+            for (int round = 0; round < 6; round++) {
+                String key = "tier" + round;
+                var added = http.post(
+                        "/v1/fields",
+                        a.adminKey(),
+                        "{\"key\": \"" + key + "\", \"category\": \"name\", \"filterable\": true}");
+                assertThat(added.status()).as(added.toString()).isEqualTo(201);
+                String segment =
+                        "{\"name\": \"On " + key + "\", \"filter\": {\"fields\": {\"" + key + "\": \"gold\"}}}";
+                List<Callable<Integer>> both = List.of(
+                        () -> http.post("/v1/segments", a.adminKey(), segment).status(),
+                        () -> http.delete("/v1/fields/" + key, a.adminKey()).status());
+                var statuses = Concurrently.run(both);
+                assertThat(statuses)
+                        .as("round " + round + ": segment save, field removal")
+                        .isIn(List.of(201, 409), List.of(422, 200));
+            }
+        }
+    }
 }
