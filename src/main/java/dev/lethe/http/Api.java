@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.function.Supplier;
 
 /**
@@ -51,13 +50,18 @@ public final class Api {
     private final BrowserOrigins browsers;
     private final List<RouteDoc> docs = new ArrayList<>();
     private final Supplier<JsonNode> document;
-    private final Optional<ResponseCheck> responseCheck =
-            ServiceLoader.load(ResponseCheck.class).findFirst();
+    private final Optional<ResponseCheck> responseCheck;
 
-    Api(RoutesConfig routes, AccountService accounts, BrowserOrigins browsers, Supplier<JsonNode> document) {
+    Api(
+            RoutesConfig routes,
+            AccountService accounts,
+            BrowserOrigins browsers,
+            Optional<ResponseCheck> responseCheck,
+            Supplier<JsonNode> document) {
         this.routes = routes;
         this.accounts = accounts;
         this.browsers = browsers;
+        this.responseCheck = responseCheck;
         this.document = document;
     }
 

@@ -21,6 +21,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -50,11 +51,25 @@ public final class HttpServer implements AutoCloseable {
      * Where to listen, how much to accept, and which web pages may call the ingest routes from a
      * browser (CORS).
      */
-    public record Settings(String host, int port, long maxBodyBytes, BrowserOrigins corsOrigins) {
+    public record Settings(
+            String host,
+            int port,
+            long maxBodyBytes,
+            BrowserOrigins corsOrigins,
+            Optional<ResponseCheck> responseCheck) {
+
+        public Settings(String host, int port, long maxBodyBytes, BrowserOrigins corsOrigins) {
+            this(host, port, maxBodyBytes, corsOrigins, Optional.empty());
+        }
 
         /** No web page may call the API from a browser. */
         public Settings(String host, int port, long maxBodyBytes) {
             this(host, port, maxBodyBytes, BrowserOrigins.none());
+        }
+
+        /** The same, with every JSON answer checked against the served document (for tests). */
+        public Settings withResponseCheck(ResponseCheck check) {
+            return new Settings(host, port, maxBodyBytes, corsOrigins, Optional.of(check));
         }
     }
 
@@ -94,7 +109,8 @@ public final class HttpServer implements AutoCloseable {
             var document = new AtomicReference<JsonNode>();
             Supplier<JsonNode> served =
                     () -> document.updateAndGet(d -> d != null ? d : OpenApi.document(docs.get(), version));
-            var api = new Api(config.routes, features.accounts(), settings.corsOrigins(), served);
+            var api = new Api(
+                    config.routes, features.accounts(), settings.corsOrigins(), settings.responseCheck(), served);
             new SystemRoutes(database, metrics, served).register(api);
             new AccountRoutes(features.accounts()).register(api);
             new PolicyRoutes(features.policies()).register(api);

@@ -3,10 +3,10 @@ package dev.lethe.http;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * A check of every JSON answer against the schema the OpenAPI document gives for it. The server
- * installs the first implementation {@link java.util.ServiceLoader} finds; the production jar has
- * none, the test classpath has one, so every answer any test receives is checked against the
- * served document and a route cannot answer what it does not document.
+ * A check of every JSON answer against the schema the OpenAPI document gives for it, given to the
+ * server through its settings ({@link HttpServer.Settings#withResponseCheck}). A server started
+ * by the tests has one, so every answer a test receives is checked against the served document
+ * and a route cannot answer what it does not document; a production server has none.
  */
 public interface ResponseCheck {
 

@@ -8,6 +8,7 @@ import dev.lethe.Lethe;
 import dev.lethe.http.HttpServer;
 import dev.lethe.testing.Http;
 import dev.lethe.testing.MutableClock;
+import dev.lethe.testing.SchemaConformance;
 import dev.lethe.testing.TestDatabase;
 import dev.lethe.testing.TestLethe;
 import dev.lethe.testing.TestPolicies;
@@ -238,7 +239,10 @@ class AuthenticationApiTest {
         Path dataDir = tmp.resolve("data");
         try (var db = engine.fresh()) {
             var config = new Lethe.Config(
-                    dataDir, db.settings(), new HttpServer.Settings("127.0.0.1", 0, 200_000), Optional.empty());
+                    dataDir,
+                    db.settings(),
+                    new HttpServer.Settings("127.0.0.1", 0, 200_000).withResponseCheck(new SchemaConformance()),
+                    Optional.empty());
             var clock = new MutableClock(Instant.parse("2026-01-15T09:00:00Z"));
             String fromFile;
             try (var first = Lethe.start(config, clock, new SecureRandom())) {
@@ -277,7 +281,7 @@ class AuthenticationApiTest {
             var config = new Lethe.Config(
                     tmp.resolve("data"),
                     db.settings(),
-                    new HttpServer.Settings("127.0.0.1", 0, 200_000),
+                    new HttpServer.Settings("127.0.0.1", 0, 200_000).withResponseCheck(new SchemaConformance()),
                     Optional.of(fixed));
             try (var lethe =
                     Lethe.start(config, new MutableClock(Instant.parse("2026-01-15T09:00:00Z")), new SecureRandom())) {

@@ -9,6 +9,7 @@ import dev.lethe.storage.Database;
 import dev.lethe.storage.DatabaseSettings;
 import dev.lethe.testing.Http;
 import dev.lethe.testing.MutableClock;
+import dev.lethe.testing.SchemaConformance;
 import dev.lethe.testing.TestDatabases;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,7 +28,11 @@ class BootstrapKeyFilesTest {
 
     private static Lethe start(Path dataDir, DatabaseSettings database) {
         return Lethe.start(
-                new Lethe.Config(dataDir, database, new HttpServer.Settings("127.0.0.1", 0, 200_000), Optional.empty()),
+                new Lethe.Config(
+                        dataDir,
+                        database,
+                        new HttpServer.Settings("127.0.0.1", 0, 200_000).withResponseCheck(new SchemaConformance()),
+                        Optional.empty()),
                 CLOCK,
                 new SecureRandom());
     }

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lethe.Lethe;
 import dev.lethe.http.HttpServer;
 import dev.lethe.storage.DatabaseSettings;
+import dev.lethe.testing.SchemaConformance;
 import dev.lethe.testing.TestCli;
 import dev.lethe.testing.TestDatabase;
 import dev.lethe.testing.TestLethe;
@@ -115,7 +116,7 @@ class KeyedChainTest {
                     new Lethe.Config(
                             lethe.dataDir(),
                             new DatabaseSettings(lethe.jdbcUrl(), null, null, 4),
-                            new HttpServer.Settings("127.0.0.1", 0, 200_000),
+                            new HttpServer.Settings("127.0.0.1", 0, 200_000).withResponseCheck(new SchemaConformance()),
                             Optional.of(TestLethe.OPERATOR_KEY)),
                     lethe.clock(),
                     new SecureRandom())) {

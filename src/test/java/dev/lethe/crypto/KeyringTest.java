@@ -12,6 +12,7 @@ import dev.lethe.Lethe;
 import dev.lethe.http.HttpServer;
 import dev.lethe.storage.DatabaseSettings;
 import dev.lethe.testing.MutableClock;
+import dev.lethe.testing.SchemaConformance;
 import dev.lethe.testing.TestDatabase;
 import dev.lethe.testing.TestLethe;
 import dev.lethe.testing.TestPolicies;
@@ -179,7 +180,7 @@ class KeyringTest {
         var config = new Lethe.Config(
                 Files.createTempDirectory("lethe-other-master"),
                 new DatabaseSettings(lethe.jdbcUrl(), null, null, 2),
-                new HttpServer.Settings("127.0.0.1", 0, 200_000),
+                new HttpServer.Settings("127.0.0.1", 0, 200_000).withResponseCheck(new SchemaConformance()),
                 Optional.of(TestLethe.OPERATOR_KEY),
                 Optional.of(freshKeysetJson()),
                 Lethe.DEFAULT_SESSION_TIMEOUT);

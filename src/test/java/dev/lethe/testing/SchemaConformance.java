@@ -16,8 +16,8 @@ import java.util.stream.Collectors;
 
 /**
  * Checks every JSON answer a test receives against the schema the served OpenAPI document gives
- * for its route and status (installed through {@link java.util.ServiceLoader} from the test
- * classpath). An answer that does not match becomes a 500, so the test that received it fails.
+ * for its route and status (every server the tests start is given one through its settings). An
+ * answer that does not match becomes a 500, so the test that received it fails.
  */
 public final class SchemaConformance implements ResponseCheck {
 

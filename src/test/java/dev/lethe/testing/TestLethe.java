@@ -47,7 +47,8 @@ public final class TestLethe implements AutoCloseable {
         var config = new Lethe.Config(
                 dataDir,
                 db.settings(),
-                new HttpServer.Settings("127.0.0.1", 0, 200_000, corsOrigins),
+                new HttpServer.Settings("127.0.0.1", 0, 200_000, corsOrigins)
+                        .withResponseCheck(new SchemaConformance()),
                 Optional.of(OPERATOR_KEY));
         this.lethe = Lethe.start(config, clock, new SecureRandom());
         this.http = new Http(lethe.port());
