@@ -40,6 +40,8 @@ import dev.lethe.profiles.Shredding;
 import dev.lethe.profiles.Tags;
 import dev.lethe.registry.JdbcPolicyStore;
 import dev.lethe.registry.PolicyService;
+import dev.lethe.retention.JdbcLegalHoldStore;
+import dev.lethe.retention.LegalHolds;
 import dev.lethe.storage.Database;
 import dev.lethe.storage.DatabaseSettings;
 import dev.lethe.storage.Ids;
@@ -104,6 +106,7 @@ public final class Lethe implements AutoCloseable {
     private final AccountService accounts;
     private final PolicyService policies;
     private final Keyring keyring;
+    private final LegalHolds legalHolds;
     private final Profiles profiles;
     private final HttpServer http;
     private final Partitions partitions;
@@ -179,6 +182,8 @@ public final class Lethe implements AutoCloseable {
             var messageStore = new JdbcMessageStore();
             var messages = new MessageService(
                     jdbi, transactions, messageStore, statistics, subjects, values, policies, audit, ids, clock);
+            this.legalHolds = new LegalHolds(
+                    jdbi, new JdbcLegalHoldStore(), subjects.store(), policies, keyring, audit, ids, clock);
             this.http = new HttpServer(
                     config.http(),
                     database,
@@ -190,7 +195,8 @@ public final class Lethe implements AutoCloseable {
                             track,
                             messages,
                             goals,
-                            new Timeline(jdbi, subjects.store(), keyring, activity, messageStore, values, audit)),
+                            new Timeline(jdbi, subjects.store(), keyring, activity, messageStore, values, audit),
+                            legalHolds),
                     metrics,
                     version());
             // What a crash left written but not chained joins the chain before anything new.
@@ -269,6 +275,11 @@ public final class Lethe implements AutoCloseable {
 
     public HttpServer http() {
         return http;
+    }
+
+    /** Legal holds: what sweeps and erasures keep past its time. */
+    public LegalHolds legalHolds() {
+        return legalHolds;
     }
 
     public Database database() {

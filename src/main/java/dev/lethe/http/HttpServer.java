@@ -13,6 +13,7 @@ import dev.lethe.goals.GoalService;
 import dev.lethe.notices.Notices;
 import dev.lethe.profiles.Profiles;
 import dev.lethe.registry.PolicyService;
+import dev.lethe.retention.LegalHolds;
 import dev.lethe.storage.Database;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -45,7 +46,8 @@ public final class HttpServer implements AutoCloseable {
             TrackService track,
             MessageService messages,
             GoalService goals,
-            Timeline timeline) {}
+            Timeline timeline,
+            LegalHolds legalHolds) {}
 
     /**
      * Where to listen, how much to accept, and which web pages may call the ingest routes from a
@@ -121,6 +123,7 @@ public final class HttpServer implements AutoCloseable {
             new StatisticsRoutes(features.track()).register(api);
             new GoalRoutes(features.goals()).register(api);
             new TimelineRoutes(features.timeline()).register(api);
+            new LegalHoldRoutes(features.legalHolds()).register(api);
             docs.set(api.docs());
         });
         this.routes = docs.get();

@@ -24,6 +24,7 @@ public enum SubjectTable {
     GOAL_HITS("goal_hits", "goals the person achieved"),
     FIELD_VALUES("field_values", "blind indexes of filterable custom field values, for list filters"),
     PROFILE_TAGS("profile_tags", "blind indexes of the person's tags, for list filters"),
+    LEGAL_HOLDS("legal_holds", "legal holds that keep the person's data past its time"),
     SUBJECT_KEYS("subject_keys", "the person's key, under which every personal value is sealed"),
     SUBJECTS("subjects", "the person: type, first and last seen");
 
@@ -46,12 +47,16 @@ public enum SubjectTable {
     }
 
     /**
-     * Why an erasure keeps this table's rows of the person, or empty when it deletes them. Every
-     * table deletes today; the suppression list, the erasure journal, requests and consent proof
-     * will be kept, each with its reason here.
+     * Why an erasure keeps this table's rows of the person, or empty when it deletes them. Legal
+     * holds are kept; the suppression list, the erasure journal, requests and consent proof will
+     * be, each with its reason here.
      */
     public Optional<String> keptOnErasureBecause() {
-        return Optional.empty();
+        return switch (this) {
+            case LEGAL_HOLDS ->
+                Optional.of("a hold is the record of why held data was kept; it holds no personal value");
+            default -> Optional.empty();
+        };
     }
 
     /** The entry for a table name, if the table refers to subjects. */

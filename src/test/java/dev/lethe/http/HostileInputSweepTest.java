@@ -135,6 +135,7 @@ class HostileInputSweepTest {
             new Accepted("POST /v1/accounts", "body:name", TEXT),
             new Accepted("POST /v1/accounts/\\{id}/retention-extensions", "body:reason", TEXT),
             new Accepted("POST /v1/keys", "body:label", TEXT),
+            new Accepted("POST /v1/legal-holds", "body:reason", TEXT),
             new Accepted("POST /v1/goals", "body:name", TEXT),
             new Accepted("POST /v1/goals", "body:match\\..*", SCALAR),
             // a goal's match names event properties: any name is data there
@@ -292,7 +293,8 @@ class HostileInputSweepTest {
             String otherProfile,
             String goal,
             String segment,
-            String field) {
+            String field,
+            String hold) {
 
         static final String POLICY = TestPolicies.DATA_CORE
                 .replace("  ip_address:\n", """
@@ -340,6 +342,12 @@ class HostileInputSweepTest {
                     .json()
                     .get("id")
                     .asText();
+            String hold = http.post("/v1/legal-holds", a.adminKey(), """
+                            {"profileId": "%s", "reason": "Invoice 2026-117 unpaid"}
+                            """.formatted(profile))
+                    .json()
+                    .get("id")
+                    .asText();
             return new World(
                     a.id(),
                     a.adminKey(),
@@ -350,7 +358,8 @@ class HostileInputSweepTest {
                     other,
                     goal,
                     segment,
-                    "loyalty");
+                    "loyalty",
+                    hold);
         }
 
         /** A real value for a path parameter, so that a hostile value elsewhere is what the route sees. */
@@ -366,7 +375,11 @@ class HostileInputSweepTest {
                             ? accountId
                             : route.contains("/profiles/")
                                     ? profile
-                                    : route.contains("/goals/") ? goal : route.contains("/segments/") ? segment : null;
+                                    : route.contains("/goals/")
+                                            ? goal
+                                            : route.contains("/segments/")
+                                                    ? segment
+                                                    : route.contains("/legal-holds/") ? hold : null;
                 default -> null;
             };
         }
@@ -411,6 +424,8 @@ class HostileInputSweepTest {
                               "campaignId": "camp-1", "ts": "2026-01-10T00:00:00Z", "content": "Hello"}]}""";
                 case "POST /v1/segments" -> """
                             {"name": "gold", "filter": {"tag": "vip", "engagement": "high", "lastVisitWithin": "P30D"}}""";
+                case "POST /v1/legal-holds" -> """
+                            {"category": "email_address", "reason": "Dispute 42", "until": "2027-01-01T00:00:00Z"}""";
                 case "PUT /v1/segments/{id}" -> """
                             {"name": "silver", "filter": {"tag": "vip", "engagement": "high"}}""";
                 case "POST /v1/profiles/{id}/tags" -> "{\"add\": [\"vip\"], \"remove\": [\"old\"]}";
