@@ -7,6 +7,7 @@ import dev.lethe.accounts.BootstrapKeyFile;
 import dev.lethe.accounts.JdbcAccountStore;
 import dev.lethe.accounts.KeyMaterial;
 import dev.lethe.activity.ActivityStore;
+import dev.lethe.activity.Campaigns;
 import dev.lethe.activity.JdbcActivityStore;
 import dev.lethe.activity.JdbcMessageStore;
 import dev.lethe.activity.JdbcStatisticsStore;
@@ -196,7 +197,8 @@ public final class Lethe implements AutoCloseable {
                             messages,
                             goals,
                             new Timeline(jdbi, subjects.store(), keyring, activity, messageStore, values, audit),
-                            legalHolds),
+                            legalHolds,
+                            new Campaigns(jdbi, audit, clock)),
                     metrics,
                     version());
             // What a crash left written but not chained joins the chain before anything new.

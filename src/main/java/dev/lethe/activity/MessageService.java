@@ -166,7 +166,9 @@ public final class MessageService {
             tooLong(m.product(), 64, at + ".product", errors);
             tooLong(m.api(), 32, at + ".api", errors);
             tooLong(m.status(), 32, at + ".status", errors);
-            tooLong(m.campaignId(), 200, at + ".campaignId", errors);
+            if (m.campaignId() != null)
+                Campaigns.idProblem(m.campaignId())
+                        .ifPresent(why -> errors.add(new FieldError(at + ".campaignId", why)));
             if (m.direction() == null || !DIRECTIONS.contains(m.direction())) {
                 errors.add(new FieldError(at + ".direction", "must be inbound or outbound"));
             }

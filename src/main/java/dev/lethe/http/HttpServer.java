@@ -5,6 +5,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.Caller;
+import dev.lethe.activity.Campaigns;
 import dev.lethe.activity.MessageService;
 import dev.lethe.activity.Timeline;
 import dev.lethe.activity.TrackService;
@@ -47,7 +48,8 @@ public final class HttpServer implements AutoCloseable {
             MessageService messages,
             GoalService goals,
             Timeline timeline,
-            LegalHolds legalHolds) {}
+            LegalHolds legalHolds,
+            Campaigns campaigns) {}
 
     /**
      * Where to listen, how much to accept, and which web pages may call the ingest routes from a
@@ -124,6 +126,7 @@ public final class HttpServer implements AutoCloseable {
             new GoalRoutes(features.goals()).register(api);
             new TimelineRoutes(features.timeline()).register(api);
             new LegalHoldRoutes(features.legalHolds()).register(api);
+            new CampaignRoutes(features.campaigns()).register(api);
             docs.set(api.docs());
         });
         this.routes = docs.get();

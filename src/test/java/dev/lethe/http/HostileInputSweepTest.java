@@ -136,6 +136,8 @@ class HostileInputSweepTest {
             new Accepted("POST /v1/accounts/\\{id}/retention-extensions", "body:reason", TEXT),
             new Accepted("POST /v1/keys", "body:label", TEXT),
             new Accepted("POST /v1/legal-holds", "body:reason", TEXT),
+            // a campaign id is a name: a long number is one
+            new Accepted("(PUT|GET) /v1/campaigns/\\{id}", "path:id", EnumSet.of(Kind.HUGE_NUMBER)),
             new Accepted("POST /v1/goals", "body:name", TEXT),
             new Accepted("POST /v1/goals", "body:match\\..*", SCALAR),
             // a goal's match names event properties: any name is data there
@@ -342,6 +344,12 @@ class HostileInputSweepTest {
                     .json()
                     .get("id")
                     .asText();
+            var campaign = http.put(
+                    "/v1/campaigns/spring-2026",
+                    a.adminKey(),
+                    "{\"endedAt\": \"2026-01-10T00:00:00Z\"}",
+                    "application/json");
+            assertThat(campaign.status()).as(campaign.toString()).isEqualTo(200);
             String hold = http.post("/v1/legal-holds", a.adminKey(), """
                             {"profileId": "%s", "reason": "Invoice 2026-117 unpaid"}
                             """.formatted(profile))
@@ -379,7 +387,9 @@ class HostileInputSweepTest {
                                             ? goal
                                             : route.contains("/segments/")
                                                     ? segment
-                                                    : route.contains("/legal-holds/") ? hold : null;
+                                                    : route.contains("/legal-holds/")
+                                                            ? hold
+                                                            : route.contains("/campaigns/") ? "spring-2026" : null;
                 default -> null;
             };
         }
@@ -424,6 +434,7 @@ class HostileInputSweepTest {
                               "campaignId": "camp-1", "ts": "2026-01-10T00:00:00Z", "content": "Hello"}]}""";
                 case "POST /v1/segments" -> """
                             {"name": "gold", "filter": {"tag": "vip", "engagement": "high", "lastVisitWithin": "P30D"}}""";
+                case "PUT /v1/campaigns/{id}" -> "{\"endedAt\": \"2026-01-12T00:00:00Z\"}";
                 case "POST /v1/legal-holds" -> """
                             {"category": "email_address", "reason": "Dispute 42", "until": "2027-01-01T00:00:00Z"}""";
                 case "PUT /v1/segments/{id}" -> """
