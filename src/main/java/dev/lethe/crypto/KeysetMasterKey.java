@@ -6,12 +6,12 @@ import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import dev.lethe.storage.SecretFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.util.Optional;
 
@@ -35,12 +35,7 @@ public final class KeysetMasterKey implements MasterKey {
             if (Files.exists(file)) return of(Files.readString(file));
             var handle = Tink.generate(PredefinedAeadParameters.AES256_GCM);
             String json = TinkJsonProtoKeysetFormat.serializeKeyset(handle, InsecureSecretKeyAccess.get());
-            try {
-                Files.createFile(
-                        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException e) {
-                Files.createFile(file);
-            }
+            SecretFiles.createOwnerOnly(file);
             Files.writeString(file, json, StandardOpenOption.TRUNCATE_EXISTING);
             return of(json);
         } catch (IOException e) {
