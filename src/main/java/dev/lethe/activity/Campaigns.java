@@ -65,7 +65,18 @@ public final class Campaigns {
                     "The campaign id is not valid.", List.of(new FieldError("id", problem.get())));
         Instant now = clock.instant();
         return jdbi.inTransaction(h -> {
-            int changed = h.createUpdate("""
+            // the row, made if missing: insert-if-absent then update, so two first calls for one
+            // campaign at once never collide on its key
+            h.createUpdate("""
+                            insert into campaigns (account_id, campaign_id, ended_at, updated_at)
+                            values (:account, :id, null, :now)
+                            on conflict do nothing
+                            """)
+                    .bind("account", caller.accountId())
+                    .bind("id", campaignId)
+                    .bind("now", utc(now))
+                    .execute();
+            h.createUpdate("""
                             update campaigns set ended_at = :ended, updated_at = :now
                             where account_id = :account and campaign_id = :id
                             """)
@@ -74,17 +85,6 @@ public final class Campaigns {
                     .bind("ended", endedAt == null ? null : utc(endedAt))
                     .bind("now", utc(now))
                     .execute();
-            if (changed == 0) {
-                h.createUpdate("""
-                                insert into campaigns (account_id, campaign_id, ended_at, updated_at)
-                                values (:account, :id, :ended, :now)
-                                """)
-                        .bind("account", caller.accountId())
-                        .bind("id", campaignId)
-                        .bind("ended", endedAt == null ? null : utc(endedAt))
-                        .bind("now", utc(now))
-                        .execute();
-            }
             var detail = new HashMap<String, Object>();
             if (endedAt != null) detail.put("endedAt", endedAt.toString());
             audit.append(

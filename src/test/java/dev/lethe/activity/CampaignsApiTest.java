@@ -101,4 +101,27 @@ class CampaignsApiTest {
             assertThat(lethe.strings("select campaign_id from messages")).containsExactly("spring-2026");
         }
     }
+
+    /** First calls for one campaign at once: every one answers 200, one row, never a 500. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void campaignEndsSetAtOnceAllSucceedOnOneRow(TestDatabase engine) {
+        try (var lethe = new TestLethe(engine)) {
+            var a = lethe.createAccount("Quokka");
+            var http = lethe.http();
+            for (int round = 0; round < 5; round++) {
+                String path = "/v1/campaigns/race-" + round;
+                var statuses = dev.lethe.testing.Concurrently.times(
+                        8,
+                        () -> http.put(
+                                        path,
+                                        a.adminKey(),
+                                        "{\"endedAt\": \"2026-01-10T00:00:00Z\"}",
+                                        "application/json")
+                                .status());
+                assertThat(statuses).as("round " + round).containsOnly(200);
+            }
+            assertThat(lethe.count("select count(*) from campaigns")).isEqualTo(5);
+        }
+    }
 }
