@@ -277,6 +277,53 @@ public final class JdbcSubjectStore implements SubjectStore {
     }
 
     @Override
+    public int deleteRows(Handle h, SubjectTable table, String accountId, String subjectId) {
+        // the table name is one of the registry's constants, never input
+        return h.createUpdate("delete from " + table.table() + " where account_id = :account and subject_id = :subject")
+                .bind("account", accountId)
+                .bind("subject", subjectId)
+                .execute();
+    }
+
+    @Override
+    public int deleteRowsExcept(
+            Handle h, SubjectTable table, String accountId, String subjectId, Collection<String> keptCategories) {
+        if (keptCategories.isEmpty()) return deleteRows(h, table, accountId, subjectId);
+        return h.createUpdate("delete from " + table.table()
+                        + " where account_id = :account and subject_id = :subject and category not in (<kept>)")
+                .bind("account", accountId)
+                .bind("subject", subjectId)
+                .bindList("kept", List.copyOf(keptCategories))
+                .execute();
+    }
+
+    @Override
+    public int countRows(Handle h, SubjectTable table, String accountId, String subjectId) {
+        return h.createQuery("select count(*) from " + table.table()
+                        + " where account_id = :account and subject_id = :subject")
+                .bind("account", accountId)
+                .bind("subject", subjectId)
+                .mapTo(Integer.class)
+                .one();
+    }
+
+    @Override
+    public Map<String, Integer> countByCategory(
+            Handle h, SubjectTable table, String accountId, String subjectId, Collection<String> categories) {
+        var out = new TreeMap<String, Integer>();
+        if (categories.isEmpty()) return out;
+        h.createQuery("select category, count(*) from " + table.table()
+                        + " where account_id = :account and subject_id = :subject and category in (<categories>)"
+                        + " group by category")
+                .bind("account", accountId)
+                .bind("subject", subjectId)
+                .bindList("categories", List.copyOf(categories))
+                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getInt(2)))
+                .forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+
+    @Override
     public List<HeldIdentifier> identifiersOf(Handle h, String accountId, String subjectId) {
         return h
                 .createQuery("""

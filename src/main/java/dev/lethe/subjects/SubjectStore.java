@@ -62,6 +62,29 @@ public interface SubjectStore {
     /** Gives every row of a table that refers to {@code fromSubject} to {@code toSubject}; returns how many. */
     int moveRows(Handle h, SubjectTable table, String accountId, String fromSubject, String toSubject);
 
+    /**
+     * Deletes every row of a table that refers to the subject (a removal: an erasure, or a
+     * retention rule that removes a person); returns how many.
+     */
+    int deleteRows(Handle h, SubjectTable table, String accountId, String subjectId);
+
+    /**
+     * {@link #deleteRows}, except the rows of the kept categories, which stay (a legal hold keeps
+     * them); for a table with a {@code category} column. Returns how many were deleted.
+     */
+    int deleteRowsExcept(
+            Handle h, SubjectTable table, String accountId, String subjectId, Collection<String> keptCategories);
+
+    /** How many rows of a table refer to the subject. */
+    int countRows(Handle h, SubjectTable table, String accountId, String subjectId);
+
+    /**
+     * How many of the subject's rows of a table with a {@code category} column are of each of
+     * these categories (category → rows; a category without rows is left out).
+     */
+    Map<String, Integer> countByCategory(
+            Handle h, SubjectTable table, String accountId, String subjectId, Collection<String> categories);
+
     /** Gives a subject's rows of a table that one rule governed to another rule; returns how many. */
     int relabelRule(Handle h, SubjectTable table, String accountId, String subjectId, String fromRule, String toRule);
 

@@ -6,10 +6,10 @@ import java.util.Optional;
  * Where a person lives: every table that refers to a data subject, with what a merge and an
  * erasure do with its rows. A reference to a subject is always a column named {@code subject_id}
  * (a test reads the schema and fails on a table that has one and is not listed here, or on a
- * column that refers to a subject by another name). Merges walk this list in order, and erasure
- * and its receipt will walk it too, with a {@code switch} over every constant: a table added here
- * without a merge and an erasure path does not compile, and a table added to the schema without
- * being added here fails the build.
+ * column that refers to a subject by another name). Merges ({@code ProfileMerge}) and removals
+ * ({@link SubjectRemoval}: retention, erasure and its receipt) walk this list in order, each with a
+ * {@code switch} over every constant: a table added here without a merge and a removal path does
+ * not compile, and a table added to the schema without being added here fails the build.
  *
  * <p>The order is the order a merge works in: rows that refer to the subject first, its keys
  * next, the subject's own row last.
