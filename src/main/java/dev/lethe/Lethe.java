@@ -43,12 +43,14 @@ import dev.lethe.registry.JdbcPolicyStore;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.retention.JdbcLegalHoldStore;
 import dev.lethe.retention.LegalHolds;
+import dev.lethe.retention.Sweeps;
 import dev.lethe.storage.Database;
 import dev.lethe.storage.DatabaseSettings;
 import dev.lethe.storage.Ids;
 import dev.lethe.storage.Transactions;
 import dev.lethe.subjects.JdbcSubjectStore;
 import dev.lethe.subjects.SubjectDirectory;
+import dev.lethe.subjects.SubjectRemoval;
 import dev.lethe.values.JdbcValueStore;
 import dev.lethe.values.PersonalValues;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -108,6 +110,7 @@ public final class Lethe implements AutoCloseable {
     private final PolicyService policies;
     private final Keyring keyring;
     private final LegalHolds legalHolds;
+    private final Sweeps sweeps;
     private final Profiles profiles;
     private final HttpServer http;
     private final Partitions partitions;
@@ -185,6 +188,19 @@ public final class Lethe implements AutoCloseable {
                     jdbi, transactions, messageStore, statistics, subjects, values, policies, audit, ids, clock);
             this.legalHolds = new LegalHolds(
                     jdbi, new JdbcLegalHoldStore(), subjects.store(), policies, keyring, audit, ids, clock);
+            this.sweeps = new Sweeps(
+                    jdbi,
+                    transactions,
+                    policies,
+                    accounts,
+                    legalHolds,
+                    subjects,
+                    new SubjectRemoval(subjects.store(), keyring),
+                    config.sessionTimeout(),
+                    audit,
+                    ids,
+                    clock,
+                    metrics);
             this.http = new HttpServer(
                     config.http(),
                     database,
@@ -198,7 +214,8 @@ public final class Lethe implements AutoCloseable {
                             goals,
                             new Timeline(jdbi, subjects.store(), keyring, activity, messageStore, values, audit),
                             legalHolds,
-                            new Campaigns(jdbi, audit, clock)),
+                            new Campaigns(jdbi, audit, clock),
+                            sweeps),
                     metrics,
                     version());
             // What a crash left written but not chained joins the chain before anything new.
@@ -282,6 +299,11 @@ public final class Lethe implements AutoCloseable {
     /** Legal holds: what sweeps and erasures keep past its time. */
     public LegalHolds legalHolds() {
         return legalHolds;
+    }
+
+    /** Retention sweeps: run, preview, reports. */
+    public Sweeps sweeps() {
+        return sweeps;
     }
 
     public Database database() {

@@ -142,6 +142,12 @@ public final class AccountService {
         return jdbi.withHandle(store::listAccounts);
     }
 
+    /** Every account's id (not the platform's), oldest first: what scheduled jobs walk. */
+    public List<String> accountIds() {
+        return jdbi.withHandle(
+                h -> store.listAccounts(h).stream().map(Account::id).toList());
+    }
+
     public Account account(String accountId) {
         if (!Ids.isId(accountId)) throw new NotFoundException("No such account.");
         return jdbi.withHandle(h -> store.findAccount(h, accountId))

@@ -179,11 +179,17 @@ public final class MessageService {
                         at + ".sendAt", "must be on or after the message's ts and at most 366 days after it"));
             }
             var attributes = attributes(m, subjectType);
-            var rule = GoverningRules.first(policy, RecordKind.MESSAGE, attributes);
+            // a message of a campaign is governed by the campaign's rule (counted from the
+            // campaign's end) when the policy has one for it, else by its message rule
+            var rule = (m.campaignId() != null
+                            ? GoverningRules.first(policy, RecordKind.CAMPAIGN, attributes)
+                            : Optional.<RecordRule>empty())
+                    .or(() -> GoverningRules.first(policy, RecordKind.MESSAGE, attributes));
             if (rule.isEmpty() && errors.isEmpty() && read.isEmpty()) {
                 errors.add(new FieldError(
                         at,
                         "no record of kind 'message' in the policy matches " + attributes
+                                + (m.campaignId() != null ? " (nor one of kind 'campaign')" : "")
                                 + ", so it would have no retention rule"));
             }
             if (!m.attachments().isEmpty()

@@ -49,7 +49,8 @@ public final class HttpServer implements AutoCloseable {
             GoalService goals,
             Timeline timeline,
             LegalHolds legalHolds,
-            Campaigns campaigns) {}
+            Campaigns campaigns,
+            dev.lethe.retention.Sweeps sweeps) {}
 
     /**
      * Where to listen, how much to accept, and which web pages may call the ingest routes from a
@@ -127,6 +128,7 @@ public final class HttpServer implements AutoCloseable {
             new TimelineRoutes(features.timeline()).register(api);
             new LegalHoldRoutes(features.legalHolds()).register(api);
             new CampaignRoutes(features.campaigns()).register(api);
+            new SweepRoutes(features.sweeps()).register(api);
             docs.set(api.docs());
         });
         this.routes = docs.get();

@@ -84,7 +84,31 @@ final class PolicyRules {
                 c.error(path + ".bySubject." + subject, "'" + subject + "' is not among this category's subjects");
             }
         });
-        if (cat.retention() != null) inactivity(cat.retention(), path + ".retention", c);
+        if (cat.retention() != null) {
+            inactivity(cat.retention(), path + ".retention", c);
+            valueTriggers(cat.retention(), path + ".retention", c);
+        }
+        cat.bySubject().forEach((subject, o) -> {
+            if (o.retention() != null) valueTriggers(o.retention(), path + ".bySubject." + subject + ".retention", c);
+        });
+    }
+
+    /**
+     * A category's values are judged by when they were collected or by facts about their person
+     * (a contract's end, inactivity, erasure). The times of a communication (its send-at date, its
+     * conversation's start, its campaign's end) belong to the message records that carry them.
+     */
+    private static void valueTriggers(RetentionRule rule, String path, DocumentCursor c) {
+        for (Trigger t : rule.after()) {
+            if (t instanceof Trigger.Sent
+                    || t instanceof Trigger.ConversationStarted
+                    || t instanceof Trigger.CampaignEnded)
+                c.error(
+                        path + ".after",
+                        "'" + t.wireName() + "' is a time of a message, not of a value: use it on a record rule"
+                                + " (kind message, message_log or campaign); a category counts from collected,"
+                                + " contract_ended, inactive <period> or erased");
+        }
     }
 
     private static void inactivity(RetentionRule rule, String path, DocumentCursor c) {

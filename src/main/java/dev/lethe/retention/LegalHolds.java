@@ -175,6 +175,32 @@ public final class LegalHolds {
     }
 
     /**
+     * Holds whose end ({@code until}) has passed are ended for good, as a release at that end would:
+     * what an erasure kept under them is destroyed with their keys. Sweeps call this first. Returns
+     * how many ended.
+     */
+    public int endPassed(String accountId, Instant now) {
+        var passed = jdbi.withHandle(h -> store.list(h, accountId, false)).stream()
+                .filter(hold -> hold.until() != null && !hold.until().isAfter(now))
+                .toList();
+        for (var hold : passed) {
+            jdbi.useTransaction(h -> {
+                var locked = store.lock(h, accountId, hold.holdId());
+                if (locked.isEmpty() || locked.get().releasedAt() != null) return;
+                store.release(h, accountId, hold.holdId(), hold.until(), "system");
+                int destroyed = keyring.releaseHold(h, accountId, hold.holdId());
+                var detail = new LinkedHashMap<String, Object>(detail(hold));
+                detail.put("heldKeysDestroyed", destroyed);
+                audit.append(
+                        h,
+                        AuditEvent.ok(
+                                accountId, dev.lethe.audit.Actor.SYSTEM, "legal_hold.end", targets(hold), detail));
+            });
+        }
+        return passed.size();
+    }
+
+    /**
      * The holds active at {@code at}, as the one filter a sweep and its preview share, read in the
      * transaction of {@code h}.
      */

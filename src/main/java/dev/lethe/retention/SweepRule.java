@@ -1,0 +1,101 @@
+package dev.lethe.retention;
+
+import dev.lethe.registry.Action;
+import dev.lethe.registry.Category;
+import dev.lethe.registry.Policy;
+import dev.lethe.registry.RecordKind;
+import dev.lethe.registry.RecordRule;
+import dev.lethe.registry.RetentionRule;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One retention rule of a policy as a sweep applies it: a record rule (whole records of one kind,
+ * and the values of that part of a record) or a category's rule for some subject types (values of
+ * one category wherever they are). The name is the rule's path in the policy document, so a report
+ * points at the line that decided: {@code records.complete_session}, {@code categories.ip_address},
+ * {@code categories.device_id.bySubject.visitor}.
+ */
+sealed interface SweepRule {
+
+    String name();
+
+    RetentionRule retention();
+
+    default Action action() {
+        return retention().then();
+    }
+
+    /** A record rule: rows whose {@code rule_kind} names it. */
+    record Records(RecordRule rule, Set<String> subjectTypes) implements SweepRule {
+        @Override
+        public String name() {
+            return "records." + rule.name();
+        }
+
+        @Override
+        public RetentionRule retention() {
+            return rule.retention();
+        }
+
+        RecordKind kind() {
+            return rule.kind();
+        }
+    }
+
+    /**
+     * A category's rule as it applies to {@code subjectTypes}: the category's own rule for the types
+     * without an override of their own, or one override's rule for its type.
+     */
+    record Values(Category category, RetentionRule retention, String path, Set<String> subjectTypes)
+            implements SweepRule {
+        @Override
+        public String name() {
+            return path;
+        }
+    }
+
+    /**
+     * Every rule of a policy in the order a sweep applies them: profile rules first (a person
+     * removed goes with everything, counted once under the rule that removed them), then the other
+     * record rules in document order, then categories in document order.
+     */
+    static List<SweepRule> of(Policy policy) {
+        var out = new ArrayList<SweepRule>();
+        var profileRules = new ArrayList<SweepRule>();
+        for (RecordRule r : policy.records().values()) {
+            var types = new TreeSet<String>();
+            if (r.kind() == RecordKind.PROFILE) {
+                for (String type : policy.subjects().keySet()) {
+                    if (dev.lethe.activity.GoverningRules.forSubject(policy, RecordKind.PROFILE, type)
+                            .map(x -> x.name().equals(r.name()))
+                            .orElse(false)) types.add(type);
+                }
+                if (!types.isEmpty()) profileRules.add(new Records(r, Set.copyOf(types)));
+            } else {
+                out.add(new Records(r, Set.copyOf(policy.subjects().keySet())));
+            }
+        }
+        out.addAll(0, profileRules);
+        for (Category c : policy.categories().values()) {
+            var overridden = new TreeSet<String>();
+            var overrides = new ArrayList<SweepRule>();
+            c.bySubject().forEach((type, o) -> {
+                if (o.retention() != null && c.subjects().contains(type)) {
+                    overridden.add(type);
+                    overrides.add(new Values(
+                            c, o.retention(), "categories." + c.name() + ".bySubject." + type, Set.of(type)));
+                }
+            });
+            if (c.retention() != null) {
+                var rest = new TreeSet<>(c.subjects());
+                rest.removeAll(overridden);
+                if (!rest.isEmpty()) out.add(new Values(c, c.retention(), "categories." + c.name(), Set.copyOf(rest)));
+            }
+            out.addAll(overrides);
+        }
+        return out;
+    }
+}
