@@ -24,6 +24,7 @@ import dev.lethe.crypto.KeysetMasterKey;
 import dev.lethe.goals.GoalService;
 import dev.lethe.goals.JdbcGoalStore;
 import dev.lethe.http.HttpServer;
+import dev.lethe.jobs.Jobs;
 import dev.lethe.profiles.CriteriaCheck;
 import dev.lethe.profiles.Identification;
 import dev.lethe.profiles.JdbcProfileStore;
@@ -68,6 +69,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -79,19 +81,67 @@ import org.slf4j.LoggerFactory;
  */
 public final class Lethe implements AutoCloseable {
 
-    /** Everything Lethe needs to know to start. */
+    /**
+     * Everything Lethe needs to know to start.
+     *
+     * @param sweepInterval how often the retention sweeps run, {@link #MIN_SWEEP_INTERVAL} to {@link
+     *     #MAX_SWEEP_INTERVAL}
+     * @param jobs how the background jobs are polled and run
+     */
     public record Config(
             Path dataDir,
             DatabaseSettings database,
             HttpServer.Settings http,
             Optional<String> bootstrapKey,
             Optional<String> masterKey,
-            Duration sessionTimeout) {
+            Duration sessionTimeout,
+            Duration sweepInterval,
+            Jobs.Settings jobs) {
+
+        public Config {
+            if (sweepInterval == null
+                    || sweepInterval.compareTo(MIN_SWEEP_INTERVAL) < 0
+                    || sweepInterval.compareTo(MAX_SWEEP_INTERVAL) > 0) {
+                throw new IllegalArgumentException("the sweep interval must be " + MIN_SWEEP_INTERVAL + " to "
+                        + MAX_SWEEP_INTERVAL + ", not " + sweepInterval);
+            }
+            Objects.requireNonNull(jobs, "jobs");
+        }
 
         /** The defaults: master key file under the data directory, 30-minute sessions. */
         public Config(
                 Path dataDir, DatabaseSettings database, HttpServer.Settings http, Optional<String> bootstrapKey) {
             this(dataDir, database, http, bootstrapKey, Optional.empty(), DEFAULT_SESSION_TIMEOUT);
+        }
+
+        /** Sweeps every {@link #DEFAULT_SWEEP_INTERVAL}, jobs polled as {@link Jobs.Settings#DEFAULT}. */
+        public Config(
+                Path dataDir,
+                DatabaseSettings database,
+                HttpServer.Settings http,
+                Optional<String> bootstrapKey,
+                Optional<String> masterKey,
+                Duration sessionTimeout) {
+            this(
+                    dataDir,
+                    database,
+                    http,
+                    bootstrapKey,
+                    masterKey,
+                    sessionTimeout,
+                    DEFAULT_SWEEP_INTERVAL,
+                    Jobs.Settings.DEFAULT);
+        }
+
+        /** The same configuration, sweeping this often. */
+        public Config withSweepInterval(Duration interval) {
+            return new Config(dataDir, database, http, bootstrapKey, masterKey, sessionTimeout, interval, jobs);
+        }
+
+        /** The same configuration, with these job settings (tests poll often). */
+        public Config withJobs(Jobs.Settings settings) {
+            return new Config(
+                    dataDir, database, http, bootstrapKey, masterKey, sessionTimeout, sweepInterval, settings);
         }
     }
 
@@ -102,6 +152,18 @@ public final class Lethe implements AutoCloseable {
 
     /** A visit ends after this long without an event, unless configured otherwise. */
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofMinutes(30);
+
+    /** How often the retention sweeps run, unless configured otherwise. */
+    public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofMinutes(15);
+
+    /** The shortest sweep interval: more often would only poll the database for nothing. */
+    public static final Duration MIN_SWEEP_INTERVAL = Duration.ofSeconds(1);
+
+    /** The longest sweep interval: data must not outlive its period by more than a day. */
+    public static final Duration MAX_SWEEP_INTERVAL = Duration.ofDays(1);
+
+    /** The job that makes the months of event partitions ahead, once a day. */
+    public static final String EVENT_PARTITIONS_JOB = "event-partitions";
 
     private final Database database;
     private final AuditLog audit;
@@ -114,6 +176,7 @@ public final class Lethe implements AutoCloseable {
     private final Profiles profiles;
     private final HttpServer http;
     private final Partitions partitions;
+    private final Jobs jobs;
     private final Optional<String> newBootstrapKey;
     private final Path bootstrapKeyFile;
 
@@ -152,6 +215,9 @@ public final class Lethe implements AutoCloseable {
             var activity = new JdbcActivityStore(database.dialect());
             this.partitions = new Partitions(
                     jdbi, database.dialect(), clock, Partitions.DEFAULT_MONTHS_BACK, Partitions.DEFAULT_MONTHS_AHEAD);
+            // background jobs, kept in the database: one run at a time across every server on it
+            this.jobs = new Jobs(database, config.jobs());
+            jobs.recurring(EVENT_PARTITIONS_JOB, Duration.ofDays(1), partitions::prepareDaily);
             // one way for every writer on people to start over (docs/locks.md)
             var transactions = new Transactions(jdbi);
             var goals = new GoalService(
@@ -261,8 +327,9 @@ public final class Lethe implements AutoCloseable {
         var lethe = new Lethe(config, clock, random);
         try {
             // the months of events ingest may store exist before the first request is served
-            lethe.partitions.start();
+            lethe.partitions.prepare();
             lethe.http.start();
+            lethe.jobs.start();
         } catch (RuntimeException e) {
             lethe.close();
             throw e;
@@ -336,6 +403,11 @@ public final class Lethe implements AutoCloseable {
         return partitions;
     }
 
+    /** The background jobs: recurring tasks kept in the database (see {@link Jobs}). */
+    public Jobs jobs() {
+        return jobs;
+    }
+
     /** The system clock in UTC, to the microsecond: what both databases store exactly. */
     public static Clock microsecondClock() {
         return Clock.tick(Clock.systemUTC(), Duration.ofNanos(1000));
@@ -349,14 +421,18 @@ public final class Lethe implements AutoCloseable {
     @Override
     public void close() {
         try {
-            partitions.close();
-            http.close();
+            // first, while the database is open: a run in progress gets a few seconds to finish
+            jobs.close();
         } finally {
             try {
-                rollUp.close();
-                audit.close();
+                http.close();
             } finally {
-                database.close();
+                try {
+                    rollUp.close();
+                    audit.close();
+                } finally {
+                    database.close();
+                }
             }
         }
     }

@@ -1,14 +1,13 @@
 package dev.lethe.activity;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import dev.lethe.storage.Dialect;
 import java.time.Clock;
 import java.time.YearMonth;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -16,17 +15,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes the monthly partitions of events ahead of time, off the ingest path: at start and then
- * daily, the months from {@code monthsBack} before the current one to {@code monthsAhead} after it.
- * Creating a partition locks the whole events table, so it must never queue behind a sweep's open
- * delete while an ingest waits behind it; here it happens once a month per month, with a short lock
- * timeout (a failed run is retried the next day, months before the partition is needed).
+ * daily (the job {@code event-partitions}, see {@code dev.lethe.Lethe}), the months from {@code
+ * monthsBack} before the current one to {@code monthsAhead} after it. Creating a partition locks
+ * the whole events table, so it must never queue behind a sweep's open delete while an ingest waits
+ * behind it; here it happens once a month per month, with a short lock timeout (a failed run is
+ * retried the next day, months before the partition is needed).
  *
  * <p>Idempotent and safe with several servers on one database: a run makes only the months that are
  * missing, under a transaction-scoped advisory lock. Ingest accepts event times only in the months
  * the last run made ({@link #accepted}), so no event needs a partition that does not exist; there
  * is no default partition. On H2 there are no partitions; the same months are accepted.
  */
-public final class Partitions implements AutoCloseable {
+public final class Partitions {
 
     /** Months made before the current one: how far in the past an event may be. */
     public static final int DEFAULT_MONTHS_BACK = 24;
@@ -42,7 +42,6 @@ public final class Partitions implements AutoCloseable {
     private final int monthsBack;
     private final int monthsAhead;
     private volatile EventTimes made = EventTimes.NONE;
-    private ScheduledExecutorService daily;
 
     public Partitions(Jdbi jdbi, Dialect dialect, Clock clock, int monthsBack, int monthsAhead) {
         this.jdbi = jdbi;
@@ -50,17 +49,6 @@ public final class Partitions implements AutoCloseable {
         this.clock = clock;
         this.monthsBack = monthsBack;
         this.monthsAhead = monthsAhead;
-    }
-
-    /** Makes the months now needs, then schedules a run every day. Fails if the first run fails. */
-    public void start() {
-        prepare();
-        daily = Executors.newSingleThreadScheduledExecutor(r -> {
-            var t = new Thread(r, "lethe-partitions");
-            t.setDaemon(true);
-            return t;
-        });
-        daily.scheduleAtFixedRate(this::prepareLogged, 1, 1, TimeUnit.DAYS);
     }
 
     /** Makes the missing months of the window around now; returns the months it made. */
@@ -101,17 +89,12 @@ public final class Partitions implements AutoCloseable {
         return "events_y%04dm%02d".formatted(month.getYear(), month.getMonthValue());
     }
 
-    private void prepareLogged() {
-        try {
-            var created = prepare();
-            if (!created.isEmpty()) log.info("made event partitions for {}", created);
-        } catch (RuntimeException e) {
-            log.warn("could not make event partitions; retrying tomorrow ({} months ahead are made)", monthsAhead, e);
-        }
-    }
-
-    @Override
-    public void close() {
-        if (daily != null) daily.shutdownNow();
+    /**
+     * The daily run: {@link #prepare}, saying which months it made. A failure is the job's to log and
+     * retry the next day; until then the {@code monthsAhead} months made before are the slack.
+     */
+    public void prepareDaily() {
+        var created = prepare();
+        if (!created.isEmpty()) log.info("made event partitions {}", kv("months", created.toString()));
     }
 }

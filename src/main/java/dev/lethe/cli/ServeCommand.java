@@ -3,6 +3,7 @@ package dev.lethe.cli;
 import dev.lethe.Lethe;
 import dev.lethe.http.BrowserOrigins;
 import dev.lethe.http.HttpServer;
+import dev.lethe.jobs.Jobs;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -66,19 +67,20 @@ final class ServeCommand implements Callable<Integer> {
                     "A visit ends after this long without an event, ISO-8601 (env LETHE_SESSION_TIMEOUT, default PT30M).")
     String sessionTimeout;
 
+    @Option(
+            names = "--sweep-interval",
+            defaultValue = "${env:LETHE_SWEEP_INTERVAL:-PT15M}",
+            description = "How often the retention sweeps run, ISO-8601, PT1S to P1D"
+                    + " (env LETHE_SWEEP_INTERVAL, default PT15M).")
+    String sweepInterval;
+
     @Override
     public Integer call() throws InterruptedException {
-        Duration timeout;
-        try {
-            timeout = Duration.parse(sessionTimeout.strip());
-        } catch (DateTimeParseException e) {
-            throw new SettingException(
-                    "--session-timeout / LETHE_SESSION_TIMEOUT must be an ISO-8601 duration such as PT30M, not '"
-                            + sessionTimeout + "'");
-        }
+        Duration timeout = duration(sessionTimeout, "--session-timeout / LETHE_SESSION_TIMEOUT", "PT30M");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new SettingException("--session-timeout / LETHE_SESSION_TIMEOUT must be longer than zero");
         }
+        Duration sweeps = sweepInterval(sweepInterval);
         if (port < 0 || port > 65535) throw new SettingException("--port / LETHE_PORT must be 0..65535, not " + port);
         if (maxBodyBytes < 1024)
             throw new SettingException("--max-body-bytes / LETHE_MAX_BODY_BYTES must be at least 1024");
@@ -99,7 +101,9 @@ final class ServeCommand implements Callable<Integer> {
                 new HttpServer.Settings(host, port, maxBodyBytes, browsers),
                 Optional.ofNullable(bootstrapKey).map(String::strip).filter(k -> !k.isEmpty()),
                 Optional.ofNullable(masterKey).map(String::strip).filter(k -> !k.isEmpty()),
-                timeout);
+                timeout,
+                sweeps,
+                Jobs.Settings.DEFAULT);
         var stopped = new CountDownLatch(1);
         Lethe lethe = Lethe.start(config, Lethe.microsecondClock(), new SecureRandom());
         Runtime.getRuntime()
@@ -118,5 +122,25 @@ final class ServeCommand implements Callable<Integer> {
                 + lethe.database().dialect() + ")");
         stopped.await();
         return 0;
+    }
+
+    /** The sweep interval a setting gives: an ISO-8601 duration from PT1S to P1D. */
+    static Duration sweepInterval(String text) {
+        String setting = "--sweep-interval / LETHE_SWEEP_INTERVAL";
+        Duration interval = duration(text, setting, "PT15M");
+        if (interval.compareTo(Lethe.MIN_SWEEP_INTERVAL) < 0 || interval.compareTo(Lethe.MAX_SWEEP_INTERVAL) > 0) {
+            throw new SettingException(setting + " must be from " + Lethe.MIN_SWEEP_INTERVAL + " to "
+                    + Lethe.MAX_SWEEP_INTERVAL + " (one day), not '" + text.strip() + "'");
+        }
+        return interval;
+    }
+
+    private static Duration duration(String text, String setting, String example) {
+        try {
+            return Duration.parse(text.strip());
+        } catch (DateTimeParseException e) {
+            throw new SettingException(
+                    setting + " must be an ISO-8601 duration such as " + example + ", not '" + text + "'");
+        }
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.StringJoiner;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementExceptions;
@@ -115,6 +116,14 @@ public final class Database implements AutoCloseable {
 
     public Jdbi jdbi() {
         return jdbi;
+    }
+
+    /**
+     * The connection pool, for a library that speaks JDBC itself (the job scheduler); Lethe's own
+     * code goes through {@link #jdbi()}.
+     */
+    public DataSource dataSource() {
+        return dataSource;
     }
 
     public Dialect dialect() {

@@ -4,14 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.lethe.Lethe;
 import dev.lethe.testing.TestDatabase;
 import dev.lethe.testing.TestLethe;
 import java.io.IOException;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -72,6 +75,31 @@ class EventTimeRangeTest {
             lethe.clock().advance(Duration.ofDays(31));
             assertThat(lethe.lethe().partitions().prepare()).containsExactly(YearMonth.of(2026, 5));
             assertThat(partitionsOf(lethe)).contains("events_y2026m05").hasSize(29);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void theMonthsAreMadeAtStartAndAJobKeptInTheDatabaseMakesThemAgainDaily(TestDatabase engine) {
+        Instant started = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        try (var lethe = new TestLethe(engine)) {
+            // made before serving, by the start itself
+            assertThat(lethe.lethe().partitions().accepted().start()).isEqualTo(Instant.parse("2024-01-01T00:00:00Z"));
+            if (engine.isPostgres()) assertThat(partitionsOf(lethe)).hasSize(28);
+
+            assertThat(lethe.lethe().jobs().names()).contains(Lethe.EVENT_PARTITIONS_JOB);
+            // its one row in the database, with its next run
+            Instant nextRun = lethe.lethe()
+                    .database()
+                    .jdbi()
+                    .withHandle(h -> h.createQuery("select execution_time from scheduled_tasks where task_name = :t")
+                            .bind("t", Lethe.EVENT_PARTITIONS_JOB)
+                            .mapTo(OffsetDateTime.class)
+                            .one()
+                            .toInstant());
+            assertThat(nextRun)
+                    .as("the next run is a day after the start made the months")
+                    .isBetween(started.plus(Duration.ofDays(1)), Instant.now().plus(Duration.ofDays(1)));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.lethe.cli;
 
 import static dev.lethe.testing.TestCli.lethe;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +10,8 @@ import dev.lethe.testing.TestPolicies;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -140,6 +143,64 @@ class CliTest {
         assertThat(run.err()).contains("--db-url").contains("LETHE_DB_URL");
         assertThat(run.out()).doesNotContain("listening");
         assertThat(dataDir).as("nothing was started").doesNotExist();
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void serveWithASweepIntervalThatIsNotADurationExitsWith2NamingTheFlagAndTheVariable() {
+        Path dataDir = dir.resolve("data");
+
+        var run = lethe("serve", "--sweep-interval", "15m", "--port", "0", "--data-dir", dataDir.toString());
+
+        assertThat(run.exit()).as(run.toString()).isEqualTo(2);
+        assertThat(run.err())
+                .contains("--sweep-interval / LETHE_SWEEP_INTERVAL")
+                .contains("ISO-8601")
+                .contains("'15m'");
+        assertThat(run.out()).doesNotContain("listening");
+        assertThat(dataDir).as("nothing was started").doesNotExist();
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void serveWithASweepIntervalLongerThanADayExitsWith2NamingTheFlagTheVariableAndTheBounds() {
+        Path dataDir = dir.resolve("data");
+
+        var run = lethe("serve", "--sweep-interval", "P2D", "--port", "0", "--data-dir", dataDir.toString());
+
+        assertThat(run.exit()).as(run.toString()).isEqualTo(2);
+        assertThat(run.err())
+                .contains("--sweep-interval / LETHE_SWEEP_INTERVAL must be from PT1S to PT24H")
+                .contains("'P2D'");
+        assertThat(dataDir).as("nothing was started").doesNotExist();
+    }
+
+    @Test
+    void theSweepIntervalIsAnIsoDurationFromOneSecondToOneDay() {
+        assertThat(ServeCommand.sweepInterval("PT1S")).isEqualTo(Duration.ofSeconds(1));
+        assertThat(ServeCommand.sweepInterval("PT15M")).isEqualTo(Duration.ofMinutes(15));
+        assertThat(ServeCommand.sweepInterval(" P1D ")).isEqualTo(Duration.ofDays(1));
+        for (String wrong : List.of("PT0S", "PT0.999S", "-PT5M", "PT24H0.001S", "P1DT1S")) {
+            assertThatThrownBy(() -> ServeCommand.sweepInterval(wrong))
+                    .as(wrong)
+                    .isInstanceOf(SettingException.class)
+                    .hasMessageContaining("--sweep-interval / LETHE_SWEEP_INTERVAL must be from PT1S to PT24H");
+        }
+        assertThatThrownBy(() -> ServeCommand.sweepInterval("every day"))
+                .isInstanceOf(SettingException.class)
+                .hasMessage("--sweep-interval / LETHE_SWEEP_INTERVAL must be an ISO-8601 duration such as PT15M,"
+                        + " not 'every day'");
+    }
+
+    @Test
+    void serveHelpShowsTheSweepIntervalWithItsVariableAndDefault() {
+        var run = lethe("serve", "--help");
+
+        assertThat(run.exit()).isZero();
+        assertThat(run.out())
+                .contains("--sweep-interval")
+                .contains("LETHE_SWEEP_INTERVAL")
+                .contains("PT15M");
     }
 
     @Test
