@@ -162,6 +162,9 @@ public final class Lethe implements AutoCloseable {
     /** The longest sweep interval: data must not outlive its period by more than a day. */
     public static final Duration MAX_SWEEP_INTERVAL = Duration.ofDays(1);
 
+    /** The job that sweeps every account's expired data, every {@code --sweep-interval}. */
+    public static final String RETENTION_SWEEP_JOB = "retention-sweep";
+
     /** The job that makes the months of event partitions ahead, once a day. */
     public static final String EVENT_PARTITIONS_JOB = "event-partitions";
 
@@ -267,6 +270,8 @@ public final class Lethe implements AutoCloseable {
                     ids,
                     clock,
                     metrics);
+            // every account in turn, one sweeper per account across servers (its lease)
+            jobs.recurring(RETENTION_SWEEP_JOB, config.sweepInterval(), sweeps::sweepEveryAccount);
             this.http = new HttpServer(
                     config.http(),
                     database,

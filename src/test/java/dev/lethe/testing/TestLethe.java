@@ -38,6 +38,16 @@ public final class TestLethe implements AutoCloseable {
 
     /** A Lethe whose ingest routes answer CORS for these web pages. */
     public TestLethe(TestDatabase engine, BrowserOrigins corsOrigins) {
+        this(engine, corsOrigins, java.util.function.UnaryOperator.identity());
+    }
+
+    /** A Lethe whose settings a test changes (a short sweep interval, say). */
+    public TestLethe(TestDatabase engine, java.util.function.UnaryOperator<Lethe.Config> settings) {
+        this(engine, BrowserOrigins.none(), settings);
+    }
+
+    private TestLethe(
+            TestDatabase engine, BrowserOrigins corsOrigins, java.util.function.UnaryOperator<Lethe.Config> settings) {
         this.db = engine.fresh();
         try {
             this.dataDir = Files.createTempDirectory("lethe-test");
@@ -50,7 +60,7 @@ public final class TestLethe implements AutoCloseable {
                 new HttpServer.Settings("127.0.0.1", 0, 200_000, corsOrigins)
                         .withResponseCheck(new SchemaConformance()),
                 Optional.of(OPERATOR_KEY));
-        this.lethe = Lethe.start(config, clock, new SecureRandom());
+        this.lethe = Lethe.start(settings.apply(config), clock, new SecureRandom());
         this.http = new Http(lethe.port());
     }
 
