@@ -38,8 +38,8 @@ import org.jdbi.v3.core.Handle;
  *
  * <p>Whatever a rule removes takes what is derived from it along: a deleted event's values and goal
  * hits, a deleted session's events, a deleted message's values (except the parts with a rule of
- * their own: media, traffic data, recordings, which keep their own clock) and its conversation's index, the
- * blind indexes and list indexes of expired values, and a removed person's everything
+ * their own: media, traffic data, recordings, which keep their own clock) and its conversation's
+ * index, the blind indexes and list indexes of expired values, and a removed person's everything
  * ({@link SubjectRemoval}). Anonymous daily counts stay.
  */
 final class Sweeper {
