@@ -37,8 +37,9 @@ import org.jdbi.v3.core.Handle;
  * transaction that is rolled back.
  *
  * <p>Whatever a rule removes takes what is derived from it along: a deleted event's values and goal
- * hits, a deleted session's events, a deleted message's values and its conversation's index, the
- * blind indexes and list indexes of expired values, and a removed person's everything
+ * hits, a deleted session's events, a deleted message's values (except the parts with a rule of
+ * their own: media, traffic data, recordings, which keep their own clock) and its conversation's
+ * index, the blind indexes and list indexes of expired values, and a removed person's everything
  * ({@link SubjectRemoval}). Anonymous daily counts stay.
  */
 final class Sweeper {
@@ -255,7 +256,10 @@ final class Sweeper {
                 }
                 case "sessions" ->
                     loop(batches, rule.name(), h -> sessions(h, scope, r, rule.action(), heldCategories));
-                case "messages" -> loop(batches, rule.name(), h -> messages(h, r, rule.action(), heldCategories));
+                case "messages" -> {
+                    var ownParts = partRules(scope.policy());
+                    loop(batches, rule.name(), h -> messages(h, r, rule.action(), heldCategories, ownParts));
+                }
                 default -> throw new IllegalStateException("no sweep for table " + table);
             }
         }
@@ -405,7 +409,22 @@ final class Sweeper {
         return out;
     }
 
-    private Counts messages(Handle h, Where rows, Action action, Set<String> heldCategories) {
+    /**
+     * The record rules of the parts of a message that have a clock of their own (media, traffic
+     * data, recordings): their values outlive the message's row when the policy keeps them longer
+     * (the messaging seed keeps a conversation's email attachments a year and traffic data 12
+     * months, its messages 3 or 6 months), and go by their own rule.
+     */
+    private static Set<String> partRules(Policy policy) {
+        var out = new TreeSet<String>();
+        for (var r : policy.records().values()) {
+            if (r.kind() == RecordKind.MEDIA || r.kind() == RecordKind.TRAFFIC || r.kind() == RecordKind.RECORDING)
+                out.add(r.name());
+        }
+        return out;
+    }
+
+    private Counts messages(Handle h, Where rows, Action action, Set<String> heldCategories, Set<String> ownParts) {
         String accountId = (String) rows.value("account");
         var keys = rows.bind(h.createQuery("select sent_at, message_id, conversation_key from messages where "
                         + rows.sql() + " limit " + batch))
@@ -414,7 +433,7 @@ final class Sweeper {
                 .list();
         if (keys.isEmpty()) return Counts.NONE;
         var ids = keys.stream().map(Key::id).toList();
-        long derived = deleteValuesOf(h, accountId, ids, heldCategories);
+        long derived = deleteValuesOf(h, accountId, ids, heldCategories, ownParts);
         String change = action == Action.DELETE
                 ? "delete from messages"
                 : "update messages set subject_id = null, rule_kind = null";
@@ -607,8 +626,20 @@ final class Sweeper {
 
     /** Deletes every value of these records, except those of categories a hold keeps. */
     private static long deleteValuesOf(Handle h, String accountId, List<String> recordIds, Set<String> heldCategories) {
+        return deleteValuesOf(h, accountId, recordIds, heldCategories, Set.of());
+    }
+
+    /**
+     * Deletes every value of these records, except those of categories a hold keeps and those of
+     * parts governed by one of {@code ownParts} (which their own rule removes).
+     */
+    private static long deleteValuesOf(
+            Handle h, String accountId, List<String> recordIds, Set<String> heldCategories, Set<String> ownParts) {
         if (recordIds.isEmpty()) return 0;
-        var w = new Where(accountId).in("record_id", recordIds, true).notIn("category", heldCategories, false);
+        var w = new Where(accountId)
+                .in("record_id", recordIds, true)
+                .notIn("category", heldCategories, false)
+                .notIn("rule_kind", ownParts, false);
         var keys = w.bind(
                         h.createQuery("select category, collected_at, value_id from personal_values where " + w.sql()))
                 .map((rs, ctx) ->
