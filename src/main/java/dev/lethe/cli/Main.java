@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
             ServeCommand.class,
             PolicyCommand.class,
             AuditCommand.class,
+            SweepCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -136,6 +136,8 @@ class HostileInputSweepTest {
             new Accepted("POST /v1/accounts/\\{id}/retention-extensions", "body:reason", TEXT),
             new Accepted("POST /v1/keys", "body:label", TEXT),
             new Accepted("POST /v1/legal-holds", "body:reason", TEXT),
+            // the example asks for a preview already: true is what it says
+            new Accepted("POST /v1/sweeps", "body:dryRun", EnumSet.of(Kind.BOOLEAN_FOR_VALUE)),
             // a campaign id is a name: a long number is one
             new Accepted("(PUT|GET) /v1/campaigns/\\{id}", "path:id", EnumSet.of(Kind.HUGE_NUMBER)),
             new Accepted("POST /v1/goals", "body:name", TEXT),
@@ -296,7 +298,8 @@ class HostileInputSweepTest {
             String goal,
             String segment,
             String field,
-            String hold) {
+            String hold,
+            String sweep) {
 
         static final String POLICY = TestPolicies.DATA_CORE
                 .replace("  ip_address:\n", """
@@ -356,6 +359,8 @@ class HostileInputSweepTest {
                     .json()
                     .get("id")
                     .asText();
+            var swept = http.post("/v1/sweeps", a.adminKey(), "{}");
+            assertThat(swept.status()).as(swept.toString()).isEqualTo(200);
             return new World(
                     a.id(),
                     a.adminKey(),
@@ -367,7 +372,8 @@ class HostileInputSweepTest {
                     goal,
                     segment,
                     "loyalty",
-                    hold);
+                    hold,
+                    swept.json().get("id").asText());
         }
 
         /** A real value for a path parameter, so that a hostile value elsewhere is what the route sees. */
@@ -389,7 +395,9 @@ class HostileInputSweepTest {
                                                     ? segment
                                                     : route.contains("/legal-holds/")
                                                             ? hold
-                                                            : route.contains("/campaigns/") ? "spring-2026" : null;
+                                                            : route.contains("/campaigns/")
+                                                                    ? "spring-2026"
+                                                                    : route.contains("/sweeps/") ? sweep : null;
                 default -> null;
             };
         }
@@ -437,6 +445,13 @@ class HostileInputSweepTest {
                 case "PUT /v1/campaigns/{id}" -> "{\"endedAt\": \"2026-01-12T00:00:00Z\"}";
                 case "POST /v1/legal-holds" -> """
                             {"category": "email_address", "reason": "Dispute 42", "until": "2027-01-01T00:00:00Z"}""";
+                case "POST /v1/sweeps" ->
+                    JSON.createObjectNode()
+                            .put("dryRun", true)
+                            .put("asOf", "2026-06-01T00:00:00Z")
+                            .put("policy", POLICY.replace("P120D", "P90D"))
+                            .put("account", accountId)
+                            .toString();
                 case "PUT /v1/segments/{id}" -> """
                             {"name": "silver", "filter": {"tag": "vip", "engagement": "high"}}""";
                 case "POST /v1/profiles/{id}/tags" -> "{\"add\": [\"vip\"], \"remove\": [\"old\"]}";
