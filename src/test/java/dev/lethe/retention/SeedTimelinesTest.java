@@ -143,7 +143,7 @@ class SeedTimelinesTest {
                     a,
                     day0,
                     days(121),
-                    new Left(concat(List.of("communication_content"), people), 0, List.of(), 1, 2));
+                    new Left(concat(List.of("communication_content"), people, traffic), 0, List.of(), 1, 2));
             assertAfter(lethe, a, day0, days(366), new Left(people, 0, List.of(), 0, 2));
             assertThat(lethe.count("select count(*) from conversations")).isZero();
             assertAfter(lethe, a, day0, months(18), new Left(people, 0, List.of(), 0, 2));
