@@ -257,7 +257,7 @@ final class Sweeper {
                 }
                 case "sessions" ->
                     loop(batches, rule.name(), h -> sessions(h, scope, r, rule.action(), heldCategories));
-                case "messages" -> loop(batches, rule.name(), h -> messages(h, r, rule.action(), heldCategories));
+                case "messages" -> loop(batches, rule.name(), h -> messages(h, r, name, rule.action(), heldCategories));
                 default -> throw new IllegalStateException("no sweep for table " + table);
             }
         }
@@ -423,7 +423,7 @@ final class Sweeper {
         return out;
     }
 
-    private Counts messages(Handle h, Where rows, Action action, Set<String> heldCategories) {
+    private Counts messages(Handle h, Where rows, String ruleKind, Action action, Set<String> heldCategories) {
         String accountId = (String) rows.value("account");
         var keys = rows.bind(h.createQuery("select sent_at, message_id, conversation_key from messages where "
                         + rows.sql() + " limit " + batch))
@@ -432,7 +432,11 @@ final class Sweeper {
                 .list();
         if (keys.isEmpty()) return Counts.NONE;
         var ids = keys.stream().map(Key::id).toList();
-        long derived = deleteValuesOf(h, accountId, ids, heldCategories);
+        // a deleted message takes all its values; an anonymised one loses the values of its own part
+        // (its content), while its other parts (traffic data, media) stay under their own rules
+        long derived = action == Action.DELETE
+                ? deleteValuesOf(h, accountId, ids, heldCategories)
+                : deleteValuesOf(h, accountId, ids, heldCategories, ruleKind);
         String change = action == Action.DELETE
                 ? "delete from messages"
                 : "update messages set subject_id = null, rule_kind = null";
@@ -625,8 +629,18 @@ final class Sweeper {
 
     /** Deletes every value of these records, except those of categories a hold keeps. */
     private static long deleteValuesOf(Handle h, String accountId, List<String> recordIds, Set<String> heldCategories) {
+        return deleteValuesOf(h, accountId, recordIds, heldCategories, null);
+    }
+
+    /**
+     * Deletes the values of these records governed by {@code ruleKind} (every value when null),
+     * except those of categories a hold keeps.
+     */
+    private static long deleteValuesOf(
+            Handle h, String accountId, List<String> recordIds, Set<String> heldCategories, String ruleKind) {
         if (recordIds.isEmpty()) return 0;
         var w = new Where(accountId).in("record_id", recordIds, true).notIn("category", heldCategories, false);
+        if (ruleKind != null) w.and("rule_kind = :part", "part", ruleKind);
         var keys = w.bind(
                         h.createQuery("select category, collected_at, value_id from personal_values where " + w.sql()))
                 .map((rs, ctx) ->
