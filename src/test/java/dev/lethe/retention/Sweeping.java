@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.testing.Http;
-import dev.lethe.testing.TestLethe;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -65,10 +64,5 @@ final class Sweeping {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** Counts rows of the account with a plain connection: {@code sql} has one parameter, the account. */
-    static long count(TestLethe lethe, String accountId, String sql) {
-        return lethe.count(sql, java.util.UUID.fromString(accountId));
     }
 }
