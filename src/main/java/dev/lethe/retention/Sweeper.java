@@ -37,9 +37,11 @@ import org.jdbi.v3.core.Handle;
  * transaction that is rolled back.
  *
  * <p>Whatever a rule removes takes what is derived from it along: a deleted event's values and goal
- * hits, a deleted session's events, a deleted message's values (except the parts with a rule of
- * their own: media, traffic data, recordings, which keep their own clock) and its conversation's
- * index, the blind indexes and list indexes of expired values, and a removed person's everything
+ * hits, a deleted or summarised session's logged events (not those that achieved a goal: they are
+ * its important events, kept by their own event rule), a deleted or anonymised message's values
+ * (except the parts with a rule of their own: media, traffic data, recordings, which keep their own
+ * clock) and its conversation's index, the blind indexes and list indexes of expired values, and a
+ * removed person's everything
  * ({@link SubjectRemoval}). Anonymous daily counts stay.
  */
 final class Sweeper {
@@ -309,16 +311,21 @@ final class Sweeper {
         var ids = keys.stream().map(Key::id).toList();
         long derived = 0;
         if (action != Action.ANONYMISE) {
-            // the complete session is its events: they go, with their values and goal hits
-            var events = h.createQuery(
-                            "select occurred_at, event_id from events where account_id = :account and session_id in (<sessions>)")
+            // the complete session is its logged events: they go, with their values. An event that
+            // achieved a goal is an important event: the summary says it happened, and it stays, with
+            // its goal hit, for as long as its own event rule keeps it.
+            var events = h.createQuery("""
+                            select occurred_at, event_id from events e
+                            where e.account_id = :account and e.session_id in (<sessions>)
+                              and not exists (select 1 from goal_hits g
+                                              where g.account_id = e.account_id and g.event_id = e.event_id)
+                            """)
                     .bind("account", scope.accountId())
                     .bindList("sessions", Ids.uuids(ids))
                     .map((rs, ctx) -> new Key(instant(rs, "occurred_at"), rs.getString("event_id")))
                     .list();
             var eventIds = events.stream().map(Key::id).toList();
             derived += deleteValuesOf(h, scope.accountId(), eventIds, heldCategories);
-            derived += deleteGoalHitsOf(h, scope.accountId(), eventIds);
             var del = h.prepareBatch(
                     "delete from events where account_id = :account and occurred_at = :at and event_id = :id");
             for (var e : events)
@@ -339,6 +346,7 @@ final class Sweeper {
                             .bind("id", k.id())
                             .add();
                 del.execute();
+                detach(h, scope.accountId(), ids);
             }
             case ANONYMISE -> {
                 derived += deleteValuesOf(h, scope.accountId(), ids, heldCategories);
@@ -386,6 +394,16 @@ final class Sweeper {
             }
         }
         return new Counts(keys.size(), derived);
+    }
+
+    /** The goal events a deleted session leaves (and their hits) belong to no session any more. */
+    private static void detach(Handle h, String accountId, List<String> sessionIds) {
+        for (String table : List.of("events", "goal_hits"))
+            h.createUpdate("update " + table
+                            + " set session_id = null where account_id = :account and session_id in (<sessions>)")
+                    .bind("account", accountId)
+                    .bindList("sessions", Ids.uuids(sessionIds))
+                    .execute();
     }
 
     private static Optional<String> summaryRule(Policy policy, String subjectType) {

@@ -1,8 +1,8 @@
 package dev.lethe.retention;
 
-import static dev.lethe.retention.SweepsApiTest.read;
-import static dev.lethe.retention.SweepsApiTest.rule;
-import static dev.lethe.retention.SweepsApiTest.withoutTimes;
+import static dev.lethe.retention.Sweeping.read;
+import static dev.lethe.retention.Sweeping.rule;
+import static dev.lethe.retention.Sweeping.withoutTimes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -447,7 +447,7 @@ class MessagingSeedRetentionTest {
                     """.formatted(at));
             assertThat(preview.status()).as(preview.toString()).isEqualTo(200);
             lethe.clock().set(at);
-            var live = SweepsApiTest.sweep(lethe.http(), key);
+            var live = Sweeping.sweep(lethe.http(), key);
             assertThat(withoutTimes(live.get("rules")))
                     .as("the preview for %s equals the sweep then", at)
                     .isEqualTo(withoutTimes(preview.json().get("rules")));

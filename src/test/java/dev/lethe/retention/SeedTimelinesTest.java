@@ -235,7 +235,7 @@ class SeedTimelinesTest {
 
     private static TestLethe.Tenant start(TestLethe lethe, String seed) {
         var a = lethe.createAccount("Seed");
-        var put = lethe.http().putYaml("/v1/policy", a.adminKey(), SweepsApiTest.read("examples/" + seed + ".yaml"));
+        var put = lethe.http().putYaml("/v1/policy", a.adminKey(), Sweeping.read("examples/" + seed + ".yaml"));
         assertThat(put.status()).as(put.toString()).isEqualTo(201);
         return a;
     }

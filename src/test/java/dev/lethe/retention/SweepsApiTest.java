@@ -1,16 +1,14 @@
 package dev.lethe.retention;
 
+import static dev.lethe.retention.Sweeping.json;
+import static dev.lethe.retention.Sweeping.rule;
+import static dev.lethe.retention.Sweeping.sweep;
+import static dev.lethe.retention.Sweeping.withoutTimes;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.testing.Http;
 import dev.lethe.testing.TestDatabase;
 import dev.lethe.testing.TestLethe;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class SweepsApiTest {
 
-    static final String ADVOCACY = read("examples/advocacy-platform.yaml");
+    static final String ADVOCACY = Sweeping.read("examples/advocacy-platform.yaml");
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.lethe.testing.TestDatabases#all")
@@ -208,39 +206,7 @@ class SweepsApiTest {
         return identified.json().get("profileId").asText();
     }
 
-    static JsonNode sweep(Http http, String key) {
-        var r = http.post("/v1/sweeps", key, "{}");
-        assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        assertThat(r.json().get("status").asText()).as(r.toString()).isEqualTo("succeeded");
-        return r.json();
-    }
-
-    static JsonNode rule(JsonNode report, String name) {
-        for (var r : report.get("rules")) if (r.get("rule").asText().equals(name)) return r;
-        throw new AssertionError("no rule " + name + " in " + report);
-    }
-
-    static JsonNode withoutTimes(JsonNode rules) {
-        var copy = (ArrayNode) rules.deepCopy();
-        copy.forEach(r -> ((ObjectNode) r).remove("millis"));
-        return copy;
-    }
-
     static long ipValues(TestLethe lethe) {
         return lethe.count("select count(*) from personal_values where category = 'ip_address'");
-    }
-
-    static String json(Object... pairs) {
-        var node = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
-        for (int i = 0; i < pairs.length; i += 2) node.putPOJO((String) pairs[i], pairs[i + 1]);
-        return node.toString();
-    }
-
-    static String read(String path) {
-        try {
-            return Files.readString(Path.of(path));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 }
