@@ -167,6 +167,7 @@ class HttpBehaviourTest {
                         URI.create("http://127.0.0.1:" + lethe.lethe().port() + path))
                 .header("Authorization", "Bearer " + key)
                 .header("Content-Type", "application/json")
+                .expectContinue(true)
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes)))
                 .build();
         try (var client = HttpClient.newHttpClient()) {

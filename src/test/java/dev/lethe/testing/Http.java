@@ -50,13 +50,25 @@ public final class Http {
 
     public Response post(String path, String key, String json) {
         return send(request(path, key)
+                .expectContinue(large(json))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
     public Response put(String path, String key, String body, String contentType) {
-        return send(
-                request(path, key).header("Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofString(body)));
+        return send(request(path, key)
+                .expectContinue(large(body))
+                .header("Content-Type", contentType)
+                .PUT(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /**
+     * Whether to ask with {@code Expect: 100-continue} before sending the body, as curl does for
+     * bodies over 1 KB: a server that refuses the body (413) then answers before it is sent, instead
+     * of closing the connection while the client is still writing it.
+     */
+    private static boolean large(String body) {
+        return body.length() > 1024;
     }
 
     public Response putYaml(String path, String key, String yaml) {
