@@ -87,6 +87,9 @@ public final class Lethe implements AutoCloseable {
      * @param sweepInterval how often the retention sweeps run, {@link #MIN_SWEEP_INTERVAL} to {@link
      *     #MAX_SWEEP_INTERVAL}
      * @param jobs how the background jobs are polled and run
+     * @param sweepLease how long a sweep holds its account's lease without a batch renewing it, {@link
+     *     #MIN_SWEEP_LEASE} to {@link #MAX_SWEEP_LEASE}: how soon another server (or this one,
+     *     restarted) takes over the account's sweeps after a server died in the middle of one
      */
     public record Config(
             Path dataDir,
@@ -96,7 +99,8 @@ public final class Lethe implements AutoCloseable {
             Optional<String> masterKey,
             Duration sessionTimeout,
             Duration sweepInterval,
-            Jobs.Settings jobs) {
+            Jobs.Settings jobs,
+            Duration sweepLease) {
 
         public Config {
             if (sweepInterval == null
@@ -106,6 +110,34 @@ public final class Lethe implements AutoCloseable {
                         + MAX_SWEEP_INTERVAL + ", not " + sweepInterval);
             }
             Objects.requireNonNull(jobs, "jobs");
+            if (sweepLease == null
+                    || sweepLease.compareTo(MIN_SWEEP_LEASE) < 0
+                    || sweepLease.compareTo(MAX_SWEEP_LEASE) > 0) {
+                throw new IllegalArgumentException("the sweep lease must be " + MIN_SWEEP_LEASE + " to "
+                        + MAX_SWEEP_LEASE + ", not " + sweepLease);
+            }
+        }
+
+        /** A sweep lease of {@link #DEFAULT_SWEEP_LEASE}. */
+        public Config(
+                Path dataDir,
+                DatabaseSettings database,
+                HttpServer.Settings http,
+                Optional<String> bootstrapKey,
+                Optional<String> masterKey,
+                Duration sessionTimeout,
+                Duration sweepInterval,
+                Jobs.Settings jobs) {
+            this(
+                    dataDir,
+                    database,
+                    http,
+                    bootstrapKey,
+                    masterKey,
+                    sessionTimeout,
+                    sweepInterval,
+                    jobs,
+                    DEFAULT_SWEEP_LEASE);
         }
 
         /** The defaults: master key file under the data directory, 30-minute sessions. */
@@ -135,13 +167,28 @@ public final class Lethe implements AutoCloseable {
 
         /** The same configuration, sweeping this often. */
         public Config withSweepInterval(Duration interval) {
-            return new Config(dataDir, database, http, bootstrapKey, masterKey, sessionTimeout, interval, jobs);
+            return new Config(
+                    dataDir, database, http, bootstrapKey, masterKey, sessionTimeout, interval, jobs, sweepLease);
+        }
+
+        /** The same configuration, with sweeps holding their lease this long. */
+        public Config withSweepLease(Duration lease) {
+            return new Config(
+                    dataDir, database, http, bootstrapKey, masterKey, sessionTimeout, sweepInterval, jobs, lease);
         }
 
         /** The same configuration, with these job settings (tests poll often). */
         public Config withJobs(Jobs.Settings settings) {
             return new Config(
-                    dataDir, database, http, bootstrapKey, masterKey, sessionTimeout, sweepInterval, settings);
+                    dataDir,
+                    database,
+                    http,
+                    bootstrapKey,
+                    masterKey,
+                    sessionTimeout,
+                    sweepInterval,
+                    settings,
+                    sweepLease);
         }
     }
 
@@ -161,6 +208,18 @@ public final class Lethe implements AutoCloseable {
 
     /** The longest sweep interval: data must not outlive its period by more than a day. */
     public static final Duration MAX_SWEEP_INTERVAL = Duration.ofDays(1);
+
+    /** How long a sweep's lease lasts without a batch renewing it, unless configured otherwise. */
+    public static final Duration DEFAULT_SWEEP_LEASE = Duration.ofMinutes(2);
+
+    /**
+     * The shortest sweep lease: a batch renews it as it starts, so a lease shorter than one batch
+     * takes would let a second server start sweeping the account while the first is still at work.
+     */
+    public static final Duration MIN_SWEEP_LEASE = Duration.ofSeconds(1);
+
+    /** The longest sweep lease: an account's sweeps stop for this long after its sweeper died. */
+    public static final Duration MAX_SWEEP_LEASE = Duration.ofHours(1);
 
     /** The job that sweeps every account's expired data, every {@code --sweep-interval}. */
     public static final String RETENTION_SWEEP_JOB = "retention-sweep";
@@ -266,6 +325,7 @@ public final class Lethe implements AutoCloseable {
                     subjects,
                     new SubjectRemoval(subjects.store(), keyring),
                     config.sessionTimeout(),
+                    config.sweepLease(),
                     audit,
                     ids,
                     clock,

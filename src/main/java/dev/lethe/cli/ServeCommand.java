@@ -74,6 +74,14 @@ final class ServeCommand implements Callable<Integer> {
                     + " (env LETHE_SWEEP_INTERVAL, default PT15M).")
     String sweepInterval;
 
+    @Option(
+            names = "--sweep-lease",
+            defaultValue = "${env:LETHE_SWEEP_LEASE:-PT2M}",
+            description = "How long a sweep holds its account's lease without a batch renewing it: how soon"
+                    + " sweeps resume after a server died in the middle of one; ISO-8601, PT1S to PT1H"
+                    + " (env LETHE_SWEEP_LEASE, default PT2M).")
+    String sweepLease;
+
     @Override
     public Integer call() throws InterruptedException {
         Duration timeout = duration(sessionTimeout, "--session-timeout / LETHE_SESSION_TIMEOUT", "PT30M");
@@ -81,6 +89,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new SettingException("--session-timeout / LETHE_SESSION_TIMEOUT must be longer than zero");
         }
         Duration sweeps = sweepInterval(sweepInterval);
+        Duration lease = sweepLease(sweepLease);
         if (port < 0 || port > 65535) throw new SettingException("--port / LETHE_PORT must be 0..65535, not " + port);
         if (maxBodyBytes < 1024)
             throw new SettingException("--max-body-bytes / LETHE_MAX_BODY_BYTES must be at least 1024");
@@ -103,7 +112,8 @@ final class ServeCommand implements Callable<Integer> {
                 Optional.ofNullable(masterKey).map(String::strip).filter(k -> !k.isEmpty()),
                 timeout,
                 sweeps,
-                Jobs.Settings.DEFAULT);
+                Jobs.Settings.DEFAULT,
+                lease);
         var stopped = new CountDownLatch(1);
         Lethe lethe = Lethe.start(config, Lethe.microsecondClock(), new SecureRandom());
         Runtime.getRuntime()
@@ -133,6 +143,17 @@ final class ServeCommand implements Callable<Integer> {
                     + Lethe.MAX_SWEEP_INTERVAL + " (one day), not '" + text.strip() + "'");
         }
         return interval;
+    }
+
+    /** The sweep lease a setting gives: an ISO-8601 duration from PT1S to PT1H. */
+    static Duration sweepLease(String text) {
+        String setting = "--sweep-lease / LETHE_SWEEP_LEASE";
+        Duration lease = duration(text, setting, "PT2M");
+        if (lease.compareTo(Lethe.MIN_SWEEP_LEASE) < 0 || lease.compareTo(Lethe.MAX_SWEEP_LEASE) > 0) {
+            throw new SettingException(setting + " must be from " + Lethe.MIN_SWEEP_LEASE + " to "
+                    + Lethe.MAX_SWEEP_LEASE + " (one hour), not '" + text.strip() + "'");
+        }
+        return lease;
     }
 
     private static Duration duration(String text, String setting, String example) {

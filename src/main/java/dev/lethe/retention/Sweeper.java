@@ -230,6 +230,35 @@ final class Sweeper {
             String counted = rows != null ? table : "personal_values";
             Where primary = rows != null ? rows : values;
             if (count(reader, counted, primary, rule.name(), whole, heldSubjects, batches)) continue;
+            // Rows first: each batch deletes its rows' values with them, in one transaction, so a
+            // sweep stopped between batches leaves no record that kept its subject but lost its
+            // values. Values of this part of a record that no row carries go after (a part of a
+            // record stored only as values, or values whose row went by another rule).
+            if (rows != null) {
+                rows.notIn("subject_id", heldSubjects.keySet(), true);
+                Where r = rows;
+                switch (table) {
+                    case "events" -> {
+                        loop(batches, rule.name(), h -> events(h, scope, r, rule.action(), heldCategories));
+                        var hits = new Where(scope.accountId()).and("rule_kind = :rule", "rule", name);
+                        if (ownTime(t)) {
+                            hits.within("anchor_at", Expiry.ranges(List.of(period), scope.asOf()));
+                            hits.notIn("subject_id", heldSubjects.keySet(), true);
+                            loop(
+                                    batches,
+                                    rule.name(),
+                                    h -> new Counts(0, deleteKeyed(h, "goal_hits", hits, "goal_id", "event_id")));
+                        }
+                    }
+                    case "sessions" ->
+                        loop(batches, rule.name(), h -> sessions(h, scope, r, rule.action(), heldCategories));
+                    case "messages" -> {
+                        var ownParts = partRules(scope.policy());
+                        loop(batches, rule.name(), h -> messages(h, r, rule.action(), heldCategories, ownParts));
+                    }
+                    default -> throw new IllegalStateException("no sweep for table " + table);
+                }
+            }
             if (values != null && rule.action() != Action.SUMMARISE) {
                 Where v = values.copy();
                 v.notIn("subject_id", heldSubjects.keySet(), true);
@@ -239,30 +268,6 @@ final class Sweeper {
                     long n = deleteValues(h, v);
                     return partOnly ? new Counts(n, 0) : new Counts(0, n);
                 });
-            }
-            if (rows == null) continue;
-            rows.notIn("subject_id", heldSubjects.keySet(), true);
-            Where r = rows;
-            switch (table) {
-                case "events" -> {
-                    loop(batches, rule.name(), h -> events(h, scope, r, rule.action(), heldCategories));
-                    var hits = new Where(scope.accountId()).and("rule_kind = :rule", "rule", name);
-                    if (ownTime(t)) {
-                        hits.within("anchor_at", Expiry.ranges(List.of(period), scope.asOf()));
-                        hits.notIn("subject_id", heldSubjects.keySet(), true);
-                        loop(
-                                batches,
-                                rule.name(),
-                                h -> new Counts(0, deleteKeyed(h, "goal_hits", hits, "goal_id", "event_id")));
-                    }
-                }
-                case "sessions" ->
-                    loop(batches, rule.name(), h -> sessions(h, scope, r, rule.action(), heldCategories));
-                case "messages" -> {
-                    var ownParts = partRules(scope.policy());
-                    loop(batches, rule.name(), h -> messages(h, r, rule.action(), heldCategories, ownParts));
-                }
-                default -> throw new IllegalStateException("no sweep for table " + table);
             }
         }
     }

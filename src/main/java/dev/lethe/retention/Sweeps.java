@@ -51,9 +51,6 @@ public final class Sweeps {
 
     private static final Logger log = LoggerFactory.getLogger(Sweeps.class);
 
-    /** How long a sweep's lease lasts without a batch renewing it. */
-    static final Duration LEASE = Duration.ofMinutes(2);
-
     /** The most sweeps one page lists. */
     public static final int MAX_PAGE = 100;
 
@@ -68,6 +65,7 @@ public final class Sweeps {
     private final Ids ids;
     private final Clock clock;
     private final MeterRegistry metrics;
+    private final Duration lease;
     private final Map<String, AtomicLong> lastSuccess = new ConcurrentHashMap<>();
 
     public Sweeps(
@@ -79,6 +77,7 @@ public final class Sweeps {
             dev.lethe.subjects.SubjectDirectory subjects,
             dev.lethe.subjects.SubjectRemoval removal,
             Duration sessionTimeout,
+            Duration lease,
             AuditLog audit,
             Ids ids,
             Clock clock,
@@ -93,6 +92,7 @@ public final class Sweeps {
         this.ids = ids;
         this.clock = clock;
         this.metrics = metrics;
+        this.lease = lease;
         jdbi.useHandle(h -> store.lastSuccesses(h).forEach(this::succeeded));
     }
 
@@ -218,7 +218,7 @@ public final class Sweeps {
         Instant now = clock.instant();
         String sweepId = ids.next();
         transactions.useTransaction(h -> {
-            store.acquire(h, accountId, sweepId, now, now.plus(LEASE))
+            store.acquire(h, accountId, sweepId, now, now.plus(lease))
                     .ifPresent(previous -> store.interrupted(h, accountId, previous, now));
             store.insert(h, accountId, sweepId, now, now, actor.id(), version.version());
         });
@@ -365,7 +365,7 @@ public final class Sweeps {
         @Override
         public Sweeper.Counts run(String ruleName, Function<Handle, Sweeper.Counts> work) {
             var counts = transactions.inTransaction(h -> {
-                if (!store.renew(h, accountId, sweepId, clock.instant().plus(LEASE)))
+                if (!store.renew(h, accountId, sweepId, clock.instant().plus(lease)))
                     throw new IllegalStateException("the sweep lost its lease");
                 var c = work.apply(h);
                 if (c.affected() > 0 || c.derived() > 0)

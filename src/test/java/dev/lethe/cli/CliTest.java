@@ -193,6 +193,23 @@ class CliTest {
     }
 
     @Test
+    void theSweepLeaseIsAnIsoDurationFromOneSecondToOneHour() {
+        assertThat(ServeCommand.sweepLease("PT1S")).isEqualTo(Duration.ofSeconds(1));
+        assertThat(ServeCommand.sweepLease("PT2M")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(ServeCommand.sweepLease(" PT1H ")).isEqualTo(Duration.ofHours(1));
+        for (String wrong : List.of("PT0S", "PT0.5S", "-PT2M", "PT1H0.001S", "P1D")) {
+            assertThatThrownBy(() -> ServeCommand.sweepLease(wrong))
+                    .as(wrong)
+                    .isInstanceOf(SettingException.class)
+                    .hasMessageContaining("--sweep-lease / LETHE_SWEEP_LEASE must be from PT1S to PT1H");
+        }
+        assertThatThrownBy(() -> ServeCommand.sweepLease("two minutes"))
+                .isInstanceOf(SettingException.class)
+                .hasMessage("--sweep-lease / LETHE_SWEEP_LEASE must be an ISO-8601 duration such as PT2M,"
+                        + " not 'two minutes'");
+    }
+
+    @Test
     void serveHelpShowsTheSweepIntervalWithItsVariableAndDefault() {
         var run = lethe("serve", "--help");
 

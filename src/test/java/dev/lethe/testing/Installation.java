@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -41,7 +42,12 @@ public final class Installation implements AutoCloseable {
 
     /** Starts a server on this installation and returns once it listens. */
     public ServerProcess start() {
-        return ServerProcess.start(dataDir, postgres.map(p -> p.settings().url()));
+        return start(Map.of());
+    }
+
+    /** Starts a server with these settings in its environment ({@code LETHE_SWEEP_LEASE=PT2S}). */
+    public ServerProcess start(Map<String, String> environment) {
+        return ServerProcess.start(dataDir, postgres.map(p -> p.settings().url()), environment);
     }
 
     public Path dataDir() {

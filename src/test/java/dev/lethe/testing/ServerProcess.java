@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -49,6 +50,11 @@ public final class ServerProcess implements AutoCloseable {
      * {@code server.log} in the data directory (appended, so a restart adds to it).
      */
     public static ServerProcess start(Path dataDir, Optional<String> databaseUrl) {
+        return start(dataDir, databaseUrl, Map.of());
+    }
+
+    /** As {@link #start(Path, Optional)}, with these settings in the environment ({@code LETHE_*}). */
+    public static ServerProcess start(Path dataDir, Optional<String> databaseUrl, Map<String, String> environment) {
         var command = new ArrayList<>(List.of(
                 javaBinary(),
                 "-Xmx512m",
@@ -68,6 +74,7 @@ public final class ServerProcess implements AutoCloseable {
         builder.environment().keySet().removeIf(name -> name.startsWith("LETHE_"));
         builder.environment().put("LETHE_BOOTSTRAP_KEY", OPERATOR_KEY);
         builder.environment().put("LETHE_LOG_FORMAT", "text");
+        builder.environment().putAll(environment);
         Process process;
         try {
             process = builder.start();
