@@ -19,12 +19,16 @@ import dev.lethe.activity.TrackService;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.audit.JdbcAuditStore;
 import dev.lethe.crypto.JdbcKeyStore;
+import dev.lethe.crypto.KeyRotation;
 import dev.lethe.crypto.Keyring;
 import dev.lethe.crypto.KeysetMasterKey;
 import dev.lethe.goals.GoalService;
 import dev.lethe.goals.JdbcGoalStore;
 import dev.lethe.http.HttpServer;
 import dev.lethe.jobs.Jobs;
+import dev.lethe.keys.KeyEpochs;
+import dev.lethe.outbox.Outbox;
+import dev.lethe.outbox.OutboxSettings;
 import dev.lethe.profiles.CriteriaCheck;
 import dev.lethe.profiles.Identification;
 import dev.lethe.profiles.JdbcProfileStore;
@@ -87,6 +91,9 @@ public final class Lethe implements AutoCloseable {
      * @param sweepInterval how often the retention sweeps run, {@link #MIN_SWEEP_INTERVAL} to {@link
      *     #MAX_SWEEP_INTERVAL}
      * @param jobs how the background jobs are polled and run
+     * @param outbox how notifications are delivered (SMTP) and how long their content is kept
+     * @param keyEpochInterval how long an account data-key epoch wraps new keys before the next
+     *     one replaces it and it is destroyed
      */
     public record Config(
             Path dataDir,
@@ -96,7 +103,9 @@ public final class Lethe implements AutoCloseable {
             Optional<String> masterKey,
             Duration sessionTimeout,
             Duration sweepInterval,
-            Jobs.Settings jobs) {
+            Jobs.Settings jobs,
+            OutboxSettings outbox,
+            Duration keyEpochInterval) {
 
         public Config {
             if (sweepInterval == null
@@ -106,6 +115,11 @@ public final class Lethe implements AutoCloseable {
                         + MAX_SWEEP_INTERVAL + ", not " + sweepInterval);
             }
             Objects.requireNonNull(jobs, "jobs");
+            Objects.requireNonNull(outbox, "outbox");
+            if (keyEpochInterval == null || keyEpochInterval.compareTo(MIN_KEY_EPOCH_INTERVAL) < 0) {
+                throw new IllegalArgumentException("the key epoch interval must be at least " + MIN_KEY_EPOCH_INTERVAL
+                        + ", not " + keyEpochInterval);
+            }
         }
 
         /** The defaults: master key file under the data directory, 30-minute sessions. */
@@ -114,7 +128,10 @@ public final class Lethe implements AutoCloseable {
             this(dataDir, database, http, bootstrapKey, Optional.empty(), DEFAULT_SESSION_TIMEOUT);
         }
 
-        /** Sweeps every {@link #DEFAULT_SWEEP_INTERVAL}, jobs polled as {@link Jobs.Settings#DEFAULT}. */
+        /**
+         * Sweeps every {@link #DEFAULT_SWEEP_INTERVAL}, jobs polled as {@link Jobs.Settings#DEFAULT},
+         * no SMTP server, monthly key epochs.
+         */
         public Config(
                 Path dataDir,
                 DatabaseSettings database,
@@ -130,18 +147,69 @@ public final class Lethe implements AutoCloseable {
                     masterKey,
                     sessionTimeout,
                     DEFAULT_SWEEP_INTERVAL,
-                    Jobs.Settings.DEFAULT);
+                    Jobs.Settings.DEFAULT,
+                    OutboxSettings.DEFAULT,
+                    KeyEpochs.DEFAULT_INTERVAL);
         }
 
         /** The same configuration, sweeping this often. */
         public Config withSweepInterval(Duration interval) {
-            return new Config(dataDir, database, http, bootstrapKey, masterKey, sessionTimeout, interval, jobs);
+            return new Config(
+                    dataDir,
+                    database,
+                    http,
+                    bootstrapKey,
+                    masterKey,
+                    sessionTimeout,
+                    interval,
+                    jobs,
+                    outbox,
+                    keyEpochInterval);
         }
 
         /** The same configuration, with these job settings (tests poll often). */
         public Config withJobs(Jobs.Settings settings) {
             return new Config(
-                    dataDir, database, http, bootstrapKey, masterKey, sessionTimeout, sweepInterval, settings);
+                    dataDir,
+                    database,
+                    http,
+                    bootstrapKey,
+                    masterKey,
+                    sessionTimeout,
+                    sweepInterval,
+                    settings,
+                    outbox,
+                    keyEpochInterval);
+        }
+
+        /** The same configuration, with these outbox settings (an SMTP server, say). */
+        public Config withOutbox(OutboxSettings settings) {
+            return new Config(
+                    dataDir,
+                    database,
+                    http,
+                    bootstrapKey,
+                    masterKey,
+                    sessionTimeout,
+                    sweepInterval,
+                    jobs,
+                    settings,
+                    keyEpochInterval);
+        }
+
+        /** The same configuration, with key epochs this long. */
+        public Config withKeyEpochInterval(Duration interval) {
+            return new Config(
+                    dataDir,
+                    database,
+                    http,
+                    bootstrapKey,
+                    masterKey,
+                    sessionTimeout,
+                    sweepInterval,
+                    jobs,
+                    outbox,
+                    interval);
         }
     }
 
@@ -165,6 +233,15 @@ public final class Lethe implements AutoCloseable {
     /** The job that sweeps every account's expired data, every {@code --sweep-interval}. */
     public static final String RETENTION_SWEEP_JOB = "retention-sweep";
 
+    /** The shortest key epoch interval (tests use seconds; a real one is weeks or months). */
+    public static final Duration MIN_KEY_EPOCH_INTERVAL = Duration.ofSeconds(1);
+
+    /** The job that sends due outbox messages and drops content past its retention. */
+    public static final String OUTBOX_JOB = "outbox-delivery";
+
+    /** The job that rotates every account's data-key epoch once it has served its interval. */
+    public static final String KEY_EPOCHS_JOB = "key-epochs";
+
     /** The job that makes the months of event partitions ahead, once a day. */
     public static final String EVENT_PARTITIONS_JOB = "event-partitions";
 
@@ -174,6 +251,8 @@ public final class Lethe implements AutoCloseable {
     private final AccountService accounts;
     private final PolicyService policies;
     private final Keyring keyring;
+    private final Outbox outbox;
+    private final KeyEpochs keyEpochs;
     private final LegalHolds legalHolds;
     private final Sweeps sweeps;
     private final Profiles profiles;
@@ -190,7 +269,8 @@ public final class Lethe implements AutoCloseable {
             var masterKey =
                     KeysetMasterKey.load(config.masterKey(), config.dataDir().resolve("master-key.json"));
             var ids = new Ids(random, clock);
-            this.keyring = new Keyring(jdbi, new JdbcKeyStore(clock), masterKey, ids);
+            var keyStore = new JdbcKeyStore(clock);
+            this.keyring = new Keyring(jdbi, keyStore, masterKey, ids);
             keyring.checkMasterKey();
             this.audit = new AuditLog(jdbi, new JdbcAuditStore(), masterKey, random, clock);
             this.accounts = new AccountService(jdbi, new JdbcAccountStore(), audit, new KeyMaterial(random), clock);
@@ -213,6 +293,15 @@ public final class Lethe implements AutoCloseable {
             new JvmThreadMetrics().bindTo(metrics);
             new ProcessorMetrics().bindTo(metrics);
             new UptimeMetrics().bindTo(metrics);
+            // written by features in their own transactions, delivered by the outbox job
+            this.outbox = new Outbox(jdbi, database.dialect(), keyring, audit, ids, clock, config.outbox(), metrics);
+            this.keyEpochs = new KeyEpochs(
+                    new KeyRotation(jdbi, keyStore, keyring, clock),
+                    accounts::accountIds,
+                    audit,
+                    clock,
+                    config.keyEpochInterval(),
+                    metrics);
             var subjects = new SubjectDirectory(new JdbcSubjectStore(), keyring, ids, clock);
             var values = new PersonalValues(new JdbcValueStore(database.dialect()), keyring, ids);
             var activity = new JdbcActivityStore(database.dialect());
@@ -272,6 +361,10 @@ public final class Lethe implements AutoCloseable {
                     metrics);
             // every account in turn, one sweeper per account across servers (its lease)
             jobs.recurring(RETENTION_SWEEP_JOB, config.sweepInterval(), sweeps::sweepEveryAccount);
+            jobs.recurring(OUTBOX_JOB, config.outbox().deliveryInterval(), outbox::deliverDue);
+            // a round takes two runs (the old epoch outlives its successor's adoption bound): the
+            // job looks at least hourly, and starts a round when an epoch has served its interval
+            jobs.recurring(KEY_EPOCHS_JOB, KeyEpochs.tick(config.keyEpochInterval()), keyEpochs::rotateEveryAccount);
             this.http = new HttpServer(
                     config.http(),
                     database,
@@ -286,7 +379,8 @@ public final class Lethe implements AutoCloseable {
                             new Timeline(jdbi, subjects.store(), keyring, activity, messageStore, values, audit),
                             legalHolds,
                             new Campaigns(jdbi, audit, clock),
-                            sweeps),
+                            sweeps,
+                            outbox),
                     metrics,
                     version());
             // What a crash left written but not chained joins the chain before anything new.
@@ -371,6 +465,16 @@ public final class Lethe implements AutoCloseable {
     /** Legal holds: what sweeps and erasures keep past its time. */
     public LegalHolds legalHolds() {
         return legalHolds;
+    }
+
+    /** The notifications outbox: features enqueue in their transactions; the outbox job delivers. */
+    public Outbox outbox() {
+        return outbox;
+    }
+
+    /** Key epochs on a schedule (the {@code key-epochs} job's work). */
+    public KeyEpochs keyEpochs() {
+        return keyEpochs;
     }
 
     /** Retention sweeps: run, preview, reports. */
