@@ -4,10 +4,13 @@ import static io.javalin.http.HandlerType.GET;
 import static io.javalin.http.HandlerType.POST;
 
 import dev.lethe.accounts.Scope;
+import dev.lethe.input.JsonFields;
 import dev.lethe.outbox.Outbox;
 import dev.lethe.outbox.OutboxEntry;
 import dev.lethe.outbox.OutboxPage;
 import dev.lethe.outbox.OutboxQuery;
+import java.time.Instant;
+import java.util.Optional;
 
 /** The notifications outbox over HTTP: what waits, what was sent, what failed, and a retry. */
 final class OutboxRoutes {
@@ -41,8 +44,25 @@ final class OutboxRoutes {
         api.route(POST, "/v1/outbox/{id}/retry")
                 .access(Access.needs(Scope.ADMIN))
                 .summary(
-                        "Send a failed message again: pending at once, with a fresh series of attempts (409 unless it failed, or once its content's retention ended); audited")
+                        "Send a failed message again {at?}: pending, due now (or at the given instant), with a fresh series of attempts (409 unless it failed, or once its content's retention ended); audited")
+                .body(RetryBody.class)
                 .answers(OutboxEntry.class)
-                .handle((ctx, caller) -> ctx.json(outbox.retry(caller, Json.idPath(ctx, "id", "No such message."))));
+                .handle((ctx, caller) -> {
+                    String id = Json.idPath(ctx, "id", "No such message.");
+                    var in = new JsonFields();
+                    var body = ctx.body().isBlank()
+                            ? null
+                            : in.object(Json.object(ctx), "", JsonFields.keys(RetryBody.class));
+                    Instant at = body == null ? null : in.optionalInstant(body, "", "at");
+                    in.requireValid();
+                    ctx.json(outbox.retry(caller, id, Optional.ofNullable(at)));
+                });
     }
+
+    /**
+     * {@code POST /v1/outbox/{id}/retry}; an empty body retries now.
+     *
+     * @param at when to try again (default now; an instant already past is now)
+     */
+    record RetryBody(Instant at) {}
 }

@@ -130,17 +130,17 @@ final class JdbcOutboxStore {
                 .execute();
     }
 
-    /** A failed message pending again, due now, with a fresh series of attempts. */
-    boolean retry(Handle h, String accountId, String messageId, Instant now) {
+    /** A failed message pending again, due at {@code due}, with a fresh series of attempts. */
+    boolean retry(Handle h, String accountId, String messageId, Instant due) {
         return h.createUpdate("""
-                                update outbox set status = 'pending', attempts = 0, next_attempt_at = :now,
+                                update outbox set status = 'pending', attempts = 0, next_attempt_at = :due,
                                                   claimed_until = null
                                 where account_id = :account and message_id = :message and status = 'failed'
                                   and content is not null
                                 """)
                         .bind("account", accountId)
                         .bind("message", messageId)
-                        .bind("now", utc(now))
+                        .bind("due", utc(due))
                         .execute()
                 == 1;
     }

@@ -275,8 +275,11 @@ public final class Outbox {
         });
     }
 
-    /** Makes a failed message pending again, due now, with a fresh series of attempts; audited. */
-    public OutboxEntry retry(Caller admin, String messageId) {
+    /**
+     * Makes a failed message pending again, due now or at {@code at} (an instant past is now), with
+     * a fresh series of attempts; audited.
+     */
+    public OutboxEntry retry(Caller admin, String messageId, Optional<Instant> at) {
         AccountService.requireScope(admin, Scope.ADMIN);
         String accountId = admin.accountId();
         return jdbi.inTransaction(h -> {
@@ -285,7 +288,9 @@ public final class Outbox {
                 throw new ConflictException("Only a failed message is retried; this one is "
                         + row.status().wireName() + ".");
             }
-            if (!store.retry(h, accountId, messageId, clock.instant())) {
+            Instant now = clock.instant();
+            Instant due = at.filter(now::isBefore).orElse(now);
+            if (!store.retry(h, accountId, messageId, due)) {
                 throw new ConflictException("This message's content is gone (its retention ended): it cannot be sent.");
             }
             audit.append(
@@ -295,7 +300,7 @@ public final class Outbox {
                             admin.actor(),
                             "outbox.retry",
                             List.of("outbox:" + messageId),
-                            Map.of("previousAttempts", row.attempts())));
+                            Map.of("previousAttempts", row.attempts(), "due", due.toString())));
             return entry(h, store.find(h, accountId, messageId).orElseThrow());
         });
     }
