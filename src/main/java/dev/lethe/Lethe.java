@@ -19,12 +19,16 @@ import dev.lethe.activity.TrackService;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.audit.JdbcAuditStore;
 import dev.lethe.crypto.JdbcKeyStore;
+import dev.lethe.crypto.KeyRotation;
 import dev.lethe.crypto.Keyring;
 import dev.lethe.crypto.KeysetMasterKey;
 import dev.lethe.goals.GoalService;
 import dev.lethe.goals.JdbcGoalStore;
 import dev.lethe.http.HttpServer;
 import dev.lethe.jobs.Jobs;
+import dev.lethe.keys.KeyEpochs;
+import dev.lethe.outbox.Outbox;
+import dev.lethe.outbox.OutboxSettings;
 import dev.lethe.profiles.CriteriaCheck;
 import dev.lethe.profiles.Identification;
 import dev.lethe.profiles.JdbcProfileStore;
@@ -90,6 +94,9 @@ public final class Lethe implements AutoCloseable {
      * @param sweepLease how long a sweep holds its account's lease without a batch renewing it, {@link
      *     #MIN_SWEEP_LEASE} to {@link #MAX_SWEEP_LEASE}: how soon another server (or this one,
      *     restarted) takes over the account's sweeps after a server died in the middle of one
+     * @param outbox how notifications are delivered (SMTP) and how long their content is kept
+     * @param keyEpochInterval how long an account data-key epoch wraps new keys before the next
+     *     one replaces it and it is destroyed
      */
     public record Config(
             Path dataDir,
@@ -100,7 +107,9 @@ public final class Lethe implements AutoCloseable {
             Duration sessionTimeout,
             Duration sweepInterval,
             Jobs.Settings jobs,
-            Duration sweepLease) {
+            Duration sweepLease,
+            OutboxSettings outbox,
+            Duration keyEpochInterval) {
 
         public Config {
             if (sweepInterval == null
@@ -116,28 +125,11 @@ public final class Lethe implements AutoCloseable {
                 throw new IllegalArgumentException("the sweep lease must be " + MIN_SWEEP_LEASE + " to "
                         + MAX_SWEEP_LEASE + ", not " + sweepLease);
             }
-        }
-
-        /** A sweep lease of {@link #DEFAULT_SWEEP_LEASE}. */
-        public Config(
-                Path dataDir,
-                DatabaseSettings database,
-                HttpServer.Settings http,
-                Optional<String> bootstrapKey,
-                Optional<String> masterKey,
-                Duration sessionTimeout,
-                Duration sweepInterval,
-                Jobs.Settings jobs) {
-            this(
-                    dataDir,
-                    database,
-                    http,
-                    bootstrapKey,
-                    masterKey,
-                    sessionTimeout,
-                    sweepInterval,
-                    jobs,
-                    DEFAULT_SWEEP_LEASE);
+            Objects.requireNonNull(outbox, "outbox");
+            if (keyEpochInterval == null || keyEpochInterval.compareTo(MIN_KEY_EPOCH_INTERVAL) < 0) {
+                throw new IllegalArgumentException("the key epoch interval must be at least " + MIN_KEY_EPOCH_INTERVAL
+                        + ", not " + keyEpochInterval);
+            }
         }
 
         /** The defaults: master key file under the data directory, 30-minute sessions. */
@@ -146,7 +138,10 @@ public final class Lethe implements AutoCloseable {
             this(dataDir, database, http, bootstrapKey, Optional.empty(), DEFAULT_SESSION_TIMEOUT);
         }
 
-        /** Sweeps every {@link #DEFAULT_SWEEP_INTERVAL}, jobs polled as {@link Jobs.Settings#DEFAULT}. */
+        /**
+         * Sweeps every {@link #DEFAULT_SWEEP_INTERVAL} with a lease of {@link #DEFAULT_SWEEP_LEASE},
+         * jobs polled as {@link Jobs.Settings#DEFAULT}, no SMTP server, monthly key epochs.
+         */
         public Config(
                 Path dataDir,
                 DatabaseSettings database,
@@ -162,23 +157,30 @@ public final class Lethe implements AutoCloseable {
                     masterKey,
                     sessionTimeout,
                     DEFAULT_SWEEP_INTERVAL,
-                    Jobs.Settings.DEFAULT);
+                    Jobs.Settings.DEFAULT,
+                    DEFAULT_SWEEP_LEASE,
+                    OutboxSettings.DEFAULT,
+                    KeyEpochs.DEFAULT_INTERVAL);
         }
 
         /** The same configuration, sweeping this often. */
-        public Config withSweepInterval(Duration interval) {
+        public Config withSweepInterval(Duration value) {
             return new Config(
-                    dataDir, database, http, bootstrapKey, masterKey, sessionTimeout, interval, jobs, sweepLease);
-        }
-
-        /** The same configuration, with sweeps holding their lease this long. */
-        public Config withSweepLease(Duration lease) {
-            return new Config(
-                    dataDir, database, http, bootstrapKey, masterKey, sessionTimeout, sweepInterval, jobs, lease);
+                    dataDir,
+                    database,
+                    http,
+                    bootstrapKey,
+                    masterKey,
+                    sessionTimeout,
+                    value,
+                    jobs,
+                    sweepLease,
+                    outbox,
+                    keyEpochInterval);
         }
 
         /** The same configuration, with these job settings (tests poll often). */
-        public Config withJobs(Jobs.Settings settings) {
+        public Config withJobs(Jobs.Settings value) {
             return new Config(
                     dataDir,
                     database,
@@ -187,8 +189,58 @@ public final class Lethe implements AutoCloseable {
                     masterKey,
                     sessionTimeout,
                     sweepInterval,
-                    settings,
-                    sweepLease);
+                    value,
+                    sweepLease,
+                    outbox,
+                    keyEpochInterval);
+        }
+
+        /** The same configuration, with sweeps holding their lease this long. */
+        public Config withSweepLease(Duration value) {
+            return new Config(
+                    dataDir,
+                    database,
+                    http,
+                    bootstrapKey,
+                    masterKey,
+                    sessionTimeout,
+                    sweepInterval,
+                    jobs,
+                    value,
+                    outbox,
+                    keyEpochInterval);
+        }
+
+        /** The same configuration, with these outbox settings (an SMTP server, say). */
+        public Config withOutbox(OutboxSettings value) {
+            return new Config(
+                    dataDir,
+                    database,
+                    http,
+                    bootstrapKey,
+                    masterKey,
+                    sessionTimeout,
+                    sweepInterval,
+                    jobs,
+                    sweepLease,
+                    value,
+                    keyEpochInterval);
+        }
+
+        /** The same configuration, with key epochs this long. */
+        public Config withKeyEpochInterval(Duration value) {
+            return new Config(
+                    dataDir,
+                    database,
+                    http,
+                    bootstrapKey,
+                    masterKey,
+                    sessionTimeout,
+                    sweepInterval,
+                    jobs,
+                    sweepLease,
+                    outbox,
+                    value);
         }
     }
 
@@ -224,6 +276,15 @@ public final class Lethe implements AutoCloseable {
     /** The job that sweeps every account's expired data, every {@code --sweep-interval}. */
     public static final String RETENTION_SWEEP_JOB = "retention-sweep";
 
+    /** The shortest key epoch interval (tests use seconds; a real one is weeks or months). */
+    public static final Duration MIN_KEY_EPOCH_INTERVAL = Duration.ofSeconds(1);
+
+    /** The job that sends due outbox messages and drops content past its retention. */
+    public static final String OUTBOX_JOB = "outbox-delivery";
+
+    /** The job that rotates every account's data-key epoch once it has served its interval. */
+    public static final String KEY_EPOCHS_JOB = "key-epochs";
+
     /** The job that makes the months of event partitions ahead, once a day. */
     public static final String EVENT_PARTITIONS_JOB = "event-partitions";
 
@@ -233,6 +294,8 @@ public final class Lethe implements AutoCloseable {
     private final AccountService accounts;
     private final PolicyService policies;
     private final Keyring keyring;
+    private final Outbox outbox;
+    private final KeyEpochs keyEpochs;
     private final LegalHolds legalHolds;
     private final Sweeps sweeps;
     private final Profiles profiles;
@@ -249,7 +312,8 @@ public final class Lethe implements AutoCloseable {
             var masterKey =
                     KeysetMasterKey.load(config.masterKey(), config.dataDir().resolve("master-key.json"));
             var ids = new Ids(random, clock);
-            this.keyring = new Keyring(jdbi, new JdbcKeyStore(clock), masterKey, ids);
+            var keyStore = new JdbcKeyStore(clock);
+            this.keyring = new Keyring(jdbi, keyStore, masterKey, ids);
             keyring.checkMasterKey();
             this.audit = new AuditLog(jdbi, new JdbcAuditStore(), masterKey, random, clock);
             this.accounts = new AccountService(jdbi, new JdbcAccountStore(), audit, new KeyMaterial(random), clock);
@@ -272,6 +336,15 @@ public final class Lethe implements AutoCloseable {
             new JvmThreadMetrics().bindTo(metrics);
             new ProcessorMetrics().bindTo(metrics);
             new UptimeMetrics().bindTo(metrics);
+            // written by features in their own transactions, delivered by the outbox job
+            this.outbox = new Outbox(jdbi, database.dialect(), keyring, audit, ids, clock, config.outbox(), metrics);
+            this.keyEpochs = new KeyEpochs(
+                    new KeyRotation(jdbi, keyStore, keyring, clock),
+                    accounts::accountIds,
+                    audit,
+                    clock,
+                    config.keyEpochInterval(),
+                    metrics);
             var subjects = new SubjectDirectory(new JdbcSubjectStore(), keyring, ids, clock);
             var values = new PersonalValues(new JdbcValueStore(database.dialect()), keyring, ids);
             var activity = new JdbcActivityStore(database.dialect());
@@ -332,6 +405,10 @@ public final class Lethe implements AutoCloseable {
                     metrics);
             // every account in turn, one sweeper per account across servers (its lease)
             jobs.recurring(RETENTION_SWEEP_JOB, config.sweepInterval(), sweeps::sweepEveryAccount);
+            jobs.recurring(OUTBOX_JOB, config.outbox().deliveryInterval(), outbox::deliverDue);
+            // a round takes two runs (the old epoch outlives its successor's adoption bound): the
+            // job looks at least hourly, and starts a round when an epoch has served its interval
+            jobs.recurring(KEY_EPOCHS_JOB, KeyEpochs.tick(config.keyEpochInterval()), keyEpochs::rotateEveryAccount);
             this.http = new HttpServer(
                     config.http(),
                     database,
@@ -346,7 +423,8 @@ public final class Lethe implements AutoCloseable {
                             new Timeline(jdbi, subjects.store(), keyring, activity, messageStore, values, audit),
                             legalHolds,
                             new Campaigns(jdbi, audit, clock),
-                            sweeps),
+                            sweeps,
+                            outbox),
                     metrics,
                     version());
             // What a crash left written but not chained joins the chain before anything new.
@@ -431,6 +509,16 @@ public final class Lethe implements AutoCloseable {
     /** Legal holds: what sweeps and erasures keep past its time. */
     public LegalHolds legalHolds() {
         return legalHolds;
+    }
+
+    /** The notifications outbox: features enqueue in their transactions; the outbox job delivers. */
+    public Outbox outbox() {
+        return outbox;
+    }
+
+    /** Key epochs on a schedule (the {@code key-epochs} job's work). */
+    public KeyEpochs keyEpochs() {
+        return keyEpochs;
     }
 
     /** Retention sweeps: run, preview, reports. */

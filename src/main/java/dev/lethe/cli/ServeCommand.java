@@ -4,6 +4,11 @@ import dev.lethe.Lethe;
 import dev.lethe.http.BrowserOrigins;
 import dev.lethe.http.HttpServer;
 import dev.lethe.jobs.Jobs;
+import dev.lethe.outbox.OutboxSettings;
+import dev.lethe.outbox.Smtp;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -82,6 +87,66 @@ final class ServeCommand implements Callable<Integer> {
                     + " (env LETHE_SWEEP_LEASE, default PT2M).")
     String sweepLease;
 
+    @Option(
+            names = "--smtp-host",
+            defaultValue = "${env:LETHE_SMTP_HOST}",
+            description = "SMTP server the outbox sends mail through (env LETHE_SMTP_HOST); default none: messages"
+                    + " stay pending in the outbox (GET /v1/outbox).")
+    String smtpHost;
+
+    @Option(
+            names = "--smtp-port",
+            defaultValue = "${env:LETHE_SMTP_PORT}",
+            description =
+                    "SMTP port (env LETHE_SMTP_PORT); default 25 with --smtp-tls none, 587 with starttls, 465 with tls.")
+    String smtpPort;
+
+    @Option(
+            names = "--smtp-tls",
+            defaultValue = "${env:LETHE_SMTP_TLS:-starttls}",
+            description = "none, starttls (required, not opportunistic) or tls (env LETHE_SMTP_TLS, default starttls).")
+    String smtpTls;
+
+    @Option(
+            names = "--smtp-user",
+            defaultValue = "${env:LETHE_SMTP_USER}",
+            description = "SMTP login (env LETHE_SMTP_USER); default none: no authentication.")
+    String smtpUser;
+
+    @Option(
+            names = "--smtp-password-file",
+            defaultValue = "${env:LETHE_SMTP_PASSWORD_FILE}",
+            description = "File holding the SMTP password (env LETHE_SMTP_PASSWORD_FILE, or the password itself in"
+                    + " env LETHE_SMTP_PASSWORD); never a command-line value, which other users could read.")
+    Path smtpPasswordFile;
+
+    @Option(
+            names = "--smtp-from",
+            defaultValue = "${env:LETHE_SMTP_FROM}",
+            description = "Sender address of the outbox's mail (env LETHE_SMTP_FROM); required with --smtp-host.")
+    String smtpFrom;
+
+    @Option(
+            names = "--outbox-max-attempts",
+            defaultValue = "${env:LETHE_OUTBOX_MAX_ATTEMPTS:-8}",
+            description = "Delivery attempts before a message is marked failed, 1..100; the waits double from one"
+                    + " minute, at most 6 hours (env LETHE_OUTBOX_MAX_ATTEMPTS, default 8).")
+    int outboxMaxAttempts;
+
+    @Option(
+            names = "--outbox-keep-content",
+            defaultValue = "${env:LETHE_OUTBOX_KEEP_CONTENT:-P30D}",
+            description = "How long the sealed recipient and text of a sent or failed message are kept, ISO-8601"
+                    + " (env LETHE_OUTBOX_KEEP_CONTENT, default P30D).")
+    String outboxKeepContent;
+
+    @Option(
+            names = "--key-epoch-interval",
+            defaultValue = "${env:LETHE_KEY_EPOCH_INTERVAL:-P30D}",
+            description = "How long an account data-key epoch wraps new keys before the next replaces it and it is"
+                    + " destroyed, ISO-8601, at least PT1S (env LETHE_KEY_EPOCH_INTERVAL, default P30D).")
+    String keyEpochInterval;
+
     @Override
     public Integer call() throws InterruptedException {
         Duration timeout = duration(sessionTimeout, "--session-timeout / LETHE_SESSION_TIMEOUT", "PT30M");
@@ -113,7 +178,9 @@ final class ServeCommand implements Callable<Integer> {
                 timeout,
                 sweeps,
                 Jobs.Settings.DEFAULT,
-                lease);
+                lease,
+                outbox(),
+                keyEpochInterval(keyEpochInterval));
         var stopped = new CountDownLatch(1);
         Lethe lethe = Lethe.start(config, Lethe.microsecondClock(), new SecureRandom());
         Runtime.getRuntime()
@@ -154,6 +221,80 @@ final class ServeCommand implements Callable<Integer> {
                     + Lethe.MAX_SWEEP_LEASE + " (one hour), not '" + text.strip() + "'");
         }
         return lease;
+    }
+
+    /** The key epoch interval a setting gives: an ISO-8601 duration of at least a second. */
+    static Duration keyEpochInterval(String text) {
+        String setting = "--key-epoch-interval / LETHE_KEY_EPOCH_INTERVAL";
+        Duration interval = duration(text, setting, "P30D");
+        if (interval.compareTo(Lethe.MIN_KEY_EPOCH_INTERVAL) < 0) {
+            throw new SettingException(
+                    setting + " must be at least " + Lethe.MIN_KEY_EPOCH_INTERVAL + ", not '" + text.strip() + "'");
+        }
+        return interval;
+    }
+
+    /** The outbox settings: an SMTP server when --smtp-host is given, else none (messages stay pending). */
+    private OutboxSettings outbox() {
+        Duration keep = duration(outboxKeepContent, "--outbox-keep-content / LETHE_OUTBOX_KEEP_CONTENT", "P30D");
+        if (keep.isNegative() || keep.isZero()) {
+            throw new SettingException("--outbox-keep-content / LETHE_OUTBOX_KEEP_CONTENT must be longer than zero");
+        }
+        if (outboxMaxAttempts < 1 || outboxMaxAttempts > 100) {
+            throw new SettingException("--outbox-max-attempts / LETHE_OUTBOX_MAX_ATTEMPTS must be 1..100");
+        }
+        var settings = OutboxSettings.DEFAULT
+                .withRetries(outboxMaxAttempts, OutboxSettings.DEFAULT.firstRetry())
+                .withKeepContent(keep);
+        if (blank(smtpHost)) return settings;
+        Smtp.Tls tls;
+        try {
+            tls = Smtp.Tls.parse(smtpTls == null ? "starttls" : smtpTls);
+        } catch (IllegalArgumentException e) {
+            throw new SettingException("--smtp-tls / LETHE_SMTP_TLS " + e.getMessage());
+        }
+        int port = switch (tls) {
+            case NONE -> 25;
+            case STARTTLS -> 587;
+            case TLS -> 465;
+        };
+        if (!blank(smtpPort)) {
+            try {
+                port = Integer.parseInt(smtpPort.strip());
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 1 || port > 65535) throw new SettingException("--smtp-port / LETHE_SMTP_PORT must be 1..65535");
+        }
+        if (blank(smtpFrom)) throw new SettingException("--smtp-from / LETHE_SMTP_FROM is required with --smtp-host");
+        try {
+            return settings.withSmtp(new Smtp(
+                    smtpHost.strip(),
+                    port,
+                    tls,
+                    Optional.ofNullable(smtpUser).map(String::strip).filter(u -> !u.isEmpty()),
+                    smtpPassword(),
+                    smtpFrom.strip()));
+        } catch (IllegalArgumentException e) {
+            throw new SettingException("SMTP settings (--smtp-*): " + e.getMessage());
+        }
+    }
+
+    /** The password from its file (trailing newline dropped), else from LETHE_SMTP_PASSWORD. */
+    private Optional<String> smtpPassword() {
+        if (smtpPasswordFile != null) {
+            try {
+                return Optional.of(Files.readString(smtpPasswordFile).strip()).filter(p -> !p.isEmpty());
+            } catch (IOException e) {
+                throw new SettingException("--smtp-password-file / LETHE_SMTP_PASSWORD_FILE: cannot read "
+                        + smtpPasswordFile + " (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+        return Optional.ofNullable(System.getenv("LETHE_SMTP_PASSWORD")).filter(p -> !p.isBlank());
+    }
+
+    private static boolean blank(String text) {
+        return text == null || text.isBlank();
     }
 
     private static Duration duration(String text, String setting, String example) {

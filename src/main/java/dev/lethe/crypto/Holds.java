@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -54,6 +55,29 @@ final class Holds {
     /** Destroys a hold's key and the category keys under it; how many category keys. */
     int release(Handle h, String accountId, String holdId) {
         return store.deleteHold(h, accountId, holdId);
+    }
+
+    /**
+     * The account's own key for one purpose (the outbox's, for mail about nobody in particular):
+     * kept beside the hold keys under an id derived from the account and the purpose, so it is
+     * wrapped by the account data key and re-wrapped by every epoch like them. No hold refers to
+     * it, and nothing releases it. Made on first use, in the caller's transaction.
+     */
+    Aead accountKey(Handle h, String accountId, String purpose) {
+        return holdKey(h, accountId, accountKeyId(accountId, purpose));
+    }
+
+    /** The account key {@link #accountKey} made under this id, if it exists. */
+    Optional<Aead> existingAccountKey(Handle h, String accountId, String keyId) {
+        if (store.holdKey(h, accountId, keyId).isEmpty()) return Optional.empty();
+        return Optional.of(existingHoldKey(h, accountId, keyId));
+    }
+
+    /** Where {@link #accountKey} keeps the account's key for a purpose. */
+    static String accountKeyId(String accountId, String purpose) {
+        return UUID.nameUUIDFromBytes(
+                        ("lethe/account-key/v1|" + accountId + "|" + purpose).getBytes(StandardCharsets.UTF_8))
+                .toString();
     }
 
     private Aead holdKey(Handle h, String accountId, String holdId) {

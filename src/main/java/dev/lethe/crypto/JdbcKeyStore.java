@@ -53,6 +53,18 @@ public final class JdbcKeyStore implements KeyStore {
     }
 
     @Override
+    public List<Integer> epochs(Handle h, String accountId, String purpose) {
+        return h.createQuery("""
+                        select epoch from account_keys where account_id = :account and purpose = :purpose
+                        order by epoch
+                        """)
+                .bind("account", accountId)
+                .bind("purpose", purpose)
+                .mapTo(Integer.class)
+                .list();
+    }
+
+    @Override
     public Optional<AccountKey> anyAccountDataKey(Handle h) {
         return h.createQuery("select account_id, epoch, wrapped from account_keys where purpose = 'data' limit 1")
                 .map((rs, ctx) ->

@@ -3,8 +3,10 @@ package dev.lethe.crypto;
 import com.google.crypto.tink.Aead;
 import dev.lethe.crypto.KeyStore.StoredKey;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementException;
@@ -41,6 +43,28 @@ public final class KeyRotation {
         IN_USE
     }
 
+    /**
+     * An account's data-key epochs as stored.
+     *
+     * @param epochs every epoch whose key exists, oldest first; the last is the newest
+     * @param newestMadeAt when the newest was made
+     */
+    public record Epochs(List<Integer> epochs, Instant newestMadeAt) {
+        public Epochs {
+            epochs = List.copyOf(epochs);
+            if (epochs.isEmpty()) throw new IllegalArgumentException("an account with a data key has an epoch");
+        }
+
+        public int newest() {
+            return epochs.getLast();
+        }
+
+        /** The epochs older than the newest, each still to be emptied and destroyed. */
+        public List<Integer> older() {
+            return epochs.subList(0, epochs.size() - 1);
+        }
+    }
+
     /** Keys of one epoch read for re-wrapping, already re-wrapped in memory, not yet written. */
     record Page(String accountId, int fromEpoch, List<StoredKey> subjectKeys, List<StoredKey> holdKeys) {}
 
@@ -54,6 +78,16 @@ public final class KeyRotation {
         this.store = store;
         this.accounts = keyring.accountKeys();
         this.clock = clock;
+    }
+
+    /** The account's data-key epochs, or empty while it has no data key (no subject yet). */
+    public Optional<Epochs> epochs(String accountId) {
+        return jdbi.withHandle(h -> {
+            var epochs = store.epochs(h, accountId, AccountKeys.DATA);
+            if (epochs.isEmpty()) return Optional.empty();
+            return store.accountKeyCreatedAt(h, accountId, AccountKeys.DATA, epochs.getLast())
+                    .map(made -> new Epochs(epochs, made));
+        });
     }
 
     /**

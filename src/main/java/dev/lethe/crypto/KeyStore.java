@@ -38,6 +38,9 @@ public interface KeyStore {
     /** The newest epoch of an account's key for one purpose, if it has one. */
     OptionalInt newestEpoch(Handle h, String accountId, String purpose);
 
+    /** Every epoch an account's key for one purpose has, oldest first. */
+    List<Integer> epochs(Handle h, String accountId, String purpose);
+
     /** Any one account's data key: to check the master key at start. */
     Optional<AccountKey> anyAccountDataKey(Handle h);
 

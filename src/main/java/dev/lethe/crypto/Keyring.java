@@ -228,6 +228,26 @@ public final class Keyring {
         return destroyed > 0;
     }
 
+    /**
+     * Seals a value that belongs to the account rather than to a person (mail to someone Lethe has
+     * no subject for) under the account's key for {@code purpose}; the returned key id is stored
+     * with it. That key is wrapped by the account data key and re-wrapped with every epoch.
+     */
+    public Sealed sealForAccount(Handle h, String accountId, String purpose, String valueId, byte[] plaintext) {
+        Aead key = holds.accountKey(h, accountId, purpose);
+        String keyId = Holds.accountKeyId(accountId, purpose);
+        return new Sealed(
+                keyId, Crypt.encrypt(key, plaintext, accountValueContext(accountId, keyId, purpose, valueId)));
+    }
+
+    /** Opens a value sealed by {@link #sealForAccount}; {@link CryptoFailure} if it does not open. */
+    public byte[] openForAccount(
+            Handle h, String accountId, String keyId, String purpose, String valueId, byte[] ciphertext) {
+        Aead key = holds.existingAccountKey(h, accountId, keyId)
+                .orElseThrow(() -> new CryptoFailure("the account key " + keyId + " does not exist", null));
+        return Crypt.decrypt(key, ciphertext, accountValueContext(accountId, keyId, purpose, valueId));
+    }
+
     /** Ends a hold: destroys its key and the category keys under it. Returns how many. */
     public int releaseHold(Handle h, String accountId, String holdId) {
         return holds.release(h, accountId, holdId);
@@ -282,6 +302,11 @@ public final class Keyring {
     /** What a subject key is bound to when wrapped: not its owner, which a merge changes. */
     static byte[] subjectKeyContext(String accountId, String keyId) {
         return ("lethe/subject-key/v2|" + accountId + "|" + keyId).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] accountValueContext(String accountId, String keyId, String purpose, String valueId) {
+        return ("lethe/account-value/v1|" + accountId + "|" + keyId + "|" + purpose + "|" + valueId)
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] valueContext(String accountId, String keyId, String category, String valueId) {

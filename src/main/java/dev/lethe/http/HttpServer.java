@@ -12,6 +12,7 @@ import dev.lethe.activity.TrackService;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.goals.GoalService;
 import dev.lethe.notices.Notices;
+import dev.lethe.outbox.Outbox;
 import dev.lethe.profiles.Profiles;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.retention.LegalHolds;
@@ -50,7 +51,8 @@ public final class HttpServer implements AutoCloseable {
             Timeline timeline,
             LegalHolds legalHolds,
             Campaigns campaigns,
-            dev.lethe.retention.Sweeps sweeps) {}
+            dev.lethe.retention.Sweeps sweeps,
+            Outbox outbox) {}
 
     /**
      * Where to listen, how much to accept, and which web pages may call the ingest routes from a
@@ -129,6 +131,7 @@ public final class HttpServer implements AutoCloseable {
             new LegalHoldRoutes(features.legalHolds()).register(api);
             new CampaignRoutes(features.campaigns()).register(api);
             new SweepRoutes(features.sweeps()).register(api);
+            new OutboxRoutes(features.outbox()).register(api);
             docs.set(api.docs());
         });
         this.routes = docs.get();

@@ -42,6 +42,8 @@ public final class ProfileMerge {
                 // a hold on the person holds the survivor, who now holds the person's data
                 case IDENTIFIERS, EVENTS, SESSIONS, MESSAGES, CONVERSATIONS, GOAL_HITS, LEGAL_HOLDS ->
                     subjects.moveRows(h, table, accountId, source, into);
+                // sealed under the source's keys, which go to the survivor with the values below
+                case OUTBOX -> subjects.moveRows(h, table, accountId, source, into);
                 // the values stay sealed as they are: the source's keys go to the survivor with
                 // them (ownership moves, nothing is decrypted or re-sealed)
                 case PERSONAL_VALUES -> values.move(h, accountId, source, into);

@@ -24,6 +24,7 @@ public enum SubjectTable {
     GOAL_HITS("goal_hits", "goals the person achieved"),
     FIELD_VALUES("field_values", "blind indexes of filterable custom field values, for list filters"),
     PROFILE_TAGS("profile_tags", "blind indexes of the person's tags, for list filters"),
+    OUTBOX("outbox", "mail to the person waiting or sent (recipient and text sealed under the person's key)"),
     LEGAL_HOLDS("legal_holds", "legal holds that keep the person's data past its time"),
     SUBJECT_KEYS("subject_keys", "the person's key, under which every personal value is sealed"),
     SUBJECTS("subjects", "the person: type, first and last seen");

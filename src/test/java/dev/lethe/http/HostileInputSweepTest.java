@@ -299,7 +299,8 @@ class HostileInputSweepTest {
             String segment,
             String field,
             String hold,
-            String sweep) {
+            String sweep,
+            String mail) {
 
         static final String POLICY = TestPolicies.DATA_CORE
                 .replace("  ip_address:\n", """
@@ -373,7 +374,21 @@ class HostileInputSweepTest {
                     segment,
                     "loyalty",
                     hold,
-                    swept.json().get("id").asText());
+                    swept.json().get("id").asText(),
+                    lethe.lethe()
+                            .database()
+                            .jdbi()
+                            .inTransaction(h -> lethe.lethe()
+                                    .outbox()
+                                    .enqueue(
+                                            h,
+                                            a.id(),
+                                            java.util.Optional.of(profile),
+                                            dev.lethe.outbox.OutboxMessage.email(
+                                                    "zebulon@example.org",
+                                                    "Your request",
+                                                    "In progress",
+                                                    "request-update"))));
         }
 
         /** A real value for a path parameter, so that a hostile value elsewhere is what the route sees. */
@@ -397,7 +412,9 @@ class HostileInputSweepTest {
                                                             ? hold
                                                             : route.contains("/campaigns/")
                                                                     ? "spring-2026"
-                                                                    : route.contains("/sweeps/") ? sweep : null;
+                                                                    : route.contains("/sweeps/")
+                                                                            ? sweep
+                                                                            : route.contains("/outbox/") ? mail : null;
                 default -> null;
             };
         }
@@ -442,6 +459,7 @@ class HostileInputSweepTest {
                               "campaignId": "camp-1", "ts": "2026-01-10T00:00:00Z", "content": "Hello"}]}""";
                 case "POST /v1/segments" -> """
                             {"name": "gold", "filter": {"tag": "vip", "engagement": "high", "lastVisitWithin": "P30D"}}""";
+                case "POST /v1/outbox/{id}/retry" -> "{\"at\": \"2026-01-15T10:00:00Z\"}";
                 case "PUT /v1/campaigns/{id}" -> "{\"endedAt\": \"2026-01-12T00:00:00Z\"}";
                 case "POST /v1/legal-holds" -> """
                             {"category": "email_address", "reason": "Dispute 42", "until": "2027-01-01T00:00:00Z"}""";

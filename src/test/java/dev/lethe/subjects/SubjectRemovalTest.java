@@ -98,6 +98,18 @@ class SubjectRemovalTest {
         assertThat(message.json().get("accepted").asInt())
                 .as(message.toString())
                 .isEqualTo(1);
+        String account = lethe.lethe().accounts().authenticate(key, null).accountId();
+        lethe.lethe()
+                .database()
+                .jdbi()
+                .useTransaction(h -> lethe.lethe()
+                        .outbox()
+                        .enqueue(
+                                h,
+                                account,
+                                java.util.Optional.of(profile),
+                                dev.lethe.outbox.OutboxMessage.email(
+                                        email, "Your order", "It ships today", "request-update")));
         return profile;
     }
 

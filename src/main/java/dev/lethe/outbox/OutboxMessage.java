@@ -1,0 +1,76 @@
+package dev.lethe.outbox;
+
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A message to send, as a feature hands it to {@link Outbox#enqueue}. The recipient, the subject
+ * line and the text are personal data: they are sealed before they are stored, never logged, and
+ * {@link #toString} leaves them out. Checked here, so a message that could never be sent is
+ * refused in the transaction that would have announced it.
+ *
+ * @param kind how it travels
+ * @param to the recipient, one email address
+ * @param subject the subject line, one line
+ * @param text the plain-text body
+ * @param purpose why it is sent, lower-case words with dashes, e.g. {@code verification-code} or
+ *     {@code request-update}: shown in the outbox list and the audit, never personal
+ */
+public record OutboxMessage(MessageKind kind, String to, String subject, String text, String purpose) {
+
+    /** The longest subject line accepted. */
+    public static final int MAX_SUBJECT = 500;
+
+    /** The longest text accepted (characters). */
+    public static final int MAX_TEXT = 100_000;
+
+    private static final Pattern PURPOSE = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
+
+    public OutboxMessage {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(to, "to");
+        Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(purpose, "purpose");
+        if (purpose.length() > 64 || !PURPOSE.matcher(purpose).matches()) {
+            throw new IllegalArgumentException("a purpose is 1..64 lower-case letters, digits and dashes");
+        }
+        if (subject.isBlank()
+                || subject.length() > MAX_SUBJECT
+                || subject.indexOf('\r') >= 0
+                || subject.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("a subject line is 1.." + MAX_SUBJECT + " characters on one line");
+        }
+        if (text.length() > MAX_TEXT)
+            throw new IllegalArgumentException("a text is at most " + MAX_TEXT + " characters");
+        if (!isAddress(to)) {
+            // the address itself is personal: never in the message
+            throw new IllegalArgumentException("the recipient is not one valid email address");
+        }
+    }
+
+    /** An email. */
+    public static OutboxMessage email(String to, String subject, String text, String purpose) {
+        return new OutboxMessage(MessageKind.EMAIL, to, subject, text, purpose);
+    }
+
+    /** One address, strictly parsed, with a domain. */
+    static boolean isAddress(String to) {
+        try {
+            var parsed = InternetAddress.parse(to, true);
+            if (parsed.length != 1) return false;
+            parsed[0].validate();
+            return parsed[0].getAddress().indexOf('@') > 0;
+        } catch (AddressException e) {
+            return false;
+        }
+    }
+
+    /** Kind and purpose only: the recipient, subject and text are personal. */
+    @Override
+    public String toString() {
+        return "OutboxMessage[kind=" + kind.wireName() + ", purpose=" + purpose + "]";
+    }
+}
