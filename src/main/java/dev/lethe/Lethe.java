@@ -20,6 +20,9 @@ import dev.lethe.audit.AuditLog;
 import dev.lethe.audit.JdbcAuditStore;
 import dev.lethe.crypto.JdbcKeyStore;
 import dev.lethe.crypto.Keyring;
+import dev.lethe.erasure.ErasureJournal;
+import dev.lethe.erasure.Erasures;
+import dev.lethe.erasure.Purge;
 import dev.lethe.crypto.KeysetMasterKey;
 import dev.lethe.goals.GoalService;
 import dev.lethe.goals.JdbcGoalStore;
@@ -87,6 +90,8 @@ public final class Lethe implements AutoCloseable {
      * @param sweepInterval how often the retention sweeps run, {@link #MIN_SWEEP_INTERVAL} to {@link
      *     #MAX_SWEEP_INTERVAL}
      * @param jobs how the background jobs are polled and run
+     * @param erasureJournal the erasure journal's file; null for {@code erasure-journal} in the data
+     *     directory (docs/erasure.md)
      */
     public record Config(
             Path dataDir,
@@ -96,7 +101,8 @@ public final class Lethe implements AutoCloseable {
             Optional<String> masterKey,
             Duration sessionTimeout,
             Duration sweepInterval,
-            Jobs.Settings jobs) {
+            Jobs.Settings jobs,
+            Path erasureJournal) {
 
         public Config {
             if (sweepInterval == null
@@ -130,18 +136,39 @@ public final class Lethe implements AutoCloseable {
                     masterKey,
                     sessionTimeout,
                     DEFAULT_SWEEP_INTERVAL,
-                    Jobs.Settings.DEFAULT);
+                    Jobs.Settings.DEFAULT,
+                    null);
         }
 
         /** The same configuration, sweeping this often. */
         public Config withSweepInterval(Duration interval) {
-            return new Config(dataDir, database, http, bootstrapKey, masterKey, sessionTimeout, interval, jobs);
+            return new Config(
+                    dataDir, database, http, bootstrapKey, masterKey, sessionTimeout, interval, jobs, erasureJournal);
         }
 
         /** The same configuration, with these job settings (tests poll often). */
         public Config withJobs(Jobs.Settings settings) {
             return new Config(
-                    dataDir, database, http, bootstrapKey, masterKey, sessionTimeout, sweepInterval, settings);
+                    dataDir,
+                    database,
+                    http,
+                    bootstrapKey,
+                    masterKey,
+                    sessionTimeout,
+                    sweepInterval,
+                    settings,
+                    erasureJournal);
+        }
+
+        /** The same configuration, with the erasure journal in this file. */
+        public Config withErasureJournal(Path file) {
+            return new Config(
+                    dataDir, database, http, bootstrapKey, masterKey, sessionTimeout, sweepInterval, jobs, file);
+        }
+
+        /** Where the erasure journal is: the file given, else {@code erasure-journal} in the data directory. */
+        public Path journalFile() {
+            return erasureJournal != null ? erasureJournal : dataDir.resolve(ERASURE_JOURNAL);
         }
     }
 
@@ -168,6 +195,12 @@ public final class Lethe implements AutoCloseable {
     /** The job that makes the months of event partitions ahead, once a day. */
     public static final String EVENT_PARTITIONS_JOB = "event-partitions";
 
+    /** The background job that finishes erasures a crash cut short and expires suppression entries. */
+    public static final String ERASURE_PURGE_JOB = "erasure-purge";
+
+    /** The erasure journal's file name in the data directory, unless set elsewhere. */
+    public static final String ERASURE_JOURNAL = "erasure-journal";
+
     private final Database database;
     private final AuditLog audit;
     private final StatisticsRollUp rollUp;
@@ -176,6 +209,7 @@ public final class Lethe implements AutoCloseable {
     private final Keyring keyring;
     private final LegalHolds legalHolds;
     private final Sweeps sweeps;
+    private final Erasures erasures;
     private final Profiles profiles;
     private final HttpServer http;
     private final Partitions partitions;
@@ -214,6 +248,7 @@ public final class Lethe implements AutoCloseable {
             new ProcessorMetrics().bindTo(metrics);
             new UptimeMetrics().bindTo(metrics);
             var subjects = new SubjectDirectory(new JdbcSubjectStore(), keyring, ids, clock);
+            var suppressions = subjects.suppressions();
             var values = new PersonalValues(new JdbcValueStore(database.dialect()), keyring, ids);
             var activity = new JdbcActivityStore(database.dialect());
             this.partitions = new Partitions(
@@ -270,6 +305,20 @@ public final class Lethe implements AutoCloseable {
                     ids,
                     clock,
                     metrics);
+            var removal = new SubjectRemoval(subjects.store(), keyring);
+            this.erasures = new Erasures(
+                    jdbi,
+                    transactions,
+                    subjects,
+                    keyring,
+                    legalHolds,
+                    suppressions,
+                    new Purge(jdbi, transactions, subjects, removal, audit, clock),
+                    new ErasureJournal(config.journalFile()),
+                    audit,
+                    ids,
+                    clock);
+            jobs.recurring(ERASURE_PURGE_JOB, Duration.ofMinutes(1), erasures::purgePending);
             // every account in turn, one sweeper per account across servers (its lease)
             jobs.recurring(RETENTION_SWEEP_JOB, config.sweepInterval(), sweeps::sweepEveryAccount);
             this.http = new HttpServer(
@@ -286,7 +335,8 @@ public final class Lethe implements AutoCloseable {
                             new Timeline(jdbi, subjects.store(), keyring, activity, messageStore, values, audit),
                             legalHolds,
                             new Campaigns(jdbi, audit, clock),
-                            sweeps),
+                            sweeps,
+                            erasures),
                     metrics,
                     version());
             // What a crash left written but not chained joins the chain before anything new.
@@ -333,6 +383,10 @@ public final class Lethe implements AutoCloseable {
         try {
             // the months of events ingest may store exist before the first request is served
             lethe.partitions.prepare();
+            // before serving: a restored backup gets back every erasure made after it, and an
+            // erasure a crash cut short is finished
+            lethe.erasures.replay();
+            lethe.erasures.purgePending();
             lethe.http.start();
             lethe.jobs.start();
         } catch (RuntimeException e) {
@@ -393,6 +447,10 @@ public final class Lethe implements AutoCloseable {
 
     public AccountService accounts() {
         return accounts;
+    }
+
+    public Erasures erasures() {
+        return erasures;
     }
 
     public Keyring keyring() {

@@ -103,7 +103,8 @@ final class ServeCommand implements Callable<Integer> {
                 Optional.ofNullable(masterKey).map(String::strip).filter(k -> !k.isEmpty()),
                 timeout,
                 sweeps,
-                Jobs.Settings.DEFAULT);
+                Jobs.Settings.DEFAULT,
+                storage.erasureJournal);
         var stopped = new CountDownLatch(1);
         Lethe lethe = Lethe.start(config, Lethe.microsecondClock(), new SecureRandom());
         Runtime.getRuntime()

@@ -49,9 +49,4 @@ public record ErasureReceipt(
 
     /** A category a legal hold kept: its values stay sealed and still open, through the hold's key. */
     public record HeldCategory(String category, String holdId, String reason, int values) {}
-
-    /** The same receipt in another state. */
-    ErasureReceipt withState(String newState, Instant at) {
-        return new ErasureReceipt(erasureId, profileId, requestId, erasedAt, newState, at, tables, held, statistics);
-    }
 }
