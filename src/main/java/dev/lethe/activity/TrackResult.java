@@ -31,11 +31,7 @@ public record TrackResult(int accepted, List<Rejected> rejected, int dropped, Li
 
     /** The result of a batch of which {@code suppressed} items named erased people and were dropped. */
     static TrackResult of(
-            int accepted,
-            Map<Integer, List<FieldError>> rejected,
-            int dropped,
-            List<Expired> expired,
-            int suppressed) {
+            int accepted, Map<Integer, List<FieldError>> rejected, int dropped, List<Expired> expired, int suppressed) {
         var rejections = rejected.entrySet().stream()
                 .map(r -> new Rejected(r.getKey(), r.getValue()))
                 .sorted(Comparator.comparingInt(Rejected::index))

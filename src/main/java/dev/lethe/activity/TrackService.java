@@ -255,9 +255,8 @@ public final class TrackService {
         // or starts someone new, as the policy says; it never finds the erased person again.
         boolean drop = policy.ingest().afterErasure() == AfterErasure.DROP;
         var suppression = subjects.suppressions();
-        Set<String> suppressed = drop
-                ? suppression.suppressed(h, accountId, IdentifierKind.VISITOR, firstSeen.keySet(), now)
-                : Set.of();
+        Set<String> suppressed =
+                drop ? suppression.suppressed(h, accountId, IdentifierKind.VISITOR, firstSeen.keySet(), now) : Set.of();
         if (!suppressed.isEmpty()) {
             suppressed.forEach(firstSeen::remove);
             batch = batch.stream()

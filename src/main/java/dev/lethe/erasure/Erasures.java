@@ -145,7 +145,10 @@ public final class Erasures {
         } while (pending.size() == 100);
         int expired = transactions.inTransaction(h -> suppressions.deleteExpired(h, clock.instant()));
         if (finished > 0 || expired > 0)
-            log.info("erasures finished after a restart or failure: {}, suppression entries expired: {}", finished, expired);
+            log.info(
+                    "erasures finished after a restart or failure: {}, suppression entries expired: {}",
+                    finished,
+                    expired);
         return finished;
     }
 
@@ -159,8 +162,8 @@ public final class Erasures {
         var seen = new HashSet<String>();
         for (var entry : journal.entries()) {
             if (!seen.add(entry.accountId() + "/" + entry.erasureId())) continue;
-            boolean known = jdbi.withHandle(h ->
-                    !store.accountExists(h, entry.accountId()) || store.exists(h, entry.accountId(), entry.erasureId()));
+            boolean known = jdbi.withHandle(h -> !store.accountExists(h, entry.accountId())
+                    || store.exists(h, entry.accountId(), entry.erasureId()));
             if (known) continue;
             var again = transactions.inTransaction(h -> reapply(h, entry));
             again.forEach(receipt -> purge.purge(entry.accountId(), receipt));
@@ -212,9 +215,16 @@ public final class Erasures {
                 case ERASURES -> 1; // this erasure's record, written below
                 case SUBJECTS -> 1;
                 case PERSONAL_VALUES -> subjects.store().countRows(h, table, accountId, subjectId) - heldTotal;
-                case IDENTIFIERS, EVENTS, SESSIONS, MESSAGES, CONVERSATIONS, GOAL_HITS, FIELD_VALUES, PROFILE_TAGS,
-                        LEGAL_HOLDS, SUBJECT_KEYS ->
-                    subjects.store().countRows(h, table, accountId, subjectId);
+                case IDENTIFIERS,
+                        EVENTS,
+                        SESSIONS,
+                        MESSAGES,
+                        CONVERSATIONS,
+                        GOAL_HITS,
+                        FIELD_VALUES,
+                        PROFILE_TAGS,
+                        LEGAL_HOLDS,
+                        SUBJECT_KEYS -> subjects.store().countRows(h, table, accountId, subjectId);
             };
             tables.add(new ErasureReceipt.TableRows(
                     table.table(),

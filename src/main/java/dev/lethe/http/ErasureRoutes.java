@@ -29,7 +29,8 @@ final class ErasureRoutes {
                         ctx.json(erasures.erase(caller, Json.idPath(ctx, "id", "No such profile."), requestId)));
         api.route(GET, "/v1/erasures/{id}")
                 .access(Access.needs(Scope.READ))
-                .summary("An erasure's receipt: its state (shredded, then purged), every table with its row count, held categories")
+                .summary(
+                        "An erasure's receipt: its state (shredded, then purged), every table with its row count, held categories")
                 .answers(ErasureReceipt.class)
                 .handle((ctx, caller) ->
                         ctx.json(erasures.receipt(caller, Json.idPath(ctx, "id", "No such erasure."))));

@@ -1,8 +1,7 @@
 package dev.lethe.profiles;
 
-import dev.lethe.crypto.SubjectKeyDestroyed;
-
 import dev.lethe.activity.GoverningRules;
+import dev.lethe.crypto.SubjectKeyDestroyed;
 import dev.lethe.registry.Policy;
 import dev.lethe.registry.RecordKind;
 import dev.lethe.subjects.Subject;

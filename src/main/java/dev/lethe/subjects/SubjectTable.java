@@ -55,7 +55,8 @@ public enum SubjectTable {
     public Optional<String> keptOnErasureBecause() {
         return switch (this) {
             case ERASURES ->
-                Optional.of("the erasure's own record (ids and counts): it answers the receipt and keeps the person erased");
+                Optional.of(
+                        "the erasure's own record (ids and counts): it answers the receipt and keeps the person erased");
             case LEGAL_HOLDS ->
                 Optional.of("a hold is the record of why held data was kept; it holds no personal value");
             default -> Optional.empty();

@@ -80,8 +80,8 @@ public final class Suppressions {
                         """)
                 .bind("account", accountId)
                 .bind("erasure", erasureId)
-                .map((rs, ctx) -> new Entry(
-                        IdentifierKind.ofWireName(rs.getString(1)).orElseThrow(), rs.getString(2)))
+                .map((rs, ctx) ->
+                        new Entry(IdentifierKind.ofWireName(rs.getString(1)).orElseThrow(), rs.getString(2)))
                 .list();
     }
 
