@@ -53,7 +53,12 @@ final class Erasing {
 
     /** An account under {@link #POLICY}, with a filterable custom field and a goal; its admin key. */
     static String account(dev.lethe.testing.TestLethe lethe, dev.lethe.testing.TestLethe.Tenant a) {
-        var http = lethe.http();
+        return account(lethe.http(), a.adminKey());
+    }
+
+    /** {@link #account} for an admin key on any server. */
+    static String account(Http http, String adminKey) {
+        var a = new dev.lethe.testing.TestLethe.Tenant(null, adminKey);
         var put = http.putYaml("/v1/policy", a.adminKey(), POLICY);
         assertThat(put.status()).as(put.toString()).isEqualTo(201);
         var field = http.post("/v1/fields", a.adminKey(), """
