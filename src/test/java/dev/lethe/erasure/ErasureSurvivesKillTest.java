@@ -39,10 +39,13 @@ class ErasureSurvivesKillTest {
                     for (int i = 0; i < EVENTS_PER_BATCH; i++) {
                         if (i > 0) events.append(',');
                         events.append("{\"visitorId\": \"big-visitor\", \"type\": \"page_view\","
-                                + " \"context\": {\"ip\": \"198.51.100.9\", \"url\": \"https://shop.example/" + i + "\"}}");
+                                + " \"context\": {\"ip\": \"198.51.100.9\", \"url\": \"https://shop.example/" + i
+                                + "\"}}");
                     }
                     var r = http.post("/v1/track", adminKey, "{\"events\": [" + events + "]}");
-                    assertThat(r.json().get("accepted").asInt()).as(r.toString()).isEqualTo(EVENTS_PER_BATCH);
+                    assertThat(r.json().get("accepted").asInt())
+                            .as(r.toString())
+                            .isEqualTo(EVENTS_PER_BATCH);
                 }
                 var identify = http.post("/v1/identify", adminKey, """
                         {"visitorId": "big-visitor", "identifiers": {"email": "big@example.org"}}
@@ -70,12 +73,16 @@ class ErasureSurvivesKillTest {
             assertThat(receipt.status()).as(receipt.toString()).isEqualTo(200);
             assertThat(receipt.json().get("state").asText()).isEqualTo("purged");
             var rows = new java.util.HashMap<String, Integer>();
-            receipt.json().get("tables").forEach(t -> rows.put(t.get("table").asText(), t.get("rows").asInt()));
+            receipt.json()
+                    .get("tables")
+                    .forEach(
+                            t -> rows.put(t.get("table").asText(), t.get("rows").asInt()));
             assertThat(rows.get("events")).isEqualTo(BATCHES * EVENTS_PER_BATCH);
             // per event its ip and url, the session summary's url, and the email
             assertThat(rows.get("personal_values")).isEqualTo(2 * BATCHES * EVENTS_PER_BATCH + 2);
             for (String table : java.util.List.of("events", "personal_values", "sessions", "identifiers", "subjects"))
-                assertThat(installation.strings("select count(*) from " + table + " where subject_id = '" + profile + "'"))
+                assertThat(installation.strings(
+                                "select count(*) from " + table + " where subject_id = '" + profile + "'"))
                         .as(table)
                         .containsExactly("0");
         }

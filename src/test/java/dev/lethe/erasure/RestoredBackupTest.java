@@ -34,7 +34,8 @@ class RestoredBackupTest {
                 server.stop();
             }
             var database = installation.dataDir().resolve("lethe.mv.db");
-            var backup = installation.dataDir().resolveSibling(installation.dataDir().getFileName() + "-backup.mv.db");
+            var backup =
+                    installation.dataDir().resolveSibling(installation.dataDir().getFileName() + "-backup.mv.db");
             Files.copy(database, backup, StandardCopyOption.REPLACE_EXISTING);
             try {
                 try (var server = installation.start()) {
@@ -50,7 +51,9 @@ class RestoredBackupTest {
 
                 try (var server = installation.start()) {
                     var retried = server.http().post("/v1/track", key, Erasing.visit("laptop-zebulon", Erasing.IP));
-                    assertThat(retried.json().get("suppressed").asInt()).as(retried.toString()).isEqualTo(2);
+                    assertThat(retried.json().get("suppressed").asInt())
+                            .as(retried.toString())
+                            .isEqualTo(2);
                     var receipt = server.http().delete("/v1/profiles/" + zebulon, key);
                     assertThat(receipt.json().get("state").asText()).isEqualTo("purged");
                     server.stop();

@@ -70,7 +70,8 @@ class SubjectTableTest {
                 // which must then name its subject
                 if (person && column.endsWith("_index")) {
                     if (!names.contains("subject_id"))
-                        out.add(table + ": column " + column + " is a person's blind index in a table without subject_id");
+                        out.add(table + ": column " + column
+                                + " is a person's blind index in a table without subject_id");
                     continue;
                 }
                 boolean refers = person;
