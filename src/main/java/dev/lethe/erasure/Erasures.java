@@ -27,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -47,9 +46,6 @@ import org.slf4j.LoggerFactory;
 public final class Erasures {
 
     private static final Logger log = LoggerFactory.getLogger(Erasures.class);
-
-    /** A request id: the requests' own ids, or an id the account keeps elsewhere; never a value. */
-    private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
 
     private final Jdbi jdbi;
     private final Transactions transactions;
@@ -347,9 +343,9 @@ public final class Erasures {
     }
 
     private static void check(Optional<String> requestId) {
-        if (requestId.isPresent() && !REQUEST_ID.matcher(requestId.get()).matches())
+        if (requestId.isPresent() && !Ids.isId(requestId.get()))
             throw new InvalidInputException(
                     "The erasure is not valid.",
-                    List.of(new FieldError("requestId", "is an id: 1 to 100 letters, digits and . _ : -")));
+                    List.of(new FieldError("requestId", "is the id of a data-subject request (a UUID)")));
     }
 }

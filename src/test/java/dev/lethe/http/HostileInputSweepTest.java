@@ -299,7 +299,8 @@ class HostileInputSweepTest {
             String segment,
             String field,
             String hold,
-            String sweep) {
+            String sweep,
+            String erasure) {
 
         static final String POLICY = TestPolicies.DATA_CORE
                 .replace("  ip_address:\n", """
@@ -359,6 +360,14 @@ class HostileInputSweepTest {
                     .json()
                     .get("id")
                     .asText();
+            String erased = http.post("/v1/identify", a.adminKey(), """
+                            {"identifiers": {"email": "xavier@example.org"}}
+                            """)
+                    .json()
+                    .get("profileId")
+                    .asText();
+            var erasure = http.delete("/v1/profiles/" + erased, a.adminKey());
+            assertThat(erasure.status()).as(erasure.toString()).isEqualTo(200);
             var swept = http.post("/v1/sweeps", a.adminKey(), "{}");
             assertThat(swept.status()).as(swept.toString()).isEqualTo(200);
             return new World(
@@ -373,7 +382,8 @@ class HostileInputSweepTest {
                     segment,
                     "loyalty",
                     hold,
-                    swept.json().get("id").asText());
+                    swept.json().get("id").asText(),
+                    erasure.json().get("erasureId").asText());
         }
 
         /** A real value for a path parameter, so that a hostile value elsewhere is what the route sees. */
@@ -397,7 +407,11 @@ class HostileInputSweepTest {
                                                             ? hold
                                                             : route.contains("/campaigns/")
                                                                     ? "spring-2026"
-                                                                    : route.contains("/sweeps/") ? sweep : null;
+                                                                    : route.contains("/sweeps/")
+                                                                            ? sweep
+                                                                            : route.contains("/erasures/")
+                                                                                    ? erasure
+                                                                                    : null;
                 default -> null;
             };
         }
