@@ -22,7 +22,9 @@ final class ErasureRoutes {
                 .access(Access.needs(Scope.ADMIN))
                 .summary(
                         "Erase a person: their keys are destroyed and their rows deleted at once, legally held categories kept; answers the receipt (every table with its row count, held categories with the hold's reason). Erasing again answers the same receipt")
-                .query("requestId", "the id of the data-subject request this erasure answers (a UUID), recorded on the receipt")
+                .query(
+                        "requestId",
+                        "the id of the data-subject request this erasure answers (a UUID), recorded on the receipt")
                 .answers(ErasureReceipt.class)
                 .parse((q, caller) -> Optional.ofNullable(q.text("requestId")))
                 .handle((ctx, caller, requestId) ->
