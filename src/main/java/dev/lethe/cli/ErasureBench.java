@@ -24,6 +24,9 @@ import java.util.regex.Pattern;
  */
 final class ErasureBench {
 
+    /** People erased before measuring. */
+    private static final int WARM_UP = 30;
+
     private static final Pattern PROFILE = Pattern.compile("\"profileId\":\"([^\"]+)\"");
 
     private final Lethe lethe;
@@ -41,8 +44,10 @@ final class ErasureBench {
         this.out = out;
     }
 
-    /** Erases {@code people} people of 5 events each, then {@code rounds} people of 1,000 events each. */
+    /** After a warm-up, erases {@code people} people of 5 events each, then {@code rounds} people of 1,000 events each. */
     void run(int people, int rounds) throws Exception {
+        // warm-up, not counted: the JIT and the connection pool, as for ingest
+        for (int i = 0; i < WARM_UP; i++) erase(person("bench-warm-" + i, 5));
         var logical = new ArrayList<Double>();
         var purge = new ArrayList<Double>();
         var ids = new ArrayList<String>();
