@@ -173,6 +173,35 @@ class ErasureApiTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void underNewSubjectALateBatchStartsSomeoneNewUnlinkedToTheErasedPerson(TestDatabase engine) {
+        try (var lethe = new TestLethe(engine)) {
+            var a = lethe.createAccount("Quokka");
+            var http = lethe.http();
+            String key = a.adminKey();
+            var put = http.putYaml("/v1/policy", key, Erasing.POLICY + "ingest: { afterErasure: new_subject }\n");
+            assertThat(put.status()).as(put.toString()).isEqualTo(201);
+            var first = http.post("/v1/track", key, Erasing.visit("laptop-zebulon", Erasing.IP));
+            assertThat(first.json().get("accepted").asInt()).isEqualTo(2);
+            String visitor = lethe.strings("select subject_id from subjects where account_id = ?", a.id())
+                    .get(0);
+            assertThat(http.delete("/v1/profiles/" + visitor, key).status()).isEqualTo(200);
+
+            var late = http.post("/v1/track", key, Erasing.visit("laptop-zebulon", Erasing.IP));
+
+            assertThat(late.json().get("accepted").asInt()).as(late.toString()).isEqualTo(2);
+            assertThat(late.json().get("suppressed").asInt()).isZero();
+            var subjects = lethe.strings("select subject_id from subjects where account_id = ?", a.id());
+            assertThat(subjects).hasSize(1).doesNotContain(visitor);
+            assertThat(lethe.count(
+                            "select count(*) from events where account_id = ? and subject_id = ?",
+                            a.id(),
+                            subjects.get(0)))
+                    .isEqualTo(2);
+        }
+    }
+
     /** Rows of each registered table that refer to the subject, read raw. */
     static Map<SubjectTable, Long> rowsOf(TestLethe lethe, String accountId, String subjectId) {
         var out = new java.util.EnumMap<SubjectTable, Long>(SubjectTable.class);
