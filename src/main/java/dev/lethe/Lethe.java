@@ -22,6 +22,9 @@ import dev.lethe.crypto.JdbcKeyStore;
 import dev.lethe.crypto.KeyRotation;
 import dev.lethe.crypto.Keyring;
 import dev.lethe.crypto.KeysetMasterKey;
+import dev.lethe.erasure.ErasureJournal;
+import dev.lethe.erasure.Erasures;
+import dev.lethe.erasure.Purge;
 import dev.lethe.goals.GoalService;
 import dev.lethe.goals.JdbcGoalStore;
 import dev.lethe.http.HttpServer;
@@ -97,6 +100,8 @@ public final class Lethe implements AutoCloseable {
      * @param outbox how notifications are delivered (SMTP) and how long their content is kept
      * @param keyEpochInterval how long an account data-key epoch wraps new keys before the next
      *     one replaces it and it is destroyed
+     * @param erasureJournal the erasure journal's file; null for {@code erasure-journal} in the data
+     *     directory (docs/erasure.md)
      */
     public record Config(
             Path dataDir,
@@ -109,7 +114,8 @@ public final class Lethe implements AutoCloseable {
             Jobs.Settings jobs,
             Duration sweepLease,
             OutboxSettings outbox,
-            Duration keyEpochInterval) {
+            Duration keyEpochInterval,
+            Path erasureJournal) {
 
         public Config {
             if (sweepInterval == null
@@ -140,7 +146,8 @@ public final class Lethe implements AutoCloseable {
 
         /**
          * Sweeps every {@link #DEFAULT_SWEEP_INTERVAL} with a lease of {@link #DEFAULT_SWEEP_LEASE},
-         * jobs polled as {@link Jobs.Settings#DEFAULT}, no SMTP server, monthly key epochs.
+         * jobs polled as {@link Jobs.Settings#DEFAULT}, no SMTP server, monthly key epochs, the
+         * erasure journal in the data directory.
          */
         public Config(
                 Path dataDir,
@@ -160,7 +167,8 @@ public final class Lethe implements AutoCloseable {
                     Jobs.Settings.DEFAULT,
                     DEFAULT_SWEEP_LEASE,
                     OutboxSettings.DEFAULT,
-                    KeyEpochs.DEFAULT_INTERVAL);
+                    KeyEpochs.DEFAULT_INTERVAL,
+                    null);
         }
 
         /** The same configuration, sweeping this often. */
@@ -176,7 +184,8 @@ public final class Lethe implements AutoCloseable {
                     jobs,
                     sweepLease,
                     outbox,
-                    keyEpochInterval);
+                    keyEpochInterval,
+                    erasureJournal);
         }
 
         /** The same configuration, with these job settings (tests poll often). */
@@ -192,7 +201,8 @@ public final class Lethe implements AutoCloseable {
                     value,
                     sweepLease,
                     outbox,
-                    keyEpochInterval);
+                    keyEpochInterval,
+                    erasureJournal);
         }
 
         /** The same configuration, with sweeps holding their lease this long. */
@@ -208,7 +218,8 @@ public final class Lethe implements AutoCloseable {
                     jobs,
                     value,
                     outbox,
-                    keyEpochInterval);
+                    keyEpochInterval,
+                    erasureJournal);
         }
 
         /** The same configuration, with these outbox settings (an SMTP server, say). */
@@ -224,7 +235,8 @@ public final class Lethe implements AutoCloseable {
                     jobs,
                     sweepLease,
                     value,
-                    keyEpochInterval);
+                    keyEpochInterval,
+                    erasureJournal);
         }
 
         /** The same configuration, with key epochs this long. */
@@ -240,7 +252,30 @@ public final class Lethe implements AutoCloseable {
                     jobs,
                     sweepLease,
                     outbox,
+                    value,
+                    erasureJournal);
+        }
+
+        /** The same configuration, with the erasure journal in this file. */
+        public Config withErasureJournal(Path value) {
+            return new Config(
+                    dataDir,
+                    database,
+                    http,
+                    bootstrapKey,
+                    masterKey,
+                    sessionTimeout,
+                    sweepInterval,
+                    jobs,
+                    sweepLease,
+                    outbox,
+                    keyEpochInterval,
                     value);
+        }
+
+        /** Where the erasure journal is: the file given, else {@code erasure-journal} in the data directory. */
+        public Path journalFile() {
+            return erasureJournal != null ? erasureJournal : dataDir.resolve(ERASURE_JOURNAL);
         }
     }
 
@@ -288,6 +323,12 @@ public final class Lethe implements AutoCloseable {
     /** The job that makes the months of event partitions ahead, once a day. */
     public static final String EVENT_PARTITIONS_JOB = "event-partitions";
 
+    /** The background job that finishes erasures a crash cut short and expires suppression entries. */
+    public static final String ERASURE_PURGE_JOB = "erasure-purge";
+
+    /** The erasure journal's file name in the data directory, unless set elsewhere. */
+    public static final String ERASURE_JOURNAL = "erasure-journal";
+
     private final Database database;
     private final AuditLog audit;
     private final StatisticsRollUp rollUp;
@@ -298,6 +339,7 @@ public final class Lethe implements AutoCloseable {
     private final KeyEpochs keyEpochs;
     private final LegalHolds legalHolds;
     private final Sweeps sweeps;
+    private final Erasures erasures;
     private final Profiles profiles;
     private final HttpServer http;
     private final Partitions partitions;
@@ -346,6 +388,7 @@ public final class Lethe implements AutoCloseable {
                     config.keyEpochInterval(),
                     metrics);
             var subjects = new SubjectDirectory(new JdbcSubjectStore(), keyring, ids, clock);
+            var suppressions = subjects.suppressions();
             var values = new PersonalValues(new JdbcValueStore(database.dialect()), keyring, ids);
             var activity = new JdbcActivityStore(database.dialect());
             this.partitions = new Partitions(
@@ -403,6 +446,20 @@ public final class Lethe implements AutoCloseable {
                     ids,
                     clock,
                     metrics);
+            var removal = new SubjectRemoval(subjects.store(), keyring);
+            this.erasures = new Erasures(
+                    jdbi,
+                    transactions,
+                    subjects,
+                    keyring,
+                    legalHolds,
+                    suppressions,
+                    new Purge(jdbi, transactions, subjects, removal, audit, clock),
+                    new ErasureJournal(config.journalFile()),
+                    audit,
+                    ids,
+                    clock);
+            jobs.recurring(ERASURE_PURGE_JOB, Duration.ofMinutes(1), erasures::purgePending);
             // every account in turn, one sweeper per account across servers (its lease)
             jobs.recurring(RETENTION_SWEEP_JOB, config.sweepInterval(), sweeps::sweepEveryAccount);
             jobs.recurring(OUTBOX_JOB, config.outbox().deliveryInterval(), outbox::deliverDue);
@@ -424,7 +481,8 @@ public final class Lethe implements AutoCloseable {
                             legalHolds,
                             new Campaigns(jdbi, audit, clock),
                             sweeps,
-                            outbox),
+                            outbox,
+                            erasures),
                     metrics,
                     version());
             // What a crash left written but not chained joins the chain before anything new.
@@ -471,6 +529,10 @@ public final class Lethe implements AutoCloseable {
         try {
             // the months of events ingest may store exist before the first request is served
             lethe.partitions.prepare();
+            // before serving: a restored backup gets back every erasure made after it, and an
+            // erasure a crash cut short is finished
+            lethe.erasures.replay();
+            lethe.erasures.purgePending();
             lethe.http.start();
             lethe.jobs.start();
         } catch (RuntimeException e) {
@@ -541,6 +603,10 @@ public final class Lethe implements AutoCloseable {
 
     public AccountService accounts() {
         return accounts;
+    }
+
+    public Erasures erasures() {
+        return erasures;
     }
 
     public Keyring keyring() {

@@ -9,10 +9,11 @@ import java.util.Map;
 
 /**
  * What became of a batch: how many events were stored, which were refused and why, how many
- * values were dropped (their optional category is switched off) and which were already past their
- * retention when they arrived, so were not stored.
+ * values were dropped (their optional category is switched off), which were already past their
+ * retention when they arrived, so were not stored, and how many items were dropped because they
+ * name a person erased a short while ago (the suppression list; policy {@code ingest.afterErasure}).
  */
-public record TrackResult(int accepted, List<Rejected> rejected, int dropped, List<Expired> expired) {
+public record TrackResult(int accepted, List<Rejected> rejected, int dropped, List<Expired> expired, int suppressed) {
 
     /** An event refused, with every reason. */
     public record Rejected(int index, List<FieldError> errors) {}
@@ -25,11 +26,17 @@ public record TrackResult(int accepted, List<Rejected> rejected, int dropped, Li
 
     /** The result of a batch, rejections in index order. */
     static TrackResult of(int accepted, Map<Integer, List<FieldError>> rejected, int dropped, List<Expired> expired) {
+        return of(accepted, rejected, dropped, expired, 0);
+    }
+
+    /** The result of a batch of which {@code suppressed} items named erased people and were dropped. */
+    static TrackResult of(
+            int accepted, Map<Integer, List<FieldError>> rejected, int dropped, List<Expired> expired, int suppressed) {
         var rejections = rejected.entrySet().stream()
                 .map(r -> new Rejected(r.getKey(), r.getValue()))
                 .sorted(Comparator.comparingInt(Rejected::index))
                 .toList();
-        return new TrackResult(accepted, rejections, dropped, expired);
+        return new TrackResult(accepted, rejections, dropped, expired, suppressed);
     }
 
     /** The audit entry of a batch: counts only, no person named. */
@@ -39,6 +46,14 @@ public record TrackResult(int accepted, List<Rejected> rejected, int dropped, Li
                 actor,
                 action,
                 List.of(),
-                Map.of("accepted", accepted, "rejected", rejected.size(), "expired", expired.size()));
+                Map.of(
+                        "accepted",
+                        accepted,
+                        "rejected",
+                        rejected.size(),
+                        "expired",
+                        expired.size(),
+                        "suppressed",
+                        suppressed));
     }
 }

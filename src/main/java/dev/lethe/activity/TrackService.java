@@ -12,6 +12,7 @@ import dev.lethe.goals.GoalHit;
 import dev.lethe.goals.GoalService;
 import dev.lethe.input.Batch;
 import dev.lethe.input.JsonFields;
+import dev.lethe.registry.AfterErasure;
 import dev.lethe.registry.Classification;
 import dev.lethe.registry.Intake;
 import dev.lethe.registry.Policy;
@@ -202,11 +203,15 @@ public final class TrackService {
         }
         // The audit entry in the same transaction: no events are stored without it.
         return transactions.inTransaction(h -> {
-            var erased = store(h, accountId, policy, accepted, keepSessions, keepSummaries, now);
+            var outcome = store(h, accountId, policy, accepted, keepSessions, keepSummaries, now);
+            var erased = outcome.erased();
             var refused = new LinkedHashMap<>(rejected);
             int stored = 0;
+            int suppressed = 0;
             for (var a : accepted) {
-                if (erased.contains(a.visitorIndex())) {
+                if (outcome.suppressed().contains(a.visitorIndex())) {
+                    suppressed++;
+                } else if (erased.contains(a.visitorIndex())) {
                     refused.put(
                             a.index(),
                             List.of(new FieldError(
@@ -216,7 +221,7 @@ public final class TrackService {
                     stored++;
                 }
             }
-            var result = TrackResult.of(stored, refused, droppedValues, expired);
+            var result = TrackResult.of(stored, refused, droppedValues, expired, suppressed);
             audit.append(h, result.auditEvent(accountId, caller.actor(), "activity.track"));
             return result;
         });
@@ -225,8 +230,14 @@ public final class TrackService {
     private record Accepted(
             int index, String visitorIndex, IncomingEvent event, Instant ts, List<Intake.Kept<Sensitive>> values) {}
 
-    /** Stores the batch; returns the visitors (blind indexes) whose data was erased, whose events it left out. */
-    private Set<String> store(
+    /**
+     * The visitors (blind indexes) whose events a batch left out: those whose data was erased (their
+     * key destroyed, their rows not purged yet), refused; and those on the suppression list, dropped.
+     */
+    private record Outcome(Set<String> erased, Set<String> suppressed) {}
+
+    /** Stores the batch; returns the visitors whose events it left out. */
+    private Outcome store(
             Handle h,
             String accountId,
             Policy policy,
@@ -240,10 +251,31 @@ public final class TrackService {
             firstSeen.merge(a.visitorIndex(), a.ts(), (x, y) -> x.isBefore(y) ? x : y);
             lastSeen.merge(a.visitorIndex(), a.ts(), (x, y) -> x.isAfter(y) ? x : y);
         }
+        // An erased person's visitor ids are on the suppression list: what names them is dropped,
+        // or starts someone new, as the policy says; it never finds the erased person again.
+        boolean drop = policy.ingest().afterErasure() == AfterErasure.DROP;
+        var suppression = subjects.suppressions();
+        Set<String> suppressed =
+                drop ? suppression.suppressed(h, accountId, IdentifierKind.VISITOR, firstSeen.keySet(), now) : Set.of();
+        if (!suppressed.isEmpty()) {
+            suppressed.forEach(firstSeen::remove);
+            batch = batch.stream()
+                    .filter(a -> !suppressed.contains(a.visitorIndex()))
+                    .toList();
+            if (batch.isEmpty()) return new Outcome(Set.of(), suppressed);
+        }
         String anonymousType = policy.anonymousType();
         Map<String, String> subjectOf = subjects.visitors(h, accountId, anonymousType, firstSeen);
         // Lock order (docs/locks.md): the batch's subjects first, in id order, then their keys.
         var locked = subjects.lock(h, accountId, new HashSet<>(subjectOf.values()));
+        // An erasure that committed since the list was read (and whose purge may have deleted the
+        // identifiers, so a new visitor was made above): start over, and find it on the list.
+        if (drop
+                && !suppression
+                        .suppressed(h, accountId, IdentifierKind.VISITOR, subjectOf.keySet(), now)
+                        .isEmpty()) {
+            throw new Transactions.Retry("a visitor of the batch was erased meanwhile");
+        }
         var erased = new HashSet<String>();
         subjectOf.forEach((visitor, subject) -> {
             if (locked.isErased(subject)) erased.add(visitor);
@@ -323,7 +355,7 @@ public final class TrackService {
         subjectOf.forEach((visitor, subject) ->
                 ranges.put(subject, new Instant[] {firstSeen.get(visitor), lastSeen.get(visitor)}));
         subjects.store().seenAll(h, accountId, ranges);
-        return erased;
+        return new Outcome(erased, suppressed);
     }
 
     private static Optional<String> valueOf(Accepted a, String field) {

@@ -86,6 +86,13 @@ final class BenchCommand implements Callable<Integer> {
                     + " (returning visitors, sessions continued) and report those rounds apart.")
     boolean returning;
 
+    @Option(
+            names = "--erasures",
+            defaultValue = "0",
+            description = "Also erase this many people (5 events each) for the logical erasure's p50/p99, and"
+                    + " --rounds people of 1,000 events for the purge beside a plain DELETE (default 0: not measured).")
+    int erasures;
+
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
@@ -119,6 +126,9 @@ final class BenchCommand implements Callable<Integer> {
                 // the same visitor ids again, within the session timeout: every visitor is found,
                 // every session continues
                 if (returning) again.add(track(client, base, admin, events, r + 1));
+            }
+            if (erasures > 0) {
+                new ErasureBench(lethe, base, admin, accountId(client, base, admin), out).run(erasures, rounds);
             }
         }
         out.printf(
@@ -329,6 +339,19 @@ final class BenchCommand implements Callable<Integer> {
                 HttpResponse.BodyHandlers.ofString());
         var m = Pattern.compile("\"adminKey\":\"([^\"]+)\"").matcher(r.body());
         if (!m.find()) throw new IllegalStateException("could not create the benchmark account: " + r.body());
+        return m.group(1);
+    }
+
+    /** The id of the account an admin key belongs to. */
+    private static String accountId(HttpClient client, String base, String key) throws Exception {
+        var r = client.send(
+                HttpRequest.newBuilder(URI.create(base + "/v1/account"))
+                        .header("Authorization", "Bearer " + key)
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        var m = Pattern.compile("\"id\":\"([^\"]+)\"").matcher(r.body());
+        if (!m.find()) throw new IllegalStateException("could not read the benchmark account: " + r.body());
         return m.group(1);
     }
 

@@ -59,6 +59,13 @@ final class Options {
                 description = "Connection pool size (env LETHE_DB_POOL_SIZE, default 10).")
         int dbPoolSize;
 
+        @Option(
+                names = "--erasure-journal",
+                defaultValue = "${env:LETHE_ERASURE_JOURNAL}",
+                description = "The erasure journal's file, kept where restoring a database backup cannot roll it back"
+                        + " (env LETHE_ERASURE_JOURNAL; default erasure-journal in the data directory).")
+        Path erasureJournal;
+
         DatabaseSettings database() {
             if (dbPoolSize < 1)
                 throw new SettingException("--db-pool-size / LETHE_DB_POOL_SIZE must be at least 1, not " + dbPoolSize);

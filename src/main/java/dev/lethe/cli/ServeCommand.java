@@ -180,7 +180,8 @@ final class ServeCommand implements Callable<Integer> {
                 Jobs.Settings.DEFAULT,
                 lease,
                 outbox(),
-                keyEpochInterval(keyEpochInterval));
+                keyEpochInterval(keyEpochInterval),
+                storage.erasureJournal);
         var stopped = new CountDownLatch(1);
         Lethe lethe = Lethe.start(config, Lethe.microsecondClock(), new SecureRandom());
         Runtime.getRuntime()

@@ -52,7 +52,8 @@ public final class HttpServer implements AutoCloseable {
             LegalHolds legalHolds,
             Campaigns campaigns,
             dev.lethe.retention.Sweeps sweeps,
-            Outbox outbox) {}
+            Outbox outbox,
+            dev.lethe.erasure.Erasures erasures) {}
 
     /**
      * Where to listen, how much to accept, and which web pages may call the ingest routes from a
@@ -132,6 +133,7 @@ public final class HttpServer implements AutoCloseable {
             new CampaignRoutes(features.campaigns()).register(api);
             new SweepRoutes(features.sweeps()).register(api);
             new OutboxRoutes(features.outbox()).register(api);
+            new ErasureRoutes(features.erasures()).register(api);
             docs.set(api.docs());
         });
         this.routes = docs.get();

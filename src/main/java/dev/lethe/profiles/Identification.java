@@ -11,6 +11,7 @@ import dev.lethe.errors.FieldError;
 import dev.lethe.errors.GoneException;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.input.JsonFields;
+import dev.lethe.registry.AfterErasure;
 import dev.lethe.registry.Classification;
 import dev.lethe.registry.Intake;
 import dev.lethe.registry.KnownPerson;
@@ -201,12 +202,14 @@ public final class Identification {
                         kind,
                         subjects.blindIndex(accountId, kind, c.identifiers().get(kind)));
         }
+        Optional<String> visitorIndex =
+                c.visitorId().map(v -> subjects.blindIndex(accountId, IdentifierKind.VISITOR, v));
+        boolean drop = c.policy().ingest().afterErasure() == AfterErasure.DROP;
+        if (drop && suppressed(h, accountId, indexes, visitorIndex, now)) throw erasedPerson();
         Optional<String> found = Optional.empty();
         for (var e : indexes.entrySet()) {
             if (found.isEmpty()) found = subjects.find(h, accountId, e.getKey(), e.getValue());
         }
-        Optional<String> visitorIndex =
-                c.visitorId().map(v -> subjects.blindIndex(accountId, IdentifierKind.VISITOR, v));
         Optional<String> device = visitorIndex.flatMap(i -> subjects.find(h, accountId, IdentifierKind.VISITOR, i));
         boolean created = found.isEmpty();
         String profileId = found.orElseGet(() -> subjects.createProfile(h, accountId, c.subjectType(), indexes, ts)
@@ -224,6 +227,9 @@ public final class Identification {
         involved.add(profileId);
         device.ifPresent(involved::add);
         var locked = subjects.lock(h, accountId, involved);
+        // an erasure that committed since the list was read: start over, and find it on the list
+        if (drop && suppressed(h, accountId, indexes, visitorIndex, now))
+            throw new Retry("an identifier was erased meanwhile");
         if (locked.isErased(profileId)) {
             throw new GoneException("This person's data was erased (their key was destroyed); nothing was stored.");
         }
@@ -293,6 +299,29 @@ public final class Identification {
                 conflicts,
                 c.intake().dropped(),
                 c.intake().expired());
+    }
+
+    /** Whether any of these identifiers is on the suppression list (an erased person's). */
+    private boolean suppressed(
+            Handle h,
+            String accountId,
+            Map<IdentifierKind, String> indexes,
+            Optional<String> visitorIndex,
+            Instant now) {
+        var list = subjects.suppressions();
+        for (var e : indexes.entrySet()) {
+            if (!list.suppressed(h, accountId, e.getKey(), List.of(e.getValue()), now)
+                    .isEmpty()) return true;
+        }
+        return visitorIndex.isPresent()
+                && !list.suppressed(h, accountId, IdentifierKind.VISITOR, List.of(visitorIndex.get()), now)
+                        .isEmpty();
+    }
+
+    /** What names an erased person under {@code ingest.afterErasure: drop}: nothing is stored. */
+    private static GoneException erasedPerson() {
+        return new GoneException(
+                "This person was erased: their identifiers are on the suppression list, and nothing was stored.");
     }
 
     /**

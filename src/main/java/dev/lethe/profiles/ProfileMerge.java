@@ -1,6 +1,7 @@
 package dev.lethe.profiles;
 
 import dev.lethe.activity.GoverningRules;
+import dev.lethe.crypto.SubjectKeyDestroyed;
 import dev.lethe.registry.Policy;
 import dev.lethe.registry.RecordKind;
 import dev.lethe.subjects.Subject;
@@ -39,6 +40,14 @@ public final class ProfileMerge {
         int movedIdentifiers = 0;
         for (var table : SubjectTable.values()) {
             int rows = switch (table) {
+                // an erased person (keys destroyed, rows not yet purged) is never merged, either way
+                case ERASURES -> {
+                    if (subjects.countRows(h, table, accountId, source) > 0)
+                        throw new SubjectKeyDestroyed(accountId, source);
+                    if (subjects.countRows(h, table, accountId, into) > 0)
+                        throw new SubjectKeyDestroyed(accountId, into);
+                    yield 0;
+                }
                 // a hold on the person holds the survivor, who now holds the person's data
                 case IDENTIFIERS, EVENTS, SESSIONS, MESSAGES, CONVERSATIONS, GOAL_HITS, LEGAL_HOLDS ->
                     subjects.moveRows(h, table, accountId, source, into);

@@ -142,13 +142,17 @@ public record Policy(
      * What an ingest key — public by design, it ships in web pages — may do (DESIGN promise 6):
      * what it may change on a person the account already knows.
      */
-    public record Ingest(KnownPerson knownPerson) {
+    public record Ingest(KnownPerson knownPerson, AfterErasure afterErasure) {
 
-        /** Safe by default: an ingest key adds to a known person, never replaces. */
-        public static final Ingest DEFAULT = new Ingest(KnownPerson.ADD_ONLY);
+        /**
+         * Safe by default: an ingest key adds to a known person, never replaces; what names an
+         * erased person is dropped.
+         */
+        public static final Ingest DEFAULT = new Ingest(KnownPerson.ADD_ONLY, AfterErasure.DROP);
 
         public Ingest {
             if (knownPerson == null) knownPerson = KnownPerson.ADD_ONLY;
+            if (afterErasure == null) afterErasure = AfterErasure.DROP;
         }
     }
 

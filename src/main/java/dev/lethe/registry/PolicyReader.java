@@ -29,7 +29,7 @@ public final class PolicyReader {
             "processors",
             "cookies",
             "ingest");
-    private static final Set<String> INGEST = Set.of("knownPerson");
+    private static final Set<String> INGEST = Set.of("knownPerson", "afterErasure");
     private static final Set<String> CONTROLLER = Set.of("name", "contact", "address", "region");
     private static final Set<String> CONSENT_AGE = Set.of("default", "byCountry");
     private static final Set<String> SUBJECT = Set.of("description");
@@ -140,7 +140,9 @@ public final class PolicyReader {
         Policy.Ingest ingest(JsonNode n) {
             if (n == null || n.isNull()) return Policy.Ingest.DEFAULT;
             if (c.object(n, "ingest", INGEST) == null) return Policy.Ingest.DEFAULT;
-            return new Policy.Ingest(c.choice(n, "ingest", "knownPerson", KnownPerson.class, false));
+            return new Policy.Ingest(
+                    c.choice(n, "ingest", "knownPerson", KnownPerson.class, false),
+                    c.choice(n, "ingest", "afterErasure", AfterErasure.class, false));
         }
 
         Policy.Controller controller(JsonNode n) {

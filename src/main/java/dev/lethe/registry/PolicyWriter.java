@@ -84,7 +84,9 @@ public final class PolicyWriter {
             node.put("duration", c.isSessionCookie() ? "session" : c.duration().toString());
             node.put("purpose", c.purpose());
         });
-        root.putObject("ingest").put("knownPerson", p.ingest().knownPerson().wireName());
+        root.putObject("ingest")
+                .put("knownPerson", p.ingest().knownPerson().wireName())
+                .put("afterErasure", p.ingest().afterErasure().wireName());
         return root;
     }
 

@@ -208,6 +208,24 @@ public final class LegalHolds {
         return new HoldFilter(store.list(h, accountId, true), at);
     }
 
+    /**
+     * The holds active at {@code at} that may keep data of {@code subjectId} (the account's, the
+     * categories', the person's own), each locked in id order until the transaction ends, so none
+     * is released while an erasure keeps data under its key: the account-level step of the lock
+     * order, taken before the person's (docs/locks.md).
+     */
+    public HoldFilter lockCovering(Handle h, String accountId, String subjectId, Instant at) {
+        var candidates = store.list(h, accountId, false).stream()
+                .filter(hold -> hold.activeAt(at))
+                .filter(hold -> hold.scope() != LegalHold.Scope.PROFILE || subjectId.equals(hold.subjectId()))
+                .map(LegalHold::holdId)
+                .sorted()
+                .toList();
+        var locked = new ArrayList<LegalHold>();
+        for (String holdId : candidates) store.lock(h, accountId, holdId).ifPresent(locked::add);
+        return new HoldFilter(locked, at);
+    }
+
     /** Ids only: the reason is the account's words and stays out of the audit log. */
     private static List<String> targets(LegalHold hold) {
         var out = new ArrayList<String>();

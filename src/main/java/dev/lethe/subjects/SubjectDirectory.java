@@ -26,6 +26,7 @@ public final class SubjectDirectory {
     private final Keyring keyring;
     private final Ids ids;
     private final Clock clock;
+    private final Suppressions suppressions = new Suppressions();
 
     public SubjectDirectory(SubjectStore store, Keyring keyring, Ids ids, Clock clock) {
         this.store = store;
@@ -36,6 +37,11 @@ public final class SubjectDirectory {
 
     public SubjectStore store() {
         return store;
+    }
+
+    /** The suppression list of erased people's identifiers. */
+    public Suppressions suppressions() {
+        return suppressions;
     }
 
     /** The account's blind index of an already normalised identifier, as hex. */

@@ -11,10 +11,11 @@ import java.util.Optional;
  * {@code switch} over every constant: a table added here without a merge and a removal path does
  * not compile, and a table added to the schema without being added here fails the build.
  *
- * <p>The order is the order a merge works in: rows that refer to the subject first, its keys
- * next, the subject's own row last.
+ * <p>The order is the order a merge works in: the erasure record first (an erased person is never
+ * merged), rows that refer to the subject next, then its keys, the subject's own row last.
  */
 public enum SubjectTable {
+    ERASURES("erasures", "the record that the person was erased: ids, counts and state, no personal value"),
     IDENTIFIERS("identifiers", "blind indexes of the person's email, phone, external id and devices"),
     PERSONAL_VALUES("personal_values", "every personal value, sealed under the person's key"),
     EVENTS("events", "tracked events (ids, times, types; their values are personal_values)"),
@@ -49,11 +50,14 @@ public enum SubjectTable {
 
     /**
      * Why an erasure keeps this table's rows of the person, or empty when it deletes them. Legal
-     * holds are kept; the suppression list, the erasure journal, requests and consent proof will
-     * be, each with its reason here.
+     * holds and the erasure record are kept; requests and consent proof will be, each with its
+     * reason here.
      */
     public Optional<String> keptOnErasureBecause() {
         return switch (this) {
+            case ERASURES ->
+                Optional.of(
+                        "the erasure's own record (ids and counts): it answers the receipt and keeps the person erased");
             case LEGAL_HOLDS ->
                 Optional.of("a hold is the record of why held data was kept; it holds no personal value");
             default -> Optional.empty();

@@ -300,7 +300,8 @@ class HostileInputSweepTest {
             String field,
             String hold,
             String sweep,
-            String mail) {
+            String mail,
+            String erasure) {
 
         static final String POLICY = TestPolicies.DATA_CORE
                 .replace("  ip_address:\n", """
@@ -360,6 +361,14 @@ class HostileInputSweepTest {
                     .json()
                     .get("id")
                     .asText();
+            String erased = http.post("/v1/identify", a.adminKey(), """
+                            {"identifiers": {"email": "xavier@example.org"}}
+                            """)
+                    .json()
+                    .get("profileId")
+                    .asText();
+            var erasure = http.delete("/v1/profiles/" + erased, a.adminKey());
+            assertThat(erasure.status()).as(erasure.toString()).isEqualTo(200);
             var swept = http.post("/v1/sweeps", a.adminKey(), "{}");
             assertThat(swept.status()).as(swept.toString()).isEqualTo(200);
             return new World(
@@ -388,7 +397,8 @@ class HostileInputSweepTest {
                                                     "zebulon@example.org",
                                                     "Your request",
                                                     "In progress",
-                                                    "request-update"))));
+                                                    "request-update"))),
+                    erasure.json().get("erasureId").asText());
         }
 
         /** A real value for a path parameter, so that a hostile value elsewhere is what the route sees. */
@@ -399,22 +409,23 @@ class HostileInputSweepTest {
                 case "version" -> "1";
                 case "key" -> field;
                 case "kind" -> "retention";
-                case "id" ->
-                    route.contains("/accounts/")
-                            ? accountId
-                            : route.contains("/profiles/")
-                                    ? profile
-                                    : route.contains("/goals/")
-                                            ? goal
-                                            : route.contains("/segments/")
-                                                    ? segment
-                                                    : route.contains("/legal-holds/")
-                                                            ? hold
-                                                            : route.contains("/campaigns/")
-                                                                    ? "spring-2026"
-                                                                    : route.contains("/sweeps/")
-                                                                            ? sweep
-                                                                            : route.contains("/outbox/") ? mail : null;
+                case "id" -> {
+                    var ids = new java.util.LinkedHashMap<String, String>();
+                    ids.put("/accounts/", accountId);
+                    ids.put("/profiles/", profile);
+                    ids.put("/goals/", goal);
+                    ids.put("/segments/", segment);
+                    ids.put("/legal-holds/", hold);
+                    ids.put("/campaigns/", "spring-2026");
+                    ids.put("/sweeps/", sweep);
+                    ids.put("/outbox/", mail);
+                    ids.put("/erasures/", erasure);
+                    yield ids.entrySet().stream()
+                            .filter(e -> route.contains(e.getKey()))
+                            .map(java.util.Map.Entry::getValue)
+                            .findFirst()
+                            .orElse(null);
+                }
                 default -> null;
             };
         }

@@ -213,7 +213,8 @@ class IngestKeyIdentifyTest {
             assertThat(bad.status()).isEqualTo(422);
             assertThat(bad.json().findValuesAsText("path")).contains("ingest.knownPerson", "ingest.who");
             assertThat(bad.body()).contains("add_only, replace");
-            assertThat(shown.toString()).contains("\"ingest\":{\"knownPerson\":\"add_only\"}");
+            assertThat(shown.toString())
+                    .contains("\"ingest\":{\"knownPerson\":\"add_only\",\"afterErasure\":\"drop\"}");
             assertThat(diff.status()).as(diff.toString()).isEqualTo(200);
             assertThat(diff.body()).contains("ingest");
         }

@@ -37,13 +37,27 @@ class SubjectTableTest {
                     create table stray_links (account_id varchar(40) not null, owner_subject varchar(40) not null,
                                               primary key (account_id, owner_subject))
                     """);
+            TestDatabase.execute(lethe.jdbcUrl(), """
+                    create table stray_visits (account_id varchar(40) not null, profile_id varchar(40) not null,
+                                               primary key (account_id, profile_id))
+                    """);
 
             assertThat(problems(lethe.jdbcUrl()))
                     .containsExactlyInAnyOrder(
                             "stray_links: column owner_subject refers to a subject by another name than subject_id",
+                            "stray_visits: column profile_id refers to a subject by another name than subject_id",
                             "stray_notes: refers to subjects (subject_id) but is not registered in SubjectTable");
         }
     }
+
+    /**
+     * The rule, strict: a column refers to a person when its name says subject, profile, visitor,
+     * person, user, customer, contact or recipient; such a column must be {@code subject_id}, so
+     * a table that can hold a person is found by that one name (and erased through the registry).
+     * A blind index of a person's identifier ({@code …_index}) is allowed beside a {@code subject_id}.
+     */
+    private static final java.util.regex.Pattern PERSON =
+            java.util.regex.Pattern.compile("subject|profile|visitor|person|user|customer|contact|recipient");
 
     /** What the schema and the registry disagree on. */
     static List<String> problems(String jdbcUrl) {
@@ -51,7 +65,16 @@ class SubjectTableTest {
         var out = new ArrayList<String>();
         columns.forEach((table, names) -> {
             for (String column : names) {
-                boolean refers = column.contains("subject");
+                boolean person = PERSON.matcher(column).find();
+                // a blind index of a person's identifier (sessions.visitor_index) goes with its row,
+                // which must then name its subject
+                if (person && column.endsWith("_index")) {
+                    if (!names.contains("subject_id"))
+                        out.add(table + ": column " + column
+                                + " is a person's blind index in a table without subject_id");
+                    continue;
+                }
+                boolean refers = person;
                 // the subjects table's own kind column names a subject type, not a subject
                 boolean ownKind = table.equals("subjects") && column.equals("subject_type");
                 if (refers && !ownKind && !column.equals("subject_id")) {

@@ -1,0 +1,352 @@
+package dev.lethe.erasure;
+
+import dev.lethe.accounts.AccountService;
+import dev.lethe.accounts.Caller;
+import dev.lethe.accounts.Scope;
+import dev.lethe.audit.Actor;
+import dev.lethe.audit.AuditEvent;
+import dev.lethe.audit.AuditLog;
+import dev.lethe.crypto.Keyring;
+import dev.lethe.errors.FieldError;
+import dev.lethe.errors.InvalidInputException;
+import dev.lethe.errors.NotFoundException;
+import dev.lethe.retention.LegalHold;
+import dev.lethe.retention.LegalHolds;
+import dev.lethe.storage.Ids;
+import dev.lethe.storage.Transactions;
+import dev.lethe.subjects.IdentifierKind;
+import dev.lethe.subjects.SubjectDirectory;
+import dev.lethe.subjects.SubjectTable;
+import dev.lethe.subjects.Suppressions;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Erasure (DESIGN promise 2): a person's data made unreadable at once and then deleted, with a
+ * receipt. In one transaction, under the lock order (the holds that may keep the person's data,
+ * then the person): the person's keys are destroyed (crypto-shredding), categories under a legal
+ * hold kept by wrapping their keys under the hold's key (nothing re-encrypted), the receipt's
+ * counts taken, the erasure recorded and the person's identifiers put on the suppression list.
+ * After the commit, and before the answer, the erasure is forced into the journal (outside the
+ * database, so a restored backup gets it again); then the rows are purged in bounded batches. A
+ * crash between the two is finished by {@link #purgePending} at start and by a recurring job.
+ * Erasing again answers the same receipt.
+ */
+public final class Erasures {
+
+    private static final Logger log = LoggerFactory.getLogger(Erasures.class);
+
+    private final Jdbi jdbi;
+    private final Transactions transactions;
+    private final SubjectDirectory subjects;
+    private final Keyring keyring;
+    private final LegalHolds holds;
+    private final Suppressions suppressions;
+    private final ErasureStore store;
+    private final ErasureJournal journal;
+    private final Purge purge;
+    private final AuditLog audit;
+    private final Ids ids;
+    private final Clock clock;
+
+    public Erasures(
+            Jdbi jdbi,
+            Transactions transactions,
+            SubjectDirectory subjects,
+            Keyring keyring,
+            LegalHolds holds,
+            Suppressions suppressions,
+            Purge purge,
+            ErasureJournal journal,
+            AuditLog audit,
+            Ids ids,
+            Clock clock) {
+        this.jdbi = jdbi;
+        this.transactions = transactions;
+        this.subjects = subjects;
+        this.keyring = keyring;
+        this.holds = holds;
+        this.suppressions = suppressions;
+        this.store = new ErasureStore();
+        this.journal = journal;
+        this.purge = purge;
+        this.audit = audit;
+        this.ids = ids;
+        this.clock = clock;
+    }
+
+    /**
+     * Erases a person (admin) and answers the receipt, purged when the purge finished in time
+     * (else {@code shredded}: nothing opens any more, and the purge job finishes). Erasing someone
+     * already erased answers that erasure's receipt; 404 for someone never known.
+     */
+    public ErasureReceipt erase(Caller caller, String profileId, Optional<String> requestId) {
+        AccountService.requireScope(caller, Scope.ADMIN);
+        check(requestId);
+        var erased = transactions.inTransaction(h -> shred(h, caller, profileId, requestId));
+        return erased.isNew() ? finish(caller.accountId(), erased.receipt()) : erased.receipt();
+    }
+
+    /**
+     * Erases a person in the caller's transaction (a data-subject request marks itself done in the
+     * same one): the keys are destroyed and the erasure recorded when it commits; after the commit
+     * the journal entry is forced to disk and the rows purged, before the caller answers. Returns
+     * the receipt as of the commit ({@code shredded}, or the earlier erasure's).
+     */
+    public ErasureReceipt erase(Handle h, Caller caller, String profileId, Optional<String> requestId) {
+        AccountService.requireScope(caller, Scope.ADMIN);
+        check(requestId);
+        var erased = shred(h, caller, profileId, requestId);
+        if (erased.isNew()) h.afterCommit(() -> finish(caller.accountId(), erased.receipt()));
+        return erased.receipt();
+    }
+
+    /** A receipt by its erasure id (read). */
+    public ErasureReceipt receipt(Caller caller, String erasureId) {
+        AccountService.requireScope(caller, Scope.READ);
+        if (!Ids.isId(erasureId)) throw new NotFoundException("No such erasure.");
+        return jdbi.withHandle(h -> store.find(h, caller.accountId(), erasureId))
+                .orElseThrow(() -> new NotFoundException("No such erasure."));
+    }
+
+    /**
+     * Finishes every erasure a crash left unpurged (journalled again first: the crash may have come
+     * before its journal entry), and deletes suppression entries whose time is up. Returns how many
+     * erasures it finished. Run at start and by the recurring job.
+     */
+    public int purgePending() {
+        int finished = 0;
+        List<ErasureStore.Pending> pending;
+        do {
+            pending = jdbi.withHandle(h -> store.pending(h, 100));
+            for (var p : pending) {
+                var entries = jdbi.withHandle(h -> suppressions.ofErasure(h, p.accountId(), p.erasureId()));
+                var receipt = jdbi.withHandle(h -> store.find(h, p.accountId(), p.erasureId()))
+                        .orElseThrow();
+                journal.append(entry(p.accountId(), receipt, entries));
+                purge.purge(p.accountId(), receipt);
+                finished++;
+            }
+        } while (pending.size() == 100);
+        int expired = transactions.inTransaction(h -> suppressions.deleteExpired(h, clock.instant()));
+        if (finished > 0 || expired > 0)
+            log.info(
+                    "erasures finished after a restart or failure: {}, suppression entries expired: {}",
+                    finished,
+                    expired);
+        return finished;
+    }
+
+    /**
+     * Re-applies every journalled erasure the database does not know (it was restored from a
+     * backup taken before): the person, found by id or by the journalled blind indexes, is erased
+     * again and the suppression entries restored. Returns how many erasures were re-applied.
+     */
+    public int replay() {
+        int applied = 0;
+        var seen = new HashSet<String>();
+        for (var entry : journal.entries()) {
+            if (!seen.add(entry.accountId() + "/" + entry.erasureId())) continue;
+            boolean known = jdbi.withHandle(h -> !store.accountExists(h, entry.accountId())
+                    || store.exists(h, entry.accountId(), entry.erasureId()));
+            if (known) continue;
+            var again = transactions.inTransaction(h -> reapply(h, entry));
+            again.forEach(receipt -> purge.purge(entry.accountId(), receipt));
+            applied++;
+        }
+        if (applied > 0) log.info("erasures re-applied from the journal: {}", applied);
+        return applied;
+    }
+
+    private record Shredded(ErasureReceipt receipt, boolean isNew, List<Suppressions.Entry> suppressed) {}
+
+    private Shredded shred(Handle h, Caller caller, String profileId, Optional<String> requestId) {
+        String accountId = caller.accountId();
+        if (!Ids.isId(profileId)) throw new NotFoundException("No such profile.");
+        var earlier = store.ofSubject(h, accountId, profileId);
+        if (earlier.isPresent()) return new Shredded(earlier.get(), false, List.of());
+        var erased = shredOne(h, caller.actor(), accountId, profileId, requestId.orElse(null), ids.next());
+        return erased.orElseThrow(() -> new NotFoundException("No such profile."));
+    }
+
+    /**
+     * The erasure's transaction for one subject: holds locked, then the person; counts; keys
+     * destroyed; record, suppression entries and audit entry written. Empty when the subject does
+     * not exist; the earlier erasure when one committed while this one waited for the lock.
+     */
+    private Optional<Shredded> shredOne(
+            Handle h, Actor actor, String accountId, String subjectId, String requestId, String erasureId) {
+        Instant now = clock.instant();
+        var holdFilter = holds.lockCovering(h, accountId, subjectId, now);
+        var locked = subjects.lockNamed(h, accountId, List.of(subjectId));
+        var earlier = store.ofSubject(h, accountId, subjectId);
+        if (earlier.isPresent()) return Optional.of(new Shredded(earlier.get(), false, List.of()));
+        if (locked.get(subjectId) == null) return Optional.empty();
+
+        var holdByCategory = new LinkedHashMap<String, LegalHold>();
+        for (String category : store.categoriesOf(h, accountId, subjectId))
+            holdFilter.holding(subjectId, category).ifPresent(hold -> holdByCategory.put(category, hold));
+        var heldValues = subjects.store()
+                .countByCategory(h, SubjectTable.PERSONAL_VALUES, accountId, subjectId, holdByCategory.keySet());
+        var held = new ArrayList<ErasureReceipt.HeldCategory>();
+        heldValues.forEach((category, values) -> {
+            var hold = holdByCategory.get(category);
+            held.add(new ErasureReceipt.HeldCategory(category, hold.holdId(), hold.reason(), values));
+        });
+        int heldTotal = heldValues.values().stream().mapToInt(Integer::intValue).sum();
+        var tables = new ArrayList<ErasureReceipt.TableRows>();
+        for (var table : SubjectTable.values()) {
+            int rows = switch (table) {
+                case ERASURES -> 1; // this erasure's record, written below
+                case SUBJECTS -> 1;
+                case PERSONAL_VALUES -> subjects.store().countRows(h, table, accountId, subjectId) - heldTotal;
+                case IDENTIFIERS,
+                        EVENTS,
+                        SESSIONS,
+                        MESSAGES,
+                        CONVERSATIONS,
+                        GOAL_HITS,
+                        FIELD_VALUES,
+                        PROFILE_TAGS,
+                        LEGAL_HOLDS,
+                        OUTBOX,
+                        SUBJECT_KEYS -> subjects.store().countRows(h, table, accountId, subjectId);
+            };
+            tables.add(new ErasureReceipt.TableRows(
+                    table.table(),
+                    table.holds(),
+                    rows,
+                    table.keptOnErasureBecause().orElse(null)));
+        }
+        var entries = subjects.store().identifiersOf(h, accountId, subjectId).stream()
+                .map(i -> new Suppressions.Entry(i.kind(), i.blindIndex()))
+                .toList();
+
+        var keep = new LinkedHashMap<String, String>();
+        holdByCategory.forEach((category, hold) -> keep.put(category, hold.holdId()));
+        keyring.shred(h, accountId, subjectId, keep);
+        var receipt = new ErasureReceipt(
+                erasureId,
+                subjectId,
+                requestId,
+                now,
+                ErasureReceipt.SHREDDED,
+                null,
+                tables,
+                held,
+                ErasureReceipt.STATISTICS_KEPT);
+        store.insert(h, accountId, receipt, actor.id());
+        suppressions.add(h, accountId, erasureId, entries, suppressedUntil(now));
+        var targets = new ArrayList<String>(List.of("profile:" + subjectId, "erasure:" + erasureId));
+        if (requestId != null) targets.add("request:" + requestId);
+        var detail = new LinkedHashMap<String, Object>();
+        tables.forEach(t -> detail.put(t.table(), t.rows()));
+        detail.put("heldCategories", held.size());
+        detail.put("suppressed", entries.size());
+        audit.append(h, AuditEvent.ok(accountId, actor, "erasure.erase", targets, detail));
+        return Optional.of(new Shredded(receipt, true, entries));
+    }
+
+    /** After the commit, before the answer: journal (forced to disk), then the purge. */
+    private ErasureReceipt finish(String accountId, ErasureReceipt receipt) {
+        var entries = jdbi.withHandle(h -> suppressions.ofErasure(h, accountId, receipt.erasureId()));
+        journal.append(entry(accountId, receipt, entries));
+        try {
+            return purge.purge(accountId, receipt);
+        } catch (RuntimeException e) {
+            // the keys are gone and the erasure recorded: the purge job finishes the rows
+            log.warn("an erasure's purge did not finish and is left to the purge job {}", receipt.erasureId(), e);
+            return receipt;
+        }
+    }
+
+    /** A journalled erasure the database did not know, applied again; the receipts to purge. */
+    private List<ErasureReceipt> reapply(Handle h, ErasureJournal.Entry entry) {
+        String accountId = entry.accountId();
+        Instant at = Instant.parse(entry.at());
+        var out = new ArrayList<ErasureReceipt>();
+        var indexes = new ArrayList<Suppressions.Entry>();
+        for (var i : entry.suppress())
+            IdentifierKind.ofWireName(i.kind()).ifPresent(k -> indexes.add(new Suppressions.Entry(k, i.index())));
+        var own = shredOne(h, Actor.SYSTEM, accountId, entry.subjectId(), entry.requestId(), entry.erasureId());
+        own.ifPresent(s -> out.add(s.receipt()));
+        if (own.isEmpty()) {
+            // the backup did not hold the person: the record alone, so the replay is done once
+            var tables = new ArrayList<ErasureReceipt.TableRows>();
+            for (var t : SubjectTable.values())
+                tables.add(new ErasureReceipt.TableRows(
+                        t.table(), t.holds(), 0, t.keptOnErasureBecause().orElse(null)));
+            var receipt = new ErasureReceipt(
+                    entry.erasureId(),
+                    entry.subjectId(),
+                    entry.requestId(),
+                    at,
+                    ErasureReceipt.PURGED,
+                    clock.instant(),
+                    tables,
+                    List.of(),
+                    ErasureReceipt.STATISTICS_KEPT);
+            store.insert(h, accountId, receipt, Actor.SYSTEM.id());
+        }
+        // whoever the backup knows by an erased identifier is that person too
+        for (var i : indexes) {
+            var owner = subjects.find(h, accountId, i.kind(), i.blindIndex());
+            if (owner.isPresent() && !owner.get().equals(entry.subjectId())) {
+                shredOne(h, Actor.SYSTEM, accountId, owner.get(), entry.requestId(), ids.next())
+                        .filter(Shredded::isNew)
+                        .ifPresent(s -> {
+                            journal.append(entry(accountId, s.receipt(), s.suppressed()));
+                            out.add(s.receipt());
+                        });
+            }
+        }
+        Instant until = suppressedUntil(at);
+        if (until.isAfter(clock.instant())) suppressions.add(h, accountId, entry.erasureId(), indexes, until);
+        audit.append(
+                h,
+                AuditEvent.ok(
+                        accountId,
+                        Actor.SYSTEM,
+                        "erasure.replay",
+                        List.of("profile:" + entry.subjectId(), "erasure:" + entry.erasureId()),
+                        Map.of("reapplied", out.size())));
+        return out;
+    }
+
+    private static Instant suppressedUntil(Instant erasedAt) {
+        return erasedAt.atOffset(ZoneOffset.UTC)
+                .plus(Suppressions.DEFAULT_RETENTION)
+                .toInstant();
+    }
+
+    private static ErasureJournal.Entry entry(
+            String accountId, ErasureReceipt receipt, List<Suppressions.Entry> entries) {
+        return new ErasureJournal.Entry(
+                receipt.erasureId(),
+                accountId,
+                receipt.profileId(),
+                receipt.requestId(),
+                receipt.erasedAt().toString(),
+                entries.stream()
+                        .map(e -> new ErasureJournal.Index(e.kind().wireName(), e.blindIndex()))
+                        .toList());
+    }
+
+    private static void check(Optional<String> requestId) {
+        if (requestId.isPresent() && !Ids.isId(requestId.get()))
+            throw new InvalidInputException(
+                    "The erasure is not valid.",
+                    List.of(new FieldError("requestId", "is the id of a data-subject request (a UUID)")));
+    }
+}

@@ -1,0 +1,94 @@
+package dev.lethe.subjects;
+
+import static dev.lethe.storage.Timestamps.utc;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The suppression list (DESIGN promise 2): blind indexes — never values — of the identifiers of
+ * erased people, so a late or retried batch that names them does not bring them back. Written by
+ * an erasure in the transaction that destroys the person's keys; read by ingest, which drops what
+ * they name or starts a new, unlinked subject, as the policy says ({@code ingest.afterErasure}).
+ * Each entry goes at its own expiry ({@link #DEFAULT_RETENTION} after the erasure).
+ */
+public final class Suppressions {
+
+    /**
+     * How long an entry is kept: long enough for every SDK queue and retry to have given up (days,
+     * not months), short enough that the blind index of a person's email is not kept for ever.
+     */
+    public static final java.time.Period DEFAULT_RETENTION = java.time.Period.ofDays(30);
+
+    /** One entry: an identifier's kind and blind index. */
+    public record Entry(IdentifierKind kind, String blindIndex) {}
+
+    /** Adds entries for an erasure; an entry already there is moved to the later expiry. */
+    public void add(Handle h, String accountId, String erasureId, Collection<Entry> entries, Instant expiresAt) {
+        for (var e : entries) {
+            int updated = h.createUpdate("""
+                            update suppressions set erasure_id = :erasure, expires_at = :expires
+                            where account_id = :account and kind = :kind and blind_index = :index
+                            """)
+                    .bind("account", accountId)
+                    .bind("kind", e.kind().wireName())
+                    .bind("index", e.blindIndex())
+                    .bind("erasure", erasureId)
+                    .bind("expires", utc(expiresAt))
+                    .execute();
+            if (updated == 0) {
+                h.createUpdate("""
+                                insert into suppressions (account_id, kind, blind_index, erasure_id, expires_at)
+                                values (:account, :kind, :index, :erasure, :expires)
+                                """)
+                        .bind("account", accountId)
+                        .bind("kind", e.kind().wireName())
+                        .bind("index", e.blindIndex())
+                        .bind("erasure", erasureId)
+                        .bind("expires", utc(expiresAt))
+                        .execute();
+            }
+        }
+    }
+
+    /** Those of these blind indexes (of one kind) that are suppressed at {@code at}. */
+    public Set<String> suppressed(
+            Handle h, String accountId, IdentifierKind kind, Collection<String> blindIndexes, Instant at) {
+        if (blindIndexes.isEmpty()) return Set.of();
+        return new HashSet<>(h.createQuery("""
+                        select blind_index from suppressions
+                        where account_id = :account and kind = :kind and blind_index in (<indexes>)
+                          and expires_at > :at
+                        """)
+                .bind("account", accountId)
+                .bind("kind", kind.wireName())
+                .bindList("indexes", List.copyOf(blindIndexes))
+                .bind("at", utc(at))
+                .mapTo(String.class)
+                .list());
+    }
+
+    /** The entries an erasure wrote (still there). */
+    public List<Entry> ofErasure(Handle h, String accountId, String erasureId) {
+        return h.createQuery("""
+                        select kind, blind_index from suppressions
+                        where account_id = :account and erasure_id = :erasure order by kind, blind_index
+                        """)
+                .bind("account", accountId)
+                .bind("erasure", erasureId)
+                .map((rs, ctx) ->
+                        new Entry(IdentifierKind.ofWireName(rs.getString(1)).orElseThrow(), rs.getString(2)))
+                .list();
+    }
+
+    /** Deletes the entries whose time is up; how many. */
+    public int deleteExpired(Handle h, Instant now) {
+        return h.createUpdate("delete from suppressions where expires_at <= :now")
+                .bind("now", utc(now))
+                .execute();
+    }
+}
