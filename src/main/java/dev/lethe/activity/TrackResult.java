@@ -2,6 +2,7 @@ package dev.lethe.activity;
 
 import dev.lethe.audit.Actor;
 import dev.lethe.audit.AuditEvent;
+import dev.lethe.consent.ConsentReport;
 import dev.lethe.errors.FieldError;
 import java.util.Comparator;
 import java.util.List;
@@ -10,9 +11,11 @@ import java.util.Map;
 /**
  * What became of a batch: how many events were stored, which were refused and why, how many
  * values were dropped (their optional category is switched off) and which were already past their
- * retention when they arrived, so were not stored.
+ * retention when they arrived, so were not stored; and what consent did ({@link ConsentReport}: values
+ * not stored for want of a current consent, minors, Global Privacy Control applied).
  */
-public record TrackResult(int accepted, List<Rejected> rejected, int dropped, List<Expired> expired) {
+public record TrackResult(
+        int accepted, List<Rejected> rejected, int dropped, List<Expired> expired, ConsentReport consent) {
 
     /** An event refused, with every reason. */
     public record Rejected(int index, List<FieldError> errors) {}
@@ -24,12 +27,17 @@ public record TrackResult(int accepted, List<Rejected> rejected, int dropped, Li
     public record Expired(int index, String field) {}
 
     /** The result of a batch, rejections in index order. */
-    static TrackResult of(int accepted, Map<Integer, List<FieldError>> rejected, int dropped, List<Expired> expired) {
+    static TrackResult of(
+            int accepted,
+            Map<Integer, List<FieldError>> rejected,
+            int dropped,
+            List<Expired> expired,
+            ConsentReport consent) {
         var rejections = rejected.entrySet().stream()
                 .map(r -> new Rejected(r.getKey(), r.getValue()))
                 .sorted(Comparator.comparingInt(Rejected::index))
                 .toList();
-        return new TrackResult(accepted, rejections, dropped, expired);
+        return new TrackResult(accepted, rejections, dropped, expired, consent);
     }
 
     /** The audit entry of a batch: counts only, no person named. */
@@ -39,6 +47,16 @@ public record TrackResult(int accepted, List<Rejected> rejected, int dropped, Li
                 actor,
                 action,
                 List.of(),
-                Map.of("accepted", accepted, "rejected", rejected.size(), "expired", expired.size()));
+                Map.of(
+                        "accepted",
+                        accepted,
+                        "rejected",
+                        rejected.size(),
+                        "expired",
+                        expired.size(),
+                        "consentDropped",
+                        consent.dropped(),
+                        "gpc",
+                        consent.gpc()));
     }
 }

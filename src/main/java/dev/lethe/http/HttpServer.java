@@ -50,7 +50,8 @@ public final class HttpServer implements AutoCloseable {
             Timeline timeline,
             LegalHolds legalHolds,
             Campaigns campaigns,
-            dev.lethe.retention.Sweeps sweeps) {}
+            dev.lethe.retention.Sweeps sweeps,
+            dev.lethe.consent.Consents consents) {}
 
     /**
      * Where to listen, how much to accept, and which web pages may call the ingest routes from a
@@ -129,6 +130,7 @@ public final class HttpServer implements AutoCloseable {
             new LegalHoldRoutes(features.legalHolds()).register(api);
             new CampaignRoutes(features.campaigns()).register(api);
             new SweepRoutes(features.sweeps()).register(api);
+            new ConsentRoutes(features.consents()).register(api);
             docs.set(api.docs());
         });
         this.routes = docs.get();

@@ -40,8 +40,16 @@ public final class ProfileMerge {
         for (var table : SubjectTable.values()) {
             int rows = switch (table) {
                 // a hold on the person holds the survivor, who now holds the person's data
-                case IDENTIFIERS, EVENTS, SESSIONS, MESSAGES, CONVERSATIONS, GOAL_HITS, LEGAL_HOLDS ->
-                    subjects.moveRows(h, table, accountId, source, into);
+                // the ledger is the survivor's now: its latest answer per purpose, whoever gave it, decides
+                case IDENTIFIERS,
+                        EVENTS,
+                        SESSIONS,
+                        MESSAGES,
+                        CONVERSATIONS,
+                        GOAL_HITS,
+                        LEGAL_HOLDS,
+                        CONSENTS,
+                        CONSENT_PURPOSES -> subjects.moveRows(h, table, accountId, source, into);
                 // the values stay sealed as they are: the source's keys go to the survivor with
                 // them (ownership moves, nothing is decrypted or re-sealed)
                 case PERSONAL_VALUES -> values.move(h, accountId, source, into);
@@ -53,6 +61,7 @@ public final class ProfileMerge {
                     indexes.dropDuplicateTags(h, accountId, source, into);
                     yield subjects.moveRows(h, table, accountId, source, into);
                 }
+                case CONSENT_MINORS -> dev.lethe.consent.Consents.mergeMinor(h, accountId, source, into);
                 // handed over with the values just above: the survivor owns them now
                 case SUBJECT_KEYS -> 0;
                 case SUBJECTS -> {

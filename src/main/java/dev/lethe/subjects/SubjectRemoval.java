@@ -47,8 +47,17 @@ public final class SubjectRemoval {
         var deleted = new EnumMap<SubjectTable, Integer>(SubjectTable.class);
         for (var table : SubjectTable.values()) {
             int rows = switch (table) {
-                case IDENTIFIERS, EVENTS, SESSIONS, MESSAGES, CONVERSATIONS, GOAL_HITS, FIELD_VALUES, PROFILE_TAGS ->
-                    subjects.deleteRows(h, table, accountId, subjectId);
+                case IDENTIFIERS,
+                        EVENTS,
+                        SESSIONS,
+                        MESSAGES,
+                        CONVERSATIONS,
+                        GOAL_HITS,
+                        FIELD_VALUES,
+                        PROFILE_TAGS,
+                        CONSENTS,
+                        CONSENT_PURPOSES,
+                        CONSENT_MINORS -> subjects.deleteRows(h, table, accountId, subjectId);
                 // values of held categories stay, sealed as they are: they open through the keys
                 // the shred just kept under their hold's key
                 case PERSONAL_VALUES ->
