@@ -98,8 +98,11 @@ public final class Consents {
      */
     public record Published(PrivacyPolicyVersion policy, List<String> affected) {}
 
-    /** Publishes a privacy-policy version (admin); every mistake at once, nothing stored then. */
-    public Published publish(Caller caller, NewPolicy p) {
+    /**
+     * Publishes a privacy-policy version (admin); {@code readErrors} are the body's own mistakes,
+     * reported with every other at once (422), nothing stored then.
+     */
+    public Published publish(Caller caller, NewPolicy p, List<FieldError> readErrors) {
         AccountService.requireScope(caller, Scope.ADMIN);
         String accountId = caller.accountId();
         Instant now = clock.instant();
@@ -113,7 +116,8 @@ public final class Consents {
         if (p.publishedAt() == null) errors.add(new FieldError("publishedAt", "is required"));
         else if (Intake.inTheFuture(p.publishedAt(), now.plus(java.time.Duration.ofDays(366))))
             errors.add(new FieldError("publishedAt", "must be at most a year ahead"));
-        if (!errors.isEmpty()) throw new InvalidInputException("The privacy policy is not valid.", errors);
+        var all = JsonFields.merge(readErrors, errors);
+        if (!all.isEmpty()) throw new InvalidInputException("The privacy policy is not valid.", all);
         var version = new PrivacyPolicyVersion(
                 p.version(),
                 p.url(),

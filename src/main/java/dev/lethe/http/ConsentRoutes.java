@@ -39,14 +39,14 @@ final class ConsentRoutes {
                 .handle((ctx, caller) -> {
                     var in = new JsonFields();
                     var body = in.object(Json.object(ctx), "", JsonFields.keys(PolicyBody.class));
+                    if (body == null) in.requireValid();
                     var p = new Consents.NewPolicy(
                             in.requiredText(body, "", "version"),
                             in.requiredText(body, "", "url"),
                             in.requiredInstant(body, "", "publishedAt"),
                             in.optionalBoolean(body, "", "material"),
                             in.optionalBoolean(body, "", "requiresReconsent"));
-                    in.requireValid();
-                    var published = consents.publish(caller, p);
+                    var published = consents.publish(caller, p, in.errors());
                     ctx.status(201)
                             .json(view(published.policy(), published.affected().size()));
                 });
