@@ -18,6 +18,7 @@ import dev.lethe.activity.Timeline;
 import dev.lethe.activity.TrackService;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.audit.JdbcAuditStore;
+import dev.lethe.consent.Consents;
 import dev.lethe.crypto.JdbcKeyStore;
 import dev.lethe.crypto.KeyRotation;
 import dev.lethe.crypto.Keyring;
@@ -398,6 +399,8 @@ public final class Lethe implements AutoCloseable {
             jobs.recurring(EVENT_PARTITIONS_JOB, Duration.ofDays(1), partitions::prepareDaily);
             // one way for every writer on people to start over (docs/locks.md)
             var transactions = new Transactions(jdbi);
+            // the consent ledger: ingest asks it before storing a consent-based value
+            var consents = new Consents(transactions, subjects, policies, keyring, audit, ids, clock);
             var goals = new GoalService(
                     jdbi, transactions, subjects, new JdbcGoalStore(), values, segmentReferences, audit, ids, clock);
             this.profiles = profiles(
@@ -408,6 +411,7 @@ public final class Lethe implements AutoCloseable {
                     activity,
                     goals,
                     segments,
+                    consents,
                     ids,
                     clock,
                     config.sessionTimeout());
@@ -423,13 +427,24 @@ public final class Lethe implements AutoCloseable {
                     policies,
                     goals,
                     partitions,
+                    consents,
                     audit,
                     ids,
                     clock,
                     config.sessionTimeout());
             var messageStore = new JdbcMessageStore();
             var messages = new MessageService(
-                    jdbi, transactions, messageStore, statistics, subjects, values, policies, audit, ids, clock);
+                    jdbi,
+                    transactions,
+                    messageStore,
+                    statistics,
+                    subjects,
+                    values,
+                    policies,
+                    consents,
+                    audit,
+                    ids,
+                    clock);
             this.legalHolds = new LegalHolds(
                     jdbi, new JdbcLegalHoldStore(), subjects.store(), policies, keyring, audit, ids, clock);
             this.sweeps = new Sweeps(
@@ -482,7 +497,8 @@ public final class Lethe implements AutoCloseable {
                             new Campaigns(jdbi, audit, clock),
                             sweeps,
                             outbox,
-                            erasures),
+                            erasures,
+                            consents),
                     metrics,
                     version());
             // What a crash left written but not chained joins the chain before anything new.
@@ -504,6 +520,7 @@ public final class Lethe implements AutoCloseable {
             ActivityStore activity,
             GoalService goals,
             SegmentStore segmentStore,
+            Consents consents,
             Ids ids,
             Clock clock,
             Duration sessionTimeout) {
@@ -513,8 +530,9 @@ public final class Lethe implements AutoCloseable {
         var criteria = new CriteriaCheck(goals, policies, indexes, clock);
         var segments = new Segments(jdbi, segmentStore, criteria, goals, audit, ids, clock);
         return new Profiles(
-                new Identification(subjects, values, indexes, merge, policies, audit, transactions, clock),
-                new ProfileViews(jdbi, subjects, values, activity, goals, policies, audit, clock, sessionTimeout),
+                new Identification(subjects, values, indexes, merge, policies, consents, audit, transactions, clock),
+                new ProfileViews(
+                        jdbi, subjects, values, activity, goals, policies, consents, audit, clock, sessionTimeout),
                 new ProfileLists(jdbi, subjects, store, values, activity, policies, segments, criteria, audit, clock),
                 segments,
                 new Tags(subjects, values, indexes, policies, audit, transactions, clock),

@@ -4,6 +4,9 @@ import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.Caller;
 import dev.lethe.accounts.Scope;
 import dev.lethe.audit.AuditLog;
+import dev.lethe.consent.ConsentGate;
+import dev.lethe.consent.ConsentReport;
+import dev.lethe.consent.Consents;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.input.Batch;
@@ -61,6 +64,7 @@ public final class MessageService {
     private final SubjectDirectory subjects;
     private final PersonalValues values;
     private final PolicyService policies;
+    private final Consents consents;
     private final AuditLog audit;
     private final Ids ids;
     private final Clock clock;
@@ -73,6 +77,7 @@ public final class MessageService {
             SubjectDirectory subjects,
             PersonalValues values,
             PolicyService policies,
+            Consents consents,
             AuditLog audit,
             Ids ids,
             Clock clock) {
@@ -83,6 +88,7 @@ public final class MessageService {
         this.subjects = subjects;
         this.values = values;
         this.policies = policies;
+        this.consents = consents;
         this.audit = audit;
         this.ids = ids;
         this.clock = clock;
@@ -254,13 +260,14 @@ public final class MessageService {
                 accepted.clear();
                 expired.subList(expiredBefore, expired.size()).clear();
                 checked.forEach(c -> rejected.remove(c.index()));
-                store(h, accountId, checked, conversationRules, now, accepted, rejected, expired);
-                var result = TrackResult.of(accepted.size(), rejected, droppedValues, expired);
+                var consent = new ConsentReport.Tally(false);
+                store(h, accountId, policy, checked, conversationRules, now, accepted, rejected, expired, consent);
+                var result = TrackResult.of(accepted.size(), rejected, droppedValues, expired, 0, consent.report());
                 audit.append(h, result.auditEvent(accountId, caller.actor(), "activity.messages"));
                 return result;
             });
         }
-        var result = TrackResult.of(accepted.size(), rejected, dropped, expired);
+        var result = TrackResult.of(accepted.size(), rejected, dropped, expired, 0, ConsentReport.NONE);
         audit.append(result.auditEvent(accountId, caller.actor(), "activity.messages"));
         return result;
     }
@@ -268,12 +275,14 @@ public final class MessageService {
     private void store(
             Handle h,
             String accountId,
+            Policy policy,
             List<Checked> batch,
             List<String> conversationRules,
             Instant now,
             List<Integer> accepted,
             Map<Integer, List<FieldError>> rejected,
-            List<TrackResult.Expired> expired) {
+            List<TrackResult.Expired> expired,
+            ConsentReport.Tally consent) {
         var rows = new ArrayList<Message>();
         var newValues = new ArrayList<NewValue>();
         var tally = new Tally();
@@ -286,6 +295,11 @@ public final class MessageService {
         }
         // Lock order (docs/locks.md): the batch's people first, in id order, then their keys.
         var locked = subjects.lock(h, accountId, new HashSet<>(subjectOf.values()));
+        // the consent gate (DESIGN promise 8): each person's values pass their consents
+        var standings = consents.standings(h, accountId, new HashSet<>(subjectOf.values()));
+        standings.values().forEach(s -> {
+            if (s.minor()) consent.minor();
+        });
         var movedConversations = new HashMap<String, Instant>();
         for (var c : batch) {
             var m = c.message();
@@ -307,7 +321,8 @@ public final class MessageService {
             if (created.remove(subject.get())) {
                 // the message made this person: their identifiers are their first values
                 var profileRule = c.profileRule();
-                for (var v : c.identifierValues()) {
+                for (var v : ConsentGate.filter(
+                        policy, c.subjectType(), standings.get(subject.get()), false, c.identifierValues(), consent)) {
                     newValues.add(new NewValue(
                             subject.get(),
                             v.category(),
@@ -356,7 +371,8 @@ public final class MessageService {
                     m.sendAt(),
                     c.logRule().name(),
                     GoverningRules.anchor(c.logRule(), times)));
-            for (var v : c.values()) {
+            for (var v : ConsentGate.filter(
+                    policy, c.subjectType(), standings.get(subject.get()), false, c.values(), consent)) {
                 var part = c.partRules().get(v.field());
                 newValues.add(new NewValue(
                         subject.get(),

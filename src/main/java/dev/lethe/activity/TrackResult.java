@@ -2,6 +2,7 @@ package dev.lethe.activity;
 
 import dev.lethe.audit.Actor;
 import dev.lethe.audit.AuditEvent;
+import dev.lethe.consent.ConsentReport;
 import dev.lethe.errors.FieldError;
 import java.util.Comparator;
 import java.util.List;
@@ -10,10 +11,18 @@ import java.util.Map;
 /**
  * What became of a batch: how many events were stored, which were refused and why, how many
  * values were dropped (their optional category is switched off), which were already past their
- * retention when they arrived, so were not stored, and how many items were dropped because they
- * name a person erased a short while ago (the suppression list; policy {@code ingest.afterErasure}).
+ * retention when they arrived, so were not stored, how many items were dropped because they name a
+ * person erased a short while ago (the suppression list; policy {@code ingest.afterErasure}), and
+ * what consent did ({@link ConsentReport}: values not stored for want of a current consent, minors,
+ * Global Privacy Control applied).
  */
-public record TrackResult(int accepted, List<Rejected> rejected, int dropped, List<Expired> expired, int suppressed) {
+public record TrackResult(
+        int accepted,
+        List<Rejected> rejected,
+        int dropped,
+        List<Expired> expired,
+        int suppressed,
+        ConsentReport consent) {
 
     /** An event refused, with every reason. */
     public record Rejected(int index, List<FieldError> errors) {}
@@ -25,18 +34,18 @@ public record TrackResult(int accepted, List<Rejected> rejected, int dropped, Li
     public record Expired(int index, String field) {}
 
     /** The result of a batch, rejections in index order. */
-    static TrackResult of(int accepted, Map<Integer, List<FieldError>> rejected, int dropped, List<Expired> expired) {
-        return of(accepted, rejected, dropped, expired, 0);
-    }
-
-    /** The result of a batch of which {@code suppressed} items named erased people and were dropped. */
     static TrackResult of(
-            int accepted, Map<Integer, List<FieldError>> rejected, int dropped, List<Expired> expired, int suppressed) {
+            int accepted,
+            Map<Integer, List<FieldError>> rejected,
+            int dropped,
+            List<Expired> expired,
+            int suppressed,
+            ConsentReport consent) {
         var rejections = rejected.entrySet().stream()
                 .map(r -> new Rejected(r.getKey(), r.getValue()))
                 .sorted(Comparator.comparingInt(Rejected::index))
                 .toList();
-        return new TrackResult(accepted, rejections, dropped, expired, suppressed);
+        return new TrackResult(accepted, rejections, dropped, expired, suppressed, consent);
     }
 
     /** The audit entry of a batch: counts only, no person named. */
@@ -54,6 +63,10 @@ public record TrackResult(int accepted, List<Rejected> rejected, int dropped, Li
                         "expired",
                         expired.size(),
                         "suppressed",
-                        suppressed));
+                        suppressed,
+                        "consentDropped",
+                        consent.dropped(),
+                        "gpc",
+                        consent.gpc()));
     }
 }

@@ -4,6 +4,9 @@ import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.Caller;
 import dev.lethe.accounts.Scope;
 import dev.lethe.audit.AuditLog;
+import dev.lethe.consent.ConsentGate;
+import dev.lethe.consent.ConsentReport;
+import dev.lethe.consent.Consents;
 import dev.lethe.errors.BadRequestException;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.InvalidInputException;
@@ -66,6 +69,7 @@ public final class TrackService {
     private final PolicyService policies;
     private final GoalService goals;
     private final Partitions partitions;
+    private final Consents consents;
     private final AuditLog audit;
     private final Ids ids;
     private final Clock clock;
@@ -82,6 +86,7 @@ public final class TrackService {
             PolicyService policies,
             GoalService goals,
             Partitions partitions,
+            Consents consents,
             AuditLog audit,
             Ids ids,
             Clock clock,
@@ -95,6 +100,7 @@ public final class TrackService {
         this.policies = policies;
         this.goals = goals;
         this.partitions = partitions;
+        this.consents = consents;
         this.audit = audit;
         this.ids = ids;
         this.clock = clock;
@@ -131,6 +137,15 @@ public final class TrackService {
      * {@link #MAX_BATCH} events.
      */
     public TrackResult track(Caller caller, Batch<IncomingEvent> batch) {
+        return track(caller, batch, false);
+    }
+
+    /**
+     * As {@link #track(Caller, Batch)}; {@code gpc} is a {@code Sec-GPC: 1} header on the request:
+     * an objection to targeting for each person of the batch, recorded in the consent ledger and
+     * honoured at once.
+     */
+    public TrackResult track(Caller caller, Batch<IncomingEvent> batch, boolean gpc) {
         AccountService.requireScope(caller, Scope.INGEST);
         var events = batch.items();
         if (events.size() > MAX_BATCH) {
@@ -196,14 +211,17 @@ public final class TrackService {
         }
 
         int droppedValues = dropped;
+        var tally = new ConsentReport.Tally(gpc);
         if (accepted.isEmpty()) {
-            var result = TrackResult.of(0, rejected, droppedValues, expired);
+            var result = TrackResult.of(0, rejected, droppedValues, expired, 0, tally.report());
             audit.append(result.auditEvent(accountId, caller.actor(), "activity.track"));
             return result;
         }
         // The audit entry in the same transaction: no events are stored without it.
         return transactions.inTransaction(h -> {
-            var outcome = store(h, accountId, policy, accepted, keepSessions, keepSummaries, now);
+            // a retried transaction counts afresh
+            var counted = new ConsentReport.Tally(gpc);
+            var outcome = store(h, caller, policy, accepted, keepSessions, keepSummaries, now, counted);
             var erased = outcome.erased();
             var refused = new LinkedHashMap<>(rejected);
             int stored = 0;
@@ -221,7 +239,7 @@ public final class TrackService {
                     stored++;
                 }
             }
-            var result = TrackResult.of(stored, refused, droppedValues, expired, suppressed);
+            var result = TrackResult.of(stored, refused, droppedValues, expired, suppressed, counted.report());
             audit.append(h, result.auditEvent(accountId, caller.actor(), "activity.track"));
             return result;
         });
@@ -236,15 +254,17 @@ public final class TrackService {
      */
     private record Outcome(Set<String> erased, Set<String> suppressed) {}
 
-    /** Stores the batch; returns the visitors whose events it left out. */
+    /** Stores the batch, each person's values through the consent gate; returns the visitors whose events it left out. */
     private Outcome store(
             Handle h,
-            String accountId,
+            Caller caller,
             Policy policy,
             List<Accepted> batch,
             boolean keepSessions,
             boolean keepSummaries,
-            Instant now) {
+            Instant now,
+            ConsentReport.Tally consent) {
+        String accountId = caller.accountId();
         var firstSeen = new HashMap<String, Instant>();
         var lastSeen = new HashMap<String, Instant>();
         for (var a : batch) {
@@ -287,6 +307,7 @@ public final class TrackService {
             erased.forEach(subjectOf::remove);
         }
         var rules = new Rules(policy, typesOf(h, accountId, policy, subjectOf.values()));
+        batch = gate(h, caller, policy, batch, subjectOf, consent);
 
         var goalList = goals.list(h, accountId);
         var hits = new ArrayList<GoalHit>();
@@ -356,6 +377,36 @@ public final class TrackService {
                 ranges.put(subject, new Instant[] {firstSeen.get(visitor), lastSeen.get(visitor)}));
         subjects.store().seenAll(h, accountId, ranges);
         return new Outcome(erased, suppressed);
+    }
+
+    /**
+     * The batch with only the values each person's consents allow (DESIGN promise 8); a GPC
+     * header is recorded as each person's objection to targeting first.
+     */
+    private List<Accepted> gate(
+            Handle h,
+            Caller caller,
+            Policy policy,
+            List<Accepted> batch,
+            Map<String, String> subjectOf,
+            ConsentReport.Tally tally) {
+        var people = new HashSet<>(subjectOf.values());
+        if (tally.gpc()) consents.objectByGpc(h, caller.accountId(), people, caller.actor());
+        var standings = consents.standings(h, caller.accountId(), people);
+        standings.values().forEach(s -> {
+            if (s.minor()) tally.minor();
+        });
+        var out = new ArrayList<Accepted>(batch.size());
+        for (var a : batch) {
+            var standing = standings.get(subjectOf.get(a.visitorIndex()));
+            out.add(new Accepted(
+                    a.index(),
+                    a.visitorIndex(),
+                    a.event(),
+                    a.ts(),
+                    ConsentGate.filter(policy, null, standing, tally.gpc(), a.values(), tally)));
+        }
+        return out;
     }
 
     private static Optional<String> valueOf(Accepted a, String field) {

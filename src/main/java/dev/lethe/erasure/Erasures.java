@@ -221,6 +221,9 @@ public final class Erasures {
                         PROFILE_TAGS,
                         LEGAL_HOLDS,
                         OUTBOX,
+                        CONSENTS,
+                        CONSENT_PURPOSES,
+                        CONSENT_MINORS,
                         SUBJECT_KEYS -> subjects.store().countRows(h, table, accountId, subjectId);
             };
             tables.add(new ErasureReceipt.TableRows(

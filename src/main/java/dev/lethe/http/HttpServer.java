@@ -53,7 +53,8 @@ public final class HttpServer implements AutoCloseable {
             Campaigns campaigns,
             dev.lethe.retention.Sweeps sweeps,
             Outbox outbox,
-            dev.lethe.erasure.Erasures erasures) {}
+            dev.lethe.erasure.Erasures erasures,
+            dev.lethe.consent.Consents consents) {}
 
     /**
      * Where to listen, how much to accept, and which web pages may call the ingest routes from a
@@ -134,6 +135,7 @@ public final class HttpServer implements AutoCloseable {
             new SweepRoutes(features.sweeps()).register(api);
             new OutboxRoutes(features.outbox()).register(api);
             new ErasureRoutes(features.erasures()).register(api);
+            new ConsentRoutes(features.consents()).register(api);
             docs.set(api.docs());
         });
         this.routes = docs.get();

@@ -54,7 +54,7 @@ final class IngestRoutes {
                 .handle((ctx, caller) -> {
                     var in = new JsonFields();
                     var request = IdentifyReader.read(Json.object(ctx), "", in);
-                    var result = identification.identify(caller, request, in.errors());
+                    var result = identification.identify(caller, request, in.errors(), gpc(ctx));
                     if (Identification.learnsWhoExists(caller))
                         ctx.status(result.created() ? 201 : 200).json(result);
                     else ctx.status(202).json(result.receipt());
@@ -67,6 +67,14 @@ final class IngestRoutes {
                 .returns(202)
                 .answers(TrackResult.class)
                 .handle((ctx, caller) ->
-                        ctx.status(202).json(track.track(caller, EventReader.batch(Json.object(ctx)))));
+                        ctx.status(202).json(track.track(caller, EventReader.batch(Json.object(ctx)), gpc(ctx))));
+    }
+
+    /**
+     * Whether the request carries Global Privacy Control ({@code Sec-GPC: 1}): the person objects
+     * to targeting.
+     */
+    private static boolean gpc(io.javalin.http.Context ctx) {
+        return "1".equals(ctx.header("Sec-GPC"));
     }
 }

@@ -309,7 +309,19 @@ final class ProfileRoutes {
                                 v.importantEvents(),
                                 v.goals(),
                                 v.ended()))
-                        .toList());
+                        .toList(),
+                consentStates(p),
+                p.minor());
+    }
+
+    private static Map<String, ConsentStateView> consentStates(ProfileView p) {
+        var out = new java.util.TreeMap<String, ConsentStateView>();
+        p.consents()
+                .forEach((purpose, s) -> out.put(
+                        purpose,
+                        new ConsentStateView(
+                                s.granted(), s.current(), s.at(), s.policyVersion(), s.source(), s.consentId())));
+        return out;
     }
 
     private static Map<String, Object> plain(Map<String, Sensitive> values) {
@@ -377,6 +389,8 @@ final class ProfileRoutes {
      *     externalId, visitorId), newest first
      * @param traits values by name: a text, a number or true/false (a custom field's type), or a
      *     list of texts
+     * @param consents per purpose, the person's latest answer: "when, and under which policy"
+     * @param minor below the digital age of consent of their country: no consent-based processing
      */
     record ProfileDocument(
             String id,
@@ -390,7 +404,17 @@ final class ProfileRoutes {
             List<InterestView> interests,
             List<ProfileView.GoalAchieved> goals,
             List<CampaignView> campaigns,
-            List<VisitView> visits) {}
+            List<VisitView> visits,
+            Map<String, ConsentStateView> consents,
+            boolean minor) {}
+
+    /**
+     * Where the person stands on one purpose: the latest answer, when, under which privacy-policy
+     * version and from which source; {@code current} is false for a grant under a version since
+     * superseded by one requiring re-consent, or for a minor.
+     */
+    record ConsentStateView(
+            boolean granted, boolean current, Instant at, String policyVersion, String source, String consentId) {}
 
     /**
      * One identifier of a profile.

@@ -7,6 +7,9 @@ import dev.lethe.activity.GoverningRules;
 import dev.lethe.activity.GoverningRules.Times;
 import dev.lethe.audit.AuditEvent;
 import dev.lethe.audit.AuditLog;
+import dev.lethe.consent.ConsentGate;
+import dev.lethe.consent.ConsentReport;
+import dev.lethe.consent.Consents;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.GoneException;
 import dev.lethe.errors.InvalidInputException;
@@ -30,6 +33,7 @@ import dev.lethe.values.PersonalValues;
 import dev.lethe.values.Sensitive;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -57,6 +61,7 @@ public final class Identification {
     private final ProfileIndexes indexes;
     private final ProfileMerge merge;
     private final PolicyService policies;
+    private final Consents consents;
     private final AuditLog audit;
     private final Transactions transactions;
     private final Clock clock;
@@ -67,6 +72,7 @@ public final class Identification {
             ProfileIndexes indexes,
             ProfileMerge merge,
             PolicyService policies,
+            Consents consents,
             AuditLog audit,
             Transactions transactions,
             Clock clock) {
@@ -76,6 +82,7 @@ public final class Identification {
         this.indexes = indexes;
         this.merge = merge;
         this.policies = policies;
+        this.consents = consents;
         this.audit = audit;
         this.transactions = transactions;
         this.clock = clock;
@@ -88,20 +95,24 @@ public final class Identification {
             Instant ts,
             Optional<String> visitorId,
             Map<IdentifierKind, String> identifiers,
-            Intake<Sensitive> intake) {}
+            Intake<Sensitive> intake,
+            Optional<LocalDate> birthDate,
+            String country,
+            boolean gpc) {}
 
     public Identified identify(Caller caller, IdentifyRequest request) {
-        return identify(caller, request, List.of());
+        return identify(caller, request, List.of(), false);
     }
 
     /**
      * Identifies; {@code readErrors} are the mistakes {@link IdentifyReader} found, reported
-     * together with every mistake the checks find (422), so nothing is stored.
+     * together with every mistake the checks find (422), so nothing is stored. {@code gpc} is a
+     * {@code Sec-GPC: 1} header: the person's objection to targeting, recorded and honoured.
      */
-    public Identified identify(Caller caller, IdentifyRequest request, List<FieldError> readErrors) {
+    public Identified identify(Caller caller, IdentifyRequest request, List<FieldError> readErrors, boolean gpc) {
         AccountService.requireScope(caller, Scope.INGEST);
         Instant now = clock.instant();
-        var checked = check(policies.requireInForce(caller.accountId()).policy(), request, now, readErrors);
+        var checked = check(policies.requireInForce(caller.accountId()).policy(), request, now, readErrors, gpc);
         try {
             return transactions.inTransaction(h -> store(h, caller, checked, now));
         } catch (GoneException e) {
@@ -114,7 +125,8 @@ public final class Identification {
                     false,
                     List.of(),
                     checked.intake().dropped(),
-                    checked.intake().expired());
+                    checked.intake().expired(),
+                    ConsentReport.NONE);
         }
     }
 
@@ -129,7 +141,8 @@ public final class Identification {
     }
 
     /** The request checked against the policy; every problem is reported at once. */
-    private static Checked check(Policy policy, IdentifyRequest request, Instant now, List<FieldError> readErrors) {
+    private static Checked check(
+            Policy policy, IdentifyRequest request, Instant now, List<FieldError> readErrors, boolean gpc) {
         Instant ts = request.ts() == null ? now : request.ts();
         var errors = new ArrayList<FieldError>();
         String subjectType = request.subjectType() != null ? request.subjectType() : policy.profileType();
@@ -189,7 +202,35 @@ public final class Identification {
         errors.addAll(intake.refused());
         var all = JsonFields.merge(readErrors, errors);
         if (!all.isEmpty()) throw new InvalidInputException("The identification is not valid.", all);
-        return new Checked(policy, subjectType, ts, visitor, normalised, intake);
+        return new Checked(
+                policy,
+                subjectType,
+                ts,
+                visitor,
+                normalised,
+                intake,
+                birthDate(request.traits()),
+                country(request.traits()),
+                gpc);
+    }
+
+    /** The birth date a person gives (trait birthDate or birth_date, YYYY-MM-DD), for the age of consent. */
+    private static Optional<LocalDate> birthDate(Map<String, Sensitive> traits) {
+        var given = traits.containsKey("birthDate") ? traits.get("birthDate") : traits.get("birth_date");
+        if (given == null || given.isList()) return Optional.empty();
+        try {
+            return Optional.of(LocalDate.parse(given.value().strip()));
+        } catch (java.time.format.DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The country a person gives (trait country, an ISO 3166-1 alpha-2 code), for the age of consent. */
+    private static String country(Map<String, Sensitive> traits) {
+        var given = traits.get("country");
+        if (given == null || given.isList()) return null;
+        String code = given.value().strip().toUpperCase(java.util.Locale.ROOT);
+        return code.matches("[A-Z]{2}") ? code : null;
     }
 
     private Identified store(Handle h, Caller caller, Checked c, Instant now) {
@@ -262,9 +303,18 @@ public final class Identification {
                         visitorIndex.get(),
                         device.filter(d -> !locked.isErased(d)).map(locked::get),
                         device.filter(locked::isErased).isPresent());
+        // the consent gate (DESIGN promise 8), with the person's consents as they stand after the
+        // join: a GPC header is their objection to targeting, a birth date may make them a minor
+        var consent = new ConsentReport.Tally(c.gpc());
+        if (c.gpc()) consents.objectByGpc(h, accountId, List.of(profileId), caller.actor());
+        c.birthDate().ifPresent(born -> consents.assessAge(h, accountId, profileId, c.policy(), born, c.country()));
+        var standing = consents.current(h, accountId, profileId);
+        if (standing.minor()) consent.minor();
+        var allowed = ConsentGate.filter(
+                c.policy(), c.subjectType(), standing, c.gpc(), c.intake().kept(), consent);
         var newValues = new ArrayList<NewValue>();
         var rule = GoverningRules.forSubject(c.policy(), RecordKind.PROFILE, c.subjectType());
-        for (var k : c.intake().kept()) {
+        for (var k : allowed) {
             // an identifier that belongs to another profile stays that profile's: its value is
             // not copied here, where lookups by it would never lead and its erasure would miss it
             if (conflictingFields.contains(k.field())) continue;
@@ -298,7 +348,8 @@ public final class Identification {
                 joined,
                 conflicts,
                 c.intake().dropped(),
-                c.intake().expired());
+                c.intake().expired(),
+                consent.report());
     }
 
     /** Whether any of these identifiers is on the suppression list (an erased person's). */

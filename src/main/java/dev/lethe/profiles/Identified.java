@@ -1,12 +1,14 @@
 package dev.lethe.profiles;
 
+import dev.lethe.consent.ConsentReport;
 import java.util.List;
 
 /**
  * The outcome of an identification: the profile, whether it is new, whether the visitor's
  * anonymous history joined it, identifiers that already belong to another profile (left there,
  * and their values not stored on this one), values dropped (switched-off categories) and fields
- * not stored because already expired.
+ * not stored because already expired, and what consent did ({@link ConsentReport}). An ingest key's
+ * receipt leaves consent out: what it did depends on who the person is.
  */
 public record Identified(
         String profileId,
@@ -14,7 +16,8 @@ public record Identified(
         boolean visitorJoined,
         List<String> conflicts,
         int dropped,
-        List<String> expired) {
+        List<String> expired,
+        ConsentReport consent) {
 
     /**
      * What an ingest key is told: that the identification was accepted, with what the policy

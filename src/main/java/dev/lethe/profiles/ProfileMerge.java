@@ -49,8 +49,16 @@ public final class ProfileMerge {
                     yield 0;
                 }
                 // a hold on the person holds the survivor, who now holds the person's data
-                case IDENTIFIERS, EVENTS, SESSIONS, MESSAGES, CONVERSATIONS, GOAL_HITS, LEGAL_HOLDS ->
-                    subjects.moveRows(h, table, accountId, source, into);
+                // the ledger is the survivor's now: its latest answer per purpose, whoever gave it, decides
+                case IDENTIFIERS,
+                        EVENTS,
+                        SESSIONS,
+                        MESSAGES,
+                        CONVERSATIONS,
+                        GOAL_HITS,
+                        LEGAL_HOLDS,
+                        CONSENTS,
+                        CONSENT_PURPOSES -> subjects.moveRows(h, table, accountId, source, into);
                 // sealed under the source's keys, which go to the survivor with the values below
                 case OUTBOX -> subjects.moveRows(h, table, accountId, source, into);
                 // the values stay sealed as they are: the source's keys go to the survivor with
@@ -64,6 +72,7 @@ public final class ProfileMerge {
                     indexes.dropDuplicateTags(h, accountId, source, into);
                     yield subjects.moveRows(h, table, accountId, source, into);
                 }
+                case CONSENT_MINORS -> dev.lethe.consent.Consents.mergeMinor(h, accountId, source, into);
                 // handed over with the values just above: the survivor owns them now
                 case SUBJECT_KEYS -> 0;
                 case SUBJECTS -> {

@@ -1,5 +1,6 @@
 package dev.lethe.profiles;
 
+import dev.lethe.consent.PurposeState;
 import dev.lethe.values.Sensitive;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,7 +9,8 @@ import java.util.Map;
 
 /**
  * What a profile shows: its contact information and traits (decrypted; a custom field's value with
- * its type), a summary, its visits.
+ * its type), a summary, its visits, and its consents: per purpose the latest answer, when and under
+ * which privacy policy, and whether the person is a minor (then nothing consent-based is current).
  */
 public record ProfileView(
         String profileId,
@@ -22,7 +24,9 @@ public record ProfileView(
         List<Interest> interests,
         List<GoalAchieved> goals,
         List<Campaign> campaigns,
-        List<Visit> visits) {
+        List<Visit> visits,
+        Map<String, PurposeState> consents,
+        boolean minor) {
 
     /**
      * An identifier the profile holds (an email, phone, external id or visitor id), decrypted:

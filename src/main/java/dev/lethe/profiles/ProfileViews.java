@@ -7,6 +7,7 @@ import dev.lethe.activity.ActivityStore;
 import dev.lethe.activity.Session;
 import dev.lethe.audit.AuditEvent;
 import dev.lethe.audit.AuditLog;
+import dev.lethe.consent.Consents;
 import dev.lethe.crypto.SubjectKeyDestroyed;
 import dev.lethe.errors.GoneException;
 import dev.lethe.errors.NotFoundException;
@@ -43,6 +44,7 @@ public final class ProfileViews {
     private final ActivityStore activity;
     private final GoalService goals;
     private final PolicyService policies;
+    private final Consents consents;
     private final AuditLog audit;
     private final Clock clock;
     private final Duration sessionTimeout;
@@ -54,6 +56,7 @@ public final class ProfileViews {
             ActivityStore activity,
             GoalService goals,
             PolicyService policies,
+            Consents consents,
             AuditLog audit,
             Clock clock,
             Duration sessionTimeout) {
@@ -64,6 +67,7 @@ public final class ProfileViews {
         this.activity = activity;
         this.goals = goals;
         this.policies = policies;
+        this.consents = consents;
         this.audit = audit;
         this.clock = clock;
         this.sessionTimeout = sessionTimeout;
@@ -106,6 +110,7 @@ public final class ProfileViews {
             var hits = goals.hitsOf(h, accountId, profileId);
             var visits = visits(sessions, bySession, goalsBySession(goalList, hits));
             var summary = summary(h, accountId, subject, sessions.size());
+            var standing = consents.current(h, accountId, profileId);
             audit.append(
                     h,
                     AuditEvent.ok(
@@ -124,7 +129,9 @@ public final class ProfileViews {
                     Aggregates.interests(stored),
                     Aggregates.goals(goalList, hits),
                     Aggregates.campaigns(stored),
-                    visits);
+                    visits,
+                    standing.purposes(),
+                    standing.minor());
         });
     }
 

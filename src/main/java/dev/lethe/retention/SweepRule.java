@@ -2,12 +2,16 @@ package dev.lethe.retention;
 
 import dev.lethe.registry.Action;
 import dev.lethe.registry.Category;
+import dev.lethe.registry.LawfulBasis;
 import dev.lethe.registry.Policy;
 import dev.lethe.registry.RecordKind;
 import dev.lethe.registry.RecordRule;
 import dev.lethe.registry.RetentionRule;
+import java.time.Period;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -58,9 +62,31 @@ sealed interface SweepRule {
     }
 
     /**
+     * The consent rule of one purpose (DESIGN promise 8): values of the categories held on consent
+     * for that purpose, of people without a current consent for it (never given, withdrawn, given
+     * under a privacy policy since superseded by one requiring re-consent, or a minor), are deleted
+     * at once. {@code categories} maps each such category to the subject types it is consent-based
+     * for. Named {@code consent.<purpose>}.
+     */
+    record Consent(String purpose, Map<String, Set<String>> categories) implements SweepRule {
+        static final RetentionRule AT_ONCE = new RetentionRule(Period.ZERO, List.of(), Action.DELETE);
+
+        @Override
+        public String name() {
+            return "consent." + purpose;
+        }
+
+        @Override
+        public RetentionRule retention() {
+            return AT_ONCE;
+        }
+    }
+
+    /**
      * Every rule of a policy in the order a sweep applies them: profile rules first (a person
      * removed goes with everything, counted once under the rule that removed them), then the other
-     * record rules in document order, then categories in document order.
+     * record rules in document order, then categories in document order, then one consent rule per
+     * purpose that a consent-based category serves.
      */
     static List<SweepRule> of(Policy policy) {
         var out = new ArrayList<SweepRule>();
@@ -96,6 +122,18 @@ sealed interface SweepRule {
             }
             out.addAll(overrides);
         }
+        var byPurpose = new LinkedHashMap<String, Map<String, Set<String>>>();
+        for (Category c : policy.categories().values()) {
+            for (String type : c.subjects()) {
+                var applied = c.forSubject(type);
+                if (applied.lawfulBasis() != LawfulBasis.CONSENT) continue;
+                byPurpose
+                        .computeIfAbsent(applied.purpose(), p -> new LinkedHashMap<>())
+                        .computeIfAbsent(c.name(), n -> new TreeSet<>())
+                        .add(type);
+            }
+        }
+        byPurpose.forEach((purpose, categories) -> out.add(new Consent(purpose, categories)));
         return out;
     }
 }

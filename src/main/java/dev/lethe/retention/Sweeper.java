@@ -9,13 +9,17 @@ import dev.lethe.registry.Policy;
 import dev.lethe.registry.RecordKind;
 import dev.lethe.registry.Trigger;
 import dev.lethe.storage.Ids;
+import dev.lethe.storage.Timestamps;
 import dev.lethe.subjects.IdentifierKind;
 import dev.lethe.subjects.SubjectDirectory;
 import dev.lethe.subjects.SubjectRemoval;
 import dev.lethe.subjects.SubjectTable;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.time.Period;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -89,6 +93,7 @@ final class Sweeper {
     void apply(Handle reader, Scope scope, SweepRule rule, Batches batches) {
         switch (rule) {
             case SweepRule.Values v -> values(reader, scope, v, batches);
+            case SweepRule.Consent c -> consent(reader, scope, c, batches);
             case SweepRule.Records r -> {
                 if (r.kind() == RecordKind.PROFILE) people(reader, scope, r, batches);
                 else records(reader, scope, r, batches);
@@ -144,6 +149,87 @@ final class Sweeper {
                     rule.name(),
                     h -> new Counts(0, deleteKeyed(h, "field_values", fields, "field_key", "subject_id")));
         }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Consent: values of consent-based categories of people without a current consent.
+
+    private void consent(Handle reader, Scope scope, SweepRule.Consent rule, Batches batches) {
+        var heldSubjects = scope.holds().heldSubjects();
+        Instant since = reader.createQuery("""
+                        select max(published_at) from privacy_policies
+                        where account_id = :account and requires_reconsent and published_at <= :at
+                        """)
+                .bind("account", scope.accountId())
+                .bind("at", utc(scope.asOf()))
+                .map((rs, ctx) -> rs.getObject(1, OffsetDateTime.class))
+                .findOne()
+                .map(OffsetDateTime::toInstant)
+                .orElse(Timestamps.EARLIEST);
+        for (var entry : rule.categories().entrySet()) {
+            String category = entry.getKey();
+            var whole = scope.holds().holdingAccount().or(() -> scope.holds().holdingCategory(category));
+            var kinds = identifierKinds(scope.policy(), category);
+            var types = scope.policy().category(category).map(c -> c.subjects()).orElse(List.of());
+            Where values = new Where(scope.accountId()).and("category = :category", "category", category);
+            withoutConsent(scope, rule.purpose(), since, entry.getValue(), types)
+                    .nestIn(values, "subject_id", "subjects");
+            if (count(reader, "personal_values", values, rule.name(), whole, heldSubjects, batches)) continue;
+            values.notIn("subject_id", heldSubjects.keySet(), true);
+            loop(batches, rule.name(), h -> new Counts(deleteValues(h, values), 0));
+            for (String table : List.of("identifiers", "profile_tags", "field_values")) {
+                if (table.equals("identifiers") && kinds.isEmpty()) continue;
+                var side = new Where(scope.accountId());
+                if (table.equals("identifiers")) side.in("kind", kinds, false);
+                else side.and("category = :category", "category", category);
+                withoutConsent(scope, rule.purpose(), since, entry.getValue(), types)
+                        .nestIn(side, "subject_id", "subjects");
+                side.notIn("subject_id", heldSubjects.keySet(), true);
+                String a = switch (table) {
+                    case "identifiers" -> "kind";
+                    case "profile_tags" -> "tag_index";
+                    default -> "field_key";
+                };
+                String b = table.equals("identifiers") ? "blind_index" : "subject_id";
+                loop(batches, rule.name(), h -> new Counts(0, deleteKeyed(h, table, side, a, b)));
+            }
+        }
+    }
+
+    /**
+     * The people (rows of {@code subjects}) of {@code types} without a current consent for {@code
+     * purpose} at the sweep's instant: whose latest answer for it by then is not a grant under a
+     * privacy policy published at or after {@code since} (the latest version requiring re-consent),
+     * or who are minors. The same condition as {@code Consents.standings}, in SQL.
+     */
+    private static Where withoutConsent(
+            Scope scope, String purpose, Instant since, Set<String> types, List<String> categoryTypes) {
+        var w = new Where(scope.accountId());
+        if (!types.containsAll(categoryTypes)) w.in("subject_type", types, false);
+        return w.and(
+                """
+                (subject_id not in (
+                   select p.subject_id from consent_purposes p
+                   where p.account_id = :consent_account and p.purpose = :consent_purpose and p.granted
+                     and p.policy_published_at >= :consent_since and p.consented_at <= :consent_at
+                     and not exists (select 1 from consent_purposes l
+                                     where l.account_id = p.account_id and l.subject_id = p.subject_id
+                                       and l.purpose = p.purpose and l.consented_at <= :consent_at
+                                       and (l.consented_at > p.consented_at
+                                            or (l.consented_at = p.consented_at and l.consent_id > p.consent_id))))
+                 or subject_id in (select m.subject_id from consent_minors m
+                                   where m.account_id = :consent_account and m.adult_on > :consent_today))
+                """,
+                "consent_account",
+                scope.accountId(),
+                "consent_purpose",
+                purpose,
+                "consent_since",
+                since,
+                "consent_at",
+                scope.asOf(),
+                "consent_today",
+                LocalDate.ofInstant(scope.asOf(), ZoneOffset.UTC));
     }
 
     /** The identifier kinds whose values the policy files under {@code category}. */

@@ -55,7 +55,10 @@ public final class SubjectRemoval {
                         GOAL_HITS,
                         FIELD_VALUES,
                         PROFILE_TAGS,
-                        OUTBOX -> subjects.deleteRows(h, table, accountId, subjectId);
+                        OUTBOX,
+                        CONSENTS,
+                        CONSENT_PURPOSES,
+                        CONSENT_MINORS -> subjects.deleteRows(h, table, accountId, subjectId);
                 // values of held categories stay, sealed as they are: they open through the keys
                 // the shred just kept under their hold's key
                 case PERSONAL_VALUES ->

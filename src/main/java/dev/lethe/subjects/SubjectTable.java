@@ -27,6 +27,11 @@ public enum SubjectTable {
     PROFILE_TAGS("profile_tags", "blind indexes of the person's tags, for list filters"),
     OUTBOX("outbox", "mail to the person waiting or sent (recipient and text sealed under the person's key)"),
     LEGAL_HOLDS("legal_holds", "legal holds that keep the person's data past its time"),
+    CONSENTS(
+            "consents",
+            "the person's consents and withdrawals: policy version, source, proof (a keyed hash of the address)"),
+    CONSENT_PURPOSES("consent_purposes", "the purposes of each consent, granted or not"),
+    CONSENT_MINORS("consent_minors", "the year the person comes of digital age, when they are a minor"),
     SUBJECT_KEYS("subject_keys", "the person's key, under which every personal value is sealed"),
     SUBJECTS("subjects", "the person: type, first and last seen");
 

@@ -141,6 +141,14 @@ class HostileInputSweepTest {
             // a campaign id is a name: a long number is one
             new Accepted("(PUT|GET) /v1/campaigns/\\{id}", "path:id", EnumSet.of(Kind.HUGE_NUMBER)),
             new Accepted("POST /v1/goals", "body:name", TEXT),
+            // the examples grant and mark material already: true is what they say
+            new Accepted(
+                    "POST /v1/privacy-policies",
+                    "body:(material|requiresReconsent)",
+                    EnumSet.of(Kind.BOOLEAN_FOR_VALUE)),
+            new Accepted("POST /v1/consents", "body:purposes\\..*", EnumSet.of(Kind.BOOLEAN_FOR_VALUE)),
+            // a visitor id is whatever text the device's cookie holds; only its blind index is kept
+            new Accepted("POST /v1/consents", "body:subject\\.visitorId", TEXT),
             new Accepted("POST /v1/goals", "body:match\\..*", SCALAR),
             // a goal's match names event properties: any name is data there
             new Accepted("POST /v1/goals", "body:match", EnumSet.of(Kind.UNKNOWN_KEY)),
@@ -301,7 +309,8 @@ class HostileInputSweepTest {
             String hold,
             String sweep,
             String mail,
-            String erasure) {
+            String erasure,
+            String consent) {
 
         static final String POLICY = TestPolicies.DATA_CORE
                 .replace("  ip_address:\n", """
@@ -371,6 +380,17 @@ class HostileInputSweepTest {
             assertThat(erasure.status()).as(erasure.toString()).isEqualTo(200);
             var swept = http.post("/v1/sweeps", a.adminKey(), "{}");
             assertThat(swept.status()).as(swept.toString()).isEqualTo(200);
+            var published = http.post("/v1/privacy-policies", a.adminKey(), """
+                            {"version": "v1", "url": "https://shop.example/privacy/v1", "publishedAt": "2020-01-01T00:00:00Z"}
+                            """);
+            assertThat(published.status()).as(published.toString()).isEqualTo(201);
+            String consent = http.post("/v1/consents", a.adminKey(), """
+                            {"subject": {"profileId": "%s"}, "policyVersion": "v1", "purposes": {"targeting": true},
+                             "source": "banner"}
+                            """.formatted(profile))
+                    .json()
+                    .get("consentId")
+                    .asText();
             return new World(
                     a.id(),
                     a.adminKey(),
@@ -398,7 +418,8 @@ class HostileInputSweepTest {
                                                     "Your request",
                                                     "In progress",
                                                     "request-update"))),
-                    erasure.json().get("erasureId").asText());
+                    erasure.json().get("erasureId").asText(),
+                    consent);
         }
 
         /** A real value for a path parameter, so that a hostile value elsewhere is what the route sees. */
@@ -420,6 +441,7 @@ class HostileInputSweepTest {
                     ids.put("/sweeps/", sweep);
                     ids.put("/outbox/", mail);
                     ids.put("/erasures/", erasure);
+                    ids.put("/consents/", consent);
                     yield ids.entrySet().stream()
                             .filter(e -> route.contains(e.getKey()))
                             .map(java.util.Map.Entry::getValue)
@@ -485,6 +507,13 @@ class HostileInputSweepTest {
                             {"name": "silver", "filter": {"tag": "vip", "engagement": "high"}}""";
                 case "POST /v1/profiles/{id}/tags" -> "{\"add\": [\"vip\"], \"remove\": [\"old\"]}";
                 case "POST /v1/profiles/{id}/merge" -> "{\"from\": \"" + otherProfile + "\"}";
+                case "POST /v1/privacy-policies" -> """
+                            {"version": "v2", "url": "https://shop.example/privacy/v2", "publishedAt": "2026-01-01T00:00:00Z",
+                             "material": true, "requiresReconsent": false}""";
+                case "POST /v1/consents" -> """
+                            {"subject": {"visitorId": "sweep-1"}, "policyVersion": "v1", "purposes": {"targeting": true},
+                             "source": "banner", "proof": {"form": "banner-1", "ip": "198.51.100.7"},
+                             "ts": "2026-01-10T00:00:00Z"}""";
                 default -> null;
             };
             try {

@@ -27,6 +27,7 @@ class SeedTimelinesTest {
     void webPersonalisation(TestDatabase engine) {
         try (var lethe = new TestLethe(engine)) {
             var a = start(lethe, "web-personalisation");
+            Sweeping.consentToEverything(lethe.http(), a.adminKey(), "laptop-1");
             Instant day0 = lethe.clock().instant();
             ok(lethe.http().post("/v1/track", a.adminKey(), """
                     {"events": [{"visitorId": "laptop-1", "type": "page_view", "ts": "%s",
@@ -166,6 +167,7 @@ class SeedTimelinesTest {
     void smsApi(TestDatabase engine) {
         try (var lethe = new TestLethe(engine)) {
             var a = start(lethe, "sms-api");
+            Sweeping.consentToEverything(lethe.http(), a.adminKey(), "laptop-9");
             Instant day0 = lethe.clock().instant();
             var http = lethe.http();
             ok(http.post("/v1/track", a.adminKey(), """

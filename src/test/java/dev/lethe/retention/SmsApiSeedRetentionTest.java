@@ -95,6 +95,7 @@ class SmsApiSeedRetentionTest {
             var a = lethe.createAccount("Quokka");
             var http = lethe.http();
             setUp(http, a.adminKey());
+            Sweeping.consentToEverything(http, a.adminKey(), "console-1");
             var identified = http.post("/v1/identify", a.adminKey(), """
                     {"visitorId": "console-1", "subjectType": "customer", "identifiers": {"email": "yolanda@example.org"}}
                     """);
@@ -153,6 +154,7 @@ class SmsApiSeedRetentionTest {
             var a = lethe.createAccount("Quokka");
             var http = lethe.http();
             setUp(http, a.adminKey());
+            Sweeping.consentToEverything(http, a.adminKey(), "console-7", OLD);
             var customer = http.post("/v1/identify", a.adminKey(), """
                     {"visitorId": "console-7", "subjectType": "customer", "ts": "%s",
                      "identifiers": {"email": "yolanda@example.org", "externalId": "acct-7"},

@@ -36,6 +36,7 @@ class WebPersonalisationSeedRetentionTest {
             var a = lethe.createAccount("Quokka");
             var http = lethe.http();
             setUp(http, a.adminKey());
+            Sweeping.consentToEverything(http, a.adminKey(), "laptop-1");
             var tracked = http.post("/v1/track", a.adminKey(), """
                     {"events": [
                       {"visitorId": "laptop-1", "type": "page_view", "ts": "%s",
@@ -214,6 +215,7 @@ class WebPersonalisationSeedRetentionTest {
 
     /** A browser that viewed a page at {@link #T}. */
     private static void anonymousVisitor(Http http, String key, String visitor) {
+        Sweeping.consentToEverything(http, key, visitor);
         var r = http.post("/v1/track", key, """
                 {"events": [{"visitorId": "%s", "type": "page_view", "ts": "%s",
                              "context": {"ip": "203.0.113.9", "url": "https://shop.example/hats"}}]}
@@ -223,6 +225,7 @@ class WebPersonalisationSeedRetentionTest {
 
     /** A browser that signed up at {@link #T} (a goal) and then gave its email address and name. */
     private static String identifiedProfile(Http http, String key, String visitor, String email) {
+        Sweeping.consentToEverything(http, key, visitor);
         var r = http.post("/v1/track", key, """
                 {"events": [{"visitorId": "%s", "type": "signup", "ts": "%s",
                              "context": {"ip": "203.0.113.8"}, "properties": {"goal": "signed up"}}]}

@@ -41,7 +41,8 @@ class SubjectRemovalTest {
                     """)
             .replace(
                     "  traits.name: name\n",
-                    "  traits.name: name\n  traits.tags: visit_history\n  message.content: message_content\n")
+                    "  traits.name: name\n  traits.birthDate: name\n  traits.tags: visit_history\n"
+                            + "  message.content: message_content\n")
             .replace("records:\n", "records:\n  message: { kind: message, retention: { period: P6M } }\n");
 
     private static final String ZEBULON = "zebulon@example.org";
@@ -63,6 +64,10 @@ class SubjectRemovalTest {
                 {"name": "Pro purchase", "eventType": "purchase", "match": {"plan": "pro"}}
                 """);
         assertThat(goal.status()).as(goal.toString()).isEqualTo(201);
+        var privacy = http.post("/v1/privacy-policies", a.adminKey(), """
+                {"version": "v1", "url": "https://shop.example/privacy", "publishedAt": "2020-01-01T00:00:00Z"}
+                """);
+        assertThat(privacy.status()).as(privacy.toString()).isEqualTo(201);
         return new World(
                 a,
                 person(lethe, a.adminKey(), "laptop-z", ZEBULON, "gold", "zebulon-club", "Zebulon Quux"),
@@ -71,7 +76,8 @@ class SubjectRemovalTest {
 
     /**
      * A person who visited (a session whose purchase achieved the goal), identified with an email,
-     * a name and a filterable tier, was tagged, and got a message in a conversation.
+     * a name, a filterable tier and a birth date that makes them a minor, was tagged, got a message
+     * in a conversation, and gave a consent.
      */
     static String person(
             TestLethe lethe, String key, String visitor, String email, String tier, String tag, String name) {
@@ -85,7 +91,8 @@ class SubjectRemovalTest {
                 """.formatted(visitor));
         assertThat(track.json().get("accepted").asInt()).as(track.toString()).isEqualTo(2);
         var identify = http.post("/v1/identify", key, """
-                {"visitorId": "%s", "identifiers": {"email": "%s"}, "traits": {"tier": "%s", "name": "%s"}}
+                {"visitorId": "%s", "identifiers": {"email": "%s"},
+                 "traits": {"tier": "%s", "name": "%s", "birthDate": "2015-06-01"}}
                 """.formatted(visitor, email, tier, name));
         assertThat(identify.status()).as(identify.toString()).isIn(200, 201);
         String profile = identify.json().get("profileId").asText();
@@ -110,6 +117,11 @@ class SubjectRemovalTest {
                                 java.util.Optional.of(profile),
                                 dev.lethe.outbox.OutboxMessage.email(
                                         email, "Your order", "It ships today", "request-update")));
+        var consent = http.post("/v1/consents", key, """
+                {"subject": {"profileId": "%s"}, "policyVersion": "v1", "purposes": {"targeting": true},
+                 "source": "banner"}
+                """.formatted(profile));
+        assertThat(consent.status()).as(consent.toString()).isEqualTo(201);
         return profile;
     }
 

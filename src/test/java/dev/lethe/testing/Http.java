@@ -55,6 +55,15 @@ public final class Http {
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** A POST with one more request header (Sec-GPC, Origin, ...). */
+    public Response post(String path, String key, String json, String header, String value) {
+        return send(request(path, key)
+                .expectContinue(large(json))
+                .header("Content-Type", "application/json")
+                .header(header, value)
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     public Response put(String path, String key, String body, String contentType) {
         return send(request(path, key)
                 .expectContinue(large(body))
