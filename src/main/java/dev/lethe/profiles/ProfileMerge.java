@@ -39,8 +39,9 @@ public final class ProfileMerge {
         int movedIdentifiers = 0;
         for (var table : SubjectTable.values()) {
             int rows = switch (table) {
-                // a hold on the person holds the survivor, who now holds the person's data
-                case IDENTIFIERS, EVENTS, SESSIONS, MESSAGES, CONVERSATIONS, GOAL_HITS, LEGAL_HOLDS ->
+                // a hold on the person holds the survivor, who now holds the person's data; the
+                // person's requests (a restriction among them) follow them too
+                case IDENTIFIERS, EVENTS, SESSIONS, MESSAGES, CONVERSATIONS, GOAL_HITS, LEGAL_HOLDS, REQUESTS ->
                     subjects.moveRows(h, table, accountId, source, into);
                 // the values stay sealed as they are: the source's keys go to the survivor with
                 // them (ownership moves, nothing is decrypted or re-sealed)

@@ -25,6 +25,7 @@ public enum SubjectTable {
     FIELD_VALUES("field_values", "blind indexes of filterable custom field values, for list filters"),
     PROFILE_TAGS("profile_tags", "blind indexes of the person's tags, for list filters"),
     LEGAL_HOLDS("legal_holds", "legal holds that keep the person's data past its time"),
+    REQUESTS("requests", "the person's data-subject requests (ids, types, states and dates; no personal value)"),
     SUBJECT_KEYS("subject_keys", "the person's key, under which every personal value is sealed"),
     SUBJECTS("subjects", "the person: type, first and last seen");
 
@@ -55,6 +56,8 @@ public enum SubjectTable {
         return switch (this) {
             case LEGAL_HOLDS ->
                 Optional.of("a hold is the record of why held data was kept; it holds no personal value");
+            case REQUESTS ->
+                Optional.of("a request is the record of a right exercised and answered (GDPR Art. 5(2)); it holds no personal value");
             default -> Optional.empty();
         };
     }
