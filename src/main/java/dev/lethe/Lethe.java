@@ -44,6 +44,12 @@ import dev.lethe.registry.JdbcPolicyStore;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.retention.JdbcLegalHoldStore;
 import dev.lethe.retention.LegalHolds;
+import dev.lethe.requests.AccessPackages;
+import dev.lethe.requests.JdbcRequestStore;
+import dev.lethe.requests.RequestActions;
+import dev.lethe.requests.RequestMetrics;
+import dev.lethe.requests.Requests;
+import dev.lethe.requests.VerificationCodes;
 import dev.lethe.retention.Sweeps;
 import dev.lethe.storage.Database;
 import dev.lethe.storage.DatabaseSettings;
@@ -69,6 +75,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -165,6 +172,9 @@ public final class Lethe implements AutoCloseable {
     /** The job that sweeps every account's expired data, every {@code --sweep-interval}. */
     public static final String RETENTION_SWEEP_JOB = "retention-sweep";
 
+    /** The job that counts overdue data-subject requests for the metric, every minute. */
+    public static final String REQUESTS_OVERDUE_JOB = "requests-overdue";
+
     /** The job that makes the months of event partitions ahead, once a day. */
     public static final String EVENT_PARTITIONS_JOB = "event-partitions";
 
@@ -176,6 +186,7 @@ public final class Lethe implements AutoCloseable {
     private final Keyring keyring;
     private final LegalHolds legalHolds;
     private final Sweeps sweeps;
+    private final Requests requests;
     private final Profiles profiles;
     private final HttpServer http;
     private final Partitions partitions;
@@ -272,6 +283,37 @@ public final class Lethe implements AutoCloseable {
                     metrics);
             // every account in turn, one sweeper per account across servers (its lease)
             jobs.recurring(RETENTION_SWEEP_JOB, config.sweepInterval(), sweeps::sweepEveryAccount);
+            var timeline = new Timeline(jdbi, subjects.store(), keyring, activity, messageStore, values, audit);
+            // erasure, consent withdrawal and the outbox are other features' calls (RequestActions)
+            this.requests = new Requests(
+                    jdbi,
+                    transactions,
+                    new JdbcRequestStore(),
+                    subjects,
+                    keyring,
+                    values,
+                    RequestActions.UNAVAILABLE,
+                    new VerificationCodes(random),
+                    new RequestMetrics(metrics),
+                    audit,
+                    ids,
+                    clock);
+            var packages = new AccessPackages(
+                    jdbi,
+                    transactions,
+                    requests,
+                    subjects.store(),
+                    keyring,
+                    values,
+                    timeline,
+                    activity,
+                    goals,
+                    policies,
+                    new JdbcAccountStore(),
+                    audit,
+                    List.of(),
+                    clock);
+            jobs.recurring(REQUESTS_OVERDUE_JOB, Duration.ofMinutes(1), requests::refreshOverdue);
             this.http = new HttpServer(
                     config.http(),
                     database,
@@ -283,10 +325,12 @@ public final class Lethe implements AutoCloseable {
                             track,
                             messages,
                             goals,
-                            new Timeline(jdbi, subjects.store(), keyring, activity, messageStore, values, audit),
+                            timeline,
                             legalHolds,
                             new Campaigns(jdbi, audit, clock),
-                            sweeps),
+                            sweeps,
+                            requests,
+                            packages),
                     metrics,
                     version());
             // What a crash left written but not chained joins the chain before anything new.
@@ -376,6 +420,11 @@ public final class Lethe implements AutoCloseable {
     /** Retention sweeps: run, preview, reports. */
     public Sweeps sweeps() {
         return sweeps;
+    }
+
+    /** Data-subject requests. */
+    public Requests requests() {
+        return requests;
     }
 
     public Database database() {

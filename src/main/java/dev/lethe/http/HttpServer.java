@@ -50,7 +50,9 @@ public final class HttpServer implements AutoCloseable {
             Timeline timeline,
             LegalHolds legalHolds,
             Campaigns campaigns,
-            dev.lethe.retention.Sweeps sweeps) {}
+            dev.lethe.retention.Sweeps sweeps,
+            dev.lethe.requests.Requests requests,
+            dev.lethe.requests.AccessPackages packages) {}
 
     /**
      * Where to listen, how much to accept, and which web pages may call the ingest routes from a
@@ -129,6 +131,7 @@ public final class HttpServer implements AutoCloseable {
             new LegalHoldRoutes(features.legalHolds()).register(api);
             new CampaignRoutes(features.campaigns()).register(api);
             new SweepRoutes(features.sweeps()).register(api);
+            new RequestRoutes(features.requests(), features.packages()).register(api);
             docs.set(api.docs());
         });
         this.routes = docs.get();

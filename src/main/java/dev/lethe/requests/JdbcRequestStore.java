@@ -158,7 +158,7 @@ public final class JdbcRequestStore implements RequestStore {
                         where account_id = :account and restricted and subject_id in (<subjects>)
                         """)
                 .bind("account", accountId)
-                .bindList("subjects", List.copyOf(subjectIds))
+                .bindList("subjects", dev.lethe.storage.Ids.uuids(subjectIds))
                 .mapTo(String.class)
                 .list());
     }

@@ -32,11 +32,14 @@ public record RequestView(
         Instant liftedAt,
         Instant closedAt,
         Integer verificationAttemptsLeft,
-        Object receipt) {
+        com.fasterxml.jackson.databind.JsonNode receipt) {
 
     static RequestView of(DataRequest r, Instant now) {
         return of(r, now, null);
     }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper RECEIPTS =
+            new com.fasterxml.jackson.databind.ObjectMapper().findAndRegisterModules();
 
     static RequestView of(DataRequest r, Instant now, Object receipt) {
         return new RequestView(
@@ -60,7 +63,7 @@ public record RequestView(
                 r.status() == RequestStatus.AWAITING_VERIFICATION
                         ? Math.max(0, VerificationCodes.MAX_ATTEMPTS - r.verificationAttempts())
                         : null,
-                receipt);
+                receipt == null ? null : RECEIPTS.valueToTree(receipt));
     }
 
     /** A page of the queue. */
