@@ -44,6 +44,21 @@ public final class Http {
         return send(request(path, key).header("Accept", accept).GET());
     }
 
+    /** A GET whose body is kept as bytes (a zip), with its status and content type. */
+    public record Download(int status, String contentType, byte[] body) {}
+
+    public Download download(String path, String key) {
+        try {
+            var r = client.send(request(path, key).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            return new Download(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public Response delete(String path, String key) {
         return send(request(path, key).DELETE());
     }
