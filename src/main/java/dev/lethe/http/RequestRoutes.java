@@ -159,6 +159,8 @@ final class RequestRoutes {
                     var request = packages.open(caller, Json.idPath(ctx, "id", NOT_FOUND), format);
                     ctx.status(200);
                     ctx.contentType(format.mediaType());
+                    // a zip is bytes: no character set
+                    if (format == PackageFormat.CSV) ctx.res().setCharacterEncoding(null);
                     ctx.header("Content-Disposition", "attachment; filename=\"" + format.fileName(request.requestId()) + "\"");
                     packages.write(caller, request, format, ctx.res().getOutputStream());
                 });
