@@ -46,13 +46,16 @@ final class RequestRoutes {
                 .handle((ctx, caller) -> ctx.status(201).json(requests.create(caller, newRequest(Json.object(ctx)))));
         api.route(GET, "/v1/requests")
                 .access(Access.needs(Scope.READ))
-                .summary("The request queue in order of receipt: by status and type, overdue ones, those due within a period")
+                .summary(
+                        "The request queue in order of receipt: by status and type, overdue ones, those due within a period")
                 .query("status", "one of " + String.join(", ", RequestStatus.wireNames()))
                 .query("type", "one of " + String.join(", ", RequestType.wireNames()))
                 .query("overdue", "true: only open requests past their due date; false: none of those")
                 .query("dueWithin", "an ISO-8601 period such as P7D: open requests due within it")
                 .query("cursor", "the nextCursor of the previous page")
-                .query("limit", "requests per page, 1.." + RequestQuery.MAX_LIMIT + ", default " + RequestQuery.DEFAULT_LIMIT)
+                .query(
+                        "limit",
+                        "requests per page, 1.." + RequestQuery.MAX_LIMIT + ", default " + RequestQuery.DEFAULT_LIMIT)
                 .answers(RequestView.Page.class)
                 .parse((q, caller) -> {
                     String status = q.oneOf("status", RequestStatus.wireNames());
@@ -62,7 +65,9 @@ final class RequestRoutes {
                     String cursor = q.cursor();
                     int limit = q.integer("limit", RequestQuery.DEFAULT_LIMIT, 1, RequestQuery.MAX_LIMIT);
                     return new RequestQuery(
-                            status == null ? null : RequestStatus.fromWire(status).orElseThrow(),
+                            status == null
+                                    ? null
+                                    : RequestStatus.fromWire(status).orElseThrow(),
                             type == null ? null : RequestType.fromWire(type).orElseThrow(),
                             overdue == null ? null : Boolean.valueOf(overdue),
                             dueWithin,
@@ -130,7 +135,8 @@ final class RequestRoutes {
                     var in = new JsonFields();
                     var body = in.object(Json.object(ctx), "", JsonFields.keys(VerifyBody.class));
                     String code = body == null ? null : in.requiredText(body, "", "code");
-                    if (code != null && (code.isBlank() || code.length() > 40)) in.error("code", "must be the code sent");
+                    if (code != null && (code.isBlank() || code.length() > 40))
+                        in.error("code", "must be the code sent");
                     in.requireValid();
                     ctx.json(requests.verify(caller, id, code));
                 });
@@ -153,7 +159,9 @@ final class RequestRoutes {
                 .returns(200, "application/json", "application/zip", "text/plain")
                 .parse((q, caller) -> {
                     String f = q.oneOf("format", PackageFormat.wireNames());
-                    return f == null ? PackageFormat.JSON : PackageFormat.fromWire(f).orElseThrow();
+                    return f == null
+                            ? PackageFormat.JSON
+                            : PackageFormat.fromWire(f).orElseThrow();
                 })
                 .handle((ctx, caller, format) -> {
                     var request = packages.open(caller, Json.idPath(ctx, "id", NOT_FOUND), format);
@@ -161,13 +169,16 @@ final class RequestRoutes {
                     ctx.contentType(format.mediaType());
                     // a zip is bytes: no character set
                     if (format == PackageFormat.CSV) ctx.res().setCharacterEncoding(null);
-                    ctx.header("Content-Disposition", "attachment; filename=\"" + format.fileName(request.requestId()) + "\"");
+                    ctx.header(
+                            "Content-Disposition",
+                            "attachment; filename=\"" + format.fileName(request.requestId()) + "\"");
                     packages.write(caller, request, format, ctx.res().getOutputStream());
                 });
         api.route(GET, "/v1/schemas/access-package.json")
                 .summary("The JSON Schema every JSON access package follows")
                 .returns(200, "application/schema+json")
-                .handle((ctx, caller) -> ctx.contentType("application/schema+json").result(SCHEMA));
+                .handle((ctx, caller) ->
+                        ctx.contentType("application/schema+json").result(SCHEMA));
     }
 
     /** The shipped schema, read once. */
@@ -266,5 +277,4 @@ final class RequestRoutes {
 
     /** {@code POST /v1/requests/{id}/verify}. */
     record VerifyBody(String code) {}
-
 }

@@ -147,7 +147,9 @@ public final class AccessPackages {
             throw e.getCause();
         }
         transactions.useTransaction(h -> {
-            var locked = requests.store().lock(h, accountId, r.requestId()).orElseThrow(() -> new NotFoundException("No such request."));
+            var locked = requests.store()
+                    .lock(h, accountId, r.requestId())
+                    .orElseThrow(() -> new NotFoundException("No such request."));
             requests.delivered(h, caller, locked);
         });
     }
@@ -172,19 +174,25 @@ public final class AccessPackages {
         String subjectId = r.subjectId();
         Subject subject =
                 subjects.find(h, accountId, subjectId).orElseThrow(() -> new NotFoundException("No such person."));
-        single(sink, PackageKind.REQUEST, row(
-                "id", r.requestId(),
-                "type", r.type().wireName(),
-                "receivedAt", r.receivedAt(),
-                "generatedAt", now,
-                "format", format.wireName()));
-        single(sink, PackageKind.SUBJECT, row(
-                "id", subjectId,
-                "type", subject.subjectType(),
-                "identified", subject.identified(),
-                "firstSeenAt", subject.firstSeenAt(),
-                "lastSeenAt", subject.lastSeenAt(),
-                "createdAt", subject.createdAt()));
+        single(
+                sink,
+                PackageKind.REQUEST,
+                row(
+                        "id", r.requestId(),
+                        "type", r.type().wireName(),
+                        "receivedAt", r.receivedAt(),
+                        "generatedAt", now,
+                        "format", format.wireName()));
+        single(
+                sink,
+                PackageKind.SUBJECT,
+                row(
+                        "id", subjectId,
+                        "type", subject.subjectType(),
+                        "identified", subject.identified(),
+                        "firstSeenAt", subject.firstSeenAt(),
+                        "lastSeenAt", subject.lastSeenAt(),
+                        "createdAt", subject.createdAt()));
 
         sink.startKind(PackageKind.IDENTIFIERS);
         for (var i : subjects.identifiersOf(h, accountId, subjectId)) {
@@ -322,8 +330,12 @@ public final class AccessPackages {
             var recipients = new ArrayList<String>();
             policy.ifPresent(p -> {
                 for (Processor processor : p.processors()) {
-                    if (processor.categories().getOrDefault(subject.subjectType(), List.of()).contains(name))
-                        recipients.add(processor.name() + " (" + processor.purpose() + ", " + processor.location() + ")");
+                    if (processor
+                            .categories()
+                            .getOrDefault(subject.subjectType(), List.of())
+                            .contains(name))
+                        recipients.add(
+                                processor.name() + " (" + processor.purpose() + ", " + processor.location() + ")");
                 }
             });
             sink.record(row(
@@ -332,7 +344,9 @@ public final class AccessPackages {
                     "purpose", category.map(c -> c.purpose()).orElse(null),
                     "lawfulBasis", category.map(c -> c.lawfulBasis().wireName()).orElse(null),
                     "source", category.map(c -> c.source().wireName()).orElse(null),
-                    "retention", category.map(c -> NoticeWords.retention(c.retention())).orElse(null),
+                    "retention",
+                            category.map(c -> NoticeWords.retention(c.retention()))
+                                    .orElse(null),
                     "recipients", recipients));
         }
         sink.endKind();
@@ -343,11 +357,14 @@ public final class AccessPackages {
         sink.startKind(PackageKind.ACCESS_LOG);
         var roles = new HashMap<String, String>();
         for (var key : accounts.listKeys(h, accountId)) {
-            roles.put(key.keyId(), key.scopes().stream().map(Scope::wireName).sorted().collect(Collectors.joining(" ")));
+            roles.put(
+                    key.keyId(),
+                    key.scopes().stream().map(Scope::wireName).sorted().collect(Collectors.joining(" ")));
         }
         long after = 0;
         while (true) {
-            var page = audit.find(accountId, new AuditQuery(null, null, null, null, "profile:" + subjectId, after, PAGE));
+            var page =
+                    audit.find(accountId, new AuditQuery(null, null, null, null, "profile:" + subjectId, after, PAGE));
             for (var e : page) {
                 sink.record(row(
                         "at", e.at(),

@@ -37,7 +37,9 @@ final class Cells {
                 }
                 g.writeEndObject();
             }
-            default -> throw new IllegalArgumentException("not a package value: " + v.getClass().getSimpleName());
+            default ->
+                throw new IllegalArgumentException(
+                        "not a package value: " + v.getClass().getSimpleName());
         }
     }
 

@@ -107,19 +107,12 @@ public final class JdbcRequestStore implements RequestStore {
 
     @Override
     public List<DataRequest> page(
-            Handle h,
-            String accountId,
-            RequestQuery q,
-            Instant now,
-            Instant afterReceived,
-            String afterId,
-            int limit) {
+            Handle h, String accountId, RequestQuery q, Instant now, Instant afterReceived, String afterId, int limit) {
         var where = new ArrayList<String>();
         where.add("account_id = :account");
         if (q.status() != null) where.add("status = :status");
         if (q.type() != null) where.add("request_type = :type");
-        if (Boolean.TRUE.equals(q.overdue()))
-            where.add("status not in " + CLOSED + " and " + DUE + " < :now");
+        if (Boolean.TRUE.equals(q.overdue())) where.add("status not in " + CLOSED + " and " + DUE + " < :now");
         if (Boolean.FALSE.equals(q.overdue()))
             where.add("(status in " + CLOSED + " or " + DUE + " is null or " + DUE + " >= :now)");
         if (q.dueWithin() != null)
@@ -134,7 +127,8 @@ public final class JdbcRequestStore implements RequestStore {
         if (q.type() != null) query.bind("type", q.type().wireName());
         if (q.overdue() != null) query.bind("now", utc(now));
         if (q.dueWithin() != null) query.bind("dueBefore", utc(q.dueBefore(now)));
-        if (afterReceived != null) query.bind("afterReceived", utc(afterReceived)).bind("afterId", afterId);
+        if (afterReceived != null)
+            query.bind("afterReceived", utc(afterReceived)).bind("afterId", afterId);
         return query.map(JdbcRequestStore::request).list();
     }
 
@@ -166,8 +160,8 @@ public final class JdbcRequestStore implements RequestStore {
     @Override
     public Map<String, Long> overdueByAccount(Handle h, Instant now) {
         var out = new HashMap<String, Long>();
-        h.createQuery("select account_id, count(*) as n from requests where status not in " + CLOSED + " and "
-                        + DUE + " < :now group by account_id")
+        h.createQuery("select account_id, count(*) as n from requests where status not in " + CLOSED + " and " + DUE
+                        + " < :now group by account_id")
                 .bind("now", utc(now))
                 .map((rs, ctx) -> Map.entry(rs.getString("account_id"), rs.getLong("n")))
                 .forEach(e -> out.put(e.getKey(), e.getValue()));

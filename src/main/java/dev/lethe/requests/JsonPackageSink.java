@@ -16,7 +16,9 @@ final class JsonPackageSink implements PackageSink {
     private PackageKind kind;
 
     JsonPackageSink(OutputStream out) throws IOException {
-        this.g = new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET).createGenerator(out);
+        this.g = new JsonFactory()
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+                .createGenerator(out);
         g.writeStartObject();
         g.writeStringField("schema", SCHEMA);
     }

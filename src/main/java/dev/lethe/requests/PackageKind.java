@@ -31,11 +31,8 @@ public record PackageKind(String name, String title, boolean single, List<String
             "Personal values held (profile, traits, tags, custom fields, visit summaries), each with its category",
             false,
             List.of("category", "field", "collectedAt", "recordKind", "recordId", "value"));
-    public static final PackageKind SESSIONS = new PackageKind(
-            "sessions",
-            "Visits",
-            false,
-            List.of("id", "startedAt", "lastEventAt", "events", "pages"));
+    public static final PackageKind SESSIONS =
+            new PackageKind("sessions", "Visits", false, List.of("id", "startedAt", "lastEventAt", "events", "pages"));
     public static final PackageKind EVENTS = new PackageKind(
             "events",
             "Events (what the person did), with their values",

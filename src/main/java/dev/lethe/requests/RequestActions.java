@@ -40,8 +40,7 @@ public interface RequestActions {
         }
 
         @Override
-        public void withdrawConsent(
-                Handle h, String accountId, String subjectId, Set<String> purposes, String source) {
+        public void withdrawConsent(Handle h, String accountId, String subjectId, Set<String> purposes, String source) {
             throw unavailable("Consent withdrawal");
         }
 
@@ -58,7 +57,8 @@ public interface RequestActions {
         }
 
         private static dev.lethe.errors.ConflictException unavailable(String what) {
-            return new dev.lethe.errors.ConflictException(what + " is not available on this server; nothing was changed.");
+            return new dev.lethe.errors.ConflictException(
+                    what + " is not available on this server; nothing was changed.");
         }
     };
 }

@@ -15,6 +15,8 @@ public record RequestQuery(
 
     /** The instant before which an open request must be due to be listed under {@code dueWithin}. */
     public Instant dueBefore(Instant now) {
-        return dueWithin == null ? null : now.atZone(java.time.ZoneOffset.UTC).plus(dueWithin).toInstant();
+        return dueWithin == null
+                ? null
+                : now.atZone(java.time.ZoneOffset.UTC).plus(dueWithin).toInstant();
     }
 }

@@ -127,7 +127,12 @@ public final class Requests {
                     caller.keyId(),
                     now);
             store.insert(h, accountId, r);
-            audit(h, caller, "request.receive", r, Map.of("type", r.type().wireName(), "identifiedBy", in.identifiedBy()));
+            audit(
+                    h,
+                    caller,
+                    "request.receive",
+                    r,
+                    Map.of("type", r.type().wireName(), "identifiedBy", in.identifiedBy()));
             if (found.isEmpty() || erased) {
                 // nothing held on this identifier: that is the answer, given at once
                 r = move(h, caller, r, RequestStatus.COMPLETED, found.isEmpty() ? "not_found" : "erased", now);
@@ -232,14 +237,14 @@ public final class Requests {
                 .orElseThrow(() -> new NotFoundException("No such request."));
         requireInProgress(current);
         if (current.type().answeredWithPackage()) {
-            throw new ConflictException("An access or portability request is completed by downloading its package: GET /v1/requests/"
-                    + requestId + "/package.");
+            throw new ConflictException(
+                    "An access or portability request is completed by downloading its package: GET /v1/requests/"
+                            + requestId + "/package.");
         }
         // the erasure runs in its own transaction (it takes the person's lock itself); completing
         // the request after it is safe to repeat, as the erasure is
-        Object receipt = current.type() == RequestType.ERASURE
-                ? actions.erase(caller, current.subjectId(), requestId)
-                : null;
+        Object receipt =
+                current.type() == RequestType.ERASURE ? actions.erase(caller, current.subjectId(), requestId) : null;
         var view = change(caller, requestId, (h, r) -> {
             requireInProgress(r);
             String outcome = switch (r.type()) {
@@ -268,11 +273,12 @@ public final class Requests {
         return change(caller, requestId, (h, r) -> {
             requireOpen(r);
             if (r.dueAt() == null) {
-                throw new ConflictException("The deadline has not started: the requester's identity is not verified yet.");
+                throw new ConflictException(
+                        "The deadline has not started: the requester's identity is not verified yet.");
             }
             if (r.extendedTo() != null) {
-                throw new ConflictException("This request was extended already (to " + r.extendedTo()
-                        + "); the law allows one extension.");
+                throw new ConflictException(
+                        "This request was extended already (to " + r.extendedTo() + "); the law allows one extension.");
             }
             if (now.isAfter(r.dueAt())) {
                 throw new ConflictException("The due date (" + r.dueAt()
@@ -304,19 +310,26 @@ public final class Requests {
         Instant now = clock.instant();
         var result = change(caller, requestId, (h, r) -> {
             if (r.status() != RequestStatus.AWAITING_VERIFICATION) {
-                throw new ConflictException("This request is not awaiting verification (it is " + r.status().wireName() + ").");
+                throw new ConflictException("This request is not awaiting verification (it is "
+                        + r.status().wireName() + ").");
             }
             if (r.verificationAttempts() >= VerificationCodes.MAX_ATTEMPTS) {
                 throw new ConflictException("No attempts are left for this code: send a new one (POST /v1/requests/"
                         + requestId + "/code).");
             }
             if (now.isAfter(r.verificationExpires())) {
-                throw new ConflictException("The code has expired: send a new one (POST /v1/requests/" + requestId + "/code).");
+                throw new ConflictException(
+                        "The code has expired: send a new one (POST /v1/requests/" + requestId + "/code).");
             }
             if (!VerificationCodes.matches(r.verificationHash(), code)) {
                 var failed = r.failedAttempt(now);
                 store.update(h, caller.accountId(), failed);
-                audit(h, caller, "request.verification.failed", failed, Map.of("attempts", failed.verificationAttempts()));
+                audit(
+                        h,
+                        caller,
+                        "request.verification.failed",
+                        failed,
+                        Map.of("attempts", failed.verificationAttempts()));
                 return new Verified(false, RequestView.of(failed, now));
             }
             audit(h, caller, "request.verification.passed", r, Map.of());
@@ -342,7 +355,8 @@ public final class Requests {
         Instant now = clock.instant();
         return change(caller, requestId, (h, r) -> {
             if (r.status() != RequestStatus.AWAITING_VERIFICATION) {
-                throw new ConflictException("This request is not awaiting verification (it is " + r.status().wireName() + ").");
+                throw new ConflictException("This request is not awaiting verification (it is "
+                        + r.status().wireName() + ").");
             }
             var sent = sendCode(h, caller, r, now);
             store.update(h, caller.accountId(), sent);
@@ -464,8 +478,8 @@ public final class Requests {
                 r.subjectId(),
                 email,
                 "Your request: confirmation code",
-                "To confirm your " + r.type().wireName() + " request, give this code: " + code
-                        + "\nIt is valid for " + CODE_VALIDITY.toDays() + " days.",
+                "To confirm your " + r.type().wireName() + " request, give this code: " + code + "\nIt is valid for "
+                        + CODE_VALIDITY.toDays() + " days.",
                 "requests");
         return r.verifying(codes.hash(code), now.plus(CODE_VALIDITY), now);
     }
@@ -522,8 +536,8 @@ public final class Requests {
     private static void requireInProgress(DataRequest r) {
         requireOpen(r);
         if (r.status() != RequestStatus.IN_PROGRESS) {
-            throw new ConflictException("This request is " + r.status().wireName()
-                    + ": it must be in progress (verified) first.");
+            throw new ConflictException(
+                    "This request is " + r.status().wireName() + ": it must be in progress (verified) first.");
         }
     }
 

@@ -57,7 +57,8 @@ public enum SubjectTable {
             case LEGAL_HOLDS ->
                 Optional.of("a hold is the record of why held data was kept; it holds no personal value");
             case REQUESTS ->
-                Optional.of("a request is the record of a right exercised and answered (GDPR Art. 5(2)); it holds no personal value");
+                Optional.of(
+                        "a request is the record of a right exercised and answered (GDPR Art. 5(2)); it holds no personal value");
             default -> Optional.empty();
         };
     }

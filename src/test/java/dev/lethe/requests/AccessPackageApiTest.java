@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
-import dev.lethe.testing.Http;
 import dev.lethe.testing.TestDatabase;
 import dev.lethe.testing.TestLethe;
 import dev.lethe.testing.TestPolicies;
@@ -40,7 +39,9 @@ class AccessPackageApiTest {
                         retention: { period: P1Y, after: collected }
                       shoe_size:
                     """)
-            .replace("  properties.shoeSize: shoe_size\n", "  properties.shoeSize: shoe_size\n  message.content: message_text\n")
+            .replace(
+                    "  properties.shoeSize: shoe_size\n",
+                    "  properties.shoeSize: shoe_size\n  message.content: message_text\n")
             .replace(
                     "  event: { kind: event, retention: { period: P2Y, after: collected } }\n",
                     "  event: { kind: event, retention: { period: P2Y, after: collected } }\n"
@@ -86,7 +87,8 @@ class AccessPackageApiTest {
                                    "direction": "outbound", "content": "Zebulon, your parcel left"}]}
                     """);
             assertThat(sent.json().get("accepted").asInt()).as(sent.toString()).isEqualTo(1);
-            assertThat(http.get("/v1/profiles/" + profile, a.adminKey()).status()).isEqualTo(200);
+            assertThat(http.get("/v1/profiles/" + profile, a.adminKey()).status())
+                    .isEqualTo(200);
             var earlier = http.post("/v1/requests", a.adminKey(), """
                     {"type": "rectification", "subject": {"email": "zebulon@example.org"}}
                     """);
@@ -125,7 +127,8 @@ class AccessPackageApiTest {
             assertThat(email.get("source").asText()).isEqualTo("user_form");
             assertThat(email.get("retention").asText()).isNotBlank();
             assertThat(email.get("recipients").get(0).asText()).contains("Example Mail EU");
-            assertThat(byKey(pkg.get("categories"), "category")).containsKeys("ip_address", "visit_history", "message_text");
+            assertThat(byKey(pkg.get("categories"), "category"))
+                    .containsKeys("ip_address", "visit_history", "message_text");
             assertThat(texts(pkg.get("accessLog"), "action"))
                     .contains("profile.identify", "profile.read", "request.package.download");
             assertThat(texts(pkg.get("accessLog"), "role")).contains("admin");
@@ -151,7 +154,8 @@ class AccessPackageApiTest {
                             "requests.csv",
                             "categories.csv",
                             "accessLog.csv");
-            assertThat(files.get("events.csv")).startsWith("id,type,occurredAt,receivedAt,sessionId,properties,context\r\n");
+            assertThat(files.get("events.csv"))
+                    .startsWith("id,type,occurredAt,receivedAt,sessionId,properties,context\r\n");
             assertThat(files.get("events.csv")).contains("zebulon-gold");
             assertThat(files.get("messages.csv")).contains("\"Zebulon, your parcel left\"");
 
@@ -182,9 +186,11 @@ class AccessPackageApiTest {
                     .asText();
             String rectification = RequestsApiTest.request(http, a.adminKey(), "rectification", null);
 
-            assertThat(http.get("/v1/requests/" + nobody + "/package", a.adminKey()).status())
+            assertThat(http.get("/v1/requests/" + nobody + "/package", a.adminKey())
+                            .status())
                     .isEqualTo(409);
-            assertThat(http.get("/v1/requests/" + rectification + "/package", a.adminKey()).status())
+            assertThat(http.get("/v1/requests/" + rectification + "/package", a.adminKey())
+                            .status())
                     .isEqualTo(409);
             var badFormat = http.get("/v1/requests/" + rectification + "/package?format=pdf", a.adminKey());
             assertThat(badFormat.status()).isEqualTo(400);

@@ -85,16 +85,22 @@ class RequestsApiTest {
 
             var tooLong = http.post(path, a.adminKey(), "{\"months\": 3, \"reason\": \"complex case\"}");
             assertThat(tooLong.status()).as(tooLong.toString()).isEqualTo(422);
-            assertThat(tooLong.json().get("errors").get(0).get("message").asText()).contains("two further months");
+            assertThat(tooLong.json().get("errors").get(0).get("message").asText())
+                    .contains("two further months");
             var beyond = http.post(path, a.adminKey(), """
                     {"until": "2027-04-01T10:00:00Z", "reason": "complex case"}
                     """);
             assertThat(beyond.status()).as(beyond.toString()).isEqualTo(422);
-            assertThat(beyond.json().get("errors").get(0).get("message").asText()).contains("2027-03-31T10:00:00Z");
+            assertThat(beyond.json().get("errors").get(0).get("message").asText())
+                    .contains("2027-03-31T10:00:00Z");
             var noReason = http.post(path, a.adminKey(), "{\"months\": 2}");
             assertThat(noReason.status()).isEqualTo(422);
-            assertThat(noReason.json().get("errors").get(0).get("path").asText()).isEqualTo("reason");
-            assertThat(http.get("/v1/requests/" + dec31, a.adminKey()).json().get("dueAt").asText())
+            assertThat(noReason.json().get("errors").get(0).get("path").asText())
+                    .isEqualTo("reason");
+            assertThat(http.get("/v1/requests/" + dec31, a.adminKey())
+                            .json()
+                            .get("dueAt")
+                            .asText())
                     .as("nothing changed")
                     .isEqualTo("2027-01-31T10:00:00Z");
 
@@ -140,7 +146,8 @@ class RequestsApiTest {
                     .isEqualTo(409);
 
             assertThat(ids(http.get("/v1/requests?overdue=true", a.adminKey()))).containsExactly(overdue);
-            assertThat(ids(http.get("/v1/requests?dueWithin=P7D", a.adminKey()))).containsExactly(overdue, soon);
+            assertThat(ids(http.get("/v1/requests?dueWithin=P7D", a.adminKey())))
+                    .containsExactly(overdue, soon);
             assertThat(ids(http.get("/v1/requests?status=in_progress&type=erasure", a.adminKey())))
                     .containsExactly(soon);
             assertThat(ids(http.get("/v1/requests?overdue=false", a.adminKey())))
@@ -148,7 +155,9 @@ class RequestsApiTest {
             var first = http.get("/v1/requests?limit=2", a.adminKey()).json();
             assertThat(first.get("requests")).hasSize(2);
             var second = http.get(
-                            "/v1/requests?limit=2&cursor=" + first.get("nextCursor").asText(), a.adminKey())
+                            "/v1/requests?limit=2&cursor="
+                                    + first.get("nextCursor").asText(),
+                            a.adminKey())
                     .json();
             var all = new ArrayList<String>();
             first.get("requests").forEach(r -> all.add(r.get("id").asText()));
@@ -158,7 +167,10 @@ class RequestsApiTest {
             assertThat(bad.status()).isEqualTo(400);
             assertThat(bad.json().get("errors")).hasSize(2);
 
-            assertThat(http.get("/v1/requests/" + overdue, a.adminKey()).json().get("overdue").asBoolean())
+            assertThat(http.get("/v1/requests/" + overdue, a.adminKey())
+                            .json()
+                            .get("overdue")
+                            .asBoolean())
                     .isTrue();
             assertThat(overdueMetric(http, a.id())).isEqualTo(1.0);
             lethe.clock().set(Instant.parse("2026-03-14T00:00:00Z"));
@@ -190,20 +202,27 @@ class RequestsApiTest {
             var lifted = http.post("/v1/requests/" + id + "/lift", a.adminKey(), "");
             assertThat(lifted.status()).as(lifted.toString()).isEqualTo(200);
             assertThat(lifted.json().get("restricted").asBoolean()).isFalse();
-            assertThat(lifted.json().get("liftedAt").asText()).isEqualTo(lethe.clock().instant().toString());
-            assertThat(http.post("/v1/requests/" + id + "/lift", a.adminKey(), "").status())
+            assertThat(lifted.json().get("liftedAt").asText())
+                    .isEqualTo(lethe.clock().instant().toString());
+            assertThat(http.post("/v1/requests/" + id + "/lift", a.adminKey(), "")
+                            .status())
                     .isEqualTo(409);
 
             String erasure = request(http, a.adminKey(), "erasure", null);
             var unwired = http.post("/v1/requests/" + erasure + "/complete", a.adminKey(), "");
             assertThat(unwired.status()).as(unwired.toString()).isEqualTo(409);
             assertThat(unwired.json().get("title").asText()).contains("Erasure is not available");
-            assertThat(http.get("/v1/requests/" + erasure, a.adminKey()).json().get("status").asText())
+            assertThat(http.get("/v1/requests/" + erasure, a.adminKey())
+                            .json()
+                            .get("status")
+                            .asText())
                     .isEqualTo("in_progress");
             var objection = http.post("/v1/requests", a.adminKey(), """
                     {"type": "objection", "subject": {"email": "%s"}, "purposes": ["targeting"]}
                     """.formatted(EMAIL));
-            assertThat(objection.status()).as("nothing is recorded without the consent ledger").isEqualTo(409);
+            assertThat(objection.status())
+                    .as("nothing is recorded without the consent ledger")
+                    .isEqualTo(409);
             assertThat(lethe.count("select count(*) from requests where request_type = 'objection'"))
                     .isZero();
 
@@ -241,9 +260,7 @@ class RequestsApiTest {
             var read = lethe.createKey(a.adminKey(), "read");
             assertThat(http.post("/v1/requests", read.key(), """
                             {"type": "access", "subject": {"email": "x@example.org"}}
-                            """)
-                            .status())
-                    .isEqualTo(403);
+                            """).status()).isEqualTo(403);
         }
     }
 
@@ -258,7 +275,8 @@ class RequestsApiTest {
     static String request(Http http, String key, String type, String receivedAt) {
         var r = http.post("/v1/requests", key, """
                 {"type": "%s", "subject": {"email": "%s"}%s}
-                """.formatted(type, EMAIL, receivedAt == null ? "" : ", \"receivedAt\": \"" + receivedAt + "\""));
+                """.formatted(
+                        type, EMAIL, receivedAt == null ? "" : ", \"receivedAt\": \"" + receivedAt + "\""));
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
         assertThat(r.json().get("status").asText()).isEqualTo("in_progress");
         return r.json().get("id").asText();
@@ -280,9 +298,12 @@ class RequestsApiTest {
 
     private static double overdueMetric(Http http, String accountId) {
         String prefix = "lethe_requests_overdue{account=\"" + accountId + "\"}";
-        return http.get("/metrics", null).body().lines()
+        return http.get("/metrics", null)
+                .body()
+                .lines()
                 .filter(l -> l.startsWith(prefix))
-                .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length()).strip()))
+                .mapToDouble(
+                        l -> Double.parseDouble(l.substring(prefix.length()).strip()))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no " + prefix));
     }

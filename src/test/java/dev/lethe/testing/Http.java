@@ -50,7 +50,8 @@ public final class Http {
     public Download download(String path, String key) {
         try {
             var r = client.send(request(path, key).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-            return new Download(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+            return new Download(
+                    r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
