@@ -97,8 +97,13 @@ final class RequestRoutes {
                 .access(Access.needs(Scope.ADMIN))
                 .summary(
                         "Complete a request in progress whose last step is the account's: an erasure (the person is erased, with a receipt), a rectification made, an objection reviewed")
+                .body(NoBody.class)
                 .answers(RequestView.class)
-                .handle((ctx, caller) -> ctx.json(requests.complete(caller, Json.idPath(ctx, "id", NOT_FOUND))));
+                .handle((ctx, caller) -> {
+                    String id = Json.idPath(ctx, "id", NOT_FOUND);
+                    noBody(ctx);
+                    ctx.json(requests.complete(caller, id));
+                });
         api.route(POST, "/v1/requests/{id}/extend")
                 .access(Access.needs(Scope.ADMIN))
                 .summary(
@@ -143,20 +148,31 @@ final class RequestRoutes {
         api.route(POST, "/v1/requests/{id}/code")
                 .access(Access.needs(Scope.ADMIN))
                 .summary("Send the person a new verification code (a reminder); the previous one stops working")
+                .body(NoBody.class)
                 .answers(RequestView.class)
-                .handle((ctx, caller) -> ctx.json(requests.resendCode(caller, Json.idPath(ctx, "id", NOT_FOUND))));
+                .handle((ctx, caller) -> {
+                    String id = Json.idPath(ctx, "id", NOT_FOUND);
+                    noBody(ctx);
+                    ctx.json(requests.resendCode(caller, id));
+                });
         api.route(POST, "/v1/requests/{id}/lift")
                 .access(Access.needs(Scope.ADMIN))
                 .summary(
                         "Lift a restriction: the person's new activity is stored again and they show in lists, segments and exports again")
+                .body(NoBody.class)
                 .answers(RequestView.class)
-                .handle((ctx, caller) -> ctx.json(requests.lift(caller, Json.idPath(ctx, "id", NOT_FOUND))));
+                .handle((ctx, caller) -> {
+                    String id = Json.idPath(ctx, "id", NOT_FOUND);
+                    noBody(ctx);
+                    ctx.json(requests.lift(caller, id));
+                });
         api.route(GET, "/v1/requests/{id}/package")
                 .access(Access.needs(Scope.ADMIN))
                 .summary(
                         "The access package of an access or portability request: everything held on the person, why, for how long, who receives it and who accessed it, as JSON (schema: /v1/schemas/access-package.json), CSV files in a zip, or text; streamed; each download audited; the first completes the request")
                 .query("format", "json (default), csv or text")
                 .returns(200, "application/json", "application/zip", "text/plain")
+                .answers(JsonNode.class)
                 .parse((q, caller) -> {
                     String f = q.oneOf("format", PackageFormat.wireNames());
                     return f == null
@@ -190,6 +206,14 @@ final class RequestRoutes {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** An action route takes no fields: an empty body or {} (anything else is refused, naming it). */
+    private static void noBody(io.javalin.http.Context ctx) {
+        if (ctx.body().isBlank()) return;
+        var in = new JsonFields();
+        in.object(Json.object(ctx), "", List.of());
+        in.requireValid();
     }
 
     private static NewRequest newRequest(JsonNode root) {
@@ -262,6 +286,9 @@ final class RequestRoutes {
 
     /** The person a request is about, by one identifier. */
     record SubjectBody(String email, String phone, String externalId, String visitorId, String profileId) {}
+
+    /** The body of an action that takes no fields: none, or {}. */
+    record NoBody() {}
 
     /** {@code POST /v1/requests/{id}/reject}. */
     record RejectBody(String reason) {}

@@ -136,6 +136,7 @@ class HostileInputSweepTest {
             new Accepted("POST /v1/accounts/\\{id}/retention-extensions", "body:reason", TEXT),
             new Accepted("POST /v1/keys", "body:label", TEXT),
             new Accepted("POST /v1/legal-holds", "body:reason", TEXT),
+            new Accepted("POST /v1/requests/\\{id}/(reject|extend)", "body:reason", TEXT),
             // the example asks for a preview already: true is what it says
             new Accepted("POST /v1/sweeps", "body:dryRun", EnumSet.of(Kind.BOOLEAN_FOR_VALUE)),
             // a campaign id is a name: a long number is one
@@ -299,7 +300,8 @@ class HostileInputSweepTest {
             String segment,
             String field,
             String hold,
-            String sweep) {
+            String sweep,
+            String request) {
 
         static final String POLICY = TestPolicies.DATA_CORE
                 .replace("  ip_address:\n", """
@@ -361,6 +363,10 @@ class HostileInputSweepTest {
                     .asText();
             var swept = http.post("/v1/sweeps", a.adminKey(), "{}");
             assertThat(swept.status()).as(swept.toString()).isEqualTo(200);
+            var request = http.post("/v1/requests", a.adminKey(), """
+                            {"type": "access", "subject": {"profileId": "%s"}}
+                            """.formatted(profile));
+            assertThat(request.status()).as(request.toString()).isEqualTo(201);
             return new World(
                     a.id(),
                     a.adminKey(),
@@ -373,7 +379,8 @@ class HostileInputSweepTest {
                     segment,
                     "loyalty",
                     hold,
-                    swept.json().get("id").asText());
+                    swept.json().get("id").asText(),
+                    request.json().get("id").asText());
         }
 
         /** A real value for a path parameter, so that a hostile value elsewhere is what the route sees. */
@@ -397,7 +404,11 @@ class HostileInputSweepTest {
                                                             ? hold
                                                             : route.contains("/campaigns/")
                                                                     ? "spring-2026"
-                                                                    : route.contains("/sweeps/") ? sweep : null;
+                                                                    : route.contains("/sweeps/")
+                                                                            ? sweep
+                                                                            : route.contains("/requests/")
+                                                                                    ? request
+                                                                                    : null;
                 default -> null;
             };
         }
@@ -456,6 +467,14 @@ class HostileInputSweepTest {
                             {"name": "silver", "filter": {"tag": "vip", "engagement": "high"}}""";
                 case "POST /v1/profiles/{id}/tags" -> "{\"add\": [\"vip\"], \"remove\": [\"old\"]}";
                 case "POST /v1/profiles/{id}/merge" -> "{\"from\": \"" + otherProfile + "\"}";
+                case "POST /v1/requests" -> """
+                            {"type": "access", "subject": {"email": "zebulon@example.org"},
+                             "receivedAt": "2026-01-10T00:00:00Z", "purposes": [], "verify": false}""";
+                case "POST /v1/requests/{id}/reject" -> "{\"reason\": \"manifestly unfounded\"}";
+                case "POST /v1/requests/{id}/extend" -> "{\"months\": 1, \"reason\": \"complex case\"}";
+                case "POST /v1/requests/{id}/verify" -> "{\"code\": \"ABCDEFGH23\"}";
+                case "POST /v1/requests/{id}/complete", "POST /v1/requests/{id}/code", "POST /v1/requests/{id}/lift" ->
+                    "{}";
                 default -> null;
             };
             try {
@@ -602,16 +621,19 @@ class HostileInputSweepTest {
                 json,
                 utf8("{\"a\":".repeat(10_000) + "\"" + MARK + "\"" + "}".repeat(10_000)),
                 key));
-        String first = example.fieldNames().next();
-        out.add(new Probe(
-                route,
-                "body:" + first,
-                Kind.DUPLICATE_KEYS,
-                method,
-                uri,
-                json,
-                utf8("{\"" + first + "\": \"" + MARK + "\"," + exampleText.substring(1)),
-                key));
+        // an action that takes no fields ({}) has no key to give twice
+        if (example.fieldNames().hasNext()) {
+            String first = example.fieldNames().next();
+            out.add(new Probe(
+                    route,
+                    "body:" + first,
+                    Kind.DUPLICATE_KEYS,
+                    method,
+                    uri,
+                    json,
+                    utf8("{\"" + first + "\": \"" + MARK + "\"," + exampleText.substring(1)),
+                    key));
+        }
         for (var at : objects(example)) {
             var copy = example.deepCopy();
             ((ObjectNode) copy.at(at.pointer())).put(MARK + "Unknown", MARK);
