@@ -248,6 +248,8 @@ public final class Lethe implements AutoCloseable {
                     clock,
                     config.sessionTimeout());
             var statistics = new JdbcStatisticsStore(database.dialect());
+            // restrictions (GDPR Art. 18) are kept with the requests; ingest and lists ask them
+            var requestStore = new JdbcRequestStore();
             this.rollUp = new StatisticsRollUp(jdbi, statistics);
             var track = new TrackService(
                     jdbi,
@@ -262,7 +264,8 @@ public final class Lethe implements AutoCloseable {
                     audit,
                     ids,
                     clock,
-                    config.sessionTimeout());
+                    config.sessionTimeout(),
+                    requestStore::restrictedAmong);
             var messageStore = new JdbcMessageStore();
             var messages = new MessageService(
                     jdbi, transactions, messageStore, statistics, subjects, values, policies, audit, ids, clock);
@@ -288,7 +291,7 @@ public final class Lethe implements AutoCloseable {
             this.requests = new Requests(
                     jdbi,
                     transactions,
-                    new JdbcRequestStore(),
+                    requestStore,
                     subjects,
                     keyring,
                     values,

@@ -21,6 +21,7 @@ import dev.lethe.registry.RecordRule;
 import dev.lethe.storage.Ids;
 import dev.lethe.storage.Transactions;
 import dev.lethe.subjects.IdentifierKind;
+import dev.lethe.subjects.Restrictions;
 import dev.lethe.subjects.SubjectDirectory;
 import dev.lethe.values.NewValue;
 import dev.lethe.values.PersonalValues;
@@ -40,7 +41,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -68,6 +68,7 @@ public final class TrackService {
     private final AuditLog audit;
     private final Ids ids;
     private final Clock clock;
+    private final Restrictions restrictions;
     private final Duration sessionTimeout;
     private final Transactions transactions;
 
@@ -84,7 +85,8 @@ public final class TrackService {
             AuditLog audit,
             Ids ids,
             Clock clock,
-            Duration sessionTimeout) {
+            Duration sessionTimeout,
+            Restrictions restrictions) {
         this.jdbi = jdbi;
         this.transactions = transactions;
         this.store = store;
@@ -98,6 +100,7 @@ public final class TrackService {
         this.ids = ids;
         this.clock = clock;
         this.sessionTimeout = sessionTimeout;
+        this.restrictions = restrictions;
     }
 
     /** Days from and to, inclusive. */
@@ -202,16 +205,15 @@ public final class TrackService {
         }
         // The audit entry in the same transaction: no events are stored without it.
         return transactions.inTransaction(h -> {
-            var erased = store(h, accountId, policy, accepted, keepSessions, keepSummaries, now);
+            var leftOut = store(h, accountId, policy, accepted, keepSessions, keepSummaries, now);
             var refused = new LinkedHashMap<>(rejected);
             int stored = 0;
             for (var a : accepted) {
-                if (erased.contains(a.visitorIndex())) {
+                if (leftOut.containsKey(a.visitorIndex())) {
                     refused.put(
                             a.index(),
                             List.of(new FieldError(
-                                    "events[" + a.index() + "].visitorId",
-                                    "this visitor's data was erased; events for it are not stored")));
+                                    "events[" + a.index() + "].visitorId", leftOut.get(a.visitorIndex()))));
                 } else {
                     stored++;
                 }
@@ -225,8 +227,11 @@ public final class TrackService {
     private record Accepted(
             int index, String visitorIndex, IncomingEvent event, Instant ts, List<Intake.Kept<Sensitive>> values) {}
 
-    /** Stores the batch; returns the visitors (blind indexes) whose data was erased, whose events it left out. */
-    private Set<String> store(
+    /**
+     * Stores the batch; returns the visitors (blind indexes) whose events it left out, each with
+     * why: the person's data was erased, or their processing is restricted.
+     */
+    private Map<String, String> store(
             Handle h,
             String accountId,
             Policy policy,
@@ -244,15 +249,21 @@ public final class TrackService {
         Map<String, String> subjectOf = subjects.visitors(h, accountId, anonymousType, firstSeen);
         // Lock order (docs/locks.md): the batch's subjects first, in id order, then their keys.
         var locked = subjects.lock(h, accountId, new HashSet<>(subjectOf.values()));
-        var erased = new HashSet<String>();
+        var erased = new HashMap<String, String>();
+        var restricted = restrictions.restrictedAmong(h, accountId, subjectOf.values());
         subjectOf.forEach((visitor, subject) -> {
-            if (locked.isErased(subject)) erased.add(visitor);
+            if (locked.isErased(subject))
+                erased.put(visitor, "this visitor's data was erased; events for it are not stored");
+            else if (restricted.contains(subject))
+                erased.put(
+                        visitor,
+                        "this person's processing is restricted (GDPR Art. 18); events for them are not stored");
         });
         if (!erased.isEmpty()) {
             batch = batch.stream()
-                    .filter(a -> !erased.contains(a.visitorIndex()))
+                    .filter(a -> !erased.containsKey(a.visitorIndex()))
                     .toList();
-            erased.forEach(subjectOf::remove);
+            erased.keySet().forEach(subjectOf::remove);
         }
         var rules = new Rules(policy, typesOf(h, accountId, policy, subjectOf.values()));
 
