@@ -71,7 +71,7 @@ class SubjectRemovalTest {
 
     /**
      * A person who visited (a session whose purchase achieved the goal), identified with an email,
-     * a name and a filterable tier, was tagged, and got a message in a conversation.
+     * a name and a filterable tier, was tagged, got a message in a conversation and made a request.
      */
     static String person(
             TestLethe lethe, String key, String visitor, String email, String tier, String tag, String name) {
@@ -98,6 +98,10 @@ class SubjectRemovalTest {
         assertThat(message.json().get("accepted").asInt())
                 .as(message.toString())
                 .isEqualTo(1);
+        var request = http.post("/v1/requests", key, """
+                {"type": "rectification", "subject": {"profileId": "%s"}}
+                """.formatted(profile));
+        assertThat(request.status()).as(request.toString()).isEqualTo(201);
         return profile;
     }
 
