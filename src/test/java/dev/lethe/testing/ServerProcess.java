@@ -49,9 +49,14 @@ public final class ServerProcess implements AutoCloseable {
      * {@code server.log} in the data directory (appended, so a restart adds to it).
      */
     public static ServerProcess start(Path dataDir, Optional<String> databaseUrl) {
+        return start(dataDir, databaseUrl, "512m");
+    }
+
+    /** {@link #start(Path, Optional)} with the server's heap capped at {@code maxHeap} (-Xmx). */
+    public static ServerProcess start(Path dataDir, Optional<String> databaseUrl, String maxHeap) {
         var command = new ArrayList<>(List.of(
                 javaBinary(),
-                "-Xmx512m",
+                "-Xmx" + maxHeap,
                 "-cp",
                 System.getProperty("java.class.path"),
                 "dev.lethe.cli.Main",
