@@ -35,6 +35,7 @@ import dev.lethe.profiles.ProfileMerge;
 import dev.lethe.profiles.ProfileMerges;
 import dev.lethe.profiles.ProfileViews;
 import dev.lethe.profiles.Profiles;
+import dev.lethe.profiles.Rectification;
 import dev.lethe.profiles.SegmentReferences;
 import dev.lethe.profiles.SegmentStore;
 import dev.lethe.profiles.Segments;
@@ -295,6 +296,7 @@ public final class Lethe implements AutoCloseable {
                     subjects,
                     keyring,
                     values,
+                    profiles.rectification(),
                     RequestActions.UNAVAILABLE,
                     new VerificationCodes(random),
                     new RequestMetrics(metrics),
@@ -370,7 +372,8 @@ public final class Lethe implements AutoCloseable {
                 segments,
                 new Tags(subjects, values, indexes, policies, audit, transactions, clock),
                 new ProfileMerges(subjects.store(), merge, audit, transactions, policies),
-                new Shredding(subjects.store(), keyring, audit, transactions));
+                new Shredding(subjects.store(), keyring, audit, transactions),
+                new Rectification(subjects, values, indexes, policies, audit, transactions, clock));
     }
 
     /** Opens storage, makes sure an operator key exists, and starts serving. */

@@ -39,7 +39,7 @@ final class RequestRoutes {
         api.route(POST, "/v1/requests")
                 .access(Access.needs(Scope.ADMIN))
                 .summary(
-                        "Receive a data-subject request {type, subject: {email | phone | externalId | visitorId | profileId}, receivedAt?, purposes? (objection), verify?}: due one calendar month after receipt (or after verification); a person Lethe does not know is answered at once (completed, outcome not_found)")
+                        "Receive a data-subject request {type, subject: {email | phone | externalId | visitorId | profileId}, receivedAt?, purposes? (objection), changes? {traits} (rectification), verify?}: due one calendar month after receipt (or after verification); a person Lethe does not know is answered at once (completed, outcome not_found)")
                 .body(RequestBody.class)
                 .returns(201)
                 .answers(RequestView.class)
@@ -252,8 +252,11 @@ final class RequestRoutes {
                 in.error("purposes[" + i + "]", "must be a purpose name such as targeting (a-z, 0-9, _)");
         }
         Boolean verify = in.optionalBoolean(body, "", "verify");
+        var changes = in.optionalObject(body, "", "changes", JsonFields.keys(ChangesBody.class));
+        var traits = changes == null ? java.util.Map.<String, Sensitive>of() : in.values(changes, "changes", "traits");
         in.requireValid();
-        return new NewRequest(type, identifiedBy, identifier, receivedAt, purposes, Boolean.TRUE.equals(verify));
+        return new NewRequest(
+                type, identifiedBy, identifier, receivedAt, purposes, Boolean.TRUE.equals(verify), traits);
     }
 
     private static String reason(JsonFields in, JsonNode body) {
@@ -281,8 +284,18 @@ final class RequestRoutes {
      * @param receivedAt when the account received the request (default now)
      * @param purposes for an objection: the purposes objected to
      * @param verify true to verify the requester by a code sent to the person's email first
+     * @param changes for a rectification: the corrected traits, applied at once
      */
-    record RequestBody(String type, SubjectBody subject, Instant receivedAt, List<String> purposes, Boolean verify) {}
+    record RequestBody(
+            String type,
+            SubjectBody subject,
+            Instant receivedAt,
+            List<String> purposes,
+            Boolean verify,
+            ChangesBody changes) {}
+
+    /** A rectification's corrections. */
+    record ChangesBody(java.util.Map<String, Object> traits) {}
 
     /** The person a request is about, by one identifier. */
     record SubjectBody(String email, String phone, String externalId, String visitorId, String profileId) {}

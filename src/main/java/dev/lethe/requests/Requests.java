@@ -11,6 +11,7 @@ import dev.lethe.errors.ConflictException;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.NotFoundException;
+import dev.lethe.profiles.Rectification;
 import dev.lethe.storage.Cursors;
 import dev.lethe.storage.Ids;
 import dev.lethe.storage.Transactions;
@@ -55,6 +56,7 @@ public final class Requests {
     private final SubjectDirectory subjects;
     private final Keyring keyring;
     private final PersonalValues values;
+    private final Rectification rectification;
     private final RequestActions actions;
     private final VerificationCodes codes;
     private final RequestMetrics metrics;
@@ -69,6 +71,7 @@ public final class Requests {
             SubjectDirectory subjects,
             Keyring keyring,
             PersonalValues values,
+            Rectification rectification,
             RequestActions actions,
             VerificationCodes codes,
             RequestMetrics metrics,
@@ -81,6 +84,7 @@ public final class Requests {
         this.subjects = subjects;
         this.keyring = keyring;
         this.values = values;
+        this.rectification = rectification;
         this.actions = actions;
         this.codes = codes;
         this.metrics = metrics;
@@ -101,7 +105,7 @@ public final class Requests {
         String accountId = caller.accountId();
         var view = transactions.inTransaction(h -> {
             Optional<String> found = find(h, accountId, in.identifiedBy(), in.identifier());
-            if (found.isPresent()) subjects.lockNamed(h, accountId, List.of(found.get()));
+            var locked = found.map(id -> subjects.lockNamed(h, accountId, List.of(id)));
             boolean erased = found.isPresent()
                     && !keyring.destroyed(h, accountId, List.of(found.get())).isEmpty();
             var r = new DataRequest(
@@ -142,6 +146,11 @@ public final class Requests {
                 audit(h, caller, "request.verification.sent", r, Map.of());
             } else {
                 r = start(h, caller, r.clockStarted(r.receivedAt(), now), now);
+                if (!in.changes().isEmpty()) {
+                    // GDPR Art. 16: corrected now, in the transaction that records the request
+                    rectification.rectify(h, caller, locked.orElseThrow(), r.subjectId(), in.changes());
+                    r = move(h, caller, r, RequestStatus.COMPLETED, "rectified", now);
+                }
             }
             return RequestView.of(r, now);
         });
@@ -524,6 +533,13 @@ public final class Requests {
             errors.add(new FieldError("purposes", "an objection names the purposes it objects to"));
         if (in.type() != RequestType.OBJECTION && !in.purposes().isEmpty())
             errors.add(new FieldError("purposes", "only an objection names purposes"));
+        if (in.type() != RequestType.RECTIFICATION && !in.changes().isEmpty())
+            errors.add(new FieldError("changes", "only a rectification carries changes"));
+        if (in.verify() && !in.changes().isEmpty())
+            errors.add(
+                    new FieldError(
+                            "changes",
+                            "changes are not kept while the requester is verified: verify first, then correct the profile (PATCH /v1/profiles/{id})"));
         if (!errors.isEmpty()) throw new InvalidInputException("The request is not valid.", errors);
     }
 

@@ -104,6 +104,16 @@ public final class PersonalValues {
         return out;
     }
 
+    /**
+     * Deletes every value a subject holds of these fields (a rectification replaces them); returns
+     * how many. Nothing is opened.
+     */
+    public int deleteFields(Handle h, String accountId, String subjectId, Collection<String> fields) {
+        var held = store.bySubjectsAndFields(h, accountId, List.of(subjectId), List.copyOf(fields));
+        store.delete(h, accountId, held);
+        return held.size();
+    }
+
     /** The categories of which a subject holds values (nothing is opened). */
     public Set<String> categoriesOf(Handle h, String accountId, String subjectId) {
         return store.categoriesOf(h, accountId, subjectId);

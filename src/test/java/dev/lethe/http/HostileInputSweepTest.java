@@ -137,6 +137,7 @@ class HostileInputSweepTest {
             new Accepted("POST /v1/keys", "body:label", TEXT),
             new Accepted("POST /v1/legal-holds", "body:reason", TEXT),
             new Accepted("POST /v1/requests/\\{id}/(reject|extend)", "body:reason", TEXT),
+            new Accepted("PATCH /v1/profiles/\\{id}", "body:traits\\..*", SCALAR),
             // the example asks for a preview already: true is what it says
             new Accepted("POST /v1/sweeps", "body:dryRun", EnumSet.of(Kind.BOOLEAN_FOR_VALUE)),
             // a campaign id is a name: a long number is one
@@ -470,6 +471,7 @@ class HostileInputSweepTest {
                 case "POST /v1/requests" -> """
                             {"type": "access", "subject": {"email": "zebulon@example.org"},
                              "receivedAt": "2026-01-10T00:00:00Z", "purposes": [], "verify": false}""";
+                case "PATCH /v1/profiles/{id}" -> "{\"traits\": {\"name\": \"Zebulon Quirk\"}}";
                 case "POST /v1/requests/{id}/reject" -> "{\"reason\": \"manifestly unfounded\"}";
                 case "POST /v1/requests/{id}/extend" -> "{\"months\": 1, \"reason\": \"complex case\"}";
                 case "POST /v1/requests/{id}/verify" -> "{\"code\": \"ABCDEFGH23\"}";

@@ -184,6 +184,7 @@ class VerificationTest {
                 new SubjectDirectory(new JdbcSubjectStore(), l.keyring(), ids, lethe.clock()),
                 l.keyring(),
                 new PersonalValues(new JdbcValueStore(l.database().dialect()), l.keyring(), ids),
+                l.profiles().rectification(),
                 actions,
                 new VerificationCodes(new SecureRandom()),
                 new RequestMetrics(new SimpleMeterRegistry()),

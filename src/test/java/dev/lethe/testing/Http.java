@@ -71,6 +71,13 @@ public final class Http {
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    public Response patch(String path, String key, String json) {
+        return send(request(path, key)
+                .expectContinue(large(json))
+                .header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     public Response put(String path, String key, String body, String contentType) {
         return send(request(path, key)
                 .expectContinue(large(body))
