@@ -95,12 +95,16 @@ public final class Rectification {
         var fields = new LinkedHashMap<String, List<Sensitive>>();
         if (traits.isEmpty()) errors.add(new FieldError("traits", "give at least one trait to correct"));
         traits.forEach((name, value) -> {
+            if (value.isList()) {
+                errors.add(new FieldError("traits." + name, "must be one value, not a list"));
+                return;
+            }
             var custom = policy.customFields().get(name);
             if (custom == null) {
                 fields.put("traits." + name, List.of(value));
                 return;
             }
-            var given = value.isList() ? java.util.Optional.<String>empty() : custom.arriving(value.value());
+            var given = custom.arriving(value.value());
             if (given.isEmpty() || !custom.type().accepts(given.get()))
                 errors.add(new FieldError(
                         "traits." + name,
