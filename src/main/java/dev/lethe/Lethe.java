@@ -43,6 +43,7 @@ import dev.lethe.profiles.ProfileMerge;
 import dev.lethe.profiles.ProfileMerges;
 import dev.lethe.profiles.ProfileViews;
 import dev.lethe.profiles.Profiles;
+import dev.lethe.profiles.Rectification;
 import dev.lethe.profiles.SegmentReferences;
 import dev.lethe.profiles.SegmentStore;
 import dev.lethe.profiles.Segments;
@@ -50,6 +51,12 @@ import dev.lethe.profiles.Shredding;
 import dev.lethe.profiles.Tags;
 import dev.lethe.registry.JdbcPolicyStore;
 import dev.lethe.registry.PolicyService;
+import dev.lethe.requests.AccessPackages;
+import dev.lethe.requests.JdbcRequestStore;
+import dev.lethe.requests.RequestMetrics;
+import dev.lethe.requests.Requests;
+import dev.lethe.requests.ServerActions;
+import dev.lethe.requests.VerificationCodes;
 import dev.lethe.retention.JdbcLegalHoldStore;
 import dev.lethe.retention.LegalHolds;
 import dev.lethe.retention.Sweeps;
@@ -77,6 +84,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -321,6 +329,9 @@ public final class Lethe implements AutoCloseable {
     /** The job that rotates every account's data-key epoch once it has served its interval. */
     public static final String KEY_EPOCHS_JOB = "key-epochs";
 
+    /** The job that counts overdue data-subject requests for the metric, every minute. */
+    public static final String REQUESTS_OVERDUE_JOB = "requests-overdue";
+
     /** The job that makes the months of event partitions ahead, once a day. */
     public static final String EVENT_PARTITIONS_JOB = "event-partitions";
 
@@ -341,6 +352,7 @@ public final class Lethe implements AutoCloseable {
     private final LegalHolds legalHolds;
     private final Sweeps sweeps;
     private final Erasures erasures;
+    private final Requests requests;
     private final Profiles profiles;
     private final HttpServer http;
     private final Partitions partitions;
@@ -416,6 +428,8 @@ public final class Lethe implements AutoCloseable {
                     clock,
                     config.sessionTimeout());
             var statistics = new JdbcStatisticsStore(database.dialect());
+            // restrictions (GDPR Art. 18) are kept with the requests; ingest and lists ask them
+            var requestStore = new JdbcRequestStore();
             this.rollUp = new StatisticsRollUp(jdbi, statistics);
             var track = new TrackService(
                     jdbi,
@@ -431,7 +445,8 @@ public final class Lethe implements AutoCloseable {
                     audit,
                     ids,
                     clock,
-                    config.sessionTimeout());
+                    config.sessionTimeout(),
+                    requestStore::restrictedAmong);
             var messageStore = new JdbcMessageStore();
             var messages = new MessageService(
                     jdbi,
@@ -481,6 +496,38 @@ public final class Lethe implements AutoCloseable {
             // a round takes two runs (the old epoch outlives its successor's adoption bound): the
             // job looks at least hourly, and starts a round when an epoch has served its interval
             jobs.recurring(KEY_EPOCHS_JOB, KeyEpochs.tick(config.keyEpochInterval()), keyEpochs::rotateEveryAccount);
+            var timeline = new Timeline(jdbi, subjects.store(), keyring, activity, messageStore, values, audit);
+            // erasure, consent withdrawal and the outbox are other features' calls (RequestActions)
+            this.requests = new Requests(
+                    jdbi,
+                    transactions,
+                    requestStore,
+                    subjects,
+                    keyring,
+                    values,
+                    profiles.rectification(),
+                    new ServerActions(erasures, consents, outbox),
+                    new VerificationCodes(random),
+                    new RequestMetrics(metrics),
+                    audit,
+                    ids,
+                    clock);
+            var packages = new AccessPackages(
+                    jdbi,
+                    transactions,
+                    requests,
+                    subjects.store(),
+                    keyring,
+                    values,
+                    timeline,
+                    activity,
+                    goals,
+                    policies,
+                    new JdbcAccountStore(),
+                    audit,
+                    List.of(),
+                    clock);
+            jobs.recurring(REQUESTS_OVERDUE_JOB, Duration.ofMinutes(1), requests::refreshOverdue);
             this.http = new HttpServer(
                     config.http(),
                     database,
@@ -492,13 +539,15 @@ public final class Lethe implements AutoCloseable {
                             track,
                             messages,
                             goals,
-                            new Timeline(jdbi, subjects.store(), keyring, activity, messageStore, values, audit),
+                            timeline,
                             legalHolds,
                             new Campaigns(jdbi, audit, clock),
                             sweeps,
                             outbox,
                             erasures,
-                            consents),
+                            consents,
+                            requests,
+                            packages),
                     metrics,
                     version());
             // What a crash left written but not chained joins the chain before anything new.
@@ -537,7 +586,8 @@ public final class Lethe implements AutoCloseable {
                 segments,
                 new Tags(subjects, values, indexes, policies, audit, transactions, clock),
                 new ProfileMerges(subjects.store(), merge, audit, transactions, policies),
-                new Shredding(subjects.store(), keyring, audit, transactions));
+                new Shredding(subjects.store(), keyring, audit, transactions),
+                new Rectification(subjects, values, indexes, policies, audit, transactions, clock));
     }
 
     /** Opens storage, makes sure an operator key exists, and starts serving. */
@@ -604,6 +654,11 @@ public final class Lethe implements AutoCloseable {
     /** Retention sweeps: run, preview, reports. */
     public Sweeps sweeps() {
         return sweeps;
+    }
+
+    /** Data-subject requests. */
+    public Requests requests() {
+        return requests;
     }
 
     public Database database() {

@@ -25,6 +25,7 @@ import dev.lethe.registry.RecordRule;
 import dev.lethe.storage.Ids;
 import dev.lethe.storage.Transactions;
 import dev.lethe.subjects.IdentifierKind;
+import dev.lethe.subjects.Restrictions;
 import dev.lethe.subjects.SubjectDirectory;
 import dev.lethe.values.NewValue;
 import dev.lethe.values.PersonalValues;
@@ -73,6 +74,7 @@ public final class TrackService {
     private final AuditLog audit;
     private final Ids ids;
     private final Clock clock;
+    private final Restrictions restrictions;
     private final Duration sessionTimeout;
     private final Transactions transactions;
 
@@ -90,7 +92,8 @@ public final class TrackService {
             AuditLog audit,
             Ids ids,
             Clock clock,
-            Duration sessionTimeout) {
+            Duration sessionTimeout,
+            Restrictions restrictions) {
         this.jdbi = jdbi;
         this.transactions = transactions;
         this.store = store;
@@ -105,6 +108,7 @@ public final class TrackService {
         this.ids = ids;
         this.clock = clock;
         this.sessionTimeout = sessionTimeout;
+        this.restrictions = restrictions;
     }
 
     /** Days from and to, inclusive. */
@@ -222,19 +226,18 @@ public final class TrackService {
             // a retried transaction counts afresh
             var counted = new ConsentReport.Tally(gpc);
             var outcome = store(h, caller, policy, accepted, keepSessions, keepSummaries, now, counted);
-            var erased = outcome.erased();
+            var leftOut = outcome.leftOut();
             var refused = new LinkedHashMap<>(rejected);
             int stored = 0;
             int suppressed = 0;
             for (var a : accepted) {
                 if (outcome.suppressed().contains(a.visitorIndex())) {
                     suppressed++;
-                } else if (erased.contains(a.visitorIndex())) {
+                } else if (leftOut.containsKey(a.visitorIndex())) {
                     refused.put(
                             a.index(),
                             List.of(new FieldError(
-                                    "events[" + a.index() + "].visitorId",
-                                    "this visitor's data was erased; events for it are not stored")));
+                                    "events[" + a.index() + "].visitorId", leftOut.get(a.visitorIndex()))));
                 } else {
                     stored++;
                 }
@@ -249,12 +252,16 @@ public final class TrackService {
             int index, String visitorIndex, IncomingEvent event, Instant ts, List<Intake.Kept<Sensitive>> values) {}
 
     /**
-     * The visitors (blind indexes) whose events a batch left out: those whose data was erased (their
-     * key destroyed, their rows not purged yet), refused; and those on the suppression list, dropped.
+     * The visitors (blind indexes) whose events a batch left out: refused, each with why (the
+     * person's data was erased — their key destroyed, their rows not purged yet — or their
+     * processing is restricted); and dropped, those on the suppression list.
      */
-    private record Outcome(Set<String> erased, Set<String> suppressed) {}
+    private record Outcome(Map<String, String> leftOut, Set<String> suppressed) {}
 
-    /** Stores the batch, each person's values through the consent gate; returns the visitors whose events it left out. */
+    /**
+     * Stores the batch, each person's values through the consent gate; returns the visitors whose
+     * events it left out.
+     */
     private Outcome store(
             Handle h,
             Caller caller,
@@ -282,7 +289,7 @@ public final class TrackService {
             batch = batch.stream()
                     .filter(a -> !suppressed.contains(a.visitorIndex()))
                     .toList();
-            if (batch.isEmpty()) return new Outcome(Set.of(), suppressed);
+            if (batch.isEmpty()) return new Outcome(Map.of(), suppressed);
         }
         String anonymousType = policy.anonymousType();
         Map<String, String> subjectOf = subjects.visitors(h, accountId, anonymousType, firstSeen);
@@ -296,15 +303,21 @@ public final class TrackService {
                         .isEmpty()) {
             throw new Transactions.Retry("a visitor of the batch was erased meanwhile");
         }
-        var erased = new HashSet<String>();
+        var erased = new HashMap<String, String>();
+        var restricted = restrictions.restrictedAmong(h, accountId, subjectOf.values());
         subjectOf.forEach((visitor, subject) -> {
-            if (locked.isErased(subject)) erased.add(visitor);
+            if (locked.isErased(subject))
+                erased.put(visitor, "this visitor's data was erased; events for it are not stored");
+            else if (restricted.contains(subject))
+                erased.put(
+                        visitor,
+                        "this person's processing is restricted (GDPR Art. 18); events for them are not stored");
         });
         if (!erased.isEmpty()) {
             batch = batch.stream()
-                    .filter(a -> !erased.contains(a.visitorIndex()))
+                    .filter(a -> !erased.containsKey(a.visitorIndex()))
                     .toList();
-            erased.forEach(subjectOf::remove);
+            erased.keySet().forEach(subjectOf::remove);
         }
         var rules = new Rules(policy, typesOf(h, accountId, policy, subjectOf.values()));
         batch = gate(h, caller, policy, batch, subjectOf, consent);

@@ -224,6 +224,7 @@ public final class Erasures {
                         CONSENTS,
                         CONSENT_PURPOSES,
                         CONSENT_MINORS,
+                        REQUESTS,
                         SUBJECT_KEYS -> subjects.store().countRows(h, table, accountId, subjectId);
             };
             tables.add(new ErasureReceipt.TableRows(

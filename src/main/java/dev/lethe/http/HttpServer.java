@@ -54,7 +54,9 @@ public final class HttpServer implements AutoCloseable {
             dev.lethe.retention.Sweeps sweeps,
             Outbox outbox,
             dev.lethe.erasure.Erasures erasures,
-            dev.lethe.consent.Consents consents) {}
+            dev.lethe.consent.Consents consents,
+            dev.lethe.requests.Requests requests,
+            dev.lethe.requests.AccessPackages packages) {}
 
     /**
      * Where to listen, how much to accept, and which web pages may call the ingest routes from a
@@ -136,6 +138,7 @@ public final class HttpServer implements AutoCloseable {
             new OutboxRoutes(features.outbox()).register(api);
             new ErasureRoutes(features.erasures()).register(api);
             new ConsentRoutes(features.consents()).register(api);
+            new RequestRoutes(features.requests(), features.packages()).register(api);
             docs.set(api.docs());
         });
         this.routes = docs.get();

@@ -2,6 +2,7 @@ package dev.lethe.http;
 
 import static io.javalin.http.HandlerType.DELETE;
 import static io.javalin.http.HandlerType.GET;
+import static io.javalin.http.HandlerType.PATCH;
 import static io.javalin.http.HandlerType.POST;
 import static io.javalin.http.HandlerType.PUT;
 
@@ -15,6 +16,7 @@ import dev.lethe.profiles.ProfileCriteria;
 import dev.lethe.profiles.ProfileLists;
 import dev.lethe.profiles.ProfileView;
 import dev.lethe.profiles.Profiles;
+import dev.lethe.profiles.Rectification;
 import dev.lethe.profiles.Segments;
 import dev.lethe.registry.Durations;
 import dev.lethe.values.Sensitive;
@@ -164,7 +166,29 @@ final class ProfileRoutes {
                 .answers(ProfileDocument.class)
                 .handle((ctx, caller) ->
                         ctx.json(view(profiles.views().view(caller, Json.idPath(ctx, "id", "No such profile.")))));
+        api.route(PATCH, "/v1/profiles/{id}")
+                .access(Access.needs(Scope.ADMIN))
+                .summary(
+                        "Correct a profile's traits {traits: {name: value}} (rectification, GDPR Art. 16): the values held of each field are replaced, sealed anew; audited with the field names")
+                .body(RectifyBody.class)
+                .answers(Rectification.Rectified.class)
+                .handle((ctx, caller) -> {
+                    String id = Json.idPath(ctx, "id", "No such profile.");
+                    var in = new JsonFields();
+                    var body = in.object(Json.object(ctx), "", JsonFields.keys(RectifyBody.class));
+                    var traits = body == null ? java.util.Map.<String, Sensitive>of() : in.values(body, "", "traits");
+                    if (body != null && !body.hasNonNull("traits")) in.error("traits", "is required");
+                    in.requireValid();
+                    ctx.json(profiles.rectification().rectify(caller, id, traits));
+                });
     }
+
+    /**
+     * {@code PATCH /v1/profiles/{id}}.
+     *
+     * @param traits the corrected values, by trait name
+     */
+    record RectifyBody(java.util.Map<String, Object> traits) {}
 
     private static final String SEGMENT_NOT_FOUND = "No such segment.";
 

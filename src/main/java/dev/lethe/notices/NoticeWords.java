@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  * How notices say the policy's terms in plain words. One place, so a trigger or a subject type
  * reads the same in every notice.
  */
-final class NoticeWords {
+public final class NoticeWords {
 
     private static final DateTimeFormatter SINCE = DateTimeFormatter.ofPattern(
                     "d MMMM yyyy, HH:mm 'UTC'", Locale.ENGLISH)
@@ -52,7 +52,7 @@ final class NoticeWords {
     }
 
     /** A whole rule in one phrase: "30 days after contract termination or 18 months of inactivity". */
-    static String retention(RetentionRule rule) {
+    public static String retention(RetentionRule rule) {
         String words = Durations.words(rule.period()) + " after " + continuing(triggers(rule.after()));
         return rule.then() == Action.DELETE
                 ? words

@@ -24,6 +24,14 @@ public final class JdbcProfileStore implements ProfileStore {
             exists (select 1 from goal_hits g where g.account_id = s.account_id
               and g.subject_id = s.subject_id and g.goal_id = :goal)""";
 
+    /**
+     * A restricted person (GDPR Art. 18, kept with their requests: subjects.Restrictions) is left
+     * out of every list and segment until the restriction is lifted.
+     */
+    private static final String NOT_RESTRICTED = """
+            not exists (select 1 from requests q where q.account_id = s.account_id
+              and q.subject_id = s.subject_id and q.restricted)""";
+
     /** The n-th field condition: its latest value has this blind index (placeholders numbered). */
     private static final String HOLDING_FIELD_VALUE = """
             exists (select 1 from field_values f where f.account_id = s.account_id
@@ -35,7 +43,9 @@ public final class JdbcProfileStore implements ProfileStore {
         String sort = f.sort();
         var sql = new StringBuilder("select s.*, ")
                 .append(sort.equals("visits") ? VISITS : "null")
-                .append(" as visits from subjects s where s.account_id = :account and s.identified = true");
+                .append(" as visits from subjects s where s.account_id = :account and s.identified = true")
+                .append(" and ")
+                .append(NOT_RESTRICTED);
         if (f.subjectIds() != null)
             sql.append(f.subjectIds().isEmpty() ? " and 1 = 0" : " and s.subject_id in (<ids>)");
         if (f.tagIndex() != null) {

@@ -48,7 +48,8 @@ public final class ProfileMerge {
                         throw new SubjectKeyDestroyed(accountId, into);
                     yield 0;
                 }
-                // a hold on the person holds the survivor, who now holds the person's data
+                // a hold on the person holds the survivor, who now holds the person's data; the
+                // person's requests (a restriction among them) follow them too;
                 // the ledger is the survivor's now: its latest answer per purpose, whoever gave it, decides
                 case IDENTIFIERS,
                         EVENTS,
@@ -58,7 +59,8 @@ public final class ProfileMerge {
                         GOAL_HITS,
                         LEGAL_HOLDS,
                         CONSENTS,
-                        CONSENT_PURPOSES -> subjects.moveRows(h, table, accountId, source, into);
+                        CONSENT_PURPOSES,
+                        REQUESTS -> subjects.moveRows(h, table, accountId, source, into);
                 // sealed under the source's keys, which go to the survivor with the values below
                 case OUTBOX -> subjects.moveRows(h, table, accountId, source, into);
                 // the values stay sealed as they are: the source's keys go to the survivor with

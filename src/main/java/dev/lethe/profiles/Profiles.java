@@ -8,4 +8,5 @@ public record Profiles(
         Segments segments,
         Tags tags,
         ProfileMerges merges,
-        Shredding shredding) {}
+        Shredding shredding,
+        Rectification rectification) {}

@@ -64,7 +64,7 @@ public final class SubjectRemoval {
                 case PERSONAL_VALUES ->
                     subjects.deleteRowsExcept(h, table, accountId, subjectId, holdByCategory.keySet());
                 // kept: SubjectTable.keptOnErasureBecause says why
-                case LEGAL_HOLDS, ERASURES -> 0;
+                case LEGAL_HOLDS, ERASURES, REQUESTS -> 0;
                 // destroyed by the shred above
                 case SUBJECT_KEYS -> keys;
                 // last: once it is gone, nothing refers to it any more

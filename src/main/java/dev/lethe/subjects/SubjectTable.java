@@ -32,6 +32,7 @@ public enum SubjectTable {
             "the person's consents and withdrawals: policy version, source, proof (a keyed hash of the address)"),
     CONSENT_PURPOSES("consent_purposes", "the purposes of each consent, granted or not"),
     CONSENT_MINORS("consent_minors", "the year the person comes of digital age, when they are a minor"),
+    REQUESTS("requests", "the person's data-subject requests (ids, types, states and dates; no personal value)"),
     SUBJECT_KEYS("subject_keys", "the person's key, under which every personal value is sealed"),
     SUBJECTS("subjects", "the person: type, first and last seen");
 
@@ -65,6 +66,9 @@ public enum SubjectTable {
                         "the erasure's own record (ids and counts): it answers the receipt and keeps the person erased");
             case LEGAL_HOLDS ->
                 Optional.of("a hold is the record of why held data was kept; it holds no personal value");
+            case REQUESTS ->
+                Optional.of(
+                        "a request is the record of a right exercised and answered (GDPR Art. 5(2)); it holds no personal value");
             default -> Optional.empty();
         };
     }

@@ -7,8 +7,10 @@ import dev.lethe.storage.Dialect;
 import dev.lethe.storage.Ids;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -116,6 +118,41 @@ public final class JdbcValueStore implements ValueStore {
                     .forEach(out::add);
         }
         return out;
+    }
+
+    @Override
+    public List<SealedValue> pageOfSubject(
+            Handle h,
+            String accountId,
+            String subjectId,
+            Collection<String> skippedRecordKinds,
+            Instant afterAt,
+            String afterId,
+            int limit) {
+        var query = h.createQuery("select * from personal_values where account_id = :account and subject_id = :subject"
+                        + (skippedRecordKinds.isEmpty()
+                                ? ""
+                                : " and (record_kind is null or record_kind not in (<skipped>))")
+                        + (afterAt == null
+                                ? ""
+                                : " and (collected_at > :afterAt or (collected_at = :afterAt and value_id > :afterId))")
+                        + " order by collected_at, value_id limit :limit")
+                .bind("account", accountId)
+                .bind("subject", subjectId)
+                .bind("limit", limit);
+        if (!skippedRecordKinds.isEmpty()) query.bindList("skipped", List.copyOf(skippedRecordKinds));
+        if (afterAt != null) query.bind("afterAt", utc(afterAt)).bind("afterId", java.util.UUID.fromString(afterId));
+        return query.map(JdbcValueStore::sealed).list();
+    }
+
+    @Override
+    public java.util.Set<String> categoriesOf(Handle h, String accountId, String subjectId) {
+        return new java.util.TreeSet<>(h.createQuery(
+                        "select distinct category from personal_values where account_id = :account and subject_id = :subject")
+                .bind("account", accountId)
+                .bind("subject", subjectId)
+                .mapTo(String.class)
+                .list());
     }
 
     @Override

@@ -73,6 +73,53 @@ public final class PersonalValues {
     }
 
     /**
+     * A page of a subject's values, opened, in (collected_at, value_id) order after {@code after}
+     * (null: from the first), without the values of records of {@code skippedRecordKinds}: for
+     * readers that walk everything a person holds without holding it all in memory. Values whose
+     * key was destroyed are left out.
+     */
+    public List<StoredValue> pageOfSubject(
+            Handle h,
+            String accountId,
+            String subjectId,
+            Collection<String> skippedRecordKinds,
+            StoredValue after,
+            int limit) {
+        var out = new ArrayList<StoredValue>();
+        var page = store.pageOfSubject(
+                h,
+                accountId,
+                subjectId,
+                skippedRecordKinds,
+                after == null ? null : after.collectedAt(),
+                after == null ? null : after.valueId(),
+                limit);
+        for (var v : page) {
+            try {
+                out.add(open(h, accountId, v));
+            } catch (SubjectKeyDestroyed e) {
+                // unreadable by anyone: not part of what is held in the clear
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Deletes every value a subject holds of these fields (a rectification replaces them); returns
+     * how many. Nothing is opened.
+     */
+    public int deleteFields(Handle h, String accountId, String subjectId, Collection<String> fields) {
+        var held = store.bySubjectsAndFields(h, accountId, List.of(subjectId), List.copyOf(fields));
+        store.delete(h, accountId, held);
+        return held.size();
+    }
+
+    /** The categories of which a subject holds values (nothing is opened). */
+    public Set<String> categoriesOf(Handle h, String accountId, String subjectId) {
+        return store.categoriesOf(h, accountId, subjectId);
+    }
+
+    /**
      * The values of these records, opened. Values whose key was destroyed are left out: nobody
      * can read them any more.
      */

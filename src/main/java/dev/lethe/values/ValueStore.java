@@ -1,5 +1,7 @@
 package dev.lethe.values;
 
+import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 
@@ -13,6 +15,22 @@ public interface ValueStore {
     List<SealedValue> bySubject(Handle h, String accountId, String subjectId);
 
     /** The values of these records (events, sessions, messages), in no particular record order. */
+    /**
+     * A page of a subject's values in (collected_at, value_id) order after that position (null:
+     * from the first), leaving out values of records of {@code skippedRecordKinds}.
+     */
+    List<SealedValue> pageOfSubject(
+            Handle h,
+            String accountId,
+            String subjectId,
+            Collection<String> skippedRecordKinds,
+            Instant afterAt,
+            String afterId,
+            int limit);
+
+    /** The categories of which a subject holds values. */
+    java.util.Set<String> categoriesOf(Handle h, String accountId, String subjectId);
+
     List<SealedValue> byRecords(Handle h, String accountId, List<String> recordIds);
 
     /** The values of these fields of these subjects, oldest first. */

@@ -222,6 +222,7 @@ class OpenApiTest {
         return path.equals("/health")
                 || path.equals("/metrics")
                 || path.equals("/openapi.json")
+                || path.equals("/v1/schemas/access-package.json")
                 || path.startsWith("/public/");
     }
 

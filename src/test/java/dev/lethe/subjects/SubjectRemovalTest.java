@@ -77,7 +77,7 @@ class SubjectRemovalTest {
     /**
      * A person who visited (a session whose purchase achieved the goal), identified with an email,
      * a name, a filterable tier and a birth date that makes them a minor, was tagged, got a message
-     * in a conversation, and gave a consent.
+     * in a conversation, gave a consent and made a request.
      */
     static String person(
             TestLethe lethe, String key, String visitor, String email, String tier, String tag, String name) {
@@ -122,6 +122,10 @@ class SubjectRemovalTest {
                  "source": "banner"}
                 """.formatted(profile));
         assertThat(consent.status()).as(consent.toString()).isEqualTo(201);
+        var request = http.post("/v1/requests", key, """
+                {"type": "rectification", "subject": {"profileId": "%s"}}
+                """.formatted(profile));
+        assertThat(request.status()).as(request.toString()).isEqualTo(201);
         return profile;
     }
 

@@ -44,6 +44,22 @@ public final class Http {
         return send(request(path, key).header("Accept", accept).GET());
     }
 
+    /** A GET whose body is kept as bytes (a zip), with its status and content type. */
+    public record Download(int status, String contentType, byte[] body) {}
+
+    public Download download(String path, String key) {
+        try {
+            var r = client.send(request(path, key).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            return new Download(
+                    r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public Response delete(String path, String key) {
         return send(request(path, key).DELETE());
     }
@@ -62,6 +78,13 @@ public final class Http {
                 .header("Content-Type", "application/json")
                 .header(header, value)
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    public Response patch(String path, String key, String json) {
+        return send(request(path, key)
+                .expectContinue(large(json))
+                .header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)));
     }
 
     public Response put(String path, String key, String body, String contentType) {

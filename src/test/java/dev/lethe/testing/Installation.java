@@ -50,6 +50,11 @@ public final class Installation implements AutoCloseable {
         return ServerProcess.start(dataDir, postgres.map(p -> p.settings().url()), environment);
     }
 
+    /** Starts a server whose heap is capped at {@code maxHeap} (-Xmx), to show a bound on memory. */
+    public ServerProcess start(String maxHeap) {
+        return ServerProcess.start(dataDir, postgres.map(p -> p.settings().url()), maxHeap);
+    }
+
     public Path dataDir() {
         return dataDir;
     }

@@ -50,14 +50,25 @@ public final class ServerProcess implements AutoCloseable {
      * {@code server.log} in the data directory (appended, so a restart adds to it).
      */
     public static ServerProcess start(Path dataDir, Optional<String> databaseUrl) {
-        return start(dataDir, databaseUrl, Map.of());
+        return start(dataDir, databaseUrl, "512m", Map.of());
     }
 
     /** As {@link #start(Path, Optional)}, with these settings in the environment ({@code LETHE_*}). */
     public static ServerProcess start(Path dataDir, Optional<String> databaseUrl, Map<String, String> environment) {
+        return start(dataDir, databaseUrl, "512m", environment);
+    }
+
+    /** {@link #start(Path, Optional)} with the server's heap capped at {@code maxHeap} (-Xmx). */
+    public static ServerProcess start(Path dataDir, Optional<String> databaseUrl, String maxHeap) {
+        return start(dataDir, databaseUrl, maxHeap, Map.of());
+    }
+
+    /** A server with its heap capped at {@code maxHeap} and these settings in the environment. */
+    public static ServerProcess start(
+            Path dataDir, Optional<String> databaseUrl, String maxHeap, Map<String, String> environment) {
         var command = new ArrayList<>(List.of(
                 javaBinary(),
-                "-Xmx512m",
+                "-Xmx" + maxHeap,
                 "-cp",
                 System.getProperty("java.class.path"),
                 "dev.lethe.cli.Main",

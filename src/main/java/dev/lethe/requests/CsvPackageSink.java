@@ -1,0 +1,64 @@
+package dev.lethe.requests;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * An access package as a zip of CSV files (RFC 4180), one per kind of record, each with a header
+ * line; lists and maps (an event's properties) are JSON texts in their cell.
+ */
+final class CsvPackageSink implements PackageSink {
+
+    private final ZipOutputStream zip;
+    private final Writer out;
+    private PackageKind kind;
+
+    CsvPackageSink(OutputStream target) {
+        this.zip = new ZipOutputStream(target, StandardCharsets.UTF_8);
+        this.out = new OutputStreamWriter(zip, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void startKind(PackageKind kind) throws IOException {
+        this.kind = kind;
+        zip.putNextEntry(new ZipEntry(kind.name() + ".csv"));
+        line(kind.columns().stream().map(c -> (Object) c).toList());
+    }
+
+    @Override
+    public void record(Map<String, Object> record) throws IOException {
+        line(kind.columns().stream().map(record::get).toList());
+    }
+
+    private void line(java.util.List<Object> cells) throws IOException {
+        for (int i = 0; i < cells.size(); i++) {
+            if (i > 0) out.write(',');
+            out.write(quoted(Cells.text(cells.get(i))));
+        }
+        out.write("\r\n");
+    }
+
+    static String quoted(String cell) {
+        if (cell.indexOf(',') < 0 && cell.indexOf('"') < 0 && cell.indexOf('\n') < 0 && cell.indexOf('\r') < 0)
+            return cell;
+        return '"' + cell.replace("\"", "\"\"") + '"';
+    }
+
+    @Override
+    public void endKind() throws IOException {
+        out.flush();
+        zip.closeEntry();
+    }
+
+    @Override
+    public void close() throws IOException {
+        out.flush();
+        zip.finish();
+    }
+}
