@@ -26,9 +26,10 @@ import org.jdbi.v3.core.Handle;
  * rule being applied ({@code rule_kind}), has its anchor inside the same expired range the row path
  * selects by, and belongs to no person a hold keeps; and the month lies whole inside that range. The
  * rows taken are then exactly those the row path would have deleted from that month, and are
- * counted as such (the count is taken under the lock). Their values went before, by the rule's
- * range (an event's values carry its rule and anchor, see {@code TrackService}); their goal hits go
- * here, by range, before the month. Months shared with another account are left to the row path,
+ * counted as such (the count is taken under the lock). Their values and goal hits go first, in
+ * the same transaction, each as one range delete of the rule's rows anchored in the month (an
+ * event's values and hits carry its rule and anchor, see {@code TrackService}: the row path's range
+ * of the rule takes the same rows). Months shared with another account are left to the row path,
  * even when the other account's rows have expired too: judging them would need every account's
  * policy and holds in one transaction.
  *
@@ -46,8 +47,8 @@ final class MonthDrops {
         this.monthsBack = monthsBack;
     }
 
-    /** One month taken whole: the events in it and the goal hits that went first. */
-    record Taken(YearMonth month, long events, long goalHits, boolean dropped) {}
+    /** One month taken whole: the events in it, and their values and goal hits, which went first. */
+    record Taken(YearMonth month, long events, long values, long goalHits, boolean dropped) {}
 
     /**
      * The months of event partitions lying whole inside one of {@code ranges}, oldest first, each
@@ -86,6 +87,7 @@ final class MonthDrops {
             YearMonth month,
             Expiry.Range range,
             java.util.Set<String> heldSubjects,
+            java.util.Set<String> heldCategories,
             boolean preview,
             Instant asOf) {
         String partition = Partitions.name(month);
@@ -105,9 +107,18 @@ final class MonthDrops {
                 h.rollbackToSavepoint("month_drop");
                 return Optional.empty();
             }
+            // what the row path's range of the rule's values and goal hits holds in this month, at once
+            var monthRange = List.of(new Expiry.Range(start(month), start(month.plusMonths(1))));
+            var values = new Where(accountId)
+                    .and("rule_kind = :rule", "rule", rule)
+                    .within("anchor_at", monthRange)
+                    .notIn("subject_id", heldSubjects, true)
+                    .notIn("category", heldCategories, false);
+            long valueRows = values.bind(h.createUpdate("delete from personal_values where " + values.sql()))
+                    .execute();
             var hits = new Where(accountId)
                     .and("rule_kind = :rule", "rule", rule)
-                    .within("anchor_at", List.of(new Expiry.Range(start(month), start(month.plusMonths(1)))))
+                    .within("anchor_at", monthRange)
                     .notIn("subject_id", heldSubjects, true);
             long goalHits = hits.bind(h.createUpdate("delete from goal_hits where " + hits.sql()))
                     .execute();
@@ -120,7 +131,7 @@ final class MonthDrops {
             }
             h.execute("set local lock_timeout to default");
             h.release("month_drop");
-            return Optional.of(new Taken(month, events, goalHits, drop));
+            return Optional.of(new Taken(month, events, valueRows, goalHits, drop));
         } catch (RuntimeException e) {
             if (!lockTimeout(e)) throw e;
             // a long reader or writer of the month: the row path takes it instead

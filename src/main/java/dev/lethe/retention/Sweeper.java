@@ -237,6 +237,8 @@ final class Sweeper {
             String counted = rows != null ? table : "personal_values";
             Where primary = rows != null ? rows : values;
             if (count(reader, counted, primary, rule.name(), whole, heldSubjects, batches)) continue;
+            if ("events".equals(table) && rule.action() == Action.DELETE && ownTime(t))
+                wholeMonths(reader, scope, name, Expiry.ranges(List.of(period), scope.asOf()), batches);
             if (values != null && rule.action() != Action.SUMMARISE) {
                 Where v = values.copy();
                 v.notIn("subject_id", heldSubjects.keySet(), true);
@@ -252,8 +254,6 @@ final class Sweeper {
             Where r = rows;
             switch (table) {
                 case "events" -> {
-                    if (rule.action() == Action.DELETE && ownTime(t))
-                        wholeMonths(reader, scope, name, Expiry.ranges(List.of(period), scope.asOf()), batches);
                     loop(batches, rule.name(), h -> events(h, scope, r, rule.action(), heldCategories));
                     var hits = new Where(scope.accountId()).and("rule_kind = :rule", "rule", name);
                     if (ownTime(t)) {
@@ -278,10 +278,12 @@ final class Sweeper {
 
     /**
      * Takes the months of expired events that hold nothing else ({@link MonthDrops}, PostgreSQL
-     * only), each in a batch of its own, before the row path deletes what is left of the range.
+     * only), each in a batch of its own with its values and goal hits, before the row path deletes
+     * what is left of the range.
      */
     private void wholeMonths(Handle reader, Scope scope, String rule, List<Expiry.Range> ranges, Batches batches) {
         var held = scope.holds().heldSubjects().keySet();
+        var heldCategories = scope.holds().heldCategories();
         for (var month : months.candidates(reader, ranges)) {
             batches.run(
                     "records." + rule,
@@ -292,9 +294,10 @@ final class Sweeper {
                                     month.getKey(),
                                     month.getValue(),
                                     held,
+                                    heldCategories,
                                     batches.preview(),
                                     scope.asOf())
-                            .map(taken -> new Counts(taken.events(), taken.goalHits()))
+                            .map(taken -> new Counts(taken.events(), taken.values() + taken.goalHits()))
                             .orElse(Counts.NONE));
         }
     }
