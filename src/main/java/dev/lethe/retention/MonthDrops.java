@@ -124,11 +124,8 @@ final class MonthDrops {
                     .execute();
             boolean drop = !preview
                     && month.isBefore(EventTimes.around(asOf, monthsBack, 0).from());
-            if (drop) {
-                h.execute("drop table " + partition);
-            } else {
-                h.execute("truncate table " + partition);
-            }
+            if (drop) drop = dropped(h, partition);
+            if (!drop) h.execute("truncate table " + partition);
             h.execute("set local lock_timeout to default");
             h.release("month_drop");
             return Optional.of(new Taken(month, events, valueRows, goalHits, drop));
@@ -178,6 +175,23 @@ final class MonthDrops {
             if (held) return false;
         }
         return true;
+    }
+
+    /**
+     * Drops the partition; false (nothing changed) if the events table, which a drop locks whole,
+     * stayed busy past the lock timeout: the month is then truncated instead.
+     */
+    private static boolean dropped(Handle h, String partition) {
+        h.savepoint("partition_drop");
+        try {
+            h.execute("drop table " + partition);
+            h.release("partition_drop");
+            return true;
+        } catch (RuntimeException e) {
+            if (!lockTimeout(e)) throw e;
+            h.rollbackToSavepoint("partition_drop");
+            return false;
+        }
     }
 
     private static boolean exists(Handle h, String sql, Map<String, Object> binds) {
