@@ -93,6 +93,21 @@ final class BenchCommand implements Callable<Integer> {
                     + " --rounds people of 1,000 events for the purge beside a plain DELETE (default 0: not measured).")
     int erasures;
 
+    @Option(
+            names = "--sweep-events",
+            defaultValue = "0",
+            description =
+                    "Instead of ingest rounds, measure expiry on PostgreSQL: a month of this many expired"
+                            + " events (one value each) swept whole, a plain DELETE and a DROP TABLE of as many (default 0: off).")
+    int sweepEvents;
+
+    @Option(
+            names = "--sweep-row-events",
+            defaultValue = "1000000",
+            description =
+                    "With --sweep-events: expired events (one value each) swept by the row path (default 1000000).")
+    int sweepRowEvents;
+
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
@@ -115,11 +130,20 @@ final class BenchCommand implements Callable<Integer> {
         try (var lethe = Lethe.start(config, Lethe.microsecondClock(), new SecureRandom())) {
             var client = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + lethe.port();
-            String admin = createAccount(client, base, bootstrap);
+            String[] created = createAccount(client, base, bootstrap);
+            String admin = created[1];
+            String accountId = created[0];
             put(client, base + "/v1/policy", admin, resource("bench/policy.yaml"));
             track(client, base, admin, Math.min(events, 2000), 0); // warm-up
             if (settings.url().startsWith("jdbc:postgresql:")) {
                 out.println(analyze(settings.url(), settings.user(), settings.password()));
+            }
+            if (sweepEvents > 0) {
+                if (!settings.url().startsWith("jdbc:postgresql:"))
+                    throw new SettingException("--sweep-events measures PostgreSQL: pass --db-url jdbc:postgresql://…");
+                new SweepBench(out, settings, lethe, (n, round) -> track(client, base, admin, n, round), accountId)
+                        .run(sweepRowEvents, sweepEvents);
+                return 0;
             }
             for (int r = 0; r < rounds; r++) {
                 ingest.add(track(client, base, admin, events, r + 1));
@@ -329,7 +353,8 @@ final class BenchCommand implements Callable<Integer> {
         return median(rates);
     }
 
-    private static String createAccount(HttpClient client, String base, String operatorKey) throws Exception {
+    /** A new account: its id and admin key. */
+    private static String[] createAccount(HttpClient client, String base, String operatorKey) throws Exception {
         var r = client.send(
                 HttpRequest.newBuilder(URI.create(base + "/v1/accounts"))
                         .header("Authorization", "Bearer " + operatorKey)
@@ -338,8 +363,10 @@ final class BenchCommand implements Callable<Integer> {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         var m = Pattern.compile("\"adminKey\":\"([^\"]+)\"").matcher(r.body());
-        if (!m.find()) throw new IllegalStateException("could not create the benchmark account: " + r.body());
-        return m.group(1);
+        var id = Pattern.compile("\"id\":\"([^\"]+)\"").matcher(r.body());
+        if (!m.find() || !id.find())
+            throw new IllegalStateException("could not create the benchmark account: " + r.body());
+        return new String[] {id.group(1), m.group(1)};
     }
 
     /** The id of the account an admin key belongs to. */

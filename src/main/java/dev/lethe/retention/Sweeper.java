@@ -63,6 +63,11 @@ final class Sweeper {
 
         /** Records what holds kept from a rule. */
         void held(String rule, Map<String, Long> byHold);
+
+        /** True inside a preview's one rolled-back transaction. */
+        default boolean preview() {
+            return false;
+        }
     }
 
     /** What one batch did. */
@@ -81,9 +86,11 @@ final class Sweeper {
     private final SubjectRemoval removal;
     private final Duration sessionTimeout;
     private final int batch;
+    private final MonthDrops months;
 
-    Sweeper(SubjectDirectory subjects, SubjectRemoval removal, Duration sessionTimeout, int batch) {
+    Sweeper(SubjectDirectory subjects, SubjectRemoval removal, Duration sessionTimeout, int batch, MonthDrops months) {
         this.subjects = subjects;
+        this.months = months;
         this.removal = removal;
         this.sessionTimeout = sessionTimeout;
         this.batch = batch;
@@ -316,6 +323,8 @@ final class Sweeper {
             String counted = rows != null ? table : "personal_values";
             Where primary = rows != null ? rows : values;
             if (count(reader, counted, primary, rule.name(), whole, heldSubjects, batches)) continue;
+            if ("events".equals(table) && rule.action() == Action.DELETE && ownTime(t))
+                wholeMonths(reader, scope, name, Expiry.ranges(List.of(period), scope.asOf()), batches);
             // Rows first: each batch deletes its rows' values with them, in one transaction, so a
             // sweep stopped between batches leaves no record that kept its subject but lost its
             // values. Values of this part of a record that no row carries go after (a part of a
@@ -358,6 +367,32 @@ final class Sweeper {
         }
     }
 
+    /**
+     * Takes the months of expired events that hold nothing else ({@link MonthDrops}, PostgreSQL
+     * only), each in a batch of its own with its values and goal hits, before the row path deletes
+     * what is left of the range.
+     */
+    private void wholeMonths(Handle reader, Scope scope, String rule, List<Expiry.Range> ranges, Batches batches) {
+        var held = scope.holds().heldSubjects().keySet();
+        var heldCategories = scope.holds().heldCategories();
+        for (var month : months.candidates(reader, ranges)) {
+            batches.run(
+                    "records." + rule,
+                    h -> months.take(
+                                    h,
+                                    scope.accountId(),
+                                    rule,
+                                    month.getKey(),
+                                    month.getValue(),
+                                    held,
+                                    heldCategories,
+                                    batches.preview(),
+                                    scope.asOf())
+                            .map(taken -> new Counts(taken.events(), taken.values() + taken.goalHits()))
+                            .orElse(Counts.NONE));
+        }
+    }
+
     /** The table a kind's records live in; null for kinds stored only as values (or not stored). */
     private static String tableOf(RecordKind kind) {
         return switch (kind) {
@@ -369,8 +404,8 @@ final class Sweeper {
     }
 
     private Counts events(Handle h, Scope scope, Where rows, Action action, Set<String> heldCategories) {
-        var keys = rows.bind(h.createQuery(
-                        "select occurred_at, event_id from events where " + rows.sql() + " limit " + batch))
+        var keys = rows.bind(h.createQuery("select occurred_at, event_id from events where " + rows.sql() + rows.order()
+                        + " limit " + batch))
                 .map((rs, ctx) -> new Key(instant(rs, "occurred_at"), rs.getString("event_id")))
                 .list();
         if (keys.isEmpty()) return Counts.NONE;
@@ -394,7 +429,7 @@ final class Sweeper {
 
     private Counts sessions(Handle h, Scope scope, Where rows, Action action, Set<String> heldCategories) {
         var keys = rows.bind(h.createQuery("select started_at, session_id, subject_id from sessions where " + rows.sql()
-                        + " limit " + batch))
+                        + rows.order() + " limit " + batch))
                 .map((rs, ctx) ->
                         new Key(instant(rs, "started_at"), rs.getString("session_id"), rs.getString("subject_id")))
                 .list();
@@ -536,7 +571,7 @@ final class Sweeper {
     private Counts messages(Handle h, Where rows, Action action, Set<String> heldCategories, Set<String> ownParts) {
         String accountId = (String) rows.value("account");
         var keys = rows.bind(h.createQuery("select sent_at, message_id, conversation_key from messages where "
-                        + rows.sql() + " limit " + batch))
+                        + rows.sql() + rows.order() + " limit " + batch))
                 .map((rs, ctx) ->
                         new Key(instant(rs, "sent_at"), rs.getString("message_id"), rs.getString("conversation_key")))
                 .list();
@@ -711,7 +746,7 @@ final class Sweeper {
     /** Deletes up to a batch of values matching {@code w}; returns how many. */
     private long deleteValues(Handle h, Where w) {
         var keys = w.bind(h.createQuery("select category, collected_at, value_id from personal_values where " + w.sql()
-                        + " limit " + batch))
+                        + w.order() + " limit " + batch))
                 .map((rs, ctx) ->
                         new Key(instant(rs, "collected_at"), rs.getString("value_id"), rs.getString("category")))
                 .list();
@@ -767,8 +802,8 @@ final class Sweeper {
 
     /** Deletes up to a batch of rows of a table keyed (account_id, a, b); returns how many. */
     private long deleteKeyed(Handle h, String table, Where w, String a, String b) {
-        var keys = w.bind(h.createQuery(
-                        "select " + a + ", " + b + " from " + table + " where " + w.sql() + " limit " + batch))
+        var keys = w.bind(h.createQuery("select " + a + ", " + b + " from " + table + " where " + w.sql() + w.order()
+                        + " limit " + batch))
                 .map((rs, ctx) -> Map.entry(rs.getObject(1), rs.getObject(2)))
                 .list();
         if (keys.isEmpty()) return 0;

@@ -87,7 +87,12 @@ public final class Sweeps {
         this.policies = policies;
         this.accounts = accounts;
         this.holds = holds;
-        this.sweeper = new Sweeper(subjects, removal, sessionTimeout, Sweeper.BATCH);
+        this.sweeper = new Sweeper(
+                subjects,
+                removal,
+                sessionTimeout,
+                Sweeper.BATCH,
+                new MonthDrops(dev.lethe.activity.Partitions.DEFAULT_MONTHS_BACK));
         this.audit = audit;
         this.ids = ids;
         this.clock = clock;
@@ -427,6 +432,11 @@ public final class Sweeps {
         @Override
         public void held(String rule, Map<String, Long> byHold) {
             byHold.forEach((hold, n) -> held.merge(hold, n, Long::sum));
+        }
+
+        @Override
+        public boolean preview() {
+            return true;
         }
 
         SweepReport.RuleReport report(SweepRule rule, long millis) {
