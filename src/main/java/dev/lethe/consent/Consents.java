@@ -13,6 +13,7 @@ import dev.lethe.errors.GoneException;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.NotFoundException;
 import dev.lethe.input.JsonFields;
+import dev.lethe.registry.AfterErasure;
 import dev.lethe.registry.CookieCategory;
 import dev.lethe.registry.Intake;
 import dev.lethe.registry.Policy;
@@ -21,6 +22,7 @@ import dev.lethe.storage.Ids;
 import dev.lethe.storage.Transactions;
 import dev.lethe.subjects.IdentifierKind;
 import dev.lethe.subjects.SubjectDirectory;
+import dev.lethe.subjects.Suppressions;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -193,13 +195,29 @@ public final class Consents {
             String proofIp,
             Instant ts) {}
 
-    /** What recording a consent did; {@code profileId} is told only to keys that may read. */
-    public record Recorded(Consent consent, boolean minor) {}
+    /**
+     * What recording a consent did; {@code profileId} is told only to keys that may read. No
+     * consent when the person named was erased and the policy's {@code ingest.afterErasure} is
+     * {@code drop}: nothing was stored, and the answer counts it as suppressed.
+     */
+    public record Recorded(Optional<Consent> consent, boolean minor) {
+
+        /** Nothing recorded: the identifier named an erased person. */
+        static final Recorded SUPPRESSED = new Recorded(Optional.empty(), false);
+
+        /** Whether the consent was dropped for naming an erased person. */
+        public boolean suppressed() {
+            return consent.isEmpty();
+        }
+    }
 
     /**
      * Records a consent. An ingest key (public, in web pages) names the person by visitorId only,
      * since it must learn nothing about who exists; a visitor not seen before is made. Every
-     * mistake at once (422), nothing stored then.
+     * mistake at once (422), nothing stored then. An identifier on the suppression list (an erased
+     * person's) stores nothing under {@code ingest.afterErasure: drop}: a key that may read is told
+     * 410, as identify tells it; an ingest key gets {@link Recorded#SUPPRESSED}, as track counts
+     * its suppressed events. Under {@code new_subject} a visitor id starts a new, unlinked visitor.
      */
     public Recorded record(Caller caller, NewConsent in, List<FieldError> readErrors) {
         AccountService.requireScope(caller, Scope.INGEST);
@@ -246,6 +264,9 @@ public final class Consents {
         if (!all.isEmpty()) throw new InvalidInputException("The consent is not valid.", all);
         var byKind = kind;
         var normalised = value.get();
+        // an erased person's identifier is on the suppression list: drop, or someone new (policy)
+        var named = kind.map(k -> new Suppressions.Entry(k, subjects.blindIndex(accountId, k, normalised)));
+        boolean drop = (policy == null ? Policy.Ingest.DEFAULT : policy.ingest()).afterErasure() == AfterErasure.DROP;
         return transactions.inTransaction(h -> {
             var found = new ArrayList<FieldError>();
             var version = ledger.policy(h, accountId, in.policyVersion());
@@ -254,6 +275,10 @@ public final class Consents {
                         "policyVersion", "no such privacy-policy version: POST /v1/privacy-policies first"));
             else if (version.get().publishedAt().isAfter(ts))
                 found.add(new FieldError("policyVersion", "was published after this consent's time"));
+            if (drop && suppressed(h, accountId, named, now)) {
+                if (!found.isEmpty()) throw new InvalidInputException("The consent is not valid.", found);
+                return suppressedAnswer(caller);
+            }
             String subjectId =
                     subjectOf(h, accountId, policy, byKind, normalised, ts).orElse(null);
             if (subjectId == null)
@@ -261,6 +286,10 @@ public final class Consents {
                         JsonFields.at("subject", in.subject().kind()), "no person is known by it in this account"));
             if (!found.isEmpty()) throw new InvalidInputException("The consent is not valid.", found);
             var locked = subjects.lock(h, accountId, List.of(subjectId));
+            // an erasure that committed since the list was read (its purge may have deleted the
+            // visitor id, so a new visitor was made above): start over, and find it on the list
+            if (drop && suppressed(h, accountId, named, now))
+                throw new Transactions.Retry("the person named was erased meanwhile");
             if (locked.isErased(subjectId))
                 throw new GoneException("This person's data was erased (their key was destroyed); nothing was stored.");
             var consent = new Consent(
@@ -276,8 +305,24 @@ public final class Consents {
             append(h, accountId, caller.actor(), consent, version.get().publishedAt());
             boolean minor =
                     !ledger.minors(h, accountId, List.of(subjectId), today()).isEmpty();
-            return new Recorded(consent, minor);
+            return new Recorded(Optional.of(consent), minor);
         });
+    }
+
+    /** Whether the identifier named is on the suppression list. */
+    private boolean suppressed(Handle h, String accountId, Optional<Suppressions.Entry> named, Instant now) {
+        return named.isPresent()
+                && !subjects.suppressions()
+                        .suppressed(h, accountId, List.of(named.get()), now)
+                        .isEmpty();
+    }
+
+    /** What a consent naming an erased person is answered, nothing stored. */
+    private static Recorded suppressedAnswer(Caller caller) {
+        if (caller.may(Scope.READ))
+            throw new GoneException(
+                    "This person was erased: their identifiers are on the suppression list, and nothing was stored.");
+        return Recorded.SUPPRESSED;
     }
 
     /** The subject named, a new anonymous visitor for a visitor id not seen before. */

@@ -60,17 +60,19 @@ final class ConsentRoutes {
         api.route(POST, "/v1/consents")
                 .access(Access.needs(Scope.INGEST))
                 .summary(
-                        "Record a person's consent per purpose {subject: {email|phone|externalId|visitorId|profileId}, policyVersion, purposes: {name: true|false}, source, proof?: {form?, ip?}, ts?}; an ingest key names the person by visitorId only. The IP address is kept only as a keyed hash")
+                        "Record a person's consent per purpose {subject: {email|phone|externalId|visitorId|profileId}, policyVersion, purposes: {name: true|false}, source, proof?: {form?, ip?}, ts?}; an ingest key names the person by visitorId only. The IP address is kept only as a keyed hash. A visitor id of an erased person stores nothing under ingest.afterErasure: drop: 202 {recorded: 0, suppressed: 1} to an ingest key, 410 to others")
                 .body(ConsentBody.class)
                 .returns(201)
                 .answers(ConsentView.class)
+                .answers(202, ConsentSuppressed.class)
                 .handle((ctx, caller) -> {
                     var in = new JsonFields();
                     var body = in.object(Json.object(ctx), "", JsonFields.keys(ConsentBody.class));
                     var request = read(body, in);
                     var recorded = consents.record(caller, request, in.errors());
                     boolean reads = caller.may(Scope.READ);
-                    ctx.status(201).json(view(recorded.consent(), reads, recorded.minor()));
+                    if (recorded.suppressed()) ctx.status(202).json(new ConsentSuppressed(0, 1));
+                    else ctx.status(201).json(view(recorded.consent().get(), reads, recorded.minor()));
                 });
         api.route(GET, "/v1/consents/{id}/receipt")
                 .access(Access.needs(Scope.READ))
@@ -229,4 +231,13 @@ final class ConsentRoutes {
             String receipt) {}
 
     record ConsentHistory(List<ConsentView> consents) {}
+
+    /**
+     * A consent not recorded: it named an erased person (the suppression list), and the policy's
+     * {@code ingest.afterErasure} is {@code drop}.
+     *
+     * @param recorded consents recorded: 0
+     * @param suppressed consents dropped for naming an erased person: 1
+     */
+    record ConsentSuppressed(int recorded, int suppressed) {}
 }

@@ -72,6 +72,20 @@ public final class Suppressions {
                 .list());
     }
 
+    /**
+     * Those of these entries (identifiers of any kinds) that are suppressed at {@code at}: one query
+     * per kind given.
+     */
+    public Set<Entry> suppressed(Handle h, String accountId, Collection<Entry> entries, Instant at) {
+        var byKind = new java.util.EnumMap<IdentifierKind, Set<String>>(IdentifierKind.class);
+        for (var e : entries)
+            byKind.computeIfAbsent(e.kind(), k -> new HashSet<>()).add(e.blindIndex());
+        var out = new HashSet<Entry>();
+        byKind.forEach((kind, indexes) ->
+                suppressed(h, accountId, kind, indexes, at).forEach(index -> out.add(new Entry(kind, index))));
+        return out;
+    }
+
     /** The entries an erasure wrote (still there). */
     public List<Entry> ofErasure(Handle h, String accountId, String erasureId) {
         return h.createQuery("""
