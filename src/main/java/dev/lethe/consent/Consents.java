@@ -13,6 +13,8 @@ import dev.lethe.errors.GoneException;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.NotFoundException;
 import dev.lethe.input.JsonFields;
+import dev.lethe.outbox.Outbox;
+import dev.lethe.outbox.OutboxMessage;
 import dev.lethe.registry.AfterErasure;
 import dev.lethe.registry.CookieCategory;
 import dev.lethe.registry.Intake;
@@ -23,6 +25,7 @@ import dev.lethe.storage.Transactions;
 import dev.lethe.subjects.IdentifierKind;
 import dev.lethe.subjects.SubjectDirectory;
 import dev.lethe.subjects.Suppressions;
+import dev.lethe.values.PersonalValues;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -66,6 +69,8 @@ public final class Consents {
     private final SubjectDirectory subjects;
     private final PolicyService policies;
     private final Keyring keyring;
+    private final PersonalValues values;
+    private final Outbox outbox;
     private final AuditLog audit;
     private final Ids ids;
     private final Clock clock;
@@ -75,6 +80,8 @@ public final class Consents {
             SubjectDirectory subjects,
             PolicyService policies,
             Keyring keyring,
+            PersonalValues values,
+            Outbox outbox,
             AuditLog audit,
             Ids ids,
             Clock clock) {
@@ -82,6 +89,8 @@ public final class Consents {
         this.subjects = subjects;
         this.policies = policies;
         this.keyring = keyring;
+        this.values = values;
+        this.outbox = outbox;
         this.audit = audit;
         this.ids = ids;
         this.clock = clock;
@@ -96,9 +105,17 @@ public final class Consents {
 
     /**
      * What publishing a version did: the version, and the people it affects (whose current grants
-     * were given under an earlier version), who are told of a material change.
+     * were given under an earlier version), who are told of a material change: {@code notified}
+     * got an email in the outbox, {@code withoutEmail} have no email Lethe keeps (both 0 for a
+     * change that is not material).
      */
-    public record Published(PrivacyPolicyVersion policy, List<String> affected) {}
+    public record Published(PrivacyPolicyVersion policy, List<String> affected, int notified, int withoutEmail) {}
+
+    /** How a material change was announced: emails written to the outbox, and people without one. */
+    record Announced(int notified, int withoutEmail) {}
+
+    /** The outbox purpose of a material change's email. */
+    public static final String MATERIAL_CHANGE_PURPOSE = "privacy-policy-material";
 
     /**
      * Publishes a privacy-policy version (admin); {@code readErrors} are the body's own mistakes,
@@ -145,21 +162,43 @@ public final class Consents {
                                     "material", version.material(),
                                     "requiresReconsent", version.requiresReconsent(),
                                     "affected", affected.size())));
-            if (version.material()) announceMaterialChange(h, accountId, version, affected);
-            return new Published(version, affected);
+            var announced =
+                    version.material() ? announceMaterialChange(h, accountId, version, affected) : new Announced(0, 0);
+            return new Published(version, affected, announced.notified(), announced.withoutEmail());
         });
     }
 
     /**
      * The one place a material change is announced to the people it affects, in the transaction
-     * that publishes it. The outbox is not on this branch: the merge adds, per affected subject,
-     * {@code Outbox.enqueue(h, accountId, Optional.of(subjectId), new OutboxMessage(EMAIL, to,
-     * subject, text, "privacy_policy.material"))} here, with {@code to} the person's latest email
-     * read through PersonalValues (people without one are skipped and counted). Until then the
-     * announcement is recorded in the audit log with its count only, and nothing pretends to send.
+     * that publishes it, so the emails exist if and only if the version is published: per person,
+     * under their lock (docs/locks.md: people in id order), their latest email — opened through
+     * {@link PersonalValues}, never logged — gets a message in the outbox naming the new version
+     * and its address. People erased meanwhile, and people without a kept email, are skipped and
+     * counted; the audit entry holds the counts only.
      */
-    private void announceMaterialChange(
+    private Announced announceMaterialChange(
             Handle h, String accountId, PrivacyPolicyVersion version, List<String> affected) {
+        int notified = 0;
+        int withoutEmail = 0;
+        for (int from = 0; from < affected.size(); from += ANNOUNCE_BATCH) {
+            var people = new TreeSet<>(affected.subList(from, Math.min(affected.size(), from + ANNOUNCE_BATCH)));
+            var locked = subjects.lockNamed(h, accountId, people);
+            var alive = people.stream()
+                    .filter(id -> locked.get(id) != null && !locked.isErased(id))
+                    .toList();
+            var emails = values.latest(h, accountId, alive, List.of(IdentifierKind.EMAIL.field()));
+            for (String subjectId : people) {
+                var email = Optional.ofNullable(emails.get(subjectId))
+                        .map(fields -> fields.get(IdentifierKind.EMAIL.field()))
+                        .flatMap(v -> IdentifierKind.EMAIL.normalise(v.value()));
+                if (email.isEmpty()) {
+                    withoutEmail++;
+                    continue;
+                }
+                outbox.enqueue(h, accountId, Optional.of(subjectId), materialChange(email.get(), version));
+                notified++;
+            }
+        }
         audit.append(
                 h,
                 AuditEvent.ok(
@@ -167,7 +206,27 @@ public final class Consents {
                         Actor.SYSTEM,
                         "consent.policy.material",
                         List.of("privacy_policy:" + version.version()),
-                        Map.of("affected", affected.size())));
+                        Map.of("affected", affected.size(), "notified", notified, "withoutEmail", withoutEmail)));
+        return new Announced(notified, withoutEmail);
+    }
+
+    /** People locked and told at a time, within the publication's transaction. */
+    private static final int ANNOUNCE_BATCH = 500;
+
+    /** The email telling a person of a material change: the version and where to read it. */
+    private static OutboxMessage materialChange(String to, PrivacyPolicyVersion version) {
+        return OutboxMessage.email(
+                to,
+                "Our privacy policy has changed",
+                """
+                We have published a new version of our privacy policy, %s, in force from %s.
+
+                It changes how your personal data is handled in ways that matter to your rights. \
+                Please read it at %s
+
+                You are receiving this email because you gave us your consent under an earlier version.
+                """.formatted(version.version(), version.publishedAt(), version.url()),
+                MATERIAL_CHANGE_PURPOSE);
     }
 
     /** The account's privacy-policy versions, newest first. */

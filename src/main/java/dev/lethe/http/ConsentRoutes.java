@@ -48,14 +48,18 @@ final class ConsentRoutes {
                             in.optionalBoolean(body, "", "requiresReconsent"));
                     var published = consents.publish(caller, p, in.errors());
                     ctx.status(201)
-                            .json(view(published.policy(), published.affected().size()));
+                            .json(view(
+                                    published.policy(),
+                                    published.affected().size(),
+                                    published.notified(),
+                                    published.withoutEmail()));
                 });
         api.route(GET, "/v1/privacy-policies")
                 .access(Access.needs(Scope.READ))
                 .summary("The account's privacy-policy versions, newest first")
                 .answers(PolicyList.class)
                 .handle((ctx, caller) -> ctx.json(new PolicyList(consents.policies(caller).stream()
-                        .map(p -> view(p, null))
+                        .map(p -> view(p, null, null, null))
                         .toList())));
         api.route(POST, "/v1/consents")
                 .access(Access.needs(Scope.INGEST))
@@ -128,9 +132,17 @@ final class ConsentRoutes {
                 in.optionalInstant(body, "", "ts"));
     }
 
-    private static PolicyView view(PrivacyPolicyVersion p, Integer affected) {
+    private static PolicyView view(PrivacyPolicyVersion p, Integer affected, Integer notified, Integer withoutEmail) {
         return new PolicyView(
-                p.version(), p.url(), p.publishedAt(), p.material(), p.requiresReconsent(), p.createdAt(), affected);
+                p.version(),
+                p.url(),
+                p.publishedAt(),
+                p.material(),
+                p.requiresReconsent(),
+                p.createdAt(),
+                affected,
+                notified,
+                withoutEmail);
     }
 
     private static ConsentView view(Consent c, boolean reads, boolean minor) {
@@ -169,6 +181,9 @@ final class ConsentRoutes {
      *
      * @param affected on publication: the people whose current grants were given under an earlier
      *     version (told of a material change)
+     * @param notified on publication: the affected people an email was written to in the outbox
+     *     (a material change; 0 otherwise)
+     * @param withoutEmail on publication: the affected people not told, having no email Lethe keeps
      */
     record PolicyView(
             String version,
@@ -177,7 +192,9 @@ final class ConsentRoutes {
             boolean material,
             boolean requiresReconsent,
             Instant createdAt,
-            Integer affected) {}
+            Integer affected,
+            Integer notified,
+            Integer withoutEmail) {}
 
     record PolicyList(List<PolicyView> policies) {}
 
