@@ -412,7 +412,7 @@ public final class Lethe implements AutoCloseable {
             // one way for every writer on people to start over (docs/locks.md)
             var transactions = new Transactions(jdbi);
             // the consent ledger: ingest asks it before storing a consent-based value
-            var consents = new Consents(transactions, subjects, policies, keyring, audit, ids, clock);
+            var consents = new Consents(transactions, subjects, policies, keyring, values, outbox, audit, ids, clock);
             var goals = new GoalService(
                     jdbi, transactions, subjects, new JdbcGoalStore(), values, segmentReferences, audit, ids, clock);
             this.profiles = profiles(

@@ -11,6 +11,7 @@ import dev.lethe.errors.FieldError;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.input.Batch;
 import dev.lethe.input.JsonFields;
+import dev.lethe.registry.AfterErasure;
 import dev.lethe.registry.Classification;
 import dev.lethe.registry.Intake;
 import dev.lethe.registry.Policy;
@@ -23,6 +24,7 @@ import dev.lethe.storage.Transactions;
 import dev.lethe.subjects.IdentifierKind;
 import dev.lethe.subjects.Subject;
 import dev.lethe.subjects.SubjectDirectory;
+import dev.lethe.subjects.Suppressions;
 import dev.lethe.values.NewValue;
 import dev.lethe.values.PersonalValues;
 import dev.lethe.values.Sensitive;
@@ -261,8 +263,10 @@ public final class MessageService {
                 expired.subList(expiredBefore, expired.size()).clear();
                 checked.forEach(c -> rejected.remove(c.index()));
                 var consent = new ConsentReport.Tally(false);
-                store(h, accountId, policy, checked, conversationRules, now, accepted, rejected, expired, consent);
-                var result = TrackResult.of(accepted.size(), rejected, droppedValues, expired, 0, consent.report());
+                int suppressed = store(
+                        h, accountId, policy, checked, conversationRules, now, accepted, rejected, expired, consent);
+                var result =
+                        TrackResult.of(accepted.size(), rejected, droppedValues, expired, suppressed, consent.report());
                 audit.append(h, result.auditEvent(accountId, caller.actor(), "activity.messages"));
                 return result;
             });
@@ -272,7 +276,8 @@ public final class MessageService {
         return result;
     }
 
-    private void store(
+    /** Stores the batch; returns how many messages it dropped for naming an erased person. */
+    private int store(
             Handle h,
             String accountId,
             Policy policy,
@@ -289,12 +294,28 @@ public final class MessageService {
         var resolved = new HashMap<String, String>();
         var subjectOf = new HashMap<Integer, String>();
         var created = new HashSet<String>();
+        var indexesOf = new HashMap<Integer, Map<IdentifierKind, String>>();
+        for (var c : batch) indexesOf.put(c.index(), indexes(accountId, c.message()));
+        // An erased person's identifiers are on the suppression list: a message naming one is
+        // dropped and counted, or starts someone new, as the policy says (ingest.afterErasure);
+        // it never finds the erased person again.
+        boolean drop = policy.ingest().afterErasure() == AfterErasure.DROP;
+        Set<Integer> suppressed = drop ? suppressed(h, accountId, indexesOf, now) : Set.of();
         for (var c : batch) {
-            resolve(h, accountId, c.message(), c.subjectType(), c.ts(), resolved, created)
+            if (suppressed.contains(c.index())) continue;
+            resolve(h, accountId, c.message(), indexesOf.get(c.index()), c.subjectType(), c.ts(), resolved, created)
                     .ifPresent(subject -> subjectOf.put(c.index(), subject));
         }
         // Lock order (docs/locks.md): the batch's people first, in id order, then their keys.
         var locked = subjects.lock(h, accountId, new HashSet<>(subjectOf.values()));
+        // An erasure that committed since the list was read (and whose purge may have deleted the
+        // identifiers, so a new person was made above): start over, and find it on the list.
+        if (drop) {
+            var named = new HashMap<>(indexesOf);
+            named.keySet().removeAll(suppressed);
+            if (!suppressed(h, accountId, named, now).isEmpty())
+                throw new Transactions.Retry("a person named by the batch was erased meanwhile");
+        }
         // the consent gate (DESIGN promise 8): each person's values pass their consents
         var standings = consents.standings(h, accountId, new HashSet<>(subjectOf.values()));
         standings.values().forEach(s -> {
@@ -302,6 +323,7 @@ public final class MessageService {
         });
         var movedConversations = new HashMap<String, Instant>();
         for (var c : batch) {
+            if (suppressed.contains(c.index())) continue;
             var m = c.message();
             String at = "messages[" + c.index() + "]";
             Optional<String> subject = Optional.ofNullable(subjectOf.get(c.index()));
@@ -394,6 +416,33 @@ public final class MessageService {
         movedConversations.forEach(
                 (key, start) -> store.reanchorConversation(h, accountId, key, conversationRules, start));
         statistics.add(h, accountId, tally.counts());
+        return suppressed.size();
+    }
+
+    /** The blind indexes of the identifiers a message names its person by (none for a profile id). */
+    private Map<IdentifierKind, String> indexes(String accountId, IncomingMessage m) {
+        var indexes = new LinkedHashMap<IdentifierKind, String>();
+        if (m.profileId() != null) return indexes;
+        m.identifiers()
+                .forEach((kind, text) -> indexes.put(
+                        kind,
+                        subjects.blindIndex(
+                                accountId, kind, kind.normalise(text).orElseThrow())));
+        return indexes;
+    }
+
+    /** The messages (by index) that name an erased person by an identifier on the suppression list. */
+    private Set<Integer> suppressed(
+            Handle h, String accountId, Map<Integer, Map<IdentifierKind, String>> indexesOf, Instant now) {
+        var entries = new HashSet<Suppressions.Entry>();
+        indexesOf.values().forEach(m -> m.forEach((kind, index) -> entries.add(new Suppressions.Entry(kind, index))));
+        var listed = subjects.suppressions().suppressed(h, accountId, entries, now);
+        if (listed.isEmpty()) return Set.of();
+        var out = new HashSet<Integer>();
+        indexesOf.forEach((i, m) -> m.forEach((kind, index) -> {
+            if (listed.contains(new Suppressions.Entry(kind, index))) out.add(i);
+        }));
+        return out;
     }
 
     /** The message's person: a known profile, or the one its identifier finds or makes. */
@@ -401,6 +450,7 @@ public final class MessageService {
             Handle h,
             String accountId,
             IncomingMessage m,
+            Map<IdentifierKind, String> indexes,
             String subjectType,
             Instant ts,
             Map<String, String> resolved,
@@ -411,12 +461,6 @@ public final class MessageService {
                     .filter(Subject::identified)
                     .map(Subject::subjectId);
         }
-        var indexes = new LinkedHashMap<IdentifierKind, String>();
-        m.identifiers()
-                .forEach((kind, text) -> indexes.put(
-                        kind,
-                        subjects.blindIndex(
-                                accountId, kind, kind.normalise(text).orElseThrow())));
         for (var e : indexes.entrySet()) {
             String cacheKey = e.getKey() + ":" + e.getValue();
             if (resolved.containsKey(cacheKey)) return Optional.of(resolved.get(cacheKey));

@@ -13,6 +13,9 @@ import dev.lethe.errors.GoneException;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.NotFoundException;
 import dev.lethe.input.JsonFields;
+import dev.lethe.outbox.Outbox;
+import dev.lethe.outbox.OutboxMessage;
+import dev.lethe.registry.AfterErasure;
 import dev.lethe.registry.CookieCategory;
 import dev.lethe.registry.Intake;
 import dev.lethe.registry.Policy;
@@ -21,6 +24,8 @@ import dev.lethe.storage.Ids;
 import dev.lethe.storage.Transactions;
 import dev.lethe.subjects.IdentifierKind;
 import dev.lethe.subjects.SubjectDirectory;
+import dev.lethe.subjects.Suppressions;
+import dev.lethe.values.PersonalValues;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -64,6 +69,8 @@ public final class Consents {
     private final SubjectDirectory subjects;
     private final PolicyService policies;
     private final Keyring keyring;
+    private final PersonalValues values;
+    private final Outbox outbox;
     private final AuditLog audit;
     private final Ids ids;
     private final Clock clock;
@@ -73,6 +80,8 @@ public final class Consents {
             SubjectDirectory subjects,
             PolicyService policies,
             Keyring keyring,
+            PersonalValues values,
+            Outbox outbox,
             AuditLog audit,
             Ids ids,
             Clock clock) {
@@ -80,6 +89,8 @@ public final class Consents {
         this.subjects = subjects;
         this.policies = policies;
         this.keyring = keyring;
+        this.values = values;
+        this.outbox = outbox;
         this.audit = audit;
         this.ids = ids;
         this.clock = clock;
@@ -94,9 +105,17 @@ public final class Consents {
 
     /**
      * What publishing a version did: the version, and the people it affects (whose current grants
-     * were given under an earlier version), who are told of a material change.
+     * were given under an earlier version), who are told of a material change: {@code notified}
+     * got an email in the outbox, {@code withoutEmail} have no email Lethe keeps (both 0 for a
+     * change that is not material).
      */
-    public record Published(PrivacyPolicyVersion policy, List<String> affected) {}
+    public record Published(PrivacyPolicyVersion policy, List<String> affected, int notified, int withoutEmail) {}
+
+    /** How a material change was announced: emails written to the outbox, and people without one. */
+    record Announced(int notified, int withoutEmail) {}
+
+    /** The outbox purpose of a material change's email. */
+    public static final String MATERIAL_CHANGE_PURPOSE = "privacy-policy-material";
 
     /**
      * Publishes a privacy-policy version (admin); {@code readErrors} are the body's own mistakes,
@@ -143,21 +162,43 @@ public final class Consents {
                                     "material", version.material(),
                                     "requiresReconsent", version.requiresReconsent(),
                                     "affected", affected.size())));
-            if (version.material()) announceMaterialChange(h, accountId, version, affected);
-            return new Published(version, affected);
+            var announced =
+                    version.material() ? announceMaterialChange(h, accountId, version, affected) : new Announced(0, 0);
+            return new Published(version, affected, announced.notified(), announced.withoutEmail());
         });
     }
 
     /**
      * The one place a material change is announced to the people it affects, in the transaction
-     * that publishes it. The outbox is not on this branch: the merge adds, per affected subject,
-     * {@code Outbox.enqueue(h, accountId, Optional.of(subjectId), new OutboxMessage(EMAIL, to,
-     * subject, text, "privacy_policy.material"))} here, with {@code to} the person's latest email
-     * read through PersonalValues (people without one are skipped and counted). Until then the
-     * announcement is recorded in the audit log with its count only, and nothing pretends to send.
+     * that publishes it, so the emails exist if and only if the version is published: per person,
+     * under their lock (docs/locks.md: people in id order), their latest email — opened through
+     * {@link PersonalValues}, never logged — gets a message in the outbox naming the new version
+     * and its address. People erased meanwhile, and people without a kept email, are skipped and
+     * counted; the audit entry holds the counts only.
      */
-    private void announceMaterialChange(
+    private Announced announceMaterialChange(
             Handle h, String accountId, PrivacyPolicyVersion version, List<String> affected) {
+        int notified = 0;
+        int withoutEmail = 0;
+        for (int from = 0; from < affected.size(); from += ANNOUNCE_BATCH) {
+            var people = new TreeSet<>(affected.subList(from, Math.min(affected.size(), from + ANNOUNCE_BATCH)));
+            var locked = subjects.lockNamed(h, accountId, people);
+            var alive = people.stream()
+                    .filter(id -> locked.get(id) != null && !locked.isErased(id))
+                    .toList();
+            var emails = values.latest(h, accountId, alive, List.of(IdentifierKind.EMAIL.field()));
+            for (String subjectId : people) {
+                var email = Optional.ofNullable(emails.get(subjectId))
+                        .map(fields -> fields.get(IdentifierKind.EMAIL.field()))
+                        .flatMap(v -> IdentifierKind.EMAIL.normalise(v.value()));
+                if (email.isEmpty()) {
+                    withoutEmail++;
+                    continue;
+                }
+                outbox.enqueue(h, accountId, Optional.of(subjectId), materialChange(email.get(), version));
+                notified++;
+            }
+        }
         audit.append(
                 h,
                 AuditEvent.ok(
@@ -165,7 +206,27 @@ public final class Consents {
                         Actor.SYSTEM,
                         "consent.policy.material",
                         List.of("privacy_policy:" + version.version()),
-                        Map.of("affected", affected.size())));
+                        Map.of("affected", affected.size(), "notified", notified, "withoutEmail", withoutEmail)));
+        return new Announced(notified, withoutEmail);
+    }
+
+    /** People locked and told at a time, within the publication's transaction. */
+    private static final int ANNOUNCE_BATCH = 500;
+
+    /** The email telling a person of a material change: the version and where to read it. */
+    private static OutboxMessage materialChange(String to, PrivacyPolicyVersion version) {
+        return OutboxMessage.email(
+                to,
+                "Our privacy policy has changed",
+                """
+                We have published a new version of our privacy policy, %s, in force from %s.
+
+                It changes how your personal data is handled in ways that matter to your rights. \
+                Please read it at %s
+
+                You are receiving this email because you gave us your consent under an earlier version.
+                """.formatted(version.version(), version.publishedAt(), version.url()),
+                MATERIAL_CHANGE_PURPOSE);
     }
 
     /** The account's privacy-policy versions, newest first. */
@@ -193,13 +254,29 @@ public final class Consents {
             String proofIp,
             Instant ts) {}
 
-    /** What recording a consent did; {@code profileId} is told only to keys that may read. */
-    public record Recorded(Consent consent, boolean minor) {}
+    /**
+     * What recording a consent did; {@code profileId} is told only to keys that may read. No
+     * consent when the person named was erased and the policy's {@code ingest.afterErasure} is
+     * {@code drop}: nothing was stored, and the answer counts it as suppressed.
+     */
+    public record Recorded(Optional<Consent> consent, boolean minor) {
+
+        /** Nothing recorded: the identifier named an erased person. */
+        static final Recorded SUPPRESSED = new Recorded(Optional.empty(), false);
+
+        /** Whether the consent was dropped for naming an erased person. */
+        public boolean suppressed() {
+            return consent.isEmpty();
+        }
+    }
 
     /**
      * Records a consent. An ingest key (public, in web pages) names the person by visitorId only,
      * since it must learn nothing about who exists; a visitor not seen before is made. Every
-     * mistake at once (422), nothing stored then.
+     * mistake at once (422), nothing stored then. An identifier on the suppression list (an erased
+     * person's) stores nothing under {@code ingest.afterErasure: drop}: a key that may read is told
+     * 410, as identify tells it; an ingest key gets {@link Recorded#SUPPRESSED}, as track counts
+     * its suppressed events. Under {@code new_subject} a visitor id starts a new, unlinked visitor.
      */
     public Recorded record(Caller caller, NewConsent in, List<FieldError> readErrors) {
         AccountService.requireScope(caller, Scope.INGEST);
@@ -246,6 +323,9 @@ public final class Consents {
         if (!all.isEmpty()) throw new InvalidInputException("The consent is not valid.", all);
         var byKind = kind;
         var normalised = value.get();
+        // an erased person's identifier is on the suppression list: drop, or someone new (policy)
+        var named = kind.map(k -> new Suppressions.Entry(k, subjects.blindIndex(accountId, k, normalised)));
+        boolean drop = (policy == null ? Policy.Ingest.DEFAULT : policy.ingest()).afterErasure() == AfterErasure.DROP;
         return transactions.inTransaction(h -> {
             var found = new ArrayList<FieldError>();
             var version = ledger.policy(h, accountId, in.policyVersion());
@@ -254,6 +334,10 @@ public final class Consents {
                         "policyVersion", "no such privacy-policy version: POST /v1/privacy-policies first"));
             else if (version.get().publishedAt().isAfter(ts))
                 found.add(new FieldError("policyVersion", "was published after this consent's time"));
+            if (drop && suppressed(h, accountId, named, now)) {
+                if (!found.isEmpty()) throw new InvalidInputException("The consent is not valid.", found);
+                return suppressedAnswer(caller);
+            }
             String subjectId =
                     subjectOf(h, accountId, policy, byKind, normalised, ts).orElse(null);
             if (subjectId == null)
@@ -261,6 +345,10 @@ public final class Consents {
                         JsonFields.at("subject", in.subject().kind()), "no person is known by it in this account"));
             if (!found.isEmpty()) throw new InvalidInputException("The consent is not valid.", found);
             var locked = subjects.lock(h, accountId, List.of(subjectId));
+            // an erasure that committed since the list was read (its purge may have deleted the
+            // visitor id, so a new visitor was made above): start over, and find it on the list
+            if (drop && suppressed(h, accountId, named, now))
+                throw new Transactions.Retry("the person named was erased meanwhile");
             if (locked.isErased(subjectId))
                 throw new GoneException("This person's data was erased (their key was destroyed); nothing was stored.");
             var consent = new Consent(
@@ -276,8 +364,24 @@ public final class Consents {
             append(h, accountId, caller.actor(), consent, version.get().publishedAt());
             boolean minor =
                     !ledger.minors(h, accountId, List.of(subjectId), today()).isEmpty();
-            return new Recorded(consent, minor);
+            return new Recorded(Optional.of(consent), minor);
         });
+    }
+
+    /** Whether the identifier named is on the suppression list. */
+    private boolean suppressed(Handle h, String accountId, Optional<Suppressions.Entry> named, Instant now) {
+        return named.isPresent()
+                && !subjects.suppressions()
+                        .suppressed(h, accountId, List.of(named.get()), now)
+                        .isEmpty();
+    }
+
+    /** What a consent naming an erased person is answered, nothing stored. */
+    private static Recorded suppressedAnswer(Caller caller) {
+        if (caller.may(Scope.READ))
+            throw new GoneException(
+                    "This person was erased: their identifiers are on the suppression list, and nothing was stored.");
+        return Recorded.SUPPRESSED;
     }
 
     /** The subject named, a new anonymous visitor for a visitor id not seen before. */

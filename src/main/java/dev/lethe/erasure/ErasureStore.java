@@ -6,11 +6,16 @@ import static dev.lethe.storage.Timestamps.utc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lethe.subjects.SubjectTable;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -89,14 +94,53 @@ final class ErasureStore {
                 .list();
     }
 
-    /** The categories the subject has values of. */
-    List<String> categoriesOf(Handle h, String accountId, String subjectId) {
-        return h.createQuery("select distinct category from personal_values"
-                        + " where account_id = :account and subject_id = :subject order by category")
+    /**
+     * What a person holds, per table of the registry, with their values per category: the
+     * receipt's counts. One statement (a {@code union all} built from the registry), so the
+     * shredding transaction, which holds the person's lock, pays one round trip for them.
+     */
+    record Census(Map<SubjectTable, Integer> rows, Map<String, Integer> valuesByCategory) {}
+
+    /** The statement of {@link #census}: the values by category first, then each other table. */
+    private static final String CENSUS = censusQuery();
+
+    private static String censusQuery() {
+        var sql = new StringBuilder(
+                "select cast(null as varchar(64)) as tbl, category, count(*) as n from personal_values"
+                        + " where account_id = :account and subject_id = :subject group by category");
+        for (var table : SubjectTable.values()) {
+            if (table == SubjectTable.PERSONAL_VALUES) continue;
+            sql.append(" union all select '")
+                    .append(table.table())
+                    .append("', null, count(*) from ")
+                    .append(table.table())
+                    .append(" where account_id = :account and subject_id = :subject");
+        }
+        return sql.toString();
+    }
+
+    Census census(Handle h, String accountId, String subjectId) {
+        var rows = new EnumMap<SubjectTable, Integer>(SubjectTable.class);
+        var byCategory = new TreeMap<String, Integer>();
+        var tables = new HashMap<String, SubjectTable>();
+        for (var t : SubjectTable.values()) tables.put(t.table(), t);
+        rows.put(SubjectTable.PERSONAL_VALUES, 0);
+        h.createQuery(CENSUS)
                 .bind("account", accountId)
                 .bind("subject", subjectId)
-                .mapTo(String.class)
+                .map((rs, ctx) -> {
+                    String table = rs.getString(1);
+                    int n = rs.getInt(3);
+                    if (table == null) {
+                        byCategory.put(rs.getString(2), n);
+                        rows.merge(SubjectTable.PERSONAL_VALUES, n, Integer::sum);
+                    } else {
+                        rows.put(tables.get(table), n);
+                    }
+                    return n;
+                })
                 .list();
+        return new Census(rows, byCategory);
     }
 
     /** Whether the account exists (a journal entry may name one a restored backup does not have). */

@@ -194,23 +194,25 @@ public final class Erasures {
         if (earlier.isPresent()) return Optional.of(new Shredded(earlier.get(), false, List.of()));
         if (locked.get(subjectId) == null) return Optional.empty();
 
+        // the receipt's counts, every table at once, taken under the person's lock
+        var census = store.census(h, accountId, subjectId);
         var holdByCategory = new LinkedHashMap<String, LegalHold>();
-        for (String category : store.categoriesOf(h, accountId, subjectId))
-            holdFilter.holding(subjectId, category).ifPresent(hold -> holdByCategory.put(category, hold));
-        var heldValues = subjects.store()
-                .countByCategory(h, SubjectTable.PERSONAL_VALUES, accountId, subjectId, holdByCategory.keySet());
         var held = new ArrayList<ErasureReceipt.HeldCategory>();
-        heldValues.forEach((category, values) -> {
-            var hold = holdByCategory.get(category);
-            held.add(new ErasureReceipt.HeldCategory(category, hold.holdId(), hold.reason(), values));
-        });
-        int heldTotal = heldValues.values().stream().mapToInt(Integer::intValue).sum();
+        int heldTotal = 0;
+        for (var e : census.valuesByCategory().entrySet()) {
+            var hold = holdFilter.holding(subjectId, e.getKey());
+            if (hold.isEmpty()) continue;
+            holdByCategory.put(e.getKey(), hold.get());
+            held.add(new ErasureReceipt.HeldCategory(
+                    e.getKey(), hold.get().holdId(), hold.get().reason(), e.getValue()));
+            heldTotal += e.getValue();
+        }
         var tables = new ArrayList<ErasureReceipt.TableRows>();
         for (var table : SubjectTable.values()) {
             int rows = switch (table) {
                 case ERASURES -> 1; // this erasure's record, written below
                 case SUBJECTS -> 1;
-                case PERSONAL_VALUES -> subjects.store().countRows(h, table, accountId, subjectId) - heldTotal;
+                case PERSONAL_VALUES -> census.rows().get(table) - heldTotal;
                 case IDENTIFIERS,
                         EVENTS,
                         SESSIONS,
@@ -225,7 +227,7 @@ public final class Erasures {
                         CONSENT_PURPOSES,
                         CONSENT_MINORS,
                         REQUESTS,
-                        SUBJECT_KEYS -> subjects.store().countRows(h, table, accountId, subjectId);
+                        SUBJECT_KEYS -> census.rows().get(table);
             };
             tables.add(new ErasureReceipt.TableRows(
                     table.table(),

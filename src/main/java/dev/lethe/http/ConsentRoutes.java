@@ -48,29 +48,35 @@ final class ConsentRoutes {
                             in.optionalBoolean(body, "", "requiresReconsent"));
                     var published = consents.publish(caller, p, in.errors());
                     ctx.status(201)
-                            .json(view(published.policy(), published.affected().size()));
+                            .json(view(
+                                    published.policy(),
+                                    published.affected().size(),
+                                    published.notified(),
+                                    published.withoutEmail()));
                 });
         api.route(GET, "/v1/privacy-policies")
                 .access(Access.needs(Scope.READ))
                 .summary("The account's privacy-policy versions, newest first")
                 .answers(PolicyList.class)
                 .handle((ctx, caller) -> ctx.json(new PolicyList(consents.policies(caller).stream()
-                        .map(p -> view(p, null))
+                        .map(p -> view(p, null, null, null))
                         .toList())));
         api.route(POST, "/v1/consents")
                 .access(Access.needs(Scope.INGEST))
                 .summary(
-                        "Record a person's consent per purpose {subject: {email|phone|externalId|visitorId|profileId}, policyVersion, purposes: {name: true|false}, source, proof?: {form?, ip?}, ts?}; an ingest key names the person by visitorId only. The IP address is kept only as a keyed hash")
+                        "Record a person's consent per purpose {subject: {email|phone|externalId|visitorId|profileId}, policyVersion, purposes: {name: true|false}, source, proof?: {form?, ip?}, ts?}; an ingest key names the person by visitorId only. The IP address is kept only as a keyed hash. A visitor id of an erased person stores nothing under ingest.afterErasure: drop: 202 {recorded: 0, suppressed: 1} to an ingest key, 410 to others")
                 .body(ConsentBody.class)
                 .returns(201)
                 .answers(ConsentView.class)
+                .answers(202, ConsentSuppressed.class)
                 .handle((ctx, caller) -> {
                     var in = new JsonFields();
                     var body = in.object(Json.object(ctx), "", JsonFields.keys(ConsentBody.class));
                     var request = read(body, in);
                     var recorded = consents.record(caller, request, in.errors());
                     boolean reads = caller.may(Scope.READ);
-                    ctx.status(201).json(view(recorded.consent(), reads, recorded.minor()));
+                    if (recorded.suppressed()) ctx.status(202).json(new ConsentSuppressed(0, 1));
+                    else ctx.status(201).json(view(recorded.consent().get(), reads, recorded.minor()));
                 });
         api.route(GET, "/v1/consents/{id}/receipt")
                 .access(Access.needs(Scope.READ))
@@ -126,9 +132,17 @@ final class ConsentRoutes {
                 in.optionalInstant(body, "", "ts"));
     }
 
-    private static PolicyView view(PrivacyPolicyVersion p, Integer affected) {
+    private static PolicyView view(PrivacyPolicyVersion p, Integer affected, Integer notified, Integer withoutEmail) {
         return new PolicyView(
-                p.version(), p.url(), p.publishedAt(), p.material(), p.requiresReconsent(), p.createdAt(), affected);
+                p.version(),
+                p.url(),
+                p.publishedAt(),
+                p.material(),
+                p.requiresReconsent(),
+                p.createdAt(),
+                affected,
+                notified,
+                withoutEmail);
     }
 
     private static ConsentView view(Consent c, boolean reads, boolean minor) {
@@ -167,6 +181,9 @@ final class ConsentRoutes {
      *
      * @param affected on publication: the people whose current grants were given under an earlier
      *     version (told of a material change)
+     * @param notified on publication: the affected people an email was written to in the outbox
+     *     (a material change; 0 otherwise)
+     * @param withoutEmail on publication: the affected people not told, having no email Lethe keeps
      */
     record PolicyView(
             String version,
@@ -175,7 +192,9 @@ final class ConsentRoutes {
             boolean material,
             boolean requiresReconsent,
             Instant createdAt,
-            Integer affected) {}
+            Integer affected,
+            Integer notified,
+            Integer withoutEmail) {}
 
     record PolicyList(List<PolicyView> policies) {}
 
@@ -229,4 +248,13 @@ final class ConsentRoutes {
             String receipt) {}
 
     record ConsentHistory(List<ConsentView> consents) {}
+
+    /**
+     * A consent not recorded: it named an erased person (the suppression list), and the policy's
+     * {@code ingest.afterErasure} is {@code drop}.
+     *
+     * @param recorded consents recorded: 0
+     * @param suppressed consents dropped for naming an erased person: 1
+     */
+    record ConsentSuppressed(int recorded, int suppressed) {}
 }

@@ -27,32 +27,43 @@ public final class Suppressions {
     /** One entry: an identifier's kind and blind index. */
     public record Entry(IdentifierKind kind, String blindIndex) {}
 
-    /** Adds entries for an erasure; an entry already there is moved to the later expiry. */
+    /**
+     * Adds entries for an erasure; an entry already there is replaced (moved to this erasure and
+     * the later expiry). Two statements whatever the number of entries: the erasure's transaction
+     * holds the person's lock while it runs.
+     */
     public void add(Handle h, String accountId, String erasureId, Collection<Entry> entries, Instant expiresAt) {
-        for (var e : entries) {
-            int updated = h.createUpdate("""
-                            update suppressions set erasure_id = :erasure, expires_at = :expires
-                            where account_id = :account and kind = :kind and blind_index = :index
-                            """)
-                    .bind("account", accountId)
+        var distinct = List.copyOf(new java.util.LinkedHashSet<>(entries));
+        if (distinct.isEmpty()) return;
+        var which = new StringBuilder();
+        for (int i = 0; i < distinct.size(); i++) {
+            if (i > 0) which.append(" or ");
+            which.append("(kind = :kind")
+                    .append(i)
+                    .append(" and blind_index = :index")
+                    .append(i)
+                    .append(')');
+        }
+        var delete = h.createUpdate("delete from suppressions where account_id = :account and (" + which + ")")
+                .bind("account", accountId);
+        for (int i = 0; i < distinct.size(); i++) {
+            delete.bind("kind" + i, distinct.get(i).kind().wireName())
+                    .bind("index" + i, distinct.get(i).blindIndex());
+        }
+        delete.execute();
+        var insert = h.prepareBatch("""
+                insert into suppressions (account_id, kind, blind_index, erasure_id, expires_at)
+                values (:account, :kind, :index, :erasure, :expires)
+                """);
+        for (var e : distinct) {
+            insert.bind("account", accountId)
                     .bind("kind", e.kind().wireName())
                     .bind("index", e.blindIndex())
                     .bind("erasure", erasureId)
                     .bind("expires", utc(expiresAt))
-                    .execute();
-            if (updated == 0) {
-                h.createUpdate("""
-                                insert into suppressions (account_id, kind, blind_index, erasure_id, expires_at)
-                                values (:account, :kind, :index, :erasure, :expires)
-                                """)
-                        .bind("account", accountId)
-                        .bind("kind", e.kind().wireName())
-                        .bind("index", e.blindIndex())
-                        .bind("erasure", erasureId)
-                        .bind("expires", utc(expiresAt))
-                        .execute();
-            }
+                    .add();
         }
+        insert.execute();
     }
 
     /** Those of these blind indexes (of one kind) that are suppressed at {@code at}. */
@@ -70,6 +81,20 @@ public final class Suppressions {
                 .bind("at", utc(at))
                 .mapTo(String.class)
                 .list());
+    }
+
+    /**
+     * Those of these entries (identifiers of any kinds) that are suppressed at {@code at}: one query
+     * per kind given.
+     */
+    public Set<Entry> suppressed(Handle h, String accountId, Collection<Entry> entries, Instant at) {
+        var byKind = new java.util.EnumMap<IdentifierKind, Set<String>>(IdentifierKind.class);
+        for (var e : entries)
+            byKind.computeIfAbsent(e.kind(), k -> new HashSet<>()).add(e.blindIndex());
+        var out = new HashSet<Entry>();
+        byKind.forEach((kind, indexes) ->
+                suppressed(h, accountId, kind, indexes, at).forEach(index -> out.add(new Entry(kind, index))));
+        return out;
     }
 
     /** The entries an erasure wrote (still there). */
