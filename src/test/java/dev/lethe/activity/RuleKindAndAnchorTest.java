@@ -2,6 +2,7 @@ package dev.lethe.activity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lethe.testing.Consenting;
 import dev.lethe.testing.TestDatabase;
 import dev.lethe.testing.TestLethe;
 import java.io.IOException;
@@ -127,6 +128,9 @@ class RuleKindAndAnchorTest {
             var a = account(lethe, "web-personalisation.yaml");
             Instant now = lethe.clock().instant();
             Instant anHourAgo = now.minus(Duration.ofHours(1));
+            // the example's browsing categories are consent-based: both devices agreed
+            Consenting.consentToEverything(lethe.http(), a.adminKey(), "laptop-1", anHourAgo);
+            Consenting.consentToEverything(lethe.http(), a.adminKey(), "tablet-9", anHourAgo);
 
             track(lethe, a, "laptop-1", anHourAgo);
             var identify = lethe.http().post("/v1/identify", a.adminKey(), """

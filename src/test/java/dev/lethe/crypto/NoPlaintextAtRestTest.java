@@ -3,6 +3,7 @@ package dev.lethe.crypto;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lethe.testing.Consenting;
 import dev.lethe.testing.RawStorage;
 import dev.lethe.testing.TestDatabase;
 import dev.lethe.testing.TestLethe;
@@ -61,6 +62,8 @@ class NoPlaintextAtRestTest {
             var http = lethe.http();
             assertThat(http.putYaml("/v1/policy", a.adminKey(), policy()).status())
                     .isEqualTo(201);
+            // the example's contact and browsing categories are consent-based: Zebulon agreed
+            Consenting.consentToEverything(http, a.adminKey(), "laptop-1", null);
             assertThat(http.post("/v1/track", a.adminKey(), LAPTOP_EVENTS)
                             .json()
                             .get("accepted")

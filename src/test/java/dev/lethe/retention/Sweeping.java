@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lethe.testing.Consenting;
 import dev.lethe.testing.Http;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -66,32 +67,13 @@ final class Sweeping {
         }
     }
 
-    /**
-     * The person behind a device consents to every consent-based purpose of the account's policy in
-     * force (under a privacy policy published for the purpose, once per account), so the seeds'
-     * consent-based data is stored as their retention tests expect (DESIGN promise 8).
-     */
+    /** Every purpose the policy declares granted for {@code visitor} (see {@link Consenting}). */
     static void consentToEverything(Http http, String key, String visitor) {
-        consentToEverything(http, key, visitor, null);
+        Consenting.consentToEverything(http, key, visitor, null);
     }
 
     /** As {@link #consentToEverything(Http, String, String)}, given at {@code at} (null: now). */
     static void consentToEverything(Http http, String key, String visitor, Instant at) {
-        var policy = http.get("/v1/policy", key).json();
-        var purposes = new java.util.TreeSet<String>();
-        var categories = policy.has("policy") ? policy.get("policy").get("categories") : policy.get("categories");
-        categories.forEach(c -> purposes.add(c.get("purpose").asText()));
-        var published = http.post("/v1/privacy-policies", key, """
-                {"version": "seed", "url": "https://seed.example/privacy", "publishedAt": "2020-01-01T00:00:00Z"}
-                """);
-        assertThat(published.status()).as(published.toString()).isIn(201, 409);
-        var body = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
-        body.putObject("subject").put("visitorId", visitor);
-        body.put("policyVersion", "seed").put("source", "test");
-        if (at != null) body.put("ts", at.toString());
-        var granted = body.putObject("purposes");
-        purposes.forEach(p -> granted.put(p, true));
-        var r = http.post("/v1/consents", key, body.toString());
-        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        Consenting.consentToEverything(http, key, visitor, at);
     }
 }
