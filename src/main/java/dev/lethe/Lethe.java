@@ -332,6 +332,12 @@ public final class Lethe implements AutoCloseable {
     /** The job that counts overdue data-subject requests for the metric, every minute. */
     public static final String REQUESTS_OVERDUE_JOB = "requests-overdue";
 
+    /**
+     * The job that reminds requesters who have not given their verification code (once, after
+     * three days) and rejects their requests after thirty (see {@code Requests#chaseVerifications}).
+     */
+    public static final String REQUESTS_VERIFICATION_JOB = "requests-verification";
+
     /** The job that makes the months of event partitions ahead, once a day. */
     public static final String EVENT_PARTITIONS_JOB = "event-partitions";
 
@@ -528,6 +534,7 @@ public final class Lethe implements AutoCloseable {
                     List.of(),
                     clock);
             jobs.recurring(REQUESTS_OVERDUE_JOB, Duration.ofMinutes(1), requests::refreshOverdue);
+            jobs.recurring(REQUESTS_VERIFICATION_JOB, Duration.ofHours(1), requests::chaseVerifications);
             this.http = new HttpServer(
                     config.http(),
                     database,
