@@ -65,6 +65,7 @@ import dev.lethe.storage.DatabaseSettings;
 import dev.lethe.storage.Ids;
 import dev.lethe.storage.Transactions;
 import dev.lethe.subjects.JdbcSubjectStore;
+import dev.lethe.subjects.Restrictions;
 import dev.lethe.subjects.SubjectDirectory;
 import dev.lethe.subjects.SubjectRemoval;
 import dev.lethe.values.JdbcValueStore;
@@ -417,6 +418,8 @@ public final class Lethe implements AutoCloseable {
             jobs.recurring(EVENT_PARTITIONS_JOB, Duration.ofDays(1), partitions::prepareDaily);
             // one way for every writer on people to start over (docs/locks.md)
             var transactions = new Transactions(jdbi);
+            // restrictions (GDPR Art. 18) are kept with the requests; ingest and lists ask them
+            var requestStore = new JdbcRequestStore();
             // the consent ledger: ingest asks it before storing a consent-based value
             var consents = new Consents(transactions, subjects, policies, keyring, audit, ids, clock);
             var goals = new GoalService(
@@ -430,12 +433,11 @@ public final class Lethe implements AutoCloseable {
                     goals,
                     segments,
                     consents,
+                    requestStore::restrictedAmong,
                     ids,
                     clock,
                     config.sessionTimeout());
             var statistics = new JdbcStatisticsStore(database.dialect());
-            // restrictions (GDPR Art. 18) are kept with the requests; ingest and lists ask them
-            var requestStore = new JdbcRequestStore();
             this.rollUp = new StatisticsRollUp(jdbi, statistics);
             var track = new TrackService(
                     jdbi,
@@ -465,7 +467,8 @@ public final class Lethe implements AutoCloseable {
                     consents,
                     audit,
                     ids,
-                    clock);
+                    clock,
+                    requestStore::restrictedAmong);
             this.legalHolds = new LegalHolds(
                     jdbi, new JdbcLegalHoldStore(), subjects.store(), policies, keyring, audit, ids, clock);
             this.sweeps = new Sweeps(
@@ -577,6 +580,7 @@ public final class Lethe implements AutoCloseable {
             GoalService goals,
             SegmentStore segmentStore,
             Consents consents,
+            Restrictions restrictions,
             Ids ids,
             Clock clock,
             Duration sessionTimeout) {
@@ -586,7 +590,8 @@ public final class Lethe implements AutoCloseable {
         var criteria = new CriteriaCheck(goals, policies, indexes, clock);
         var segments = new Segments(jdbi, segmentStore, criteria, goals, audit, ids, clock);
         return new Profiles(
-                new Identification(subjects, values, indexes, merge, policies, consents, audit, transactions, clock),
+                new Identification(
+                        subjects, values, indexes, merge, policies, consents, audit, transactions, clock, restrictions),
                 new ProfileViews(
                         jdbi, subjects, values, activity, goals, policies, consents, audit, clock, sessionTimeout),
                 new ProfileLists(jdbi, subjects, store, values, activity, policies, segments, criteria, audit, clock),
