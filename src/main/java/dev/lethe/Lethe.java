@@ -18,6 +18,7 @@ import dev.lethe.activity.Timeline;
 import dev.lethe.activity.TrackService;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.audit.JdbcAuditStore;
+import dev.lethe.consent.ConsentSection;
 import dev.lethe.consent.Consents;
 import dev.lethe.crypto.JdbcKeyStore;
 import dev.lethe.crypto.KeyRotation;
@@ -534,7 +535,7 @@ public final class Lethe implements AutoCloseable {
                     policies,
                     new JdbcAccountStore(),
                     audit,
-                    List.of(),
+                    List.of(new ConsentSection()),
                     clock);
             jobs.recurring(REQUESTS_OVERDUE_JOB, Duration.ofMinutes(1), requests::refreshOverdue);
             jobs.recurring(REQUESTS_VERIFICATION_JOB, Duration.ofHours(1), requests::chaseVerifications);
