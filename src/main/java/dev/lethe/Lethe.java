@@ -18,6 +18,7 @@ import dev.lethe.activity.Timeline;
 import dev.lethe.activity.TrackService;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.audit.JdbcAuditStore;
+import dev.lethe.consent.ConsentSection;
 import dev.lethe.consent.Consents;
 import dev.lethe.crypto.JdbcKeyStore;
 import dev.lethe.crypto.KeyRotation;
@@ -65,6 +66,7 @@ import dev.lethe.storage.DatabaseSettings;
 import dev.lethe.storage.Ids;
 import dev.lethe.storage.Transactions;
 import dev.lethe.subjects.JdbcSubjectStore;
+import dev.lethe.subjects.Restrictions;
 import dev.lethe.subjects.SubjectDirectory;
 import dev.lethe.subjects.SubjectRemoval;
 import dev.lethe.values.JdbcValueStore;
@@ -332,6 +334,12 @@ public final class Lethe implements AutoCloseable {
     /** The job that counts overdue data-subject requests for the metric, every minute. */
     public static final String REQUESTS_OVERDUE_JOB = "requests-overdue";
 
+    /**
+     * The job that reminds requesters who have not given their verification code (once, after
+     * three days) and rejects their requests after thirty (see {@code Requests#chaseVerifications}).
+     */
+    public static final String REQUESTS_VERIFICATION_JOB = "requests-verification";
+
     /** The job that makes the months of event partitions ahead, once a day. */
     public static final String EVENT_PARTITIONS_JOB = "event-partitions";
 
@@ -411,6 +419,8 @@ public final class Lethe implements AutoCloseable {
             jobs.recurring(EVENT_PARTITIONS_JOB, Duration.ofDays(1), partitions::prepareDaily);
             // one way for every writer on people to start over (docs/locks.md)
             var transactions = new Transactions(jdbi);
+            // restrictions (GDPR Art. 18) are kept with the requests; ingest and lists ask them
+            var requestStore = new JdbcRequestStore();
             // the consent ledger: ingest asks it before storing a consent-based value
             var consents = new Consents(transactions, subjects, policies, keyring, values, outbox, audit, ids, clock);
             var goals = new GoalService(
@@ -424,12 +434,11 @@ public final class Lethe implements AutoCloseable {
                     goals,
                     segments,
                     consents,
+                    requestStore::restrictedAmong,
                     ids,
                     clock,
                     config.sessionTimeout());
             var statistics = new JdbcStatisticsStore(database.dialect());
-            // restrictions (GDPR Art. 18) are kept with the requests; ingest and lists ask them
-            var requestStore = new JdbcRequestStore();
             this.rollUp = new StatisticsRollUp(jdbi, statistics);
             var track = new TrackService(
                     jdbi,
@@ -459,7 +468,8 @@ public final class Lethe implements AutoCloseable {
                     consents,
                     audit,
                     ids,
-                    clock);
+                    clock,
+                    requestStore::restrictedAmong);
             this.legalHolds = new LegalHolds(
                     jdbi, new JdbcLegalHoldStore(), subjects.store(), policies, keyring, audit, ids, clock);
             this.sweeps = new Sweeps(
@@ -525,9 +535,10 @@ public final class Lethe implements AutoCloseable {
                     policies,
                     new JdbcAccountStore(),
                     audit,
-                    List.of(),
+                    List.of(new ConsentSection()),
                     clock);
             jobs.recurring(REQUESTS_OVERDUE_JOB, Duration.ofMinutes(1), requests::refreshOverdue);
+            jobs.recurring(REQUESTS_VERIFICATION_JOB, Duration.ofHours(1), requests::chaseVerifications);
             this.http = new HttpServer(
                     config.http(),
                     database,
@@ -570,6 +581,7 @@ public final class Lethe implements AutoCloseable {
             GoalService goals,
             SegmentStore segmentStore,
             Consents consents,
+            Restrictions restrictions,
             Ids ids,
             Clock clock,
             Duration sessionTimeout) {
@@ -579,7 +591,8 @@ public final class Lethe implements AutoCloseable {
         var criteria = new CriteriaCheck(goals, policies, indexes, clock);
         var segments = new Segments(jdbi, segmentStore, criteria, goals, audit, ids, clock);
         return new Profiles(
-                new Identification(subjects, values, indexes, merge, policies, consents, audit, transactions, clock),
+                new Identification(
+                        subjects, values, indexes, merge, policies, consents, audit, transactions, clock, restrictions),
                 new ProfileViews(
                         jdbi, subjects, values, activity, goals, policies, consents, audit, clock, sessionTimeout),
                 new ProfileLists(jdbi, subjects, store, values, activity, policies, segments, criteria, audit, clock),

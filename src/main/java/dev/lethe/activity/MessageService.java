@@ -22,6 +22,7 @@ import dev.lethe.registry.Trigger;
 import dev.lethe.storage.Ids;
 import dev.lethe.storage.Transactions;
 import dev.lethe.subjects.IdentifierKind;
+import dev.lethe.subjects.Restrictions;
 import dev.lethe.subjects.Subject;
 import dev.lethe.subjects.SubjectDirectory;
 import dev.lethe.subjects.Suppressions;
@@ -70,6 +71,7 @@ public final class MessageService {
     private final AuditLog audit;
     private final Ids ids;
     private final Clock clock;
+    private final Restrictions restrictions;
 
     public MessageService(
             Jdbi jdbi,
@@ -82,7 +84,8 @@ public final class MessageService {
             Consents consents,
             AuditLog audit,
             Ids ids,
-            Clock clock) {
+            Clock clock,
+            Restrictions restrictions) {
         this.jdbi = jdbi;
         this.transactions = transactions;
         this.store = store;
@@ -94,6 +97,7 @@ public final class MessageService {
         this.audit = audit;
         this.ids = ids;
         this.clock = clock;
+        this.restrictions = restrictions;
     }
 
     /**
@@ -316,6 +320,7 @@ public final class MessageService {
             if (!suppressed(h, accountId, named, now).isEmpty())
                 throw new Transactions.Retry("a person named by the batch was erased meanwhile");
         }
+        var restricted = restrictions.restrictedAmong(h, accountId, subjectOf.values());
         // the consent gate (DESIGN promise 8): each person's values pass their consents
         var standings = consents.standings(h, accountId, new HashSet<>(subjectOf.values()));
         standings.values().forEach(s -> {
@@ -338,6 +343,15 @@ public final class MessageService {
                         c.index(),
                         List.of(new FieldError(
                                 at + ".subject", "this person's data was erased; messages for them are not stored")));
+                continue;
+            }
+            if (restricted.contains(subject.get())) {
+                rejected.put(
+                        c.index(),
+                        List.of(
+                                new FieldError(
+                                        at + ".subject",
+                                        "this person's processing is restricted (GDPR Art. 18); messages for them are not stored")));
                 continue;
             }
             if (created.remove(subject.get())) {

@@ -20,13 +20,15 @@ final class TimelineSql {
         if (from != null) sql.append(" and ").append(timeColumn).append(" >= :from");
         if (to != null) sql.append(" and ").append(timeColumn).append(" < :to");
         if (after != null) {
-            sql.append(" and (")
+            // "time <= t and (time < t or id < i)": the same rows as "time < t or (time = t and
+            // id < i)", with a bound H2 can use in the subject's time index (it cannot with the or)
+            sql.append(" and ")
                     .append(timeColumn)
-                    .append(" < :afterAt or (")
+                    .append(" <= :afterAt and (")
                     .append(timeColumn)
-                    .append(" = :afterAt and ")
+                    .append(" < :afterAt or ")
                     .append(idColumn)
-                    .append(" < :afterId))");
+                    .append(" < :afterId)");
         }
         return sql.toString();
     }

@@ -10,6 +10,7 @@ import dev.lethe.audit.AuditLog;
 import dev.lethe.consent.ConsentGate;
 import dev.lethe.consent.ConsentReport;
 import dev.lethe.consent.Consents;
+import dev.lethe.errors.ConflictException;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.GoneException;
 import dev.lethe.errors.InvalidInputException;
@@ -25,6 +26,7 @@ import dev.lethe.registry.RecordRule;
 import dev.lethe.storage.Transactions;
 import dev.lethe.storage.Transactions.Retry;
 import dev.lethe.subjects.IdentifierKind;
+import dev.lethe.subjects.Restrictions;
 import dev.lethe.subjects.Subject;
 import dev.lethe.subjects.SubjectDirectory;
 import dev.lethe.subjects.SubjectStore;
@@ -65,6 +67,11 @@ public final class Identification {
     private final AuditLog audit;
     private final Transactions transactions;
     private final Clock clock;
+    private final Restrictions restrictions;
+
+    /** Why an identification of a restricted person stored nothing (the answer's detail). */
+    public static final String RESTRICTED =
+            "This person's processing is restricted (GDPR Art. 18); nothing was stored until the restriction is lifted.";
 
     public Identification(
             SubjectDirectory subjects,
@@ -75,7 +82,8 @@ public final class Identification {
             Consents consents,
             AuditLog audit,
             Transactions transactions,
-            Clock clock) {
+            Clock clock,
+            Restrictions restrictions) {
         this.subjects = subjects;
         this.store = subjects.store();
         this.values = values;
@@ -86,6 +94,7 @@ public final class Identification {
         this.audit = audit;
         this.transactions = transactions;
         this.clock = clock;
+        this.restrictions = restrictions;
     }
 
     /** An identification that passed the checks, ready to be stored. */
@@ -273,6 +282,10 @@ public final class Identification {
             throw new Retry("an identifier was erased meanwhile");
         if (locked.isErased(profileId)) {
             throw new GoneException("This person's data was erased (their key was destroyed); nothing was stored.");
+        }
+        // GDPR Art. 18: a restricted person's new data is not stored, as track leaves out their events
+        if (!restrictions.restrictedAmong(h, accountId, involved).isEmpty()) {
+            throw new ConflictException(RESTRICTED);
         }
         var addOnly = addOnly(h, caller, c, created, profileId, locked.get(profileId));
         if (!created && addOnly.isEmpty()) store.identify(h, accountId, profileId, c.subjectType());

@@ -11,7 +11,8 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * An access package as a zip of CSV files (RFC 4180), one per kind of record, each with a header
- * line; lists and maps (an event's properties) are JSON texts in their cell.
+ * line; lists and maps (an event's properties) are JSON texts in their cell; a text a spreadsheet
+ * would run as a formula starts with {@code '} ({@link #inert}).
  */
 final class CsvPackageSink implements PackageSink {
 
@@ -39,9 +40,26 @@ final class CsvPackageSink implements PackageSink {
     private void line(java.util.List<Object> cells) throws IOException {
         for (int i = 0; i < cells.size(); i++) {
             if (i > 0) out.write(',');
-            out.write(quoted(Cells.text(cells.get(i))));
+            Object cell = cells.get(i);
+            String text = Cells.text(cell);
+            out.write(quoted(cell instanceof Number ? text : inert(text)));
         }
         out.write("\r\n");
+    }
+
+    /**
+     * The cell made inert for spreadsheets (CSV formula injection, OWASP): a text starting with
+     * {@code =}, {@code +}, {@code -}, {@code @}, a tab or a carriage return would be read as a
+     * formula by Excel, LibreOffice or Sheets when the person opens their package, so it gets a
+     * leading {@code '}, which spreadsheets show as text. The JSON and text formats keep the value
+     * as it is; numbers Lethe writes (counts) are left alone.
+     */
+    static String inert(String cell) {
+        if (cell.isEmpty()) return cell;
+        return switch (cell.charAt(0)) {
+            case '=', '+', '-', '@', '\t', '\r' -> "'" + cell;
+            default -> cell;
+        };
     }
 
     static String quoted(String cell) {

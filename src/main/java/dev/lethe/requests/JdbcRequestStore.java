@@ -168,6 +168,59 @@ public final class JdbcRequestStore implements RequestStore {
         return out;
     }
 
+    @Override
+    public void verificationStarted(Handle h, String accountId, String requestId, Instant at) {
+        setTime(h, accountId, requestId, "verification_started_at", at);
+    }
+
+    @Override
+    public void reminded(Handle h, String accountId, String requestId, Instant at) {
+        setTime(h, accountId, requestId, "reminded_at", at);
+    }
+
+    @Override
+    public void verified(Handle h, String accountId, String requestId, Instant at) {
+        setTime(h, accountId, requestId, "verified_at", at);
+    }
+
+    private static void setTime(Handle h, String accountId, String requestId, String column, Instant at) {
+        h.createUpdate("update requests set " + column + " = :at where account_id = :account and request_id = :id")
+                .bind("at", utc(at))
+                .bind("account", accountId)
+                .bind("id", requestId)
+                .execute();
+    }
+
+    @Override
+    public Optional<Instant> verifiedAt(Handle h, String accountId, String requestId) {
+        return h.createQuery(
+                        "select verified_at from requests where account_id = :account and request_id = :id and verified_at is not null")
+                .bind("account", accountId)
+                .bind("id", requestId)
+                .map((rs, ctx) -> instant(rs, "verified_at"))
+                .findOne();
+    }
+
+    @Override
+    public List<Awaiting> awaitingVerification(Handle h, Instant remindBefore, Instant giveUpBefore, int limit) {
+        return h.createQuery("""
+                        select account_id, request_id, verification_started_at, reminded_at from requests
+                        where status = 'awaiting_verification'
+                          and (verification_started_at < :giveUpBefore
+                               or (verification_started_at < :remindBefore and reminded_at is null))
+                        order by verification_started_at, request_id limit :limit
+                        """)
+                .bind("remindBefore", utc(remindBefore))
+                .bind("giveUpBefore", utc(giveUpBefore))
+                .bind("limit", limit)
+                .map((rs, ctx) -> new Awaiting(
+                        rs.getString("account_id"),
+                        rs.getString("request_id"),
+                        instant(rs, "verification_started_at"),
+                        rs.getObject("reminded_at") != null))
+                .list();
+    }
+
     private static DataRequest request(ResultSet rs, StatementContext ctx) throws SQLException {
         String purposes = rs.getString("purposes");
         return new DataRequest(

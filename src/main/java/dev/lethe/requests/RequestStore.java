@@ -41,4 +41,26 @@ public interface RequestStore {
 
     /** Per account, its open requests past their due date at {@code now}. */
     Map<String, Long> overdueByAccount(Handle h, Instant now);
+
+    /** Notes when the first code was sent to verify the requester. */
+    void verificationStarted(Handle h, String accountId, String requestId, Instant at);
+
+    /** Notes that the one reminder (a new code) was sent. */
+    void reminded(Handle h, String accountId, String requestId, Instant at);
+
+    /** Notes that the right code was given: the request was verified by email. */
+    void verified(Handle h, String accountId, String requestId, Instant at);
+
+    /** When the request was verified by email; empty when it was not. */
+    Optional<Instant> verifiedAt(Handle h, String accountId, String requestId);
+
+    /**
+     * Requests awaiting verification, of every account, whose first code went out before {@code
+     * remindBefore} and were not reminded yet, or before {@code giveUpBefore}; oldest first,
+     * {@code limit} at most.
+     */
+    List<Awaiting> awaitingVerification(Handle h, Instant remindBefore, Instant giveUpBefore, int limit);
+
+    /** A request awaiting verification: its account and id, when the first code went out, whether reminded. */
+    record Awaiting(String accountId, String requestId, Instant startedAt, boolean reminded) {}
 }

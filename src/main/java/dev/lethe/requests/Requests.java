@@ -3,6 +3,7 @@ package dev.lethe.requests;
 import dev.lethe.accounts.AccountService;
 import dev.lethe.accounts.Caller;
 import dev.lethe.accounts.Scope;
+import dev.lethe.audit.Actor;
 import dev.lethe.audit.AuditEvent;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.crypto.Keyring;
@@ -46,6 +47,19 @@ public final class Requests {
 
     /** A code sent to verify the requester stays valid this long. */
     public static final Duration CODE_VALIDITY = Duration.ofDays(7);
+
+    /** A request awaiting verification this long since its first code gets one reminder (a new code). */
+    public static final Duration REMIND_AFTER = Duration.ofDays(3);
+
+    /** A request awaiting verification this long since its first code is rejected. */
+    public static final Duration GIVE_UP_AFTER = Duration.ofDays(30);
+
+    /** The reason a request whose requester never gave the code is rejected with. */
+    public static final String NOT_VERIFIED =
+            "not verified: the code sent to the person's email was not given within 30 days";
+
+    /** How many requests awaiting verification one round of the reminder job reads at a time. */
+    private static final int CHASE_BATCH = 100;
 
     /** The field under which a person's email address is stored. */
     static final String EMAIL_FIELD = IdentifierKind.EMAIL.field();
@@ -143,6 +157,7 @@ public final class Requests {
             } else if (in.verify()) {
                 r = sendCode(h, caller, r.moved(RequestStatus.AWAITING_VERIFICATION, null, now), now);
                 store.update(h, accountId, r);
+                store.verificationStarted(h, accountId, r.requestId(), now);
                 audit(h, caller, "request.verification.sent", r, Map.of());
             } else {
                 r = start(h, caller, r.clockStarted(r.receivedAt(), now), now);
@@ -227,6 +242,7 @@ public final class Requests {
             var rejected = r.rejected(reason, now);
             store.update(h, caller.accountId(), rejected);
             audit(h, caller, "request.reject", rejected, Map.of());
+            tellRequester(h, caller, rejected);
             return RequestView.of(rejected, now);
         });
         metrics.closed(view.type(), "rejected");
@@ -341,6 +357,7 @@ public final class Requests {
                 return new Verified(false, RequestView.of(failed, now));
             }
             audit(h, caller, "request.verification.passed", r, Map.of());
+            store.verified(h, caller.accountId(), r.requestId(), now);
             var started = start(h, caller, r.clockStarted(now, now), now);
             return new Verified(true, RequestView.of(started, now));
         });
@@ -466,19 +483,114 @@ public final class Requests {
         detail.put("status", status.wireName());
         if (outcome != null) detail.put("outcome", outcome);
         audit(h, caller, "request." + (status == RequestStatus.COMPLETED ? "complete" : "move"), moved, detail);
-        if (status.isClosed()) metrics.closed(moved.type().wireName(), outcome);
+        if (status.isClosed()) {
+            metrics.closed(moved.type().wireName(), outcome);
+            tellRequester(h, caller, moved);
+        }
         return moved;
     }
 
-    private DataRequest sendCode(Handle h, Caller caller, DataRequest r, Instant now) {
-        var email = values.latest(h, caller.accountId(), List.of(r.subjectId()), List.of(EMAIL_FIELD))
-                .getOrDefault(r.subjectId(), Map.of())
-                .get(EMAIL_FIELD);
-        if (email == null) {
-            throw new InvalidInputException(
-                    "The requester's identity cannot be verified.",
-                    List.of(new FieldError("verify", "the person has no email address to send a code to")));
+    /**
+     * Tells the requester by email that their request closed (GDPR Art. 12(3)-(4)), when it was
+     * verified by email: that address is then known to be the requester's. Not for an erasure: the
+     * person's key, which seals their mail, is destroyed in the same transaction, and a
+     * confirmation kept under another key would keep their address past their erasure.
+     */
+    private void tellRequester(Handle h, Caller caller, DataRequest r) {
+        if (r.type() == RequestType.ERASURE) return;
+        if (store.verifiedAt(h, caller.accountId(), r.requestId()).isEmpty()) return;
+        emailOf(h, caller.accountId(), r.subjectId())
+                .ifPresent(to -> actions.email(
+                        h,
+                        caller.accountId(),
+                        r.subjectId(),
+                        to,
+                        "Your request: " + r.status().wireName(),
+                        updateText(r),
+                        "request-update"));
+    }
+
+    /** The text of a request update: what was asked, when, and how it ended (the reason of a rejection). */
+    static String updateText(DataRequest r) {
+        String asked = "Your " + r.type().wireName() + " request received on "
+                + r.receivedAt().atZone(java.time.ZoneOffset.UTC).toLocalDate();
+        if (r.status() == RequestStatus.REJECTED) return asked + " was rejected. Reason: " + r.reason();
+        String done = switch (r.type()) {
+            case ACCESS, PORTABILITY -> "your data was given to the organisation's staff to send to you";
+            case RECTIFICATION -> "your data was corrected";
+            case RESTRICTION -> "the processing of your data is restricted until you or the organisation lift it";
+            case OBJECTION -> "the processing you objected to has stopped";
+            case ERASURE -> "your data was erased";
+        };
+        return asked + " was completed: " + done + ".";
+    }
+
+    /**
+     * The reminder job: a request awaiting verification for {@link #REMIND_AFTER} gets one new
+     * code; one awaiting for {@link #GIVE_UP_AFTER} is rejected as {@link #NOT_VERIFIED}. Each
+     * request in its own transaction, under the usual locks.
+     *
+     * @return how many requests were reminded or rejected
+     */
+    public int chaseVerifications() {
+        Instant now = clock.instant();
+        int chased = 0;
+        while (true) {
+            var batch = jdbi.inTransaction(
+                    h -> store.awaitingVerification(h, now.minus(REMIND_AFTER), now.minus(GIVE_UP_AFTER), CHASE_BATCH));
+            for (var a : batch) {
+                if (chase(a, now)) chased++;
+            }
+            if (batch.size() < CHASE_BATCH) return chased;
         }
+    }
+
+    /** Reminds or rejects one request; whether it did either. */
+    private boolean chase(RequestStore.Awaiting a, Instant now) {
+        var system = new Caller(a.accountId(), Actor.SYSTEM.id(), Set.of(Scope.ADMIN), null);
+        boolean giveUp = a.startedAt().isBefore(now.minus(GIVE_UP_AFTER));
+        var chased = change(system, a.requestId(), (h, r) -> {
+            // the requester, or another server, may have been faster
+            if (r.status() != RequestStatus.AWAITING_VERIFICATION) return Chased.NOTHING;
+            if (giveUp) {
+                var closed = r.rejected(NOT_VERIFIED, now);
+                store.update(h, a.accountId(), closed);
+                audit(h, system, "request.reject", closed, Map.of("reason", "not_verified"));
+                return new Chased(true, closed);
+            }
+            store.reminded(h, a.accountId(), r.requestId(), now);
+            // a person whose email is gone meanwhile gets no reminder; the request is rejected later
+            if (emailOf(h, a.accountId(), r.subjectId()).isPresent()) {
+                var sent = sendCode(h, system, r, now);
+                store.update(h, a.accountId(), sent);
+                audit(h, system, "request.verification.sent", sent, Map.of("reminder", true));
+            }
+            return new Chased(true, null);
+        });
+        if (chased.rejected() != null) {
+            metrics.closed(chased.rejected().type().wireName(), "rejected");
+            metrics.refresh(this::overdueByAccount);
+        }
+        return chased.acted();
+    }
+
+    /** What chasing a request did: whether it acted, and the request when it rejected it. */
+    private record Chased(boolean acted, DataRequest rejected) {
+        static final Chased NOTHING = new Chased(false, null);
+    }
+
+    /** The email address stored for the person: the latest {@code identifiers.email} value. */
+    private Optional<Sensitive> emailOf(Handle h, String accountId, String subjectId) {
+        return Optional.ofNullable(values.latest(h, accountId, List.of(subjectId), List.of(EMAIL_FIELD))
+                .getOrDefault(subjectId, Map.of())
+                .get(EMAIL_FIELD));
+    }
+
+    private DataRequest sendCode(Handle h, Caller caller, DataRequest r, Instant now) {
+        var email = emailOf(h, caller.accountId(), r.subjectId())
+                .orElseThrow(() -> new InvalidInputException(
+                        "The requester's identity cannot be verified.",
+                        List.of(new FieldError("verify", "the person has no email address to send a code to"))));
         String code = codes.next();
         actions.email(
                 h,
@@ -488,7 +600,7 @@ public final class Requests {
                 "Your request: confirmation code",
                 "To confirm your " + r.type().wireName() + " request, give this code: " + code + "\nIt is valid for "
                         + CODE_VALIDITY.toDays() + " days.",
-                "requests");
+                "verification-code");
         return r.verifying(codes.hash(code), now.plus(CODE_VALIDITY), now);
     }
 

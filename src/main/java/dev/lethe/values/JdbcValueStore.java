@@ -103,19 +103,29 @@ public final class JdbcValueStore implements ValueStore {
                 .list();
     }
 
+    /**
+     * The ids are joined as a list of rows ({@code values (…), (…)}) rather than tested with
+     * {@code in (…)}: H2 does not look a bound {@code in} list up in {@code personal_values_by_record}
+     * and scans every value of the account instead (about 100,000 rows per page of a large access
+     * package, 150 s for a person with 100,000 events); a join looks each id up in the index, on
+     * H2 and PostgreSQL alike.
+     */
     @Override
     public List<SealedValue> byRecords(Handle h, String accountId, List<String> recordIds) {
         var out = new ArrayList<SealedValue>();
         for (int from = 0; from < recordIds.size(); from += 500) {
-            h.createQuery("""
-                            select * from personal_values
-                            where account_id = :account and record_id in (<records>)
-                            order by collected_at, seq
-                            """)
-                    .bind("account", accountId)
-                    .bindList("records", Ids.uuids(recordIds.subList(from, Math.min(recordIds.size(), from + 500))))
-                    .map(JdbcValueStore::sealed)
-                    .forEach(out::add);
+            var chunk = Ids.uuids(recordIds.subList(from, Math.min(recordIds.size(), from + 500)));
+            var rows = new StringBuilder();
+            for (int i = 0; i < chunk.size(); i++) {
+                if (i > 0) rows.append(", ");
+                rows.append("(cast(:r").append(i).append(" as uuid))");
+            }
+            var query = h.createQuery("select v.* from (values " + rows + ") ids (record_id)"
+                            + " join personal_values v on v.account_id = :account and v.record_id = ids.record_id"
+                            + " order by v.collected_at, v.seq")
+                    .bind("account", accountId);
+            for (int i = 0; i < chunk.size(); i++) query.bind("r" + i, chunk.get(i));
+            query.map(JdbcValueStore::sealed).forEach(out::add);
         }
         return out;
     }

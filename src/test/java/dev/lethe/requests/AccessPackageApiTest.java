@@ -89,6 +89,17 @@ class AccessPackageApiTest {
             assertThat(sent.json().get("accepted").asInt()).as(sent.toString()).isEqualTo(1);
             assertThat(http.get("/v1/profiles/" + profile, a.adminKey()).status())
                     .isEqualTo(200);
+            var policy = http.post("/v1/privacy-policies", a.adminKey(), """
+                    {"version": "v1", "url": "https://shop.example/privacy/v1", "publishedAt": "%s"}
+                    """.formatted(
+                            lethe.clock().instant()));
+            assertThat(policy.status()).as(policy.toString()).isEqualTo(201);
+            var consent = http.post("/v1/consents", a.adminKey(), """
+                    {"subject": {"email": "zebulon@example.org"}, "policyVersion": "v1",
+                     "purposes": {"targeting": true, "performance": false}, "source": "banner",
+                     "proof": {"form": "banner-2026.1", "ip": "198.51.100.23"}}
+                    """);
+            assertThat(consent.status()).as(consent.toString()).isEqualTo(201);
             var earlier = http.post("/v1/requests", a.adminKey(), """
                     {"type": "rectification", "subject": {"email": "zebulon@example.org"}}
                     """);
@@ -119,6 +130,19 @@ class AccessPackageApiTest {
             assertThat(texts(pkg.get("messages"), "content")).containsExactly("Zebulon, your parcel left");
             assertThat(pkg.get("sessions")).hasSize(1);
             assertThat(texts(pkg.get("goals"), "name")).containsExactly("Signup");
+            var consents = byKey(pkg.get("consents"), "purpose");
+            assertThat(consents).containsOnlyKeys("targeting", "performance");
+            assertThat(consents.get("targeting").get("granted").asBoolean()).isTrue();
+            assertThat(consents.get("performance").get("granted").asBoolean()).isFalse();
+            assertThat(consents.get("targeting").get("policyVersion").asText()).isEqualTo("v1");
+            assertThat(consents.get("targeting").get("source").asText()).isEqualTo("banner");
+            assertThat(consents.get("targeting").get("form").asText()).isEqualTo("banner-2026.1");
+            assertThat(consents.get("targeting").get("at").asText()).isNotBlank();
+            String ipHash = lethe.strings("select proof_ip_hash from consents").get(0);
+            assertThat(pkg.toString())
+                    .as("neither the address nor its keyed hash")
+                    .doesNotContain("198.51.100.23")
+                    .doesNotContain(ipHash);
             assertThat(texts(pkg.get("requests"), "id"))
                     .containsExactly(earlier.json().get("id").asText(), id);
             var email = byKey(pkg.get("categories"), "category").get("email_address");
@@ -151,6 +175,7 @@ class AccessPackageApiTest {
                             "events.csv",
                             "messages.csv",
                             "goals.csv",
+                            "consents.csv",
                             "requests.csv",
                             "categories.csv",
                             "accessLog.csv");
@@ -158,6 +183,9 @@ class AccessPackageApiTest {
                     .startsWith("id,type,occurredAt,receivedAt,sessionId,properties,context\r\n");
             assertThat(files.get("events.csv")).contains("zebulon-gold");
             assertThat(files.get("messages.csv")).contains("\"Zebulon, your parcel left\"");
+            assertThat(files.get("consents.csv"))
+                    .startsWith("consentId,purpose,granted,at,recordedAt,policyVersion,source,form\r\n")
+                    .contains(",targeting,true,", ",performance,false,");
 
             var text = http.get("/v1/requests/" + id + "/package?format=text", a.adminKey());
             assertThat(text.contentType()).startsWith("text/plain");
