@@ -2,17 +2,11 @@ package dev.lethe.consent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import dev.lethe.jobs.Jobs;
 import dev.lethe.outbox.OutboxSettings;
-import dev.lethe.outbox.Smtp;
+import dev.lethe.testing.CapturedLogs;
 import dev.lethe.testing.Http;
+import dev.lethe.testing.MailServer;
 import dev.lethe.testing.RawStorage;
 import dev.lethe.testing.TestDatabase;
 import dev.lethe.testing.TestLethe;
@@ -20,13 +14,10 @@ import jakarta.mail.Message;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.slf4j.LoggerFactory;
 
 /**
  * Publishing a material privacy-policy version tells the people it affects by email, through the
@@ -42,42 +33,17 @@ class MaterialChangeEmailTest {
     static final String NEVER_CONSENTED = "wanda.never@example.org";
     static final String WITHDRAWN = "xander.withdrew@example.org";
 
-    private final LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-    private final Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-    private Level rootLevel;
-    private GreenMail smtp;
+    @RegisterExtension
+    final CapturedLogs logs = new CapturedLogs();
 
-    @BeforeEach
-    void start() {
-        logs.setContext(context);
-        logs.start();
-        root.addAppender(logs);
-        rootLevel = root.getLevel();
-        root.setLevel(Level.DEBUG);
-        smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
-        smtp.start();
-    }
-
-    @AfterEach
-    void stop() {
-        smtp.stop();
-        root.setLevel(rootLevel);
-        root.detachAppender(logs);
-        logs.stop();
-    }
+    @RegisterExtension
+    final MailServer mail = new MailServer();
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.lethe.testing.TestDatabases#all")
     void aMaterialVersionEmailsEachAffectedPersonWithAnEmailAndNobodyElse(TestDatabase engine) throws Exception {
         var outbox = OutboxSettings.DEFAULT
-                .withSmtp(new Smtp(
-                        "127.0.0.1",
-                        smtp.getSmtp().getPort(),
-                        Smtp.Tls.NONE,
-                        Optional.empty(),
-                        Optional.empty(),
-                        "privacy@quokka.example"))
+                .withSmtp(mail.smtp("privacy@quokka.example"))
                 .withDeliveryInterval(Duration.ofMillis(200));
         try (var lethe = new TestLethe(
                 engine,
@@ -115,9 +81,9 @@ class MaterialChangeEmailTest {
             assertThat(published.json().get("affected").asInt()).isEqualTo(3);
             assertThat(published.json().get("notified").asInt()).isEqualTo(2);
             assertThat(published.json().get("withoutEmail").asInt()).isEqualTo(1);
-            assertThat(smtp.waitForIncomingEmail(20_000, 2)).isTrue();
+            assertThat(mail.greenMail().waitForIncomingEmail(20_000, 2)).isTrue();
             waitFor(() -> lethe.count("select count(*) from outbox where status = 'sent'") == 2, "both marked sent");
-            var received = smtp.getReceivedMessages();
+            var received = mail.greenMail().getReceivedMessages();
             assertThat(received).hasSize(2);
             assertThat(Arrays.stream(received)
                             .map(m -> {
@@ -147,7 +113,7 @@ class MaterialChangeEmailTest {
             assertThat(lethe.count("select count(*) from outbox where account_id = ?", a.id()))
                     .isEqualTo(2);
             Thread.sleep(600); // two delivery runs
-            assertThat(smtp.getReceivedMessages()).hasSize(2);
+            assertThat(mail.greenMail().getReceivedMessages()).hasSize(2);
 
             // the addresses are sealed everywhere and never logged; the audit has counts only
             assertThat(RawStorage.cells(lethe.jdbcUrl()))
@@ -157,7 +123,7 @@ class MaterialChangeEmailTest {
                 // the test's SMTP server stands for the world outside Lethe: its own log is not Lethe's
                 logged = String.join(
                         "\n",
-                        logs.list.stream()
+                        logs.events().stream()
                                 .filter(e -> !e.getLoggerName().startsWith("com.icegreen"))
                                 .map(e -> e.getFormattedMessage() + " " + Arrays.toString(e.getArgumentArray()))
                                 .toList());

@@ -2,15 +2,10 @@ package dev.lethe.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import dev.lethe.jobs.Jobs;
+import dev.lethe.testing.CapturedLogs;
 import dev.lethe.testing.Concurrently;
+import dev.lethe.testing.MailServer;
 import dev.lethe.testing.RawStorage;
 import dev.lethe.testing.TestDatabase;
 import dev.lethe.testing.TestLethe;
@@ -21,14 +16,11 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.slf4j.LoggerFactory;
 
 /**
  * The outbox against a real SMTP server in the test JVM (GreenMail): a message written in a
@@ -42,30 +34,11 @@ class OutboxDeliveryTest {
     static final String EMAIL = "quentin.outbox@example.org";
     static final String CODE = "Your code is 731904";
 
-    private final LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-    private final Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-    private Level rootLevel;
-    private GreenMail smtp;
+    @RegisterExtension
+    final CapturedLogs logs = new CapturedLogs();
 
-    @BeforeEach
-    void start() {
-        logs.setContext(context);
-        logs.start();
-        root.addAppender(logs);
-        rootLevel = root.getLevel();
-        root.setLevel(Level.DEBUG);
-        smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
-        smtp.start();
-    }
-
-    @AfterEach
-    void stop() {
-        smtp.stop();
-        root.setLevel(rootLevel);
-        root.detachAppender(logs);
-        logs.stop();
-    }
+    @RegisterExtension
+    final MailServer mail = new MailServer();
 
     private static Smtp server(int port) {
         return new Smtp("127.0.0.1", port, Smtp.Tls.NONE, Optional.empty(), Optional.empty(), "lethe@example.net");
@@ -112,7 +85,7 @@ class OutboxDeliveryTest {
     void aCommittedMessageIsDeliveredWithItsSubjectAndTextAndTheRecipientIsStoredNowhereInClear(TestDatabase engine)
             throws Exception {
         var settings = OutboxSettings.DEFAULT
-                .withSmtp(server(smtp.getSmtp().getPort()))
+                .withSmtp(server(mail.greenMail().getSmtp().getPort()))
                 .withDeliveryInterval(Duration.ofMillis(200));
         try (var lethe = lethe(engine, settings)) {
             var a = lethe.createAccount("Outbox Shop");
@@ -134,9 +107,9 @@ class OutboxDeliveryTest {
             }
             String id = enqueue(lethe, a.id(), Optional.of(profile), EMAIL);
 
-            assertThat(smtp.waitForIncomingEmail(20_000, 1)).isTrue();
+            assertThat(mail.greenMail().waitForIncomingEmail(20_000, 1)).isTrue();
             waitFor(() -> lethe.count("select count(*) from outbox where status = 'sent'") == 1, "the row marked sent");
-            MimeMessage[] received = smtp.getReceivedMessages();
+            MimeMessage[] received = mail.greenMail().getReceivedMessages();
             assertThat(received).hasSize(1);
             assertThat(received[0].getSubject()).isEqualTo("Verify your request");
             assertThat(((String) received[0].getContent()).strip()).isEqualTo(CODE);
@@ -258,7 +231,7 @@ class OutboxDeliveryTest {
     void deliveryRunsAtOnceSendEachMessageExactlyOnce(TestDatabase engine) throws Exception {
         // the job itself waits a day: only the runs below deliver
         var settings = OutboxSettings.DEFAULT
-                .withSmtp(server(smtp.getSmtp().getPort()))
+                .withSmtp(server(mail.greenMail().getSmtp().getPort()))
                 .withDeliveryInterval(Duration.ofDays(1));
         try (var lethe = lethe(engine, settings)) {
             var a = lethe.createAccount("Busy Shop");
@@ -269,13 +242,15 @@ class OutboxDeliveryTest {
                 lethe.lethe().outbox().deliverDue();
                 return null;
             });
-            assertThat(smtp.waitForIncomingEmail(20_000, messages)).isTrue();
+            assertThat(mail.greenMail().waitForIncomingEmail(20_000, messages)).isTrue();
             Thread.sleep(500);
             var recipients = new HashSet<String>();
-            for (var m : smtp.getReceivedMessages()) {
+            for (var m : mail.greenMail().getReceivedMessages()) {
                 recipients.add(m.getRecipients(Message.RecipientType.TO)[0].toString());
             }
-            assertThat(smtp.getReceivedMessages()).as("no message sent twice").hasSize(messages);
+            assertThat(mail.greenMail().getReceivedMessages())
+                    .as("no message sent twice")
+                    .hasSize(messages);
             assertThat(recipients).hasSize(messages);
             assertThat(lethe.count("select count(*) from outbox where status = 'sent' and attempts = 1"))
                     .isEqualTo(messages);
@@ -300,7 +275,7 @@ class OutboxDeliveryTest {
     private String loggedText() {
         synchronized (logs) {
             var out = new StringBuilder();
-            for (var e : List.copyOf(logs.list)) {
+            for (var e : logs.events()) {
                 // the test's SMTP server stands for the world outside Lethe: its own log is not Lethe's
                 if (e.getLoggerName().startsWith("com.icegreen")) continue;
                 out.append(e.getFormattedMessage()).append(' ');

@@ -3,16 +3,10 @@ package dev.lethe.requests;
 import static dev.lethe.requests.RequestsApiTest.person;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import dev.lethe.jobs.Jobs;
 import dev.lethe.outbox.OutboxSettings;
-import dev.lethe.outbox.Smtp;
+import dev.lethe.testing.CapturedLogs;
+import dev.lethe.testing.MailServer;
 import dev.lethe.testing.RawStorage;
 import dev.lethe.testing.TestDatabase;
 import dev.lethe.testing.TestLethe;
@@ -24,13 +18,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.slf4j.LoggerFactory;
 
 /**
  * Verification of a requester end to end, over HTTP, with the outbox delivering to a real SMTP
@@ -45,39 +36,14 @@ class VerificationMailTest {
     static final String OTHER = "yolanda.verify@example.org";
     static final Pattern CODE = Pattern.compile("give this code: (\\w+)");
 
-    private final LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-    private final Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-    private Level rootLevel;
-    private GreenMail smtp;
+    @RegisterExtension
+    final CapturedLogs logs = new CapturedLogs();
 
-    @BeforeEach
-    void start() {
-        logs.setContext(context);
-        logs.start();
-        root.addAppender(logs);
-        rootLevel = root.getLevel();
-        root.setLevel(Level.DEBUG);
-        smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
-        smtp.start();
-    }
-
-    @AfterEach
-    void stop() {
-        smtp.stop();
-        root.setLevel(rootLevel);
-        root.detachAppender(logs);
-        logs.stop();
-    }
+    @RegisterExtension
+    final MailServer mail = new MailServer();
 
     private TestLethe lethe(TestDatabase engine) {
-        var server = new Smtp(
-                "127.0.0.1",
-                smtp.getSmtp().getPort(),
-                Smtp.Tls.NONE,
-                Optional.empty(),
-                Optional.empty(),
-                "lethe@example.net");
+        var server = mail.smtp("lethe@example.net");
         var outbox = OutboxSettings.DEFAULT.withSmtp(server).withDeliveryInterval(Duration.ofMillis(200));
         return new TestLethe(
                 engine,
@@ -232,7 +198,7 @@ class VerificationMailTest {
     private List<MimeMessage> mailsTo(String to, int n) throws Exception {
         Instant deadline = Instant.now().plusSeconds(30);
         while (true) {
-            var mine = Arrays.stream(smtp.getReceivedMessages())
+            var mine = Arrays.stream(mail.greenMail().getReceivedMessages())
                     .filter(m -> recipient(m).equals(to))
                     .toList();
             if (mine.size() >= n) return mine;
@@ -262,7 +228,7 @@ class VerificationMailTest {
     private String loggedText() {
         synchronized (logs) {
             var out = new StringBuilder();
-            for (var e : List.copyOf(logs.list)) {
+            for (var e : logs.events()) {
                 // the test's SMTP server stands for the world outside Lethe: its own log is not Lethe's
                 if (e.getLoggerName().startsWith("com.icegreen")) continue;
                 out.append(e.getFormattedMessage()).append(' ');
