@@ -18,7 +18,6 @@ import dev.lethe.activity.Timeline;
 import dev.lethe.activity.TrackService;
 import dev.lethe.audit.AuditLog;
 import dev.lethe.audit.JdbcAuditStore;
-import dev.lethe.consent.ConsentSection;
 import dev.lethe.consent.Consents;
 import dev.lethe.crypto.JdbcKeyStore;
 import dev.lethe.crypto.KeyRotation;
@@ -53,6 +52,7 @@ import dev.lethe.profiles.Tags;
 import dev.lethe.registry.JdbcPolicyStore;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.requests.AccessPackages;
+import dev.lethe.requests.ConsentSection;
 import dev.lethe.requests.JdbcRequestStore;
 import dev.lethe.requests.RequestMetrics;
 import dev.lethe.requests.Requests;
@@ -535,7 +535,7 @@ public final class Lethe implements AutoCloseable {
                     policies,
                     new JdbcAccountStore(),
                     audit,
-                    List.of(new ConsentSection()),
+                    List.of(new ConsentSection(consents)),
                     clock);
             jobs.recurring(REQUESTS_OVERDUE_JOB, Duration.ofMinutes(1), requests::refreshOverdue);
             jobs.recurring(REQUESTS_VERIFICATION_JOB, Duration.ofHours(1), requests::chaseVerifications);

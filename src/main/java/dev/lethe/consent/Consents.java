@@ -565,6 +565,14 @@ public final class Consents {
         });
     }
 
+    /**
+     * A person's consent history, oldest first, in the caller's transaction (the access package
+     * reads it beside everything else and audits the download as a whole).
+     */
+    public List<Consent> history(Handle h, String accountId, String subjectId) {
+        return ledger.history(h, accountId, subjectId);
+    }
+
     /** One consent's receipt (read); the read is audited. */
     public ConsentReceipt receipt(Caller caller, String consentId) {
         AccountService.requireScope(caller, Scope.READ);

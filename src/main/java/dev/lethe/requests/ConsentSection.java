@@ -1,7 +1,6 @@
-package dev.lethe.consent;
+package dev.lethe.requests;
 
-import dev.lethe.requests.PackageKind;
-import dev.lethe.requests.PackageSection;
+import dev.lethe.consent.Consents;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +21,11 @@ public final class ConsentSection implements PackageSection {
             false,
             List.of("consentId", "purpose", "granted", "at", "recordedAt", "policyVersion", "source", "form"));
 
-    private final ConsentLedger ledger = new ConsentLedger();
+    private final Consents consents;
+
+    public ConsentSection(Consents consents) {
+        this.consents = consents;
+    }
 
     @Override
     public PackageKind kind() {
@@ -32,7 +35,7 @@ public final class ConsentSection implements PackageSection {
     /** The person's ledger, oldest first; a person's ledger is small (a few entries per policy version). */
     @Override
     public void write(Handle h, String accountId, String subjectId, Out out) throws IOException {
-        for (var c : ledger.history(h, accountId, subjectId)) {
+        for (var c : consents.history(h, accountId, subjectId)) {
             for (var purpose : c.purposes().entrySet()) {
                 var record = new LinkedHashMap<String, Object>();
                 record.put("consentId", c.consentId());
