@@ -210,11 +210,8 @@ public final class Keyring {
      * whether a key was destroyed.
      */
     public boolean shred(Handle h, String accountId, String subjectId, Map<String, String> holdByCategory) {
+        keep(h, accountId, subjectId, holdByCategory);
         List<StoredKey> owned = store.keysOf(h, accountId, subjectId);
-        if (!holdByCategory.isEmpty()) {
-            var keys = owned.stream().map(k -> unwrap(h, accountId, k)).toList();
-            holds.keep(h, accountId, keys, holdByCategory);
-        }
         Runnable evict = () -> {
             sealingKeyIds.invalidate(new SubjectRef(accountId, subjectId));
             owned.forEach(k -> subjectKeys.invalidate(new KeyRef(accountId, k.id())));
@@ -226,6 +223,20 @@ public final class Keyring {
         // have cached it again.
         h.afterCommit(evict);
         return destroyed > 0;
+    }
+
+    /**
+     * Keeps categories of a subject past the destruction of its keys, which must follow in the
+     * same transaction: each category in {@code holdByCategory} (category → hold id) has its key,
+     * of every key the subject owns, wrapped under that hold's key. A category may be kept by
+     * several holds (a legal hold and a rule {@code after: erased}): it opens while any stands.
+     */
+    public void keep(Handle h, String accountId, String subjectId, Map<String, String> holdByCategory) {
+        if (holdByCategory.isEmpty()) return;
+        var keys = store.keysOf(h, accountId, subjectId).stream()
+                .map(k -> unwrap(h, accountId, k))
+                .toList();
+        holds.keep(h, accountId, keys, holdByCategory);
     }
 
     /**

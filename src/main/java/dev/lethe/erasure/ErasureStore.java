@@ -6,6 +6,8 @@ import static dev.lethe.storage.Timestamps.utc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.lethe.subjects.SubjectTable;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -24,12 +26,18 @@ import org.jdbi.v3.core.Handle;
  */
 final class ErasureStore {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     /** An erasure whose rows are not purged yet. */
     record Pending(String accountId, String erasureId, String subjectId) {}
 
-    private record Body(List<ErasureReceipt.TableRows> tables, List<ErasureReceipt.HeldCategory> held) {}
+    /** The receipt's lists; {@code kept} is absent from receipts written before rule holds (V26). */
+    private record Body(
+            List<ErasureReceipt.TableRows> tables,
+            List<ErasureReceipt.HeldCategory> held,
+            List<ErasureReceipt.KeptCategory> kept) {}
 
     void insert(Handle h, String accountId, ErasureReceipt r, String erasedBy) {
         h.createUpdate("""
@@ -154,7 +162,7 @@ final class ErasureStore {
 
     private static String body(ErasureReceipt r) {
         try {
-            return JSON.writeValueAsString(new Body(r.tables(), r.held()));
+            return JSON.writeValueAsString(new Body(r.tables(), r.held(), r.kept()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a receipt", e);
         }
@@ -177,6 +185,7 @@ final class ErasureStore {
                 rs.getObject("purged_at") == null ? null : instant(rs, "purged_at"),
                 body.tables(),
                 body.held(),
+                body.kept(),
                 ErasureReceipt.STATISTICS_KEPT);
     }
 }

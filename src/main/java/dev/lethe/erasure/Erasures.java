@@ -10,8 +10,11 @@ import dev.lethe.crypto.Keyring;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.NotFoundException;
+import dev.lethe.registry.PolicyService;
+import dev.lethe.registry.PolicyVersion;
 import dev.lethe.retention.LegalHold;
 import dev.lethe.retention.LegalHolds;
+import dev.lethe.retention.RuleHolds;
 import dev.lethe.storage.Ids;
 import dev.lethe.storage.Transactions;
 import dev.lethe.subjects.IdentifierKind;
@@ -36,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * Erasure (DESIGN promise 2): a person's data made unreadable at once and then deleted, with a
  * receipt. In one transaction, under the lock order (the holds that may keep the person's data,
  * then the person): the person's keys are destroyed (crypto-shredding), categories under a legal
- * hold kept by wrapping their keys under the hold's key (nothing re-encrypted), the receipt's
+ * hold kept by wrapping their keys under the hold's key (nothing re-encrypted), categories whose
+ * retention rule counts from the erasure ({@code after: erased}, a period) kept the same way under
+ * a rule hold of their own ({@link RuleHolds}) until the sweep of that rule, the receipt's
  * counts taken, the erasure recorded and the person's identifiers put on the suppression list.
  * After the commit, and before the answer, the erasure is forced into the journal (outside the
  * database, so a restored backup gets it again); then the rows are purged in bounded batches. A
@@ -52,6 +57,7 @@ public final class Erasures {
     private final SubjectDirectory subjects;
     private final Keyring keyring;
     private final LegalHolds holds;
+    private final PolicyService policies;
     private final Suppressions suppressions;
     private final ErasureStore store;
     private final ErasureJournal journal;
@@ -66,6 +72,7 @@ public final class Erasures {
             SubjectDirectory subjects,
             Keyring keyring,
             LegalHolds holds,
+            PolicyService policies,
             Suppressions suppressions,
             Purge purge,
             ErasureJournal journal,
@@ -77,6 +84,7 @@ public final class Erasures {
         this.subjects = subjects;
         this.keyring = keyring;
         this.holds = holds;
+        this.policies = policies;
         this.suppressions = suppressions;
         this.store = new ErasureStore();
         this.journal = journal;
@@ -176,7 +184,8 @@ public final class Erasures {
         if (!Ids.isId(profileId)) throw new NotFoundException("No such profile.");
         var earlier = store.ofSubject(h, accountId, profileId);
         if (earlier.isPresent()) return new Shredded(earlier.get(), false, List.of());
-        var erased = shredOne(h, caller.actor(), accountId, profileId, requestId.orElse(null), ids.next());
+        var erased =
+                shredOne(h, caller.actor(), accountId, profileId, requestId.orElse(null), ids.next(), clock.instant());
         return erased.orElseThrow(() -> new NotFoundException("No such profile."));
     }
 
@@ -184,9 +193,17 @@ public final class Erasures {
      * The erasure's transaction for one subject: holds locked, then the person; counts; keys
      * destroyed; record, suppression entries and audit entry written. Empty when the subject does
      * not exist; the earlier erasure when one committed while this one waited for the lock.
+     * Categories an {@code after: erased} rule keeps are kept until {@code keptFrom} plus the rule's
+     * period: now, or the journalled time of an erasure applied again.
      */
     private Optional<Shredded> shredOne(
-            Handle h, Actor actor, String accountId, String subjectId, String requestId, String erasureId) {
+            Handle h,
+            Actor actor,
+            String accountId,
+            String subjectId,
+            String requestId,
+            String erasureId,
+            Instant keptFrom) {
         Instant now = clock.instant();
         var holdFilter = holds.lockCovering(h, accountId, subjectId, now);
         var locked = subjects.lockNamed(h, accountId, List.of(subjectId));
@@ -207,12 +224,31 @@ public final class Erasures {
                     e.getKey(), hold.get().holdId(), hold.get().reason(), e.getValue()));
             heldTotal += e.getValue();
         }
+        // categories whose rule counts from the erasure: kept under a rule hold until it has run
+        var policy = policies.inForce(accountId).map(PolicyVersion::policy);
+        String subjectType = locked.get(subjectId).subjectType();
+        var ruleHoldByCategory = new LinkedHashMap<String, String>();
+        var kept = new ArrayList<ErasureReceipt.KeptCategory>();
+        int keptOnly = 0;
+        for (var e : census.valuesByCategory().entrySet()) {
+            var keeping = policy.flatMap(p -> RuleHolds.keeping(p, e.getKey(), subjectType, keptFrom));
+            if (keeping.isEmpty()) continue;
+            String holdId = ids.next();
+            ruleHoldByCategory.put(e.getKey(), holdId);
+            kept.add(new ErasureReceipt.KeptCategory(
+                    e.getKey(),
+                    keeping.get().rule(),
+                    holdId,
+                    e.getValue(),
+                    keeping.get().until()));
+            if (!holdByCategory.containsKey(e.getKey())) keptOnly += e.getValue();
+        }
         var tables = new ArrayList<ErasureReceipt.TableRows>();
         for (var table : SubjectTable.values()) {
             int rows = switch (table) {
                 case ERASURES -> 1; // this erasure's record, written below
                 case SUBJECTS -> 1;
-                case PERSONAL_VALUES -> census.rows().get(table) - heldTotal;
+                case PERSONAL_VALUES -> census.rows().get(table) - heldTotal - keptOnly;
                 case IDENTIFIERS,
                         EVENTS,
                         SESSIONS,
@@ -241,6 +277,7 @@ public final class Erasures {
 
         var keep = new LinkedHashMap<String, String>();
         holdByCategory.forEach((category, hold) -> keep.put(category, hold.holdId()));
+        keyring.keep(h, accountId, subjectId, ruleHoldByCategory);
         keyring.shred(h, accountId, subjectId, keep);
         var receipt = new ErasureReceipt(
                 erasureId,
@@ -251,14 +288,17 @@ public final class Erasures {
                 null,
                 tables,
                 held,
+                kept,
                 ErasureReceipt.STATISTICS_KEPT);
         store.insert(h, accountId, receipt, actor.id());
+        for (var k : kept) RuleHolds.insert(h, accountId, k.holdId(), erasureId, k.category(), k.rule(), keptFrom);
         suppressions.add(h, accountId, erasureId, entries, suppressedUntil(now));
         var targets = new ArrayList<String>(List.of("profile:" + subjectId, "erasure:" + erasureId));
         if (requestId != null) targets.add("request:" + requestId);
         var detail = new LinkedHashMap<String, Object>();
         tables.forEach(t -> detail.put(t.table(), t.rows()));
         detail.put("heldCategories", held.size());
+        detail.put("keptCategories", kept.size());
         detail.put("suppressed", entries.size());
         audit.append(h, AuditEvent.ok(accountId, actor, "erasure.erase", targets, detail));
         return Optional.of(new Shredded(receipt, true, entries));
@@ -285,7 +325,7 @@ public final class Erasures {
         var indexes = new ArrayList<Suppressions.Entry>();
         for (var i : entry.suppress())
             IdentifierKind.ofWireName(i.kind()).ifPresent(k -> indexes.add(new Suppressions.Entry(k, i.index())));
-        var own = shredOne(h, Actor.SYSTEM, accountId, entry.subjectId(), entry.requestId(), entry.erasureId());
+        var own = shredOne(h, Actor.SYSTEM, accountId, entry.subjectId(), entry.requestId(), entry.erasureId(), at);
         own.ifPresent(s -> out.add(s.receipt()));
         if (own.isEmpty()) {
             // the backup did not hold the person: the record alone, so the replay is done once
@@ -302,6 +342,7 @@ public final class Erasures {
                     clock.instant(),
                     tables,
                     List.of(),
+                    List.of(),
                     ErasureReceipt.STATISTICS_KEPT);
             store.insert(h, accountId, receipt, Actor.SYSTEM.id());
         }
@@ -309,7 +350,7 @@ public final class Erasures {
         for (var i : indexes) {
             var owner = subjects.find(h, accountId, i.kind(), i.blindIndex());
             if (owner.isPresent() && !owner.get().equals(entry.subjectId())) {
-                shredOne(h, Actor.SYSTEM, accountId, owner.get(), entry.requestId(), ids.next())
+                shredOne(h, Actor.SYSTEM, accountId, owner.get(), entry.requestId(), ids.next(), at)
                         .filter(Shredded::isNew)
                         .ifPresent(s -> {
                             journal.append(entry(accountId, s.receipt(), s.suppressed()));

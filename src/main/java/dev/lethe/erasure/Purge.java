@@ -18,7 +18,8 @@ import org.jdbi.v3.core.Jdbi;
  * tables that grow with a person's activity (values, events) go in bounded batches, each its own
  * short transaction under the person's lock, so a person with a million events neither holds one
  * huge transaction nor blocks ingest for long; the rest, and the person's row, go last through
- * {@link SubjectRemoval} (values of held categories stay), in the transaction that marks the
+ * {@link SubjectRemoval} (values of categories a legal hold or a rule {@code after: erased} keeps
+ * stay), in the transaction that marks the
  * erasure purged. Every step can be run again: a purge cut short is finished by running it again.
  */
 public final class Purge {
@@ -54,6 +55,7 @@ public final class Purge {
         String subjectId = receipt.profileId();
         var holdByCategory = new LinkedHashMap<String, String>();
         receipt.held().forEach(c -> holdByCategory.put(c.category(), c.holdId()));
+        receipt.kept().forEach(c -> holdByCategory.putIfAbsent(c.category(), c.holdId()));
         var kept = List.copyOf(holdByCategory.keySet());
         while (batch(accountId, subjectId, "value_id", "personal_values", kept) == BATCH) {}
         while (batch(accountId, subjectId, "event_id", "events", List.of()) == BATCH) {}

@@ -21,7 +21,7 @@ final class ErasureRoutes {
         api.route(DELETE, "/v1/profiles/{id}")
                 .access(Access.needs(Scope.ADMIN))
                 .summary(
-                        "Erase a person: their keys are destroyed and their rows deleted at once, legally held categories kept; answers the receipt (every table with its row count, held categories with the hold's reason). Erasing again answers the same receipt")
+                        "Erase a person: their keys are destroyed and their rows deleted at once, legally held categories kept, and those whose retention rule counts from the erasure (after: erased) until its period has run; answers the receipt (every table with its row count, held categories with the hold's reason, kept categories with the rule and the date they go). Erasing again answers the same receipt")
                 .query(
                         "requestId",
                         "the id of the data-subject request this erasure answers (a UUID), recorded on the receipt")
@@ -32,7 +32,7 @@ final class ErasureRoutes {
         api.route(GET, "/v1/erasures/{id}")
                 .access(Access.needs(Scope.READ))
                 .summary(
-                        "An erasure's receipt: its state (shredded, then purged), every table with its row count, held categories")
+                        "An erasure's receipt: its state (shredded, then purged), every table with its row count, held and kept categories")
                 .answers(ErasureReceipt.class)
                 .handle((ctx, caller) ->
                         ctx.json(erasures.receipt(caller, Json.idPath(ctx, "id", "No such erasure."))));

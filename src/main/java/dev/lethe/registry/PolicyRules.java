@@ -59,6 +59,7 @@ final class PolicyRules {
                 c.error(path + ".retention.then", "only records of kind session can be summarised");
             }
             inactivity(r.retention(), path + ".retention", c);
+            erasedRecords(r.retention(), path + ".retention", c);
         });
         for (int i = 0; i < p.processors().size(); i++)
             processor(p, p.processors().get(i), "processors[" + i + "]", c);
@@ -109,6 +110,20 @@ final class PolicyRules {
                                 + " (kind message, message_log or campaign); a category counts from collected,"
                                 + " contract_ended, inactive <period> or erased");
         }
+    }
+
+    /**
+     * An erasure deletes every record of the person at once: a record rule cannot keep records
+     * past it. {@code erased} with no period says just that, and is accepted; with a period it
+     * would promise what Lethe does not do. Values are kept past an erasure by their category's
+     * rule ({@code after: erased} on the category: a rule hold).
+     */
+    private static void erasedRecords(RetentionRule rule, String path, DocumentCursor c) {
+        if (rule.after().contains(new Trigger.Erased()) && !rule.period().isZero())
+            c.error(
+                    path + ".after",
+                    "'erased' with a period cannot apply to records: an erasure deletes the person's records at"
+                            + " once. To keep values past an erasure, give their category the rule (after: erased)");
     }
 
     private static void inactivity(RetentionRule rule, String path, DocumentCursor c) {

@@ -4,6 +4,7 @@ import static dev.lethe.storage.Timestamps.instant;
 import static dev.lethe.storage.Timestamps.utc;
 
 import dev.lethe.activity.GoverningRules;
+import dev.lethe.crypto.Keyring;
 import dev.lethe.registry.Action;
 import dev.lethe.registry.Policy;
 import dev.lethe.registry.RecordKind;
@@ -84,14 +85,22 @@ final class Sweeper {
 
     private final SubjectDirectory subjects;
     private final SubjectRemoval removal;
+    private final Keyring keyring;
     private final Duration sessionTimeout;
     private final int batch;
     private final MonthDrops months;
 
-    Sweeper(SubjectDirectory subjects, SubjectRemoval removal, Duration sessionTimeout, int batch, MonthDrops months) {
+    Sweeper(
+            SubjectDirectory subjects,
+            SubjectRemoval removal,
+            Keyring keyring,
+            Duration sessionTimeout,
+            int batch,
+            MonthDrops months) {
         this.subjects = subjects;
         this.months = months;
         this.removal = removal;
+        this.keyring = keyring;
         this.sessionTimeout = sessionTimeout;
         this.batch = batch;
     }
@@ -117,6 +126,7 @@ final class Sweeper {
                 .or(() -> scope.holds().holdingCategory(rule.category().name()));
         var heldSubjects = scope.holds().heldSubjects();
         var kinds = identifierKinds(scope.policy(), rule.category().name());
+        keptAfterErasure(reader, scope, rule, batches);
         for (Trigger t : rule.retention().after()) {
             Where people = peopleOf(scope, rule.retention().period(), t, rule.subjectTypes());
             Where values = new Where(scope.accountId())
@@ -155,6 +165,78 @@ final class Sweeper {
                     batches,
                     rule.name(),
                     h -> new Counts(0, deleteKeyed(h, "field_values", fields, "field_key", "subject_id")));
+        }
+    }
+
+    /**
+     * The values of erased people that this rule kept past their erasure (a rule hold each, {@link
+     * RuleHolds}): reached when the erasure plus the rule's period has passed, or all of them once
+     * the contract's end plus the period has (when the rule lists {@code contract_ended}), or all of
+     * them at once when the rule in force no longer counts from the erasure. Its {@code collected}
+     * trigger reaches the values by their own time, with the rule's other values; its inactivity
+     * nobody (an erased person has no activity). Each hold reached loses its values and its keys, a
+     * page of holds per batch; legal holds in force keep what they cover.
+     */
+    private void keptAfterErasure(Handle reader, Scope scope, SweepRule.Values rule, Batches batches) {
+        var retention = rule.retention();
+        Where reached = new Where(scope.accountId()).and("rule_name = :rule", "rule", rule.name());
+        boolean contractEnded = retention.after().contains(new Trigger.ContractEnded())
+                && scope.contractEndedAt() != null
+                && Expiry.expired(scope.contractEndedAt(), List.of(retention.period()), scope.asOf());
+        if (retention.after().contains(new Trigger.Erased()) && !contractEnded)
+            reached.within("erased_at", Expiry.ranges(List.of(retention.period()), scope.asOf()));
+        String category = rule.category().name();
+        var whole = scope.holds().holdingAccount().or(() -> scope.holds().holdingCategory(category));
+        var heldSubjects = scope.holds().heldSubjects();
+        Where values = new Where(scope.accountId()).and("category = :category", "category", category);
+        reached.copy()
+                .nestIn(new Where(scope.accountId()), "erasure_id", "rule_holds")
+                .nestIn(values, "subject_id", "erasures");
+        if (count(reader, "personal_values", values, rule.name(), whole, heldSubjects, batches)) return;
+        String[] after = {null};
+        boolean[] more = {true};
+        while (more[0]) {
+            String from = after[0];
+            batches.run(rule.name(), h -> {
+                Where page = reached.copy();
+                if (from != null) page.and("hold_id > :after", "after", java.util.UUID.fromString(from));
+                var holds = page.bind(h.createQuery("select hold_id, erasure_id from rule_holds where " + page.sql()
+                                + " order by hold_id limit " + PEOPLE_BATCH))
+                        .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
+                        .list();
+                more[0] = holds.size() == PEOPLE_BATCH;
+                if (holds.isEmpty()) return Counts.NONE;
+                after[0] = holds.get(holds.size() - 1).getKey();
+                var subjectOf = new HashMap<String, String>();
+                h.createQuery("select erasure_id, subject_id from erasures"
+                                + " where account_id = :account and erasure_id in (<ids>)")
+                        .bind("account", scope.accountId())
+                        .bindList(
+                                "ids",
+                                Ids.uuids(
+                                        holds.stream().map(Map.Entry::getValue).toList()))
+                        .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
+                        .forEach(e -> subjectOf.put(e.getKey(), e.getValue()));
+                long values0 = 0;
+                long keys = 0;
+                for (var hold : holds) {
+                    String subject = subjectOf.get(hold.getValue());
+                    // a profile hold on the erased person keeps what it covers (counted above)
+                    if (heldSubjects.containsKey(subject)) continue;
+                    values0 += h.createUpdate("delete from personal_values"
+                                    + " where account_id = :account and subject_id = :subject and category = :category")
+                            .bind("account", scope.accountId())
+                            .bind("subject", subject)
+                            .bind("category", category)
+                            .execute();
+                    keys += keyring.releaseHold(h, scope.accountId(), hold.getKey());
+                    h.createUpdate("delete from rule_holds where account_id = :account and hold_id = :hold")
+                            .bind("account", scope.accountId())
+                            .bind("hold", hold.getKey())
+                            .execute();
+                }
+                return new Counts(values0, keys);
+            });
         }
     }
 

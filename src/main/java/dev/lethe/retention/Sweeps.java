@@ -76,6 +76,7 @@ public final class Sweeps {
             LegalHolds holds,
             dev.lethe.subjects.SubjectDirectory subjects,
             dev.lethe.subjects.SubjectRemoval removal,
+            dev.lethe.crypto.Keyring keyring,
             Duration sessionTimeout,
             Duration lease,
             AuditLog audit,
@@ -90,6 +91,7 @@ public final class Sweeps {
         this.sweeper = new Sweeper(
                 subjects,
                 removal,
+                keyring,
                 sessionTimeout,
                 Sweeper.BATCH,
                 new MonthDrops(dev.lethe.activity.Partitions.DEFAULT_MONTHS_BACK));

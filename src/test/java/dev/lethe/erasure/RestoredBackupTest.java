@@ -6,21 +6,24 @@ import dev.lethe.testing.Installation;
 import dev.lethe.testing.ServerProcess;
 import dev.lethe.testing.TestDatabase;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A database backup taken before an erasure, restored after it, gets the erasure again at start
  * from the journal (kept beside the data, where the restore does not reach): nothing of the person
- * is left, their identifiers are suppressed again, and the other person is untouched. The backup is
- * a copy of the embedded H2 file taken while no server runs (a cold backup).
+ * is left, their identifiers are suppressed again, and the other person is untouched. On H2 the
+ * backup is a copy of the embedded file taken while no server runs (a cold backup); on PostgreSQL
+ * it is {@code pg_dump} of the server's schema, restored with {@code pg_restore} after the schema
+ * is dropped, as an operator restores one.
  */
 class RestoredBackupTest {
 
-    @Test
-    void aBackupFromBeforeAnErasureIsErasedAgainFromTheJournalAtStart() throws Exception {
-        try (var installation = Installation.on(new TestDatabase("h2", "jdbc:h2:mem:"))) {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aBackupFromBeforeAnErasureIsErasedAgainFromTheJournalAtStart(TestDatabase engine) throws Exception {
+        try (var installation = Installation.on(engine)) {
             String key;
             String zebulon;
             String yolanda;
@@ -33,10 +36,7 @@ class RestoredBackupTest {
                 yolanda = Erasing.person(http, key, "phone-yolanda", "yolanda@example.org", "+32 471 11 22 33", "Y Q");
                 server.stop();
             }
-            var database = installation.dataDir().resolve("lethe.mv.db");
-            var backup =
-                    installation.dataDir().resolveSibling(installation.dataDir().getFileName() + "-backup.mv.db");
-            Files.copy(database, backup, StandardCopyOption.REPLACE_EXISTING);
+            var backup = Backup.of(installation, engine);
             try {
                 try (var server = installation.start()) {
                     var erased = server.http().delete("/v1/profiles/" + zebulon, key);
@@ -46,7 +46,7 @@ class RestoredBackupTest {
                 assertThat(Files.readString(installation.dataDir().resolve("erasure-journal")))
                         .contains(zebulon)
                         .doesNotContain(Erasing.EMAIL);
-                Files.copy(backup, database, StandardCopyOption.REPLACE_EXISTING);
+                backup.restore();
                 assertThat(count(installation, "subjects", zebulon)).isEqualTo(1);
 
                 try (var server = installation.start()) {
@@ -74,7 +74,7 @@ class RestoredBackupTest {
                 assertThat(count(installation, "subjects", yolanda)).isEqualTo(1);
                 assertThat(count(installation, "personal_values", yolanda)).isPositive();
             } finally {
-                Files.deleteIfExists(backup);
+                backup.delete();
             }
         }
     }

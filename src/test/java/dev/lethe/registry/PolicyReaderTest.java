@@ -152,6 +152,31 @@ class PolicyReaderTest {
     }
 
     @Test
+    void erasedKeepsValuesOfACategoryButNoRecordPastAnErasure() {
+        var category = VALID.replace(
+                "retention: { period: P3Y, after: collected }",
+                "retention: { period: P10Y, after: [erased, collected] }");
+        assertThat(paths(category)).isEmpty();
+        assertThat(PolicyReader.read(category)
+                        .policy()
+                        .categories()
+                        .get("email_address")
+                        .retention()
+                        .after())
+                .containsExactly(new Trigger.Erased(), new Trigger.Collected());
+
+        var record = VALID.replace(
+                "retention: { period: P1Y } }", "retention: { period: P1Y, after: [collected, erased] } }");
+        assertThat(PolicyReader.read(record).errors()).singleElement().satisfies(e -> {
+            assertThat(e.path()).isEqualTo("records.session_summary.retention.after");
+            assertThat(e.message()).contains("cannot apply to records").contains("category");
+        });
+        // with no period it says what an erasure does anyway: accepted
+        assertThat(paths(record.replace("period: P1Y, after: [collected, erased]", "period: P0D, after: erased")))
+                .isEmpty();
+    }
+
+    @Test
     void brokenYamlIsOneErrorWithItsLine() {
         var errors = errors("lethe: 1\ncontroller: { name: x\n  contact: [");
 
