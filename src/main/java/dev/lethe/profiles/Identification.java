@@ -263,12 +263,12 @@ public final class Identification {
         for (var e : indexes.entrySet()) {
             if (found.isPresent()) break;
             found = subjects.find(h, accountId, e.getKey(), e.getValue())
-                    .filter(person -> usable(c, e.getKey(), consents.current(h, accountId, person)));
+                    .filter(person -> usable(c, e.getKey(), consents.current(h, accountId, person), c.gpc()));
         }
         Optional<String> device = visitorIndex.flatMap(i -> subjects.find(h, accountId, IdentifierKind.VISITOR, i));
         var firstClaims = new LinkedHashMap<IdentifierKind, String>();
         indexes.forEach((kind, index) -> {
-            if (usable(c, kind, Standing.NONE)) firstClaims.put(kind, index);
+            if (usable(c, kind, Standing.NONE, c.gpc())) firstClaims.put(kind, index);
         });
         if (found.isEmpty() && firstClaims.isEmpty()) {
             if (visitorIndex.isEmpty()) return nobody(c);
@@ -322,7 +322,9 @@ public final class Identification {
         // the consent gate (DESIGN promise 8), with the person's consents as they stand after the
         // join: a GPC header is their objection to targeting, a birth date may make them a minor
         var consent = new ConsentReport.Tally(c.gpc());
-        if (c.gpc()) consents.objectByGpc(h, accountId, List.of(profileId), caller.actor());
+        boolean gpc = c.gpc()
+                && consents.objectByGpc(h, accountId, List.of(profileId), caller.actor())
+                        .contains(profileId);
         c.birthDate().ifPresent(born -> consents.assessAge(h, accountId, profileId, c.policy(), born, c.country()));
         var standing = consents.current(h, accountId, profileId);
         if (standing.minor()) consent.minor();
@@ -330,7 +332,7 @@ public final class Identification {
         // gets no blind index (its value is dropped and counted below)
         var claimed = new LinkedHashMap<IdentifierKind, String>();
         indexes.forEach((kind, index) -> {
-            if (usable(c, kind, standing)) claimed.put(kind, index);
+            if (usable(c, kind, standing, gpc)) claimed.put(kind, index);
         });
         addOnly.ifPresent(held -> claimed.keySet().removeIf(kind -> held.contains(kind.field())));
         var conflicts = new ArrayList<String>();
@@ -345,7 +347,7 @@ public final class Identification {
             if (!taken.contains(kind)) store.identifierSeen(h, accountId, kind, index, ts);
         });
         var allowed = ConsentGate.filter(
-                c.policy(), c.subjectType(), standing, c.gpc(), c.intake().kept(), consent);
+                c.policy(), c.subjectType(), standing, gpc, c.intake().kept(), consent);
         var newValues = new ArrayList<NewValue>();
         var rule = GoverningRules.forSubject(c.policy(), RecordKind.PROFILE, c.subjectType());
         for (var k : allowed) {
@@ -392,10 +394,10 @@ public final class Identification {
      * under legitimate interests no objection, one serving targeting no GPC. An identifier the
      * policy files under no kept category passes, as before.
      */
-    private static boolean usable(Checked c, IdentifierKind kind, Standing standing) {
+    private static boolean usable(Checked c, IdentifierKind kind, Standing standing, boolean gpc) {
         for (var k : c.intake().kept()) {
             if (k.field().equals(kind.field()))
-                return ConsentGate.keeps(c.policy(), c.subjectType(), standing, c.gpc(), k.category());
+                return ConsentGate.keeps(c.policy(), c.subjectType(), standing, gpc, k.category());
         }
         return true;
     }
