@@ -123,6 +123,15 @@ public final class MessageService {
      * {@link #MAX_BATCH} messages.
      */
     public TrackResult ingest(Caller caller, Batch<IncomingMessage> batch) {
+        return ingest(caller, batch, false);
+    }
+
+    /**
+     * As {@link #ingest(Caller, Batch)}; {@code gpc} is a {@code Sec-GPC: 1} header on the request:
+     * each person of the batch objects to targeting (recorded once, as track does), and no value
+     * whose purpose is targeting is stored.
+     */
+    public TrackResult ingest(Caller caller, Batch<IncomingMessage> batch, boolean gpc) {
         AccountService.requireScope(caller, Scope.INGEST);
         var messages = batch.items();
         if (messages.size() > MAX_BATCH) {
@@ -266,9 +275,9 @@ public final class MessageService {
                 accepted.clear();
                 expired.subList(expiredBefore, expired.size()).clear();
                 checked.forEach(c -> rejected.remove(c.index()));
-                var consent = new ConsentReport.Tally(false);
-                int suppressed = store(
-                        h, accountId, policy, checked, conversationRules, now, accepted, rejected, expired, consent);
+                var consent = new ConsentReport.Tally(gpc);
+                int suppressed =
+                        store(h, caller, policy, checked, conversationRules, now, accepted, rejected, expired, consent);
                 var result =
                         TrackResult.of(accepted.size(), rejected, droppedValues, expired, suppressed, consent.report());
                 audit.append(h, result.auditEvent(accountId, caller.actor(), "activity.messages"));
@@ -283,7 +292,7 @@ public final class MessageService {
     /** Stores the batch; returns how many messages it dropped for naming an erased person. */
     private int store(
             Handle h,
-            String accountId,
+            Caller caller,
             Policy policy,
             List<Checked> batch,
             List<String> conversationRules,
@@ -292,6 +301,7 @@ public final class MessageService {
             Map<Integer, List<FieldError>> rejected,
             List<TrackResult.Expired> expired,
             ConsentReport.Tally consent) {
+        String accountId = caller.accountId();
         var rows = new ArrayList<Message>();
         var newValues = new ArrayList<NewValue>();
         var tally = new Tally();
@@ -322,6 +332,9 @@ public final class MessageService {
         }
         var restricted = restrictions.restrictedAmong(h, accountId, subjectOf.values());
         // the consent gate (DESIGN promise 8): each person's values pass their consents
+        var gpcApplies = consent.gpc()
+                ? consents.objectByGpc(h, accountId, new HashSet<>(subjectOf.values()), caller.actor())
+                : Set.<String>of();
         var standings = consents.standings(h, accountId, new HashSet<>(subjectOf.values()));
         standings.values().forEach(s -> {
             if (s.minor()) consent.minor();
@@ -358,7 +371,12 @@ public final class MessageService {
                 // the message made this person: their identifiers are their first values
                 var profileRule = c.profileRule();
                 for (var v : ConsentGate.filter(
-                        policy, c.subjectType(), standings.get(subject.get()), false, c.identifierValues(), consent)) {
+                        policy,
+                        c.subjectType(),
+                        standings.get(subject.get()),
+                        gpcApplies.contains(subject.get()),
+                        c.identifierValues(),
+                        consent)) {
                     newValues.add(new NewValue(
                             subject.get(),
                             v.category(),
@@ -408,7 +426,12 @@ public final class MessageService {
                     c.logRule().name(),
                     GoverningRules.anchor(c.logRule(), times)));
             for (var v : ConsentGate.filter(
-                    policy, c.subjectType(), standings.get(subject.get()), false, c.values(), consent)) {
+                    policy,
+                    c.subjectType(),
+                    standings.get(subject.get()),
+                    gpcApplies.contains(subject.get()),
+                    c.values(),
+                    consent)) {
                 var part = c.partRules().get(v.field());
                 newValues.add(new NewValue(
                         subject.get(),

@@ -404,20 +404,21 @@ public final class TrackService {
             Map<String, String> subjectOf,
             ConsentReport.Tally tally) {
         var people = new HashSet<>(subjectOf.values());
-        if (tally.gpc()) consents.objectByGpc(h, caller.accountId(), people, caller.actor());
+        var gpcApplies = tally.gpc() ? consents.objectByGpc(h, caller.accountId(), people, caller.actor()) : Set.of();
         var standings = consents.standings(h, caller.accountId(), people);
         standings.values().forEach(s -> {
             if (s.minor()) tally.minor();
         });
         var out = new ArrayList<Accepted>(batch.size());
         for (var a : batch) {
-            var standing = standings.get(subjectOf.get(a.visitorIndex()));
+            String subject = subjectOf.get(a.visitorIndex());
+            var standing = standings.get(subject);
             out.add(new Accepted(
                     a.index(),
                     a.visitorIndex(),
                     a.event(),
                     a.ts(),
-                    ConsentGate.filter(policy, null, standing, tally.gpc(), a.values(), tally)));
+                    ConsentGate.filter(policy, null, standing, gpcApplies.contains(subject), a.values(), tally)));
         }
         return out;
     }

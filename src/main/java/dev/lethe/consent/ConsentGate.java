@@ -41,6 +41,18 @@ public final class ConsentGate {
         };
     }
 
+    /**
+     * Whether a value of the category named {@code categoryName} passes the gate for a person with
+     * {@code standing} (a name the policy does not know passes, as in {@link #filter}).
+     */
+    public static boolean keeps(
+            Policy policy, String subjectType, Standing standing, boolean gpc, String categoryName) {
+        var category = policy.categories().get(categoryName);
+        if (category == null) return true;
+        if (subjectType != null) category = category.forSubject(subjectType);
+        return judge(category, standing, gpc) == Verdict.KEEP;
+    }
+
     /** Whether a category needs a grant for its purpose. */
     public static boolean consentBased(Category category) {
         return category.lawfulBasis() == LawfulBasis.CONSENT;
@@ -59,13 +71,7 @@ public final class ConsentGate {
             ConsentReport.Tally tally) {
         var out = new ArrayList<Intake.Kept<T>>(values.size());
         for (var v : values) {
-            var category = policy.categories().get(v.category());
-            if (category == null) {
-                out.add(v);
-                continue;
-            }
-            if (subjectType != null) category = category.forSubject(subjectType);
-            if (judge(category, standing, gpc) == Verdict.KEEP) out.add(v);
+            if (keeps(policy, subjectType, standing, gpc, v.category())) out.add(v);
             else tally.dropped();
         }
         return out;

@@ -11,10 +11,12 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -81,12 +83,37 @@ final class ConsentLedger {
                 .map(java.time.OffsetDateTime::toInstant);
     }
 
-    void insert(Handle h, String accountId, Consent c, Instant policyPublishedAt) {
+    /**
+     * The people among {@code subjectIds} whose latest answer on {@code purpose} is a grant recorded
+     * from a request carrying {@code Sec-GPC: 1}.
+     */
+    Set<String> grantedUnderGpc(Handle h, String accountId, Collection<String> subjectIds, String purpose) {
+        if (subjectIds.isEmpty()) return Set.of();
+        return new HashSet<>(h.createQuery("""
+                        select p.subject_id from consent_purposes p
+                        join consents c on c.account_id = p.account_id and c.consent_id = p.consent_id
+                        where p.account_id = :account and p.purpose = :purpose and p.subject_id in (<subjects>)
+                          and p.granted and c.gpc
+                          and not exists (select 1 from consent_purposes l
+                                          where l.account_id = p.account_id and l.subject_id = p.subject_id
+                                            and l.purpose = p.purpose
+                                            and (l.consented_at > p.consented_at
+                                                 or (l.consented_at = p.consented_at and l.consent_id > p.consent_id)))
+                        """)
+                .bind("account", accountId)
+                .bind("purpose", purpose)
+                .bindList("subjects", Ids.uuids(subjectIds))
+                .mapTo(String.class)
+                .list());
+    }
+
+    void insert(Handle h, String accountId, Consent c, Instant policyPublishedAt, boolean gpc) {
         h.createUpdate("""
                         insert into consents (account_id, consent_id, subject_id, policy_version, source,
-                                              consented_at, recorded_at, proof_form, proof_ip_hash)
-                        values (:account, :id, :subject, :version, :source, :at, :recorded, :form, :ip)
+                                              consented_at, recorded_at, proof_form, proof_ip_hash, gpc)
+                        values (:account, :id, :subject, :version, :source, :at, :recorded, :form, :ip, :gpc)
                         """)
+                .bind("gpc", gpc)
                 .bind("account", accountId)
                 .bind("id", c.consentId())
                 .bind("subject", c.subjectId())

@@ -279,6 +279,16 @@ public final class Consents {
      * its suppressed events. Under {@code new_subject} a visitor id starts a new, unlinked visitor.
      */
     public Recorded record(Caller caller, NewConsent in, List<FieldError> readErrors) {
+        return record(caller, in, readErrors, false);
+    }
+
+    /**
+     * As {@link #record(Caller, NewConsent, List)}; {@code gpc} is a {@code Sec-GPC: 1} header: a
+     * grant of targeting in the request stands (the explicit choice, made with the signal on, is
+     * not overridden by later GPC requests either); without one the header is recorded as the
+     * objection to targeting, as on ingest.
+     */
+    public Recorded record(Caller caller, NewConsent in, List<FieldError> readErrors, boolean gpc) {
         AccountService.requireScope(caller, Scope.INGEST);
         String accountId = caller.accountId();
         Instant now = clock.instant();
@@ -361,7 +371,11 @@ public final class Consents {
                     in.proofForm(),
                     ip == null ? null : HexFormat.of().formatHex(keyring.blindIndex(accountId, "consent.ip", ip)),
                     in.purposes());
-            append(h, accountId, caller.actor(), consent, version.get().publishedAt());
+            append(h, accountId, caller.actor(), consent, version.get().publishedAt(), gpc);
+            // Sec-GPC: 1 on the ledger: an explicit grant of targeting in this very request is the
+            // person's latest, specific choice and stands; otherwise the signal is their objection
+            if (gpc && !Boolean.TRUE.equals(in.purposes().get(ConsentGate.TARGETING)))
+                objectByGpc(h, accountId, List.of(subjectId), caller.actor());
             boolean minor =
                     !ledger.minors(h, accountId, List.of(subjectId), today()).isEmpty();
             return new Recorded(Optional.of(consent), minor);
@@ -400,7 +414,11 @@ public final class Consents {
     }
 
     private void append(Handle h, String accountId, Actor actor, Consent c, Instant policyPublishedAt) {
-        ledger.insert(h, accountId, c, policyPublishedAt);
+        append(h, accountId, actor, c, policyPublishedAt, false);
+    }
+
+    private void append(Handle h, String accountId, Actor actor, Consent c, Instant policyPublishedAt, boolean gpc) {
+        ledger.insert(h, accountId, c, policyPublishedAt, gpc);
         var granted = new TreeSet<String>();
         var withdrawn = new TreeSet<String>();
         c.purposes().forEach((p, g) -> (g ? granted : withdrawn).add(p));
@@ -450,15 +468,20 @@ public final class Consents {
 
     /**
      * Records {@code Sec-GPC: 1} as an objection to targeting for each of these people whose latest
-     * word on targeting is not already an objection; in the ingest's transaction, under its locks.
+     * word on targeting is neither already an objection nor a grant they gave with the signal on;
+     * in the ingest's transaction, under its locks. Returns the people the signal applies to: all
+     * but those whose grant given with the signal on stands.
      */
-    public void objectByGpc(Handle h, String accountId, Collection<String> subjectIds, Actor actor) {
-        if (subjectIds.isEmpty()) return;
+    public Set<String> objectByGpc(Handle h, String accountId, Collection<String> subjectIds, Actor actor) {
+        if (subjectIds.isEmpty()) return Set.of();
         var standings = standings(h, accountId, subjectIds);
+        var chosen = ledger.grantedUnderGpc(h, accountId, subjectIds, ConsentGate.TARGETING);
         Instant now = clock.instant();
         var version = ledger.inForce(h, accountId, now);
         for (String subjectId : new TreeSet<>(subjectIds)) {
             if (standings.getOrDefault(subjectId, Standing.NONE).objects(ConsentGate.TARGETING)) continue;
+            // a grant given with the signal on is the person's explicit choice over it
+            if (chosen.contains(subjectId)) continue;
             var consent = new Consent(
                     ids.next(),
                     subjectId,
@@ -476,6 +499,9 @@ public final class Consents {
                     consent,
                     version.map(PrivacyPolicyVersion::publishedAt).orElse(null));
         }
+        var applies = new java.util.HashSet<>(subjectIds);
+        applies.removeAll(chosen);
+        return applies;
     }
 
     // -------------------------------------------------------------------------------------

@@ -87,6 +87,7 @@ public final class Api {
         private Class<?> requestBody;
         private Class<?> responseBody;
         private final Map<Integer, Class<?>> otherAnswers = new LinkedHashMap<>();
+        private final Map<Integer, String> problems = new LinkedHashMap<>();
 
         private Route(HandlerType method, String path) {
             this.method = method;
@@ -137,6 +138,12 @@ public final class Api {
             return this;
         }
 
+        /** A problem status particular to this route (a problem+json answer), and what it means. */
+        public Route problem(int status, String meaning) {
+            problems.put(status, meaning);
+            return this;
+        }
+
         /**
          * A query parameter the route takes, at most once. {@code {key}} in a name stands for any
          * text: {@code field.{key}} declares {@code field.tier}, {@code field.size}, …
@@ -178,7 +185,8 @@ public final class Api {
                     List.copyOf(query),
                     requestBody,
                     responseBody,
-                    Map.copyOf(otherAnswers)));
+                    Map.copyOf(otherAnswers),
+                    Map.copyOf(problems)));
             Access rule = access;
             boolean documented = responseBody != null || !otherAnswers.isEmpty();
             List<String> accepted = List.copyOf(requestTypes);

@@ -73,7 +73,7 @@ final class ConsentRoutes {
                     var in = new JsonFields();
                     var body = in.object(Json.object(ctx), "", JsonFields.keys(ConsentBody.class));
                     var request = read(body, in);
-                    var recorded = consents.record(caller, request, in.errors());
+                    var recorded = consents.record(caller, request, in.errors(), "1".equals(ctx.header("Sec-GPC")));
                     boolean reads = caller.may(Scope.READ);
                     if (recorded.suppressed()) ctx.status(202).json(new ConsentSuppressed(0, 1));
                     else ctx.status(201).json(view(recorded.consent().get(), reads, recorded.minor()));

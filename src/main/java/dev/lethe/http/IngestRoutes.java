@@ -42,7 +42,7 @@ final class IngestRoutes {
                 .returns(202)
                 .answers(TrackResult.class)
                 .handle((ctx, caller) ->
-                        ctx.status(202).json(messages.ingest(caller, MessageReader.batch(Json.object(ctx)))));
+                        ctx.status(202).json(messages.ingest(caller, MessageReader.batch(Json.object(ctx)), gpc(ctx))));
         api.route(POST, "/v1/identify")
                 .access(Access.needs(Scope.INGEST))
                 .summary(
@@ -51,6 +51,10 @@ final class IngestRoutes {
                 .answers(Identified.class)
                 .answers(201, Identified.class)
                 .answers(202, Identified.Receipt.class)
+                .problem(409, "The person's processing is restricted (GDPR Art. 18): nothing was stored")
+                .problem(
+                        410,
+                        "The person was erased (a key that may read only; an ingest key is answered 202): nothing was stored")
                 .handle((ctx, caller) -> {
                     var in = new JsonFields();
                     var request = IdentifyReader.read(Json.object(ctx), "", in);

@@ -110,6 +110,13 @@ final class OpenApi {
                         media.set("schema", answers.createSchemaReference(type));
                 });
             });
+            new TreeMap<>(r.problems())
+                    .forEach((status, meaning) -> responses
+                            .putObject(Integer.toString(status))
+                            .put("description", meaning)
+                            .putObject("content")
+                            .putObject(Problems.MEDIA_TYPE)
+                            .set("schema", answers.createSchemaReference(Problem.class)));
             ObjectNode failure = responses.putObject("default");
             failure.put(
                     "description",

@@ -10,6 +10,7 @@ import dev.lethe.audit.AuditLog;
 import dev.lethe.consent.ConsentGate;
 import dev.lethe.consent.ConsentReport;
 import dev.lethe.consent.Consents;
+import dev.lethe.consent.Standing;
 import dev.lethe.errors.ConflictException;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.GoneException;
@@ -256,13 +257,28 @@ public final class Identification {
                 c.visitorId().map(v -> subjects.blindIndex(accountId, IdentifierKind.VISITOR, v));
         boolean drop = c.policy().ingest().afterErasure() == AfterErasure.DROP;
         if (drop && suppressed(h, accountId, indexes, visitorIndex, now)) throw erasedPerson();
+        // an identifier the consent gate keeps out is used neither to find nor to store: it finds
+        // only a person whose consents let it through (docs/consent.md, "Identifiers")
         Optional<String> found = Optional.empty();
         for (var e : indexes.entrySet()) {
-            if (found.isEmpty()) found = subjects.find(h, accountId, e.getKey(), e.getValue());
+            if (found.isPresent()) break;
+            found = subjects.find(h, accountId, e.getKey(), e.getValue())
+                    .filter(person -> usable(c, e.getKey(), consents.current(h, accountId, person), c.gpc()));
         }
         Optional<String> device = visitorIndex.flatMap(i -> subjects.find(h, accountId, IdentifierKind.VISITOR, i));
+        var firstClaims = new LinkedHashMap<IdentifierKind, String>();
+        indexes.forEach((kind, index) -> {
+            if (usable(c, kind, Standing.NONE, c.gpc())) firstClaims.put(kind, index);
+        });
+        if (found.isEmpty() && firstClaims.isEmpty()) {
+            if (visitorIndex.isEmpty()) return nobody(c);
+            // no identifier may be used yet: the visitor id is the way in, and a device that
+            // identified before is its person's (an anonymous or new one joins a new profile)
+            found = device.filter(
+                    d -> store.find(h, accountId, d).map(Subject::identified).orElse(false));
+        }
         boolean created = found.isEmpty();
-        String profileId = found.orElseGet(() -> subjects.createProfile(h, accountId, c.subjectType(), indexes, ts)
+        String profileId = found.orElseGet(() -> subjects.createProfile(h, accountId, c.subjectType(), firstClaims, ts)
                 .subjectId());
         if (visitorIndex.isPresent() && device.isEmpty()) {
             // a device seen for the first time is claimed for the profile now, before the locks,
@@ -289,19 +305,6 @@ public final class Identification {
         }
         var addOnly = addOnly(h, caller, c, created, profileId, locked.get(profileId));
         if (!created && addOnly.isEmpty()) store.identify(h, accountId, profileId, c.subjectType());
-        var claimed = new LinkedHashMap<>(indexes);
-        addOnly.ifPresent(held -> claimed.keySet().removeIf(kind -> held.contains(kind.field())));
-        var conflicts = new ArrayList<String>();
-        var conflictingFields = new HashSet<String>();
-        var taken = subjects.claim(h, accountId, profileId, claimed);
-        for (var kind : taken) {
-            conflicts.add(kind.wireName());
-            conflictingFields.add(kind.field());
-        }
-        // an identifier given again is collected again: its retention counts from now on
-        claimed.forEach((kind, index) -> {
-            if (!taken.contains(kind)) store.identifierSeen(h, accountId, kind, index, ts);
-        });
         // under add_only a known person of another subject type gets nothing, its visitor's history
         // included (it would be relabelled under the request's type, not the person's)
         boolean otherType =
@@ -319,12 +322,32 @@ public final class Identification {
         // the consent gate (DESIGN promise 8), with the person's consents as they stand after the
         // join: a GPC header is their objection to targeting, a birth date may make them a minor
         var consent = new ConsentReport.Tally(c.gpc());
-        if (c.gpc()) consents.objectByGpc(h, accountId, List.of(profileId), caller.actor());
+        boolean gpc = c.gpc()
+                && consents.objectByGpc(h, accountId, List.of(profileId), caller.actor())
+                        .contains(profileId);
         c.birthDate().ifPresent(born -> consents.assessAge(h, accountId, profileId, c.policy(), born, c.country()));
         var standing = consents.current(h, accountId, profileId);
         if (standing.minor()) consent.minor();
+        // identifiers are claimed once the person's consents are known: one the gate keeps out
+        // gets no blind index (its value is dropped and counted below)
+        var claimed = new LinkedHashMap<IdentifierKind, String>();
+        indexes.forEach((kind, index) -> {
+            if (usable(c, kind, standing, gpc)) claimed.put(kind, index);
+        });
+        addOnly.ifPresent(held -> claimed.keySet().removeIf(kind -> held.contains(kind.field())));
+        var conflicts = new ArrayList<String>();
+        var conflictingFields = new HashSet<String>();
+        var taken = subjects.claim(h, accountId, profileId, claimed);
+        for (var kind : taken) {
+            conflicts.add(kind.wireName());
+            conflictingFields.add(kind.field());
+        }
+        // an identifier given again is collected again: its retention counts from now on
+        claimed.forEach((kind, index) -> {
+            if (!taken.contains(kind)) store.identifierSeen(h, accountId, kind, index, ts);
+        });
         var allowed = ConsentGate.filter(
-                c.policy(), c.subjectType(), standing, c.gpc(), c.intake().kept(), consent);
+                c.policy(), c.subjectType(), standing, gpc, c.intake().kept(), consent);
         var newValues = new ArrayList<NewValue>();
         var rule = GoverningRules.forSubject(c.policy(), RecordKind.PROFILE, c.subjectType());
         for (var k : allowed) {
@@ -363,6 +386,33 @@ public final class Identification {
                 c.intake().dropped(),
                 c.intake().expired(),
                 consent.report());
+    }
+
+    /**
+     * Whether the consent gate lets this identifier through for a person with {@code standing}: an
+     * identifier filed under a consent-based category needs a current grant (and an adult), one
+     * under legitimate interests no objection, one serving targeting no GPC. An identifier the
+     * policy files under no kept category passes, as before.
+     */
+    private static boolean usable(Checked c, IdentifierKind kind, Standing standing, boolean gpc) {
+        for (var k : c.intake().kept()) {
+            if (k.field().equals(kind.field()))
+                return ConsentGate.keeps(c.policy(), c.subjectType(), standing, gpc, k.category());
+        }
+        return true;
+    }
+
+    /**
+     * The answer when no one can be found or made: every identifier given is one the gate keeps out
+     * for a person with no consent, and no visitor id came with them. Nothing is stored; the values
+     * are counted as the gate dropped them.
+     */
+    private static Identified nobody(Checked c) {
+        var consent = new ConsentReport.Tally(c.gpc());
+        ConsentGate.filter(
+                c.policy(), c.subjectType(), Standing.NONE, c.gpc(), c.intake().kept(), consent);
+        return new Identified(
+                null, false, false, List.of(), c.intake().dropped(), c.intake().expired(), consent.report());
     }
 
     /** Whether any of these identifiers is on the suppression list (an erased person's). */

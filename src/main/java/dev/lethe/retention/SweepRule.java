@@ -83,10 +83,30 @@ sealed interface SweepRule {
     }
 
     /**
+     * The objection rule of one purpose (GDPR Art. 21): values of the categories held on
+     * legitimate interests or a public task for that purpose, of people whose latest word on it is
+     * an objection (an objection request, a withdrawal on the ledger, GPC for targeting), are
+     * deleted at once. {@code categories} maps each such category to the subject types it has that
+     * basis for. Named {@code objection.<purpose>}.
+     */
+    record Objection(String purpose, Map<String, Set<String>> categories) implements SweepRule {
+        @Override
+        public String name() {
+            return "objection." + purpose;
+        }
+
+        @Override
+        public RetentionRule retention() {
+            return Consent.AT_ONCE;
+        }
+    }
+
+    /**
      * Every rule of a policy in the order a sweep applies them: profile rules first (a person
      * removed goes with everything, counted once under the rule that removed them), then the other
      * record rules in document order, then categories in document order, then one consent rule per
-     * purpose that a consent-based category serves.
+     * purpose that a consent-based category serves, then one objection rule per purpose that a
+     * category held on legitimate interests or a public task serves.
      */
     static List<SweepRule> of(Policy policy) {
         var out = new ArrayList<SweepRule>();
@@ -122,18 +142,29 @@ sealed interface SweepRule {
             }
             out.addAll(overrides);
         }
+        byPurpose(policy, Set.of(LawfulBasis.CONSENT))
+                .forEach((purpose, categories) -> out.add(new Consent(purpose, categories)));
+        byPurpose(policy, Set.of(LawfulBasis.LEGITIMATE_INTERESTS, LawfulBasis.PUBLIC_TASK))
+                .forEach((purpose, categories) -> out.add(new Objection(purpose, categories)));
+        return out;
+    }
+
+    /**
+     * Purpose → category → the subject types the category is held for on one of {@code bases}
+     * (as it applies to each type), in document order.
+     */
+    private static Map<String, Map<String, Set<String>>> byPurpose(Policy policy, Set<LawfulBasis> bases) {
         var byPurpose = new LinkedHashMap<String, Map<String, Set<String>>>();
         for (Category c : policy.categories().values()) {
             for (String type : c.subjects()) {
                 var applied = c.forSubject(type);
-                if (applied.lawfulBasis() != LawfulBasis.CONSENT) continue;
+                if (!bases.contains(applied.lawfulBasis())) continue;
                 byPurpose
                         .computeIfAbsent(applied.purpose(), p -> new LinkedHashMap<>())
                         .computeIfAbsent(c.name(), n -> new TreeSet<>())
                         .add(type);
             }
         }
-        byPurpose.forEach((purpose, categories) -> out.add(new Consent(purpose, categories)));
-        return out;
+        return byPurpose;
     }
 }

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 
@@ -109,7 +110,24 @@ final class Sweeper {
     void apply(Handle reader, Scope scope, SweepRule rule, Batches batches) {
         switch (rule) {
             case SweepRule.Values v -> values(reader, scope, v, batches);
-            case SweepRule.Consent c -> consent(reader, scope, c, batches);
+            case SweepRule.Consent c -> {
+                Instant since = reconsentSince(reader, scope);
+                ledger(
+                        reader,
+                        scope,
+                        c.name(),
+                        c.categories(),
+                        (types, all) -> withoutConsent(scope, c.purpose(), since, types, all),
+                        batches);
+            }
+            case SweepRule.Objection o ->
+                ledger(
+                        reader,
+                        scope,
+                        o.name(),
+                        o.categories(),
+                        (types, all) -> objected(scope, o.purpose(), types, all),
+                        batches);
             case SweepRule.Records r -> {
                 if (r.kind() == RecordKind.PROFILE) people(reader, scope, r, batches);
                 else records(reader, scope, r, batches);
@@ -241,11 +259,53 @@ final class Sweeper {
     }
 
     // ---------------------------------------------------------------------------------------
-    // Consent: values of consent-based categories of people without a current consent.
+    // Consent and objection: values of consent-based categories of people without a current
+    // consent, and of legitimate-interests categories of people who objected to their purpose.
 
-    private void consent(Handle reader, Scope scope, SweepRule.Consent rule, Batches batches) {
+    /**
+     * Deletes the values of {@code categories} (category → the subject types the rule covers) of
+     * the people {@code people} selects (given those types and the category's own), with their
+     * blind indexes, in the engine's batches under the rule {@code name}.
+     */
+    private void ledger(
+            Handle reader,
+            Scope scope,
+            String name,
+            Map<String, Set<String>> categories,
+            BiFunction<Set<String>, List<String>, Where> people,
+            Batches batches) {
         var heldSubjects = scope.holds().heldSubjects();
-        Instant since = reader.createQuery("""
+        for (var entry : categories.entrySet()) {
+            String category = entry.getKey();
+            var whole = scope.holds().holdingAccount().or(() -> scope.holds().holdingCategory(category));
+            var kinds = identifierKinds(scope.policy(), category);
+            var types = scope.policy().category(category).map(c -> c.subjects()).orElse(List.of());
+            Where values = new Where(scope.accountId()).and("category = :category", "category", category);
+            people.apply(entry.getValue(), types).nestIn(values, "subject_id", "subjects");
+            if (count(reader, "personal_values", values, name, whole, heldSubjects, batches)) continue;
+            values.notIn("subject_id", heldSubjects.keySet(), true);
+            loop(batches, name, h -> new Counts(deleteValues(h, values), 0));
+            for (String table : List.of("identifiers", "profile_tags", "field_values")) {
+                if (table.equals("identifiers") && kinds.isEmpty()) continue;
+                var side = new Where(scope.accountId());
+                if (table.equals("identifiers")) side.in("kind", kinds, false);
+                else side.and("category = :category", "category", category);
+                people.apply(entry.getValue(), types).nestIn(side, "subject_id", "subjects");
+                side.notIn("subject_id", heldSubjects.keySet(), true);
+                String a = switch (table) {
+                    case "identifiers" -> "kind";
+                    case "profile_tags" -> "tag_index";
+                    default -> "field_key";
+                };
+                String b = table.equals("identifiers") ? "blind_index" : "subject_id";
+                loop(batches, name, h -> new Counts(0, deleteKeyed(h, table, side, a, b)));
+            }
+        }
+    }
+
+    /** The publication of the latest privacy policy requiring re-consent by the sweep's instant. */
+    private static Instant reconsentSince(Handle reader, Scope scope) {
+        return reader.createQuery("""
                         select max(published_at) from privacy_policies
                         where account_id = :account and requires_reconsent and published_at <= :at
                         """)
@@ -255,34 +315,6 @@ final class Sweeper {
                 .findOne()
                 .map(OffsetDateTime::toInstant)
                 .orElse(Timestamps.EARLIEST);
-        for (var entry : rule.categories().entrySet()) {
-            String category = entry.getKey();
-            var whole = scope.holds().holdingAccount().or(() -> scope.holds().holdingCategory(category));
-            var kinds = identifierKinds(scope.policy(), category);
-            var types = scope.policy().category(category).map(c -> c.subjects()).orElse(List.of());
-            Where values = new Where(scope.accountId()).and("category = :category", "category", category);
-            withoutConsent(scope, rule.purpose(), since, entry.getValue(), types)
-                    .nestIn(values, "subject_id", "subjects");
-            if (count(reader, "personal_values", values, rule.name(), whole, heldSubjects, batches)) continue;
-            values.notIn("subject_id", heldSubjects.keySet(), true);
-            loop(batches, rule.name(), h -> new Counts(deleteValues(h, values), 0));
-            for (String table : List.of("identifiers", "profile_tags", "field_values")) {
-                if (table.equals("identifiers") && kinds.isEmpty()) continue;
-                var side = new Where(scope.accountId());
-                if (table.equals("identifiers")) side.in("kind", kinds, false);
-                else side.and("category = :category", "category", category);
-                withoutConsent(scope, rule.purpose(), since, entry.getValue(), types)
-                        .nestIn(side, "subject_id", "subjects");
-                side.notIn("subject_id", heldSubjects.keySet(), true);
-                String a = switch (table) {
-                    case "identifiers" -> "kind";
-                    case "profile_tags" -> "tag_index";
-                    default -> "field_key";
-                };
-                String b = table.equals("identifiers") ? "blind_index" : "subject_id";
-                loop(batches, rule.name(), h -> new Counts(0, deleteKeyed(h, table, side, a, b)));
-            }
-        }
     }
 
     /**
@@ -319,6 +351,34 @@ final class Sweeper {
                 scope.asOf(),
                 "consent_today",
                 LocalDate.ofInstant(scope.asOf(), ZoneOffset.UTC));
+    }
+
+    /**
+     * The people (rows of {@code subjects}) of {@code types} whose latest answer on {@code purpose}
+     * at the sweep's instant is a withdrawal: an objection. The same condition as {@code
+     * Standing.objects}, in SQL.
+     */
+    private static Where objected(Scope scope, String purpose, Set<String> types, List<String> categoryTypes) {
+        var w = new Where(scope.accountId());
+        if (!types.containsAll(categoryTypes)) w.in("subject_type", types, false);
+        return w.and(
+                """
+                subject_id in (
+                   select p.subject_id from consent_purposes p
+                   where p.account_id = :objection_account and p.purpose = :objection_purpose and not p.granted
+                     and p.consented_at <= :objection_at
+                     and not exists (select 1 from consent_purposes l
+                                     where l.account_id = p.account_id and l.subject_id = p.subject_id
+                                       and l.purpose = p.purpose and l.consented_at <= :objection_at
+                                       and (l.consented_at > p.consented_at
+                                            or (l.consented_at = p.consented_at and l.consent_id > p.consent_id))))
+                """,
+                "objection_account",
+                scope.accountId(),
+                "objection_purpose",
+                purpose,
+                "objection_at",
+                scope.asOf());
     }
 
     /** The identifier kinds whose values the policy files under {@code category}. */

@@ -112,10 +112,14 @@ public final class SubjectDirectory {
         indexes.forEach((kind, index) ->
                 byKind.computeIfAbsent(kind, k -> new HashMap<>()).put(index, id));
         byKind.forEach((kind, claims) -> store.claimIdentifiers(h, accountId, kind, claims, now));
-        var deciding = indexes.entrySet().iterator().next();
-        var owner = store.subjectOf(h, accountId, deciding.getKey(), deciding.getValue());
-        if (owner.isEmpty() || !owner.get().equals(id)) {
-            throw new Retry("another transaction claimed the identifier first");
+        // without identifiers (a device joins it, its identifiers waiting for consent) there is
+        // no claim to lose
+        if (!indexes.isEmpty()) {
+            var deciding = indexes.entrySet().iterator().next();
+            var owner = store.subjectOf(h, accountId, deciding.getKey(), deciding.getValue());
+            if (owner.isEmpty() || !owner.get().equals(id)) {
+                throw new Retry("another transaction claimed the identifier first");
+            }
         }
         var subject = new Subject(accountId, id, subjectType, true, now, seenAt, seenAt);
         store.insert(h, subject);

@@ -132,9 +132,12 @@ class RuleKindAndAnchorTest {
             Consenting.consentToEverything(lethe.http(), a.adminKey(), "laptop-1", anHourAgo);
             Consenting.consentToEverything(lethe.http(), a.adminKey(), "tablet-9", anHourAgo);
 
+            // the email is consent-based too: it is given first from a device that agreed
+            Consenting.consentToEverything(lethe.http(), a.adminKey(), "desk-3", anHourAgo);
+
             track(lethe, a, "laptop-1", anHourAgo);
             var identify = lethe.http().post("/v1/identify", a.adminKey(), """
-                    {"identifiers": {"email": "yolanda@example.org"}}
+                    {"visitorId": "desk-3", "identifiers": {"email": "yolanda@example.org"}}
                     """);
             assertThat(identify.status()).as(identify.toString()).isEqualTo(201);
             String profile = identify.json().get("profileId").asText();
@@ -194,8 +197,13 @@ class RuleKindAndAnchorTest {
         try (var lethe = new TestLethe(engine)) {
             var a = account(lethe, "web-personalisation.yaml");
             Instant first = lethe.clock().instant();
+            // the example's email is consent-based: it is given first from a device that agreed
+            Consenting.consentToEverything(lethe.http(), a.adminKey(), "desk-1", first);
             String profile = lethe.http()
-                    .post("/v1/identify", a.adminKey(), "{\"identifiers\": {\"email\": \"xavier@example.org\"}}")
+                    .post(
+                            "/v1/identify",
+                            a.adminKey(),
+                            "{\"visitorId\": \"desk-1\", \"identifiers\": {\"email\": \"xavier@example.org\"}}")
                     .json()
                     .get("profileId")
                     .asText();

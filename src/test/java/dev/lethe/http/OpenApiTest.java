@@ -183,6 +183,11 @@ class OpenApiTest {
         assertThat(audit).contains("\"cursor\"", "nextCursor", "\"limit\"");
         assertThat(document.at("/info/description").asText()).contains("nextCursor", "refused");
 
+        var identify = document.at("/paths/~1v1~1identify/post/responses");
+        assertThat(identify.at("/409/description").asText()).contains("restricted");
+        assertThat(identify.at("/409/content").toString()).contains("problem+json");
+        assertThat(identify.has("410")).isTrue();
+
         var repeatable = OpenApi.document(
                 List.of(new RouteDoc(
                         io.javalin.http.HandlerType.GET,
