@@ -55,9 +55,12 @@ public final class Consents {
     /** The longest version, source or form label kept (their columns' size). */
     static final int MAX_LABEL = 100;
 
-    /** What a source, a form version or a policy version must look like: a name, not free text. */
-    private static final Pattern LABEL =
-            Pattern.compile("\\p{L}[\\p{L}\\p{N} _.:/+-]{0,99}|\\p{N}[\\p{L}\\p{N} _.:/+-]{0,99}");
+    /**
+     * What a source, a form version or a policy version must look like: a name, not free text — no
+     * spaces, so a person's name or a sentence does not fit (these are stored and answered as they
+     * are, and the ingest key may send them).
+     */
+    private static final Pattern LABEL = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N}_.:/+-]{0,99}");
 
     private static final Pattern IP = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
@@ -425,7 +428,6 @@ public final class Consents {
         var detail = new LinkedHashMap<String, Object>();
         detail.put("granted", List.copyOf(granted));
         detail.put("withdrawn", List.copyOf(withdrawn));
-        detail.put("source", c.source());
         if (c.policyVersion() != null) detail.put("policyVersion", c.policyVersion());
         audit.append(
                 h,
@@ -643,7 +645,7 @@ public final class Consents {
         if (!LABEL.matcher(text).matches())
             errors.add(new FieldError(
                     path,
-                    "must be a name: a letter or digit, then letters, digits, spaces or _ . : / + - (at most "
+                    "must be a name: a letter or digit, then letters, digits or _ . : / + - (no spaces; at most "
                             + MAX_LABEL + " characters)"));
     }
 }

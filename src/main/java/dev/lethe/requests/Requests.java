@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
@@ -119,7 +120,8 @@ public final class Requests {
         String accountId = caller.accountId();
         var view = transactions.inTransaction(h -> {
             Optional<String> found = find(h, accountId, in.identifiedBy(), in.identifier());
-            var locked = found.map(id -> subjects.lockNamed(h, accountId, List.of(id)));
+            // found by a lookup: a merge or erasure since then starts the transaction over
+            var locked = found.map(id -> subjects.lock(h, accountId, List.of(id)));
             boolean erased = found.isPresent()
                     && !keyring.destroyed(h, accountId, List.of(found.get())).isEmpty();
             var r = new DataRequest(
@@ -266,11 +268,14 @@ public final class Requests {
                     "An access or portability request is completed by downloading its package: GET /v1/requests/"
                             + requestId + "/package.");
         }
-        var view = change(caller, requestId, (h, r) -> {
+        // an erasure's first step on the person is the erasure itself, which takes the holds that may
+        // keep their data before the person (the lock order): the key is destroyed in the
+        // transaction that completes the request
+        FirstStep first = current.type() == RequestType.ERASURE
+                ? (h, subjectId) -> actions.erase(h, caller, subjectId, requestId)
+                : lockPerson(caller.accountId());
+        var view = change(caller, requestId, first, (h, r, receipt) -> {
             requireInProgress(r);
-            // the person's key is destroyed in the transaction that completes the request
-            Object receipt =
-                    r.type() == RequestType.ERASURE ? actions.erase(h, caller, r.subjectId(), requestId) : null;
             String outcome = switch (r.type()) {
                 case ERASURE -> "erased";
                 case RECTIFICATION -> "rectified";
@@ -606,13 +611,43 @@ public final class Requests {
 
     /** Locks the person (when known), then the request, and applies a change; 404 for another account's. */
     private <T> T change(Caller caller, String requestId, Change<T> work) {
+        return change(caller, requestId, lockPerson(caller.accountId()), (h, r, first) -> work.apply(h, r));
+    }
+
+    /**
+     * Changes a request in one transaction: {@code first} takes the person's lock (the request
+     * names them), then the request's row is locked and handed to {@code work} with what
+     * {@code first} answered. A merge that moved the request to its survivor in between starts
+     * the transaction over, so the person worked on is always one this transaction holds.
+     */
+    private <T> T change(Caller caller, String requestId, FirstStep first, ChangeAfter<T> work) {
         String accountId = caller.accountId();
         return transactions.inTransaction(h -> {
             var peek = store.find(h, accountId, requestId).orElseThrow(() -> new NotFoundException("No such request."));
-            if (peek.subjectId() != null) subjects.lockNamed(h, accountId, List.of(peek.subjectId()));
+            Object done = peek.subjectId() != null ? first.apply(h, peek.subjectId()) : null;
             var r = store.lock(h, accountId, requestId).orElseThrow(() -> new NotFoundException("No such request."));
-            return work.apply(h, r);
+            if (!Objects.equals(r.subjectId(), peek.subjectId()))
+                throw new Transactions.Retry("the request's person was merged meanwhile");
+            return work.apply(h, r, done);
         });
+    }
+
+    private FirstStep lockPerson(String accountId) {
+        return (h, subjectId) -> {
+            subjects.lockNamed(h, accountId, List.of(subjectId));
+            return null;
+        };
+    }
+
+    /** The first step of a change on the request's person: takes their lock; may answer something. */
+    @FunctionalInterface
+    private interface FirstStep {
+        Object apply(Handle h, String subjectId);
+    }
+
+    @FunctionalInterface
+    private interface ChangeAfter<T> {
+        T apply(Handle h, DataRequest r, Object first);
     }
 
     @FunctionalInterface

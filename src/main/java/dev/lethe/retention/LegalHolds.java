@@ -222,7 +222,11 @@ public final class LegalHolds {
                 .sorted()
                 .toList();
         var locked = new ArrayList<LegalHold>();
-        for (String holdId : candidates) store.lock(h, accountId, holdId).ifPresent(locked::add);
+        // a hold released while this waited for its row is not one: re-read under the lock
+        for (String holdId : candidates)
+            store.lock(h, accountId, holdId)
+                    .filter(hold -> hold.releasedAt() == null && hold.activeAt(at))
+                    .ifPresent(locked::add);
         return new HoldFilter(locked, at);
     }
 

@@ -292,6 +292,14 @@ class ConsentApiTest {
             assertThat(paths(bad.json()))
                     .contains("subject.email", "purposes.targeting", "purposes.astrology", "source", "proof.ip", "ts");
             assertThat(bad.body()).doesNotContain("not-an-email").doesNotContain("zebulon");
+            // a source or form is a label, not free text: a person's name does not fit in one
+            var named = http.post("/v1/consents", a.adminKey(), """
+                    {"subject": {"profileId": "%s"}, "policyVersion": "v1", "purposes": {"targeting": true},
+                     "source": "Zebulon Quux", "proof": {"form": "Zebulon Quux"}}
+                    """.formatted(profile));
+            assertThat(named.status()).as(named.toString()).isEqualTo(422);
+            assertThat(paths(named.json())).contains("source", "proof.form");
+            assertThat(named.body()).doesNotContain("Zebulon");
             var unknownVersion =
                     consentBody("{\"profileId\": \"" + profile + "\"}", true).replace("\"v1\"", "\"v9\"");
             var v9 = http.post("/v1/consents", a.adminKey(), unknownVersion);
