@@ -204,35 +204,52 @@ final class ServeCommand implements Callable<Integer> {
 
     /** The sweep interval a setting gives: an ISO-8601 duration from PT1S to P1D. */
     static Duration sweepInterval(String text) {
-        String setting = "--sweep-interval / LETHE_SWEEP_INTERVAL";
-        Duration interval = duration(text, setting, "PT15M");
-        if (interval.compareTo(Lethe.MIN_SWEEP_INTERVAL) < 0 || interval.compareTo(Lethe.MAX_SWEEP_INTERVAL) > 0) {
-            throw new SettingException(setting + " must be from " + Lethe.MIN_SWEEP_INTERVAL + " to "
-                    + Lethe.MAX_SWEEP_INTERVAL + " (one day), not '" + text.strip() + "'");
-        }
-        return interval;
+        return within(
+                text,
+                "--sweep-interval / LETHE_SWEEP_INTERVAL",
+                "PT15M",
+                Lethe.MIN_SWEEP_INTERVAL,
+                Lethe.MAX_SWEEP_INTERVAL,
+                "one day");
     }
 
     /** The sweep lease a setting gives: an ISO-8601 duration from PT1S to PT1H. */
     static Duration sweepLease(String text) {
-        String setting = "--sweep-lease / LETHE_SWEEP_LEASE";
-        Duration lease = duration(text, setting, "PT2M");
-        if (lease.compareTo(Lethe.MIN_SWEEP_LEASE) < 0 || lease.compareTo(Lethe.MAX_SWEEP_LEASE) > 0) {
-            throw new SettingException(setting + " must be from " + Lethe.MIN_SWEEP_LEASE + " to "
-                    + Lethe.MAX_SWEEP_LEASE + " (one hour), not '" + text.strip() + "'");
-        }
-        return lease;
+        return within(
+                text,
+                "--sweep-lease / LETHE_SWEEP_LEASE",
+                "PT2M",
+                Lethe.MIN_SWEEP_LEASE,
+                Lethe.MAX_SWEEP_LEASE,
+                "one hour");
     }
 
     /** The key epoch interval a setting gives: an ISO-8601 duration of at least a second. */
     static Duration keyEpochInterval(String text) {
-        String setting = "--key-epoch-interval / LETHE_KEY_EPOCH_INTERVAL";
-        Duration interval = duration(text, setting, "P30D");
-        if (interval.compareTo(Lethe.MIN_KEY_EPOCH_INTERVAL) < 0) {
+        return within(
+                text,
+                "--key-epoch-interval / LETHE_KEY_EPOCH_INTERVAL",
+                "P30D",
+                Lethe.MIN_KEY_EPOCH_INTERVAL,
+                null,
+                null);
+    }
+
+    /**
+     * A duration setting from {@code min} to {@code max} ({@code max} null: no upper bound;
+     * {@code span} says {@code max} in words), or a message naming the setting and the bounds.
+     */
+    private static Duration within(
+            String text, String setting, String example, Duration min, Duration max, String span) {
+        Duration value = duration(text, setting, example);
+        if (value.compareTo(min) < 0 || (max != null && value.compareTo(max) > 0)) {
             throw new SettingException(
-                    setting + " must be at least " + Lethe.MIN_KEY_EPOCH_INTERVAL + ", not '" + text.strip() + "'");
+                    max == null
+                            ? setting + " must be at least " + min + ", not '" + text.strip() + "'"
+                            : setting + " must be from " + min + " to " + max + " (" + span + "), not '" + text.strip()
+                                    + "'");
         }
-        return interval;
+        return value;
     }
 
     /** The outbox settings: an SMTP server when --smtp-host is given, else none (messages stay pending). */
