@@ -7,6 +7,7 @@ import dev.lethe.audit.AuditLog;
 import dev.lethe.consent.ConsentGate;
 import dev.lethe.consent.ConsentReport;
 import dev.lethe.consent.Consents;
+import dev.lethe.consent.Standing;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.input.Batch;
@@ -308,6 +309,7 @@ public final class MessageService {
         var resolved = new HashMap<String, String>();
         var subjectOf = new HashMap<Integer, String>();
         var created = new HashSet<String>();
+        var heldOut = new HashSet<Integer>();
         var indexesOf = new HashMap<Integer, Map<IdentifierKind, String>>();
         for (var c : batch) indexesOf.put(c.index(), indexes(accountId, c.message()));
         // An erased person's identifiers are on the suppression list: a message naming one is
@@ -317,8 +319,9 @@ public final class MessageService {
         Set<Integer> suppressed = drop ? suppressed(h, accountId, indexesOf, now) : Set.of();
         for (var c : batch) {
             if (suppressed.contains(c.index())) continue;
-            resolve(h, accountId, c.message(), indexesOf.get(c.index()), c.subjectType(), c.ts(), resolved, created)
-                    .ifPresent(subject -> subjectOf.put(c.index(), subject));
+            var subject = resolve(h, accountId, policy, c, indexesOf.get(c.index()), consent.gpc(), resolved, created);
+            if (subject.isPresent()) subjectOf.put(c.index(), subject.get());
+            else if (c.message().profileId() == null) heldOut.add(c.index());
         }
         // Lock order (docs/locks.md): the batch's people first, in id order, then their keys.
         var locked = subjects.lock(h, accountId, new HashSet<>(subjectOf.values()));
@@ -345,6 +348,22 @@ public final class MessageService {
             var m = c.message();
             String at = "messages[" + c.index() + "]";
             Optional<String> subject = Optional.ofNullable(subjectOf.get(c.index()));
+            if (heldOut.contains(c.index())) {
+                // every identifier is one the gate keeps out for a person with no consent: there is
+                // no one to attach the message to (docs/consent.md, "Identifiers")
+                ConsentGate.filter(
+                        policy, c.subjectType(), Standing.NONE, consent.gpc(), c.identifierValues(), consent);
+                var errors = new ArrayList<FieldError>();
+                c.message()
+                        .identifiers()
+                        .keySet()
+                        .forEach(kind -> errors.add(new FieldError(
+                                at + ".subject." + kind.wireName(),
+                                "is held on consent: without the person's consent it neither finds nor makes anyone,"
+                                        + " so the message has no person and was not stored")));
+                rejected.put(c.index(), errors);
+                continue;
+            }
             if (subject.isEmpty()) {
                 rejected.put(
                         c.index(),
@@ -367,16 +386,18 @@ public final class MessageService {
                                         "this person's processing is restricted (GDPR Art. 18); messages for them are not stored")));
                 continue;
             }
+            // an identifier the gate keeps out for this person is counted; only a person the message
+            // made gets their identifiers as their first values
+            var identifiersKept = ConsentGate.filter(
+                    policy,
+                    c.subjectType(),
+                    standings.get(subject.get()),
+                    gpcApplies.contains(subject.get()),
+                    c.identifierValues(),
+                    consent);
             if (created.remove(subject.get())) {
-                // the message made this person: their identifiers are their first values
                 var profileRule = c.profileRule();
-                for (var v : ConsentGate.filter(
-                        policy,
-                        c.subjectType(),
-                        standings.get(subject.get()),
-                        gpcApplies.contains(subject.get()),
-                        c.identifierValues(),
-                        consent)) {
+                for (var v : identifiersKept) {
                     newValues.add(new NewValue(
                             subject.get(),
                             v.category(),
@@ -482,16 +503,22 @@ public final class MessageService {
         return out;
     }
 
-    /** The message's person: a known profile, or the one its identifier finds or makes. */
+    /**
+     * The message's person: a known profile, or the one its identifiers find or make. As identify
+     * does (docs/consent.md, "Identifiers"), an identifier the consent gate keeps out finds only a
+     * person whose consents let it through, and a new person claims only the identifiers the gate
+     * lets through for someone with no consent; empty when there is none.
+     */
     private Optional<String> resolve(
             Handle h,
             String accountId,
-            IncomingMessage m,
+            Policy policy,
+            Checked c,
             Map<IdentifierKind, String> indexes,
-            String subjectType,
-            Instant ts,
+            boolean gpc,
             Map<String, String> resolved,
             Set<String> created) {
+        var m = c.message();
         if (m.profileId() != null) {
             return Ids.parse(m.profileId())
                     .flatMap(id -> subjects.store().find(h, accountId, id))
@@ -501,17 +528,28 @@ public final class MessageService {
         for (var e : indexes.entrySet()) {
             String cacheKey = e.getKey() + ":" + e.getValue();
             if (resolved.containsKey(cacheKey)) return Optional.of(resolved.get(cacheKey));
-            var found = subjects.find(h, accountId, e.getKey(), e.getValue());
+            var found = subjects.find(h, accountId, e.getKey(), e.getValue())
+                    .filter(person -> usable(policy, c, e.getKey(), consents.current(h, accountId, person), gpc));
             if (found.isPresent()) {
                 resolved.put(cacheKey, found.get());
                 return found;
             }
         }
+        var claims = new LinkedHashMap<IdentifierKind, String>();
+        indexes.forEach((kind, index) -> {
+            if (usable(policy, c, kind, Standing.NONE, gpc)) claims.put(kind, index);
+        });
+        if (claims.isEmpty()) return Optional.empty();
         // a new person: claimed identifier by identifier, so two batches naming them at once make one
-        var profile = subjects.createProfile(h, accountId, subjectType, indexes, ts);
-        indexes.forEach((kind, index) -> resolved.put(kind + ":" + index, profile.subjectId()));
+        var profile = subjects.createProfile(h, accountId, c.subjectType(), claims, c.ts());
+        claims.forEach((kind, index) -> resolved.put(kind + ":" + index, profile.subjectId()));
         created.add(profile.subjectId());
         return Optional.of(profile.subjectId());
+    }
+
+    /** Whether the consent gate lets this identifier of the message through for a person with {@code standing}. */
+    private static boolean usable(Policy policy, Checked c, IdentifierKind kind, Standing standing, boolean gpc) {
+        return ConsentGate.usable(policy, c.subjectType(), standing, gpc, c.identifierValues(), kind.field());
     }
 
     /** True when the message's rule had already run out, by one of its row's own triggers, on arrival. */

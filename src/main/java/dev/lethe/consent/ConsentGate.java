@@ -53,6 +53,25 @@ public final class ConsentGate {
         return judge(category, standing, gpc) == Verdict.KEEP;
     }
 
+    /**
+     * Whether the identifier stored as {@code field} may be used (to find a person, or claimed as
+     * theirs) for a person with {@code standing}: it passes when the value kept for it, among
+     * {@code kept}, is of a category the gate lets through. An identifier the policy files under no
+     * kept category passes. Identify and messages share this rule (docs/consent.md, "Identifiers").
+     */
+    public static <T> boolean usable(
+            Policy policy,
+            String subjectType,
+            Standing standing,
+            boolean gpc,
+            List<Intake.Kept<T>> kept,
+            String field) {
+        for (var k : kept) {
+            if (k.field().equals(field)) return keeps(policy, subjectType, standing, gpc, k.category());
+        }
+        return true;
+    }
+
     /** Whether a category needs a grant for its purpose. */
     public static boolean consentBased(Category category) {
         return category.lawfulBasis() == LawfulBasis.CONSENT;

@@ -391,15 +391,11 @@ public final class Identification {
     /**
      * Whether the consent gate lets this identifier through for a person with {@code standing}: an
      * identifier filed under a consent-based category needs a current grant (and an adult), one
-     * under legitimate interests no objection, one serving targeting no GPC. An identifier the
-     * policy files under no kept category passes, as before.
+     * under legitimate interests no objection, one serving targeting no GPC.
      */
     private static boolean usable(Checked c, IdentifierKind kind, Standing standing, boolean gpc) {
-        for (var k : c.intake().kept()) {
-            if (k.field().equals(kind.field()))
-                return ConsentGate.keeps(c.policy(), c.subjectType(), standing, gpc, k.category());
-        }
-        return true;
+        return ConsentGate.usable(
+                c.policy(), c.subjectType(), standing, gpc, c.intake().kept(), kind.field());
     }
 
     /**

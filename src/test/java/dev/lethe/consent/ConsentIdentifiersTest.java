@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lethe.testing.RawStorage;
 import dev.lethe.testing.TestDatabase;
 import dev.lethe.testing.TestLethe;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -13,7 +15,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * An identifier of a consent-based category (the web personalisation seed's email) over HTTP:
  * without a current consent for its purpose identify neither stores it (no value, no blind index)
  * nor finds anyone by it, and counts it as dropped; the visitor id is the way in; once the person
- * consented, both are stored and it finds them; after a withdrawal it finds no one again.
+ * consented, both are stored and it finds them; after a withdrawal it finds no one again. A
+ * message follows the same rule: naming only such an email, it finds and makes no one and is
+ * refused, until the person consented.
  */
 class ConsentIdentifiersTest {
 
@@ -91,6 +95,83 @@ class ConsentIdentifiersTest {
             assertThat(emailIndexes(lethe)).isZero();
             assertThat(emails(lethe)).isZero();
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aMessageNamingAnEmailHeldOnConsentFindsAndStoresNoOneWithoutIt(TestDatabase engine) throws Exception {
+        try (var lethe = new TestLethe(engine)) {
+            var a = lethe.createAccount("Quokka");
+            var http = lethe.http();
+            // the web personalisation example (its email is held on consent), with email messages
+            String policy = Files.readString(Path.of("examples/web-personalisation.yaml"))
+                    .replace("\n\nprocessors:", """
+
+                              email_message:
+                                kind: message
+                                match: { channel: email }
+                                retention: { period: P1Y, after: collected }
+
+                            processors:""");
+            var put = http.putYaml("/v1/policy", a.adminKey(), policy);
+            assertThat(put.status()).as(put.toString()).isEqualTo(201);
+            assertThat(http.post("/v1/privacy-policies", a.adminKey(), """
+                            {"version": "v1", "url": "https://quokka.example/privacy/v1",
+                             "publishedAt": "2020-01-01T00:00:00Z"}
+                            """).status())
+                    .isEqualTo(201);
+            var first = http.post("/v1/identify", a.adminKey(), withVisitor("v-9"));
+            assertThat(first.status()).as(first.toString()).isEqualTo(201);
+            String profile = first.json().get("profileId").asText();
+            long people = lethe.count("select count(*) from subjects");
+
+            // no consent: the email finds no one and makes no one; the message is refused, nothing stored
+            var refused = http.post("/v1/messages", a.adminKey(), message());
+            assertThat(refused.status()).as(refused.toString()).isEqualTo(202);
+            assertThat(refused.json().get("accepted").asInt()).isZero();
+            assertThat(refused.json().at("/rejected/0/errors/0/path").asText()).isEqualTo("messages[0].subject.email");
+            assertThat(refused.json().at("/rejected/0/errors/0/message").asText())
+                    .contains("held on consent")
+                    .doesNotContain(EMAIL);
+            assertThat(refused.json().get("consent").get("dropped").asInt()).isEqualTo(1);
+            assertThat(lethe.count("select count(*) from subjects")).isEqualTo(people);
+            assertThat(lethe.count("select count(*) from messages")).isZero();
+            assertThat(emailIndexes(lethe)).isZero();
+            assertThat(emails(lethe)).isZero();
+            assertThat(RawStorage.cells(lethe.jdbcUrl()).stream()
+                            .filter(c -> c.text().contains(EMAIL))
+                            .toList())
+                    .isEmpty();
+
+            // consent given by the visitor id, the email identified: the message finds the person
+            var given = http.post("/v1/consents", a.adminKey(), consent("v-9", true));
+            assertThat(given.status()).as(given.toString()).isEqualTo(201);
+            assertThat(http.post("/v1/identify", a.adminKey(), withVisitor("v-9"))
+                            .status())
+                    .isEqualTo(200);
+            var stored = http.post("/v1/messages", a.adminKey(), message());
+            assertThat(stored.status()).as(stored.toString()).isEqualTo(202);
+            assertThat(stored.json().get("accepted").asInt())
+                    .as(stored.toString())
+                    .isEqualTo(1);
+            assertThat(stored.json().get("consent").get("dropped").asInt()).isZero();
+            assertThat(lethe.strings("select subject_id from messages")).containsExactly(profile);
+            assertThat(emailIndexes(lethe)).isEqualTo(1);
+            assertThat(emails(lethe)).isEqualTo(1);
+            assertThat(lethe.count("select count(*) from subjects")).isEqualTo(people);
+            assertThat(RawStorage.cells(lethe.jdbcUrl()).stream()
+                            .filter(c -> c.text().contains(EMAIL))
+                            .toList())
+                    .as("sealed, never in the clear")
+                    .isEmpty();
+        }
+    }
+
+    static String message() {
+        return """
+                {"messages": [{"subject": {"email": "%s"}, "subjectType": "profile", "channel": "email",
+                  "direction": "outbound", "status": "delivered"}]}
+                """.formatted(EMAIL);
     }
 
     static String withVisitor(String visitor) {
