@@ -16,6 +16,7 @@ import dev.lethe.retention.LegalHold;
 import dev.lethe.retention.LegalHolds;
 import dev.lethe.retention.RuleHolds;
 import dev.lethe.storage.Ids;
+import dev.lethe.storage.SqlStates;
 import dev.lethe.storage.Transactions;
 import dev.lethe.subjects.IdentifierKind;
 import dev.lethe.subjects.SubjectDirectory;
@@ -312,7 +313,11 @@ public final class Erasures {
             return purge.purge(accountId, receipt);
         } catch (RuntimeException e) {
             // the keys are gone and the erasure recorded: the purge job finishes the rows
-            log.warn("an erasure's purge did not finish and is left to the purge job {}", receipt.erasureId(), e);
+            // the failure by its type and SQL state only: a message can quote a statement's values
+            log.warn(
+                    "an erasure's purge did not finish and is left to the purge job {} {}",
+                    receipt.erasureId(),
+                    SqlStates.describe(e));
             return receipt;
         }
     }

@@ -17,6 +17,7 @@ import dev.lethe.registry.PolicyReader;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.registry.PolicyVersion;
 import dev.lethe.storage.Ids;
+import dev.lethe.storage.SqlStates;
 import dev.lethe.storage.Transactions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -259,7 +260,7 @@ public final class Sweeps {
             }
         } catch (RuntimeException e) {
             status = "failed";
-            error = describe(e);
+            error = SqlStates.describe(e);
             metrics.counter("lethe_sweep_failures_total").increment();
             log.error("sweep failed {} {} {}", kv("account", accountId), kv("sweep", sweepId), kv("error", error));
             throw e;
@@ -467,15 +468,5 @@ public final class Sweeps {
                     return holder;
                 })
                 .accumulateAndGet(at.getEpochSecond(), Math::max);
-    }
-
-    /** What went wrong, in words that hold no data: the kind of error and a database state. */
-    private static String describe(RuntimeException e) {
-        Throwable t = e;
-        while (t.getCause() != null && !(t instanceof java.sql.SQLException)) t = t.getCause();
-        String state = t instanceof java.sql.SQLException s && s.getSQLState() != null
-                ? " (SQL state " + s.getSQLState() + ")"
-                : "";
-        return (e.getClass().getSimpleName() + state);
     }
 }

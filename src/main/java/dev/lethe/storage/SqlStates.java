@@ -16,4 +16,17 @@ public final class SqlStates {
             if (t instanceof SQLException e && UNIQUE_VIOLATION.equals(e.getSQLState())) return true;
         return false;
     }
+
+    /**
+     * A failure as a log line may say it: its type and, for a database error, its SQL state —
+     * never its message, which can quote a statement's values.
+     */
+    public static String describe(Throwable failure) {
+        Throwable t = failure;
+        while (t.getCause() != null && !(t instanceof java.sql.SQLException)) t = t.getCause();
+        String state = t instanceof java.sql.SQLException s && s.getSQLState() != null
+                ? " (SQL state " + s.getSQLState() + ")"
+                : "";
+        return failure.getClass().getSimpleName() + state;
+    }
 }

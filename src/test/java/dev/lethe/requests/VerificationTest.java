@@ -42,18 +42,18 @@ class VerificationTest {
     /** An email the service asked to send: to whom, and its text. */
     record Sent(String subjectId, Sensitive to, String text) {}
 
-    /** Records emails; erasure and consent are not exercised here. */
+    /** Records emails; erasure and consent withdrawal are refused as on a server without them. */
     static final class RecordingActions implements RequestActions {
         final List<Sent> sent = new ArrayList<>();
 
         @Override
         public Object erase(Handle h, Caller caller, String subjectId, String requestId) {
-            throw new UnsupportedOperationException("not exercised");
+            return UNAVAILABLE.erase(h, caller, subjectId, requestId);
         }
 
         @Override
         public void withdrawConsent(Handle h, String accountId, String subjectId, Set<String> purposes, String source) {
-            throw new UnsupportedOperationException("not exercised");
+            UNAVAILABLE.withdrawConsent(h, accountId, subjectId, purposes, source);
         }
 
         @Override
