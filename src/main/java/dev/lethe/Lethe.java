@@ -29,6 +29,7 @@ import dev.lethe.erasure.Purge;
 import dev.lethe.goals.GoalService;
 import dev.lethe.goals.JdbcGoalStore;
 import dev.lethe.http.HttpServer;
+import dev.lethe.jobs.JobService;
 import dev.lethe.jobs.Jobs;
 import dev.lethe.keys.KeyEpochs;
 import dev.lethe.outbox.Outbox;
@@ -396,6 +397,7 @@ public final class Lethe implements AutoCloseable {
     private final HttpServer http;
     private final Partitions partitions;
     private final Jobs jobs;
+    private final JobService transferJobs;
     private final Optional<String> newBootstrapKey;
     private final Path bootstrapKeyFile;
 
@@ -572,6 +574,8 @@ public final class Lethe implements AutoCloseable {
                     clock);
             jobs.recurring(REQUESTS_OVERDUE_JOB, Duration.ofMinutes(1), requests::refreshOverdue);
             jobs.recurring(REQUESTS_VERIFICATION_JOB, Duration.ofHours(1), requests::chaseVerifications);
+            // imports, exports and bulk deletions: one-time runs on the same scheduler (docs/jobs.md)
+            this.transferJobs = new JobService(jdbi, jobs, keyring, audit, ids, clock);
             this.http = new HttpServer(
                     config.http(),
                     database,
@@ -591,7 +595,8 @@ public final class Lethe implements AutoCloseable {
                             erasures,
                             consents,
                             requests,
-                            packages),
+                            packages,
+                            transferJobs),
                     metrics,
                     version());
             // What a crash left written but not chained joins the chain before anything new.
@@ -662,6 +667,11 @@ public final class Lethe implements AutoCloseable {
      */
     public static Path bootstrapKeyFile(Path dataDir, DatabaseSettings database) {
         return BootstrapKeyFile.of(dataDir, database.url(), database.url().equals(Database.embeddedUrl(dataDir)));
+    }
+
+    /** Imports, exports and bulk deletions (tests look at their runs). */
+    public JobService transferJobs() {
+        return transferJobs;
     }
 
     /** Where this database's bootstrap operator key file is (written only when this start made the key). */
@@ -759,7 +769,9 @@ public final class Lethe implements AutoCloseable {
     @Override
     public void close() {
         try {
-            // first, while the database is open: a run in progress gets a few seconds to finish
+            // first, while the database is open: a run in progress gets a few seconds to finish,
+            // and a governed job pauses at its next step (it resumes after the restart)
+            transferJobs.stop();
             jobs.close();
         } finally {
             try {
