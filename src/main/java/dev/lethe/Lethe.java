@@ -575,7 +575,8 @@ public final class Lethe implements AutoCloseable {
             jobs.recurring(REQUESTS_OVERDUE_JOB, Duration.ofMinutes(1), requests::refreshOverdue);
             jobs.recurring(REQUESTS_VERIFICATION_JOB, Duration.ofHours(1), requests::chaseVerifications);
             // imports, exports and bulk deletions: one-time runs on the same scheduler (docs/jobs.md)
-            this.transferJobs = new JobService(jdbi, jobs, keyring, audit, ids, clock);
+            this.transferJobs = new JobService(
+                    jdbi, jobs, keyring, audit, ids, clock, config.transfers().previewTtl());
             this.http = new HttpServer(
                     config.http(),
                     database,

@@ -168,6 +168,35 @@ public final class JobFiles {
         };
     }
 
+    /** Thrown by {@link #stage} when the input is longer than it may be. */
+    public static final class TooLarge extends IOException {
+        TooLarge(long max) {
+            super("longer than " + max + " bytes");
+        }
+    }
+
+    /**
+     * Copies {@code in} (an upload, as it arrives) into a new file of the job, sealed chunk by
+     * chunk: memory holds one chunk whatever the size. Stops with {@link TooLarge} after {@code
+     * maxBytes}; the caller then deletes the job's files (or the transaction that made the job
+     * never commits them: a job not yet recorded has no row, and its chunks are removed by {@link
+     * #delete}).
+     *
+     * @return how many bytes were staged
+     */
+    public long stage(String accountId, String jobId, String stream, InputStream in, long maxBytes) throws IOException {
+        long total = 0;
+        byte[] buffer = new byte[64 * 1024];
+        try (var out = create(accountId, jobId, stream)) {
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                total += n;
+                if (total > maxBytes) throw new TooLarge(maxBytes);
+                out.write(buffer, 0, n);
+            }
+        }
+        return total;
+    }
+
     /** Deletes one of the job's files (to write it again); the key stays. */
     public void delete(String accountId, String jobId, String stream) {
         checkStream(stream);

@@ -17,6 +17,7 @@ import dev.lethe.storage.Cursors;
 import dev.lethe.storage.Ids;
 import dev.lethe.storage.SqlStates;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
@@ -60,6 +61,7 @@ public final class JobService {
     private final AuditLog audit;
     private final Ids ids;
     private final Clock clock;
+    private final Duration uploadWindow;
     private final Map<JobKind, JobWork> works = new EnumMap<>(JobKind.class);
     private final List<Consumer<Ended>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean stopping;
@@ -70,16 +72,18 @@ public final class JobService {
      */
     public record Ended(Handle handle, Job job) {}
 
-    public JobService(Jdbi jdbi, Jobs scheduler, Keyring keyring, AuditLog audit, Ids ids, Clock clock) {
+    public JobService(
+            Jdbi jdbi, Jobs scheduler, Keyring keyring, AuditLog audit, Ids ids, Clock clock, Duration uploadWindow) {
         this.jdbi = jdbi;
+        this.uploadWindow = uploadWindow;
         this.scheduler = scheduler;
         this.files = new JobFiles(jdbi, store, keyring);
         this.audit = audit;
         this.ids = ids;
         this.clock = clock;
         scheduler.oneTime(TASK, this::execute);
-        scheduler.recurring(RESUME_TASK, java.time.Duration.ofMinutes(1), this::resumeAll);
-        scheduler.recurring(EXPIRY_TASK, java.time.Duration.ofMinutes(1), this::expireDue);
+        scheduler.recurring(RESUME_TASK, Duration.ofMinutes(1), this::resumeAll);
+        scheduler.recurring(EXPIRY_TASK, Duration.ofMinutes(1), this::expireDue);
     }
 
     /** Registers what a kind of job does; before the scheduler starts. */
@@ -114,7 +118,8 @@ public final class JobService {
      * What a new job is.
      *
      * @param kind what it does
-     * @param initial {@link JobState#PREVIEWING} (a preview runs first) or {@link JobState#QUEUED}
+     * @param initial {@link JobState#UPLOADING} (its input is staged next, then {@link #uploaded}),
+     *     {@link JobState#PREVIEWING} (a preview runs first) or {@link JobState#QUEUED}
      * @param params what was asked, without personal values
      * @param personal what was asked that is personal (sealed under the job's key), or null
      * @param files whether the job keeps files (deleted when it ends, expires or is cancelled)
@@ -122,8 +127,8 @@ public final class JobService {
     public record NewJob(JobKind kind, JobState initial, Map<String, Object> params, byte[] personal, boolean files) {
         public NewJob {
             Objects.requireNonNull(kind, "kind");
-            if (initial != JobState.PREVIEWING && initial != JobState.QUEUED)
-                throw new IllegalArgumentException("a job starts previewing or queued, not " + initial);
+            if (initial != JobState.UPLOADING && initial != JobState.PREVIEWING && initial != JobState.QUEUED)
+                throw new IllegalArgumentException("a job starts uploading, previewing or queued, not " + initial);
             params = Map.copyOf(params);
         }
     }
@@ -134,6 +139,8 @@ public final class JobService {
      */
     public Job create(Handle h, Caller caller, String jobId, NewJob job) {
         Instant now = clock.instant();
+        // an upload that never finishes (the server died under it) expires like an unused preview
+        Instant expires = job.initial() == JobState.UPLOADING ? now.plus(uploadWindow) : null;
         byte[] sealed = job.personal() == null ? null : files.seal(h, caller.accountId(), jobId, job.personal());
         var row = new JdbcJobStore.Row(
                 caller.accountId(),
@@ -154,7 +161,7 @@ public final class JobService {
                 now,
                 null,
                 null,
-                null);
+                expires);
         store.insert(h, row);
         return row.view();
     }
@@ -177,6 +184,36 @@ public final class JobService {
                     kv("job", jobId),
                     kv("error", SqlStates.describe(e)));
         }
+    }
+
+    /**
+     * Records that an uploading job's input has all arrived, in the caller's transaction, and moves
+     * it to {@code next} ({@link JobState#PREVIEWING} or {@link JobState#QUEUED}); call {@link
+     * #start} after the commit. {@link ConflictException} unless it is uploading.
+     */
+    public Job uploaded(Handle h, String accountId, String jobId, JobState next, long total) {
+        if (next != JobState.PREVIEWING && next != JobState.QUEUED)
+            throw new IllegalArgumentException("an upload is followed by a preview or a run, not " + next);
+        var row = store.lock(h, accountId, jobId).orElseThrow(() -> new NotFoundException("No such job."));
+        if (row.state() != JobState.UPLOADING)
+            throw new ConflictException("The job is " + row.state().wireName() + ", not uploading.");
+        store.state(h, accountId, jobId, next, null, null);
+        store.expiresAt(h, accountId, jobId, null);
+        if (total >= 0) store.total(h, accountId, jobId, total);
+        return store.find(h, accountId, jobId).orElseThrow().view();
+    }
+
+    /**
+     * Ends an uploading job whose input could not be taken (too large, unreadable, the client
+     * went away): failed with this reason (no value in it), its files deleted.
+     */
+    public void uploadFailed(String accountId, String jobId, String reason) {
+        jdbi.useTransaction(h -> {
+            var row = store.lock(h, accountId, jobId).orElse(null);
+            if (row == null || row.state() != JobState.UPLOADING) return;
+            store.finish(h, accountId, jobId, JobState.FAILED, null, reason, clock.instant(), null);
+            files.destroy(h, accountId, jobId);
+        });
     }
 
     /**
@@ -444,7 +481,7 @@ public final class JobService {
                             || locked.expiresAt() == null
                             || locked.expiresAt().isAfter(now)) return;
                     files.destroy(h, row.accountId(), row.jobId());
-                    if (locked.state() == JobState.STAGED) {
+                    if (locked.state() == JobState.STAGED || locked.state() == JobState.UPLOADING) {
                         store.finish(
                                 h, row.accountId(), row.jobId(), JobState.EXPIRED, locked.result(), null, now, null);
                         ended(

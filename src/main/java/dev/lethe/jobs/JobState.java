@@ -5,9 +5,12 @@ import java.util.List;
 
 /**
  * Where a job is. {@code previewing}, {@code queued} and {@code running} have a run (or will have
- * one soon); {@code staged} waits for a person (an import's commit); the last four are final.
+ * one soon); {@code uploading} waits for its input, {@code staged} for a person (an import's
+ * commit); the last four are final.
  */
 public enum JobState {
+    /** Its input is arriving (an upload being staged); no run until it has all arrived. */
+    UPLOADING("uploading"),
     /** Reading its input to show what it would do (an import's preview); nothing is changed. */
     PREVIEWING("previewing"),
     /** The preview is ready; waits for its commit until it expires. */
@@ -19,7 +22,7 @@ public enum JobState {
     COMPLETED("completed"),
     FAILED("failed"),
     CANCELLED("cancelled"),
-    /** Its preview waited longer than it may (its staged file is deleted). */
+    /** Its upload or its preview waited longer than it may (its staged file is deleted). */
     EXPIRED("expired");
 
     /** The states as the API spells them. */

@@ -9,7 +9,7 @@ create table jobs (
   account_id       uuid          not null references accounts (account_id),
   job_id           uuid          not null,
   kind             varchar(32)   not null,
-  state            varchar(16)   not null check (state in ('previewing', 'staged', 'queued', 'running',
+  state            varchar(16)   not null check (state in ('uploading', 'previewing', 'staged', 'queued', 'running',
                                                           'completed', 'failed', 'cancelled', 'expired')),
   requested_by     varchar(64),
   params           varchar(4000) not null,
