@@ -5,6 +5,7 @@ import dev.lethe.http.BrowserOrigins;
 import dev.lethe.http.HttpServer;
 import dev.lethe.outbox.OutboxSettings;
 import dev.lethe.outbox.Smtp;
+import dev.lethe.transfer.TransferSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,6 +147,20 @@ final class ServeCommand implements Callable<Integer> {
                     + " destroyed, ISO-8601, at least PT1S (env LETHE_KEY_EPOCH_INTERVAL, default P30D).")
     String keyEpochInterval;
 
+    @Option(
+            names = "--export-link-ttl",
+            defaultValue = "${env:LETHE_EXPORT_LINK_TTL:-PT24H}",
+            description = "How long an export's download link works after the export completed; its file is deleted"
+                    + " then, ISO-8601, longer than zero (env LETHE_EXPORT_LINK_TTL, default PT24H).")
+    String exportLinkTtl;
+
+    @Option(
+            names = "--export-link-uses",
+            defaultValue = "${env:LETHE_EXPORT_LINK_USES:-1}",
+            description = "How many downloads an export's link allows before its file is deleted, at least 1"
+                    + " (env LETHE_EXPORT_LINK_USES, default 1).")
+    String exportLinkUses;
+
     @Override
     public Integer call() throws InterruptedException {
         Duration timeout = duration(sessionTimeout, "--session-timeout / LETHE_SESSION_TIMEOUT", "PT30M");
@@ -183,6 +198,7 @@ final class ServeCommand implements Callable<Integer> {
                         .outbox(outbox())
                         .keyEpochInterval(keyEpochInterval(keyEpochInterval))
                         .erasureJournal(storage.erasureJournal)
+                        .transfers(transfers())
                         .build();
         var stopped = new CountDownLatch(1);
         Lethe lethe = Lethe.start(config, Lethe.microsecondClock(), new SecureRandom());
@@ -315,6 +331,22 @@ final class ServeCommand implements Callable<Integer> {
 
     private static boolean blank(String text) {
         return text == null || text.isBlank();
+    }
+
+    /** The export link's lifetime and uses; the other transfer settings keep their defaults. */
+    private TransferSettings transfers() {
+        Duration ttl = duration(exportLinkTtl, "--export-link-ttl / LETHE_EXPORT_LINK_TTL", "PT24H");
+        if (ttl.isNegative() || ttl.isZero())
+            throw new SettingException("--export-link-ttl / LETHE_EXPORT_LINK_TTL must be longer than zero");
+        int uses;
+        try {
+            uses = Integer.parseInt(exportLinkUses.strip());
+        } catch (NumberFormatException e) {
+            throw new SettingException("--export-link-uses / LETHE_EXPORT_LINK_USES must be a whole number, such as 1");
+        }
+        if (uses < 1) throw new SettingException("--export-link-uses / LETHE_EXPORT_LINK_USES must be at least 1");
+        var d = TransferSettings.DEFAULT;
+        return new TransferSettings(ttl, uses, d.previewTtl(), d.maxUploadBytes());
     }
 
     private static Duration duration(String text, String setting, String example) {
