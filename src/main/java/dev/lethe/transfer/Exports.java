@@ -175,11 +175,12 @@ public final class Exports {
             if (c == null || !known(c, custom, traits)) unknown.add(String.valueOf(c));
         }
         if (!unknown.isEmpty())
-            errors.add(new FieldError(
-                    "columns",
-                    "unknown columns " + String.join(", ", unknown) + " (known: "
-                            + String.join(", ", ProfileLists.COLUMNS)
-                            + ", field.<key> of a custom field, traits.<name> of a trait the policy declares)"));
+            errors.add(
+                    new FieldError(
+                            "columns",
+                            "unknown columns " + String.join(", ", unknown) + " (known: "
+                                    + String.join(", ", ProfileLists.COLUMNS)
+                                    + ", field.<key> of a custom field, or identifiers.<kind> / traits.<name> as the policy's fields name them)"));
         if (columns.size() != columns.stream().distinct().count())
             errors.add(new FieldError("columns", "names a column twice"));
         if (r.from() != null && r.to() != null && !r.from().isBefore(r.to()))
@@ -241,25 +242,30 @@ public final class Exports {
     private static boolean known(String c, Map<String, CustomField> custom, Set<String> traits) {
         if (ProfileLists.COLUMNS.contains(c)) return true;
         if (c.startsWith("field.")) return custom.containsKey(c.substring("field.".length()));
-        return c.startsWith("traits.") && traits.contains(c);
+        return traits.contains(c);
     }
 
     /** The columns ProfileLists answers (the others are traits, read here). */
     private static List<String> listColumns(List<String> columns) {
-        var out = columns.stream().filter(c -> !c.startsWith("traits.")).toList();
+        var out = columns.stream().filter(c -> !valueColumn(c)).toList();
         return out.isEmpty() ? List.of("id") : out;
+    }
+
+    /** A column read from the person's values: an identifier or a trait the policy declares. */
+    private static boolean valueColumn(String c) {
+        return c.startsWith("traits.") || c.startsWith("identifiers.");
     }
 
     private Map<String, CustomField> customFields(String accountId) {
         return policies.inForce(accountId).map(v -> v.policy().customFields()).orElse(Map.of());
     }
 
-    /** The traits the policy declares that are not custom fields (those are field.<key>). */
+    /** The identifiers and traits the policy's fields name (custom fields are field.<key>). */
     private Set<String> traits(String accountId) {
         var policy = policies.inForce(accountId).map(PolicyVersion::policy);
         if (policy.isEmpty()) return Set.of();
         var out = new java.util.TreeSet<String>();
-        for (String f : policy.get().fields().keySet()) if (f.startsWith("traits.")) out.add(f);
+        for (String f : policy.get().fields().keySet()) if (valueColumn(f)) out.add(f);
         return out;
     }
 
@@ -296,7 +302,7 @@ public final class Exports {
             }
         }
         var custom = customFields(accountId);
-        var traitColumns = columns.stream().filter(c -> c.startsWith("traits.")).toList();
+        var traitColumns = columns.stream().filter(Exports::valueColumn).toList();
         var listColumns = listColumns(columns);
         long rows = 0;
         var counting = new Counting(run.files().create(accountId, jobId, STREAM));

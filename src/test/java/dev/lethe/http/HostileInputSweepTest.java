@@ -481,6 +481,7 @@ class HostileInputSweepTest {
                     ids.put("/consents/", consent);
                     ids.put("/requests/", request);
                     ids.put("/jobs/", job);
+                    ids.put("/exports/", job);
                     yield ids.entrySet().stream()
                             .filter(e -> route.contains(e.getKey()))
                             .map(java.util.Map.Entry::getValue)
@@ -557,6 +558,10 @@ class HostileInputSweepTest {
                             {"type": "access", "subject": {"email": "zebulon@example.org"},
                              "receivedAt": "2026-01-10T00:00:00Z", "purposes": [], "verify": false}""";
                 case "PATCH /v1/profiles/{id}" -> "{\"traits\": {\"name\": \"Zebulon Quirk\"}}";
+                case "POST /v1/exports" ->
+                    "{\"segment\": \"" + segment
+                            + "\", \"filter\": {\"tag\": \"vip\"}, \"columns\": [\"id\", \"traits.name\"],"
+                            + " \"notify\": \"zebulon@example.org\"}";
                 case "POST /v1/requests/{id}/reject" -> "{\"reason\": \"manifestly unfounded\"}";
                 case "POST /v1/requests/{id}/extend" -> "{\"months\": 1, \"reason\": \"complex case\"}";
                 case "POST /v1/requests/{id}/verify" -> "{\"code\": \"ABCDEFGH23\"}";
