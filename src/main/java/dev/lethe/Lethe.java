@@ -586,6 +586,7 @@ public final class Lethe implements AutoCloseable {
                     values,
                     policies,
                     subjects,
+                    requestStore::restrictedAmong,
                     keyring,
                     outbox,
                     audit,

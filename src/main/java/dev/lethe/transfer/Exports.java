@@ -34,6 +34,7 @@ import dev.lethe.registry.PolicyService;
 import dev.lethe.registry.PolicyVersion;
 import dev.lethe.requests.CsvPackageSink;
 import dev.lethe.storage.Ids;
+import dev.lethe.subjects.Restrictions;
 import dev.lethe.subjects.SubjectDirectory;
 import dev.lethe.values.PersonalValues;
 import dev.lethe.values.Sensitive;
@@ -80,9 +81,6 @@ public final class Exports {
     /** The kinds of export. */
     public static final List<String> KINDS = List.of("profiles", "events", "messages");
 
-    /** Kinds built so far. */
-    static final List<String> BUILT = List.of("profiles");
-
     /** Profiles read per step. */
     static final int PAGE = 500;
 
@@ -98,6 +96,7 @@ public final class Exports {
     private final PersonalValues values;
     private final PolicyService policies;
     private final SubjectDirectory subjects;
+    private final Restrictions restrictions;
     private final Keyring keyring;
     private final Outbox outbox;
     private final AuditLog audit;
@@ -112,6 +111,7 @@ public final class Exports {
             PersonalValues values,
             PolicyService policies,
             SubjectDirectory subjects,
+            Restrictions restrictions,
             Keyring keyring,
             Outbox outbox,
             AuditLog audit,
@@ -124,6 +124,7 @@ public final class Exports {
         this.values = values;
         this.policies = policies;
         this.subjects = subjects;
+        this.restrictions = restrictions;
         this.keyring = keyring;
         this.outbox = outbox;
         this.audit = audit;
@@ -164,25 +165,42 @@ public final class Exports {
         String kind = r.kind() == null ? "profiles" : r.kind();
         var errors = new ArrayList<FieldError>();
         if (!KINDS.contains(kind)) errors.add(new FieldError("kind", "must be one of " + String.join(", ", KINDS)));
-        else if (!BUILT.contains(kind))
-            errors.add(new FieldError("kind", kind + " exports are not available yet; profiles are"));
+        boolean people = !KINDS.contains(kind) || kind.equals("profiles");
         var custom = customFields(caller.accountId());
         var traits = traits(caller.accountId());
-        List<String> columns =
-                r.columns() == null || r.columns().isEmpty() ? ProfileLists.BASE_COLUMNS : List.copyOf(r.columns());
+        var activityValues = people ? List.<String>of() : activityValues(caller.accountId(), Activity.of(kind));
+        List<String> columns = r.columns() != null && !r.columns().isEmpty()
+                ? List.copyOf(r.columns())
+                : people
+                        ? ProfileLists.BASE_COLUMNS
+                        : java.util.stream.Stream.concat(Activity.of(kind).columns.stream(), activityValues.stream())
+                                .toList();
         var unknown = new ArrayList<String>();
         for (String c : columns) {
-            if (c == null || !known(c, custom, traits)) unknown.add(String.valueOf(c));
+            boolean ok = c != null
+                    && (people
+                            ? known(c, custom, traits)
+                            : Activity.of(kind).columns.contains(c) || activityValues.contains(c));
+            if (!ok) unknown.add(String.valueOf(c));
         }
         if (!unknown.isEmpty())
-            errors.add(
-                    new FieldError(
-                            "columns",
-                            "unknown columns " + String.join(", ", unknown) + " (known: "
-                                    + String.join(", ", ProfileLists.COLUMNS)
-                                    + ", field.<key> of a custom field, or identifiers.<kind> / traits.<name> as the policy's fields name them)"));
+            errors.add(new FieldError(
+                    "columns",
+                    "unknown columns " + String.join(", ", unknown) + " (known: "
+                            + (people
+                                    ? String.join(", ", ProfileLists.COLUMNS)
+                                            + ", field.<key> of a custom field, or identifiers.<kind> / traits.<name> as the policy's fields name them"
+                                    : String.join(", ", Activity.of(kind).columns)
+                                            + (activityValues.isEmpty()
+                                                    ? ""
+                                                    : ", " + String.join(", ", activityValues)))
+                            + ")"));
         if (columns.size() != columns.stream().distinct().count())
             errors.add(new FieldError("columns", "names a column twice"));
+        if (!people && r.segment() != null)
+            errors.add(new FieldError("segment", "is for profiles exports; " + kind + " are chosen by from and to"));
+        if (!people && r.filter() != null)
+            errors.add(new FieldError("filter", "is for profiles exports; " + kind + " are chosen by from and to"));
         if (r.from() != null && r.to() != null && !r.from().isBefore(r.to()))
             errors.add(new FieldError("to", "must be after from"));
         if ((r.from() != null || r.to() != null) && "profiles".equals(kind))
@@ -191,7 +209,9 @@ public final class Exports {
             errors.add(new FieldError("notify", "must be one email address"));
         ProfileCriteria criteria = r.filter() == null ? ProfileCriteria.NONE : r.filter();
         var reader = new Caller(caller.accountId(), caller.keyId(), Set.of(Scope.READ), caller.sourceAddress());
-        if (r.segment() != null) {
+        if (r.segment() != null && !Ids.isId(r.segment())) {
+            errors.add(new FieldError("segment", "is a saved segment's id (a UUID)"));
+        } else if (r.segment() != null) {
             try {
                 var seg = profiles.segments().segment(reader, r.segment());
                 criteria = seg.segment().criteria().refinedBy(criteria);
@@ -199,7 +219,7 @@ public final class Exports {
                 errors.add(new FieldError("segment", "no such segment in this account"));
             }
         }
-        if (errors.isEmpty()) {
+        if (errors.isEmpty() && people) {
             var query = new ProfileLists.ProfileQuery(null, null, null, criteria, null, 1, listColumns(columns));
             for (var e : profiles.lists().problems(reader, query, false))
                 errors.add(new FieldError(e.path().equals("columns") ? "columns" : "filter." + e.path(), e.message()));
@@ -211,6 +231,8 @@ public final class Exports {
         params.put("columns", columns);
         if (r.segment() != null) params.put("segment", r.segment());
         params.put("filtered", r.filter() != null && !r.filter().equals(ProfileCriteria.NONE));
+        if (r.from() != null) params.put("from", r.from().toString());
+        if (r.to() != null) params.put("to", r.to().toString());
         params.put("notify", r.notifyAddress() != null);
         params.put("linkUses", settings.linkUses());
         params.put("linkTtl", settings.linkTtl().toString());
@@ -251,6 +273,23 @@ public final class Exports {
         return out.isEmpty() ? List.of("id") : out;
     }
 
+    /**
+     * The values an activity export may carry beside its rows: for events, the context and
+     * properties fields the policy names (an address, a page) — what the policy permits to keep;
+     * for messages, their traffic data (the routing row and the traffic.* values: from, to), never
+     * their content.
+     */
+    private List<String> activityValues(String accountId, Activity activity) {
+        var policy = policies.inForce(accountId).map(PolicyVersion::policy);
+        if (policy.isEmpty()) return List.of();
+        return policy.get().fields().keySet().stream()
+                .filter(f -> activity == Activity.EVENTS
+                        ? f.startsWith("context.") || f.startsWith("properties.")
+                        : f.startsWith("traffic."))
+                .sorted()
+                .toList();
+    }
+
     /** A column read from the person's values: an identifier or a trait the policy declares. */
     private static boolean valueColumn(String c) {
         return c.startsWith("traits.") || c.startsWith("identifiers.");
@@ -287,6 +326,265 @@ public final class Exports {
         }
         @SuppressWarnings("unchecked")
         List<String> columns = (List<String>) run.params().get("columns");
+        String kind = (String) run.params().getOrDefault("kind", "profiles");
+        long rows;
+        var counting = new Counting(run.files().create(accountId, jobId, STREAM));
+        try (Writer out = new BufferedWriter(new OutputStreamWriter(counting, StandardCharsets.UTF_8))) {
+            rows = kind.equals("profiles")
+                    ? profileRows(run, columns, personal, out)
+                    : activityRows(run, Activity.of(kind), columns, personal, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        long total = rows;
+        long bytes = counting.count;
+        Instant expires = clock.instant().plus(settings.linkTtl());
+        jdbi.useTransaction(h -> {
+            String withdrawn = h.createQuery(
+                            "select withdrawn from exports where account_id = :a and job_id = :j for update")
+                    .bind("a", accountId)
+                    .bind("j", jobId)
+                    .mapTo(String.class)
+                    .findOne()
+                    .orElse(null);
+            if (withdrawn != null) throw new JobFailure("the file was withdrawn: " + withdrawn);
+            byte[] raw = new byte[32];
+            random.nextBytes(raw);
+            String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+            var sealed = keyring.sealForAccount(
+                    h, accountId, "job/" + jobId, "link-token", token.getBytes(StandardCharsets.UTF_8));
+            h.createUpdate(
+                            "update exports set token_hash = :hash, token_sealed = :sealed where account_id = :a and job_id = :j")
+                    .bind("hash", hash(token))
+                    .bind("sealed", sealed.ciphertext())
+                    .bind("a", accountId)
+                    .bind("j", jobId)
+                    .execute();
+            if (personal.notifyAddress() != null) {
+                String text = "The export you asked Lethe for is ready: " + total + " rows.\n\n"
+                        + "Asked by: API key " + run.requestedBy() + "\n"
+                        + "Asked at: " + run.createdAt() + "\n"
+                        + "Asked from: " + (personal.address() == null ? "unknown address" : personal.address())
+                        + "\n\n"
+                        + "Download it (the link works " + settings.linkUses()
+                        + (settings.linkUses() == 1 ? " time" : " times") + ", until " + expires + "):\n"
+                        + link(jobId, token) + "\n\n"
+                        + "If you did not ask for this export, tell your administrator: the file holds personal data.\n";
+                outbox.enqueue(
+                        h,
+                        accountId,
+                        Optional.empty(),
+                        OutboxMessage.email(
+                                personal.notifyAddress(), "Your Lethe export is ready", text, "export-ready"));
+            }
+            run.checkpoint(h, total, "written");
+        });
+        var result = new LinkedHashMap<String, Object>();
+        result.put("rows", total);
+        result.put("bytes", bytes);
+        result.put("download", "/v1/exports/" + jobId + "/file");
+        result.put("link", "/v1/exports/" + jobId + "/link");
+        run.finish(JobState.COMPLETED, result, expires);
+    }
+
+    private record Kept(Set<String> ids, Map<String, Map<String, Sensitive>> traits) {}
+
+    /** An activity export's table: events or messages, read in time order across the account. */
+    enum Activity {
+        EVENTS(
+                "events",
+                "event_id",
+                "occurred_at",
+                List.of("id", "profileId", "session", "type", "occurredAt", "receivedAt"),
+                List.of("event_id", "subject_id", "session_id", "type", "occurred_at", "received_at")),
+        MESSAGES(
+                "messages",
+                "message_id",
+                "sent_at",
+                List.of(
+                        "id",
+                        "profileId",
+                        "channel",
+                        "product",
+                        "api",
+                        "direction",
+                        "status",
+                        "campaignId",
+                        "sentAt",
+                        "receivedAt"),
+                List.of(
+                        "message_id",
+                        "subject_id",
+                        "channel",
+                        "product",
+                        "api",
+                        "direction",
+                        "status",
+                        "campaign_id",
+                        "sent_at",
+                        "received_at"));
+
+        final String table;
+        final String id;
+        final String time;
+        final List<String> columns;
+        final List<String> sqlColumns;
+
+        Activity(String table, String id, String time, List<String> columns, List<String> sqlColumns) {
+            this.table = table;
+            this.id = id;
+            this.time = time;
+            this.columns = columns;
+            this.sqlColumns = sqlColumns;
+        }
+
+        static Activity of(String kind) {
+            return kind.equals("events") ? EVENTS : MESSAGES;
+        }
+    }
+
+    /** The start and end used when a time range leaves one open. */
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+
+    private static final Instant LATEST = Instant.parse("9999-12-31T00:00:00Z");
+
+    /** An activity row as read: its cells by column, its id, its person. */
+    private record ActivityRow(String id, String subjectId, Instant at, Map<String, Object> cells) {}
+
+    /**
+     * Writes the events or messages of the time range, oldest first, a page at a time (keyset on
+     * time and id); each page's people locked, the erased and the restricted left out, the rest
+     * recorded in export_subjects. An event's values (context, properties) come with it as the
+     * policy names them; a message's traffic data is its row (never its content).
+     */
+    private long activityRows(JobRun run, Activity activity, List<String> columns, Personal personal, Writer out)
+            throws IOException {
+        String accountId = run.accountId();
+        String jobId = run.jobId();
+        Instant from = run.params().get("from") == null
+                ? EARLIEST
+                : Instant.parse((String) run.params().get("from"));
+        Instant to = run.params().get("to") == null
+                ? LATEST
+                : Instant.parse((String) run.params().get("to"));
+        line(out, new ArrayList<Object>(columns));
+        String sql = "select " + String.join(", ", activity.sqlColumns) + " from " + activity.table
+                + " where account_id = :a and subject_id is not null and " + activity.time + " >= :from and "
+                + activity.time + " < :to and (" + activity.time + " > :at or (" + activity.time + " = :at and "
+                + activity.id + " > :id)) order by " + activity.time + ", " + activity.id + " limit " + PAGE;
+        Instant at = from.minusNanos(1000);
+        String after = "00000000-0000-0000-0000-000000000000";
+        long rows = 0;
+        while (true) {
+            Instant atNow = at;
+            String afterNow = after;
+            var page = jdbi.withHandle(h -> h.createQuery(sql)
+                    .bind("a", accountId)
+                    .bind("from", from)
+                    .bind("to", to)
+                    .bind("at", atNow)
+                    .bind("id", afterNow)
+                    .map((rs, ctx) -> {
+                        var cells = new LinkedHashMap<String, Object>();
+                        for (int i = 0; i < activity.columns.size(); i++) {
+                            Object v = rs.getObject(i + 1);
+                            if (v instanceof java.time.OffsetDateTime t) v = t.toInstant();
+                            else if (v instanceof java.sql.Timestamp t) v = t.toInstant();
+                            else if (v != null && !(v instanceof String)) v = v.toString();
+                            cells.put(activity.columns.get(i), v);
+                        }
+                        return new ActivityRow(
+                                String.valueOf(cells.get("id")),
+                                String.valueOf(cells.get("profileId")),
+                                rs.getObject(
+                                                activity.sqlColumns.indexOf(activity.time) + 1,
+                                                java.time.OffsetDateTime.class)
+                                        .toInstant(),
+                                cells);
+                    })
+                    .list());
+            if (page.isEmpty()) break;
+            long before = rows;
+            var valueColumns =
+                    columns.stream().filter(c -> !activity.columns.contains(c)).toList();
+            var kept = jdbi.inTransaction(h -> {
+                var people = page.stream()
+                        .map(ActivityRow::subjectId)
+                        .distinct()
+                        .sorted()
+                        .toList();
+                var locked = subjects.lockNamed(h, accountId, people);
+                var restricted = restrictions.restrictedAmong(h, accountId, people);
+                var keepPeople = people.stream()
+                        .filter(id -> locked.get(id) != null && !locked.isErased(id) && !restricted.contains(id))
+                        .toList();
+                var keptRows = page.stream()
+                        .filter(r -> keepPeople.contains(r.subjectId()))
+                        .toList();
+                var byRecord = new java.util.HashMap<String, Map<String, Sensitive>>();
+                if (!valueColumns.isEmpty() && !keptRows.isEmpty())
+                    for (var v : values.ofRecords(
+                            h, accountId, keptRows.stream().map(ActivityRow::id).toList()))
+                        if (valueColumns.contains(v.field()))
+                            byRecord.computeIfAbsent(v.recordId(), k -> new LinkedHashMap<>())
+                                    .put(v.field(), v.value());
+                if (!keepPeople.isEmpty()) {
+                    var already = new java.util.HashSet<>(
+                            h.createQuery("select subject_id from export_subjects where account_id = :a and job_id = :j"
+                                            + " and subject_id in (<ids>)")
+                                    .bind("a", accountId)
+                                    .bind("j", jobId)
+                                    .bindList("ids", keepPeople)
+                                    .mapTo(String.class)
+                                    .list());
+                    var batch = h.prepareBatch(
+                            "insert into export_subjects (account_id, job_id, subject_id) values (:a, :j, :s)");
+                    int added = 0;
+                    for (String id : keepPeople) {
+                        if (already.contains(id)) continue;
+                        batch.bind("a", accountId)
+                                .bind("j", jobId)
+                                .bind("s", id)
+                                .add();
+                        added++;
+                    }
+                    if (added > 0) batch.execute();
+                    audit.append(
+                            h,
+                            AuditEvent.ok(
+                                    accountId,
+                                    new Actor(run.requestedBy(), personal.address()),
+                                    "export.run",
+                                    keepPeople.stream()
+                                            .map(id -> "profile:" + id)
+                                            .toList(),
+                                    Map.of("job", jobId, "rows", keptRows.size(), "kind", activity.table)));
+                }
+                run.checkpoint(h, before + keptRows.size(), "rows:" + (before + keptRows.size()));
+                return new KeptActivity(keptRows, byRecord);
+            });
+            for (var r : kept.rows()) {
+                var own = kept.values().getOrDefault(r.id(), Map.of());
+                var cells = new ArrayList<Object>();
+                for (String c : columns)
+                    cells.add(r.cells().containsKey(c) ? r.cells().get(c) : own.get(c));
+                line(out, cells);
+                rows++;
+            }
+            var last = page.getLast();
+            at = last.at();
+            after = last.id();
+            if (page.size() < PAGE) break;
+        }
+        return rows;
+    }
+
+    private record KeptActivity(List<ActivityRow> rows, Map<String, Map<String, Sensitive>> values) {}
+
+    /** Writes the profiles of the export, page by page; returns how many. */
+    private long profileRows(JobRun run, List<String> columns, Personal personal, Writer out) throws IOException {
+        String accountId = run.accountId();
+        String jobId = run.jobId();
         String segment = (String) run.params().get("segment");
         var reader = new Caller(accountId, run.requestedBy(), Set.of(Scope.READ), personal.address());
         ProfileCriteria criteria = criteria(personal.filter());
@@ -305,8 +603,7 @@ public final class Exports {
         var traitColumns = columns.stream().filter(Exports::valueColumn).toList();
         var listColumns = listColumns(columns);
         long rows = 0;
-        var counting = new Counting(run.files().create(accountId, jobId, STREAM));
-        try (Writer out = new BufferedWriter(new OutputStreamWriter(counting, StandardCharsets.UTF_8))) {
+        {
             var header = new ArrayList<Object>();
             for (String c : columns) {
                 var field = c.startsWith("field.") ? custom.get(c.substring("field.".length())) : null;
@@ -371,61 +668,9 @@ public final class Exports {
                     rows++;
                 }
             } while (cursor != null);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
-        long total = rows;
-        long bytes = counting.count;
-        Instant expires = clock.instant().plus(settings.linkTtl());
-        jdbi.useTransaction(h -> {
-            String withdrawn = h.createQuery(
-                            "select withdrawn from exports where account_id = :a and job_id = :j for update")
-                    .bind("a", accountId)
-                    .bind("j", jobId)
-                    .mapTo(String.class)
-                    .findOne()
-                    .orElse(null);
-            if (withdrawn != null) throw new JobFailure("the file was withdrawn: " + withdrawn);
-            byte[] raw = new byte[32];
-            random.nextBytes(raw);
-            String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-            var sealed = keyring.sealForAccount(
-                    h, accountId, "job/" + jobId, "link-token", token.getBytes(StandardCharsets.UTF_8));
-            h.createUpdate(
-                            "update exports set token_hash = :hash, token_sealed = :sealed where account_id = :a and job_id = :j")
-                    .bind("hash", hash(token))
-                    .bind("sealed", sealed.ciphertext())
-                    .bind("a", accountId)
-                    .bind("j", jobId)
-                    .execute();
-            if (personal.notifyAddress() != null) {
-                String text = "The export you asked Lethe for is ready: " + total + " rows.\n\n"
-                        + "Asked by: API key " + run.requestedBy() + "\n"
-                        + "Asked at: " + run.createdAt() + "\n"
-                        + "Asked from: " + (personal.address() == null ? "unknown address" : personal.address())
-                        + "\n\n"
-                        + "Download it (the link works " + settings.linkUses()
-                        + (settings.linkUses() == 1 ? " time" : " times") + ", until " + expires + "):\n"
-                        + link(jobId, token) + "\n\n"
-                        + "If you did not ask for this export, tell your administrator: the file holds personal data.\n";
-                outbox.enqueue(
-                        h,
-                        accountId,
-                        Optional.empty(),
-                        OutboxMessage.email(
-                                personal.notifyAddress(), "Your Lethe export is ready", text, "export-ready"));
-            }
-            run.checkpoint(h, total, "written");
-        });
-        var result = new LinkedHashMap<String, Object>();
-        result.put("rows", total);
-        result.put("bytes", bytes);
-        result.put("download", "/v1/exports/" + jobId + "/file");
-        result.put("link", "/v1/exports/" + jobId + "/link");
-        run.finish(JobState.COMPLETED, result, expires);
+        return rows;
     }
-
-    private record Kept(Set<String> ids, Map<String, Map<String, Sensitive>> traits) {}
 
     private static Object cell(ProfileLists.Row p, String column, Map<String, Sensitive> traits) {
         var s = p.subject();

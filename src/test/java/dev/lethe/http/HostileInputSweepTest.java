@@ -129,6 +129,8 @@ class HostileInputSweepTest {
             new Accepted(
                     "POST /v1/messages", "body:messages\\[0]\\.(product|api|status|conversationId|campaignId)", TEXT),
             new Accepted("(POST /v1/segments|PUT /v1/segments/\\{id})", "body:(name|filter\\.tag)", TEXT),
+            // an export's filter is a segment's: a tag is any text (it then matches no one)
+            new Accepted("POST /v1/exports", "body:filter\\.tag", TEXT),
             new Accepted("PUT /v1/notices/publication", "body:public", EnumSet.of(Kind.BOOLEAN_FOR_VALUE)),
             new Accepted("GET /v1/profiles", "query:(tag|field\\..*)", QUERY_TEXT),
             new Accepted("GET /v1/audit", "query:(actor|action|target)", QUERY_TEXT),

@@ -368,4 +368,137 @@ class ExportApiTest {
             assertThat(lethe.count("select count(*) from jobs")).isEqualTo(jobs);
         }
     }
+
+    /** The data core with messages: content, and traffic data (from, to) of profiles. */
+    static final String MESSAGING = TestPolicies.DATA_CORE
+            .replace("  shoe_size:\n", """
+                      message_text:
+                        purpose: communication
+                        lawfulBasis: contract
+                        source: api
+                        subjects: [profile]
+                        retention: { period: P1Y, after: collected }
+                      message_routing:
+                        purpose: communication
+                        lawfulBasis: legal_obligation
+                        source: api
+                        subjects: [profile]
+                        retention: { period: P1Y, after: collected }
+                      shoe_size:
+                    """)
+            .replace("  properties.shoeSize: shoe_size\n", """
+                      properties.shoeSize: shoe_size
+                      message.content: message_text
+                      traffic.from: message_routing
+                      traffic.to: message_routing
+                    """)
+            .replace("  event: { kind: event, retention: { period: P2Y, after: collected } }\n", """
+                      event: { kind: event, retention: { period: P2Y, after: collected } }
+                      message: { kind: message, retention: { period: P1Y, after: collected } }
+                    """);
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void eventsOfATimeRangeWithTheirValuesAndMessagesWithTheirTrafficData(TestDatabase engine) throws Exception {
+        try (var lethe = lethe(engine)) {
+            var a = lethe.createAccount("Activity Shop");
+            String key = a.adminKey();
+            var http = lethe.http();
+            var policy = http.putYaml("/v1/policy", key, MESSAGING);
+            assertThat(policy.status()).as(policy.toString()).isEqualTo(201);
+            Instant now = lethe.clock().instant();
+            Instant inside = now.minus(Duration.ofDays(2));
+            Instant outside = now.minus(Duration.ofDays(20));
+            var tracked = http.post("/v1/track", key, """
+                    {"events": [
+                      {"visitorId": "laptop-9", "type": "page_view", "ts": "%1$s", "context": {"url": "https://shop.example/ottoline", "ip": "203.0.113.9"}},
+                      {"visitorId": "laptop-9", "type": "add_to_cart", "ts": "%1$s", "properties": {"plan": "gold"}},
+                      {"visitorId": "laptop-9", "type": "old_view", "ts": "%2$s"}
+                    ]}
+                    """.formatted(inside, outside));
+            assertThat(tracked.json().get("accepted").asInt())
+                    .as(tracked.toString())
+                    .isEqualTo(3);
+            String profile = http.post("/v1/identify", key, """
+                            {"visitorId": "laptop-9", "identifiers": {"email": "%s"}}
+                            """.formatted(EMAIL))
+                    .json()
+                    .get("profileId")
+                    .asText();
+            var sent = http.post("/v1/messages", key, """
+                    {"messages": [
+                      {"subject": {"email": "%s"}, "subjectType": "profile", "channel": "email", "direction": "outbound",
+                       "ts": "%s", "content": "Ottoline, your parcel left", "status": "delivered",
+                       "traffic": {"from": "shop@quokka.example", "to": "%s"}}
+                    ]}
+                    """.formatted(EMAIL, inside, EMAIL));
+            assertThat(sent.status()).as(sent.toString()).isIn(200, 202);
+
+            String events = export(
+                            lethe,
+                            key,
+                            "{\"kind\": \"events\", \"from\": \"" + now.minus(Duration.ofDays(7)) + "\", \"to\": \""
+                                    + now + "\"}")
+                    .get("id")
+                    .asText();
+            var job = waitForJob(lethe, key, events, "completed");
+            assertThat(job.at("/result/rows").asLong()).isEqualTo(2);
+            var file = http.download(
+                    http.get("/v1/exports/" + events + "/link", key)
+                            .json()
+                            .get("download")
+                            .asText(),
+                    null);
+            var rows = csv(file.body());
+            assertThat(rows.get(0).toList())
+                    .contains("id", "profileId", "type", "occurredAt", "context.ip", "context.url");
+            int type = rows.get(0).toList().indexOf("type");
+            int ip = rows.get(0).toList().indexOf("context.ip");
+            int url = rows.get(0).toList().indexOf("context.url");
+            int person = rows.get(0).toList().indexOf("profileId");
+            assertThat(rows.stream().skip(1).map(r -> r.get(type)))
+                    .containsExactlyInAnyOrder("page_view", "add_to_cart");
+            assertThat(rows.stream().skip(1).map(r -> r.get(person))).containsOnly(profile);
+            var view = rows.stream()
+                    .skip(1)
+                    .filter(r -> r.get(type).equals("page_view"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(view.get(ip)).isEqualTo("203.0.113.9");
+            assertThat(view.get(url)).isEqualTo("https://shop.example/ottoline");
+
+            String messages = export(lethe, key, "{\"kind\": \"messages\", \"notify\": \"" + NOTIFY + "\"}")
+                    .get("id")
+                    .asText();
+            assertThat(waitForJob(lethe, key, messages, "completed")
+                            .at("/result/rows")
+                            .asLong())
+                    .isEqualTo(1);
+            var log = csv(http.download(
+                            http.get("/v1/exports/" + messages + "/link", key)
+                                    .json()
+                                    .get("download")
+                                    .asText(),
+                            null)
+                    .body());
+            assertThat(log.get(0).toList())
+                    .contains(
+                            "id", "profileId", "channel", "direction", "status", "sentAt", "traffic.from", "traffic.to")
+                    .doesNotContain("message.content");
+            var header = log.get(0).toList();
+            assertThat(log.get(1).get(header.indexOf("channel"))).isEqualTo("email");
+            assertThat(log.get(1).get(header.indexOf("status"))).isEqualTo("delivered");
+            assertThat(log.get(1).get(header.indexOf("traffic.to"))).isEqualTo(EMAIL);
+            assertThat(log.get(1).get(header.indexOf("profileId"))).isEqualTo(profile);
+            assertThat(log.get(1).toString()).doesNotContain("parcel left");
+
+            // a time range is for activity; a segment is for profiles
+            var wrong = http.post(
+                    "/v1/exports",
+                    key,
+                    "{\"kind\": \"events\", \"filter\": {\"tag\": \"vip\"}, \"columns\": [\"message.content\"]}");
+            assertThat(wrong.status()).as(wrong.toString()).isEqualTo(422);
+            assertThat(wrong.body()).contains("filter", "message.content");
+        }
+    }
 }
