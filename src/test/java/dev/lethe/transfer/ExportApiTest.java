@@ -501,4 +501,46 @@ class ExportApiTest {
             assertThat(wrong.body()).contains("filter", "message.content");
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aMergeCarriesExportMembershipToTheSurvivorWhoseErasureThenWithdrawsTheFile(TestDatabase engine)
+            throws Exception {
+        try (var lethe = lethe(engine)) {
+            var shop = shop(lethe);
+            String key = shop.tenant().adminKey();
+            var http = lethe.http();
+            String id = export(lethe, key, "{\"segment\": \"" + segmentId(lethe, key) + "\"}")
+                    .get("id")
+                    .asText();
+            waitForJob(lethe, key, id, "completed");
+            var uuid = java.util.UUID.fromString(id);
+            // both in the export: the survivor is in it once
+            var both = http.post(
+                    "/v1/profiles/" + shop.vips().get(1) + "/merge",
+                    key,
+                    "{\"from\": \"" + shop.vips().get(2) + "\"}");
+            assertThat(both.status()).as(both.toString()).isEqualTo(200);
+            assertThat(lethe.count("select count(*) from export_subjects where job_id = ?", uuid))
+                    .isEqualTo(2);
+            // into someone not in it: they are in it now
+            var into = http.post(
+                    "/v1/profiles/" + shop.other() + "/merge",
+                    key,
+                    "{\"from\": \"" + shop.vips().get(1) + "\"}");
+            assertThat(into.status()).as(into.toString()).isEqualTo(200);
+            assertThat(lethe.strings(
+                            "select cast(subject_id as varchar(36)) from export_subjects where job_id = ?", uuid))
+                    .containsExactlyInAnyOrder(shop.vips().get(0), shop.other());
+
+            assertThat(http.delete("/v1/profiles/" + shop.other(), key).status())
+                    .isEqualTo(200);
+
+            var gone = http.get("/v1/exports/" + id + "/link", key);
+            assertThat(gone.status()).as(gone.toString()).isEqualTo(410);
+            assertThat(gone.json().get("title").asText()).contains("erased");
+            assertThat(lethe.count("select count(*) from job_chunks where job_id = ?", uuid))
+                    .isZero();
+        }
+    }
 }
