@@ -587,6 +587,7 @@ public final class Lethe implements AutoCloseable {
                     policies,
                     subjects,
                     requestStore::restrictedAmong,
+                    new JdbcAccountStore(),
                     keyring,
                     outbox,
                     audit,

@@ -97,6 +97,7 @@ public final class Exports {
     private final PolicyService policies;
     private final SubjectDirectory subjects;
     private final Restrictions restrictions;
+    private final dev.lethe.accounts.AccountStore accounts;
     private final Keyring keyring;
     private final Outbox outbox;
     private final AuditLog audit;
@@ -112,6 +113,7 @@ public final class Exports {
             PolicyService policies,
             SubjectDirectory subjects,
             Restrictions restrictions,
+            dev.lethe.accounts.AccountStore accounts,
             Keyring keyring,
             Outbox outbox,
             AuditLog audit,
@@ -125,6 +127,7 @@ public final class Exports {
         this.policies = policies;
         this.subjects = subjects;
         this.restrictions = restrictions;
+        this.accounts = accounts;
         this.keyring = keyring;
         this.outbox = outbox;
         this.audit = audit;
@@ -361,8 +364,13 @@ public final class Exports {
                     .bind("j", jobId)
                     .execute();
             if (personal.notifyAddress() != null) {
+                String label = accounts.findKey(h, run.requestedBy())
+                        .map(dev.lethe.accounts.ApiKey::label)
+                        .filter(l -> l != null && !l.isBlank())
+                        .map(l -> " (\"" + l + "\")")
+                        .orElse("");
                 String text = "The export you asked Lethe for is ready: " + total + " rows.\n\n"
-                        + "Asked by: API key " + run.requestedBy() + "\n"
+                        + "Asked by: API key " + run.requestedBy() + label + "\n"
                         + "Asked at: " + run.createdAt() + "\n"
                         + "Asked from: " + (personal.address() == null ? "unknown address" : personal.address())
                         + "\n\n"

@@ -161,9 +161,13 @@ class ExportApiTest {
                     "{\"type\": \"restriction\", \"subject\": {\"email\": \"" + restrictedEmail + "\"}}");
             assertThat(restriction.status()).as(restriction.toString()).isEqualTo(201);
 
+            // the export is asked for with a labelled admin key: the email names it
+            var labelled = http.post("/v1/keys", key, "{\"scopes\": [\"admin\"], \"label\": \"DPO laptop\"}");
+            assertThat(labelled.status()).as(labelled.toString()).isEqualTo(201);
+            String dpoKey = labelled.json().get("key").asText();
             var made = http.post(
                     "/v1/exports",
-                    key,
+                    dpoKey,
                     "{\"segment\": \"" + segmentId(lethe, key)
                             + "\", \"columns\": [\"id\", \"identifiers.email\", \"field.nickname\", \"lastSeen\"],"
                             + " \"notify\": \"" + NOTIFY + "\"}");
@@ -181,7 +185,7 @@ class ExportApiTest {
             assertThat(message.getAllRecipients()[0].toString()).isEqualTo(NOTIFY);
             String text = message.getContent().toString();
             assertThat(text)
-                    .contains("API key " + TestLethe.keyIdOf(key))
+                    .contains("API key " + TestLethe.keyIdOf(dpoKey) + " (\"DPO laptop\")")
                     .contains("Asked at: " + job.get("createdAt").asText().substring(0, 16))
                     .contains("Asked from: 127.0.0.1")
                     .contains("/v1/exports/" + id + "/file?token=");
