@@ -70,6 +70,7 @@ import dev.lethe.subjects.JdbcSubjectStore;
 import dev.lethe.subjects.Restrictions;
 import dev.lethe.subjects.SubjectDirectory;
 import dev.lethe.subjects.SubjectRemoval;
+import dev.lethe.transfer.Exports;
 import dev.lethe.transfer.TransferSettings;
 import dev.lethe.values.JdbcValueStore;
 import dev.lethe.values.PersonalValues;
@@ -577,6 +578,23 @@ public final class Lethe implements AutoCloseable {
             // imports, exports and bulk deletions: one-time runs on the same scheduler (docs/jobs.md)
             this.transferJobs = new JobService(
                     jdbi, jobs, keyring, audit, ids, clock, config.transfers().previewTtl());
+            // exports: a CSV in the job's sealed file; erasing anyone in it withdraws the file
+            var exports = new Exports(
+                    jdbi,
+                    transferJobs,
+                    profiles,
+                    values,
+                    policies,
+                    subjects,
+                    requestStore::restrictedAmong,
+                    new JdbcAccountStore(),
+                    keyring,
+                    outbox,
+                    audit,
+                    clock,
+                    random,
+                    config.transfers());
+            erasures.onShred(exports::shredding);
             this.http = new HttpServer(
                     config.http(),
                     database,
@@ -597,7 +615,8 @@ public final class Lethe implements AutoCloseable {
                             consents,
                             requests,
                             packages,
-                            transferJobs),
+                            transferJobs,
+                            exports),
                     metrics,
                     version());
             // What a crash left written but not chained joins the chain before anything new.

@@ -79,7 +79,9 @@ final class ExportCommand extends TransferCommand {
         out.println("export " + id + " asked for");
         var job = watch.follow(id);
         if (!job.path("state").asText().equals("completed")) return exit(job, err, "completed");
-        String link = job.path("result").path("download").asText("");
+        // the link with its token: the job's result holds none (the token is kept sealed)
+        var linked = expect(remote.get("/v1/exports/" + JobWatch.encode(id) + "/link", secret), 200);
+        String link = linked.path("download").asText("");
         if (link.isEmpty()) {
             err.println("lethe: export " + id + " completed without a download link");
             return 1;

@@ -180,7 +180,7 @@ final class ServeCommand implements Callable<Integer> {
             names = "--export-link-uses",
             defaultValue = "${env:LETHE_EXPORT_LINK_USES:-1}",
             description = "How many downloads an export's link allows, 1..100 (env LETHE_EXPORT_LINK_USES, default 1).")
-    int exportLinkUses;
+    String exportLinkUses;
 
     @Option(
             names = "--max-upload-bytes",
@@ -226,6 +226,7 @@ final class ServeCommand implements Callable<Integer> {
                         .outbox(outbox())
                         .keyEpochInterval(keyEpochInterval(keyEpochInterval))
                         .erasureJournal(storage.erasureJournal)
+                        .transfers(transfers())
                         .build();
         var stopped = new CountDownLatch(1);
         Lethe lethe = Lethe.start(config, Lethe.microsecondClock(), new SecureRandom());
@@ -327,12 +328,19 @@ final class ServeCommand implements Callable<Integer> {
                 Duration.ofMinutes(1),
                 Duration.ofDays(30),
                 "thirty days");
-        if (exportLinkUses < 1 || exportLinkUses > 100)
+        int uses;
+        try {
+            uses = Integer.parseInt(exportLinkUses.strip());
+        } catch (NumberFormatException e) {
+            uses = -1;
+        }
+        if (uses < 1 || uses > 100)
             throw new SettingException(
-                    "--export-link-uses / LETHE_EXPORT_LINK_USES must be 1..100, not " + exportLinkUses);
+                    "--export-link-uses / LETHE_EXPORT_LINK_USES must be a whole number from 1 to 100, not '"
+                            + exportLinkUses.strip() + "'");
         if (maxUploadBytes < 1024)
             throw new SettingException("--max-upload-bytes / LETHE_MAX_UPLOAD_BYTES must be at least 1024");
-        return new TransferSettings(link, exportLinkUses, preview, maxUploadBytes);
+        return new TransferSettings(link, uses, preview, maxUploadBytes);
     }
 
     /** The outbox settings: an SMTP server when --smtp-host is given, else none (messages stay pending). */

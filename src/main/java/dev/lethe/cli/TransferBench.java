@@ -96,9 +96,10 @@ final class TransferBench {
         var exported = follow(exportId, "completed");
         long ran = System.nanoTime();
         Path file = dir.resolve("export.csv");
+        String link =
+                json(get("/v1/exports/" + exportId + "/link")).path("download").asText();
         var download = client.send(
-                HttpRequest.newBuilder(URI.create(
-                                base + exported.path("result").path("download").asText()))
+                HttpRequest.newBuilder(URI.create(base + link))
                         .header("Authorization", "Bearer " + admin)
                         .GET()
                         .build(),

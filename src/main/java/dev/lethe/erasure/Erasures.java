@@ -66,6 +66,18 @@ public final class Erasures {
     private final AuditLog audit;
     private final Ids ids;
     private final Clock clock;
+    private final List<ShredHook> shredHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** What another feature does in an erasure's transaction, under the person's lock. */
+    @FunctionalInterface
+    public interface ShredHook {
+        void shredding(Handle h, String accountId, String subjectId);
+    }
+
+    /** Adds work done in every erasure's transaction (an export holding the person is withdrawn). */
+    public void onShred(ShredHook hook) {
+        shredHooks.add(hook);
+    }
 
     public Erasures(
             Jdbi jdbi,
@@ -264,6 +276,7 @@ public final class Erasures {
                         CONSENT_PURPOSES,
                         CONSENT_MINORS,
                         REQUESTS,
+                        EXPORT_SUBJECTS,
                         SUBJECT_KEYS -> census.rows().get(table);
             };
             tables.add(new ErasureReceipt.TableRows(
@@ -278,6 +291,9 @@ public final class Erasures {
 
         var keep = new LinkedHashMap<String, String>();
         holdByCategory.forEach((category, hold) -> keep.put(category, hold.holdId()));
+        // what other features hold of the person outside these tables (an export's file) goes
+        // in this transaction too, under the person's lock
+        for (var hook : shredHooks) hook.shredding(h, accountId, subjectId);
         keyring.keep(h, accountId, subjectId, ruleHoldByCategory);
         keyring.shred(h, accountId, subjectId, keep);
         var receipt = new ErasureReceipt(

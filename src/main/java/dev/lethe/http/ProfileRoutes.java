@@ -211,7 +211,7 @@ final class ProfileRoutes {
     }
 
     /** A segment's filter from its JSON, every mistake at its path under {@code filter}. */
-    private static ProfileCriteria criteria(JsonNode f, JsonFields in) {
+    static ProfileCriteria criteria(JsonNode f, JsonFields in) {
         var fields = new LinkedHashMap<String, String>();
         JsonNode fs = f.get("fields");
         if (fs != null && !fs.isNull()) {

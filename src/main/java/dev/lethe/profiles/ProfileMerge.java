@@ -75,6 +75,18 @@ public final class ProfileMerge {
                     yield subjects.moveRows(h, table, accountId, source, into);
                 }
                 case CONSENT_MINORS -> dev.lethe.consent.Consents.mergeMinor(h, accountId, source, into);
+                // the survivor is in every export the source was in (once per export): erasing
+                // the survivor withdraws those files
+                case EXPORT_SUBJECTS -> {
+                    h.createUpdate("delete from export_subjects where account_id = :a and subject_id = :from"
+                                    + " and job_id in (select job_id from export_subjects"
+                                    + " where account_id = :a and subject_id = :into)")
+                            .bind("a", accountId)
+                            .bind("from", source)
+                            .bind("into", into)
+                            .execute();
+                    yield subjects.moveRows(h, table, accountId, source, into);
+                }
                 // handed over with the values just above: the survivor owns them now
                 case SUBJECT_KEYS -> 0;
                 case SUBJECTS -> {

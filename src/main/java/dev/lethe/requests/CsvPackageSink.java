@@ -14,7 +14,7 @@ import java.util.zip.ZipOutputStream;
  * line; lists and maps (an event's properties) are JSON texts in their cell; a text a spreadsheet
  * would run as a formula starts with {@code '} ({@link #inert}).
  */
-final class CsvPackageSink implements PackageSink {
+public final class CsvPackageSink implements PackageSink {
 
     private final ZipOutputStream zip;
     private final Writer out;
@@ -40,11 +40,19 @@ final class CsvPackageSink implements PackageSink {
     private void line(java.util.List<Object> cells) throws IOException {
         for (int i = 0; i < cells.size(); i++) {
             if (i > 0) out.write(',');
-            Object cell = cells.get(i);
-            String text = Cells.text(cell);
-            out.write(quoted(cell instanceof Number ? text : inert(text)));
+            out.write(cell(cells.get(i)));
         }
         out.write("\r\n");
+    }
+
+    /**
+     * One value as an RFC 4180 cell: quoted when it holds a comma, a quote or a line break, made
+     * inert for spreadsheets ({@link #inert}) unless it is a number; lists and maps as JSON. Exports
+     * (transfer.Exports) write their cells with it too.
+     */
+    public static String cell(Object value) {
+        String text = Cells.text(value);
+        return quoted(value instanceof Number ? text : inert(text));
     }
 
     /**

@@ -59,6 +59,18 @@ public final class SubjectRemoval {
                         CONSENTS,
                         CONSENT_PURPOSES,
                         CONSENT_MINORS -> subjects.deleteRows(h, table, accountId, subjectId);
+                // an erasure withdrew the exports holding the person in its own transaction
+                // (Exports); a removal by retention destroys the key of any export file still
+                // holding them, so no file yields the person after they are gone
+                case EXPORT_SUBJECTS -> {
+                    for (String job : h.createQuery(
+                                    "select job_id from export_subjects where account_id = :a and subject_id = :s")
+                            .bind("a", accountId)
+                            .bind("s", subjectId)
+                            .mapTo(String.class)
+                            .list()) keyring.destroyAccountKey(h, accountId, "job/" + job);
+                    yield subjects.deleteRows(h, table, accountId, subjectId);
+                }
                 // values of held categories stay, sealed as they are: they open through the keys
                 // the shred just kept under their hold's key
                 case PERSONAL_VALUES ->

@@ -33,6 +33,9 @@ public enum SubjectTable {
     CONSENT_PURPOSES("consent_purposes", "the purposes of each consent, granted or not"),
     CONSENT_MINORS("consent_minors", "the year the person comes of digital age, when they are a minor"),
     REQUESTS("requests", "the person's data-subject requests (ids, types, states and dates; no personal value)"),
+    EXPORT_SUBJECTS(
+            "export_subjects",
+            "exports whose file holds the person (ids only): erasing the person withdraws those files"),
     SUBJECT_KEYS("subject_keys", "the person's key, under which every personal value is sealed"),
     SUBJECTS("subjects", "the person: type, first and last seen");
 

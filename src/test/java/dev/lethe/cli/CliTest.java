@@ -176,6 +176,23 @@ class CliTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void serveWithAnExportLinkOfNoUsesOrAWrongLifetimeExitsWith2NamingTheFlagAndTheVariable() {
+        Path dataDir = dir.resolve("data");
+
+        var uses = lethe("serve", "--export-link-uses", "0", "--port", "0", "--data-dir", dataDir.toString());
+        var ttl = lethe("serve", "--export-link-ttl", "24h", "--port", "0", "--data-dir", dataDir.toString());
+
+        assertThat(uses.exit()).as(uses.toString()).isEqualTo(2);
+        assertThat(uses.err()).contains("--export-link-uses / LETHE_EXPORT_LINK_USES must be a whole number from 1 to 100, not '0'");
+        assertThat(ttl.exit()).as(ttl.toString()).isEqualTo(2);
+        assertThat(ttl.err())
+                .contains("--export-link-ttl / LETHE_EXPORT_LINK_TTL")
+                .contains("'24h'");
+        assertThat(dataDir).as("nothing was started").doesNotExist();
+    }
+
+    @Test
     void theSweepIntervalIsAnIsoDurationFromOneSecondToOneDay() {
         assertThat(ServeCommand.sweepInterval("PT1S")).isEqualTo(Duration.ofSeconds(1));
         assertThat(ServeCommand.sweepInterval("PT15M")).isEqualTo(Duration.ofMinutes(15));

@@ -129,6 +129,8 @@ class HostileInputSweepTest {
             new Accepted(
                     "POST /v1/messages", "body:messages\\[0]\\.(product|api|status|conversationId|campaignId)", TEXT),
             new Accepted("(POST /v1/segments|PUT /v1/segments/\\{id})", "body:(name|filter\\.tag)", TEXT),
+            // an export's filter is a segment's: a tag is any text (it then matches no one)
+            new Accepted("POST /v1/exports", "body:filter\\.tag", TEXT),
             new Accepted("PUT /v1/notices/publication", "body:public", EnumSet.of(Kind.BOOLEAN_FOR_VALUE)),
             new Accepted("GET /v1/profiles", "query:(tag|field\\..*)", QUERY_TEXT),
             new Accepted("GET /v1/audit", "query:(actor|action|target)", QUERY_TEXT),
@@ -480,6 +482,7 @@ class HostileInputSweepTest {
                     ids.put("/consents/", consent);
                     ids.put("/requests/", request);
                     ids.put("/jobs/", job);
+                    ids.put("/exports/", job);
                     yield ids.entrySet().stream()
                             .filter(e -> route.contains(e.getKey()))
                             .map(java.util.Map.Entry::getValue)
@@ -556,6 +559,10 @@ class HostileInputSweepTest {
                             {"type": "access", "subject": {"email": "zebulon@example.org"},
                              "receivedAt": "2026-01-10T00:00:00Z", "purposes": [], "verify": false}""";
                 case "PATCH /v1/profiles/{id}" -> "{\"traits\": {\"name\": \"Zebulon Quirk\"}}";
+                case "POST /v1/exports" ->
+                    "{\"segment\": \"" + segment
+                            + "\", \"filter\": {\"tag\": \"vip\"}, \"columns\": [\"id\", \"traits.name\"],"
+                            + " \"notify\": \"zebulon@example.org\"}";
                 case "POST /v1/requests/{id}/reject" -> "{\"reason\": \"manifestly unfounded\"}";
                 case "POST /v1/requests/{id}/extend" -> "{\"months\": 1, \"reason\": \"complex case\"}";
                 case "POST /v1/requests/{id}/verify" -> "{\"code\": \"ABCDEFGH23\"}";

@@ -1,0 +1,953 @@
+package dev.lethe.transfer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.lethe.accounts.AccountService;
+import dev.lethe.accounts.Caller;
+import dev.lethe.accounts.Scope;
+import dev.lethe.audit.Actor;
+import dev.lethe.audit.AuditEvent;
+import dev.lethe.audit.AuditLog;
+import dev.lethe.crypto.CryptoFailure;
+import dev.lethe.crypto.Keyring;
+import dev.lethe.errors.ConflictException;
+import dev.lethe.errors.FieldError;
+import dev.lethe.errors.GoneException;
+import dev.lethe.errors.InvalidInputException;
+import dev.lethe.errors.LetheException;
+import dev.lethe.errors.NotFoundException;
+import dev.lethe.jobs.Job;
+import dev.lethe.jobs.JobFailure;
+import dev.lethe.jobs.JobFiles;
+import dev.lethe.jobs.JobKind;
+import dev.lethe.jobs.JobRun;
+import dev.lethe.jobs.JobService;
+import dev.lethe.jobs.JobState;
+import dev.lethe.outbox.Outbox;
+import dev.lethe.outbox.OutboxMessage;
+import dev.lethe.profiles.ProfileCriteria;
+import dev.lethe.profiles.ProfileLists;
+import dev.lethe.profiles.Profiles;
+import dev.lethe.registry.CustomField;
+import dev.lethe.registry.PolicyService;
+import dev.lethe.registry.PolicyVersion;
+import dev.lethe.requests.CsvPackageSink;
+import dev.lethe.storage.Ids;
+import dev.lethe.subjects.Restrictions;
+import dev.lethe.subjects.SubjectDirectory;
+import dev.lethe.values.PersonalValues;
+import dev.lethe.values.Sensitive;
+import java.io.BufferedWriter;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.Period;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Exports (docs/export.md): a governed job that writes the profiles of a segment or filter as a
+ * CSV into the job's sealed file, page by page (memory holds one page), and records who is in it.
+ * The download link's token is random (256 bits); only its hash is kept in clear, the token itself
+ * sealed under the job's key. The link works {@link TransferSettings#linkUses} times within {@link
+ * TransferSettings#linkTtl}; then the file is deleted. Erasing anyone in an export withdraws its
+ * file in the erasure's transaction ({@link #shredding}), so a file made before an erasure never
+ * yields the person after it.
+ */
+public final class Exports {
+
+    /** The job file the CSV is written to. */
+    public static final String STREAM = "export";
+
+    /** The kinds of export. */
+    public static final List<String> KINDS = List.of("profiles", "events", "messages");
+
+    /** Profiles read per step. */
+    static final int PAGE = 500;
+
+    /** Why a file is withdrawn when a person in it is erased. */
+    static final String WITHDRAWN_ERASED = "a person in it was erased";
+
+    private static final ObjectMapper MAPPER =
+            JsonMapper.builder().addModule(new JavaTimeModule()).build();
+
+    private final Jdbi jdbi;
+    private final JobService jobs;
+    private final Profiles profiles;
+    private final PersonalValues values;
+    private final PolicyService policies;
+    private final SubjectDirectory subjects;
+    private final Restrictions restrictions;
+    private final dev.lethe.accounts.AccountStore accounts;
+    private final Keyring keyring;
+    private final Outbox outbox;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final SecureRandom random;
+    private final TransferSettings settings;
+
+    public Exports(
+            Jdbi jdbi,
+            JobService jobs,
+            Profiles profiles,
+            PersonalValues values,
+            PolicyService policies,
+            SubjectDirectory subjects,
+            Restrictions restrictions,
+            dev.lethe.accounts.AccountStore accounts,
+            Keyring keyring,
+            Outbox outbox,
+            AuditLog audit,
+            Clock clock,
+            SecureRandom random,
+            TransferSettings settings) {
+        this.jdbi = jdbi;
+        this.jobs = jobs;
+        this.profiles = profiles;
+        this.values = values;
+        this.policies = policies;
+        this.subjects = subjects;
+        this.restrictions = restrictions;
+        this.accounts = accounts;
+        this.keyring = keyring;
+        this.outbox = outbox;
+        this.audit = audit;
+        this.clock = clock;
+        this.random = random;
+        this.settings = settings;
+        jobs.register(JobKind.EXPORT, this::run);
+    }
+
+    /**
+     * What an export asks for.
+     *
+     * @param kind profiles (default), events or messages
+     * @param segment a saved segment's id, or null
+     * @param filter criteria (refining the segment's), already read from JSON; personal (sealed)
+     * @param columns the columns, in order; null for the default
+     * @param from start of the time range (events, messages), or null
+     * @param to end of it, exclusive, or null
+     * @param notify who is emailed the link when the file is ready; personal (sealed); or null
+     */
+    public record Request(
+            String kind,
+            String segment,
+            ProfileCriteria filter,
+            List<String> columns,
+            Instant from,
+            Instant to,
+            String notifyAddress) {}
+
+    /** What is sealed with the job: the filter, the address to notify and the requester's address. */
+    record Personal(Map<String, Object> filter, String notifyAddress, String address) {}
+
+    // ---- asking ----
+
+    /** Checks an export and records its job (202): every problem at its field. */
+    public Job create(Caller caller, Request r) {
+        AccountService.requireScope(caller, Scope.ADMIN);
+        String kind = r.kind() == null ? "profiles" : r.kind();
+        var errors = new ArrayList<FieldError>();
+        if (!KINDS.contains(kind)) errors.add(new FieldError("kind", "must be one of " + String.join(", ", KINDS)));
+        boolean people = !KINDS.contains(kind) || kind.equals("profiles");
+        var custom = customFields(caller.accountId());
+        var traits = traits(caller.accountId());
+        var activityValues = people ? List.<String>of() : activityValues(caller.accountId(), Activity.of(kind));
+        List<String> columns = r.columns() != null && !r.columns().isEmpty()
+                ? List.copyOf(r.columns())
+                : people
+                        ? ProfileLists.BASE_COLUMNS
+                        : java.util.stream.Stream.concat(Activity.of(kind).columns.stream(), activityValues.stream())
+                                .toList();
+        var unknown = new ArrayList<String>();
+        for (String c : columns) {
+            boolean ok = c != null
+                    && (people
+                            ? known(c, custom, traits)
+                            : Activity.of(kind).columns.contains(c) || activityValues.contains(c));
+            if (!ok) unknown.add(String.valueOf(c));
+        }
+        if (!unknown.isEmpty())
+            errors.add(new FieldError(
+                    "columns",
+                    "unknown columns " + String.join(", ", unknown) + " (known: "
+                            + (people
+                                    ? String.join(", ", ProfileLists.COLUMNS)
+                                            + ", field.<key> of a custom field, or identifiers.<kind> / traits.<name> as the policy's fields name them"
+                                    : String.join(", ", Activity.of(kind).columns)
+                                            + (activityValues.isEmpty()
+                                                    ? ""
+                                                    : ", " + String.join(", ", activityValues)))
+                            + ")"));
+        if (columns.size() != columns.stream().distinct().count())
+            errors.add(new FieldError("columns", "names a column twice"));
+        if (!people && r.segment() != null)
+            errors.add(new FieldError("segment", "is for profiles exports; " + kind + " are chosen by from and to"));
+        if (!people && r.filter() != null)
+            errors.add(new FieldError("filter", "is for profiles exports; " + kind + " are chosen by from and to"));
+        if (r.from() != null && r.to() != null && !r.from().isBefore(r.to()))
+            errors.add(new FieldError("to", "must be after from"));
+        if ((r.from() != null || r.to() != null) && "profiles".equals(kind))
+            errors.add(new FieldError("from", "a time range is for events and messages exports"));
+        if (r.notifyAddress() != null && !OutboxMessage.isAddress(r.notifyAddress()))
+            errors.add(new FieldError("notify", "must be one email address"));
+        ProfileCriteria criteria = r.filter() == null ? ProfileCriteria.NONE : r.filter();
+        var reader = new Caller(caller.accountId(), caller.keyId(), Set.of(Scope.READ), caller.sourceAddress());
+        if (r.segment() != null && !Ids.isId(r.segment())) {
+            errors.add(new FieldError("segment", "is a saved segment's id (a UUID)"));
+        } else if (r.segment() != null) {
+            try {
+                var seg = profiles.segments().segment(reader, r.segment());
+                criteria = seg.segment().criteria().refinedBy(criteria);
+            } catch (NotFoundException e) {
+                errors.add(new FieldError("segment", "no such segment in this account"));
+            }
+        }
+        if (errors.isEmpty() && people) {
+            var query = new ProfileLists.ProfileQuery(null, null, null, criteria, null, 1, listColumns(columns));
+            for (var e : profiles.lists().problems(reader, query, false))
+                errors.add(new FieldError(e.path().equals("columns") ? "columns" : "filter." + e.path(), e.message()));
+        }
+        if (!errors.isEmpty()) throw new InvalidInputException("The export is not valid.", errors);
+
+        var params = new LinkedHashMap<String, Object>();
+        params.put("kind", kind);
+        params.put("columns", columns);
+        if (r.segment() != null) params.put("segment", r.segment());
+        params.put("filtered", r.filter() != null && !r.filter().equals(ProfileCriteria.NONE));
+        if (r.from() != null) params.put("from", r.from().toString());
+        if (r.to() != null) params.put("to", r.to().toString());
+        params.put("notify", r.notifyAddress() != null);
+        params.put("linkUses", settings.linkUses());
+        params.put("linkTtl", settings.linkTtl().toString());
+        byte[] personal = encode(new Personal(
+                r.filter() == null ? Map.of() : criteriaMap(r.filter()), r.notifyAddress(), caller.sourceAddress()));
+        String id = jobs.newId();
+        var job = jdbi.inTransaction(h -> {
+            var made = jobs.create(
+                    h, caller, id, new JobService.NewJob(JobKind.EXPORT, JobState.QUEUED, params, personal));
+            h.createUpdate("insert into exports (account_id, job_id, uses_left) values (:a, :j, :uses)")
+                    .bind("a", caller.accountId())
+                    .bind("j", id)
+                    .bind("uses", settings.linkUses())
+                    .execute();
+            audit.append(
+                    h,
+                    AuditEvent.ok(
+                            caller.accountId(),
+                            caller.actor(),
+                            "export.create",
+                            List.of("job:" + id),
+                            Map.of("kind", kind, "columns", columns.size(), "notify", r.notifyAddress() != null)));
+            return made;
+        });
+        jobs.start(caller.accountId(), id);
+        return job;
+    }
+
+    private static boolean known(String c, Map<String, CustomField> custom, Set<String> traits) {
+        if (ProfileLists.COLUMNS.contains(c)) return true;
+        if (c.startsWith("field.")) return custom.containsKey(c.substring("field.".length()));
+        return traits.contains(c);
+    }
+
+    /** The columns ProfileLists answers (the others are traits, read here). */
+    private static List<String> listColumns(List<String> columns) {
+        var out = columns.stream().filter(c -> !valueColumn(c)).toList();
+        return out.isEmpty() ? List.of("id") : out;
+    }
+
+    /**
+     * The values an activity export may carry beside its rows: for events, the context and
+     * properties fields the policy names (an address, a page) — what the policy permits to keep;
+     * for messages, their traffic data (the routing row and the traffic.* values: from, to), never
+     * their content.
+     */
+    private List<String> activityValues(String accountId, Activity activity) {
+        var policy = policies.inForce(accountId).map(PolicyVersion::policy);
+        if (policy.isEmpty()) return List.of();
+        return policy.get().fields().keySet().stream()
+                .filter(f -> activity == Activity.EVENTS
+                        ? f.startsWith("context.") || f.startsWith("properties.")
+                        : f.startsWith("traffic."))
+                .sorted()
+                .toList();
+    }
+
+    /** A column read from the person's values: an identifier or a trait the policy declares. */
+    private static boolean valueColumn(String c) {
+        return c.startsWith("traits.") || c.startsWith("identifiers.");
+    }
+
+    private Map<String, CustomField> customFields(String accountId) {
+        return policies.inForce(accountId).map(v -> v.policy().customFields()).orElse(Map.of());
+    }
+
+    /** The identifiers and traits the policy's fields name (custom fields are field.<key>). */
+    private Set<String> traits(String accountId) {
+        var policy = policies.inForce(accountId).map(PolicyVersion::policy);
+        if (policy.isEmpty()) return Set.of();
+        var out = new java.util.TreeSet<String>();
+        for (String f : policy.get().fields().keySet()) if (valueColumn(f)) out.add(f);
+        return out;
+    }
+
+    // ---- running ----
+
+    private void run(JobRun run) {
+        String accountId = run.accountId();
+        String jobId = run.jobId();
+        var personal = jdbi.withHandle(run::sealedParams)
+                .map(Exports::decode)
+                .orElseThrow(() -> new JobFailure("the export's parameters are gone"));
+        if (run.position().isPresent() || run.done() > 0) {
+            // a run cut short (a crash, a stop) starts the file over: a CSV is one whole stream
+            run.files().delete(accountId, jobId, STREAM);
+            jdbi.useTransaction(h -> h.createUpdate("delete from export_subjects where account_id = :a and job_id = :j")
+                    .bind("a", accountId)
+                    .bind("j", jobId)
+                    .execute());
+        }
+        @SuppressWarnings("unchecked")
+        List<String> columns = (List<String>) run.params().get("columns");
+        String kind = (String) run.params().getOrDefault("kind", "profiles");
+        long rows;
+        var counting = new Counting(run.files().create(accountId, jobId, STREAM));
+        try (Writer out = new BufferedWriter(new OutputStreamWriter(counting, StandardCharsets.UTF_8))) {
+            rows = kind.equals("profiles")
+                    ? profileRows(run, columns, personal, out)
+                    : activityRows(run, Activity.of(kind), columns, personal, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        long total = rows;
+        long bytes = counting.count;
+        Instant expires = clock.instant().plus(settings.linkTtl());
+        jdbi.useTransaction(h -> {
+            String withdrawn = h.createQuery(
+                            "select withdrawn from exports where account_id = :a and job_id = :j for update")
+                    .bind("a", accountId)
+                    .bind("j", jobId)
+                    .mapTo(String.class)
+                    .findOne()
+                    .orElse(null);
+            if (withdrawn != null) throw new JobFailure("the file was withdrawn: " + withdrawn);
+            byte[] raw = new byte[32];
+            random.nextBytes(raw);
+            String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+            var sealed = keyring.sealForAccount(
+                    h, accountId, "job/" + jobId, "link-token", token.getBytes(StandardCharsets.UTF_8));
+            h.createUpdate(
+                            "update exports set token_hash = :hash, token_sealed = :sealed where account_id = :a and job_id = :j")
+                    .bind("hash", hash(token))
+                    .bind("sealed", sealed.ciphertext())
+                    .bind("a", accountId)
+                    .bind("j", jobId)
+                    .execute();
+            if (personal.notifyAddress() != null) {
+                String label = accounts.findKey(h, run.requestedBy())
+                        .map(dev.lethe.accounts.ApiKey::label)
+                        .filter(l -> l != null && !l.isBlank())
+                        .map(l -> " (\"" + l + "\")")
+                        .orElse("");
+                String text = "The export you asked Lethe for is ready: " + total + " rows.\n\n"
+                        + "Asked by: API key " + run.requestedBy() + label + "\n"
+                        + "Asked at: " + run.createdAt() + "\n"
+                        + "Asked from: " + (personal.address() == null ? "unknown address" : personal.address())
+                        + "\n\n"
+                        + "Download it (the link works " + settings.linkUses()
+                        + (settings.linkUses() == 1 ? " time" : " times") + ", until " + expires + "):\n"
+                        + link(jobId, token) + "\n\n"
+                        + "If you did not ask for this export, tell your administrator: the file holds personal data.\n";
+                outbox.enqueue(
+                        h,
+                        accountId,
+                        Optional.empty(),
+                        OutboxMessage.email(
+                                personal.notifyAddress(), "Your Lethe export is ready", text, "export-ready"));
+            }
+            run.checkpoint(h, total, "written");
+        });
+        var result = new LinkedHashMap<String, Object>();
+        result.put("rows", total);
+        result.put("bytes", bytes);
+        result.put("download", "/v1/exports/" + jobId + "/file");
+        result.put("link", "/v1/exports/" + jobId + "/link");
+        run.finish(JobState.COMPLETED, result, expires);
+    }
+
+    private record Kept(Set<String> ids, Map<String, Map<String, Sensitive>> traits) {}
+
+    /** An activity export's table: events or messages, read in time order across the account. */
+    enum Activity {
+        EVENTS(
+                "events",
+                "event_id",
+                "occurred_at",
+                List.of("id", "profileId", "session", "type", "occurredAt", "receivedAt"),
+                List.of("event_id", "subject_id", "session_id", "type", "occurred_at", "received_at")),
+        MESSAGES(
+                "messages",
+                "message_id",
+                "sent_at",
+                List.of(
+                        "id",
+                        "profileId",
+                        "channel",
+                        "product",
+                        "api",
+                        "direction",
+                        "status",
+                        "campaignId",
+                        "sentAt",
+                        "receivedAt"),
+                List.of(
+                        "message_id",
+                        "subject_id",
+                        "channel",
+                        "product",
+                        "api",
+                        "direction",
+                        "status",
+                        "campaign_id",
+                        "sent_at",
+                        "received_at"));
+
+        final String table;
+        final String id;
+        final String time;
+        final List<String> columns;
+        final List<String> sqlColumns;
+
+        Activity(String table, String id, String time, List<String> columns, List<String> sqlColumns) {
+            this.table = table;
+            this.id = id;
+            this.time = time;
+            this.columns = columns;
+            this.sqlColumns = sqlColumns;
+        }
+
+        static Activity of(String kind) {
+            return kind.equals("events") ? EVENTS : MESSAGES;
+        }
+    }
+
+    /** The start and end used when a time range leaves one open. */
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+
+    private static final Instant LATEST = Instant.parse("9999-12-31T00:00:00Z");
+
+    /** An activity row as read: its cells by column, its id, its person. */
+    private record ActivityRow(String id, String subjectId, Instant at, Map<String, Object> cells) {}
+
+    /**
+     * Writes the events or messages of the time range, oldest first, a page at a time (keyset on
+     * time and id); each page's people locked, the erased and the restricted left out, the rest
+     * recorded in export_subjects. An event's values (context, properties) come with it as the
+     * policy names them; a message's traffic data is its row (never its content).
+     */
+    private long activityRows(JobRun run, Activity activity, List<String> columns, Personal personal, Writer out)
+            throws IOException {
+        String accountId = run.accountId();
+        String jobId = run.jobId();
+        Instant from = run.params().get("from") == null
+                ? EARLIEST
+                : Instant.parse((String) run.params().get("from"));
+        Instant to = run.params().get("to") == null
+                ? LATEST
+                : Instant.parse((String) run.params().get("to"));
+        line(out, new ArrayList<Object>(columns));
+        String sql = "select " + String.join(", ", activity.sqlColumns) + " from " + activity.table
+                + " where account_id = :a and subject_id is not null and " + activity.time + " >= :from and "
+                + activity.time + " < :to and (" + activity.time + " > :at or (" + activity.time + " = :at and "
+                + activity.id + " > :id)) order by " + activity.time + ", " + activity.id + " limit " + PAGE;
+        Instant at = from.minusNanos(1000);
+        String after = "00000000-0000-0000-0000-000000000000";
+        long rows = 0;
+        while (true) {
+            Instant atNow = at;
+            String afterNow = after;
+            var page = jdbi.withHandle(h -> h.createQuery(sql)
+                    .bind("a", accountId)
+                    .bind("from", from)
+                    .bind("to", to)
+                    .bind("at", atNow)
+                    .bind("id", afterNow)
+                    .map((rs, ctx) -> {
+                        var cells = new LinkedHashMap<String, Object>();
+                        for (int i = 0; i < activity.columns.size(); i++) {
+                            Object v = rs.getObject(i + 1);
+                            if (v instanceof java.time.OffsetDateTime t) v = t.toInstant();
+                            else if (v instanceof java.sql.Timestamp t) v = t.toInstant();
+                            else if (v != null && !(v instanceof String)) v = v.toString();
+                            cells.put(activity.columns.get(i), v);
+                        }
+                        return new ActivityRow(
+                                String.valueOf(cells.get("id")),
+                                String.valueOf(cells.get("profileId")),
+                                rs.getObject(
+                                                activity.sqlColumns.indexOf(activity.time) + 1,
+                                                java.time.OffsetDateTime.class)
+                                        .toInstant(),
+                                cells);
+                    })
+                    .list());
+            if (page.isEmpty()) break;
+            long before = rows;
+            var valueColumns =
+                    columns.stream().filter(c -> !activity.columns.contains(c)).toList();
+            var kept = jdbi.inTransaction(h -> {
+                var people = page.stream()
+                        .map(ActivityRow::subjectId)
+                        .distinct()
+                        .sorted()
+                        .toList();
+                var locked = subjects.lockNamed(h, accountId, people);
+                var restricted = restrictions.restrictedAmong(h, accountId, people);
+                var keepPeople = people.stream()
+                        .filter(id -> locked.get(id) != null && !locked.isErased(id) && !restricted.contains(id))
+                        .toList();
+                var keptRows = page.stream()
+                        .filter(r -> keepPeople.contains(r.subjectId()))
+                        .toList();
+                var byRecord = new java.util.HashMap<String, Map<String, Sensitive>>();
+                if (!valueColumns.isEmpty() && !keptRows.isEmpty())
+                    for (var v : values.ofRecords(
+                            h, accountId, keptRows.stream().map(ActivityRow::id).toList()))
+                        if (valueColumns.contains(v.field()))
+                            byRecord.computeIfAbsent(v.recordId(), k -> new LinkedHashMap<>())
+                                    .put(v.field(), v.value());
+                if (!keepPeople.isEmpty()) {
+                    var already = new java.util.HashSet<>(
+                            h.createQuery("select subject_id from export_subjects where account_id = :a and job_id = :j"
+                                            + " and subject_id in (<ids>)")
+                                    .bind("a", accountId)
+                                    .bind("j", jobId)
+                                    .bindList("ids", keepPeople)
+                                    .mapTo(String.class)
+                                    .list());
+                    var batch = h.prepareBatch(
+                            "insert into export_subjects (account_id, job_id, subject_id) values (:a, :j, :s)");
+                    int added = 0;
+                    for (String id : keepPeople) {
+                        if (already.contains(id)) continue;
+                        batch.bind("a", accountId)
+                                .bind("j", jobId)
+                                .bind("s", id)
+                                .add();
+                        added++;
+                    }
+                    if (added > 0) batch.execute();
+                    audit.append(
+                            h,
+                            AuditEvent.ok(
+                                    accountId,
+                                    new Actor(run.requestedBy(), personal.address()),
+                                    "export.run",
+                                    keepPeople.stream()
+                                            .map(id -> "profile:" + id)
+                                            .toList(),
+                                    Map.of("job", jobId, "rows", keptRows.size(), "kind", activity.table)));
+                }
+                run.checkpoint(h, before + keptRows.size(), "rows:" + (before + keptRows.size()));
+                return new KeptActivity(keptRows, byRecord);
+            });
+            for (var r : kept.rows()) {
+                var own = kept.values().getOrDefault(r.id(), Map.of());
+                var cells = new ArrayList<Object>();
+                for (String c : columns)
+                    cells.add(r.cells().containsKey(c) ? r.cells().get(c) : own.get(c));
+                line(out, cells);
+                rows++;
+            }
+            var last = page.getLast();
+            at = last.at();
+            after = last.id();
+            if (page.size() < PAGE) break;
+        }
+        return rows;
+    }
+
+    private record KeptActivity(List<ActivityRow> rows, Map<String, Map<String, Sensitive>> values) {}
+
+    /** Writes the profiles of the export, page by page; returns how many. */
+    private long profileRows(JobRun run, List<String> columns, Personal personal, Writer out) throws IOException {
+        String accountId = run.accountId();
+        String jobId = run.jobId();
+        String segment = (String) run.params().get("segment");
+        var reader = new Caller(accountId, run.requestedBy(), Set.of(Scope.READ), personal.address());
+        ProfileCriteria criteria = criteria(personal.filter());
+        if (segment != null) {
+            try {
+                criteria = profiles.segments()
+                        .segment(reader, segment)
+                        .segment()
+                        .criteria()
+                        .refinedBy(criteria);
+            } catch (NotFoundException e) {
+                throw new JobFailure("the segment was deleted before the export ran");
+            }
+        }
+        var custom = customFields(accountId);
+        var traitColumns = columns.stream().filter(Exports::valueColumn).toList();
+        var listColumns = listColumns(columns);
+        long rows = 0;
+        {
+            var header = new ArrayList<Object>();
+            for (String c : columns) {
+                var field = c.startsWith("field.") ? custom.get(c.substring("field.".length())) : null;
+                header.add(field == null ? c : field.displayName());
+            }
+            line(out, header);
+            String cursor = null;
+            do {
+                ProfileLists.Page page;
+                try {
+                    page = profiles.lists()
+                            .list(
+                                    reader,
+                                    new ProfileLists.ProfileQuery(
+                                            null, null, null, criteria, cursor, PAGE, listColumns));
+                } catch (LetheException e) {
+                    // the filter no longer fits the account (a field or goal deleted since)
+                    throw new JobFailure("the filter no longer fits the account: " + e.getMessage());
+                }
+                cursor = page.nextCursor();
+                var ids = page.profiles().stream()
+                        .map(p -> p.subject().subjectId())
+                        .toList();
+                long before = rows;
+                // under the people's locks (docs/locks.md): someone erased meanwhile is left out,
+                // and an erasure after this commit finds them in export_subjects and withdraws the file
+                var kept = jdbi.inTransaction(h -> {
+                    var locked = subjects.lockNamed(h, accountId, ids);
+                    var keep = ids.stream()
+                            .filter(id -> locked.get(id) != null && !locked.isErased(id))
+                            .toList();
+                    var traitValues = traitColumns.isEmpty() || keep.isEmpty()
+                            ? Map.<String, Map<String, Sensitive>>of()
+                            : values.latest(h, accountId, keep, traitColumns);
+                    var batch = h.prepareBatch(
+                            "insert into export_subjects (account_id, job_id, subject_id) values (:a, :j, :s)");
+                    for (String id : keep)
+                        batch.bind("a", accountId)
+                                .bind("j", jobId)
+                                .bind("s", id)
+                                .add();
+                    if (!keep.isEmpty()) batch.execute();
+                    if (!keep.isEmpty())
+                        audit.append(
+                                h,
+                                AuditEvent.ok(
+                                        accountId,
+                                        new Actor(run.requestedBy(), personal.address()),
+                                        "export.run",
+                                        keep.stream().map(id -> "profile:" + id).toList(),
+                                        Map.of("job", jobId, "rows", keep.size(), "columns", columns.size())));
+                    run.checkpoint(h, before + keep.size(), "rows:" + (before + keep.size()));
+                    return new Kept(Set.copyOf(keep), traitValues);
+                });
+                for (var p : page.profiles()) {
+                    String id = p.subject().subjectId();
+                    if (!kept.ids().contains(id)) continue;
+                    var cells = new ArrayList<Object>();
+                    var own = kept.traits().getOrDefault(id, Map.of());
+                    for (String c : columns) cells.add(cell(p, c, own));
+                    line(out, cells);
+                    rows++;
+                }
+            } while (cursor != null);
+        }
+        return rows;
+    }
+
+    private static Object cell(ProfileLists.Row p, String column, Map<String, Sensitive> traits) {
+        var s = p.subject();
+        return switch (column) {
+            case "id" -> s.subjectId();
+            case "subjectType" -> s.subjectType();
+            case "firstSeen" -> s.firstSeenAt();
+            case "lastSeen" -> s.lastSeenAt();
+            case "visits" -> p.visits();
+            case "engagement" -> p.engagement() == null ? null : p.engagement().level();
+            default -> {
+                if (column.startsWith("field.")) {
+                    var v = p.fields().get(column.substring("field.".length()));
+                    yield v == null ? null : v.typed();
+                }
+                yield traits.get(column);
+            }
+        };
+    }
+
+    private static void line(Writer out, List<Object> cells) throws IOException {
+        for (int i = 0; i < cells.size(); i++) {
+            if (i > 0) out.write(',');
+            out.write(CsvPackageSink.cell(cells.get(i)));
+        }
+        out.write("\r\n");
+    }
+
+    /** The link a download uses (relative to the server's address). */
+    static String link(String jobId, String token) {
+        return "/v1/exports/" + jobId + "/file?token=" + token;
+    }
+
+    // ---- downloading ----
+
+    /** A download granted: the file to stream, and whether it was the link's last use. */
+    public record Grant(String accountId, String jobId, boolean last) {}
+
+    /**
+     * Checks a link and counts its use, in one transaction under the job's lock: two downloads at
+     * once of a link with one use left get one file and one 410. 404 for a wrong token or export;
+     * 410 when the link was used up, expired, or the file was withdrawn (an erasure).
+     */
+    public Grant grant(String jobId, String token, String sourceAddress) {
+        if (!Ids.isId(jobId) || token == null || token.isEmpty() || token.length() > 200)
+            throw new NotFoundException("No such export link.");
+        return jdbi.inTransaction(h -> {
+            var accountId = h.createQuery("select account_id from exports where job_id = :j")
+                    .bind("j", jobId)
+                    .mapTo(String.class)
+                    .findOne()
+                    .orElseThrow(() -> new NotFoundException("No such export link."));
+            var job = jobs.lock(h, accountId, jobId);
+            var row = h.createQuery("select token_hash, uses_left, withdrawn from exports"
+                            + " where account_id = :a and job_id = :j for update")
+                    .bind("a", accountId)
+                    .bind("j", jobId)
+                    .map((rs, ctx) -> new Object[] {rs.getString(1), rs.getInt(2), rs.getString(3)})
+                    .one();
+            String withdrawn = (String) row[2];
+            if (withdrawn != null)
+                throw new GoneException("The export's file was withdrawn: " + withdrawn + " after it was made.");
+            String stored = (String) row[0];
+            if (stored == null) {
+                if (job.jobState() == JobState.COMPLETED) throw new GoneException("The export's link was used up.");
+                if (job.jobState().isFinal())
+                    throw new GoneException("The export " + job.state() + ": there is no file.");
+                throw new ConflictException("The export is " + job.state() + ": its file is not ready yet.");
+            }
+            if (!MessageDigest.isEqual(
+                    stored.getBytes(StandardCharsets.US_ASCII), hash(token).getBytes(StandardCharsets.US_ASCII)))
+                throw new NotFoundException("No such export link.");
+            int uses = (Integer) row[1];
+            if (uses <= 0) throw new GoneException("The export's link was used up.");
+            if (job.expiresAt() == null || !job.expiresAt().isAfter(clock.instant()))
+                throw new GoneException("The export's link expired.");
+            int left = uses - 1;
+            h.createUpdate("update exports set uses_left = :left"
+                            + (left == 0 ? ", token_hash = null, token_sealed = null" : "")
+                            + " where account_id = :a and job_id = :j")
+                    .bind("left", left)
+                    .bind("a", accountId)
+                    .bind("j", jobId)
+                    .execute();
+            audit.append(
+                    h,
+                    AuditEvent.ok(
+                            accountId,
+                            new Actor("export-link", sourceAddress),
+                            "export.download",
+                            List.of("job:" + jobId),
+                            Map.of("usesLeft", left, "rows", job.result().getOrDefault("rows", 0))));
+            return new Grant(accountId, jobId, left == 0);
+        });
+    }
+
+    /** The granted file, read a chunk at a time; {@link JobFiles.Gone} if it went meanwhile. */
+    public InputStream open(Grant grant) {
+        return jobs.files().open(grant.accountId(), grant.jobId(), STREAM);
+    }
+
+    /** After a download: the link's last use deletes the file and its key. */
+    public void downloaded(Grant grant) {
+        if (!grant.last()) return;
+        jdbi.useTransaction(h -> {
+            jobs.lock(h, grant.accountId(), grant.jobId());
+            jobs.destroyFiles(h, grant.accountId(), grant.jobId());
+        });
+    }
+
+    /** The export's link with its token (admin; audited), for a requester who gave no address. */
+    public Map<String, Object> link(Caller admin, String jobId) {
+        AccountService.requireScope(admin, Scope.ADMIN);
+        if (!Ids.isId(jobId)) throw new NotFoundException("No such export.");
+        String accountId = admin.accountId();
+        return jdbi.inTransaction(h -> {
+            var job = jobs.find(h, accountId, jobId)
+                    .filter(j -> j.jobKind() == JobKind.EXPORT)
+                    .orElseThrow(() -> new NotFoundException("No such export."));
+            var row = h.createQuery(
+                            "select token_sealed, uses_left, withdrawn from exports where account_id = :a and job_id = :j")
+                    .bind("a", accountId)
+                    .bind("j", jobId)
+                    .map((rs, ctx) -> new Object[] {rs.getBytes(1), rs.getInt(2), rs.getString(3)})
+                    .one();
+            if (row[2] != null)
+                throw new GoneException("The export's file was withdrawn: " + row[2] + " after it was made.");
+            if (row[0] == null) {
+                if (job.jobState() == JobState.COMPLETED) throw new GoneException("The export's link was used up.");
+                if (job.jobState().isFinal())
+                    throw new GoneException("The export " + job.state() + ": there is no file.");
+                throw new ConflictException("The export is " + job.state() + ": its file is not ready yet.");
+            }
+            if (job.expiresAt() == null || !job.expiresAt().isAfter(clock.instant()))
+                throw new GoneException("The export's link expired.");
+            String token;
+            try {
+                token = new String(
+                        keyring.openForAccount(
+                                h,
+                                accountId,
+                                keyring.accountKeyId(accountId, "job/" + jobId),
+                                "job/" + jobId,
+                                "link-token",
+                                (byte[]) row[0]),
+                        StandardCharsets.UTF_8);
+            } catch (CryptoFailure e) {
+                throw new GoneException("The export's file is no longer available.");
+            }
+            audit.append(h, AuditEvent.ok(accountId, admin.actor(), "export.link", List.of("job:" + jobId), Map.of()));
+            var out = new LinkedHashMap<String, Object>();
+            out.put("download", link(jobId, token));
+            out.put("usesLeft", row[1]);
+            out.put("expiresAt", job.expiresAt());
+            return out;
+        });
+    }
+
+    // ---- erasure ----
+
+    /**
+     * In an erasure's transaction, under the person's lock: every export whose file holds the
+     * person is withdrawn — its chunks and key destroyed, its link dead (410 saying why).
+     */
+    public void shredding(Handle h, String accountId, String subjectId) {
+        var jobIds = h.createQuery("select job_id from export_subjects where account_id = :a and subject_id = :s"
+                        + " order by job_id")
+                .bind("a", accountId)
+                .bind("s", subjectId)
+                .mapTo(String.class)
+                .list();
+        for (String jobId : jobIds) {
+            jobs.lock(h, accountId, jobId);
+            h.createUpdate("update exports set withdrawn = :why, token_hash = null, token_sealed = null"
+                            + " where account_id = :a and job_id = :j")
+                    .bind("why", WITHDRAWN_ERASED)
+                    .bind("a", accountId)
+                    .bind("j", jobId)
+                    .execute();
+            jobs.destroyFiles(h, accountId, jobId);
+            h.createUpdate("delete from export_subjects where account_id = :a and job_id = :j")
+                    .bind("a", accountId)
+                    .bind("j", jobId)
+                    .execute();
+            audit.append(
+                    h,
+                    AuditEvent.ok(
+                            accountId,
+                            Actor.SYSTEM,
+                            "export.withdraw",
+                            List.of("job:" + jobId),
+                            Map.of("reason", "erasure")));
+        }
+    }
+
+    // ---- encoding ----
+
+    static String hash(String token) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] encode(Personal p) {
+        try {
+            return MAPPER.writeValueAsBytes(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Personal decode(byte[] bytes) {
+        try {
+            return MAPPER.readValue(bytes, Personal.class);
+        } catch (IOException e) {
+            throw new JobFailure("the export's parameters cannot be read");
+        }
+    }
+
+    private static Map<String, Object> criteriaMap(ProfileCriteria c) {
+        var out = new LinkedHashMap<String, Object>();
+        if (c.tag() != null) out.put("tag", c.tag());
+        if (c.goal() != null) out.put("goal", c.goal());
+        if (c.engagement() != null) out.put("engagement", c.engagement());
+        if (!c.fields().isEmpty()) out.put("fields", c.fields());
+        if (c.lastVisitFrom() != null)
+            out.put("lastVisitFrom", c.lastVisitFrom().toString());
+        if (c.lastVisitTo() != null) out.put("lastVisitTo", c.lastVisitTo().toString());
+        if (c.lastVisitWithin() != null)
+            out.put("lastVisitWithin", c.lastVisitWithin().toString());
+        if (c.sort() != null) out.put("sort", c.sort());
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ProfileCriteria criteria(Map<String, Object> m) {
+        if (m == null || m.isEmpty()) return ProfileCriteria.NONE;
+        return new ProfileCriteria(
+                (String) m.get("tag"),
+                (String) m.get("goal"),
+                (String) m.get("engagement"),
+                (Map<String, String>) m.getOrDefault("fields", Map.of()),
+                m.get("lastVisitFrom") == null ? null : Instant.parse((String) m.get("lastVisitFrom")),
+                m.get("lastVisitTo") == null ? null : Instant.parse((String) m.get("lastVisitTo")),
+                m.get("lastVisitWithin") == null ? null : Period.parse((String) m.get("lastVisitWithin")),
+                (String) m.get("sort"));
+    }
+
+    /** Counts the bytes written (the result's size). */
+    private static final class Counting extends FilterOutputStream {
+        long count;
+
+        Counting(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+    }
+}
