@@ -226,6 +226,11 @@ public final class PolicyService {
         store.lockVersions(h, accountId);
     }
 
+    /** The policy in force, read on the caller's handle (in its transaction); empty when none. */
+    public Optional<PolicyVersion> inForceOn(Handle h, String accountId) {
+        return store.latest(h, accountId).or(() -> store.latest(h, Account.PLATFORM));
+    }
+
     public Optional<PolicyVersion> inForce(String accountId) {
         return jdbi.withHandle(h -> store.latest(h, accountId)).or(this::platformDefault);
     }
