@@ -56,7 +56,9 @@ public final class HttpServer implements AutoCloseable {
             dev.lethe.erasure.Erasures erasures,
             dev.lethe.consent.Consents consents,
             dev.lethe.requests.Requests requests,
-            dev.lethe.requests.AccessPackages packages) {}
+            dev.lethe.requests.AccessPackages packages,
+            dev.lethe.outbox.Webhooks webhooks,
+            dev.lethe.subscriptions.SubprocessorSubscriptions subscriptions) {}
 
     /**
      * Where to listen, how much to accept, and which web pages may call the ingest routes from a
@@ -139,6 +141,7 @@ public final class HttpServer implements AutoCloseable {
             new ErasureRoutes(features.erasures()).register(api);
             new ConsentRoutes(features.consents()).register(api);
             new RequestRoutes(features.requests(), features.packages()).register(api);
+            new WebhookRoutes(features.webhooks(), features.subscriptions()).register(api);
             docs.set(api.docs());
         });
         this.routes = docs.get();

@@ -75,7 +75,7 @@ public record OutboxMessage(MessageKind kind, String to, String subject, String 
     }
 
     /** One address, strictly parsed, with a domain. */
-    static boolean isAddress(String to) {
+    public static boolean isAddress(String to) {
         try {
             var parsed = InternetAddress.parse(to, true);
             if (parsed.length != 1) return false;
