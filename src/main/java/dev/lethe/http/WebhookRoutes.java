@@ -32,7 +32,7 @@ final class WebhookRoutes {
                         + " resolve to a loopback, private or link-local address; audited")
                 .body(WebhookBody.class)
                 .returns(201)
-                .answers(201, Webhooks.Created.class)
+                .answers(Webhooks.Created.class)
                 .handle((ctx, caller) -> {
                     var in = new JsonFields();
                     var body = in.object(Json.object(ctx), "", JsonFields.keys(WebhookBody.class));
@@ -74,7 +74,7 @@ final class WebhookRoutes {
                         + " the same whether the address was subscribed already")
                 .body(SubscriptionBody.class)
                 .returns(202)
-                .answers(202, Accepted.class)
+                .answers(Accepted.class)
                 .handle((ctx, caller) -> {
                     var in = new JsonFields();
                     var body = in.object(Json.object(ctx), "", JsonFields.keys(SubscriptionBody.class));

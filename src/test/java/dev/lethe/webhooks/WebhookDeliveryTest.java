@@ -33,20 +33,20 @@ class WebhookDeliveryTest {
     static final String EMAIL = "ottilie.webhook@example.org";
     static final String URL_TOKEN = "qtok4711secret";
 
-    static final String POLICY = TestPolicies.DATA_CORE.replace("      processors: []\n", """
-                  processors:
-                    - name: "Active Mail Co"
-                      address: "1 Rue Exemple, Paris"
-                      purpose: email delivery
-                      location: FR
-                      categories: { profile: [email_address] }
-                    - name: "Future Analytics Ltd"
-                      address: "2 Example Road, Dublin"
-                      purpose: analytics
-                      location: IE
-                      effectiveFrom: 2099-01-01
-                      categories: { profile: [email_address] }
-                """);
+    static final String POLICY = TestPolicies.DATA_CORE.replace("processors: []\n", """
+            processors:
+              - name: "Active Mail Co"
+                address: "1 Rue Exemple, Paris"
+                purpose: email delivery
+                location: FR
+                categories: { profile: [email_address] }
+              - name: "Future Analytics Ltd"
+                address: "2 Example Road, Dublin"
+                purpose: analytics
+                location: IE
+                effectiveFrom: 2099-01-01
+                categories: { profile: [email_address] }
+            """);
 
     @RegisterExtension
     final CapturedLogs logs = new CapturedLogs();
@@ -192,12 +192,10 @@ class WebhookDeliveryTest {
             var a = lethe.createAccount("Upcoming Shop");
             var put = lethe.http().putYaml("/v1/policy", a.adminKey(), POLICY);
             assertThat(put.status()).as(put.toString()).isEqualTo(201);
-            String active = lethe.http()
-                    .post("/v1/webhooks", a.adminKey(), """
-                    {"url": "%s", "events": ["job.completed"], "processor": "Active Mail Co"}""".formatted(receiver.url("/active")))
-                    .json()
-                    .get("id")
-                    .asText();
+            var made = lethe.http().post("/v1/webhooks", a.adminKey(), """
+                    {"url": "%s", "events": ["job.completed"], "processor": "Active Mail Co"}""".formatted(receiver.url("/active")));
+            assertThat(made.status()).as(made.toString()).isEqualTo(201);
+            String active = made.json().get("id").asText();
             var future = lethe.http().post("/v1/webhooks", a.adminKey(), """
                     {"url": "%s", "events": ["job.completed"], "processor": "Future Analytics Ltd"}""".formatted(receiver.url("/future")));
             assertThat(future.status()).as(future.toString()).isEqualTo(201);
