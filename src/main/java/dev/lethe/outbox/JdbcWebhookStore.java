@@ -27,7 +27,7 @@ final class JdbcWebhookStore {
     void insert(Handle h, Row row) {
         h.createUpdate("""
                         insert into webhooks (account_id, webhook_id, key_id, target, events, processor_name,
-                                              personal_data, created_at)
+                                              with_identifiers, created_at)
                         values (:account, :webhook, :key, :target, :events, :processor, :personal, :at)
                         """)
                 .bind("account", row.accountId())
@@ -79,7 +79,7 @@ final class JdbcWebhookStore {
                 rs.getBytes("target"),
                 List.of(rs.getString("events").split(",")),
                 rs.getString("processor_name"),
-                rs.getBoolean("personal_data"),
+                rs.getBoolean("with_identifiers"),
                 instant(rs, "created_at"));
     }
 }

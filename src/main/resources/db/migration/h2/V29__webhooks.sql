@@ -19,7 +19,7 @@ create table webhooks (
   target         bytea        not null,
   events         varchar(500) not null,
   processor_name varchar(200),
-  personal_data  boolean      not null,
+  with_identifiers boolean    not null,
   created_at     timestamp(6) with time zone not null,
   primary key (account_id, webhook_id)
 );

@@ -130,6 +130,7 @@ class HostileInputSweepTest {
                     "POST /v1/messages", "body:messages\\[0]\\.(product|api|status|conversationId|campaignId)", TEXT),
             new Accepted("(POST /v1/segments|PUT /v1/segments/\\{id})", "body:(name|filter\\.tag)", TEXT),
             new Accepted("PUT /v1/notices/publication", "body:public", EnumSet.of(Kind.BOOLEAN_FOR_VALUE)),
+            new Accepted("POST /v1/webhooks", "body:personalData", EnumSet.of(Kind.BOOLEAN_FOR_VALUE)),
             new Accepted("GET /v1/profiles", "query:(tag|field\\..*)", QUERY_TEXT),
             new Accepted("GET /v1/audit", "query:(actor|action|target)", QUERY_TEXT),
             new Accepted("POST /v1/accounts", "body:name", TEXT),
@@ -224,7 +225,11 @@ class HostileInputSweepTest {
         root.addAppender(appender);
         Level rootLevel = root.getLevel();
         root.setLevel(Level.INFO);
-        try (var lethe = new TestLethe(engine)) {
+        // webhooks to 127.0.0.1 are allowed here, so a real endpoint exists for the routes to act on
+        try (var lethe = new TestLethe(
+                engine,
+                config -> config.withOutbox(dev.lethe.outbox.OutboxSettings.DEFAULT.withWebhooks(
+                        dev.lethe.outbox.OutboxSettings.Webhooks.DEFAULT.withAllowPrivate(true))))) {
             port = lethe.lethe().port();
             var world = World.make(lethe);
             JsonNode document =
@@ -315,7 +320,8 @@ class HostileInputSweepTest {
             String mail,
             String erasure,
             String consent,
-            String request) {
+            String request,
+            String webhook) {
 
         static final String POLICY = TestPolicies.DATA_CORE
                 .replace("  ip_address:\n", """
@@ -429,7 +435,13 @@ class HostileInputSweepTest {
                                                     "request-update"))),
                     erasure.json().get("erasureId").asText(),
                     consent,
-                    request.json().get("id").asText());
+                    request.json().get("id").asText(),
+                    http.post("/v1/webhooks", a.adminKey(), """
+                                    {"url": "http://127.0.0.1:9/hook", "events": ["job.completed"]}
+                                    """)
+                            .json()
+                            .get("id")
+                            .asText());
         }
 
         /** A real value for a path parameter, so that a hostile value elsewhere is what the route sees. */
@@ -453,6 +465,7 @@ class HostileInputSweepTest {
                     ids.put("/erasures/", erasure);
                     ids.put("/consents/", consent);
                     ids.put("/requests/", request);
+                    ids.put("/webhooks/", webhook);
                     yield ids.entrySet().stream()
                             .filter(e -> route.contains(e.getKey()))
                             .map(java.util.Map.Entry::getValue)
@@ -529,6 +542,10 @@ class HostileInputSweepTest {
                             {"type": "access", "subject": {"email": "zebulon@example.org"},
                              "receivedAt": "2026-01-10T00:00:00Z", "purposes": [], "verify": false}""";
                 case "PATCH /v1/profiles/{id}" -> "{\"traits\": {\"name\": \"Zebulon Quirk\"}}";
+                case "POST /v1/webhooks" -> """
+                            {"url": "http://127.0.0.1:9/other", "events": ["job.completed", "job.failed"],
+                             "personalData": false}""";
+                case "POST /v1/subprocessor-subscriptions" -> "{\"email\": \"sweep.subscriber@example.org\"}";
                 case "POST /v1/requests/{id}/reject" -> "{\"reason\": \"manifestly unfounded\"}";
                 case "POST /v1/requests/{id}/extend" -> "{\"months\": 1, \"reason\": \"complex case\"}";
                 case "POST /v1/requests/{id}/verify" -> "{\"code\": \"ABCDEFGH23\"}";
