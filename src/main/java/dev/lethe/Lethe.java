@@ -528,7 +528,8 @@ public final class Lethe implements AutoCloseable {
                     new ErasureJournal(config.journalFile()),
                     audit,
                     ids,
-                    clock);
+                    clock,
+                    webhooks);
             jobs.recurring(ERASURE_PURGE_JOB, Duration.ofMinutes(1), erasures::purgePending);
             // every account in turn, one sweeper per account across servers (its lease)
             jobs.recurring(RETENTION_SWEEP_JOB, config.sweepInterval(), sweeps::sweepEveryAccount);
@@ -547,7 +548,7 @@ public final class Lethe implements AutoCloseable {
                     keyring,
                     values,
                     profiles.rectification(),
-                    new ServerActions(erasures, consents, outbox),
+                    new ServerActions(erasures, consents, outbox, webhooks),
                     new VerificationCodes(random),
                     new RequestMetrics(metrics),
                     audit,

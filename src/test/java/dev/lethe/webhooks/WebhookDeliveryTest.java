@@ -270,6 +270,47 @@ class WebhookDeliveryTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aCompletedErasureRequestIsAnnouncedByIdsOnly(TestDatabase engine) throws Exception {
+        try (var receiver = new Receiver(200);
+                var lethe = lethe(engine, settings(3, true))) {
+            var a = lethe.createAccount("Erasing Shop");
+            assertThat(lethe.http().putYaml("/v1/policy", a.adminKey(), POLICY).status())
+                    .isEqualTo(201);
+            var made = lethe.http().post("/v1/webhooks", a.adminKey(), """
+                    {"url": "%s", "events": ["request.completed", "erasure.completed"]}""".formatted(receiver.url("/erasures")));
+            assertThat(made.status()).as(made.toString()).isEqualTo(201);
+            String profile = lethe.http()
+                    .post("/v1/identify", a.adminKey(), """
+                    {"identifiers": {"email": "%s"}}""".formatted(EMAIL))
+                    .json()
+                    .get("profileId")
+                    .asText();
+            var request = lethe.http().post("/v1/requests", a.adminKey(), """
+                    {"type": "erasure", "subject": {"profileId": "%s"}, "verify": false}""".formatted(profile));
+            assertThat(request.status()).as(request.toString()).isEqualTo(201);
+            String requestId = request.json().get("id").asText();
+            var done = lethe.http().post("/v1/requests/" + requestId + "/complete", a.adminKey(), "{}");
+            assertThat(done.status()).as(done.toString()).isEqualTo(200);
+
+            waitFor(() -> receiver.received().size() == 2, "both events");
+            var bodies =
+                    receiver.received().stream().map(Receiver.Received::body).toList();
+            assertThat(bodies)
+                    .anySatisfy(b -> assertThat(b)
+                            .contains("\"event\":\"erasure.completed\"")
+                            .contains(profile)
+                            .contains(requestId));
+            assertThat(bodies)
+                    .anySatisfy(b -> assertThat(b)
+                            .contains("\"event\":\"request.completed\"")
+                            .contains(requestId)
+                            .contains("\"type\":\"erasure\""));
+            assertThat(bodies).allSatisfy(b -> assertThat(b).doesNotContain(EMAIL));
+        }
+    }
+
     private String loggedText() {
         synchronized (logs) {
             var out = new StringBuilder();
