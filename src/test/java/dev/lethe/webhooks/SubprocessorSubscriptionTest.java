@@ -172,6 +172,54 @@ class SubprocessorSubscriptionTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aWebhookSubscriberConfirmsByItsPingAndAccountWebhooksHearOfTheChange(TestDatabase engine) throws Exception {
+        try (var receiver = new Receiver(200);
+                var lethe = WebhookDeliveryTest.lethe(engine, WebhookDeliveryTest.settings(3, true))) {
+            var a = lethe.createAccount("Hooked Notices");
+            var http = lethe.http();
+            assertThat(http.putYaml("/v1/policy", a.adminKey(), WebhookDeliveryTest.POLICY)
+                            .status())
+                    .isEqualTo(201);
+            var hook = http.post("/v1/webhooks", a.adminKey(), """
+                    {"url": "%s", "events": ["subprocessors.changed"]}""".formatted(receiver.url("/account")));
+            assertThat(hook.status()).as(hook.toString()).isEqualTo(201);
+            String ingest = lethe.createKey(a.adminKey(), "ingest").key();
+            var subscribed =
+                    http.post("/v1/subprocessor-subscriptions", ingest, """
+                    {"webhookUrl": "%s"}""".formatted(receiver.url("/subscriber")));
+            assertThat(subscribed.status()).as(subscribed.toString()).isEqualTo(202);
+            WebhookDeliveryTest.waitFor(() -> receiver.received().size() == 1, "the confirmation ping");
+            var ping = receiver.received().get(0);
+            assertThat(ping.header("Lethe-Event")).isEqualTo("subscription.confirm");
+            var confirm = TOKEN.matcher(ping.body());
+            assertThat(confirm.find()).isTrue();
+            assertThat(http.get(confirm.group(1), null).status()).isEqualTo(200);
+
+            // Future Analytics Ltd goes: a removal, told to both
+            var removed = http.putYaml(
+                    "/v1/policy",
+                    a.adminKey(),
+                    WebhookDeliveryTest.POLICY.substring(0, WebhookDeliveryTest.POLICY.indexOf("  - name: \"Future")));
+            assertThat(removed.status()).as(removed.toString()).isEqualTo(201);
+            WebhookDeliveryTest.waitFor(() -> receiver.received().size() == 3, "both notices");
+            var notices = receiver.received().subList(1, 3);
+            assertThat(notices).allSatisfy(n -> {
+                assertThat(n.header("Lethe-Event")).isEqualTo("subprocessors.changed");
+                assertThat(n.body()).contains("\"removed\":[\"Future Analytics Ltd\"]");
+            });
+            assertThat(notices)
+                    .anySatisfy(
+                            n -> assertThat(n.body()).contains("/v1/subprocessor-subscriptions/unsubscribe?token="));
+            assertThat(notices)
+                    .anySatisfy(n -> assertThat(n.header("Lethe-Signature")).startsWith("v1="));
+            assertThat(RawStorage.cells(lethe.jdbcUrl()))
+                    .as("the subscriber's URL is sealed")
+                    .noneMatch(c -> c.text().contains("/subscriber"));
+        }
+    }
+
     private String loggedText() {
         synchronized (logs) {
             var out = new StringBuilder();

@@ -222,6 +222,9 @@ class WebhookDeliveryTest {
                     .contains("2099-01-01");
             assertThat(sections.get(0).toString()).doesNotContain("Future Analytics Ltd");
 
+            assertThat(lethe.http().get("/v1/policy", a.adminKey()).body())
+                    .as("written back with the policy")
+                    .contains("\"effectiveFrom\":\"2099-01-01\"");
             // a policy with an effectiveFrom that is no date is refused where it is wrong
             var bad = lethe.http().putYaml("/v1/policy", a.adminKey(), POLICY.replace("2099-01-01", "next spring"));
             assertThat(bad.status()).isEqualTo(422);
