@@ -181,6 +181,22 @@ class WebhookDeliveryTest {
             var retried = lethe.http().post("/v1/outbox/" + m.get("id").asText() + "/retry", a.adminKey(), "{}");
             assertThat(retried.status()).as(retried.toString()).isEqualTo(200);
             waitFor(() -> receiver.received().size() == 3, "the retried delivery");
+            waitFor(() -> lethe.count("select count(*) from outbox where attempts = 1") == 1, "its failure recorded");
+
+            // a deleted endpoint gets nothing more: the pending attempt fails saying why
+            String webhookId = created.json().get("id").asText();
+            assertThat(lethe.http()
+                            .delete("/v1/webhooks/" + webhookId, a.adminKey())
+                            .status())
+                    .isEqualTo(204);
+            assertThat(lethe.http()
+                            .delete("/v1/webhooks/" + webhookId, a.adminKey())
+                            .status())
+                    .isEqualTo(404);
+            lethe.clock().advance(Duration.ofMinutes(1));
+            waitFor(() -> lethe.count("select count(*) from outbox where status = 'failed'") == 1, "given up");
+            assertThat(lethe.strings("select last_error from outbox")).containsExactly("the webhook was deleted");
+            assertThat(receiver.received()).hasSize(3);
         }
     }
 
@@ -225,6 +241,26 @@ class WebhookDeliveryTest {
             assertThat(lethe.http().get("/v1/policy", a.adminKey()).body())
                     .as("written back with the policy")
                     .contains("\"effectiveFrom\":\"2099-01-01\"");
+            // an access package names the upcoming processor as upcoming, not as a current recipient
+            assertThat(lethe.http()
+                            .post("/v1/identify", a.adminKey(), """
+                    {"identifiers": {"email": "%s"}}""".formatted(EMAIL))
+                            .status())
+                    .isIn(200, 201);
+            var access = lethe.http().post("/v1/requests", a.adminKey(), """
+                    {"type": "access", "subject": {"email": "%s"}}""".formatted(EMAIL));
+            assertThat(access.status()).as(access.toString()).isEqualTo(201);
+            var pkg = lethe.http().get("/v1/requests/" + access.json().get("id").asText() + "/package", a.adminKey());
+            assertThat(pkg.status()).as(pkg.toString()).isEqualTo(200);
+            String recipients = "";
+            for (var c : pkg.json().get("categories")) {
+                if (c.get("category").asText().equals("email_address"))
+                    recipients = c.get("recipients").toString();
+            }
+            assertThat(recipients)
+                    .contains("Active Mail Co (email delivery, FR)")
+                    .contains("Future Analytics Ltd (analytics, IE; upcoming, receives data from 2099-01-01)");
+
             // a policy with an effectiveFrom that is no date is refused where it is wrong
             var bad = lethe.http().putYaml("/v1/policy", a.adminKey(), POLICY.replace("2099-01-01", "next spring"));
             assertThat(bad.status()).isEqualTo(422);
