@@ -29,6 +29,7 @@ import dev.lethe.erasure.Purge;
 import dev.lethe.goals.GoalService;
 import dev.lethe.goals.JdbcGoalStore;
 import dev.lethe.http.HttpServer;
+import dev.lethe.jobs.JobService;
 import dev.lethe.jobs.Jobs;
 import dev.lethe.keys.KeyEpochs;
 import dev.lethe.outbox.Outbox;
@@ -71,6 +72,7 @@ import dev.lethe.subjects.Restrictions;
 import dev.lethe.subjects.SubjectDirectory;
 import dev.lethe.subjects.SubjectRemoval;
 import dev.lethe.subscriptions.SubprocessorSubscriptions;
+import dev.lethe.transfer.TransferSettings;
 import dev.lethe.values.JdbcValueStore;
 import dev.lethe.values.PersonalValues;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -128,7 +130,8 @@ public final class Lethe implements AutoCloseable {
             Duration sweepLease,
             OutboxSettings outbox,
             Duration keyEpochInterval,
-            Path erasureJournal) {
+            Path erasureJournal,
+            TransferSettings transfers) {
 
         public Config {
             if (sweepInterval == null
@@ -149,141 +152,170 @@ public final class Lethe implements AutoCloseable {
                 throw new IllegalArgumentException("the key epoch interval must be at least " + MIN_KEY_EPOCH_INTERVAL
                         + ", not " + keyEpochInterval);
             }
-        }
-
-        /** The defaults: master key file under the data directory, 30-minute sessions. */
-        public Config(
-                Path dataDir, DatabaseSettings database, HttpServer.Settings http, Optional<String> bootstrapKey) {
-            this(dataDir, database, http, bootstrapKey, Optional.empty(), DEFAULT_SESSION_TIMEOUT);
+            Objects.requireNonNull(transfers, "transfers");
         }
 
         /**
-         * Sweeps every {@link #DEFAULT_SWEEP_INTERVAL} with a lease of {@link #DEFAULT_SWEEP_LEASE},
-         * jobs polled as {@link Jobs.Settings#DEFAULT}, no SMTP server, monthly key epochs, the
-         * erasure journal in the data directory.
+         * The defaults for everything but where the data is, how to serve and the bootstrap key:
+         * master key file under the data directory, 30-minute sessions, sweeps every {@link
+         * #DEFAULT_SWEEP_INTERVAL} with a lease of {@link #DEFAULT_SWEEP_LEASE}, jobs polled as
+         * {@link Jobs.Settings#DEFAULT}, no SMTP server, monthly key epochs, the erasure journal in
+         * the data directory, {@link TransferSettings#DEFAULT}.
          */
         public Config(
-                Path dataDir,
-                DatabaseSettings database,
-                HttpServer.Settings http,
-                Optional<String> bootstrapKey,
-                Optional<String> masterKey,
-                Duration sessionTimeout) {
+                Path dataDir, DatabaseSettings database, HttpServer.Settings http, Optional<String> bootstrapKey) {
             this(
                     dataDir,
                     database,
                     http,
                     bootstrapKey,
-                    masterKey,
-                    sessionTimeout,
+                    Optional.empty(),
+                    DEFAULT_SESSION_TIMEOUT,
                     DEFAULT_SWEEP_INTERVAL,
                     Jobs.Settings.DEFAULT,
                     DEFAULT_SWEEP_LEASE,
                     OutboxSettings.DEFAULT,
                     KeyEpochs.DEFAULT_INTERVAL,
-                    null);
+                    null,
+                    TransferSettings.DEFAULT);
+        }
+
+        /** A builder holding this configuration's values, to change some of them. */
+        public Builder toBuilder() {
+            return new Builder(this);
         }
 
         /** The same configuration, sweeping this often. */
         public Config withSweepInterval(Duration value) {
-            return new Config(
-                    dataDir,
-                    database,
-                    http,
-                    bootstrapKey,
-                    masterKey,
-                    sessionTimeout,
-                    value,
-                    jobs,
-                    sweepLease,
-                    outbox,
-                    keyEpochInterval,
-                    erasureJournal);
+            return toBuilder().sweepInterval(value).build();
         }
 
         /** The same configuration, with these job settings (tests poll often). */
         public Config withJobs(Jobs.Settings value) {
-            return new Config(
-                    dataDir,
-                    database,
-                    http,
-                    bootstrapKey,
-                    masterKey,
-                    sessionTimeout,
-                    sweepInterval,
-                    value,
-                    sweepLease,
-                    outbox,
-                    keyEpochInterval,
-                    erasureJournal);
+            return toBuilder().jobs(value).build();
         }
 
         /** The same configuration, with sweeps holding their lease this long. */
         public Config withSweepLease(Duration value) {
-            return new Config(
-                    dataDir,
-                    database,
-                    http,
-                    bootstrapKey,
-                    masterKey,
-                    sessionTimeout,
-                    sweepInterval,
-                    jobs,
-                    value,
-                    outbox,
-                    keyEpochInterval,
-                    erasureJournal);
+            return toBuilder().sweepLease(value).build();
         }
 
         /** The same configuration, with these outbox settings (an SMTP server, say). */
         public Config withOutbox(OutboxSettings value) {
-            return new Config(
-                    dataDir,
-                    database,
-                    http,
-                    bootstrapKey,
-                    masterKey,
-                    sessionTimeout,
-                    sweepInterval,
-                    jobs,
-                    sweepLease,
-                    value,
-                    keyEpochInterval,
-                    erasureJournal);
+            return toBuilder().outbox(value).build();
         }
 
         /** The same configuration, with key epochs this long. */
         public Config withKeyEpochInterval(Duration value) {
-            return new Config(
-                    dataDir,
-                    database,
-                    http,
-                    bootstrapKey,
-                    masterKey,
-                    sessionTimeout,
-                    sweepInterval,
-                    jobs,
-                    sweepLease,
-                    outbox,
-                    value,
-                    erasureJournal);
+            return toBuilder().keyEpochInterval(value).build();
         }
 
         /** The same configuration, with the erasure journal in this file. */
         public Config withErasureJournal(Path value) {
-            return new Config(
-                    dataDir,
-                    database,
-                    http,
-                    bootstrapKey,
-                    masterKey,
-                    sessionTimeout,
-                    sweepInterval,
-                    jobs,
-                    sweepLease,
-                    outbox,
-                    keyEpochInterval,
-                    value);
+            return toBuilder().erasureJournal(value).build();
+        }
+
+        /** The same configuration, with these import/export settings. */
+        public Config withTransfers(TransferSettings value) {
+            return toBuilder().transfers(value).build();
+        }
+
+        /**
+         * A configuration one setting at a time: starts from {@link Config#toBuilder()}; {@link
+         * #build()} checks the whole as the record does.
+         */
+        public static final class Builder {
+            private Path dataDir;
+            private DatabaseSettings database;
+            private HttpServer.Settings http;
+            private Optional<String> bootstrapKey;
+            private Optional<String> masterKey;
+            private Duration sessionTimeout;
+            private Duration sweepInterval;
+            private Jobs.Settings jobs;
+            private Duration sweepLease;
+            private OutboxSettings outbox;
+            private Duration keyEpochInterval;
+            private Path erasureJournal;
+            private TransferSettings transfers;
+
+            private Builder(Config c) {
+                dataDir = c.dataDir;
+                database = c.database;
+                http = c.http;
+                bootstrapKey = c.bootstrapKey;
+                masterKey = c.masterKey;
+                sessionTimeout = c.sessionTimeout;
+                sweepInterval = c.sweepInterval;
+                jobs = c.jobs;
+                sweepLease = c.sweepLease;
+                outbox = c.outbox;
+                keyEpochInterval = c.keyEpochInterval;
+                erasureJournal = c.erasureJournal;
+                transfers = c.transfers;
+            }
+
+            public Builder masterKey(Optional<String> value) {
+                masterKey = value;
+                return this;
+            }
+
+            public Builder sessionTimeout(Duration value) {
+                sessionTimeout = value;
+                return this;
+            }
+
+            public Builder sweepInterval(Duration value) {
+                sweepInterval = value;
+                return this;
+            }
+
+            public Builder jobs(Jobs.Settings value) {
+                jobs = value;
+                return this;
+            }
+
+            public Builder sweepLease(Duration value) {
+                sweepLease = value;
+                return this;
+            }
+
+            public Builder outbox(OutboxSettings value) {
+                outbox = value;
+                return this;
+            }
+
+            public Builder keyEpochInterval(Duration value) {
+                keyEpochInterval = value;
+                return this;
+            }
+
+            public Builder erasureJournal(Path value) {
+                erasureJournal = value;
+                return this;
+            }
+
+            public Builder transfers(TransferSettings value) {
+                transfers = value;
+                return this;
+            }
+
+            public Config build() {
+                return new Config(
+                        dataDir,
+                        database,
+                        http,
+                        bootstrapKey,
+                        masterKey,
+                        sessionTimeout,
+                        sweepInterval,
+                        jobs,
+                        sweepLease,
+                        outbox,
+                        keyEpochInterval,
+                        erasureJournal,
+                        transfers);
+            }
         }
 
         /** Where the erasure journal is: the file given, else {@code erasure-journal} in the data directory. */
@@ -371,6 +403,7 @@ public final class Lethe implements AutoCloseable {
     private final HttpServer http;
     private final Partitions partitions;
     private final Jobs jobs;
+    private final JobService transferJobs;
     private final Optional<String> newBootstrapKey;
     private final Path bootstrapKeyFile;
 
@@ -571,6 +604,9 @@ public final class Lethe implements AutoCloseable {
                     clock);
             jobs.recurring(REQUESTS_OVERDUE_JOB, Duration.ofMinutes(1), requests::refreshOverdue);
             jobs.recurring(REQUESTS_VERIFICATION_JOB, Duration.ofHours(1), requests::chaseVerifications);
+            // imports, exports and bulk deletions: one-time runs on the same scheduler (docs/jobs.md)
+            this.transferJobs = new JobService(
+                    jdbi, jobs, keyring, audit, ids, clock, config.transfers().previewTtl());
             this.http = new HttpServer(
                     config.http(),
                     database,
@@ -591,6 +627,7 @@ public final class Lethe implements AutoCloseable {
                             consents,
                             requests,
                             packages,
+                            transferJobs,
                             webhooks,
                             subscriptions),
                     metrics,
@@ -663,6 +700,11 @@ public final class Lethe implements AutoCloseable {
      */
     public static Path bootstrapKeyFile(Path dataDir, DatabaseSettings database) {
         return BootstrapKeyFile.of(dataDir, database.url(), database.url().equals(Database.embeddedUrl(dataDir)));
+    }
+
+    /** Imports, exports and bulk deletions (tests look at their runs). */
+    public JobService transferJobs() {
+        return transferJobs;
     }
 
     /** Where this database's bootstrap operator key file is (written only when this start made the key). */
@@ -765,7 +807,9 @@ public final class Lethe implements AutoCloseable {
     @Override
     public void close() {
         try {
-            // first, while the database is open: a run in progress gets a few seconds to finish
+            // first, while the database is open: a run in progress gets a few seconds to finish,
+            // and a governed job pauses at its next step (it resumes after the restart)
+            transferJobs.stop();
             jobs.close();
         } finally {
             try {

@@ -18,6 +18,9 @@ import picocli.CommandLine.Spec;
             PolicyCommand.class,
             AuditCommand.class,
             SweepCommand.class,
+            ImportCommand.class,
+            ExportCommand.class,
+            DeleteBulkCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         })

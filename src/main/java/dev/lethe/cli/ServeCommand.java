@@ -3,7 +3,6 @@ package dev.lethe.cli;
 import dev.lethe.Lethe;
 import dev.lethe.http.BrowserOrigins;
 import dev.lethe.http.HttpServer;
-import dev.lethe.jobs.Jobs;
 import dev.lethe.outbox.OutboxSettings;
 import dev.lethe.outbox.Smtp;
 import java.io.IOException;
@@ -187,18 +186,21 @@ final class ServeCommand implements Callable<Integer> {
             throw new SettingException("--cors-origins / LETHE_CORS_ORIGINS: " + e.getMessage());
         }
         var config = new Lethe.Config(
-                storage.dataDir(),
-                storage.database(),
-                new HttpServer.Settings(host, port, maxBodyBytes, browsers),
-                Optional.ofNullable(bootstrapKey).map(String::strip).filter(k -> !k.isEmpty()),
-                Optional.ofNullable(masterKey).map(String::strip).filter(k -> !k.isEmpty()),
-                timeout,
-                sweeps,
-                Jobs.Settings.DEFAULT,
-                lease,
-                outbox(),
-                keyEpochInterval(keyEpochInterval),
-                storage.erasureJournal);
+                        storage.dataDir(),
+                        storage.database(),
+                        new HttpServer.Settings(host, port, maxBodyBytes, browsers),
+                        Optional.ofNullable(bootstrapKey).map(String::strip).filter(k -> !k.isEmpty()))
+                .toBuilder()
+                        .masterKey(Optional.ofNullable(masterKey)
+                                .map(String::strip)
+                                .filter(k -> !k.isEmpty()))
+                        .sessionTimeout(timeout)
+                        .sweepInterval(sweeps)
+                        .sweepLease(lease)
+                        .outbox(outbox())
+                        .keyEpochInterval(keyEpochInterval(keyEpochInterval))
+                        .erasureJournal(storage.erasureJournal)
+                        .build();
         var stopped = new CountDownLatch(1);
         Lethe lethe = Lethe.start(config, Lethe.microsecondClock(), new SecureRandom());
         Runtime.getRuntime()

@@ -5,12 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -53,7 +48,9 @@ import picocli.CommandLine.TypeConversionException;
         })
 final class SweepCommand implements Callable<Integer> {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Remote.JSON;
+
+    private static final String KEY_HINT = "an admin key of the account, or an operator key with --account";
 
     @Spec
     CommandSpec spec;
@@ -84,23 +81,8 @@ final class SweepCommand implements Callable<Integer> {
             description = "The account to sweep (needed with an operator key; an admin key sweeps its own).")
     String account;
 
-    @Option(
-            names = "--url",
-            defaultValue = "${env:LETHE_URL:-http://127.0.0.1:8080}",
-            description = "The server's address (env LETHE_URL, default http://127.0.0.1:8080).")
-    String url;
-
-    @Option(
-            names = "--key",
-            defaultValue = "${env:LETHE_KEY}",
-            description = "An admin key of the account, or an operator key with --account (env LETHE_KEY).")
-    String key;
-
-    @Option(
-            names = "--key-file",
-            paramLabel = "FILE",
-            description = "Read the key from this file instead (e.g. data/bootstrap-operator.key with --account).")
-    Path keyFile;
+    @Mixin
+    Remote remote;
 
     @Option(names = "--json", description = "Print the report as the server's JSON.")
     boolean json;
@@ -119,10 +101,9 @@ final class SweepCommand implements Callable<Integer> {
         }
         String secret;
         String policyText = null;
-        URI endpoint;
         try {
-            secret = key();
-            endpoint = endpoint();
+            secret = remote.key(KEY_HINT);
+            remote.uri("/v1/sweeps");
             if (policy != null) policyText = readPolicy();
         } catch (SettingException e) {
             err.println("lethe: " + e.getMessage());
@@ -137,7 +118,7 @@ final class SweepCommand implements Callable<Integer> {
 
         HttpResponse<String> response;
         try {
-            response = post(endpoint, secret, body.toString());
+            response = remote.postJson("/v1/sweeps", secret, body.toString());
         } catch (SettingException e) {
             err.println("lethe: " + e.getMessage());
             return 2;
@@ -149,7 +130,7 @@ final class SweepCommand implements Callable<Integer> {
             answer = null;
         }
         if (response.statusCode() != 200 || answer == null || !answer.isObject()) {
-            problem(response, answer, err);
+            Remote.problem(response.statusCode(), answer, err, KEY_HINT);
             return 1;
         }
         var out = spec.commandLine().getOut();
@@ -166,38 +147,6 @@ final class SweepCommand implements Callable<Integer> {
         return answer.path("status").asText().equals("failed") ? 1 : 0;
     }
 
-    /** The key given, read from its file, or the environment's; never empty. */
-    private String key() {
-        if (keyFile != null) {
-            try {
-                String k = Files.readString(keyFile).strip();
-                if (k.isEmpty()) throw new SettingException("--key-file " + keyFile + " is empty");
-                return k;
-            } catch (NoSuchFileException e) {
-                throw new SettingException("no such key file: " + keyFile);
-            } catch (IOException e) {
-                throw new SettingException("cannot read the key file " + keyFile + ": " + e.getMessage());
-            }
-        }
-        if (key == null || key.isBlank())
-            throw new SettingException("give a key: --key / LETHE_KEY (an admin key of the account, or an operator"
-                    + " key with --account), or --key-file FILE");
-        return key.strip();
-    }
-
-    private URI endpoint() {
-        String base = url == null ? "" : url.strip().replaceAll("/+$", "");
-        try {
-            var uri = new URI(base + "/v1/sweeps");
-            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null)
-                throw new URISyntaxException(base, "not an http(s) URL");
-            return uri;
-        } catch (URISyntaxException e) {
-            throw new SettingException("--url / LETHE_URL must be the server's http:// or https:// address (such as"
-                    + " http://127.0.0.1:8080), not '" + url + "'");
-        }
-    }
-
     private String readPolicy() {
         try {
             return Files.readString(policy, StandardCharsets.UTF_8);
@@ -206,55 +155,6 @@ final class SweepCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new SettingException("cannot read the policy file " + policy + ": " + e.getMessage());
         }
-    }
-
-    private HttpResponse<String> post(URI endpoint, String secret, String body) {
-        var client = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(10))
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
-        // no request timeout: a live sweep of a large account takes as long as it takes
-        var request = HttpRequest.newBuilder(endpoint)
-                .header("Authorization", "Bearer " + secret)
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-                .build();
-        String server = endpoint.getScheme() + "://" + endpoint.getRawAuthority();
-        try {
-            return client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (ConnectException | HttpConnectTimeoutException e) {
-            throw new SettingException("no Lethe server is answering at " + server + " ("
-                    + (e instanceof HttpConnectTimeoutException ? "no answer in 10 seconds" : "connection refused")
-                    + "): start one with 'lethe serve', or give its address with --url / LETHE_URL");
-        } catch (IOException e) {
-            throw new SettingException("cannot reach the server at " + server + " ("
-                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SettingException("interrupted while waiting for the server at " + server);
-        }
-    }
-
-    /** The server's refusal: its title and status, each field error with its path, and what to do for a key. */
-    private static void problem(HttpResponse<String> r, JsonNode answer, PrintWriter err) {
-        int status = r.statusCode();
-        String title = answer == null ? "" : answer.path("title").asText("");
-        if (title.isBlank()) title = "the server answered " + status + " without saying why";
-        err.println("lethe: " + title + " (HTTP " + status + ")");
-        if (answer != null) {
-            for (var e : answer.path("errors")) {
-                String path = e.path("path").asText("");
-                err.println("  " + (path.isEmpty() ? "(request)" : path) + ": "
-                        + e.path("message").asText(""));
-            }
-        }
-        if (status == 401)
-            err.println("  the key was not accepted: give an admin key of the account (or an operator key with"
-                    + " --account) with --key / LETHE_KEY or --key-file");
-        if (status == 403)
-            err.println("  this key may not run sweeps: it takes an admin key of the account, or an operator key with"
-                    + " --account");
     }
 
     /** The report as a table: one line per rule, then the totals. */

@@ -259,6 +259,20 @@ public final class Keyring {
         return Crypt.decrypt(key, ciphertext, accountValueContext(accountId, keyId, purpose, valueId));
     }
 
+    /**
+     * Destroys the account's key for {@code purpose} (a job's files, say): what {@link
+     * #sealForAccount} sealed under it no longer opens, on any server (the key's row is gone; a
+     * key cached in memory is not used without it).
+     */
+    public void destroyAccountKey(Handle h, String accountId, String purpose) {
+        holds.release(h, accountId, Holds.accountKeyId(accountId, purpose));
+    }
+
+    /** The id of the account's key for {@code purpose}, as {@link #sealForAccount} returns it. */
+    public String accountKeyId(String accountId, String purpose) {
+        return Holds.accountKeyId(accountId, purpose);
+    }
+
     /** Ends a hold: destroys its key and the category keys under it. Returns how many. */
     public int releaseHold(Handle h, String accountId, String holdId) {
         return holds.release(h, accountId, holdId);

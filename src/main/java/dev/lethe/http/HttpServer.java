@@ -57,6 +57,7 @@ public final class HttpServer implements AutoCloseable {
             dev.lethe.consent.Consents consents,
             dev.lethe.requests.Requests requests,
             dev.lethe.requests.AccessPackages packages,
+            dev.lethe.jobs.JobService jobs,
             dev.lethe.outbox.Webhooks webhooks,
             dev.lethe.subscriptions.SubprocessorSubscriptions subscriptions) {}
 
@@ -141,6 +142,7 @@ public final class HttpServer implements AutoCloseable {
             new ErasureRoutes(features.erasures()).register(api);
             new ConsentRoutes(features.consents()).register(api);
             new RequestRoutes(features.requests(), features.packages()).register(api);
+            new JobRoutes(features.jobs()).register(api);
             new WebhookRoutes(features.webhooks(), features.subscriptions()).register(api);
             docs.set(api.docs());
         });

@@ -101,7 +101,7 @@ final class RequestRoutes {
                 .answers(RequestView.class)
                 .handle((ctx, caller) -> {
                     String id = Json.idPath(ctx, "id", NOT_FOUND);
-                    noBody(ctx);
+                    Json.noBody(ctx);
                     ctx.json(requests.complete(caller, id));
                 });
         api.route(POST, "/v1/requests/{id}/extend")
@@ -152,7 +152,7 @@ final class RequestRoutes {
                 .answers(RequestView.class)
                 .handle((ctx, caller) -> {
                     String id = Json.idPath(ctx, "id", NOT_FOUND);
-                    noBody(ctx);
+                    Json.noBody(ctx);
                     ctx.json(requests.resendCode(caller, id));
                 });
         api.route(POST, "/v1/requests/{id}/lift")
@@ -163,7 +163,7 @@ final class RequestRoutes {
                 .answers(RequestView.class)
                 .handle((ctx, caller) -> {
                     String id = Json.idPath(ctx, "id", NOT_FOUND);
-                    noBody(ctx);
+                    Json.noBody(ctx);
                     ctx.json(requests.lift(caller, id));
                 });
         api.route(GET, "/v1/requests/{id}/package")
@@ -206,14 +206,6 @@ final class RequestRoutes {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** An action route takes no fields: an empty body or {} (anything else is refused, naming it). */
-    private static void noBody(io.javalin.http.Context ctx) {
-        if (ctx.body().isBlank()) return;
-        var in = new JsonFields();
-        in.object(Json.object(ctx), "", List.of());
-        in.requireValid();
     }
 
     private static NewRequest newRequest(JsonNode root) {

@@ -9,6 +9,7 @@ import com.github.kagkarlsson.scheduler.jdbc.JdbcCustomization;
 import com.github.kagkarlsson.scheduler.jdbc.PostgreSqlJdbcCustomization;
 import com.github.kagkarlsson.scheduler.logging.LogLevel;
 import com.github.kagkarlsson.scheduler.task.ExecutionComplete;
+import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import com.github.kagkarlsson.scheduler.task.schedule.Schedule;
@@ -22,6 +23,7 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,9 +59,13 @@ public final class Jobs implements AutoCloseable {
      */
     public record Settings(Duration pollInterval, int threads, Duration heartbeat, Duration shutdownWait) {
 
-        /** Ten-second polls, two tasks at once, a heartbeat a minute, five seconds to stop. */
+        /**
+         * Ten-second polls, four tasks at once (imports and exports run for minutes beside the
+         * recurring tasks), a heartbeat every ten seconds (a run whose server died is taken up
+         * again about a minute later), five seconds to stop.
+         */
         public static final Settings DEFAULT =
-                new Settings(Duration.ofSeconds(10), 2, Duration.ofMinutes(1), Duration.ofSeconds(5));
+                new Settings(Duration.ofSeconds(10), 4, Duration.ofSeconds(10), Duration.ofSeconds(5));
 
         public Settings {
             positive(pollInterval, "pollInterval");
@@ -73,16 +79,35 @@ public final class Jobs implements AutoCloseable {
         public Settings withPollInterval(Duration interval) {
             return new Settings(interval, threads, heartbeat, shutdownWait);
         }
+
+        /** The same settings, with this many runs at once on one server. */
+        public Settings withThreads(int value) {
+            return new Settings(pollInterval, value, heartbeat, shutdownWait);
+        }
+
+        /** The same settings, with heartbeats this often (a dead server's runs resume after six). */
+        public Settings withHeartbeat(Duration value) {
+            return new Settings(pollInterval, threads, value, shutdownWait);
+        }
+
+        /** How long a run's server may be silent before the run is taken up again elsewhere. */
+        public Duration deadAfter() {
+            return heartbeat.multipliedBy(MISSED_HEARTBEATS);
+        }
     }
 
     /** The longest task name the table holds (task_name is varchar(100) on H2). */
     static final int MAX_NAME_LENGTH = 100;
+
+    /** How many heartbeats a run's server may miss before the run counts as dead. */
+    static final int MISSED_HEARTBEATS = 6;
 
     private static final Logger log = LoggerFactory.getLogger(Jobs.class);
 
     private final Database database;
     private final Settings settings;
     private final List<RecurringTask<Void>> tasks = new ArrayList<>();
+    private final List<OneTimeTask<Void>> oneTime = new ArrayList<>();
     private Scheduler scheduler;
     private boolean closed;
 
@@ -114,9 +139,71 @@ public final class Jobs implements AutoCloseable {
         tasks.add(Tasks.recurring(name, new Every(interval)).execute((instance, context) -> run(name, interval, work)));
     }
 
+    /**
+     * Registers a task that runs once per {@link #runNow} of an instance: {@code work} gets the
+     * instance id. An instance runs on one server at a time; if that server dies during the run
+     * (its heartbeats stop for {@link Settings#deadAfter}), another server, or this one restarted,
+     * runs the instance again from the start, so {@code work} must resume from what it has
+     * recorded. A run that throws is tried again five minutes later (db-scheduler's default for
+     * one-time tasks); work that has its own notion of failure records it and returns.
+     *
+     * @throws IllegalStateException after {@link #start}
+     * @throws IllegalArgumentException for a blank, too long or already registered name
+     */
+    public synchronized void oneTime(String name, Consumer<String> work) {
+        Objects.requireNonNull(work, "work");
+        if (scheduler != null || closed) throw new IllegalStateException("register jobs before start: " + name);
+        if (name == null || name.isBlank() || name.length() > MAX_NAME_LENGTH)
+            throw new IllegalArgumentException("a job name is 1.." + MAX_NAME_LENGTH + " characters: " + name);
+        if (names().contains(name)) throw new IllegalArgumentException("job already registered: " + name);
+        oneTime.add(Tasks.oneTime(name).execute((instance, context) -> {
+            long started = System.nanoTime();
+            try {
+                work.accept(instance.getId());
+            } catch (RuntimeException | Error e) {
+                log.warn(
+                        "job failed; it runs again in five minutes {} {} {}",
+                        kv("job", name),
+                        kv("error", e.getClass().getName()),
+                        kv("reason", e.getMessage()));
+                throw e;
+            }
+            log.debug(
+                    "job ran {} {}",
+                    kv("job", name),
+                    kv("ms", Duration.ofNanos(System.nanoTime() - started).toMillis()));
+        }));
+    }
+
+    /**
+     * Asks for a run of the one-time task {@code name} for {@code instanceId} now, unless one is
+     * already waiting or running (then nothing changes). Written in its own transaction: call it
+     * after the transaction that recorded the work has committed, and look again for recorded
+     * work that has no run (a crash between the two) with {@link #runNow} at intervals.
+     *
+     * @return whether a new run was asked for
+     * @throws IllegalStateException before {@link #start} or for a task not registered with {@link #oneTime}
+     */
+    public boolean runNow(String name, String instanceId) {
+        Scheduler s;
+        OneTimeTask<Void> task;
+        synchronized (this) {
+            s = scheduler;
+            task = oneTime.stream()
+                    .filter(t -> t.getName().equals(name))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no one-time job named " + name));
+        }
+        if (s == null) throw new IllegalStateException("jobs are not started");
+        return s.scheduleIfNotExists(task.instance(instanceId), Instant.now());
+    }
+
     /** The names of the registered tasks, in the order they were registered. */
     public synchronized List<String> names() {
-        return tasks.stream().map(RecurringTask::getName).toList();
+        var names = new ArrayList<String>();
+        tasks.forEach(t -> names.add(t.getName()));
+        oneTime.forEach(t -> names.add(t.getName()));
+        return names;
     }
 
     /**
@@ -127,8 +214,10 @@ public final class Jobs implements AutoCloseable {
         if (closed) throw new IllegalStateException("jobs are closed");
         if (scheduler != null) return;
         var threads = new AtomicInteger();
-        scheduler = Scheduler.create(database.dataSource())
+        scheduler = Scheduler.create(database.dataSource(), new ArrayList<>(oneTime))
                 .startTasks(tasks)
+                .enableImmediateExecution()
+                .missedHeartbeatsLimit(MISSED_HEARTBEATS)
                 .jdbcCustomization(jdbc(database.dialect()))
                 .schedulerName(new SchedulerName.Fixed(serverName()))
                 .pollingInterval(settings.pollInterval())

@@ -178,12 +178,11 @@ class KeyringTest {
         assertThat(http.get("/v1/profiles/" + profileId, a.adminKey()).body()).contains("zebulon@example.org");
 
         var config = new Lethe.Config(
-                Files.createTempDirectory("lethe-other-master"),
-                new DatabaseSettings(lethe.jdbcUrl(), null, null, 2),
-                new HttpServer.Settings("127.0.0.1", 0, 200_000).withResponseCheck(new SchemaConformance()),
-                Optional.of(TestLethe.OPERATOR_KEY),
-                Optional.of(freshKeysetJson()),
-                Lethe.DEFAULT_SESSION_TIMEOUT);
+                        Files.createTempDirectory("lethe-other-master"),
+                        new DatabaseSettings(lethe.jdbcUrl(), null, null, 2),
+                        new HttpServer.Settings("127.0.0.1", 0, 200_000).withResponseCheck(new SchemaConformance()),
+                        Optional.of(TestLethe.OPERATOR_KEY))
+                .toBuilder().masterKey(Optional.of(freshKeysetJson())).build();
         assertThatThrownBy(() -> Lethe.start(
                         config, new MutableClock(Instant.parse("2026-01-15T10:00:00Z")), new SecureRandom()))
                 .isInstanceOf(IllegalStateException.class)

@@ -321,6 +321,7 @@ class HostileInputSweepTest {
             String erasure,
             String consent,
             String request,
+            String job,
             String webhook) {
 
         static final String POLICY = TestPolicies.DATA_CORE
@@ -436,12 +437,38 @@ class HostileInputSweepTest {
                     erasure.json().get("erasureId").asText(),
                     consent,
                     request.json().get("id").asText(),
+                    job(lethe, a),
                     http.post("/v1/webhooks", a.adminKey(), """
                                     {"url": "http://127.0.0.1:9/hook", "events": ["job.completed"]}
                                     """)
                             .json()
                             .get("id")
                             .asText());
+        }
+
+        /** A real job of the account (queued, not started: the sweep only reads and cancels it). */
+        static String job(TestLethe lethe, TestLethe.Tenant a) {
+            var jobs = lethe.lethe().transferJobs();
+            String id = jobs.newId();
+            var caller = new dev.lethe.accounts.Caller(
+                    a.id(),
+                    TestLethe.keyIdOf(a.adminKey()),
+                    java.util.Set.of(dev.lethe.accounts.Scope.ADMIN),
+                    "127.0.0.1");
+            lethe.lethe()
+                    .database()
+                    .jdbi()
+                    .useTransaction(h -> jobs.create(
+                            h,
+                            caller,
+                            id,
+                            new dev.lethe.jobs.JobService.NewJob(
+                                    dev.lethe.jobs.JobKind.EXPORT,
+                                    dev.lethe.jobs.JobState.QUEUED,
+                                    java.util.Map.of(),
+                                    null,
+                                    false)));
+            return id;
         }
 
         /** A real value for a path parameter, so that a hostile value elsewhere is what the route sees. */
@@ -465,6 +492,7 @@ class HostileInputSweepTest {
                     ids.put("/erasures/", erasure);
                     ids.put("/consents/", consent);
                     ids.put("/requests/", request);
+                    ids.put("/jobs/", job);
                     ids.put("/webhooks/", webhook);
                     yield ids.entrySet().stream()
                             .filter(e -> route.contains(e.getKey()))
@@ -549,8 +577,10 @@ class HostileInputSweepTest {
                 case "POST /v1/requests/{id}/reject" -> "{\"reason\": \"manifestly unfounded\"}";
                 case "POST /v1/requests/{id}/extend" -> "{\"months\": 1, \"reason\": \"complex case\"}";
                 case "POST /v1/requests/{id}/verify" -> "{\"code\": \"ABCDEFGH23\"}";
-                case "POST /v1/requests/{id}/complete", "POST /v1/requests/{id}/code", "POST /v1/requests/{id}/lift" ->
-                    "{}";
+                case "POST /v1/requests/{id}/complete",
+                        "POST /v1/requests/{id}/code",
+                        "POST /v1/requests/{id}/lift",
+                        "POST /v1/jobs/{id}/cancel" -> "{}";
                 default -> null;
             };
             try {

@@ -1,0 +1,138 @@
+package dev.lethe.jobs;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * One run of a job, as its {@link JobWork} sees it: what was asked, where the last run stopped,
+ * and the calls that record progress. A run may be a resumption: {@link #position} is what the
+ * last {@link #checkpoint} recorded, and {@link #done}/{@link #errors} its counts.
+ */
+public final class JobRun {
+
+    private final JobService service;
+    private final JdbcJobStore.Row row;
+    private final JobState phase;
+    private long done;
+    private long errors;
+    private String position;
+    private Finish finish;
+
+    /** How the work ended the run, when it did so itself. */
+    record Finish(JobState state, Map<String, Object> result, Instant expiresAt) {}
+
+    JobRun(JobService service, JdbcJobStore.Row row, JobState phase) {
+        this.service = service;
+        this.row = row;
+        this.phase = phase;
+        this.done = row.done();
+        this.errors = row.errors();
+        this.position = row.position();
+    }
+
+    public String accountId() {
+        return row.accountId();
+    }
+
+    public String jobId() {
+        return row.jobId();
+    }
+
+    public JobKind kind() {
+        return row.kind();
+    }
+
+    /** {@link JobState#PREVIEWING} for a preview, {@link JobState#RUNNING} for the work itself. */
+    public JobState phase() {
+        return phase;
+    }
+
+    /** The API key that asked for the job. */
+    public String requestedBy() {
+        return row.requestedBy();
+    }
+
+    public Instant createdAt() {
+        return row.createdAt();
+    }
+
+    /** What was asked, without personal values. */
+    public Map<String, Object> params() {
+        return row.params();
+    }
+
+    /** What was asked that is personal, opened with the job's key; empty if there is none or it is destroyed. */
+    public Optional<byte[]> sealedParams(Handle h) {
+        return row.sealed() == null ? Optional.empty() : service.files().unseal(h, accountId(), jobId(), row.sealed());
+    }
+
+    /** Where the last run's last checkpoint stopped (empty on a first run). */
+    public Optional<String> position() {
+        return Optional.ofNullable(position);
+    }
+
+    public long done() {
+        return done;
+    }
+
+    public long errors() {
+        return errors;
+    }
+
+    /** The job's files. */
+    public JobFiles files() {
+        return service.files();
+    }
+
+    /** Records how many rows the job goes through (for progress), in its own transaction. */
+    public void total(long total) {
+        service.total(row.accountId(), row.jobId(), total);
+    }
+
+    /**
+     * Records an error in the caller's transaction (the one that records the step it belongs to);
+     * {@code reason} holds no value. Counted by the next {@link #checkpoint}.
+     */
+    public void error(Handle h, long rowNumber, String column, String reason) {
+        service.store().error(h, row.accountId(), row.jobId(), rowNumber, column, reason);
+        errors++;
+    }
+
+    /**
+     * Records progress in the caller's transaction: the step's changes and its checkpoint commit
+     * together, so a crash resumes exactly after the last whole step. Throws {@link JobStopped}
+     * (after recording) when the job was cancelled or the server is stopping: let it through.
+     *
+     * @param doneNow how many rows are done in this phase, this step included
+     * @param positionNow where the next run starts if this one stops after this step
+     */
+    public void checkpoint(Handle h, long doneNow, String positionNow) {
+        boolean cancel = service.store().progress(h, row.accountId(), row.jobId(), doneNow, errors, positionNow);
+        done = doneNow;
+        position = positionNow;
+        if (cancel) throw new JobStopped(true);
+        if (Thread.currentThread().isInterrupted() || service.stopping()) throw new JobStopped(false);
+    }
+
+    /**
+     * Ends the run in this state with this summary (no personal value): {@link JobState#STAGED}
+     * for a preview awaiting its commit, {@link JobState#COMPLETED} otherwise. {@code expiresAt}
+     * is when the job's files are deleted (null: at once, unless the state is staged).
+     */
+    public void finish(JobState state, Map<String, Object> result, Instant expiresAt) {
+        if (state != JobState.STAGED && state != JobState.COMPLETED)
+            throw new IllegalArgumentException("a run finishes staged or completed, not " + state);
+        this.finish = new Finish(
+                state, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(result)), expiresAt);
+    }
+
+    Finish finishing() {
+        return finish;
+    }
+
+    JdbcJobStore.Row row() {
+        return row;
+    }
+}
