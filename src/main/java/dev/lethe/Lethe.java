@@ -607,6 +607,7 @@ public final class Lethe implements AutoCloseable {
             // imports, exports and bulk deletions: one-time runs on the same scheduler (docs/jobs.md)
             this.transferJobs = new JobService(
                     jdbi, jobs, keyring, audit, ids, clock, config.transfers().previewTtl());
+            transferJobs.onEnded(webhooks::jobEnded);
             this.http = new HttpServer(
                     config.http(),
                     database,

@@ -70,7 +70,7 @@ public final class JobService {
      * A job that reached a final state (or became staged), told to listeners in the transaction
      * that records it: a webhook, an email.
      */
-    public record Ended(Handle handle, Job job) {}
+    public record Ended(Handle handle, String accountId, Job job) {}
 
     public JobService(
             Jdbi jdbi, Jobs scheduler, Keyring keyring, AuditLog audit, Ids ids, Clock clock, Duration uploadWindow) {
@@ -349,7 +349,7 @@ public final class JobService {
                                     "state",
                                     row.state().wireName())));
             var job = store.find(h, admin.accountId(), jobId).orElseThrow().view();
-            if (job.jobState() == JobState.CANCELLED) ended(h, job);
+            if (job.jobState() == JobState.CANCELLED) ended(h, admin.accountId(), job);
             return job;
         });
     }
@@ -444,7 +444,7 @@ public final class JobService {
                             "job." + state.wireName(),
                             List.of("job:" + jobId),
                             Map.of("kind", row.kind().wireName(), "done", run.done(), "errors", run.errors())));
-            ended(h, store.find(h, accountId, jobId).orElseThrow().view());
+            ended(h, accountId, store.find(h, accountId, jobId).orElseThrow().view());
         });
         log.info(
                 "job ended {} {} {} {}",
@@ -454,8 +454,8 @@ public final class JobService {
                 kv("done", run.done()));
     }
 
-    private void ended(Handle h, Job job) {
-        for (var listener : listeners) listener.accept(new Ended(h, job));
+    private void ended(Handle h, String accountId, Job job) {
+        for (var listener : listeners) listener.accept(new Ended(h, accountId, job));
     }
 
     /** Gives a run to every job that should have one (a crash between recording and asking). */
@@ -486,6 +486,7 @@ public final class JobService {
                                 h, row.accountId(), row.jobId(), JobState.EXPIRED, locked.result(), null, now, null);
                         ended(
                                 h,
+                                row.accountId(),
                                 store.find(h, row.accountId(), row.jobId())
                                         .orElseThrow()
                                         .view());

@@ -14,6 +14,7 @@ import dev.lethe.errors.ConflictException;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.NotFoundException;
+import dev.lethe.jobs.JobService;
 import dev.lethe.registry.Policy;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.registry.PolicyVersion;
@@ -255,6 +256,28 @@ public final class Webhooks {
             written++;
         }
         return written;
+    }
+
+    /**
+     * A background job's end as the {@code job.completed} or {@code job.failed} event (wired to
+     * {@code JobService.onEnded}, in the transaction that records the end): its id, kind, counts.
+     */
+    public void jobEnded(JobService.Ended ended) {
+        var job = ended.job();
+        String event = switch (job.jobState()) {
+            case COMPLETED -> "job.completed";
+            case FAILED -> "job.failed";
+            default -> null;
+        };
+        if (event == null) return;
+        var data = new LinkedHashMap<String, Object>();
+        data.put("job", job.id());
+        data.put("kind", job.kind());
+        data.put("state", job.state());
+        if (job.total() != null) data.put("total", job.total());
+        data.put("done", job.done());
+        data.put("errors", job.errors());
+        notify(ended.handle(), ended.accountId(), event, data);
     }
 
     private static boolean active(Optional<Policy> policy, String processor, Instant now) {

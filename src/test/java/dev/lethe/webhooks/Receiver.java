@@ -14,11 +14,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * A real HTTP server on 127.0.0.1 standing for a webhook receiver: it keeps every request it gets
  * and answers with the statuses queued for it, then with {@code otherwise}.
  */
-final class Receiver implements AutoCloseable {
+public final class Receiver implements AutoCloseable {
 
     /** One request received: its headers (lower-case names) and body. */
-    record Received(Map<String, String> headers, String body) {
-        String header(String name) {
+    public record Received(Map<String, String> headers, String body) {
+        public String header(String name) {
             return headers.get(name.toLowerCase(java.util.Locale.ROOT));
         }
     }
@@ -28,7 +28,7 @@ final class Receiver implements AutoCloseable {
     private final List<Received> received = new ArrayList<>();
     private volatile int otherwise;
 
-    Receiver(int otherwise) throws IOException {
+    public Receiver(int otherwise) throws IOException {
         this.otherwise = otherwise;
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
@@ -47,16 +47,16 @@ final class Receiver implements AutoCloseable {
     }
 
     /** Answers these statuses to the next requests, in order. */
-    Receiver answering(Integer... statuses) {
+    public Receiver answering(Integer... statuses) {
         answers.addAll(List.of(statuses));
         return this;
     }
 
-    String url(String path) {
+    public String url(String path) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
-    List<Received> received() {
+    public List<Received> received() {
         synchronized (received) {
             return List.copyOf(received);
         }
