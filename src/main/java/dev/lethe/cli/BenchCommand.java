@@ -108,6 +108,22 @@ final class BenchCommand implements Callable<Integer> {
                     "With --sweep-events: expired events (one value each) swept by the row path (default 1000000).")
     int sweepRowEvents;
 
+    @Option(
+            names = "--transfer-rows",
+            defaultValue = "0",
+            description = "Instead of ingest rounds, import a CSV of this many profiles (preview and commit), export"
+                    + " them, and (with --bulk-delete) erase some in bulk, beside PostgreSQL COPY of the same rows"
+                    + " (default 0: off). Cap the heap to see that memory does not grow with the file:"
+                    + " JAVA_TOOL_OPTIONS=-Xmx512m.")
+    int transferRows;
+
+    @Option(
+            names = "--bulk-delete",
+            defaultValue = "0",
+            description =
+                    "With --transfer-rows: erase this many of the imported people in one bulk deletion (default 0).")
+    int bulkDelete;
+
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
@@ -137,6 +153,12 @@ final class BenchCommand implements Callable<Integer> {
             track(client, base, admin, Math.min(events, 2000), 0); // warm-up
             if (settings.url().startsWith("jdbc:postgresql:")) {
                 out.println(analyze(settings.url(), settings.user(), settings.password()));
+            }
+            if (transferRows > 0) {
+                if (bulkDelete > transferRows)
+                    throw new SettingException("--bulk-delete must not exceed --transfer-rows");
+                new TransferBench(base, admin, settings, out, dataDir).run(transferRows, bulkDelete);
+                return 0;
             }
             if (sweepEvents > 0) {
                 if (!settings.url().startsWith("jdbc:postgresql:"))

@@ -6,6 +6,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -52,6 +53,14 @@ final class ExportCommand extends TransferCommand {
     @Option(names = "--to", paramLabel = "INSTANT", description = "Events or messages before this instant.")
     String to;
 
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a leftover .part file says itself what it is
+        }
+    }
+
     @Override
     int run(String secret, JobWatch watch, PrintWriter out, PrintWriter err) {
         var body = Remote.JSON.createObjectNode();
@@ -71,9 +80,25 @@ final class ExportCommand extends TransferCommand {
         var job = watch.follow(id);
         if (!job.path("state").asText().equals("completed")) return exit(job, err, "completed");
         String link = job.path("result").path("download").asText("");
-        if (link.isEmpty()) throw new JobWatch.Refused(500, null);
+        if (link.isEmpty()) {
+            err.println("lethe: export " + id + " completed without a download link");
+            return 1;
+        }
+        // the file that receives personal data exists, readable by its owner only, before the
+        // once-only link is used: a file system that cannot say so stops here with the link intact
+        Path partial = dir.resolve("." + output.getFileName() + ".part");
+        try {
+            Files.deleteIfExists(partial);
+            Files.createFile(
+                    partial, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            throw new SettingException("cannot make " + output + " readable by its owner only on this file system");
+        } catch (IOException e) {
+            throw new SettingException("cannot write in " + dir + ": " + e.getMessage());
+        }
         var download = remote.download(link, secret);
         if (download.statusCode() != 200) {
+            deleteQuietly(partial);
             String text;
             try (var in = download.body()) {
                 text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -82,26 +107,26 @@ final class ExportCommand extends TransferCommand {
             }
             throw new JobWatch.Refused(download.statusCode(), Remote.json(text));
         }
-        Path partial = dir.resolve("." + output.getFileName() + ".part");
-        try (var in = download.body()) {
-            Files.deleteIfExists(partial);
-            Files.createFile(
-                    partial, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+        try (var in = download.body();
+                var file = Files.newOutputStream(
+                        partial, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            in.transferTo(file);
+        } catch (IOException e) {
+            deleteQuietly(partial);
+            err.println("lethe: the download of export " + id + " broke off (" + e.getMessage() + "); its link is used"
+                    + " up: ask for a new export");
+            return 1;
+        }
+        try {
             try {
                 Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING);
             }
-        } catch (UnsupportedOperationException e) {
-            throw new SettingException("cannot make " + output + " readable by its owner only on this file system");
         } catch (IOException e) {
-            try {
-                Files.deleteIfExists(partial);
-            } catch (IOException ignored) {
-                // nothing more to do: the message below says what failed
-            }
-            throw new SettingException("cannot write " + output + ": " + e.getMessage());
+            err.println(
+                    "lethe: cannot move the export into " + output + " (" + e.getMessage() + "); it is in " + partial);
+            return 1;
         }
         out.println("export " + id + ": " + job.path("result").path("rows").asLong() + " rows written to " + output
                 + " (the link is used up)");

@@ -17,6 +17,9 @@ final class JobWatch {
     /** The states in which a job no longer moves by itself. */
     static final Set<String> STILL = Set.of("staged", "completed", "failed", "cancelled", "expired");
 
+    /** How long the server may not answer while a job is followed before the command gives up. */
+    static final Duration LOST_FOR = Duration.ofSeconds(30);
+
     /** How many of a job's errors the command prints before saying how many more there are. */
     static final int ERRORS_SHOWN = 20;
 
@@ -34,8 +37,20 @@ final class JobWatch {
 
     /** Polls the job until it is in one of {@link #STILL}; answers its last state. */
     JsonNode follow(String jobId) {
+        int lost = 0;
         while (true) {
-            var r = remote.get("/v1/jobs/" + encode(jobId), secret);
+            java.net.http.HttpResponse<String> r;
+            try {
+                r = remote.get("/v1/jobs/" + encode(jobId), secret);
+                lost = 0;
+            } catch (SettingException e) {
+                // the job goes on on the server whether or not we can see it: ride out a short outage
+                if (++lost * poll.toMillis() >= LOST_FOR.toMillis())
+                    throw new SettingException(
+                            e.getMessage() + "; job " + jobId + " goes on on the server (GET /v1/jobs/" + jobId + ")");
+                pause(jobId);
+                continue;
+            }
             JsonNode job = Remote.json(r.body());
             if (r.statusCode() != 200 || job == null) throw new Refused(r.statusCode(), job);
             String state = job.path("state").asText();
@@ -45,12 +60,16 @@ final class JobWatch {
                 progress.end();
                 return job;
             }
-            try {
-                Thread.sleep(poll.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SettingException("interrupted while following job " + jobId);
-            }
+            pause(jobId);
+        }
+    }
+
+    private void pause(String jobId) {
+        try {
+            Thread.sleep(poll.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SettingException("interrupted while following job " + jobId + " (it goes on on the server)");
         }
     }
 

@@ -3,8 +3,10 @@ package dev.lethe.cli;
 import dev.lethe.Lethe;
 import dev.lethe.http.BrowserOrigins;
 import dev.lethe.http.HttpServer;
+import dev.lethe.jobs.Jobs;
 import dev.lethe.outbox.OutboxSettings;
 import dev.lethe.outbox.Smtp;
+import dev.lethe.transfer.TransferSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -163,6 +165,47 @@ final class ServeCommand implements Callable<Integer> {
                     + " destroyed, ISO-8601, at least PT1S (env LETHE_KEY_EPOCH_INTERVAL, default P30D).")
     String keyEpochInterval;
 
+    @Option(
+            names = "--job-threads",
+            defaultValue = "${env:LETHE_JOB_THREADS:-4}",
+            description = "Background runs one server makes at once, 2..64; imports, exports and bulk deletions use"
+                    + " all but one, the recurring tasks the rest (env LETHE_JOB_THREADS, default 4).")
+    int jobThreads;
+
+    @Option(
+            names = "--job-heartbeat",
+            defaultValue = "${env:LETHE_JOB_HEARTBEAT:-PT10S}",
+            description = "How often a server running a job says it is alive, ISO-8601, PT1S..PT5M; a job whose"
+                    + " server missed six is resumed elsewhere (env LETHE_JOB_HEARTBEAT, default PT10S).")
+    String jobHeartbeat;
+
+    @Option(
+            names = "--import-preview-ttl",
+            defaultValue = "${env:LETHE_IMPORT_PREVIEW_TTL:-P1D}",
+            description = "How long an import's preview waits for its commit (and an upload for its end) before its"
+                    + " staged file is deleted, ISO-8601, PT1M..P30D (env LETHE_IMPORT_PREVIEW_TTL, default P1D).")
+    String importPreviewTtl;
+
+    @Option(
+            names = "--export-link-ttl",
+            defaultValue = "${env:LETHE_EXPORT_LINK_TTL:-PT24H}",
+            description = "How long an export's download link works (its file is deleted after), ISO-8601,"
+                    + " PT1M..P30D (env LETHE_EXPORT_LINK_TTL, default PT24H).")
+    String exportLinkTtl;
+
+    @Option(
+            names = "--export-link-uses",
+            defaultValue = "${env:LETHE_EXPORT_LINK_USES:-1}",
+            description = "How many downloads an export's link allows, 1..100 (env LETHE_EXPORT_LINK_USES, default 1).")
+    int exportLinkUses;
+
+    @Option(
+            names = "--max-upload-bytes",
+            defaultValue = "${env:LETHE_MAX_UPLOAD_BYTES:-4294967296}",
+            description = "Largest file an import or a bulk deletion accepts, in bytes, at least 1024 (env"
+                    + " LETHE_MAX_UPLOAD_BYTES, default 4294967296: 4 GiB).")
+    long maxUploadBytes;
+
     @Override
     public Integer call() throws InterruptedException {
         Duration timeout = duration(sessionTimeout, "--session-timeout / LETHE_SESSION_TIMEOUT", "PT30M");
@@ -269,6 +312,44 @@ final class ServeCommand implements Callable<Integer> {
                                     + "'");
         }
         return value;
+    }
+
+    /** How the background jobs run: --job-threads and --job-heartbeat. */
+    private Jobs.Settings jobs() {
+        if (jobThreads < 2 || jobThreads > 64)
+            throw new SettingException("--job-threads / LETHE_JOB_THREADS must be 2..64, not " + jobThreads);
+        Duration heartbeat = within(
+                jobHeartbeat,
+                "--job-heartbeat / LETHE_JOB_HEARTBEAT",
+                "PT10S",
+                Duration.ofSeconds(1),
+                Duration.ofMinutes(5),
+                "five minutes");
+        return Jobs.Settings.DEFAULT.withThreads(jobThreads).withHeartbeat(heartbeat);
+    }
+
+    /** Imports, exports and bulk deletions: link and preview lifetimes, link uses, the largest upload. */
+    private TransferSettings transfers() {
+        Duration preview = within(
+                importPreviewTtl,
+                "--import-preview-ttl / LETHE_IMPORT_PREVIEW_TTL",
+                "P1D",
+                Duration.ofMinutes(1),
+                Duration.ofDays(30),
+                "thirty days");
+        Duration link = within(
+                exportLinkTtl,
+                "--export-link-ttl / LETHE_EXPORT_LINK_TTL",
+                "PT24H",
+                Duration.ofMinutes(1),
+                Duration.ofDays(30),
+                "thirty days");
+        if (exportLinkUses < 1 || exportLinkUses > 100)
+            throw new SettingException(
+                    "--export-link-uses / LETHE_EXPORT_LINK_USES must be 1..100, not " + exportLinkUses);
+        if (maxUploadBytes < 1024)
+            throw new SettingException("--max-upload-bytes / LETHE_MAX_UPLOAD_BYTES must be at least 1024");
+        return new TransferSettings(link, exportLinkUses, preview, maxUploadBytes);
     }
 
     /** The outbox settings: an SMTP server when --smtp-host is given, else none (messages stay pending). */

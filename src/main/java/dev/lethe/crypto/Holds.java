@@ -61,7 +61,8 @@ final class Holds {
      * The account's own key for one purpose (the outbox's, for mail about nobody in particular):
      * kept beside the hold keys under an id derived from the account and the purpose, so it is
      * wrapped by the account data key and re-wrapped by every epoch like them. No hold refers to
-     * it, and nothing releases it. Made on first use, in the caller's transaction.
+     * it; only {@code Keyring#destroyAccountKey} destroys it (a job's key, with the job's files). Made on
+     * first use, in the caller's transaction.
      */
     Aead accountKey(Handle h, String accountId, String purpose) {
         return holdKey(h, accountId, accountKeyId(accountId, purpose));

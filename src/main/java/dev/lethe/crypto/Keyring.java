@@ -251,6 +251,25 @@ public final class Keyring {
                 keyId, Crypt.encrypt(key, plaintext, accountValueContext(accountId, keyId, purpose, valueId)));
     }
 
+    /** Makes the account's key for {@code purpose} now if it does not exist (a job's, at its creation). */
+    public void createAccountKey(Handle h, String accountId, String purpose) {
+        holds.accountKey(h, accountId, purpose);
+    }
+
+    /**
+     * Seals as {@link #sealForAccount} does, under the account's key for {@code purpose} only if
+     * that key exists: {@link CryptoFailure} once it was destroyed (a key destroyed on purpose is
+     * never silently made again).
+     */
+    public Sealed sealUnderExistingAccountKey(
+            Handle h, String accountId, String purpose, String valueId, byte[] plaintext) {
+        String keyId = Holds.accountKeyId(accountId, purpose);
+        Aead key = holds.existingAccountKey(h, accountId, keyId)
+                .orElseThrow(() -> new CryptoFailure("the account key " + keyId + " does not exist", null));
+        return new Sealed(
+                keyId, Crypt.encrypt(key, plaintext, accountValueContext(accountId, keyId, purpose, valueId)));
+    }
+
     /** Opens a value sealed by {@link #sealForAccount}; {@link CryptoFailure} if it does not open. */
     public byte[] openForAccount(
             Handle h, String accountId, String keyId, String purpose, String valueId, byte[] ciphertext) {

@@ -39,10 +39,6 @@ final class Json {
         }
     }
 
-    /**
-     * An id from the path. A text that is not an id names nothing: 404 with the resource's own
-     * title, before the database sees it.
-     */
     /** An action route takes no fields: an empty body or {} (anything else is refused, naming it). */
     static void noBody(Context ctx) {
         if (ctx.body().isBlank()) return;
@@ -51,6 +47,10 @@ final class Json {
         in.requireValid();
     }
 
+    /**
+     * An id from the path. A text that is not an id names nothing: 404 with the resource's own
+     * title, before the database sees it.
+     */
     static String idPath(Context ctx, String name, String notFound) {
         return Ids.parse(ctx.pathParam(name)).orElseThrow(() -> new NotFoundException(notFound));
     }

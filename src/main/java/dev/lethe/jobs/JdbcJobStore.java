@@ -38,6 +38,7 @@ final class JdbcJobStore {
             String failure,
             boolean cancelRequested,
             boolean files,
+            int runNo,
             Instant createdAt,
             Instant startedAt,
             Instant finishedAt,
@@ -66,8 +67,8 @@ final class JdbcJobStore {
     void insert(Handle h, Row row) {
         h.createUpdate("""
                         insert into jobs (account_id, job_id, kind, state, requested_by, params, sealed, total, done,
-                                          errors, cancel_requested, files, created_at, expires_at)
-                        values (:account, :job, :kind, :state, :by, :params, :sealed, :total, 0, 0, false, :files,
+                                          errors, cancel_requested, files, run_no, created_at, expires_at)
+                        values (:account, :job, :kind, :state, :by, :params, :sealed, :total, 0, 0, false, true, 0,
                                 :at, :expires)
                         """)
                 .bind("account", row.accountId())
@@ -78,7 +79,6 @@ final class JdbcJobStore {
                 .bind("params", json(row.params()))
                 .bind("sealed", row.sealed())
                 .bind("total", row.total())
-                .bind("files", row.files())
                 .bind("at", utc(row.createdAt()))
                 .bind("expires", row.expiresAt() == null ? null : utc(row.expiresAt()))
                 .execute();
@@ -162,28 +162,63 @@ final class JdbcJobStore {
                 .bind("account", accountId)
                 .bind("job", jobId)
                 .bind("state", state.wireName())
-                .bind("result", result == null ? null : json(result))
-                .bind("failure", failure)
+                .bind("result", result == null ? null : fits(json(result)))
+                .bind("failure", clip(failure, 500))
                 .bind("at", utc(at))
                 .bind("expires", expiresAt == null ? null : utc(expiresAt))
                 .execute();
     }
 
-    /** Records progress; the returned flag is whether a cancel was asked for. */
-    boolean progress(Handle h, String accountId, String jobId, long done, long errors, String position) {
-        h.createUpdate("""
+    /** What a checkpoint found: whether this run still owns the job, and whether it should stop. */
+    record Checkpoint(boolean owned, boolean cancel, long errors) {}
+
+    /**
+     * Records progress if run {@code runNo} still owns the job (no later run took it over) and it
+     * has not ended; the errors count is that of the recorded errors.
+     */
+    Checkpoint progress(Handle h, String accountId, String jobId, int runNo, long done, String position) {
+        long errors = errorCount(h, accountId, jobId);
+        int updated = h.createUpdate("""
                         update jobs set done = :done, errors = :errors, position = :position
-                        where account_id = :account and job_id = :job""")
+                        where account_id = :account and job_id = :job and run_no = :run
+                          and state in ('previewing', 'running')""")
                 .bind("account", accountId)
                 .bind("job", jobId)
+                .bind("run", runNo)
                 .bind("done", done)
                 .bind("errors", errors)
                 .bind("position", position)
                 .execute();
-        return h.createQuery("select cancel_requested from jobs where account_id = :account and job_id = :job")
+        if (updated == 0) return new Checkpoint(false, false, errors);
+        boolean cancel = h.createQuery(
+                        "select cancel_requested from jobs where account_id = :account and job_id = :job")
                 .bind("account", accountId)
                 .bind("job", jobId)
                 .mapTo(Boolean.class)
+                .one();
+        return new Checkpoint(true, cancel, errors);
+    }
+
+    /** Gives the job to a new run: the next run number, which fences every older run out. */
+    int nextRun(Handle h, String accountId, String jobId) {
+        h.createUpdate("update jobs set run_no = run_no + 1 where account_id = :account and job_id = :job")
+                .bind("account", accountId)
+                .bind("job", jobId)
+                .execute();
+        return h.createQuery("select run_no from jobs where account_id = :account and job_id = :job")
+                .bind("account", accountId)
+                .bind("job", jobId)
+                .mapTo(Integer.class)
+                .one();
+    }
+
+    /** How many errors the job recorded (their numbers run from 1 without gaps). */
+    long errorCount(Handle h, String accountId, String jobId) {
+        return h.createQuery(
+                        "select coalesce(max(seq), 0) from job_errors where account_id = :account and job_id = :job")
+                .bind("account", accountId)
+                .bind("job", jobId)
+                .mapTo(Long.class)
                 .one();
     }
 
@@ -237,8 +272,8 @@ final class JdbcJobStore {
                 .bind("account", accountId)
                 .bind("job", jobId)
                 .bind("row", row)
-                .bind("column", column)
-                .bind("reason", reason)
+                .bind("column", clip(column, 200))
+                .bind("reason", clip(reason, 500))
                 .execute();
     }
 
@@ -317,10 +352,22 @@ final class JdbcJobStore {
                 rs.getString("failure"),
                 rs.getBoolean("cancel_requested"),
                 rs.getBoolean("files"),
+                rs.getInt("run_no"),
                 instant(rs, "created_at"),
                 instant(rs, "started_at"),
                 instant(rs, "finished_at"),
                 instant(rs, "expires_at"));
+    }
+
+    /** A summary as stored: too long for its column, it says so instead (a summary is counts, not lists). */
+    private static String fits(String json) {
+        return json.length() <= 8000 ? json : "{\"truncated\": true}";
+    }
+
+    /** Text cut to what its column holds (a reason or a CSV header is never allowed to fail a step). */
+    static String clip(String text, int max) {
+        if (text == null || text.length() <= max) return text;
+        return text.substring(0, max - 1) + "…";
     }
 
     private static String json(Map<String, Object> map) {

@@ -47,14 +47,25 @@ public final class JobFiles {
         return "job/" + jobId;
     }
 
+    /** A job file being written: {@link #close} seals its last chunk; {@link #abort} leaves it unfinished. */
+    public abstract static class Writer extends OutputStream {
+        /** Drops what is not yet written: the file stays without its last chunk, so it never reads as whole. */
+        public abstract void abort();
+    }
+
     /**
      * A new file for the job: each full chunk is sealed and written in its own transaction as it
-     * fills, the last one at {@link OutputStream#close}. Writing a stream that exists already adds
-     * to it from chunk 0 and fails on the first chunk: {@link #delete} it first to write it again.
+     * fills, and the last one, marked as the last, at {@link OutputStream#close}. A file without
+     * its last chunk (a crash, an {@link Writer#abort}) never reads as whole: {@link #open} ends
+     * with {@link Gone}. Each write checks that the job still keeps its files (under its row
+     * lock) and seals under its existing key only, so a job whose files were deleted (an erasure,
+     * a cancel, an expiry) gets {@link Gone} here and no new chunk or key appears after the
+     * deletion. Writing a stream that exists already fails on the first chunk: {@link #delete} it
+     * first to write it again.
      */
-    public OutputStream create(String accountId, String jobId, String stream) {
+    public Writer create(String accountId, String jobId, String stream) {
         checkStream(stream);
-        return new OutputStream() {
+        return new Writer() {
             private final byte[] buffer = new byte[CHUNK_BYTES];
             private int filled;
             private int seq;
@@ -62,6 +73,7 @@ public final class JobFiles {
 
             @Override
             public void write(int b) throws IOException {
+                if (closed) throw new IOException("the job file is closed");
                 if (filled == buffer.length) flush(false);
                 buffer[filled++] = (byte) b;
             }
@@ -80,29 +92,47 @@ public final class JobFiles {
                 }
             }
 
-            private void flush(boolean last) {
-                if (filled == 0 && !(last && seq == 0)) return;
+            private void flush(boolean last) throws IOException {
                 byte[] plain = java.util.Arrays.copyOf(buffer, filled);
-                int at = seq++;
-                jdbi.useTransaction(h -> {
-                    var sealed = keyring.sealForAccount(h, accountId, purpose(jobId), valueId(stream, at), plain);
-                    store.insertChunk(h, accountId, jobId, stream, at, sealed.ciphertext());
+                int at = seq;
+                boolean written = jdbi.inTransaction(h -> {
+                    var job = store.lock(h, accountId, jobId);
+                    if (job.isEmpty() || !job.get().files() || job.get().state().isFinal()) return false;
+                    try {
+                        var sealed = keyring.sealUnderExistingAccountKey(
+                                h, accountId, purpose(jobId), valueId(stream, at, last), plain);
+                        store.insertChunk(h, accountId, jobId, stream, at, sealed.ciphertext());
+                        return true;
+                    } catch (CryptoFailure e) {
+                        return false;
+                    }
                 });
+                if (!written) {
+                    closed = true;
+                    throw new Gone("the job's files were deleted");
+                }
+                seq++;
                 filled = 0;
             }
 
             @Override
-            public void close() {
+            public void close() throws IOException {
                 if (closed) return;
                 flush(true);
+                closed = true;
+            }
+
+            @Override
+            public void abort() {
                 closed = true;
             }
         };
     }
 
     /**
-     * The file as written, read a chunk at a time; {@link Gone} when the job's files were deleted
-     * or its key destroyed. A file of a job with files that was never written reads as empty.
+     * The file as written, read a chunk at a time; {@link Gone} when the job's files were deleted,
+     * its key destroyed, or the file never finished (no last chunk). A file never written at all
+     * reads as {@link Gone} too.
      */
     public InputStream open(String accountId, String jobId, String stream) {
         checkStream(stream);
@@ -110,43 +140,41 @@ public final class JobFiles {
             private byte[] chunk = new byte[0];
             private int at;
             private int seq;
-            private boolean end;
+            private boolean last;
 
             private boolean fill() throws IOException {
-                if (seq == 0 && !end && at >= chunk.length) {
-                    boolean kept = jdbi.withHandle(h -> store.find(h, accountId, jobId)
-                            .map(JdbcJobStore.Row::files)
-                            .orElse(false));
-                    if (!kept) throw new Gone("the job's files were deleted");
-                }
-                while (!end && at >= chunk.length) {
+                while (at >= chunk.length) {
+                    if (last) return false;
                     int want = seq;
                     var next = jdbi.withHandle(
                             h -> store.chunk(h, accountId, jobId, stream, want).map(bytes -> open(h, want, bytes)));
-                    if (next.isEmpty()) {
-                        end = true;
-                        return false;
-                    }
-                    if (next.get() == null) throw new Gone("the job's files were deleted");
-                    chunk = next.get();
+                    if (next.isEmpty() || next.get() == null) throw new Gone("the job's file is gone or unfinished");
+                    chunk = next.get().plain();
+                    last = next.get().last();
                     at = 0;
                     seq++;
                 }
-                return at < chunk.length;
+                return true;
             }
 
-            private byte[] open(Handle h, int seqNo, byte[] ciphertext) {
-                try {
-                    return keyring.openForAccount(
-                            h,
-                            accountId,
-                            keyring.accountKeyId(accountId, purpose(jobId)),
-                            purpose(jobId),
-                            valueId(stream, seqNo),
-                            ciphertext);
-                } catch (CryptoFailure e) {
-                    return null;
+            private Opened open(Handle h, int seqNo, byte[] ciphertext) {
+                String keyId = keyring.accountKeyId(accountId, purpose(jobId));
+                for (boolean isLast : new boolean[] {false, true}) {
+                    try {
+                        return new Opened(
+                                keyring.openForAccount(
+                                        h,
+                                        accountId,
+                                        keyId,
+                                        purpose(jobId),
+                                        valueId(stream, seqNo, isLast),
+                                        ciphertext),
+                                isLast);
+                    } catch (CryptoFailure e) {
+                        // not sealed as this kind of chunk (or the key is gone): try the other, then give up
+                    }
                 }
+                return null;
             }
 
             @Override
@@ -168,6 +196,8 @@ public final class JobFiles {
         };
     }
 
+    private record Opened(byte[] plain, boolean last) {}
+
     /** Thrown by {@link #stage} when the input is longer than it may be. */
     public static final class TooLarge extends IOException {
         TooLarge(long max) {
@@ -178,21 +208,26 @@ public final class JobFiles {
     /**
      * Copies {@code in} (an upload, as it arrives) into a new file of the job, sealed chunk by
      * chunk: memory holds one chunk whatever the size. Stops with {@link TooLarge} after {@code
-     * maxBytes}; the caller then deletes the job's files (or the transaction that made the job
-     * never commits them: a job not yet recorded has no row, and its chunks are removed by {@link
-     * #delete}).
+     * maxBytes}, leaving the file unfinished (it never reads as whole); the caller then ends the
+     * job ({@code JobService#uploadFailed}), which deletes its files. The job's row must be
+     * committed first (chunks refer to it).
      *
      * @return how many bytes were staged
      */
     public long stage(String accountId, String jobId, String stream, InputStream in, long maxBytes) throws IOException {
         long total = 0;
         byte[] buffer = new byte[64 * 1024];
-        try (var out = create(accountId, jobId, stream)) {
+        var out = create(accountId, jobId, stream);
+        try {
             for (int n; (n = in.read(buffer)) >= 0; ) {
                 total += n;
                 if (total > maxBytes) throw new TooLarge(maxBytes);
                 out.write(buffer, 0, n);
             }
+            out.close();
+        } catch (IOException | RuntimeException e) {
+            out.abort();
+            throw e;
         }
         return total;
     }
@@ -215,7 +250,7 @@ public final class JobFiles {
 
     /** Seals a job's parameters that hold personal values (a filter, an address) under its key. */
     byte[] seal(Handle h, String accountId, String jobId, byte[] plain) {
-        return keyring.sealForAccount(h, accountId, purpose(jobId), "params", plain)
+        return keyring.sealUnderExistingAccountKey(h, accountId, purpose(jobId), "params", plain)
                 .ciphertext();
     }
 
@@ -229,8 +264,9 @@ public final class JobFiles {
         }
     }
 
-    private static String valueId(String stream, int seq) {
-        return "file/" + stream + "/" + seq;
+    /** A chunk's place, bound into its seal: the last chunk says so, so a file cut short never reads as whole. */
+    private static String valueId(String stream, int seq, boolean last) {
+        return "file/" + stream + "/" + seq + (last ? "/last" : "");
     }
 
     private static void checkStream(String stream) {

@@ -57,11 +57,13 @@ public final class JobService {
     private final Jdbi jdbi;
     private final JdbcJobStore store = new JdbcJobStore();
     private final JobFiles files;
+    private final Keyring keyring;
+    private final java.util.concurrent.Semaphore running;
     private final Jobs scheduler;
     private final AuditLog audit;
     private final Ids ids;
     private final Clock clock;
-    private final Duration uploadWindow;
+    private final Duration previewTtl;
     private final Map<JobKind, JobWork> works = new EnumMap<>(JobKind.class);
     private final List<Consumer<Ended>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean stopping;
@@ -73,11 +75,15 @@ public final class JobService {
     public record Ended(Handle handle, String accountId, Job job) {}
 
     public JobService(
-            Jdbi jdbi, Jobs scheduler, Keyring keyring, AuditLog audit, Ids ids, Clock clock, Duration uploadWindow) {
+            Jdbi jdbi, Jobs scheduler, Keyring keyring, AuditLog audit, Ids ids, Clock clock, Duration previewTtl) {
         this.jdbi = jdbi;
-        this.uploadWindow = uploadWindow;
+        this.previewTtl = previewTtl;
         this.scheduler = scheduler;
         this.files = new JobFiles(jdbi, store, keyring);
+        this.keyring = keyring;
+        // governed jobs leave one of the scheduler's threads to the recurring tasks (outbox,
+        // erasure purge, sweeps): a job that finds none free waits for the resume task's next look
+        this.running = new java.util.concurrent.Semaphore(Math.max(1, scheduler.threads() - 1));
         this.audit = audit;
         this.ids = ids;
         this.clock = clock;
@@ -122,9 +128,8 @@ public final class JobService {
      *     {@link JobState#PREVIEWING} (a preview runs first) or {@link JobState#QUEUED}
      * @param params what was asked, without personal values
      * @param personal what was asked that is personal (sealed under the job's key), or null
-     * @param files whether the job keeps files (deleted when it ends, expires or is cancelled)
      */
-    public record NewJob(JobKind kind, JobState initial, Map<String, Object> params, byte[] personal, boolean files) {
+    public record NewJob(JobKind kind, JobState initial, Map<String, Object> params, byte[] personal) {
         public NewJob {
             Objects.requireNonNull(kind, "kind");
             if (initial != JobState.UPLOADING && initial != JobState.PREVIEWING && initial != JobState.QUEUED)
@@ -139,8 +144,11 @@ public final class JobService {
      */
     public Job create(Handle h, Caller caller, String jobId, NewJob job) {
         Instant now = clock.instant();
+        // the job's key exists from the start: its files and sealed parameters are sealed under it
+        // while it lives, and nothing makes it again once it is destroyed
+        keyring.createAccountKey(h, caller.accountId(), JobFiles.purpose(jobId));
         // an upload that never finishes (the server died under it) expires like an unused preview
-        Instant expires = job.initial() == JobState.UPLOADING ? now.plus(uploadWindow) : null;
+        Instant expires = job.initial() == JobState.UPLOADING ? now.plus(previewTtl) : null;
         byte[] sealed = job.personal() == null ? null : files.seal(h, caller.accountId(), jobId, job.personal());
         var row = new JdbcJobStore.Row(
                 caller.accountId(),
@@ -157,7 +165,8 @@ public final class JobService {
                 null,
                 null,
                 false,
-                job.files(),
+                true,
+                0,
                 now,
                 null,
                 null,
@@ -319,8 +328,9 @@ public final class JobService {
     }
 
     /**
-     * Cancels a job: one that is not running yet ends {@code cancelled} at once (its files
-     * deleted); a running one is asked to stop and does at its next step (what its finished steps
+     * Cancels a job: one waiting for its upload, its commit or a server ends {@code cancelled} at
+     * once (its files deleted); a previewing or running one is asked to stop and does at its next
+     * step (what its finished steps
      * did stays done: each step is whole). {@link ConflictException} for a job that has ended.
      */
     public Job cancel(Caller admin, String jobId) {
@@ -330,7 +340,8 @@ public final class JobService {
             if (row.state().isFinal())
                 throw new ConflictException("The job is " + row.state().wireName() + ": there is nothing to cancel.");
             Instant now = clock.instant();
-            if (row.state() == JobState.RUNNING) {
+            if (row.state() == JobState.RUNNING || row.state() == JobState.PREVIEWING) {
+                // a run may be at work on it: it stops at its next step (or at its start)
                 store.requestCancel(h, admin.accountId(), jobId);
             } else {
                 store.finish(h, admin.accountId(), jobId, JobState.CANCELLED, row.result(), null, now, null);
@@ -360,8 +371,20 @@ public final class JobService {
 
     // ---- running ----
 
-    /** The scheduler's run of one job. */
+    /**
+     * The scheduler's run of one job, when a thread is free for it; otherwise the job stays where
+     * it is and the resume task asks for a run again within a minute.
+     */
     private void execute(String instanceId) {
+        if (!running.tryAcquire()) return;
+        try {
+            runJob(instanceId);
+        } finally {
+            running.release();
+        }
+    }
+
+    private void runJob(String instanceId) {
         int slash = instanceId.indexOf('/');
         if (slash < 0) return;
         String accountId = instanceId.substring(0, slash);
@@ -376,10 +399,16 @@ public final class JobService {
             } else if (r.startedAt() == null) {
                 store.state(h, accountId, jobId, r.state(), clock.instant(), null);
             }
-            return Optional.of(new JobRun(this, r, phase));
+            // this run takes the job over: a run before it that still lives is refused at its next step
+            int runNo = store.nextRun(h, accountId, jobId);
+            return Optional.of(new JobRun(this, r, phase, runNo));
         });
         if (started.isEmpty()) return;
         var run = started.get();
+        if (run.row().cancelRequested()) {
+            end(run, JobState.CANCELLED, null, null, null);
+            return;
+        }
         JobWork work;
         synchronized (this) {
             work = works.get(run.kind());
@@ -428,14 +457,13 @@ public final class JobService {
     private void end(JobRun run, JobState state, Map<String, Object> result, String failure, Instant expiresAt) {
         String accountId = run.accountId();
         String jobId = run.jobId();
-        jdbi.useTransaction(h -> {
+        boolean recorded = jdbi.inTransaction(h -> {
             var row = store.lock(h, accountId, jobId).orElse(null);
-            if (row == null || row.state().isFinal()) return;
+            // a run that a later one took over records nothing: the later run ends the job
+            if (row == null || row.state().isFinal() || row.runNo() != run.runNo()) return false;
             Instant now = clock.instant();
-            store.finish(h, accountId, jobId, state, result, failure, now, expiresAt);
-            boolean keep =
-                    row.files() && (state == JobState.STAGED || (state == JobState.COMPLETED && expiresAt != null));
-            if (row.files() && !keep) files.destroy(h, accountId, jobId);
+            Instant expires = state == JobState.STAGED && expiresAt == null ? now.plus(previewTtl) : expiresAt;
+            store.finish(h, accountId, jobId, state, result, failure, now, expires);
             audit.append(
                     h,
                     AuditEvent.ok(
@@ -444,14 +472,26 @@ public final class JobService {
                             "job." + state.wireName(),
                             List.of("job:" + jobId),
                             Map.of("kind", row.kind().wireName(), "done", run.done(), "errors", run.errors())));
+            // listeners (a notification naming the requester) may still open the sealed parameters
             ended(h, accountId, store.find(h, accountId, jobId).orElseThrow().view());
+            boolean keep = state == JobState.STAGED || (state == JobState.COMPLETED && expires != null);
+            if (row.files() && !keep) files.destroy(h, accountId, jobId);
+            return true;
         });
-        log.info(
-                "job ended {} {} {} {}",
-                kv("job", jobId),
-                kv("kind", run.kind().wireName()),
-                kv("state", state.wireName()),
-                kv("done", run.done()));
+        if (recorded)
+            log.info(
+                    "job ended {} {} {} {}",
+                    kv("job", jobId),
+                    kv("kind", run.kind().wireName()),
+                    kv("state", state.wireName()),
+                    kv("done", run.done()));
+    }
+
+    /** The job's personal parameters, opened in the caller's transaction (a listener naming the requester). */
+    public Optional<byte[]> personalParams(Handle h, String accountId, String jobId) {
+        return store.find(h, accountId, jobId)
+                .filter(r -> r.sealed() != null)
+                .flatMap(r -> files.unseal(h, accountId, jobId, r.sealed()));
     }
 
     private void ended(Handle h, String accountId, Job job) {

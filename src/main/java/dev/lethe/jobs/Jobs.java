@@ -198,6 +198,11 @@ public final class Jobs implements AutoCloseable {
         return s.scheduleIfNotExists(task.instance(instanceId), Instant.now());
     }
 
+    /** How many runs one server makes at once. */
+    public int threads() {
+        return settings.threads();
+    }
+
     /** The names of the registered tasks, in the order they were registered. */
     public synchronized List<String> names() {
         var names = new ArrayList<String>();

@@ -18,6 +18,29 @@ public final class SqlStates {
     }
 
     /**
+     * Whether the failure is the database's and passing: the connection broke (SQL state class
+     * 08), a transaction was rolled back for a deadlock or a serialization failure (class 40), a
+     * lock or statement timed out (H2's HYT00, PostgreSQL's 55P03 and 57014), or the server is
+     * shutting down (57P01..57P03). Work that records its steps can simply run again.
+     */
+    public static boolean isTransient(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientException || t instanceof java.sql.SQLRecoverableException)
+                return true;
+            if (t instanceof SQLException e && e.getSQLState() != null) {
+                String state = e.getSQLState();
+                if (state.startsWith("08")
+                        || state.startsWith("40")
+                        || state.equals("HYT00")
+                        || state.equals("55P03")
+                        || state.equals("57014")
+                        || state.startsWith("57P0")) return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * A failure as a log line may say it: its type and, for a database error, its SQL state —
      * never its message, which can quote a statement's values.
      */

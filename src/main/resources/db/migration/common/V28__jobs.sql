@@ -4,7 +4,9 @@
 -- what a job needs that is personal (a filter's values, the requester's address) is sealed in
 -- `sealed` under the job's own account key (purpose 'job/<id>'), which is destroyed with the
 -- job's files. db-scheduler runs a job as the one-time task 'transfer-job' (instance
--- '<account>/<job>'); this table is what the run reads and records.
+-- '<account>/<job>'); this table is what the run reads and records. `run_no` fences runs: each
+-- run takes the next number, and a step recorded under an older number (a run the scheduler
+-- thought dead but was only slow) is refused.
 create table jobs (
   account_id       uuid          not null references accounts (account_id),
   job_id           uuid          not null,
@@ -21,6 +23,7 @@ create table jobs (
   result           varchar(8000),
   failure          varchar(500),
   cancel_requested boolean       not null,
+  run_no           integer       not null,
   files            boolean       not null,
   created_at       timestamp(6) with time zone not null,
   started_at       timestamp(6) with time zone,

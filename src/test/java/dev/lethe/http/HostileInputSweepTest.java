@@ -466,8 +466,7 @@ class HostileInputSweepTest {
                                     dev.lethe.jobs.JobKind.EXPORT,
                                     dev.lethe.jobs.JobState.QUEUED,
                                     java.util.Map.of(),
-                                    null,
-                                    false)));
+                                    null)));
             return id;
         }
 

@@ -37,7 +37,7 @@ class JobServiceTest {
         return new Caller(tenant.id(), TestLethe.keyIdOf(tenant.adminKey()), Set.of(Scope.ADMIN), "127.0.0.1");
     }
 
-    private static String submit(TestLethe lethe, TestLethe.Tenant tenant, JobKind kind, boolean files) {
+    private static String submit(TestLethe lethe, TestLethe.Tenant tenant, JobKind kind) {
         var service = lethe.lethe().transferJobs();
         String id = service.newId();
         lethe.lethe()
@@ -47,8 +47,7 @@ class JobServiceTest {
                         h,
                         admin(tenant),
                         id,
-                        new JobService.NewJob(
-                                kind, JobState.QUEUED, Map.of("mode", "test"), "secret".getBytes(), files)));
+                        new JobService.NewJob(kind, JobState.QUEUED, Map.of("mode", "test"), "secret".getBytes())));
         service.start(tenant.id(), id);
         return id;
     }
@@ -97,7 +96,7 @@ class JobServiceTest {
                     });
                 }
             });
-            String id = submit(lethe, a, JobKind.EXPORT, true);
+            String id = submit(lethe, a, JobKind.EXPORT);
             waitFor(() -> state(lethe, a.adminKey(), id).equals("completed"), "the job to complete");
 
             assertThat(read[0]).as("the file reads back as written").isEqualTo(written);
@@ -175,7 +174,7 @@ class JobServiceTest {
                     }
                 }
             });
-            String id = submit(lethe, a, JobKind.IMPORT, true);
+            String id = submit(lethe, a, JobKind.IMPORT);
             assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
             var cancel = lethe.http().post("/v1/jobs/" + id + "/cancel", a.adminKey(), "");
             assertThat(cancel.status()).as(cancel.toString()).isEqualTo(200);
@@ -193,7 +192,7 @@ class JobServiceTest {
             service.replace(JobKind.BULK_DELETION, run -> {
                 throw new JobFailure("the file has no identifier column");
             });
-            String failing = submit(lethe, a, JobKind.BULK_DELETION, false);
+            String failing = submit(lethe, a, JobKind.BULK_DELETION);
             waitFor(() -> state(lethe, a.adminKey(), failing).equals("failed"), "the job to fail");
             assertThat(lethe.http()
                             .get("/v1/jobs/" + failing, a.adminKey())
@@ -209,6 +208,67 @@ class JobServiceTest {
             assertThat(lethe.http().get("/v1/jobs/not-an-id", a.adminKey()).status())
                     .isEqualTo(404);
             assertThat(Arrays.asList(JobState.values())).allMatch(s -> JobState.fromWire(s.wireName()) == s);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aRunTakenOverByALaterOneRecordsNothingMoreAndAFileCutShortNeverReadsAsWhole(TestDatabase engine)
+            throws Exception {
+        try (var lethe = lethe(engine)) {
+            var a = lethe.createAccount("Jobs Shop");
+            var service = lethe.lethe().transferJobs();
+            var jdbi = lethe.lethe().database().jdbi();
+            var firstStep = new CountDownLatch(1);
+            var takenOver = new CountDownLatch(1);
+            var refused = new java.util.concurrent.atomic.AtomicReference<JobStopped.Why>();
+            var unfinished = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+            service.replace(JobKind.EXPORT, run -> {
+                // a file whose writer stopped before its last chunk never reads as whole
+                var writer = run.files().create(run.accountId(), run.jobId(), "cut");
+                try {
+                    writer.write(new byte[JobFiles.CHUNK_BYTES + 10]);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                writer.abort();
+                try (var in = run.files().open(run.accountId(), run.jobId(), "cut")) {
+                    in.readAllBytes();
+                } catch (IOException e) {
+                    unfinished.set(e);
+                }
+                jdbi.useTransaction(h -> run.checkpoint(h, 1, "1"));
+                firstStep.countDown();
+                try {
+                    assertThat(takenOver.await(30, TimeUnit.SECONDS)).isTrue();
+                    jdbi.useTransaction(h -> {
+                        run.error(h, 2, "email", "must not be recorded");
+                        run.checkpoint(h, 2, "2");
+                    });
+                } catch (JobStopped e) {
+                    refused.set(e.why());
+                    throw e;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            String id = submit(lethe, a, JobKind.EXPORT);
+            assertThat(firstStep.await(30, TimeUnit.SECONDS)).isTrue();
+            // what the scheduler does when it thinks a run's server dead: another run takes the job
+            jdbi.useTransaction(h -> service.store().nextRun(h, a.id(), id));
+            takenOver.countDown();
+            waitFor(() -> refused.get() != null, "the old run to be refused");
+
+            assertThat(refused.get()).isEqualTo(JobStopped.Why.SUPERSEDED);
+            assertThat(unfinished.get()).isInstanceOf(JobFiles.Gone.class);
+            var job = lethe.http().get("/v1/jobs/" + id, a.adminKey()).json();
+            assertThat(job.get("state").asText())
+                    .as("the old run does not end the job")
+                    .isEqualTo("running");
+            assertThat(job.get("done").asLong()).isEqualTo(1);
+            assertThat(lethe.count("select count(*) from job_errors"))
+                    .as("its step rolled back")
+                    .isZero();
         }
     }
 }
