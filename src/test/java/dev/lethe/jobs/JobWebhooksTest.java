@@ -37,8 +37,8 @@ class JobWebhooksTest {
         lethe.lethe()
                 .database()
                 .jdbi()
-                .useTransaction(h -> service.create(
-                        h, admin, id, new JobService.NewJob(kind, JobState.QUEUED, Map.of(), null, false)));
+                .useTransaction(h ->
+                        service.create(h, admin, id, new JobService.NewJob(kind, JobState.QUEUED, Map.of(), null)));
         service.start(tenant.id(), id);
         return id;
     }
