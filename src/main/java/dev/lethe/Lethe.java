@@ -34,6 +34,7 @@ import dev.lethe.jobs.Jobs;
 import dev.lethe.keys.KeyEpochs;
 import dev.lethe.outbox.Outbox;
 import dev.lethe.outbox.OutboxSettings;
+import dev.lethe.outbox.Webhooks;
 import dev.lethe.profiles.CriteriaCheck;
 import dev.lethe.profiles.Identification;
 import dev.lethe.profiles.JdbcProfileStore;
@@ -70,6 +71,7 @@ import dev.lethe.subjects.JdbcSubjectStore;
 import dev.lethe.subjects.Restrictions;
 import dev.lethe.subjects.SubjectDirectory;
 import dev.lethe.subjects.SubjectRemoval;
+import dev.lethe.subscriptions.SubprocessorSubscriptions;
 import dev.lethe.transfer.Exports;
 import dev.lethe.transfer.TransferSettings;
 import dev.lethe.values.JdbcValueStore;
@@ -373,6 +375,9 @@ public final class Lethe implements AutoCloseable {
      */
     public static final String REQUESTS_VERIFICATION_JOB = "requests-verification";
 
+    /** The job that deletes sub-processor subscriptions not confirmed within seven days, hourly. */
+    public static final String SUBSCRIPTIONS_JOB = "subprocessor-subscriptions";
+
     /** The job that makes the months of event partitions ahead, once a day. */
     public static final String EVENT_PARTITIONS_JOB = "event-partitions";
 
@@ -389,6 +394,7 @@ public final class Lethe implements AutoCloseable {
     private final PolicyService policies;
     private final Keyring keyring;
     private final Outbox outbox;
+    private final Webhooks webhooks;
     private final KeyEpochs keyEpochs;
     private final LegalHolds legalHolds;
     private final Sweeps sweeps;
@@ -435,6 +441,28 @@ public final class Lethe implements AutoCloseable {
             new UptimeMetrics().bindTo(metrics);
             // written by features in their own transactions, delivered by the outbox job
             this.outbox = new Outbox(jdbi, database.dialect(), keyring, audit, ids, clock, config.outbox(), metrics);
+            // webhooks ride the outbox; a policy version that changes processors tells subscribers
+            this.webhooks = new Webhooks(
+                    jdbi,
+                    keyring,
+                    outbox,
+                    policies,
+                    audit,
+                    ids,
+                    random,
+                    clock,
+                    config.outbox().webhooks());
+            var subscriptions = new SubprocessorSubscriptions(
+                    jdbi,
+                    keyring,
+                    outbox,
+                    webhooks,
+                    audit,
+                    ids,
+                    random,
+                    clock,
+                    config.outbox().webhooks());
+            policies.onPublished(subscriptions);
             this.keyEpochs = new KeyEpochs(
                     new KeyRotation(jdbi, keyStore, keyring, clock),
                     accounts::accountIds,
@@ -534,11 +562,13 @@ public final class Lethe implements AutoCloseable {
                     new ErasureJournal(config.journalFile()),
                     audit,
                     ids,
-                    clock);
+                    clock,
+                    webhooks);
             jobs.recurring(ERASURE_PURGE_JOB, Duration.ofMinutes(1), erasures::purgePending);
             // every account in turn, one sweeper per account across servers (its lease)
             jobs.recurring(RETENTION_SWEEP_JOB, config.sweepInterval(), sweeps::sweepEveryAccount);
             jobs.recurring(OUTBOX_JOB, config.outbox().deliveryInterval(), outbox::deliverDue);
+            jobs.recurring(SUBSCRIPTIONS_JOB, Duration.ofHours(1), subscriptions::sweepUnconfirmed);
             // a round takes two runs (the old epoch outlives its successor's adoption bound): the
             // job looks at least hourly, and starts a round when an epoch has served its interval
             jobs.recurring(KEY_EPOCHS_JOB, KeyEpochs.tick(config.keyEpochInterval()), keyEpochs::rotateEveryAccount);
@@ -552,7 +582,7 @@ public final class Lethe implements AutoCloseable {
                     keyring,
                     values,
                     profiles.rectification(),
-                    new ServerActions(erasures, consents, outbox),
+                    new ServerActions(erasures, consents, outbox, webhooks),
                     new VerificationCodes(random),
                     new RequestMetrics(metrics),
                     audit,
@@ -595,6 +625,7 @@ public final class Lethe implements AutoCloseable {
                     random,
                     config.transfers());
             erasures.onShred(exports::shredding);
+            transferJobs.onEnded(webhooks::jobEnded);
             this.http = new HttpServer(
                     config.http(),
                     database,
@@ -616,7 +647,9 @@ public final class Lethe implements AutoCloseable {
                             requests,
                             packages,
                             transferJobs,
-                            exports),
+                            exports,
+                            webhooks,
+                            subscriptions),
                     metrics,
                     version());
             // What a crash left written but not chained joins the chain before anything new.
@@ -715,6 +748,11 @@ public final class Lethe implements AutoCloseable {
     /** Legal holds: what sweeps and erasures keep past its time. */
     public LegalHolds legalHolds() {
         return legalHolds;
+    }
+
+    /** Webhook endpoints: features call {@link Webhooks#notify} in their transactions. */
+    public Webhooks webhooks() {
+        return webhooks;
     }
 
     /** The notifications outbox: features enqueue in their transactions; the outbox job delivers. */

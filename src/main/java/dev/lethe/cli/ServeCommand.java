@@ -142,6 +142,23 @@ final class ServeCommand implements Callable<Integer> {
     String outboxKeepContent;
 
     @Option(
+            names = "--webhooks-allow-private",
+            defaultValue = "${env:LETHE_WEBHOOKS_ALLOW_PRIVATE:-false}",
+            arity = "0..1",
+            fallbackValue = "true",
+            description = "Let webhooks call loopback, private and link-local addresses, true or false (env"
+                    + " LETHE_WEBHOOKS_ALLOW_PRIVATE, default false: such URLs are refused, against SSRF).")
+    String webhooksAllowPrivate;
+
+    @Option(
+            names = "--public-url",
+            defaultValue = "${env:LETHE_PUBLIC_URL}",
+            description = "Where this server is reached from outside, e.g. https://lethe.example.com: the start of"
+                    + " confirm and unsubscribe links in messages (env LETHE_PUBLIC_URL, default"
+                    + " http://localhost:<port>).")
+    String publicUrl;
+
+    @Option(
             names = "--key-epoch-interval",
             defaultValue = "${env:LETHE_KEY_EPOCH_INTERVAL:-P30D}",
             description = "How long an account data-key epoch wraps new keys before the next replaces it and it is"
@@ -354,7 +371,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         var settings = OutboxSettings.DEFAULT
                 .withRetries(outboxMaxAttempts, OutboxSettings.DEFAULT.firstRetry())
-                .withKeepContent(keep);
+                .withKeepContent(keep)
+                .withWebhooks(webhooks());
         if (blank(smtpHost)) return settings;
         Smtp.Tls tls;
         try {
@@ -386,6 +404,22 @@ final class ServeCommand implements Callable<Integer> {
                     smtpFrom.strip()));
         } catch (IllegalArgumentException e) {
             throw new SettingException("SMTP settings (--smtp-*): " + e.getMessage());
+        }
+    }
+
+    /** Webhook settings: whether private addresses are allowed, and the public URL links start with. */
+    private OutboxSettings.Webhooks webhooks() {
+        String allow = webhooksAllowPrivate == null ? "false" : webhooksAllowPrivate.strip();
+        if (!allow.equals("true") && !allow.equals("false")) {
+            throw new SettingException("--webhooks-allow-private / LETHE_WEBHOOKS_ALLOW_PRIVATE must be true or false");
+        }
+        String url = blank(publicUrl) ? "http://localhost:" + port : publicUrl.strip();
+        try {
+            return OutboxSettings.Webhooks.DEFAULT
+                    .withAllowPrivate(allow.equals("true"))
+                    .withPublicUrl(url);
+        } catch (IllegalArgumentException e) {
+            throw new SettingException("--public-url / LETHE_PUBLIC_URL: " + e.getMessage());
         }
     }
 

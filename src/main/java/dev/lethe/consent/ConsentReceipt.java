@@ -70,8 +70,11 @@ public record ConsentReceipt(
             var receivers = new ArrayList<String>();
             if (policy != null)
                 for (Processor p : policy.processors())
-                    if (p.categories().values().stream().flatMap(List::stream).anyMatch(categories::contains))
-                        receivers.add(p.name());
+                    // a processor not active when consent was given (effectiveFrom ahead) received nothing under it
+                    if (p.activeAt(c.consentedAt())
+                            && p.categories().values().stream()
+                                    .flatMap(List::stream)
+                                    .anyMatch(categories::contains)) receivers.add(p.name());
             purposes.add(new Purpose(
                     name,
                     given,

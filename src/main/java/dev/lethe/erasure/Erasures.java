@@ -10,6 +10,7 @@ import dev.lethe.crypto.Keyring;
 import dev.lethe.errors.FieldError;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.NotFoundException;
+import dev.lethe.outbox.Webhooks;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.registry.PolicyVersion;
 import dev.lethe.retention.LegalHold;
@@ -51,6 +52,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Erasures {
 
+    private final Webhooks webhooks;
+
     private static final Logger log = LoggerFactory.getLogger(Erasures.class);
 
     private final Jdbi jdbi;
@@ -91,7 +94,9 @@ public final class Erasures {
             ErasureJournal journal,
             AuditLog audit,
             Ids ids,
-            Clock clock) {
+            Clock clock,
+            Webhooks webhooks) {
+        this.webhooks = webhooks;
         this.jdbi = jdbi;
         this.transactions = transactions;
         this.subjects = subjects;
@@ -317,6 +322,22 @@ public final class Erasures {
         detail.put("heldCategories", held.size());
         detail.put("keptCategories", kept.size());
         detail.put("suppressed", entries.size());
+        // ids and counts only: the person is gone, and no endpoint gets anything that was theirs
+        webhooks.notify(
+                h,
+                accountId,
+                "erasure.completed",
+                Map.of(
+                        "erasure",
+                        erasureId,
+                        "profile",
+                        subjectId,
+                        "request",
+                        requestId == null ? "" : requestId,
+                        "tables",
+                        tables.size(),
+                        "heldCategories",
+                        held.size()));
         audit.append(h, AuditEvent.ok(accountId, actor, "erasure.erase", targets, detail));
         return Optional.of(new Shredded(receipt, true, entries));
     }

@@ -58,7 +58,9 @@ public final class HttpServer implements AutoCloseable {
             dev.lethe.requests.Requests requests,
             dev.lethe.requests.AccessPackages packages,
             dev.lethe.jobs.JobService jobs,
-            dev.lethe.transfer.Exports exports) {}
+            dev.lethe.transfer.Exports exports,
+            dev.lethe.outbox.Webhooks webhooks,
+            dev.lethe.subscriptions.SubprocessorSubscriptions subscriptions) {}
 
     /**
      * Where to listen, how much to accept, and which web pages may call the ingest routes from a
@@ -143,6 +145,7 @@ public final class HttpServer implements AutoCloseable {
             new RequestRoutes(features.requests(), features.packages()).register(api);
             new JobRoutes(features.jobs()).register(api);
             new ExportRoutes(features.exports()).register(api);
+            new WebhookRoutes(features.webhooks(), features.subscriptions()).register(api);
             docs.set(api.docs());
         });
         this.routes = docs.get();

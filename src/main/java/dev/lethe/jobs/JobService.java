@@ -72,7 +72,7 @@ public final class JobService {
      * A job that reached a final state (or became staged), told to listeners in the transaction
      * that records it: a webhook, an email.
      */
-    public record Ended(Handle handle, Job job) {}
+    public record Ended(Handle handle, String accountId, Job job) {}
 
     public JobService(
             Jdbi jdbi, Jobs scheduler, Keyring keyring, AuditLog audit, Ids ids, Clock clock, Duration previewTtl) {
@@ -360,7 +360,7 @@ public final class JobService {
                                     "state",
                                     row.state().wireName())));
             var job = store.find(h, admin.accountId(), jobId).orElseThrow().view();
-            if (job.jobState() == JobState.CANCELLED) ended(h, job);
+            if (job.jobState() == JobState.CANCELLED) ended(h, admin.accountId(), job);
             return job;
         });
     }
@@ -473,7 +473,7 @@ public final class JobService {
                             List.of("job:" + jobId),
                             Map.of("kind", row.kind().wireName(), "done", run.done(), "errors", run.errors())));
             // listeners (a notification naming the requester) may still open the sealed parameters
-            ended(h, store.find(h, accountId, jobId).orElseThrow().view());
+            ended(h, accountId, store.find(h, accountId, jobId).orElseThrow().view());
             boolean keep = state == JobState.STAGED || (state == JobState.COMPLETED && expires != null);
             if (row.files() && !keep) files.destroy(h, accountId, jobId);
             return true;
@@ -494,8 +494,8 @@ public final class JobService {
                 .flatMap(r -> files.unseal(h, accountId, jobId, r.sealed()));
     }
 
-    private void ended(Handle h, Job job) {
-        for (var listener : listeners) listener.accept(new Ended(h, job));
+    private void ended(Handle h, String accountId, Job job) {
+        for (var listener : listeners) listener.accept(new Ended(h, accountId, job));
     }
 
     /** Gives a run to every job that should have one (a crash between recording and asking). */
@@ -526,6 +526,7 @@ public final class JobService {
                                 h, row.accountId(), row.jobId(), JobState.EXPIRED, locked.result(), null, now, null);
                         ended(
                                 h,
+                                row.accountId(),
                                 store.find(h, row.accountId(), row.jobId())
                                         .orElseThrow()
                                         .view());

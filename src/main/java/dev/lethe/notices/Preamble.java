@@ -9,13 +9,16 @@ import java.util.List;
  * What every notice states before its tables: who the controller is, how to reach them, and which
  * version of the policy the notice was printed from, in force since when.
  */
-record Preamble(Notice.Controller controller, int policyVersion, Instant since) {
+record Preamble(Notice.Controller controller, int policyVersion, Instant since, Instant asOf) {
 
     static Preamble of(Policy policy, NoticeContext context) {
         var c = policy.controller();
         String name = context.controllerOverride() != null ? context.controllerOverride() : c.name();
         return new Preamble(
-                new Notice.Controller(name, c.contact(), c.address()), context.policyVersion(), context.policySince());
+                new Notice.Controller(name, c.contact(), c.address()),
+                context.policyVersion(),
+                context.policySince(),
+                context.asOf());
     }
 
     String controllerName() {

@@ -29,11 +29,30 @@ final class SubprocessorNotice {
             new Column("data", "Personal data received"),
             new Column("required", "Required or optional"));
 
+    private static final List<Column> UPCOMING_COLUMNS = upcomingColumns();
+
     Notice build(Policy policy, Preamble preamble) {
-        var rows = policy.processors().stream().map(p -> row(policy, p)).toList();
+        var rows = policy.processors().stream()
+                .filter(p -> p.activeAt(preamble.asOf()))
+                .map(p -> row(policy, p))
+                .toList();
+        var upcoming = policy.processors().stream()
+                .filter(p -> !p.activeAt(preamble.asOf()))
+                .map(p -> upcomingRow(policy, p))
+                .toList();
         var section = new Section("processors", "Sub-processors", List.of(), COLUMNS, rows);
+        var sections = new ArrayList<Section>();
+        sections.add(section);
+        if (!upcoming.isEmpty()) {
+            sections.add(new Section(
+                    "upcoming",
+                    "Upcoming sub-processors",
+                    List.of("These will receive personal data from the date shown; until then they receive none."),
+                    UPCOMING_COLUMNS,
+                    upcoming));
+        }
         var notes = new ArrayList<String>();
-        if (!rows.isEmpty()) {
+        if (!rows.isEmpty() || !upcoming.isEmpty()) {
             notes.add(
                     "Required sub-processors are needed to provide the service. Optional ones receive data only if the controller chooses to use them; the controller may refuse them.");
             notes.add(
@@ -44,8 +63,21 @@ final class SubprocessorNotice {
                 "Sub-processors",
                 List.of("The companies that process personal data on behalf of " + preamble.controllerName()
                         + ": who they are, where the data goes, why, and under which safeguards."),
-                List.of(section),
+                sections,
                 notes);
+    }
+
+    private static List<Column> upcomingColumns() {
+        var out = new ArrayList<>(COLUMNS);
+        out.add(new Column("effectiveFrom", "Takes effect"));
+        return List.copyOf(out);
+    }
+
+    private static Row upcomingRow(Policy policy, Processor processor) {
+        var row = row(policy, processor);
+        var cells = new ArrayList<>(row.cells());
+        cells.add(Cell.text(processor.effectiveFrom()));
+        return new Row(row.id(), cells);
     }
 
     private static Row row(Policy policy, Processor processor) {

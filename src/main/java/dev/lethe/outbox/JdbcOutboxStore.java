@@ -61,14 +61,16 @@ final class JdbcOutboxStore {
      * rows another run is claiming are skipped rather than waited for; {@link #claim} decides on
      * both engines.
      */
-    List<Ref> due(Handle h, Instant now, int limit) {
+    List<Ref> due(Handle h, Instant now, int limit, boolean emails) {
         String lock = dialect == Dialect.POSTGRESQL ? " for update skip locked" : "";
         return h.createQuery("""
                         select account_id, message_id from outbox
                         where status = 'pending' and next_attempt_at <= :now
                           and (claimed_until is null or claimed_until <= :now)
+                          and (kind = 'webhook' or :emails)
                         order by next_attempt_at, message_id
                         limit :limit""" + lock)
+                .bind("emails", emails)
                 .bind("now", utc(now))
                 .bind("limit", limit)
                 .map((rs, ctx) -> new Ref(rs.getString("account_id"), rs.getString("message_id")))

@@ -6,7 +6,9 @@ package dev.lethe.outbox;
  */
 public enum MessageKind {
     /** An email sent by SMTP. */
-    EMAIL;
+    EMAIL,
+    /** A signed JSON POST to a webhook endpoint (docs/webhooks.md). */
+    WEBHOOK;
 
     /** The name stored and shown in the API. */
     public String wireName() {

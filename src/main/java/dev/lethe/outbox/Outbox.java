@@ -77,6 +77,8 @@ public final class Outbox {
     private final Clock clock;
     private final OutboxSettings settings;
     private final Optional<SmtpMailer> mailer;
+    private final WebhookSender webhooks;
+    private final JdbcWebhookStore endpoints = new JdbcWebhookStore();
     private final Counter sent;
     private final Counter failures;
     private final AtomicLong pending = new AtomicLong();
@@ -99,6 +101,7 @@ public final class Outbox {
         this.clock = clock;
         this.settings = settings;
         this.mailer = settings.smtp().map(SmtpMailer::new);
+        this.webhooks = new WebhookSender(settings.webhooks());
         this.sent = Counter.builder("lethe_outbox_sent_total")
                 .description("Outbox messages the SMTP server accepted")
                 .register(metrics);
@@ -159,8 +162,13 @@ public final class Outbox {
         int dropped = jdbi.inTransaction(
                 h -> store.dropContent(h, now.minus(settings.keepContent()), now.minus(settings.keepContent())));
         if (dropped > 0) log.info("outbox content dropped after its retention {}", kv("messages", dropped));
-        if (mailer.isPresent()) {
-            for (Ref ref : claimDue(now)) deliver(mailer.get(), ref);
+        // webhooks go out with or without an SMTP server; mail waits for one
+        // a run stops well inside its claim, so no other run takes a message this one still holds
+        // (slow webhook endpoints can take their timeout each); what is left is taken once its claim lapses
+        long started = System.nanoTime();
+        for (Ref ref : claimDue(now)) {
+            if (System.nanoTime() - started > CLAIM.dividedBy(2).toNanos()) break;
+            deliver(ref);
         }
         refreshGauges();
     }
@@ -168,14 +176,14 @@ public final class Outbox {
     private List<Ref> claimDue(Instant now) {
         return jdbi.inTransaction(h -> {
             var claimed = new ArrayList<Ref>();
-            for (Ref ref : store.due(h, now, BATCH)) {
+            for (Ref ref : store.due(h, now, BATCH, mailer.isPresent())) {
                 if (store.claim(h, ref, now, now.plus(CLAIM))) claimed.add(ref);
             }
             return claimed;
         });
     }
 
-    private void deliver(SmtpMailer smtp, Ref ref) {
+    private void deliver(Ref ref) {
         var row = jdbi.withHandle(h -> store.find(h, ref.accountId(), ref.messageId()));
         if (row.isEmpty()) return; // erased meanwhile
         int attempt = row.get().attempts() + 1;
@@ -187,7 +195,22 @@ public final class Outbox {
             return;
         }
         try {
-            smtp.send(content.to(), content.subject(), content.text(), clock.instant());
+            if (row.get().kind() == MessageKind.WEBHOOK) {
+                var target = webhookTarget(ref.accountId(), content.to());
+                if (target.isEmpty()) {
+                    giveUp(ref, attempt, "the webhook was deleted");
+                    return;
+                }
+                webhooks.send(
+                        target.get().url(),
+                        target.get().secret(),
+                        ref.messageId(),
+                        content.subject(),
+                        content.text(),
+                        clock.instant());
+            } else {
+                mailer.orElseThrow().send(content.to(), content.subject(), content.text(), clock.instant());
+            }
         } catch (SmtpMailer.DeliveryFailure e) {
             failures.increment();
             if (attempt >= settings.maxAttempts()) {
@@ -214,6 +237,23 @@ public final class Outbox {
                 kv("message", ref.messageId()),
                 kv("purpose", row.get().purpose()),
                 kv("attempt", attempt));
+    }
+
+    /**
+     * Where a webhook goes: one of the account's endpoints (its URL and secret, opened now, so a
+     * deleted endpoint gets nothing), or a subscriber's URL, unsigned. Empty when the endpoint is gone.
+     */
+    private Optional<WebhookTarget> webhookTarget(String accountId, String to) {
+        if (!to.startsWith(OutboxMessage.ENDPOINT)) return Optional.of(new WebhookTarget(to, null));
+        String id = to.substring(OutboxMessage.ENDPOINT.length());
+        try {
+            return jdbi.withHandle(h -> endpoints
+                    .find(h, accountId, id)
+                    .map(r -> WebhookTarget.decode(keyring.openForAccount(
+                            h, accountId, r.keyId(), WebhookTarget.SEALED_AS, r.webhookId(), r.target()))));
+        } catch (CryptoFailure e) {
+            return Optional.empty();
+        }
     }
 
     private void giveUp(Ref ref, int attempt, String error) {
@@ -320,7 +360,9 @@ public final class Outbox {
                 r.purpose(),
                 r.subjectId(),
                 c == null ? null : c.subject(),
-                c == null ? null : OutboxEntry.mask(c.to()),
+                c == null
+                        ? null
+                        : r.kind() == MessageKind.WEBHOOK ? OutboxEntry.maskUrl(c.to()) : OutboxEntry.mask(c.to()),
                 r.status().wireName(),
                 r.attempts(),
                 r.lastError(),

@@ -44,4 +44,15 @@ public record OutboxEntry(
         if (at <= 0) return "***";
         return address.charAt(0) + "***" + address.substring(at);
     }
+
+    /** A webhook's recipient: the endpoint's id as is, a URL without its path and query. */
+    static String maskUrl(String to) {
+        if (to.startsWith(OutboxMessage.ENDPOINT)) return to;
+        try {
+            var uri = java.net.URI.create(to);
+            return uri.getScheme() + "://" + uri.getHost() + "/***";
+        } catch (IllegalArgumentException e) {
+            return "***";
+        }
+    }
 }

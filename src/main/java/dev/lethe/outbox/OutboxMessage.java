@@ -12,9 +12,10 @@ import java.util.regex.Pattern;
  * refused in the transaction that would have announced it.
  *
  * @param kind how it travels
- * @param to the recipient, one email address
- * @param subject the subject line, one line
- * @param text the plain-text body
+ * @param to the recipient, one email address; for a webhook, {@code webhook:<id>} (an endpoint of
+ *     the account, signed with its secret) or an http(s) URL (a subscriber's, unsigned)
+ * @param subject the subject line, one line; for a webhook, the event name
+ * @param text the plain-text body; for a webhook, the JSON body
  * @param purpose why it is sent, lower-case words with dashes, e.g. {@code verification-code} or
  *     {@code request-update}: shown in the outbox list and the audit, never personal
  */
@@ -45,7 +46,11 @@ public record OutboxMessage(MessageKind kind, String to, String subject, String 
         }
         if (text.length() > MAX_TEXT)
             throw new IllegalArgumentException("a text is at most " + MAX_TEXT + " characters");
-        if (!isAddress(to)) {
+        if (kind == MessageKind.WEBHOOK) {
+            if (!to.startsWith(ENDPOINT) && !to.startsWith("https://") && !to.startsWith("http://")) {
+                throw new IllegalArgumentException("a webhook goes to an endpoint of the account or an http(s) URL");
+            }
+        } else if (!isAddress(to)) {
             // the address itself is personal: never in the message
             throw new IllegalArgumentException("the recipient is not one valid email address");
         }
@@ -54,6 +59,19 @@ public record OutboxMessage(MessageKind kind, String to, String subject, String 
     /** An email. */
     public static OutboxMessage email(String to, String subject, String text, String purpose) {
         return new OutboxMessage(MessageKind.EMAIL, to, subject, text, purpose);
+    }
+
+    /** The prefix of a webhook recipient that is one of the account's endpoints. */
+    public static final String ENDPOINT = "webhook:";
+
+    /** A webhook to one of the account's endpoints, signed with its secret. */
+    public static OutboxMessage webhook(String webhookId, String event, String json) {
+        return new OutboxMessage(MessageKind.WEBHOOK, ENDPOINT + webhookId, event, json, "webhook");
+    }
+
+    /** A webhook to a URL that is no endpoint of the account (a subscriber's): not signed. */
+    public static OutboxMessage webhookToUrl(String url, String event, String json, String purpose) {
+        return new OutboxMessage(MessageKind.WEBHOOK, url, event, json, purpose);
     }
 
     /** One address, strictly parsed, with a domain. */

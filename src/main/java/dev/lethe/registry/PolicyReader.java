@@ -48,8 +48,16 @@ public final class PolicyReader {
             Set.of("description", "purpose", "lawfulBasis", "source", "required", "retention");
     private static final Set<String> RETENTION = Set.of("period", "after", "then");
     private static final Set<String> RECORD = Set.of("kind", "title", "description", "match", "retention");
-    private static final Set<String> PROCESSOR =
-            Set.of("name", "address", "purpose", "location", "safeguards", "measures", "required", "categories");
+    private static final Set<String> PROCESSOR = Set.of(
+            "name",
+            "address",
+            "purpose",
+            "location",
+            "safeguards",
+            "measures",
+            "required",
+            "categories",
+            "effectiveFrom");
     private static final Set<String> COOKIE = Set.of("name", "provider", "category", "duration", "purpose");
 
     /** The outcome of reading: a policy, or every error found. */
@@ -357,7 +365,8 @@ public final class PolicyReader {
                     c.texts(n, path, "safeguards"),
                     c.text(n, path, "measures", false),
                     required == null || required,
-                    categories);
+                    categories,
+                    c.text(n, path, "effectiveFrom", false));
         }
 
         /** A cookie, every mistake in it named: a bad duration does not hide a missing provider. */

@@ -135,6 +135,12 @@ final class PolicyRules {
     }
 
     private static void processor(Policy p, Processor proc, String path, DocumentCursor c) {
+        if (proc.effectiveFrom() != null && proc.effectiveInstant().isEmpty()) {
+            c.error(
+                    path + ".effectiveFrom",
+                    "must be an ISO date (2026-07-01) or instant (2026-07-01T00:00:00Z), not '" + proc.effectiveFrom()
+                            + "'");
+        }
         String location = proc.location();
         if (location != null) {
             if (!location.matches("EU|EEA") && !isCountry(location)) {

@@ -32,6 +32,7 @@ public final class PolicyService {
     private final AuditLog audit;
     private final PolicyReferences references;
     private final Clock clock;
+    private final List<PolicyPublished> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public PolicyService(
             Jdbi jdbi,
@@ -46,6 +47,14 @@ public final class PolicyService {
         this.audit = audit;
         this.references = references;
         this.clock = clock;
+    }
+
+    /**
+     * Adds a listener told of every account's new policy version in its transaction (the
+     * composition root wires sub-processor change notices here; the platform default tells none).
+     */
+    public void onPublished(PolicyPublished listener) {
+        listeners.add(listener);
     }
 
     /**
@@ -193,6 +202,7 @@ public final class PolicyService {
                     "Saved segments filter on custom fields this version removes or changes: change or delete them first.",
                     broken);
         }
+        var previous = inForceOn(h, accountId).map(PolicyVersion::policy);
         int number = store.nextVersion(h, accountId);
         var version = new PolicyVersion(
                 accountId,
@@ -203,6 +213,9 @@ public final class PolicyService {
                 caller.keyId(),
                 clock.instant());
         store.insert(h, version, PolicyWriter.json(policy));
+        if (!caller.isOperator()) {
+            for (var listener : listeners) listener.published(h, accountId, previous, version);
+        }
         var audited = new LinkedHashMap<String, Object>(detail);
         audited.put("version", number);
         audit.append(
@@ -224,6 +237,11 @@ public final class PolicyService {
      */
     public void holdVersions(Handle h, String accountId) {
         store.lockVersions(h, accountId);
+    }
+
+    /** The policy in force, read on the caller's handle (in its transaction); empty when none. */
+    public Optional<PolicyVersion> inForceOn(Handle h, String accountId) {
+        return store.latest(h, accountId).or(() -> store.latest(h, Account.PLATFORM));
     }
 
     public Optional<PolicyVersion> inForce(String accountId) {

@@ -74,6 +74,7 @@ public final class PolicyWriter {
             node.put("required", proc.required());
             ObjectNode cats = node.putObject("categories");
             proc.categories().forEach((subject, list) -> strings(cats.putArray(subject), list));
+            putIfPresent(node, "effectiveFrom", proc.effectiveFrom());
         });
         ArrayNode cookies = root.putArray("cookies");
         p.cookies().forEach(c -> {

@@ -334,8 +334,12 @@ public final class AccessPackages {
                             .categories()
                             .getOrDefault(subject.subjectType(), List.of())
                             .contains(name))
-                        recipients.add(
-                                processor.name() + " (" + processor.purpose() + ", " + processor.location() + ")");
+                        // one whose effectiveFrom is ahead receives nothing yet: named as upcoming
+                        recipients.add(processor.name() + " (" + processor.purpose() + ", " + processor.location()
+                                + (processor.activeAt(clock.instant())
+                                        ? ""
+                                        : "; upcoming, receives data from " + processor.effectiveFrom())
+                                + ")");
                 }
             });
             sink.record(row(

@@ -33,6 +33,12 @@ public interface RequestActions {
      */
     void email(Handle h, String accountId, String subjectId, Sensitive to, String subject, String text, String purpose);
 
+    /**
+     * Announces an event of the request to the account's webhooks in the caller's transaction
+     * ({@code Webhooks.notify}); {@code data} holds ids and counts only. Nothing by default.
+     */
+    default void announce(Handle h, String accountId, String event, java.util.Map<String, Object> data) {}
+
     /** Until the features are wired: each action is refused with a clear answer, and nothing changes. */
     RequestActions UNAVAILABLE = new RequestActions() {
         @Override

@@ -488,6 +488,13 @@ public final class Requests {
         detail.put("status", status.wireName());
         if (outcome != null) detail.put("outcome", outcome);
         audit(h, caller, "request." + (status == RequestStatus.COMPLETED ? "complete" : "move"), moved, detail);
+        if (status == RequestStatus.COMPLETED) {
+            var event = new LinkedHashMap<String, Object>();
+            event.put("request", moved.requestId());
+            event.put("type", moved.type().wireName());
+            if (outcome != null) event.put("outcome", outcome);
+            actions.announce(h, caller.accountId(), "request.completed", event);
+        }
         if (status.isClosed()) {
             metrics.closed(moved.type().wireName(), outcome);
             tellRequester(h, caller, moved);

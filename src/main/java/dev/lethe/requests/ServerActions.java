@@ -5,13 +5,20 @@ import dev.lethe.consent.Consents;
 import dev.lethe.erasure.Erasures;
 import dev.lethe.outbox.Outbox;
 import dev.lethe.outbox.OutboxMessage;
+import dev.lethe.outbox.Webhooks;
 import dev.lethe.values.Sensitive;
 import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
 /** A request's actions as this server carries them out: erasure, the consent ledger, the outbox. */
-public record ServerActions(Erasures erasures, Consents consents, Outbox outbox) implements RequestActions {
+public record ServerActions(Erasures erasures, Consents consents, Outbox outbox, Webhooks webhooks)
+        implements RequestActions {
+
+    @Override
+    public void announce(Handle h, String accountId, String event, java.util.Map<String, Object> data) {
+        webhooks.notify(h, accountId, event, data);
+    }
 
     @Override
     public Object erase(Handle h, Caller caller, String subjectId, String requestId) {

@@ -184,7 +184,8 @@ class CliTest {
         var ttl = lethe("serve", "--export-link-ttl", "24h", "--port", "0", "--data-dir", dataDir.toString());
 
         assertThat(uses.exit()).as(uses.toString()).isEqualTo(2);
-        assertThat(uses.err()).contains("--export-link-uses / LETHE_EXPORT_LINK_USES must be a whole number from 1 to 100, not '0'");
+        assertThat(uses.err())
+                .contains("--export-link-uses / LETHE_EXPORT_LINK_USES must be a whole number from 1 to 100, not '0'");
         assertThat(ttl.exit()).as(ttl.toString()).isEqualTo(2);
         assertThat(ttl.err())
                 .contains("--export-link-ttl / LETHE_EXPORT_LINK_TTL")

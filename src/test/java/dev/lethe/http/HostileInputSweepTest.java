@@ -132,6 +132,7 @@ class HostileInputSweepTest {
             // an export's filter is a segment's: a tag is any text (it then matches no one)
             new Accepted("POST /v1/exports", "body:filter\\.tag", TEXT),
             new Accepted("PUT /v1/notices/publication", "body:public", EnumSet.of(Kind.BOOLEAN_FOR_VALUE)),
+            new Accepted("POST /v1/webhooks", "body:personalData", EnumSet.of(Kind.BOOLEAN_FOR_VALUE)),
             new Accepted("GET /v1/profiles", "query:(tag|field\\..*)", QUERY_TEXT),
             new Accepted("GET /v1/audit", "query:(actor|action|target)", QUERY_TEXT),
             new Accepted("POST /v1/accounts", "body:name", TEXT),
@@ -226,7 +227,11 @@ class HostileInputSweepTest {
         root.addAppender(appender);
         Level rootLevel = root.getLevel();
         root.setLevel(Level.INFO);
-        try (var lethe = new TestLethe(engine)) {
+        // webhooks to 127.0.0.1 are allowed here, so a real endpoint exists for the routes to act on
+        try (var lethe = new TestLethe(
+                engine,
+                config -> config.withOutbox(dev.lethe.outbox.OutboxSettings.DEFAULT.withWebhooks(
+                        dev.lethe.outbox.OutboxSettings.Webhooks.DEFAULT.withAllowPrivate(true))))) {
             port = lethe.lethe().port();
             var world = World.make(lethe);
             JsonNode document =
@@ -318,7 +323,8 @@ class HostileInputSweepTest {
             String erasure,
             String consent,
             String request,
-            String job) {
+            String job,
+            String webhook) {
 
         static final String POLICY = TestPolicies.DATA_CORE
                 .replace("  ip_address:\n", """
@@ -433,7 +439,13 @@ class HostileInputSweepTest {
                     erasure.json().get("erasureId").asText(),
                     consent,
                     request.json().get("id").asText(),
-                    job(lethe, a));
+                    job(lethe, a),
+                    http.post("/v1/webhooks", a.adminKey(), """
+                                    {"url": "http://127.0.0.1:9/hook", "events": ["job.completed"]}
+                                    """)
+                            .json()
+                            .get("id")
+                            .asText());
         }
 
         /** A real job of the account (queued, not started: the sweep only reads and cancels it). */
@@ -483,6 +495,7 @@ class HostileInputSweepTest {
                     ids.put("/requests/", request);
                     ids.put("/jobs/", job);
                     ids.put("/exports/", job);
+                    ids.put("/webhooks/", webhook);
                     yield ids.entrySet().stream()
                             .filter(e -> route.contains(e.getKey()))
                             .map(java.util.Map.Entry::getValue)
@@ -563,6 +576,10 @@ class HostileInputSweepTest {
                     "{\"segment\": \"" + segment
                             + "\", \"filter\": {\"tag\": \"vip\"}, \"columns\": [\"id\", \"traits.name\"],"
                             + " \"notify\": \"zebulon@example.org\"}";
+                case "POST /v1/webhooks" -> """
+                            {"url": "http://127.0.0.1:9/other", "events": ["job.completed", "job.failed"],
+                             "personalData": false}""";
+                case "POST /v1/subprocessor-subscriptions" -> "{\"email\": \"sweep.subscriber@example.org\"}";
                 case "POST /v1/requests/{id}/reject" -> "{\"reason\": \"manifestly unfounded\"}";
                 case "POST /v1/requests/{id}/extend" -> "{\"months\": 1, \"reason\": \"complex case\"}";
                 case "POST /v1/requests/{id}/verify" -> "{\"code\": \"ABCDEFGH23\"}";

@@ -1,0 +1,97 @@
+package dev.lethe.outbox;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Where a webhook may go: an http(s) URL whose host resolves to public addresses only, unless the
+ * server allows private ones ({@code --webhooks-allow-private}). Checked when a webhook is made and
+ * again before every delivery, so an admin cannot make the server call its own network (SSRF): not
+ * loopback, private (RFC 1918, fc00::/7), link-local (cloud metadata at 169.254.169.254), shared
+ * (100.64/10), unspecified or multicast. The reasons given never quote the URL.
+ */
+public final class WebhookUrls {
+
+    /** The longest URL accepted. */
+    public static final int MAX_LENGTH = 2000;
+
+    private WebhookUrls() {}
+
+    /** Why this URL is refused, or empty when it may be called. */
+    public static Optional<String> problem(String url, boolean allowPrivate) {
+        if (url.length() > MAX_LENGTH) return Optional.of("must be at most " + MAX_LENGTH + " characters");
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            return Optional.of("is not a URL");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !scheme.equals("http")) return Optional.of("must be an http or https URL");
+        if (uri.getHost() == null || uri.getHost().isBlank()) return Optional.of("must name a host");
+        if (uri.getRawUserInfo() != null) return Optional.of("must not carry a user name or password");
+        if (uri.getRawFragment() != null) return Optional.of("must not have a fragment");
+        InetAddress[] addresses;
+        try {
+            addresses = InetAddress.getAllByName(uri.getHost());
+        } catch (UnknownHostException | SecurityException e) {
+            return Optional.of("names a host that does not resolve");
+        }
+        if (allowPrivate) return Optional.empty();
+        for (InetAddress a : addresses) {
+            if (!isPublic(a)) {
+                return Optional.of("resolves to a loopback, private or link-local address, which webhooks may not call"
+                        + " (--webhooks-allow-private / LETHE_WEBHOOKS_ALLOW_PRIVATE)");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The URL without its query and fragment: what a list or log may show. */
+    public static String withoutQuery(String url) {
+        int cut = url.length();
+        for (char c : new char[] {'?', '#'}) {
+            int at = url.indexOf(c);
+            if (at >= 0 && at < cut) cut = at;
+        }
+        return url.substring(0, cut);
+    }
+
+    static boolean isPublic(InetAddress a) {
+        if (a.isLoopbackAddress()
+                || a.isAnyLocalAddress()
+                || a.isLinkLocalAddress()
+                || a.isSiteLocalAddress()
+                || a.isMulticastAddress()) return false;
+        byte[] b = a.getAddress();
+        if (a instanceof Inet4Address) {
+            int first = b[0] & 0xff;
+            int second = b[1] & 0xff;
+            if (first == 0) return false; // "this network"
+            if (first == 100 && second >= 64 && second < 128) return false; // shared address space
+            if (first == 192 && second == 0 && (b[2] & 0xff) == 0) return false; // IETF protocol assignments
+            if (first >= 240) return false; // reserved, broadcast
+        }
+        if (a instanceof Inet6Address) {
+            if ((b[0] & 0xfe) == 0xfc) return false; // unique local fc00::/7
+            // IPv4-mapped (::ffff:a.b.c.d) is judged by its IPv4 address
+            boolean mapped = true;
+            for (int i = 0; i < 10; i++) mapped &= b[i] == 0;
+            mapped &= (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
+            if (mapped) {
+                try {
+                    return isPublic(InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}));
+                } catch (UnknownHostException e) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}
