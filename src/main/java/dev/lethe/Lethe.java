@@ -70,6 +70,7 @@ import dev.lethe.subjects.JdbcSubjectStore;
 import dev.lethe.subjects.Restrictions;
 import dev.lethe.subjects.SubjectDirectory;
 import dev.lethe.subjects.SubjectRemoval;
+import dev.lethe.transfer.BulkDeletions;
 import dev.lethe.transfer.TransferSettings;
 import dev.lethe.values.JdbcValueStore;
 import dev.lethe.values.PersonalValues;
@@ -577,6 +578,9 @@ public final class Lethe implements AutoCloseable {
             // imports, exports and bulk deletions: one-time runs on the same scheduler (docs/jobs.md)
             this.transferJobs = new JobService(
                     jdbi, jobs, keyring, audit, ids, clock, config.transfers().previewTtl());
+            // bulk deletion: each person erased as an erasure request erases them (registers its work)
+            var bulkDeletions = new BulkDeletions(
+                    jdbi, transactions, transferJobs, erasures, subjects, audit, config.transfers(), clock);
             this.http = new HttpServer(
                     config.http(),
                     database,
@@ -597,7 +601,8 @@ public final class Lethe implements AutoCloseable {
                             consents,
                             requests,
                             packages,
-                            transferJobs),
+                            transferJobs,
+                            bulkDeletions),
                     metrics,
                     version());
             // What a crash left written but not chained joins the chain before anything new.

@@ -316,7 +316,8 @@ class HostileInputSweepTest {
             String erasure,
             String consent,
             String request,
-            String job) {
+            String job,
+            String bulkDeletion) {
 
         static final String POLICY = TestPolicies.DATA_CORE
                 .replace("  ip_address:\n", """
@@ -431,7 +432,8 @@ class HostileInputSweepTest {
                     erasure.json().get("erasureId").asText(),
                     consent,
                     request.json().get("id").asText(),
-                    job(lethe, a));
+                    job(lethe, a),
+                    bulkDeletion(lethe, a));
         }
 
         /** A real job of the account (queued, not started: the sweep only reads and cancels it). */
@@ -459,6 +461,13 @@ class HostileInputSweepTest {
             return id;
         }
 
+        /** A real bulk deletion of the account (an empty file: it completes with zero counts). */
+        static String bulkDeletion(TestLethe lethe, TestLethe.Tenant a) {
+            var r = lethe.http().postAs("/v1/bulk-deletions", a.adminKey(), "text/csv", "email\r\n");
+            assertThat(r.status()).as(r.toString()).isEqualTo(202);
+            return r.json().get("id").asText();
+        }
+
         /** A real value for a path parameter, so that a hostile value elsewhere is what the route sees. */
         String pathValue(String route, String param) {
             return switch (param) {
@@ -481,6 +490,7 @@ class HostileInputSweepTest {
                     ids.put("/consents/", consent);
                     ids.put("/requests/", request);
                     ids.put("/jobs/", job);
+                    ids.put("/bulk-deletions/", bulkDeletion);
                     yield ids.entrySet().stream()
                             .filter(e -> route.contains(e.getKey()))
                             .map(java.util.Map.Entry::getValue)
@@ -564,6 +574,7 @@ class HostileInputSweepTest {
                         "POST /v1/requests/{id}/code",
                         "POST /v1/requests/{id}/lift",
                         "POST /v1/jobs/{id}/cancel" -> "{}";
+                case "POST /v1/bulk-deletions" -> "{\"identifiers\": [{\"email\": \"sweep@example.org\"}]}";
                 default -> null;
             };
             try {
