@@ -129,7 +129,11 @@ public final class BulkDeletions {
         var in = new BufferedInputStream(body, 64 * 1024);
         in.mark(LOOK_AHEAD);
         try {
-            IdentifierFile.open(mediaType, in);
+            // the parsers close what they reach the end of: the upload stays open for the staging
+            IdentifierFile.open(mediaType, new java.io.FilterInputStream(in) {
+                @Override
+                public void close() {}
+            });
             in.reset();
         } catch (IdentifierFile.Malformed e) {
             throw new BadRequestException(
