@@ -3,8 +3,10 @@ package dev.lethe.cli;
 import dev.lethe.Lethe;
 import dev.lethe.http.BrowserOrigins;
 import dev.lethe.http.HttpServer;
+import dev.lethe.jobs.Jobs;
 import dev.lethe.outbox.OutboxSettings;
 import dev.lethe.outbox.Smtp;
+import dev.lethe.transfer.TransferSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,6 +89,22 @@ final class ServeCommand implements Callable<Integer> {
     String sweepLease;
 
     @Option(
+            names = "--job-heartbeat",
+            defaultValue = "${env:LETHE_JOB_HEARTBEAT:-PT10S}",
+            description = "How often a server running a job (import, export, bulk deletion) says it is alive; a job"
+                    + " whose server is silent for six heartbeats resumes on another (or after a restart) from its"
+                    + " last step; ISO-8601, PT1S to PT5M (env LETHE_JOB_HEARTBEAT, default PT10S).")
+    String jobHeartbeat;
+
+    @Option(
+            names = "--max-upload-bytes",
+            defaultValue = "${env:LETHE_MAX_UPLOAD_BYTES:-4294967296}",
+            description = "The largest file an import or a bulk deletion takes, in bytes, at least 1024 (env"
+                    + " LETHE_MAX_UPLOAD_BYTES, default 4294967296 = 4 GiB); uploads are streamed, not held by"
+                    + " --max-body-bytes.")
+    long maxUploadBytes;
+
+    @Option(
             names = "--smtp-host",
             defaultValue = "${env:LETHE_SMTP_HOST}",
             description = "SMTP server the outbox sends mail through (env LETHE_SMTP_HOST); default none: messages"
@@ -155,6 +173,15 @@ final class ServeCommand implements Callable<Integer> {
         Duration sweeps = sweepInterval(sweepInterval);
         Duration lease = sweepLease(sweepLease);
         if (port < 0 || port > 65535) throw new SettingException("--port / LETHE_PORT must be 0..65535, not " + port);
+        if (maxUploadBytes < 1024)
+            throw new SettingException("--max-upload-bytes / LETHE_MAX_UPLOAD_BYTES must be at least 1024");
+        Duration heartbeat = within(
+                jobHeartbeat,
+                "--job-heartbeat / LETHE_JOB_HEARTBEAT",
+                "PT10S",
+                Duration.ofSeconds(1),
+                Duration.ofMinutes(5),
+                "five minutes");
         if (maxBodyBytes < 1024)
             throw new SettingException("--max-body-bytes / LETHE_MAX_BODY_BYTES must be at least 1024");
         if (bootstrapKey != null
@@ -183,6 +210,12 @@ final class ServeCommand implements Callable<Integer> {
                         .outbox(outbox())
                         .keyEpochInterval(keyEpochInterval(keyEpochInterval))
                         .erasureJournal(storage.erasureJournal)
+                        .jobs(Jobs.Settings.DEFAULT.withHeartbeat(heartbeat))
+                        .transfers(new TransferSettings(
+                                TransferSettings.DEFAULT.linkTtl(),
+                                TransferSettings.DEFAULT.linkUses(),
+                                TransferSettings.DEFAULT.previewTtl(),
+                                maxUploadBytes))
                         .build();
         var stopped = new CountDownLatch(1);
         Lethe lethe = Lethe.start(config, Lethe.microsecondClock(), new SecureRandom());
