@@ -162,6 +162,7 @@ public final class IdentifierFile implements AutoCloseable {
         try {
             JsonToken t = json.nextToken();
             if (t == JsonToken.END_ARRAY) {
+                where = "body";
                 if (json.nextToken() != JsonToken.END_OBJECT)
                     throw new Malformed("body", "must hold one field, identifiers");
                 if (json.nextToken() != null) throw new Malformed("body", "has more after its end");

@@ -130,6 +130,12 @@ class BulkDeletionApiTest {
             assertThat(r3.get("tables").size()).isZero();
             var emptyJson = postJson(lethe, key, "{\"identifiers\": []}");
             assertThat(emptyJson.statusCode()).isEqualTo(202);
+            String id4 = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(emptyJson.body())
+                    .get("id")
+                    .asText();
+            assertThat(BulkSeeding.ended(http, key, id4, 60).get("state").asText())
+                    .isEqualTo("completed");
 
             // not a bulk deletion, or nobody's: 404
             assertThat(http.get("/v1/bulk-deletions/019bc0e2-1280-77b9-b2d6-617b6ce6b870/receipt", key)
