@@ -35,7 +35,7 @@ class BulkDeletionSurvivesKillTest {
                 var http = server.http();
                 var account = http.post("/v1/accounts", ServerProcess.OPERATOR_KEY, "{\"name\":\"Bulk Kill\"}");
                 key = account.json().get("adminKey").asText();
-                accountId = account.json().get("account").get("id").asText();
+                accountId = account.json().get("id").asText();
                 assertThat(http.putYaml("/v1/policy", key, TestPolicies.DATA_CORE)
                                 .status())
                         .isEqualTo(201);
