@@ -117,7 +117,8 @@ public final class BulkDeletions {
      * Takes a file of identifiers ({@link IdentifierFile#CSV} or {@link IdentifierFile#JSON}) as
      * it arrives and queues its bulk deletion. A wrong start (header, JSON shape) is refused with
      * no job made (400); a file larger than allowed is 413; a file found malformed further on is
-     * 422 and its job ends failed with the reason, its file destroyed, nobody erased.
+     * 422. Either way the job made for the upload is discarded (its file, key and row): a refused
+     * file leaves nothing behind and erases nobody.
      *
      * @param length the declared length, or -1
      */
@@ -157,10 +158,10 @@ public final class BulkDeletions {
         try {
             jobs.files().stage(accountId, jobId, FILE, in, max);
         } catch (JobFiles.TooLarge e) {
-            jobs.uploadFailed(accountId, jobId, "the file is larger than " + max + " bytes");
+            jobs.discardUpload(accountId, jobId);
             throw new TooLarge(max);
         } catch (IOException | UncheckedIOException e) {
-            jobs.uploadFailed(accountId, jobId, "the upload did not finish");
+            jobs.discardUpload(accountId, jobId);
             throw new BadRequestException(
                     "The upload did not finish.", List.of(new FieldError("body", "ended before its end")));
         }
@@ -168,9 +169,9 @@ public final class BulkDeletions {
         try {
             total = count(accountId, jobId, mediaType);
         } catch (IdentifierFile.Malformed e) {
-            jobs.uploadFailed(accountId, jobId, e.where() + " " + e.getMessage());
+            jobs.discardUpload(accountId, jobId);
             throw new InvalidInputException(
-                    "The file is not a list of identifiers; job " + jobId + " failed and nobody was erased.",
+                    "The file is not a list of identifiers; nothing was kept and nobody was erased.",
                     List.of(new FieldError(e.where(), e.getMessage())));
         }
         var job = transactions.inTransaction(h -> {
