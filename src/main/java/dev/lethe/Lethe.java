@@ -72,6 +72,7 @@ import dev.lethe.subjects.Restrictions;
 import dev.lethe.subjects.SubjectDirectory;
 import dev.lethe.subjects.SubjectRemoval;
 import dev.lethe.subscriptions.SubprocessorSubscriptions;
+import dev.lethe.transfer.BulkDeletions;
 import dev.lethe.transfer.Exports;
 import dev.lethe.transfer.TransferSettings;
 import dev.lethe.values.JdbcValueStore;
@@ -626,6 +627,9 @@ public final class Lethe implements AutoCloseable {
                     config.transfers());
             erasures.onShred(exports::shredding);
             transferJobs.onEnded(webhooks::jobEnded);
+            // bulk deletion: each person erased as an erasure request erases them (registers its work)
+            var bulkDeletions = new BulkDeletions(
+                    jdbi, transactions, transferJobs, erasures, subjects, audit, config.transfers(), clock);
             this.http = new HttpServer(
                     config.http(),
                     database,
@@ -649,7 +653,8 @@ public final class Lethe implements AutoCloseable {
                             transferJobs,
                             exports,
                             webhooks,
-                            subscriptions),
+                            subscriptions,
+                            bulkDeletions),
                     metrics,
                     version());
             // What a crash left written but not chained joins the chain before anything new.

@@ -138,6 +138,26 @@ public final class Erasures {
         return erased.receipt();
     }
 
+    /**
+     * {@link #erase(Handle, Caller, String, Optional)} for a caller that must tell its own erasures
+     * from earlier ones (a bulk deletion counts each person once): the new erasure's receipt, or
+     * empty when the person was erased already (before, or while this waited for their lock).
+     * {@link NotFoundException} for someone never known.
+     */
+    public Optional<ErasureReceipt> eraseIfNotErased(Handle h, Caller caller, String profileId) {
+        AccountService.requireScope(caller, Scope.ADMIN);
+        var erased = shred(h, caller, profileId, Optional.empty());
+        if (!erased.isNew()) return Optional.empty();
+        h.afterCommit(() -> finish(caller.accountId(), erased.receipt()));
+        return Optional.of(erased.receipt());
+    }
+
+    /** The id of the erasure of this subject, if they were erased. */
+    public Optional<String> erasureOf(Handle h, String accountId, String subjectId) {
+        if (!Ids.isId(subjectId)) return Optional.empty();
+        return store.ofSubject(h, accountId, subjectId).map(ErasureReceipt::erasureId);
+    }
+
     /** A receipt by its erasure id (read). */
     public ErasureReceipt receipt(Caller caller, String erasureId) {
         AccountService.requireScope(caller, Scope.READ);

@@ -88,6 +88,7 @@ public final class Api {
         private Class<?> responseBody;
         private final Map<Integer, Class<?>> otherAnswers = new LinkedHashMap<>();
         private final Map<Integer, String> problems = new LinkedHashMap<>();
+        private boolean streamed;
 
         private Route(HandlerType method, String path) {
             this.method = method;
@@ -110,6 +111,17 @@ public final class Api {
          */
         public Route accepts(String... mediaTypes) {
             this.requestTypes = Arrays.asList(mediaTypes);
+            return this;
+        }
+
+        /**
+         * The media types of a body the route reads as a stream (an upload of any size): the
+         * media type is checked before the handler runs, the body is not read into memory and the
+         * server's body limit does not apply; the route reads {@code ctx.req().getInputStream()}.
+         */
+        public Route streams(String... mediaTypes) {
+            this.requestTypes = Arrays.asList(mediaTypes);
+            this.streamed = true;
             return this;
         }
 
@@ -190,6 +202,7 @@ public final class Api {
             Access rule = access;
             boolean documented = responseBody != null || !otherAnswers.isEmpty();
             List<String> accepted = List.copyOf(requestTypes);
+            boolean stream = streamed;
             // an ingest key is the one key made to ship in a web page: the routes it may call, and
             // only those, answer CORS for the configured origins
             if (access.anyOf().contains(Scope.INGEST) && !browsers.isEmpty()) {
@@ -202,7 +215,8 @@ public final class Api {
                     throw new ForbiddenException("This needs a key with the " + rule.describe() + " scope.");
                 }
                 // every body is taken in here, by one rule (media type, UTF-8), never by a route
-                if (!accepted.isEmpty()) RequestBody.takeIn(ctx, accepted);
+                if (stream) RequestBody.checkType(ctx, accepted);
+                else if (!accepted.isEmpty()) RequestBody.takeIn(ctx, accepted);
                 handler.handle(ctx, caller);
                 // a streamed answer (an access package) went out as it was written: nothing to check here
                 if (documented

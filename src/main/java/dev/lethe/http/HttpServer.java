@@ -60,7 +60,8 @@ public final class HttpServer implements AutoCloseable {
             dev.lethe.jobs.JobService jobs,
             dev.lethe.transfer.Exports exports,
             dev.lethe.outbox.Webhooks webhooks,
-            dev.lethe.subscriptions.SubprocessorSubscriptions subscriptions) {}
+            dev.lethe.subscriptions.SubprocessorSubscriptions subscriptions,
+            dev.lethe.transfer.BulkDeletions bulkDeletions) {}
 
     /**
      * Where to listen, how much to accept, and which web pages may call the ingest routes from a
@@ -146,6 +147,7 @@ public final class HttpServer implements AutoCloseable {
             new JobRoutes(features.jobs()).register(api);
             new ExportRoutes(features.exports()).register(api);
             new WebhookRoutes(features.webhooks(), features.subscriptions()).register(api);
+            new BulkDeletionRoutes(features.bulkDeletions()).register(api);
             docs.set(api.docs());
         });
         this.routes = docs.get();

@@ -56,6 +56,15 @@ final class RequestBody {
         ctx.attribute(TYPE, type);
     }
 
+    /**
+     * Checks the media type of a body the route streams (it is not read here); 415 when it is not
+     * one the route reads.
+     */
+    static void checkType(Context ctx, List<String> accepted) {
+        List<String> headers = Collections.list(ctx.req().getHeaders(HEADER));
+        ctx.attribute(TYPE, mediaType(headers, accepted));
+    }
+
     /** The body as text; only for a route that declared what it accepts. */
     static String text(Context ctx) {
         String text = ctx.attribute(TEXT);

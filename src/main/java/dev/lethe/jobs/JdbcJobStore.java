@@ -257,6 +257,14 @@ final class JdbcJobStore {
                 .execute();
     }
 
+    /** Deletes the job's row (its errors and chunks go with it). */
+    void delete(Handle h, String accountId, String jobId) {
+        h.createUpdate("delete from jobs where account_id = :account and job_id = :job")
+                .bind("account", accountId)
+                .bind("job", jobId)
+                .execute();
+    }
+
     /** Marks the job's files gone (and its sealed parameters with them: their key is destroyed). */
     void filesGone(Handle h, String accountId, String jobId) {
         h.createUpdate("""

@@ -226,6 +226,21 @@ public final class JobService {
     }
 
     /**
+     * Forgets an uploading job whose input was refused (malformed past its start, too large, cut
+     * short): its files and key are destroyed and its row deleted, as if it had never been asked
+     * for (bad input changes nothing). Rows of other tables that reference the job with {@code on
+     * delete cascade} go with it.
+     */
+    public void discardUpload(String accountId, String jobId) {
+        jdbi.useTransaction(h -> {
+            var row = store.lock(h, accountId, jobId).orElse(null);
+            if (row == null || row.state() != JobState.UPLOADING) return;
+            files.destroy(h, accountId, jobId);
+            store.delete(h, accountId, jobId);
+        });
+    }
+
+    /**
      * Moves a staged job (an import's preview) to its run, in the caller's transaction: {@link
      * ConflictException} unless it is staged. Call {@link #start} after the commit.
      */

@@ -146,6 +146,12 @@ class HostileInputSweepTest {
             // a campaign id is a name: a long number is one
             new Accepted("(PUT|GET) /v1/campaigns/\\{id}", "path:id", EnumSet.of(Kind.HUGE_NUMBER)),
             new Accepted("POST /v1/goals", "body:name", TEXT),
+            // a bulk deletion's identifier that names nobody, or is no such identifier at all, is an
+            // error of the job (row, column, reason; never the value), not a refusal of the whole file
+            new Accepted(
+                    "POST /v1/bulk-deletions",
+                    "body:identifiers\\[0]\\.email",
+                    EnumSet.of(Kind.SQL, Kind.HTML, Kind.FORMAT, Kind.FAR_TIME, Kind.HUGE, Kind.NUL, Kind.SURROGATE)),
             // the examples grant and mark material already: true is what they say
             new Accepted(
                     "POST /v1/privacy-policies",
@@ -324,7 +330,8 @@ class HostileInputSweepTest {
             String consent,
             String request,
             String job,
-            String webhook) {
+            String webhook,
+            String bulkDeletion) {
 
         static final String POLICY = TestPolicies.DATA_CORE
                 .replace("  ip_address:\n", """
@@ -445,7 +452,8 @@ class HostileInputSweepTest {
                                     """)
                             .json()
                             .get("id")
-                            .asText());
+                            .asText(),
+                    bulkDeletion(lethe, a));
         }
 
         /** A real job of the account (queued, not started: the sweep only reads and cancels it). */
@@ -469,6 +477,30 @@ class HostileInputSweepTest {
                                     dev.lethe.jobs.JobState.QUEUED,
                                     java.util.Map.of(),
                                     null)));
+            return id;
+        }
+
+        /** A real bulk deletion of the account (an empty file: it completes with zero counts). */
+        static String bulkDeletion(TestLethe lethe, TestLethe.Tenant a) {
+            var r = lethe.http().postAs("/v1/bulk-deletions", a.adminKey(), "text/csv", "email\r\n");
+            assertThat(r.status()).as(r.toString()).isEqualTo(202);
+            String id = r.json().get("id").asText();
+            // ended before the sweep starts, so its end changes nothing the sweep watches
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!lethe.http()
+                    .get("/v1/jobs/" + id, a.adminKey())
+                    .json()
+                    .get("state")
+                    .asText()
+                    .equals("completed")) {
+                assertThat(System.nanoTime()).as("the bulk deletion to end").isLessThan(deadline);
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
             return id;
         }
 
@@ -496,6 +528,7 @@ class HostileInputSweepTest {
                     ids.put("/jobs/", job);
                     ids.put("/exports/", job);
                     ids.put("/webhooks/", webhook);
+                    ids.put("/bulk-deletions/", bulkDeletion);
                     yield ids.entrySet().stream()
                             .filter(e -> route.contains(e.getKey()))
                             .map(java.util.Map.Entry::getValue)
@@ -587,6 +620,7 @@ class HostileInputSweepTest {
                         "POST /v1/requests/{id}/code",
                         "POST /v1/requests/{id}/lift",
                         "POST /v1/jobs/{id}/cancel" -> "{}";
+                case "POST /v1/bulk-deletions" -> "{\"identifiers\": [{\"email\": \"sweep@example.org\"}]}";
                 default -> null;
             };
             try {

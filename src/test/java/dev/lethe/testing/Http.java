@@ -80,6 +80,14 @@ public final class Http {
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** A POST of a body in another media type (a CSV upload). */
+    public Response postAs(String path, String key, String contentType, String body) {
+        return send(request(path, key)
+                .expectContinue(large(body))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
     public Response patch(String path, String key, String json) {
         return send(request(path, key)
                 .expectContinue(large(json))
