@@ -3,8 +3,10 @@ package dev.lethe.cli;
 import dev.lethe.Lethe;
 import dev.lethe.http.BrowserOrigins;
 import dev.lethe.http.HttpServer;
+import dev.lethe.jobs.Jobs;
 import dev.lethe.outbox.OutboxSettings;
 import dev.lethe.outbox.Smtp;
+import dev.lethe.transfer.TransferSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,6 +148,28 @@ final class ServeCommand implements Callable<Integer> {
                     + " destroyed, ISO-8601, at least PT1S (env LETHE_KEY_EPOCH_INTERVAL, default P30D).")
     String keyEpochInterval;
 
+    @Option(
+            names = "--job-heartbeat",
+            defaultValue = "${env:LETHE_JOB_HEARTBEAT:-PT10S}",
+            description = "How often a server running a job (an import, an export) says it is alive; a job whose"
+                    + " server was silent for six heartbeats resumes elsewhere, ISO-8601 from PT1S to PT5M"
+                    + " (env LETHE_JOB_HEARTBEAT, default PT10S).")
+    String jobHeartbeat;
+
+    @Option(
+            names = "--import-preview-ttl",
+            defaultValue = "${env:LETHE_IMPORT_PREVIEW_TTL:-P1D}",
+            description = "How long an import's preview waits for its commit before it expires and its file is"
+                    + " deleted, ISO-8601 from PT1M to P30D (env LETHE_IMPORT_PREVIEW_TTL, default P1D).")
+    String importPreviewTtl;
+
+    @Option(
+            names = "--max-upload-bytes",
+            defaultValue = "${env:LETHE_MAX_UPLOAD_BYTES:-4294967296}",
+            description = "The largest import upload in bytes, at least 1024 (env LETHE_MAX_UPLOAD_BYTES, default"
+                    + " 4294967296 = 4 GiB); a larger one is answered 413 and nothing is kept.")
+    long maxUploadBytes;
+
     @Override
     public Integer call() throws InterruptedException {
         Duration timeout = duration(sessionTimeout, "--session-timeout / LETHE_SESSION_TIMEOUT", "PT30M");
@@ -183,6 +207,8 @@ final class ServeCommand implements Callable<Integer> {
                         .outbox(outbox())
                         .keyEpochInterval(keyEpochInterval(keyEpochInterval))
                         .erasureJournal(storage.erasureJournal)
+                        .jobs(Jobs.Settings.DEFAULT.withHeartbeat(jobHeartbeat(jobHeartbeat)))
+                        .transfers(transfers())
                         .build();
         var stopped = new CountDownLatch(1);
         Lethe lethe = Lethe.start(config, Lethe.microsecondClock(), new SecureRandom());
@@ -202,6 +228,33 @@ final class ServeCommand implements Callable<Integer> {
                 + lethe.database().dialect() + ")");
         stopped.await();
         return 0;
+    }
+
+    /** The job heartbeat a setting gives: an ISO-8601 duration from PT1S to PT5M. */
+    static Duration jobHeartbeat(String text) {
+        return within(
+                text,
+                "--job-heartbeat / LETHE_JOB_HEARTBEAT",
+                "PT10S",
+                Duration.ofSeconds(1),
+                Duration.ofMinutes(5),
+                "five minutes");
+    }
+
+    /** The transfer settings: the import preview's lifetime and the largest upload. */
+    private TransferSettings transfers() {
+        Duration ttl = within(
+                importPreviewTtl,
+                "--import-preview-ttl / LETHE_IMPORT_PREVIEW_TTL",
+                "P1D",
+                Duration.ofMinutes(1),
+                Duration.ofDays(30),
+                "thirty days");
+        if (maxUploadBytes < 1024)
+            throw new SettingException(
+                    "--max-upload-bytes / LETHE_MAX_UPLOAD_BYTES must be at least 1024, not " + maxUploadBytes);
+        var d = TransferSettings.DEFAULT;
+        return new TransferSettings(d.linkTtl(), d.linkUses(), ttl, maxUploadBytes);
     }
 
     /** The sweep interval a setting gives: an ISO-8601 duration from PT1S to P1D. */

@@ -81,6 +81,7 @@ public final class Api {
         private Access access = Access.PUBLIC;
         private String summary = "";
         private List<String> requestTypes = List.of();
+        private boolean streamed;
         private int status = 200;
         private List<String> responseTypes = List.of("application/json");
         private final List<RouteDoc.Param> query = new ArrayList<>();
@@ -110,6 +111,17 @@ public final class Api {
          */
         public Route accepts(String... mediaTypes) {
             this.requestTypes = Arrays.asList(mediaTypes);
+            return this;
+        }
+
+        /**
+         * The media types of a body the route reads itself as a stream (an upload of any size):
+         * only its {@code Content-Type} is checked here (415 otherwise); the body is never taken
+         * into memory, and the route reads {@code ctx.req().getInputStream()}.
+         */
+        public Route streams(String... mediaTypes) {
+            this.requestTypes = Arrays.asList(mediaTypes);
+            this.streamed = true;
             return this;
         }
 
@@ -190,6 +202,7 @@ public final class Api {
             Access rule = access;
             boolean documented = responseBody != null || !otherAnswers.isEmpty();
             List<String> accepted = List.copyOf(requestTypes);
+            boolean streaming = streamed;
             // an ingest key is the one key made to ship in a web page: the routes it may call, and
             // only those, answer CORS for the configured origins
             if (access.anyOf().contains(Scope.INGEST) && !browsers.isEmpty()) {
@@ -202,7 +215,8 @@ public final class Api {
                     throw new ForbiddenException("This needs a key with the " + rule.describe() + " scope.");
                 }
                 // every body is taken in here, by one rule (media type, UTF-8), never by a route
-                if (!accepted.isEmpty()) RequestBody.takeIn(ctx, accepted);
+                if (streaming) RequestBody.checkType(ctx, accepted);
+                else if (!accepted.isEmpty()) RequestBody.takeIn(ctx, accepted);
                 handler.handle(ctx, caller);
                 // a streamed answer (an access package) went out as it was written: nothing to check here
                 if (documented

@@ -57,7 +57,8 @@ public final class HttpServer implements AutoCloseable {
             dev.lethe.consent.Consents consents,
             dev.lethe.requests.Requests requests,
             dev.lethe.requests.AccessPackages packages,
-            dev.lethe.jobs.JobService jobs) {}
+            dev.lethe.jobs.JobService jobs,
+            dev.lethe.imports.Imports imports) {}
 
     /**
      * Where to listen, how much to accept, and which web pages may call the ingest routes from a
@@ -141,6 +142,7 @@ public final class HttpServer implements AutoCloseable {
             new ConsentRoutes(features.consents()).register(api);
             new RequestRoutes(features.requests(), features.packages()).register(api);
             new JobRoutes(features.jobs()).register(api);
+            new ImportRoutes(features.imports()).register(api);
             docs.set(api.docs());
         });
         this.routes = docs.get();

@@ -56,6 +56,16 @@ final class RequestBody {
         ctx.attribute(TYPE, type);
     }
 
+    /**
+     * Checks a streamed body's media type against {@code accepted} (415 otherwise), without
+     * reading the body: the route reads it as a stream.
+     */
+    static String checkType(Context ctx, List<String> accepted) {
+        String type = mediaType(Collections.list(ctx.req().getHeaders(HEADER)), accepted);
+        ctx.attribute(TYPE, type);
+        return type;
+    }
+
     /** The body as text; only for a route that declared what it accepts. */
     static String text(Context ctx) {
         String text = ctx.attribute(TEXT);
