@@ -518,9 +518,13 @@ public final class Imports {
         var errors = new ArrayList<ImportRow.CellError>();
         var cols = header.columns();
         String[] cells = row.cells();
-        if (cells.length != cols.size())
+        if (cells.length < cols.size())
             errors.add(new ImportRow.CellError(
-                    "", "the row has " + cells.length + " cells; the header has " + cols.size()));
+                    cols.get(cells.length).name(),
+                    "is missing: the row has " + cells.length + " cells, the header " + cols.size()));
+        else if (cells.length > cols.size())
+            errors.add(
+                    new ImportRow.CellError("", "the row has " + cells.length + " cells, the header " + cols.size()));
         var identifiers = new LinkedHashMap<IdentifierKind, String>();
         String subjectType = policy.profileType();
         var given = new LinkedHashMap<String, String>(); // field path -> value
