@@ -61,7 +61,15 @@ final class RequestBody {
      * reading the body: the route reads it as a stream.
      */
     static String checkType(Context ctx, List<String> accepted) {
-        String type = mediaType(Collections.list(ctx.req().getHeaders(HEADER)), accepted);
+        String type;
+        try {
+            type = mediaType(Collections.list(ctx.req().getHeaders(HEADER)), accepted);
+        } catch (UnsupportedMediaTypeException e) {
+            // a body that is refused is taken in as any route's is (at most the body limit, 413
+            // beyond it), so the client reads the answer instead of a connection closed under it
+            ctx.bodyAsBytes();
+            throw e;
+        }
         ctx.attribute(TYPE, type);
         return type;
     }

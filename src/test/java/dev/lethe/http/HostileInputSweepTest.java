@@ -316,7 +316,8 @@ class HostileInputSweepTest {
             String erasure,
             String consent,
             String request,
-            String job) {
+            String job,
+            String importJob) {
 
         static final String POLICY = TestPolicies.DATA_CORE
                 .replace("  ip_address:\n", """
@@ -431,7 +432,36 @@ class HostileInputSweepTest {
                     erasure.json().get("erasureId").asText(),
                     consent,
                     request.json().get("id").asText(),
-                    job(lethe, a));
+                    job(lethe, a),
+                    importJob(lethe, a));
+        }
+
+        /**
+         * A real import of the account, still uploading (not runnable: the sweep's commits are
+         * refused, 409, and its preview reads are empty).
+         */
+        static String importJob(TestLethe lethe, TestLethe.Tenant a) {
+            var jobs = lethe.lethe().transferJobs();
+            String id = jobs.newId();
+            var caller = new dev.lethe.accounts.Caller(
+                    a.id(),
+                    TestLethe.keyIdOf(a.adminKey()),
+                    java.util.Set.of(dev.lethe.accounts.Scope.ADMIN),
+                    "127.0.0.1");
+            lethe.lethe()
+                    .database()
+                    .jdbi()
+                    .useTransaction(h -> jobs.create(
+                            h,
+                            caller,
+                            id,
+                            new dev.lethe.jobs.JobService.NewJob(
+                                    dev.lethe.jobs.JobKind.IMPORT,
+                                    dev.lethe.jobs.JobState.UPLOADING,
+                                    java.util.Map.of("mode", "ignore-empty"),
+                                    null,
+                                    true)));
+            return id;
         }
 
         /** A real job of the account (queued, not started: the sweep only reads and cancels it). */
@@ -481,6 +511,7 @@ class HostileInputSweepTest {
                     ids.put("/consents/", consent);
                     ids.put("/requests/", request);
                     ids.put("/jobs/", job);
+                    ids.put("/imports/", importJob);
                     yield ids.entrySet().stream()
                             .filter(e -> route.contains(e.getKey()))
                             .map(java.util.Map.Entry::getValue)
@@ -563,7 +594,11 @@ class HostileInputSweepTest {
                 case "POST /v1/requests/{id}/complete",
                         "POST /v1/requests/{id}/code",
                         "POST /v1/requests/{id}/lift",
-                        "POST /v1/jobs/{id}/cancel" -> "{}";
+                        "POST /v1/jobs/{id}/cancel",
+                        "POST /v1/imports/{id}/commit" -> "{}";
+                // an import's body is CSV, streamed: every JSON probe is refused by its media type
+                // (415); ImportTest sends it hostile CSV
+                case "POST /v1/imports" -> "{}";
                 default -> null;
             };
             try {
