@@ -92,7 +92,14 @@ class ImportSurvivesKillTest {
                         .isEqualTo(people);
 
             try (var server = installation.start(SETTINGS)) {
-                var completed = waitFor(server, adminKey, jobId, "completed", 0);
+                JsonNode completed;
+                try {
+                    completed = waitFor(server, adminKey, jobId, "completed", 0);
+                } catch (AssertionError e) {
+                    var log = java.nio.file.Files.readAllLines(installation.dataDir().resolve("server.log"));
+                    System.out.println(String.join("\n", log.subList(Math.max(0, log.size() - 150), log.size())));
+                    throw e;
+                }
                 assertThat(completed.get("result").get("created").asLong()).isEqualTo(ROWS);
                 assertThat(completed.get("result").get("errors").asLong()).isZero();
                 server.stop();
