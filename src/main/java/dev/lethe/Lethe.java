@@ -29,6 +29,7 @@ import dev.lethe.erasure.Purge;
 import dev.lethe.goals.GoalService;
 import dev.lethe.goals.JdbcGoalStore;
 import dev.lethe.http.HttpServer;
+import dev.lethe.imports.Imports;
 import dev.lethe.jobs.JobService;
 import dev.lethe.jobs.Jobs;
 import dev.lethe.keys.KeyEpochs;
@@ -654,7 +655,21 @@ public final class Lethe implements AutoCloseable {
                             exports,
                             webhooks,
                             subscriptions,
-                            bulkDeletions),
+                            bulkDeletions,
+                            new Imports(
+                                    jdbi,
+                                    transactions,
+                                    transferJobs,
+                                    policies,
+                                    subjects,
+                                    values,
+                                    consents,
+                                    requestStore::restrictedAmong,
+                                    profiles.identification(),
+                                    profiles.rectification(),
+                                    audit,
+                                    clock,
+                                    config.transfers())),
                     metrics,
                     version());
             // What a crash left written but not chained joins the chain before anything new.

@@ -265,6 +265,17 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The job heartbeat a setting gives: an ISO-8601 duration from PT1S to PT5M. */
+    static Duration jobHeartbeat(String text) {
+        return within(
+                text,
+                "--job-heartbeat / LETHE_JOB_HEARTBEAT",
+                "PT10S",
+                Duration.ofSeconds(1),
+                Duration.ofMinutes(5),
+                "five minutes");
+    }
+
     /** The sweep interval a setting gives: an ISO-8601 duration from PT1S to P1D. */
     static Duration sweepInterval(String text) {
         return within(
@@ -319,14 +330,7 @@ final class ServeCommand implements Callable<Integer> {
     private Jobs.Settings jobs() {
         if (jobThreads < 2 || jobThreads > 64)
             throw new SettingException("--job-threads / LETHE_JOB_THREADS must be 2..64, not " + jobThreads);
-        Duration heartbeat = within(
-                jobHeartbeat,
-                "--job-heartbeat / LETHE_JOB_HEARTBEAT",
-                "PT10S",
-                Duration.ofSeconds(1),
-                Duration.ofMinutes(5),
-                "five minutes");
-        return Jobs.Settings.DEFAULT.withThreads(jobThreads).withHeartbeat(heartbeat);
+        return Jobs.Settings.DEFAULT.withThreads(jobThreads).withHeartbeat(jobHeartbeat(jobHeartbeat));
     }
 
     /** Imports, exports and bulk deletions: link and preview lifetimes, link uses, the largest upload. */

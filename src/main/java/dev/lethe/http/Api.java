@@ -81,6 +81,7 @@ public final class Api {
         private Access access = Access.PUBLIC;
         private String summary = "";
         private List<String> requestTypes = List.of();
+        private boolean streamed;
         private int status = 200;
         private List<String> responseTypes = List.of("application/json");
         private final List<RouteDoc.Param> query = new ArrayList<>();
@@ -88,7 +89,6 @@ public final class Api {
         private Class<?> responseBody;
         private final Map<Integer, Class<?>> otherAnswers = new LinkedHashMap<>();
         private final Map<Integer, String> problems = new LinkedHashMap<>();
-        private boolean streamed;
 
         private Route(HandlerType method, String path) {
             this.method = method;

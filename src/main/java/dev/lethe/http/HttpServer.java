@@ -61,7 +61,8 @@ public final class HttpServer implements AutoCloseable {
             dev.lethe.transfer.Exports exports,
             dev.lethe.outbox.Webhooks webhooks,
             dev.lethe.subscriptions.SubprocessorSubscriptions subscriptions,
-            dev.lethe.transfer.BulkDeletions bulkDeletions) {}
+            dev.lethe.transfer.BulkDeletions bulkDeletions,
+            dev.lethe.imports.Imports imports) {}
 
     /**
      * Where to listen, how much to accept, and which web pages may call the ingest routes from a
@@ -148,6 +149,7 @@ public final class HttpServer implements AutoCloseable {
             new ExportRoutes(features.exports()).register(api);
             new WebhookRoutes(features.webhooks(), features.subscriptions()).register(api);
             new BulkDeletionRoutes(features.bulkDeletions()).register(api);
+            new ImportRoutes(features.imports()).register(api);
             docs.set(api.docs());
         });
         this.routes = docs.get();

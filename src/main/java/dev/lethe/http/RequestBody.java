@@ -57,12 +57,21 @@ final class RequestBody {
     }
 
     /**
-     * Checks the media type of a body the route streams (it is not read here); 415 when it is not
-     * one the route reads.
+     * Checks a streamed body's media type against {@code accepted} (415 otherwise), without
+     * reading the body: the route reads it as a stream.
      */
-    static void checkType(Context ctx, List<String> accepted) {
-        List<String> headers = Collections.list(ctx.req().getHeaders(HEADER));
-        ctx.attribute(TYPE, mediaType(headers, accepted));
+    static String checkType(Context ctx, List<String> accepted) {
+        String type;
+        try {
+            type = mediaType(Collections.list(ctx.req().getHeaders(HEADER)), accepted);
+        } catch (UnsupportedMediaTypeException e) {
+            // a body that is refused is taken in as any route's is (at most the body limit, 413
+            // beyond it), so the client reads the answer instead of a connection closed under it
+            ctx.bodyAsBytes();
+            throw e;
+        }
+        ctx.attribute(TYPE, type);
+        return type;
     }
 
     /** The body as text; only for a route that declared what it accepts. */

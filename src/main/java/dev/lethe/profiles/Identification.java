@@ -141,6 +141,19 @@ public final class Identification {
     }
 
     /**
+     * Identifies in the caller's transaction (an import's commit, which writes a batch of rows and
+     * its checkpoint together): the same checks and the same storing as {@link #identify}, with
+     * no device; {@link InvalidInputException}, {@link GoneException} or {@link ConflictException}
+     * when the person cannot be stored, and the caller rolls back what this wrote.
+     */
+    public Identified identifyIn(Handle h, Caller caller, IdentifyRequest request) {
+        AccountService.requireScope(caller, Scope.INGEST);
+        Instant now = clock.instant();
+        var checked = check(policies.requireInForce(caller.accountId()).policy(), request, now, List.of(), false);
+        return store(h, caller, checked, now);
+    }
+
+    /**
      * Whether a caller may learn from an identification who the account knows: keys with the read
      * (or admin) scope may; an ingest key may not, being public by design (DESIGN promise 6), so
      * it is answered {@link Identified#receipt()} alone, the same for a new, a known and an erased

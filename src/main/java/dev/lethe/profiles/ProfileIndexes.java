@@ -53,6 +53,11 @@ public final class ProfileIndexes {
         store.insertFieldValue(h, accountId, profileId, field.key(), fieldIndex(accountId, field, value), category, at);
     }
 
+    /** Removes a profile's index of a filterable custom field (its value was removed). */
+    void unindexField(Handle h, String accountId, String profileId, CustomField field) {
+        store.deleteFieldValue(h, accountId, profileId, field.key());
+    }
+
     /** Marks a profile as carrying a tag; no-op if it carries it already. */
     void addTag(Handle h, String accountId, String profileId, String tag, String category, Instant at) {
         String index = tagIndex(accountId, tag);

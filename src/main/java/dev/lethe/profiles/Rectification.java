@@ -149,4 +149,31 @@ public final class Rectification {
                         Map.of("fields", corrected, "dropped", intake.dropped())));
         return new Rectified(profileId, corrected, intake.dropped());
     }
+
+    /**
+     * Removes every value a person holds of these fields (an import's {@code clear-empty} empty
+     * cell), in the caller's transaction with the person locked: the values are deleted as a
+     * correction deletes the ones it replaces, and a filterable custom field's index with them.
+     * Audited with the field names. Returns how many values went.
+     */
+    public int clear(Handle h, Caller caller, String profileId, List<String> fields) {
+        AccountService.requireScope(caller, Scope.ADMIN);
+        String accountId = caller.accountId();
+        Policy policy = policies.requireInForce(accountId).policy();
+        int removed = values.deleteFields(h, accountId, profileId, fields);
+        for (String field : fields) {
+            if (!field.startsWith("traits.")) continue;
+            var custom = policy.customFields().get(field.substring("traits.".length()));
+            if (custom != null && custom.filterable()) indexes.unindexField(h, accountId, profileId, custom);
+        }
+        audit.append(
+                h,
+                AuditEvent.ok(
+                        accountId,
+                        caller.actor(),
+                        "profile.rectify",
+                        List.of("profile:" + profileId),
+                        Map.of("fields", fields, "removed", removed)));
+        return removed;
+    }
 }

@@ -331,7 +331,8 @@ class HostileInputSweepTest {
             String request,
             String job,
             String webhook,
-            String bulkDeletion) {
+            String bulkDeletion,
+            String importJob) {
 
         static final String POLICY = TestPolicies.DATA_CORE
                 .replace("  ip_address:\n", """
@@ -453,7 +454,35 @@ class HostileInputSweepTest {
                             .json()
                             .get("id")
                             .asText(),
-                    bulkDeletion(lethe, a));
+                    bulkDeletion(lethe, a),
+                    importJob(lethe, a));
+        }
+
+        /**
+         * A real import of the account, still uploading (not runnable: the sweep's commits are
+         * refused, 409, and its preview reads are empty).
+         */
+        static String importJob(TestLethe lethe, TestLethe.Tenant a) {
+            var jobs = lethe.lethe().transferJobs();
+            String id = jobs.newId();
+            var caller = new dev.lethe.accounts.Caller(
+                    a.id(),
+                    TestLethe.keyIdOf(a.adminKey()),
+                    java.util.Set.of(dev.lethe.accounts.Scope.ADMIN),
+                    "127.0.0.1");
+            lethe.lethe()
+                    .database()
+                    .jdbi()
+                    .useTransaction(h -> jobs.create(
+                            h,
+                            caller,
+                            id,
+                            new dev.lethe.jobs.JobService.NewJob(
+                                    dev.lethe.jobs.JobKind.IMPORT,
+                                    dev.lethe.jobs.JobState.UPLOADING,
+                                    java.util.Map.of("mode", "ignore-empty"),
+                                    null)));
+            return id;
         }
 
         /** A real job of the account (queued, not started: the sweep only reads and cancels it). */
@@ -529,6 +558,7 @@ class HostileInputSweepTest {
                     ids.put("/exports/", job);
                     ids.put("/webhooks/", webhook);
                     ids.put("/bulk-deletions/", bulkDeletion);
+                    ids.put("/imports/", importJob);
                     yield ids.entrySet().stream()
                             .filter(e -> route.contains(e.getKey()))
                             .map(java.util.Map.Entry::getValue)
@@ -619,8 +649,12 @@ class HostileInputSweepTest {
                 case "POST /v1/requests/{id}/complete",
                         "POST /v1/requests/{id}/code",
                         "POST /v1/requests/{id}/lift",
-                        "POST /v1/jobs/{id}/cancel" -> "{}";
+                        "POST /v1/jobs/{id}/cancel",
+                        "POST /v1/imports/{id}/commit" -> "{}";
                 case "POST /v1/bulk-deletions" -> "{\"identifiers\": [{\"email\": \"sweep@example.org\"}]}";
+                // an import's body is CSV, streamed: every JSON probe is refused by its media type
+                // (415); ImportTest sends it hostile CSV
+                case "POST /v1/imports" -> "{}";
                 default -> null;
             };
             try {
