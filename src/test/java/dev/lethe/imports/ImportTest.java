@@ -9,6 +9,7 @@ import dev.lethe.testing.CapturedLogs;
 import dev.lethe.testing.RawStorage;
 import dev.lethe.testing.TestDatabase;
 import dev.lethe.testing.TestLethe;
+import dev.lethe.testing.TestPolicies;
 import dev.lethe.transfer.TransferSettings;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,39 +35,7 @@ class ImportTest {
     @RegisterExtension
     final CapturedLogs logs = new CapturedLogs();
 
-    static final String POLICY = """
-      lethe: 1
-      controller: { name: "Wombat Imports BV", contact: "privacy@wombat.example" }
-      subjects:
-        profile: { description: "Customers" }
-      categories:
-        email_address:
-          purpose: identification
-          lawfulBasis: contract
-          source: user_form
-          subjects: [profile]
-          retention: { period: P3Y, after: collected }
-        name:
-          purpose: identification
-          lawfulBasis: contract
-          source: user_form
-          subjects: [profile]
-          retention: { period: P3Y, after: collected }
-        newsletter:
-          purpose: marketing
-          lawfulBasis: consent
-          source: user_form
-          subjects: [profile]
-          required: false
-          retention: { period: P1Y, after: collected }
-      fields:
-        identifiers.email: email_address
-        identifiers.externalId: email_address
-        traits.firstName: name
-        traits.topic: newsletter
-      customFields:
-        age: { displayName: "Age", category: name, type: number }
-      """;
+    static final String POLICY = TestPolicies.IMPORTS;
 
     static final ObjectMapper JSON = new ObjectMapper();
 

@@ -141,4 +141,39 @@ public final class TestPolicies {
         chat_content: { kind: message, match: { product: conversations }, retention: { period: P6M, after: conversation_started } }
         profile: { kind: profile, retention: { period: P30D, after: [contract_ended, inactive P18M] } }
       """;
+
+    /** A shop importing customers: an email and an external id, a first name, a consent-based topic, a custom age. */
+    public static final String IMPORTS = """
+      lethe: 1
+      controller: { name: "Wombat Imports BV", contact: "privacy@wombat.example" }
+      subjects:
+        profile: { description: "Customers" }
+      categories:
+        email_address:
+          purpose: identification
+          lawfulBasis: contract
+          source: user_form
+          subjects: [profile]
+          retention: { period: P3Y, after: collected }
+        name:
+          purpose: identification
+          lawfulBasis: contract
+          source: user_form
+          subjects: [profile]
+          retention: { period: P3Y, after: collected }
+        newsletter:
+          purpose: marketing
+          lawfulBasis: consent
+          source: user_form
+          subjects: [profile]
+          required: false
+          retention: { period: P1Y, after: collected }
+      fields:
+        identifiers.email: email_address
+        identifiers.externalId: email_address
+        traits.firstName: name
+        traits.topic: newsletter
+      customFields:
+        age: { displayName: "Age", category: name, type: number }
+      """;
 }
