@@ -213,18 +213,9 @@ public final class Imports {
     public ImportPreviewPage preview(Caller admin, String jobId, int limit, String cursor) {
         AccountService.requireScope(admin, Scope.ADMIN);
         var filters = List.of(admin.accountId(), jobId);
-        long after = 0;
-        if (cursor != null) {
-            var position = Cursors.open(cursor, filters, 1)
-                    .orElseThrow(() -> new BadRequestException(
-                            "Invalid cursor.", List.of(new FieldError("cursor", Cursors.PROBLEM))));
-            try {
-                after = Long.parseLong(position.get(0));
-            } catch (NumberFormatException e) {
-                throw new BadRequestException("Invalid cursor.", List.of(new FieldError("cursor", Cursors.PROBLEM)));
-            }
-        }
-        long from = after;
+        long from = Cursors.afterNumber(cursor, filters)
+                .orElseThrow(() ->
+                        new BadRequestException("Invalid cursor.", List.of(new FieldError("cursor", Cursors.PROBLEM))));
         return jdbi.withHandle(h -> {
             var job = jobs.find(h, admin.accountId(), jobId)
                     .filter(j -> j.jobKind() == JobKind.IMPORT)

@@ -319,18 +319,9 @@ public final class JobService {
     public JobErrorPage errors(Caller admin, String jobId, int limit, String cursor) {
         AccountService.requireScope(admin, Scope.ADMIN);
         var filters = List.of(admin.accountId(), jobId);
-        long after = 0;
-        if (cursor != null) {
-            var position = Cursors.open(cursor, filters, 1)
-                    .orElseThrow(() -> new BadRequestException(
-                            "Invalid cursor.", List.of(new FieldError("cursor", Cursors.PROBLEM))));
-            try {
-                after = Long.parseLong(position.get(0));
-            } catch (NumberFormatException e) {
-                throw new BadRequestException("Invalid cursor.", List.of(new FieldError("cursor", Cursors.PROBLEM)));
-            }
-        }
-        long from = after;
+        long from = Cursors.afterNumber(cursor, filters)
+                .orElseThrow(() ->
+                        new BadRequestException("Invalid cursor.", List.of(new FieldError("cursor", Cursors.PROBLEM))));
         return jdbi.withHandle(h -> {
             if (store.find(h, admin.accountId(), jobId).isEmpty()) throw new NotFoundException("No such job.");
             var rows = store.errors(h, admin.accountId(), jobId, from, limit);

@@ -53,4 +53,18 @@ public record ProfileCriteria(
                 newStart ? more.lastVisitWithin() : lastVisitWithin,
                 more.sort() != null ? more.sort() : sort);
     }
+
+    /** The criteria as JSON names them (a saved segment's filter, an export's): only those given. */
+    public Map<String, Object> asMap() {
+        var out = new LinkedHashMap<String, Object>();
+        if (tag != null) out.put("tag", tag);
+        if (goal != null) out.put("goal", goal);
+        if (engagement != null) out.put("engagement", engagement);
+        if (!fields.isEmpty()) out.put("fields", fields);
+        if (lastVisitFrom != null) out.put("lastVisitFrom", lastVisitFrom.toString());
+        if (lastVisitTo != null) out.put("lastVisitTo", lastVisitTo.toString());
+        if (lastVisitWithin != null) out.put("lastVisitWithin", lastVisitWithin.toString());
+        if (sort != null) out.put("sort", sort);
+        return out;
+    }
 }

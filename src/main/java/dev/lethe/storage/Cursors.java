@@ -55,6 +55,21 @@ public final class Cursors {
     }
 
     /**
+     * Where a page of a list ordered by one number (a row, a sequence) starts: after the number a
+     * cursor sealed for this query holds, or 0 without a cursor; empty for a text that is not one.
+     */
+    public static Optional<Long> afterNumber(String text, List<String> query) {
+        if (text == null) return Optional.of(0L);
+        return open(text, query, 1).flatMap(p -> {
+            try {
+                return Optional.of(Long.parseLong(p.get(0)));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /**
      * True when a text has the shape of a cursor with that many parts, whatever query it belongs to:
      * to name a malformed cursor when the query itself is at fault.
      */

@@ -902,18 +902,7 @@ public final class Exports {
     }
 
     private static Map<String, Object> criteriaMap(ProfileCriteria c) {
-        var out = new LinkedHashMap<String, Object>();
-        if (c.tag() != null) out.put("tag", c.tag());
-        if (c.goal() != null) out.put("goal", c.goal());
-        if (c.engagement() != null) out.put("engagement", c.engagement());
-        if (!c.fields().isEmpty()) out.put("fields", c.fields());
-        if (c.lastVisitFrom() != null)
-            out.put("lastVisitFrom", c.lastVisitFrom().toString());
-        if (c.lastVisitTo() != null) out.put("lastVisitTo", c.lastVisitTo().toString());
-        if (c.lastVisitWithin() != null)
-            out.put("lastVisitWithin", c.lastVisitWithin().toString());
-        if (c.sort() != null) out.put("sort", c.sort());
-        return out;
+        return c.asMap();
     }
 
     @SuppressWarnings("unchecked")

@@ -463,30 +463,25 @@ class HostileInputSweepTest {
          * refused, 409, and its preview reads are empty).
          */
         static String importJob(TestLethe lethe, TestLethe.Tenant a) {
-            var jobs = lethe.lethe().transferJobs();
-            String id = jobs.newId();
-            var caller = new dev.lethe.accounts.Caller(
-                    a.id(),
-                    TestLethe.keyIdOf(a.adminKey()),
-                    java.util.Set.of(dev.lethe.accounts.Scope.ADMIN),
-                    "127.0.0.1");
-            lethe.lethe()
-                    .database()
-                    .jdbi()
-                    .useTransaction(h -> jobs.create(
-                            h,
-                            caller,
-                            id,
-                            new dev.lethe.jobs.JobService.NewJob(
-                                    dev.lethe.jobs.JobKind.IMPORT,
-                                    dev.lethe.jobs.JobState.UPLOADING,
-                                    java.util.Map.of("mode", "ignore-empty"),
-                                    null)));
-            return id;
+            return job(
+                    lethe,
+                    a,
+                    dev.lethe.jobs.JobKind.IMPORT,
+                    dev.lethe.jobs.JobState.UPLOADING,
+                    java.util.Map.of("mode", "ignore-empty"));
         }
 
         /** A real job of the account (queued, not started: the sweep only reads and cancels it). */
         static String job(TestLethe lethe, TestLethe.Tenant a) {
+            return job(lethe, a, dev.lethe.jobs.JobKind.EXPORT, dev.lethe.jobs.JobState.QUEUED, java.util.Map.of());
+        }
+
+        static String job(
+                TestLethe lethe,
+                TestLethe.Tenant a,
+                dev.lethe.jobs.JobKind kind,
+                dev.lethe.jobs.JobState state,
+                java.util.Map<String, Object> params) {
             var jobs = lethe.lethe().transferJobs();
             String id = jobs.newId();
             var caller = new dev.lethe.accounts.Caller(
@@ -498,14 +493,7 @@ class HostileInputSweepTest {
                     .database()
                     .jdbi()
                     .useTransaction(h -> jobs.create(
-                            h,
-                            caller,
-                            id,
-                            new dev.lethe.jobs.JobService.NewJob(
-                                    dev.lethe.jobs.JobKind.EXPORT,
-                                    dev.lethe.jobs.JobState.QUEUED,
-                                    java.util.Map.of(),
-                                    null)));
+                            h, caller, id, new dev.lethe.jobs.JobService.NewJob(kind, state, params, null)));
             return id;
         }
 
