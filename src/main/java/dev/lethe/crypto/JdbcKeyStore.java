@@ -177,6 +177,19 @@ public final class JdbcKeyStore implements KeyStore {
     }
 
     @Override
+    public List<StoredKey> subjectKeys(Handle h, String accountId, Collection<String> keyIds) {
+        if (keyIds.isEmpty()) return List.of();
+        return h.createQuery("""
+                        select key_id, epoch, wrapped from subject_keys
+                        where account_id = :account and key_id in (<keys>)
+                        """)
+                .bind("account", accountId)
+                .bindList("keys", List.copyOf(keyIds))
+                .map(JdbcKeyStore::subjectKey)
+                .list();
+    }
+
+    @Override
     public Optional<StoredKey> sealingKey(Handle h, String accountId, String subjectId) {
         return h.createQuery("""
                         select key_id, epoch, wrapped from subject_keys

@@ -62,6 +62,9 @@ public interface KeyStore {
 
     Optional<StoredKey> subjectKey(Handle h, String accountId, String keyId);
 
+    /** The subject keys among these ids that still exist (destroyed ones are missing). */
+    List<StoredKey> subjectKeys(Handle h, String accountId, Collection<String> keyIds);
+
     /** The key that seals the subject's new values. */
     Optional<StoredKey> sealingKey(Handle h, String accountId, String subjectId);
 

@@ -160,6 +160,22 @@ public final class Keyring {
     }
 
     /**
+     * Loads the subject keys among these that are not cached yet in one query per thousand, so a
+     * page of values from many subjects opens without a query per subject. Destroyed keys are
+     * missing and stay uncached ({@link #open} then finds them gone, as before).
+     */
+    public void preload(Handle h, String accountId, Collection<String> keyIds) {
+        var missing = new ArrayList<String>();
+        for (String keyId : new HashSet<>(keyIds))
+            if (subjectKeys.getIfPresent(new KeyRef(accountId, keyId)) == null) missing.add(keyId);
+        for (int i = 0; i < missing.size(); i += 1000) {
+            for (StoredKey stored :
+                    store.subjectKeys(h, accountId, missing.subList(i, Math.min(missing.size(), i + 1000))))
+                subjectKeys.put(new KeyRef(accountId, stored.id()), unwrap(h, accountId, stored));
+        }
+    }
+
+    /**
      * A merge: every key of {@code fromSubject} now belongs to {@code toSubject}, which opens the
      * values they sealed without re-sealing them (its own key keeps sealing its new values).
      * Returns how many keys changed hands; {@link SubjectKeyDestroyed} when keys would go to a

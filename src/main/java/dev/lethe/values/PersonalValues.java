@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -144,17 +145,24 @@ public final class PersonalValues {
      */
     public Map<String, Map<String, Sensitive>> latest(
             Handle h, String accountId, List<String> subjectIds, List<String> fields) {
+        // the latest sealed value of each subject's field (oldest first, so the last wins): only
+        // those are opened, their keys loaded together
+        var newest = new LinkedHashMap<String, Map<String, SealedValue>>();
+        for (var v : store.bySubjectsAndFields(h, accountId, subjectIds, fields))
+            newest.computeIfAbsent(v.subjectId(), s -> new HashMap<>()).put(v.field(), v);
+        var keyIds = new HashSet<String>();
+        newest.values().forEach(m -> m.values().forEach(v -> keyIds.add(v.keyId())));
+        keyring.preload(h, accountId, keyIds);
         var out = new HashMap<String, Map<String, Sensitive>>();
-        var destroyed = new HashSet<String>();
-        for (var v : store.bySubjectsAndFields(h, accountId, subjectIds, fields)) { // oldest first
-            if (destroyed.contains(v.subjectId())) continue;
+        for (var subject : newest.entrySet()) {
+            var opened = new HashMap<String, Sensitive>();
             try {
-                out.computeIfAbsent(v.subjectId(), s -> new HashMap<>())
-                        .put(v.field(), open(h, accountId, v).value());
+                for (var v : subject.getValue().values())
+                    opened.put(v.field(), open(h, accountId, v).value());
             } catch (SubjectKeyDestroyed e) {
-                destroyed.add(v.subjectId());
-                out.remove(v.subjectId());
+                continue; // a subject whose key was destroyed has none
             }
+            out.put(subject.getKey(), opened);
         }
         return out;
     }
