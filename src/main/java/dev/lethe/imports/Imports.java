@@ -35,6 +35,7 @@ import dev.lethe.storage.SqlStates;
 import dev.lethe.storage.Transactions;
 import dev.lethe.subjects.IdentifierKind;
 import dev.lethe.subjects.Restrictions;
+import dev.lethe.subjects.Subject;
 import dev.lethe.subjects.SubjectDirectory;
 import dev.lethe.transfer.TransferSettings;
 import dev.lethe.values.PersonalValues;
@@ -378,6 +379,7 @@ public final class Imports {
             Counts counts) {
         var errors = new ArrayList<Object[]>();
         var look = new Lookups(h, run.accountId(), policy, header, batch);
+        look.people(h, header);
         var outcomes = new ArrayList<ImportRow>(batch.size());
         for (var row : batch) {
             var checked = check(h, run.accountId(), policy, header, row, clearEmpty, look);
@@ -420,6 +422,7 @@ public final class Imports {
                             look.find(h, kind, look.index(kind, value)).ifPresent(people::add));
         var locked =
                 new java.util.HashMap<>(subjects.lockNamed(h, accountId, people).subjects());
+        look.people(h, header);
         var errors = new ArrayList<Object[]>();
         // new people wait here to be made together; a row naming one of their identifiers again
         // (or any row that is not a new person) makes them first, so rows apply in file order
@@ -533,7 +536,19 @@ public final class Imports {
         }
         // what the paths wrote is read again from the database by the rows after this one
         checked.identifiers().forEach((kind, value) -> look.forget(kind, look.index(kind, value)));
+        if (checked.existing() != null) look.forgetPerson(checked.existing());
     }
+
+    /**
+     * A person found, as the checks see them: their subject type (null: gone), whether their
+     * processing is restricted, their consents, and the latest values of {@code fields}.
+     */
+    private record Person(
+            String subjectType,
+            boolean restricted,
+            Standing standing,
+            Map<String, Sensitive> latest,
+            Set<String> fields) {}
 
     /**
      * The identifier lookups of a batch's rows, read together (one query per kind): who holds
@@ -546,6 +561,7 @@ public final class Imports {
         private final Map<String, String> indexes = new java.util.HashMap<>();
         private final Map<String, Optional<String>> owners = new java.util.HashMap<>();
         private final Map<String, Boolean> suppressed = new java.util.HashMap<>();
+        private final Map<String, Person> people = new java.util.HashMap<>();
 
         Lookups(Handle h, String accountId, Policy policy, ImportColumns.Header header, List<ImportCsv.Row> batch) {
             this.accountId = accountId;
@@ -583,6 +599,56 @@ public final class Imports {
                     : !subjects.suppressions()
                             .suppressed(h, accountId, kind, List.of(index), now)
                             .isEmpty();
+        }
+
+        /**
+         * Reads what the checks need of the people found (subject type, restriction, consents,
+         * latest values of the file's fields), for all of them at once; a commit calls it once
+         * they are locked.
+         */
+        void people(Handle h, ImportColumns.Header header) {
+            var ids = new TreeSet<String>();
+            owners.values().forEach(o -> o.ifPresent(ids::add));
+            if (ids.isEmpty()) return;
+            var fields = new ArrayList<String>();
+            for (var c : header.columns()) if (c instanceof ImportColumns.Trait t) fields.add(t.field());
+            var found = subjects.store().typesOf(h, accountId, ids);
+            var restricted = restrictions.restrictedAmong(h, accountId, ids);
+            var standing = consents.standings(h, accountId, ids);
+            var held = fields.isEmpty()
+                    ? Map.<String, Map<String, Sensitive>>of()
+                    : values.latest(h, accountId, List.copyOf(ids), fields);
+            for (String id : ids)
+                people.put(
+                        id,
+                        new Person(
+                                found.get(id),
+                                restricted.contains(id),
+                                standing.getOrDefault(id, Standing.NONE),
+                                held.getOrDefault(id, Map.of()),
+                                Set.copyOf(fields)));
+        }
+
+        /** What the checks need of a person, read together for the batch or on its own. */
+        Person person(Handle h, String id, List<String> fields) {
+            var known = people.get(id);
+            if (known != null && known.fields().containsAll(fields)) return known;
+            return new Person(
+                    subjects.store()
+                            .find(h, accountId, id)
+                            .map(Subject::subjectType)
+                            .orElse(null),
+                    !restrictions.restrictedAmong(h, accountId, List.of(id)).isEmpty(),
+                    consents.current(h, accountId, id),
+                    fields.isEmpty()
+                            ? Map.of()
+                            : values.latest(h, accountId, List.of(id), fields).getOrDefault(id, Map.of()),
+                    Set.copyOf(fields));
+        }
+
+        /** A person a write of this batch touched: read again when asked. */
+        void forgetPerson(String id) {
+            people.remove(id);
         }
 
         void held(IdentifierKind kind, String index, String subjectId) {
@@ -754,8 +820,14 @@ public final class Imports {
             newIdentifiers = existing != null && found.size() < identifiers.size();
         }
         Standing standing = Standing.NONE;
+        var traitFieldsGiven = intake.kept().stream()
+                .map(Intake.Kept::field)
+                .filter(f -> f.startsWith("traits."))
+                .toList();
+        Person found = null;
         if (existing != null) {
-            var person = subjects.store().find(h, accountId, existing).orElse(null);
+            found = look.person(h, existing, traitFieldsGiven);
+            var person = found.subjectType() == null ? null : found;
             if (person != null
                     && !given.isEmpty()
                     && !person.subjectType().equals(subjectType)
@@ -764,10 +836,10 @@ public final class Imports {
                 errors.add(new ImportRow.CellError(
                         "subjectType", "the profile found is of subject type '" + person.subjectType() + "'"));
             if (person != null) subjectType = person.subjectType();
-            if (!restrictions.restrictedAmong(h, accountId, List.of(existing)).isEmpty())
+            if (found.restricted())
                 errors.add(new ImportRow.CellError(
                         "", "this person's processing is restricted (GDPR Art. 18): nothing is imported for them"));
-            standing = consents.current(h, accountId, existing);
+            standing = found.standing();
         }
         // the consent gate: a value held on consent needs this person's grant
         for (var k : intake.kept()) {
@@ -819,9 +891,7 @@ public final class Imports {
         }
         var traitFields =
                 keptFields.stream().filter(f -> f.startsWith("traits.")).toList();
-        var latest = traitFields.isEmpty()
-                ? Map.<String, Sensitive>of()
-                : values.latest(h, accountId, List.of(existing), traitFields).getOrDefault(existing, Map.of());
+        var latest = found.latest();
         if (newIdentifiers) {
             for (var kind : identifiers.keySet()) {
                 String index = look.index(kind, identifiers.get(kind));
