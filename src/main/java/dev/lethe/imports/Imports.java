@@ -35,6 +35,7 @@ import dev.lethe.storage.SqlStates;
 import dev.lethe.storage.Transactions;
 import dev.lethe.subjects.IdentifierKind;
 import dev.lethe.subjects.Restrictions;
+import dev.lethe.subjects.Subject;
 import dev.lethe.subjects.SubjectDirectory;
 import dev.lethe.transfer.TransferSettings;
 import dev.lethe.values.PersonalValues;
@@ -47,6 +48,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.jdbi.v3.core.Handle;
@@ -73,7 +75,7 @@ public final class Imports {
     static final String INPUT = "input";
 
     /** Rows per step (one transaction, one checkpoint). */
-    static final int BATCH = 500;
+    static final int BATCH = 1000;
 
     /** The longest cell a row may have; a longer one is an error of that row. */
     public static final int MAX_CELL_CHARS = 10_000;
@@ -367,13 +369,17 @@ public final class Imports {
             boolean clearEmpty,
             Counts counts) {
         var errors = new ArrayList<Object[]>();
+        var look = new Lookups(h, run.accountId(), policy, header, batch);
+        look.people(h, header);
+        var outcomes = new ArrayList<ImportRow>(batch.size());
         for (var row : batch) {
-            var checked = check(h, run.accountId(), policy, header, row, clearEmpty);
-            rows.insert(h, run.accountId(), run.jobId(), checked.outcome());
+            var checked = check(h, run.accountId(), policy, header, row, clearEmpty, look);
+            outcomes.add(checked.outcome());
             counts.n[checked.action()]++;
             for (var e : checked.outcome().errors()) errors.add(new Object[] {row.rowNo(), e.column(), e.reason()});
             counts.row = row.rowNo();
         }
+        rows.insertAll(h, run.accountId(), run.jobId(), outcomes);
         for (var e : errors) run.error(h, (Long) e[0], (String) e[1], (String) e[2]);
         run.checkpoint(h, counts.row, counts.position());
         return counts;
@@ -395,18 +401,24 @@ public final class Imports {
                 run.jobId(),
                 batch.getFirst().rowNo(),
                 batch.getLast().rowNo());
+        var valid = batch.stream()
+                .filter(r -> !previewErrors.containsKey(r.rowNo()))
+                .toList();
+        var look = new Lookups(h, accountId, policy, header, valid);
         // the people these rows name are locked first, in id order (docs/locks.md)
         var people = new TreeSet<String>();
-        for (var row : batch) {
-            if (previewErrors.containsKey(row.rowNo())) continue;
+        for (var row : valid)
             identifiersOf(header, row)
-                    .forEach((kind, value) -> subjects.find(
-                                    h, accountId, kind, subjects.blindIndex(accountId, kind, value))
-                            .ifPresent(people::add));
-        }
+                    .forEach((kind, value) ->
+                            look.find(h, kind, look.index(kind, value)).ifPresent(people::add));
         var locked =
                 new java.util.HashMap<>(subjects.lockNamed(h, accountId, people).subjects());
+        look.people(h, header);
         var errors = new ArrayList<Object[]>();
+        // new people wait here to be made together; a row naming one of their identifiers again
+        // (or any row that is not a new person) makes them first, so rows apply in file order
+        var pending = new ArrayList<Checked>();
+        var pendingIndexes = new java.util.HashSet<String>();
         for (var row : batch) {
             counts.row = row.rowNo();
             var failed = previewErrors.get(row.rowNo());
@@ -415,8 +427,14 @@ public final class Imports {
                 for (var e : failed.errors()) errors.add(new Object[] {row.rowNo(), e.column(), e.reason()});
                 continue;
             }
+            for (var e : identifiersOf(header, row).entrySet()) {
+                if (pendingIndexes.contains(e.getKey() + ":" + look.index(e.getKey(), e.getValue()))) {
+                    create(h, run, caller, policy, pending, pendingIndexes, look, locked, counts, errors);
+                    break;
+                }
+            }
             // the world may have changed since the preview: every row is checked again
-            var checked = check(h, accountId, policy, header, row, clearEmpty);
+            var checked = check(h, accountId, policy, header, row, clearEmpty, look);
             if (checked.action() == ERROR) {
                 counts.n[ERROR]++;
                 for (var e : checked.outcome().errors()) errors.add(new Object[] {row.rowNo(), e.column(), e.reason()});
@@ -426,24 +444,212 @@ public final class Imports {
                 counts.n[UNCHANGED]++;
                 continue;
             }
-            h.savepoint("import_row");
-            try {
-                apply(h, caller, checked, locked);
-                h.release("import_row");
-                counts.n[checked.action()]++;
-            } catch (LetheException e) {
-                h.rollbackToSavepoint("import_row");
-                counts.n[ERROR]++;
-                String reason = e.errors().isEmpty()
-                        ? e.getMessage()
-                        : e.getMessage() + " " + e.errors().getFirst().path() + ": "
-                                + e.errors().getFirst().message();
-                errors.add(new Object[] {row.rowNo(), "", reason.length() > 480 ? reason.substring(0, 480) : reason});
+            if (checked.action() == CREATE) {
+                pending.add(checked);
+                checked.identifiers()
+                        .forEach((kind, value) -> pendingIndexes.add(kind + ":" + look.index(kind, value)));
+                continue;
             }
+            create(h, run, caller, policy, pending, pendingIndexes, look, locked, counts, errors);
+            applyOne(h, caller, checked, locked, look, counts, errors);
         }
+        create(h, run, caller, policy, pending, pendingIndexes, look, locked, counts, errors);
         for (var e : errors) run.error(h, (Long) e[0], (String) e[1], (String) e[2]);
         run.checkpoint(h, counts.row, counts.position());
         return counts;
+    }
+
+    /**
+     * Makes the new people waiting, together ({@link Identification#createIn}: one audit entry
+     * names them all). If one of them cannot be made, none of the batch's is, and each is then
+     * made on its own, so the row at fault is the one reported.
+     */
+    private void create(
+            Handle h,
+            JobRun run,
+            Caller caller,
+            Policy policy,
+            List<Checked> pending,
+            Set<String> pendingIndexes,
+            Lookups look,
+            Map<String, dev.lethe.subjects.Subject> locked,
+            Counts counts,
+            List<Object[]> errors) {
+        if (pending.isEmpty()) return;
+        var requests = new ArrayList<IdentifyRequest>(pending.size());
+        for (var c : pending) {
+            var identifiers = new LinkedHashMap<IdentifierKind, Sensitive>();
+            c.identifiers().forEach((k, v) -> identifiers.put(k, new Sensitive(v)));
+            var traits = new LinkedHashMap<String, Sensitive>();
+            c.set().forEach((name, v) -> traits.put(name, new Sensitive(v)));
+            requests.add(new IdentifyRequest(null, c.subjectType(), identifiers, traits, null));
+        }
+        h.savepoint("import_create");
+        try {
+            var ids = identification.createIn(h, caller, policy, requests, Map.of("job", run.jobId()));
+            h.release("import_create");
+            for (int i = 0; i < ids.size(); i++) {
+                String id = ids.get(i);
+                pending.get(i).identifiers().forEach((kind, value) -> look.held(kind, look.index(kind, value), id));
+            }
+            counts.n[CREATE] += ids.size();
+        } catch (LetheException e) {
+            h.rollbackToSavepoint("import_create");
+            for (var c : pending) applyOne(h, caller, c, locked, look, counts, errors);
+        }
+        pending.clear();
+        pendingIndexes.clear();
+    }
+
+    /** Applies one checked row; a row the paths refuse is an error of that row, and writes nothing. */
+    private void applyOne(
+            Handle h,
+            Caller caller,
+            Checked checked,
+            Map<String, dev.lethe.subjects.Subject> locked,
+            Lookups look,
+            Counts counts,
+            List<Object[]> errors) {
+        long rowNo = checked.outcome().row();
+        h.savepoint("import_row");
+        try {
+            apply(h, caller, checked, locked);
+            h.release("import_row");
+            counts.n[checked.action()]++;
+        } catch (LetheException e) {
+            h.rollbackToSavepoint("import_row");
+            counts.n[ERROR]++;
+            String reason = e.errors().isEmpty()
+                    ? e.getMessage()
+                    : e.getMessage() + " " + e.errors().getFirst().path() + ": "
+                            + e.errors().getFirst().message();
+            errors.add(new Object[] {rowNo, "", reason.length() > 480 ? reason.substring(0, 480) : reason});
+        }
+        // what the paths wrote is read again from the database by the rows after this one
+        checked.identifiers().forEach((kind, value) -> look.forget(kind, look.index(kind, value)));
+        if (checked.existing() != null) look.forgetPerson(checked.existing());
+    }
+
+    /**
+     * A person found, as the checks see them: their subject type (null: gone), whether their
+     * processing is restricted, their consents, and the latest values of {@code fields}.
+     */
+    private record Person(
+            String subjectType,
+            boolean restricted,
+            Standing standing,
+            Map<String, Sensitive> latest,
+            Set<String> fields) {}
+
+    /**
+     * The identifier lookups of a batch's rows, read together (one query per kind): who holds
+     * each blind index, and which are on the suppression list. A lookup not read here (an
+     * identifier a write of this batch touched) is read from the database when asked.
+     */
+    private final class Lookups {
+        private final String accountId;
+        private final Instant now;
+        private final Map<String, String> indexes = new java.util.HashMap<>();
+        private final Map<String, Optional<String>> owners = new java.util.HashMap<>();
+        private final Map<String, Boolean> suppressed = new java.util.HashMap<>();
+        private final Map<String, Person> people = new java.util.HashMap<>();
+
+        Lookups(Handle h, String accountId, Policy policy, ImportColumns.Header header, List<ImportCsv.Row> batch) {
+            this.accountId = accountId;
+            this.now = clock.instant();
+            boolean drop = policy.ingest().afterErasure() == AfterErasure.DROP;
+            var byKind = new java.util.EnumMap<IdentifierKind, Set<String>>(IdentifierKind.class);
+            for (var row : batch)
+                identifiersOf(header, row)
+                        .forEach((kind, value) -> byKind.computeIfAbsent(kind, k -> new java.util.HashSet<>())
+                                .add(index(kind, value)));
+            byKind.forEach((kind, all) -> {
+                var held = subjects.store().subjectsOf(h, accountId, kind, all);
+                var off = drop ? subjects.suppressions().suppressed(h, accountId, kind, all, now) : Set.<String>of();
+                for (String index : all) {
+                    owners.put(kind + ":" + index, Optional.ofNullable(held.get(index)));
+                    suppressed.put(kind + ":" + index, off.contains(index));
+                }
+            });
+        }
+
+        String index(IdentifierKind kind, String normalised) {
+            return indexes.computeIfAbsent(
+                    kind + ":" + normalised, k -> subjects.blindIndex(accountId, kind, normalised));
+        }
+
+        Optional<String> find(Handle h, IdentifierKind kind, String index) {
+            var known = owners.get(kind + ":" + index);
+            return known != null ? known : subjects.find(h, accountId, kind, index);
+        }
+
+        boolean suppressed(Handle h, IdentifierKind kind, String index) {
+            var known = suppressed.get(kind + ":" + index);
+            return known != null
+                    ? known
+                    : !subjects.suppressions()
+                            .suppressed(h, accountId, kind, List.of(index), now)
+                            .isEmpty();
+        }
+
+        /**
+         * Reads what the checks need of the people found (subject type, restriction, consents,
+         * latest values of the file's fields), for all of them at once; a commit calls it once
+         * they are locked.
+         */
+        void people(Handle h, ImportColumns.Header header) {
+            var ids = new TreeSet<String>();
+            owners.values().forEach(o -> o.ifPresent(ids::add));
+            if (ids.isEmpty()) return;
+            var fields = new ArrayList<String>();
+            for (var c : header.columns()) if (c instanceof ImportColumns.Trait t) fields.add(t.field());
+            var found = subjects.store().typesOf(h, accountId, ids);
+            var restricted = restrictions.restrictedAmong(h, accountId, ids);
+            var standing = consents.standings(h, accountId, ids);
+            var held = fields.isEmpty()
+                    ? Map.<String, Map<String, Sensitive>>of()
+                    : values.latest(h, accountId, List.copyOf(ids), fields);
+            for (String id : ids)
+                people.put(
+                        id,
+                        new Person(
+                                found.get(id),
+                                restricted.contains(id),
+                                standing.getOrDefault(id, Standing.NONE),
+                                held.getOrDefault(id, Map.of()),
+                                Set.copyOf(fields)));
+        }
+
+        /** What the checks need of a person, read together for the batch or on its own. */
+        Person person(Handle h, String id, List<String> fields) {
+            var known = people.get(id);
+            if (known != null && known.fields().containsAll(fields)) return known;
+            return new Person(
+                    subjects.store()
+                            .find(h, accountId, id)
+                            .map(Subject::subjectType)
+                            .orElse(null),
+                    !restrictions.restrictedAmong(h, accountId, List.of(id)).isEmpty(),
+                    consents.current(h, accountId, id),
+                    fields.isEmpty()
+                            ? Map.of()
+                            : values.latest(h, accountId, List.of(id), fields).getOrDefault(id, Map.of()),
+                    Set.copyOf(fields));
+        }
+
+        /** A person a write of this batch touched: read again when asked. */
+        void forgetPerson(String id) {
+            people.remove(id);
+        }
+
+        void held(IdentifierKind kind, String index, String subjectId) {
+            owners.put(kind + ":" + index, Optional.of(subjectId));
+        }
+
+        void forget(IdentifierKind kind, String index) {
+            owners.remove(kind + ":" + index);
+            suppressed.remove(kind + ":" + index);
+        }
     }
 
     /** Writes one checked row through the identify and rectification paths. */
@@ -505,7 +711,8 @@ public final class Imports {
             Policy policy,
             ImportColumns.Header header,
             ImportCsv.Row row,
-            boolean clearEmpty) {
+            boolean clearEmpty,
+            Lookups look) {
         var errors = new ArrayList<ImportRow.CellError>();
         var cols = header.columns();
         String[] cells = row.cells();
@@ -590,16 +797,13 @@ public final class Imports {
             var found = new LinkedHashMap<IdentifierKind, String>();
             for (var kind : LOOKUP_ORDER) {
                 if (!identifiers.containsKey(kind)) continue;
-                String index = subjects.blindIndex(accountId, kind, identifiers.get(kind));
-                if (drop
-                        && !subjects.suppressions()
-                                .suppressed(h, accountId, kind, List.of(index), now)
-                                .isEmpty())
+                String index = look.index(kind, identifiers.get(kind));
+                if (drop && look.suppressed(h, kind, index))
                     errors.add(
                             new ImportRow.CellError(
                                     columnOf.get(kind.field()),
                                     "names an erased person (on the suppression list; the policy's ingest.afterErasure is drop)"));
-                subjects.find(h, accountId, kind, index).ifPresent(p -> found.put(kind, p));
+                look.find(h, kind, index).ifPresent(p -> found.put(kind, p));
             }
             if (found.values().stream().distinct().count() > 1)
                 errors.add(new ImportRow.CellError("", "its identifiers belong to different profiles"));
@@ -607,8 +811,14 @@ public final class Imports {
             newIdentifiers = existing != null && found.size() < identifiers.size();
         }
         Standing standing = Standing.NONE;
+        var traitFieldsGiven = intake.kept().stream()
+                .map(Intake.Kept::field)
+                .filter(f -> f.startsWith("traits."))
+                .toList();
+        Person found = null;
         if (existing != null) {
-            var person = subjects.store().find(h, accountId, existing).orElse(null);
+            found = look.person(h, existing, traitFieldsGiven);
+            var person = found.subjectType() == null ? null : found;
             if (person != null
                     && !given.isEmpty()
                     && !person.subjectType().equals(subjectType)
@@ -617,10 +827,10 @@ public final class Imports {
                 errors.add(new ImportRow.CellError(
                         "subjectType", "the profile found is of subject type '" + person.subjectType() + "'"));
             if (person != null) subjectType = person.subjectType();
-            if (!restrictions.restrictedAmong(h, accountId, List.of(existing)).isEmpty())
+            if (found.restricted())
                 errors.add(new ImportRow.CellError(
                         "", "this person's processing is restricted (GDPR Art. 18): nothing is imported for them"));
-            standing = consents.current(h, accountId, existing);
+            standing = found.standing();
         }
         // the consent gate: a value held on consent needs this person's grant
         for (var k : intake.kept()) {
@@ -672,13 +882,11 @@ public final class Imports {
         }
         var traitFields =
                 keptFields.stream().filter(f -> f.startsWith("traits.")).toList();
-        var latest = traitFields.isEmpty()
-                ? Map.<String, Sensitive>of()
-                : values.latest(h, accountId, List.of(existing), traitFields).getOrDefault(existing, Map.of());
+        var latest = found.latest();
         if (newIdentifiers) {
             for (var kind : identifiers.keySet()) {
-                String index = subjects.blindIndex(accountId, kind, identifiers.get(kind));
-                if (subjects.find(h, accountId, kind, index).isEmpty()) fields.add(columnOf.get(kind.field()));
+                String index = look.index(kind, identifiers.get(kind));
+                if (look.find(h, kind, index).isEmpty()) fields.add(columnOf.get(kind.field()));
             }
         }
         for (var f : traitFields) {

@@ -25,6 +25,22 @@ final class JdbcImportRows {
                 .execute();
     }
 
+    /** {@link #insert} of a batch's rows, in one batch of statements. */
+    void insertAll(Handle h, String accountId, String jobId, List<ImportRow> rows) {
+        if (rows.isEmpty()) return;
+        var batch = h.prepareBatch("insert into import_rows (account_id, job_id, row_no, action, fields, errors)"
+                + " values (:a, :j, :r, :action, :fields, :errors)");
+        for (var row : rows)
+            batch.bind("a", UUID.fromString(accountId))
+                    .bind("j", UUID.fromString(jobId))
+                    .bind("r", row.row())
+                    .bind("action", row.action())
+                    .bind("fields", write(row.fields()))
+                    .bind("errors", write(row.errors()))
+                    .add();
+        batch.execute();
+    }
+
     /** The rows after {@code after}, in order, at most {@code limit}. */
     List<ImportRow> page(Handle h, String accountId, String jobId, long after, int limit) {
         return h.createQuery("select row_no, action, fields, errors from import_rows"

@@ -38,6 +38,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -151,6 +152,125 @@ public final class Identification {
         Instant now = clock.instant();
         var checked = check(policies.requireInForce(caller.accountId()).policy(), request, now, List.of(), false);
         return store(h, caller, checked, now);
+    }
+
+    /**
+     * Makes new people in the caller's transaction, many at once (an import's commit batch): each
+     * request is checked as {@link #identifyIn} checks it, and must be a new person's, with no
+     * device and identifiers no one holds (the caller looked them up under this transaction). The
+     * identifiers of all are claimed in one statement per kind, the subjects and their keys are
+     * made in batches, the values sealed under each person's own key and written together, and one
+     * audit entry names every person made, under {@code policy} (the caller's, read once). If
+     * another transaction claimed one of the identifiers meanwhile, the transaction starts over
+     * ({@link Retry}) and the caller finds that person then; if one of them is an erased person's
+     * (on the suppression list under {@code ingest.afterErasure: drop}), {@link GoneException}, and
+     * the caller rolls back what this wrote. Returns the profile ids, in order.
+     */
+    public List<String> createIn(
+            Handle h, Caller caller, Policy policy, List<IdentifyRequest> requests, Map<String, Object> audited) {
+        AccountService.requireScope(caller, Scope.INGEST);
+        if (requests.isEmpty()) return List.of();
+        String accountId = caller.accountId();
+        Instant now = clock.instant();
+        var checks = new ArrayList<Checked>(requests.size());
+        for (var request : requests) {
+            if (request.visitorId() != null) throw new IllegalArgumentException("a batch of new people has no devices");
+            checks.add(check(policy, request, now, List.of(), false));
+        }
+        boolean drop = policy.ingest().afterErasure() == AfterErasure.DROP;
+        var ids = new ArrayList<String>(checks.size());
+        var indexesOf = new ArrayList<Map<IdentifierKind, String>>(checks.size());
+        var claims = new java.util.EnumMap<IdentifierKind, Map<String, String>>(IdentifierKind.class);
+        var born = new ArrayList<Subject>(checks.size());
+        for (var c : checks) {
+            String id = subjects.newId();
+            var indexes = new LinkedHashMap<IdentifierKind, String>();
+            for (var kind : LOOKUP_ORDER) {
+                if (c.identifiers().containsKey(kind))
+                    indexes.put(
+                            kind,
+                            subjects.blindIndex(accountId, kind, c.identifiers().get(kind)));
+            }
+            // as identify: only identifiers the consent gate lets through for a person with no
+            // consent are claimed first; a request with none makes nobody
+            if (indexes.keySet().stream().noneMatch(kind -> usable(c, kind, Standing.NONE, false)))
+                throw new IllegalArgumentException("a new person of a batch has no identifier to be found by");
+            indexes.forEach((kind, index) -> {
+                if (usable(c, kind, Standing.NONE, false)) {
+                    if (claims.computeIfAbsent(kind, k -> new HashMap<>()).put(index, id) != null)
+                        throw new IllegalArgumentException("two new people of one batch share an identifier");
+                }
+            });
+            ids.add(id);
+            indexesOf.add(indexes);
+            born.add(new Subject(accountId, id, c.subjectType(), true, now, c.ts(), c.ts()));
+        }
+        claims.forEach((kind, byIndex) -> store.claimIdentifiers(h, accountId, kind, byIndex, now));
+        claims.forEach((kind, byIndex) -> {
+            var owners = store.subjectsOf(h, accountId, kind, byIndex.keySet());
+            byIndex.forEach((index, id) -> {
+                if (!id.equals(owners.get(index)))
+                    throw new Retry("another transaction claimed an identifier of a new person first");
+            });
+        });
+        // read once the identifiers are claimed, so an erasure that committed before the claims is
+        // seen: a person of the batch names an erased person, and nothing of the batch is stored
+        if (drop) {
+            var entries = new ArrayList<dev.lethe.subjects.Suppressions.Entry>();
+            indexesOf.forEach(m -> m.forEach((k, i) -> entries.add(new dev.lethe.subjects.Suppressions.Entry(k, i))));
+            if (!subjects.suppressions().suppressed(h, accountId, entries, now).isEmpty()) throw erasedPerson();
+        }
+        store.insertAll(h, born);
+        subjects.createKeys(h, accountId, ids);
+        // a birth date may make a new person a minor: their consents decide what is kept
+        var aged = new ArrayList<String>();
+        for (int i = 0; i < checks.size(); i++) {
+            var c = checks.get(i);
+            if (c.birthDate().isPresent()) {
+                consents.assessAge(
+                        h, accountId, ids.get(i), policy, c.birthDate().get(), c.country());
+                aged.add(ids.get(i));
+            }
+        }
+        var standings = aged.isEmpty() ? Map.<String, Standing>of() : consents.standings(h, accountId, aged);
+        var newValues = new ArrayList<NewValue>();
+        for (int i = 0; i < checks.size(); i++) {
+            var c = checks.get(i);
+            String profileId = ids.get(i);
+            var standing = standings.getOrDefault(profileId, Standing.NONE);
+            var allowed = ConsentGate.filter(
+                    policy, c.subjectType(), standing, false, c.intake().kept(), new ConsentReport.Tally(false));
+            var rule = GoverningRules.forSubject(policy, RecordKind.PROFILE, c.subjectType());
+            var own = new ArrayList<NewValue>();
+            for (var k : allowed) {
+                own.add(new NewValue(
+                        profileId,
+                        k.category(),
+                        k.field(),
+                        c.ts(),
+                        "profile",
+                        profileId,
+                        rule.map(RecordRule::name).orElse(null),
+                        rule.map(r -> GoverningRules.anchor(r, Times.collected(c.ts())))
+                                .orElse(c.ts()),
+                        k.value()));
+            }
+            newValues.addAll(own);
+        }
+        values.store(h, accountId, newValues);
+        indexes.indexNew(h, accountId, policy, newValues);
+        var details = new LinkedHashMap<String, Object>(audited);
+        details.put("created", ids.size());
+        details.put("values", newValues.size());
+        audit.append(
+                h,
+                AuditEvent.ok(
+                        accountId,
+                        caller.actor(),
+                        "profile.identify",
+                        ids.stream().map(id -> "profile:" + id).toList(),
+                        details));
+        return ids;
     }
 
     /**

@@ -162,6 +162,29 @@ public final class JdbcProfileStore implements ProfileStore {
     }
 
     @Override
+    public void insertFieldValues(Handle h, String accountId, java.util.List<NewFieldValue> values) {
+        if (values.isEmpty()) return;
+        var batch = h.prepareBatch("""
+                insert into field_values
+                  (account_id, field_key, subject_id, value_index, category, collected_at, value_seq)
+                values (:account, :field, :subject, :index, :category, :at,
+                        coalesce((select max(v.seq) from personal_values v
+                                  where v.account_id = :account and v.subject_id = :subject
+                                    and v.field = :path and v.collected_at = :at), 0))
+                """);
+        for (var v : values)
+            batch.bind("path", "traits." + v.fieldKey())
+                    .bind("account", accountId)
+                    .bind("field", v.fieldKey())
+                    .bind("subject", v.subjectId())
+                    .bind("index", v.valueIndex())
+                    .bind("category", v.category())
+                    .bind("at", utc(v.collectedAt()))
+                    .add();
+        batch.execute();
+    }
+
+    @Override
     public void deleteFieldValuesOutdatedBy(Handle h, String accountId, String fromSubject, String toSubject) {
         h.createUpdate("""
                         delete from field_values

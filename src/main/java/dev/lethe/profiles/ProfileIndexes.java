@@ -3,7 +3,10 @@ package dev.lethe.profiles;
 import dev.lethe.registry.CustomField;
 import dev.lethe.subjects.IdentifierKind;
 import dev.lethe.subjects.SubjectDirectory;
+import dev.lethe.values.NewValue;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.jdbi.v3.core.Handle;
 
@@ -51,6 +54,27 @@ public final class ProfileIndexes {
         if (held.isPresent() && held.get().isAfter(at)) return;
         store.deleteFieldValue(h, accountId, profileId, field.key());
         store.insertFieldValue(h, accountId, profileId, field.key(), fieldIndex(accountId, field, value), category, at);
+    }
+
+    /**
+     * {@link #indexField} for profiles made in this transaction, which hold no index yet: their
+     * values' indexes are written together. {@code values} are the new profiles' values; those of
+     * filterable custom fields are indexed.
+     */
+    void indexNew(Handle h, String accountId, dev.lethe.registry.Policy policy, List<NewValue> values) {
+        var rows = new ArrayList<ProfileStore.NewFieldValue>();
+        for (var v : values) {
+            if (!v.field().startsWith("traits.")) continue;
+            var custom = policy.customFields().get(v.field().substring("traits.".length()));
+            if (custom != null && custom.filterable() && v.field().equals(custom.field()))
+                rows.add(new ProfileStore.NewFieldValue(
+                        v.subjectId(),
+                        custom.key(),
+                        fieldIndex(accountId, custom, v.value().value()),
+                        v.category(),
+                        v.collectedAt()));
+        }
+        store.insertFieldValues(h, accountId, rows);
     }
 
     /** Removes a profile's index of a filterable custom field (its value was removed). */

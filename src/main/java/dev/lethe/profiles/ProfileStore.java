@@ -34,6 +34,12 @@ public interface ProfileStore {
             String category,
             Instant collectedAt);
 
+    /** A custom field's index of a new profile's value: {@link #insertFieldValue}'s arguments. */
+    record NewFieldValue(String subjectId, String fieldKey, String valueIndex, String category, Instant collectedAt) {}
+
+    /** {@link #insertFieldValue} of many new profiles' values, in one batch of statements. */
+    void insertFieldValues(Handle h, String accountId, java.util.List<NewFieldValue> values);
+
     /** A merge: deletes the source's field values that the target holds a later value of. */
     void deleteFieldValuesOutdatedBy(Handle h, String accountId, String fromSubject, String toSubject);
 

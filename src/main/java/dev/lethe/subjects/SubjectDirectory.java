@@ -11,6 +11,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -55,6 +56,16 @@ public final class SubjectDirectory {
         store.insert(h, subject);
         keyring.createSubjectKey(h, accountId, subject.subjectId());
         return subject;
+    }
+
+    /** A new subject id, for subjects made in a batch ({@link #createKeys}). */
+    public String newId() {
+        return ids.next();
+    }
+
+    /** The keys of subjects made in a batch (their rows are inserted by the caller). */
+    public void createKeys(Handle h, String accountId, List<String> subjectIds) {
+        keyring.createSubjectKeys(h, accountId, subjectIds);
     }
 
     public Optional<String> find(Handle h, String accountId, IdentifierKind kind, String blindIndex) {

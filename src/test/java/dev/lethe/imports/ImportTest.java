@@ -216,6 +216,70 @@ class ImportTest {
         throw new AssertionError("no profile with " + email + " in " + list);
     }
 
+    /**
+     * New people of a batch are made together; a later row of the same batch naming one of them
+     * again (by the same email, or by an identifier the first row gave) updates that person, as
+     * if the rows had been applied one by one: no second profile, and the last value wins. One
+     * audit entry names every person the batch made, with counts and no value.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void rowsNamingAPersonMadeEarlierInTheSameBatchUpdateThatPerson(TestDatabase engine) throws Exception {
+        try (var lethe = lethe(engine, 1 << 20)) {
+            var a = tenant(lethe);
+            var up = upload(
+                    lethe,
+                    a.adminKey(),
+                    "ignore-empty",
+                    csv("email,externalId,traits.firstName,fields.age\n"
+                            + "wallaby@import.example,W-1,Wanda,30\n"
+                            + "numbat@import.example,,Ned,\n"
+                            + "wallaby@import.example,,Wilma,\n"
+                            + ",W-1,,31\n"),
+                    "text/csv");
+            String id = up.json().get("id").asText();
+            var staged = waitFor(lethe, a.adminKey(), id, "staged");
+            // the preview reads what is held before the import: every row is a new person's
+            assertThat(staged.get("result").get("create").asLong()).isEqualTo(4);
+            commit(lethe, a.adminKey(), id);
+            var done = waitFor(lethe, a.adminKey(), id, "completed").get("result");
+            assertThat(done.get("created").asLong()).as(done.toString()).isEqualTo(2);
+            assertThat(done.get("updated").asLong()).as(done.toString()).isEqualTo(2);
+            assertThat(done.get("errors").asLong()).as(done.toString()).isZero();
+            var profiles = lethe.http()
+                    .get("/v1/profiles?limit=100", a.adminKey())
+                    .json()
+                    .get("profiles");
+            assertThat(profiles.size()).isEqualTo(2);
+            var wallaby = profileByEmail(lethe, a.adminKey(), a.id(), "wallaby@import.example");
+            assertThat(wallaby.toString())
+                    .contains("W-1")
+                    .contains("Wilma")
+                    .contains("31")
+                    .doesNotContain("Wanda");
+            var numbat = profileByEmail(lethe, a.adminKey(), a.id(), "numbat@import.example");
+            assertThat(numbat.toString()).contains("Ned").doesNotContain("W-1");
+            Instant deadline = Instant.now().plusSeconds(30);
+            JsonNode made = null;
+            while (made == null) {
+                for (var e : lethe.http()
+                        .get("/v1/audit?action=profile.identify", a.adminKey())
+                        .json()
+                        .get("entries")) if (e.toString().contains(id)) made = e;
+                if (made == null) {
+                    assertThat(Instant.now()).as("the batch's audit entry").isBefore(deadline);
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(made.get("targets").toString())
+                    .contains("profile:" + wallaby.get("id").asText())
+                    .contains("profile:" + numbat.get("id").asText());
+            assertThat(made.toString()).doesNotContain("wallaby").doesNotContain("Wanda");
+            for (var cell : RawStorage.cells(lethe.jdbcUrl()))
+                assertThat(cell.text()).as(cell.toString()).doesNotContain("wallaby@import.example", "Wilma");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.lethe.testing.TestDatabases#all")
     void ignoreEmptyLeavesAValueAndClearEmptyRemovesIt(TestDatabase engine) throws Exception {
