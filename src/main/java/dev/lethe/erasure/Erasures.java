@@ -14,6 +14,7 @@ import dev.lethe.outbox.Webhooks;
 import dev.lethe.registry.Policy;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.registry.PolicyVersion;
+import dev.lethe.retention.HoldFilter;
 import dev.lethe.retention.LegalHold;
 import dev.lethe.retention.LegalHolds;
 import dev.lethe.retention.RuleHolds;
@@ -165,11 +166,37 @@ public final class Erasures {
         AccountService.requireScope(caller, Scope.ADMIN);
         var out = new LinkedHashMap<String, Optional<ErasureReceipt>>();
         var fresh = new ArrayList<Shredded>();
-        var policy = policyOnce(caller.accountId()); // read once for the batch, not once a person
+        String accountId = caller.accountId();
+        var policy = policyOnce(accountId); // read once for the batch, not once a person
+        Instant now = clock.instant();
+        // each person locked as alone, in id order; then counted and written together
+        var ready = new LinkedHashMap<String, Lock>();
         for (String profileId : new java.util.TreeSet<>(profileIds)) {
-            var erased = shred(h, caller, profileId, Optional.empty(), policy);
-            if (erased.isNew()) fresh.add(erased);
-            out.put(profileId, erased.isNew() ? Optional.of(erased.receipt()) : Optional.empty());
+            if (!Ids.isId(profileId)) throw new NotFoundException("No such profile.");
+            var lock = lock(h, accountId, profileId, now);
+            if (lock.earlier() != null) out.put(profileId, Optional.empty());
+            else if (lock.subjectType() == null) throw new NotFoundException("No such profile.");
+            else ready.put(profileId, lock);
+        }
+        if (ready.isEmpty()) return out;
+        var censuses = store.censuses(h, accountId, ready.keySet());
+        var identifiers = store.identifiersOf(h, accountId, ready.keySet());
+        for (var e : ready.entrySet()) {
+            var erased = shredLocked(
+                    h,
+                    caller.actor(),
+                    accountId,
+                    e.getKey(),
+                    null,
+                    ids.next(),
+                    now,
+                    policy,
+                    e.getValue(),
+                    censuses.get(e.getKey()),
+                    identifiers.getOrDefault(e.getKey(), List.of()),
+                    now);
+            fresh.add(erased);
+            out.put(e.getKey(), Optional.of(erased.receipt()));
         }
         if (!fresh.isEmpty()) h.afterCommit(() -> finishAll(caller.accountId(), fresh));
         return out;
@@ -276,14 +303,59 @@ public final class Erasures {
             Instant keptFrom,
             java.util.function.Supplier<Optional<Policy>> policyInForce) {
         Instant now = clock.instant();
+        var lock = lock(h, accountId, subjectId, now);
+        if (lock.earlier() != null) return Optional.of(lock.earlier());
+        if (lock.subjectType() == null) return Optional.empty();
+        // the receipt's counts, every table at once, taken under the person's lock
+        var census = store.census(h, accountId, subjectId);
+        var entries = subjects.store().identifiersOf(h, accountId, subjectId).stream()
+                .map(i -> new Suppressions.Entry(i.kind(), i.blindIndex()))
+                .toList();
+        return Optional.of(shredLocked(
+                h,
+                actor,
+                accountId,
+                subjectId,
+                requestId,
+                erasureId,
+                keptFrom,
+                policyInForce,
+                lock,
+                census,
+                entries,
+                now));
+    }
+
+    /**
+     * A person's locks, taken in the lock order (the holds that may keep their data, then the
+     * person): the earlier erasure when there is one, else the person's type (null: no such person).
+     */
+    private record Lock(HoldFilter holdFilter, String subjectType, Shredded earlier) {}
+
+    private Lock lock(Handle h, String accountId, String subjectId, Instant now) {
         var holdFilter = holds.lockCovering(h, accountId, subjectId, now);
         var locked = subjects.lockNamed(h, accountId, List.of(subjectId));
         var earlier = store.ofSubject(h, accountId, subjectId);
-        if (earlier.isPresent()) return Optional.of(new Shredded(earlier.get(), false, List.of()));
-        if (locked.get(subjectId) == null) return Optional.empty();
+        if (earlier.isPresent()) return new Lock(holdFilter, null, new Shredded(earlier.get(), false, List.of()));
+        var subject = locked.get(subjectId);
+        return new Lock(holdFilter, subject == null ? null : subject.subjectType(), null);
+    }
 
-        // the receipt's counts, every table at once, taken under the person's lock
-        var census = store.census(h, accountId, subjectId);
+    /** The rest of {@link #shredOne}, the person locked and counted. */
+    private Shredded shredLocked(
+            Handle h,
+            Actor actor,
+            String accountId,
+            String subjectId,
+            String requestId,
+            String erasureId,
+            Instant keptFrom,
+            java.util.function.Supplier<Optional<Policy>> policyInForce,
+            Lock lock,
+            ErasureStore.Census census,
+            List<Suppressions.Entry> entries,
+            Instant now) {
+        var holdFilter = lock.holdFilter();
         var holdByCategory = new LinkedHashMap<String, LegalHold>();
         var held = new ArrayList<ErasureReceipt.HeldCategory>();
         int heldTotal = 0;
@@ -297,7 +369,7 @@ public final class Erasures {
         }
         // categories whose rule counts from the erasure: kept under a rule hold until it has run
         var policy = policyInForce.get();
-        String subjectType = locked.get(subjectId).subjectType();
+        String subjectType = lock.subjectType();
         var ruleHoldByCategory = new LinkedHashMap<String, String>();
         var kept = new ArrayList<ErasureReceipt.KeptCategory>();
         int keptOnly = 0;
@@ -343,10 +415,6 @@ public final class Erasures {
                     rows,
                     table.keptOnErasureBecause().orElse(null)));
         }
-        var entries = subjects.store().identifiersOf(h, accountId, subjectId).stream()
-                .map(i -> new Suppressions.Entry(i.kind(), i.blindIndex()))
-                .toList();
-
         var keep = new LinkedHashMap<String, String>();
         holdByCategory.forEach((category, hold) -> keep.put(category, hold.holdId()));
         // what other features hold of the person outside these tables (an export's file) goes
@@ -392,7 +460,7 @@ public final class Erasures {
                         "heldCategories",
                         held.size()));
         audit.append(h, AuditEvent.ok(accountId, actor, "erasure.erase", targets, detail));
-        return Optional.of(new Shredded(receipt, true, entries));
+        return new Shredded(receipt, true, entries);
     }
 
     /** After the commit, before the answer: journal (forced to disk), then the purge. */
