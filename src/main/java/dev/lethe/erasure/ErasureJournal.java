@@ -50,10 +50,22 @@ public final class ErasureJournal {
     }
 
     /** Appends an entry and forces it to disk before returning. */
-    public synchronized void append(Entry entry) {
+    public void append(Entry entry) {
+        appendAll(List.of(entry));
+    }
+
+    /**
+     * Appends entries (a bulk deletion's batch) in one write and forces them to disk once before
+     * returning: one disk flush for the batch instead of one per erasure.
+     */
+    public synchronized void appendAll(List<Entry> entries) {
+        if (entries.isEmpty()) return;
         byte[] line;
         try {
-            line = (JSON.writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8);
+            var text = new StringBuilder();
+            for (var entry : entries)
+                text.append(JSON.writeValueAsString(entry)).append('\n');
+            line = text.toString().getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a journal entry", e);
         }

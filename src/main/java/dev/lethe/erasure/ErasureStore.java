@@ -151,6 +151,77 @@ final class ErasureStore {
         return new Census(rows, byCategory);
     }
 
+    /** {@link #census} for many people at once (a bulk deletion's batch, locked): subject → census. */
+    Map<String, Census> censuses(Handle h, String accountId, java.util.Collection<String> subjectIds) {
+        var out = new HashMap<String, Census>();
+        for (String s : subjectIds) {
+            var rows = new EnumMap<SubjectTable, Integer>(SubjectTable.class);
+            for (var t : SubjectTable.values()) rows.put(t, 0);
+            out.put(s, new Census(rows, new TreeMap<>()));
+        }
+        var tables = new HashMap<String, SubjectTable>();
+        for (var t : SubjectTable.values()) tables.put(t.table(), t);
+        h.createQuery(CENSUSES)
+                .bind("account", accountId)
+                .bindList("subjects", dev.lethe.storage.Ids.uuids(subjectIds))
+                .map((rs, ctx) -> {
+                    var census = out.get(rs.getString(1));
+                    if (census == null) return 0;
+                    String table = rs.getString(2);
+                    int n = rs.getInt(4);
+                    if (table == null) {
+                        census.valuesByCategory().put(rs.getString(3), n);
+                        census.rows().merge(SubjectTable.PERSONAL_VALUES, n, Integer::sum);
+                    } else {
+                        census.rows().put(tables.get(table), n);
+                    }
+                    return n;
+                })
+                .list();
+        return out;
+    }
+
+    /** The statement of {@link #censuses}: {@link #CENSUS} by subject for a set of them. */
+    private static final String CENSUSES = censusesQuery();
+
+    private static String censusesQuery() {
+        String where = " where account_id = :account and subject_id in (<subjects>) group by subject_id";
+        var sql = new StringBuilder("select subject_id, cast(null as varchar(64)) as tbl, category, count(*) as n"
+                + " from personal_values" + where + ", category");
+        for (var table : SubjectTable.values()) {
+            if (table == SubjectTable.PERSONAL_VALUES) continue;
+            sql.append(" union all select subject_id, '")
+                    .append(table.table())
+                    .append("', null, count(*) from ")
+                    .append(table.table())
+                    .append(where);
+        }
+        return sql.toString();
+    }
+
+    /** The identifiers of many people (kind and blind index), as the suppression list takes them. */
+    Map<String, List<dev.lethe.subjects.Suppressions.Entry>> identifiersOf(
+            Handle h, String accountId, java.util.Collection<String> subjectIds) {
+        var out = new HashMap<String, List<dev.lethe.subjects.Suppressions.Entry>>();
+        h.createQuery("""
+                        select subject_id, kind, blind_index from identifiers
+                        where account_id = :account and subject_id in (<subjects>)
+                        order by subject_id, kind, collected_at desc, created_at desc, blind_index
+                        """)
+                .bind("account", accountId)
+                .bindList("subjects", dev.lethe.storage.Ids.uuids(subjectIds))
+                .map((rs, ctx) -> {
+                    String subject = rs.getString(1);
+                    String index = rs.getString(3);
+                    dev.lethe.subjects.IdentifierKind.ofWireName(rs.getString(2))
+                            .ifPresent(kind -> out.computeIfAbsent(subject, k -> new java.util.ArrayList<>())
+                                    .add(new dev.lethe.subjects.Suppressions.Entry(kind, index)));
+                    return 0;
+                })
+                .list();
+        return out;
+    }
+
     /** Whether the account exists (a journal entry may name one a restored backup does not have). */
     boolean accountExists(Handle h, String accountId) {
         return h.createQuery("select count(*) from accounts where account_id = :account")

@@ -11,8 +11,10 @@ import dev.lethe.errors.FieldError;
 import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.NotFoundException;
 import dev.lethe.outbox.Webhooks;
+import dev.lethe.registry.Policy;
 import dev.lethe.registry.PolicyService;
 import dev.lethe.registry.PolicyVersion;
+import dev.lethe.retention.HoldFilter;
 import dev.lethe.retention.LegalHold;
 import dev.lethe.retention.LegalHolds;
 import dev.lethe.retention.RuleHolds;
@@ -152,6 +154,54 @@ public final class Erasures {
         return Optional.of(erased.receipt());
     }
 
+    /**
+     * {@link #eraseIfNotErased} for many people in the caller's transaction (a bulk deletion's
+     * batch): each erased exactly as alone, in id order (the lock order). After the commit their
+     * journal entries are written and forced to disk together, once, and their rows purged
+     * together ({@link Purge#purgeAll}). Subject id → the new erasure's receipt, or empty when the
+     * person was erased already. {@link NotFoundException} for someone never known.
+     */
+    public Map<String, Optional<ErasureReceipt>> eraseAllIfNotErased(
+            Handle h, Caller caller, java.util.Collection<String> profileIds) {
+        AccountService.requireScope(caller, Scope.ADMIN);
+        var out = new LinkedHashMap<String, Optional<ErasureReceipt>>();
+        var fresh = new ArrayList<Shredded>();
+        String accountId = caller.accountId();
+        var policy = policyOnce(accountId); // read once for the batch, not once a person
+        Instant now = clock.instant();
+        // each person locked as alone, in id order; then counted and written together
+        var ready = new LinkedHashMap<String, Lock>();
+        for (String profileId : new java.util.TreeSet<>(profileIds)) {
+            if (!Ids.isId(profileId)) throw new NotFoundException("No such profile.");
+            var lock = lock(h, accountId, profileId, now);
+            if (lock.earlier() != null) out.put(profileId, Optional.empty());
+            else if (lock.subjectType() == null) throw new NotFoundException("No such profile.");
+            else ready.put(profileId, lock);
+        }
+        if (ready.isEmpty()) return out;
+        var censuses = store.censuses(h, accountId, ready.keySet());
+        var identifiers = store.identifiersOf(h, accountId, ready.keySet());
+        for (var e : ready.entrySet()) {
+            var erased = shredLocked(
+                    h,
+                    caller.actor(),
+                    accountId,
+                    e.getKey(),
+                    null,
+                    ids.next(),
+                    now,
+                    policy,
+                    e.getValue(),
+                    censuses.get(e.getKey()),
+                    identifiers.getOrDefault(e.getKey(), List.of()),
+                    now);
+            fresh.add(erased);
+            out.put(e.getKey(), Optional.of(erased.receipt()));
+        }
+        if (!fresh.isEmpty()) h.afterCommit(() -> finishAll(caller.accountId(), fresh));
+        return out;
+    }
+
     /** The id of the erasure of this subject, if they were erased. */
     public Optional<String> erasureOf(Handle h, String accountId, String subjectId) {
         if (!Ids.isId(subjectId)) return Optional.empty();
@@ -218,12 +268,21 @@ public final class Erasures {
     private record Shredded(ErasureReceipt receipt, boolean isNew, List<Suppressions.Entry> suppressed) {}
 
     private Shredded shred(Handle h, Caller caller, String profileId, Optional<String> requestId) {
+        return shred(h, caller, profileId, requestId, policyOnce(caller.accountId()));
+    }
+
+    private Shredded shred(
+            Handle h,
+            Caller caller,
+            String profileId,
+            Optional<String> requestId,
+            java.util.function.Supplier<Optional<Policy>> policy) {
         String accountId = caller.accountId();
         if (!Ids.isId(profileId)) throw new NotFoundException("No such profile.");
         var earlier = store.ofSubject(h, accountId, profileId);
         if (earlier.isPresent()) return new Shredded(earlier.get(), false, List.of());
-        var erased =
-                shredOne(h, caller.actor(), accountId, profileId, requestId.orElse(null), ids.next(), clock.instant());
+        var erased = shredOne(
+                h, caller.actor(), accountId, profileId, requestId.orElse(null), ids.next(), clock.instant(), policy);
         return erased.orElseThrow(() -> new NotFoundException("No such profile."));
     }
 
@@ -241,16 +300,62 @@ public final class Erasures {
             String subjectId,
             String requestId,
             String erasureId,
-            Instant keptFrom) {
+            Instant keptFrom,
+            java.util.function.Supplier<Optional<Policy>> policyInForce) {
         Instant now = clock.instant();
+        var lock = lock(h, accountId, subjectId, now);
+        if (lock.earlier() != null) return Optional.of(lock.earlier());
+        if (lock.subjectType() == null) return Optional.empty();
+        // the receipt's counts, every table at once, taken under the person's lock
+        var census = store.census(h, accountId, subjectId);
+        var entries = subjects.store().identifiersOf(h, accountId, subjectId).stream()
+                .map(i -> new Suppressions.Entry(i.kind(), i.blindIndex()))
+                .toList();
+        return Optional.of(shredLocked(
+                h,
+                actor,
+                accountId,
+                subjectId,
+                requestId,
+                erasureId,
+                keptFrom,
+                policyInForce,
+                lock,
+                census,
+                entries,
+                now));
+    }
+
+    /**
+     * A person's locks, taken in the lock order (the holds that may keep their data, then the
+     * person): the earlier erasure when there is one, else the person's type (null: no such person).
+     */
+    private record Lock(HoldFilter holdFilter, String subjectType, Shredded earlier) {}
+
+    private Lock lock(Handle h, String accountId, String subjectId, Instant now) {
         var holdFilter = holds.lockCovering(h, accountId, subjectId, now);
         var locked = subjects.lockNamed(h, accountId, List.of(subjectId));
         var earlier = store.ofSubject(h, accountId, subjectId);
-        if (earlier.isPresent()) return Optional.of(new Shredded(earlier.get(), false, List.of()));
-        if (locked.get(subjectId) == null) return Optional.empty();
+        if (earlier.isPresent()) return new Lock(holdFilter, null, new Shredded(earlier.get(), false, List.of()));
+        var subject = locked.get(subjectId);
+        return new Lock(holdFilter, subject == null ? null : subject.subjectType(), null);
+    }
 
-        // the receipt's counts, every table at once, taken under the person's lock
-        var census = store.census(h, accountId, subjectId);
+    /** The rest of {@link #shredOne}, the person locked and counted. */
+    private Shredded shredLocked(
+            Handle h,
+            Actor actor,
+            String accountId,
+            String subjectId,
+            String requestId,
+            String erasureId,
+            Instant keptFrom,
+            java.util.function.Supplier<Optional<Policy>> policyInForce,
+            Lock lock,
+            ErasureStore.Census census,
+            List<Suppressions.Entry> entries,
+            Instant now) {
+        var holdFilter = lock.holdFilter();
         var holdByCategory = new LinkedHashMap<String, LegalHold>();
         var held = new ArrayList<ErasureReceipt.HeldCategory>();
         int heldTotal = 0;
@@ -263,8 +368,8 @@ public final class Erasures {
             heldTotal += e.getValue();
         }
         // categories whose rule counts from the erasure: kept under a rule hold until it has run
-        var policy = policies.inForce(accountId).map(PolicyVersion::policy);
-        String subjectType = locked.get(subjectId).subjectType();
+        var policy = policyInForce.get();
+        String subjectType = lock.subjectType();
         var ruleHoldByCategory = new LinkedHashMap<String, String>();
         var kept = new ArrayList<ErasureReceipt.KeptCategory>();
         int keptOnly = 0;
@@ -310,10 +415,6 @@ public final class Erasures {
                     rows,
                     table.keptOnErasureBecause().orElse(null)));
         }
-        var entries = subjects.store().identifiersOf(h, accountId, subjectId).stream()
-                .map(i -> new Suppressions.Entry(i.kind(), i.blindIndex()))
-                .toList();
-
         var keep = new LinkedHashMap<String, String>();
         holdByCategory.forEach((category, hold) -> keep.put(category, hold.holdId()));
         // what other features hold of the person outside these tables (an export's file) goes
@@ -359,7 +460,7 @@ public final class Erasures {
                         "heldCategories",
                         held.size()));
         audit.append(h, AuditEvent.ok(accountId, actor, "erasure.erase", targets, detail));
-        return Optional.of(new Shredded(receipt, true, entries));
+        return new Shredded(receipt, true, entries);
     }
 
     /** After the commit, before the answer: journal (forced to disk), then the purge. */
@@ -379,6 +480,25 @@ public final class Erasures {
         }
     }
 
+    /**
+     * {@link #finish} for a batch: the journal entries forced to disk in one write, then the rows of
+     * all of them purged together. A purge that fails is left to the purge job.
+     */
+    private void finishAll(String accountId, List<Shredded> erased) {
+        journal.appendAll(erased.stream()
+                .map(s -> entry(accountId, s.receipt(), s.suppressed()))
+                .toList());
+        try {
+            purge.purgeAll(accountId, erased.stream().map(Shredded::receipt).toList());
+        } catch (RuntimeException e) {
+            // the keys are gone and the erasures recorded: the purge job finishes the rows
+            log.warn(
+                    "a bulk erasure's purge did not finish and is left to the purge job {} {}",
+                    erased.size(),
+                    SqlStates.describe(e));
+        }
+    }
+
     /** A journalled erasure the database did not know, applied again; the receipts to purge. */
     private List<ErasureReceipt> reapply(Handle h, ErasureJournal.Entry entry) {
         String accountId = entry.accountId();
@@ -387,7 +507,15 @@ public final class Erasures {
         var indexes = new ArrayList<Suppressions.Entry>();
         for (var i : entry.suppress())
             IdentifierKind.ofWireName(i.kind()).ifPresent(k -> indexes.add(new Suppressions.Entry(k, i.index())));
-        var own = shredOne(h, Actor.SYSTEM, accountId, entry.subjectId(), entry.requestId(), entry.erasureId(), at);
+        var own = shredOne(
+                h,
+                Actor.SYSTEM,
+                accountId,
+                entry.subjectId(),
+                entry.requestId(),
+                entry.erasureId(),
+                at,
+                policyOnce(accountId));
         own.ifPresent(s -> out.add(s.receipt()));
         if (own.isEmpty()) {
             // the backup did not hold the person: the record alone, so the replay is done once
@@ -412,7 +540,15 @@ public final class Erasures {
         for (var i : indexes) {
             var owner = subjects.find(h, accountId, i.kind(), i.blindIndex());
             if (owner.isPresent() && !owner.get().equals(entry.subjectId())) {
-                shredOne(h, Actor.SYSTEM, accountId, owner.get(), entry.requestId(), ids.next(), at)
+                shredOne(
+                                h,
+                                Actor.SYSTEM,
+                                accountId,
+                                owner.get(),
+                                entry.requestId(),
+                                ids.next(),
+                                at,
+                                policyOnce(accountId))
                         .filter(Shredded::isNew)
                         .ifPresent(s -> {
                             journal.append(entry(accountId, s.receipt(), s.suppressed()));
@@ -431,6 +567,15 @@ public final class Erasures {
                         List.of("profile:" + entry.subjectId(), "erasure:" + entry.erasureId()),
                         Map.of("reapplied", out.size())));
         return out;
+    }
+
+    /** The policy in force, read when first asked for and then remembered (for one erasure or one batch). */
+    private java.util.function.Supplier<Optional<Policy>> policyOnce(String accountId) {
+        var read = new java.util.concurrent.atomic.AtomicReference<Optional<Policy>>();
+        return () -> {
+            if (read.get() == null) read.set(policies.inForce(accountId).map(PolicyVersion::policy));
+            return read.get();
+        };
     }
 
     private static Instant suppressedUntil(Instant erasedAt) {

@@ -76,6 +76,67 @@ public final class Purge {
                 .orElseThrow();
     }
 
+    /**
+     * {@link #purge} for many erasures at once (a bulk deletion's batch). People with nothing kept
+     * (no legal hold, no rule {@code after: erased}) are purged together: their values and events
+     * in bounded set-based batches, then the rest of their rows and their own rows in one
+     * transaction that marks their erasures purged, under their locks in id order. The others go
+     * one by one through {@link #purge}. Can be run again, like {@link #purge}.
+     */
+    void purgeAll(String accountId, List<ErasureReceipt> receipts) {
+        var plain = new java.util.TreeMap<String, ErasureReceipt>(); // subject → receipt, in the lock order
+        for (var r : receipts) {
+            if (r.held().isEmpty() && r.kept().isEmpty()) plain.put(r.profileId(), r);
+            else purge(accountId, r);
+        }
+        if (plain.isEmpty()) return;
+        var people = List.copyOf(plain.keySet());
+        while (batchAll(accountId, people, "value_id", "personal_values") == BATCH) {}
+        while (batchAll(accountId, people, "event_id", "events") == BATCH) {}
+        transactions.useTransaction(h -> {
+            var locked = subjects.lockNamed(h, accountId, people);
+            removal.removeAll(
+                    h,
+                    accountId,
+                    people.stream().filter(p -> locked.get(p) != null).toList());
+            var now = clock.instant();
+            for (var r : plain.values()) {
+                store.markPurged(h, accountId, r.erasureId(), now);
+                audit.append(
+                        h,
+                        AuditEvent.ok(
+                                accountId,
+                                Actor.SYSTEM,
+                                "erasure.purge",
+                                List.of("profile:" + r.profileId(), "erasure:" + r.erasureId()),
+                                Map.of()));
+            }
+        });
+    }
+
+    /** Deletes up to {@link #BATCH} rows of these people from one table; how many. */
+    private int batchAll(String accountId, List<String> people, String idColumn, String table) {
+        return transactions.inTransaction(h -> {
+            var locked = subjects.lockNamed(h, accountId, people);
+            var present = people.stream().filter(p -> locked.get(p) != null).toList();
+            if (present.isEmpty()) return 0;
+            // the table and column names are this class's constants, never input
+            String where = "account_id = :account and subject_id in (<subjects>)";
+            var rowIds = h.createQuery("select " + idColumn + " from " + table + " where " + where + " limit " + BATCH)
+                    .bind("account", accountId)
+                    .bindList("subjects", dev.lethe.storage.Ids.uuids(present))
+                    .mapTo(String.class)
+                    .list();
+            if (rowIds.isEmpty()) return 0;
+            h.createUpdate("delete from " + table + " where " + where + " and " + idColumn + " in (<ids>)")
+                    .bind("account", accountId)
+                    .bindList("subjects", dev.lethe.storage.Ids.uuids(present))
+                    .bindList("ids", dev.lethe.storage.Ids.uuids(rowIds))
+                    .execute();
+            return rowIds.size();
+        });
+    }
+
     /** Deletes up to {@link #BATCH} rows of the person from one table; how many. */
     private int batch(String accountId, String subjectId, String idColumn, String table, List<String> keptCategories) {
         return transactions.inTransaction(h -> {

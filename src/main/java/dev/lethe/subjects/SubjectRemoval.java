@@ -87,6 +87,63 @@ public final class SubjectRemoval {
         return new Removal(subjectId, deleted, kept(h, accountId, subjectId, holdByCategory), keyDestroyed);
     }
 
+    /**
+     * {@link #remove} for many subjects with nothing kept (no hold), in set-based statements: a
+     * bulk erasure's purge, one statement per table for the whole batch instead of one per person.
+     * Keys still there are destroyed first (an erasure destroyed them already; a subject that
+     * gained one meanwhile loses it here), then the rows of every table, the subjects' own last.
+     * Caller holds the subjects' locks in this transaction.
+     */
+    public void removeAll(Handle h, String accountId, java.util.Collection<String> subjectIds) {
+        if (subjectIds.isEmpty()) return;
+        var ids = dev.lethe.storage.Ids.uuids(subjectIds);
+        for (String subjectId : h.createQuery("select distinct subject_id from subject_keys"
+                        + " where account_id = :account and subject_id in (<subjects>)")
+                .bind("account", accountId)
+                .bindList("subjects", ids)
+                .mapTo(String.class)
+                .list()) keyring.shred(h, accountId, subjectId, Map.of());
+        for (var table : SubjectTable.values()) {
+            switch (table) {
+                case IDENTIFIERS,
+                        EVENTS,
+                        SESSIONS,
+                        MESSAGES,
+                        CONVERSATIONS,
+                        GOAL_HITS,
+                        FIELD_VALUES,
+                        PROFILE_TAGS,
+                        OUTBOX,
+                        CONSENTS,
+                        CONSENT_PURPOSES,
+                        CONSENT_MINORS,
+                        PERSONAL_VALUES -> deleteAll(h, table.table(), accountId, ids);
+                // as in remove: the key of any export file still holding one of them is destroyed
+                case EXPORT_SUBJECTS -> {
+                    for (String job : h.createQuery("select distinct job_id from export_subjects"
+                                    + " where account_id = :account and subject_id in (<subjects>)")
+                            .bind("account", accountId)
+                            .bindList("subjects", ids)
+                            .mapTo(String.class)
+                            .list()) keyring.destroyAccountKey(h, accountId, "job/" + job);
+                    deleteAll(h, table.table(), accountId, ids);
+                }
+                // kept: SubjectTable.keptOnErasureBecause says why; keys went above
+                case LEGAL_HOLDS, ERASURES, REQUESTS, SUBJECT_KEYS, SUBJECTS -> {}
+            }
+        }
+        // last: once they are gone, nothing refers to them any more
+        deleteAll(h, SubjectTable.SUBJECTS.table(), accountId, ids);
+    }
+
+    private static void deleteAll(Handle h, String table, String accountId, java.util.List<java.util.UUID> ids) {
+        // the table name is one of the registry's constants, never input
+        h.createUpdate("delete from " + table + " where account_id = :account and subject_id in (<subjects>)")
+                .bind("account", accountId)
+                .bindList("subjects", ids)
+                .execute();
+    }
+
     /** Hold id → the subject's values still there because that hold keeps their category. */
     private Map<String, Integer> kept(
             Handle h, String accountId, String subjectId, Map<String, String> holdByCategory) {

@@ -337,6 +337,7 @@ public final class BulkDeletions {
                 notFound++;
             }
         }
+        var toErase = new ArrayList<String>();
         for (var e : found.entrySet()) {
             String subjectId = e.getKey();
             duplicates += e.getValue() - 1;
@@ -346,13 +347,17 @@ public final class BulkDeletions {
                 else already++;
                 continue;
             }
-            Optional<ErasureReceipt> receipt;
-            try {
-                receipt = erasures.eraseIfNotErased(h, caller, subjectId);
-            } catch (NotFoundException gone) {
-                // merged away since it was looked up: the batch starts over and finds the survivor
-                throw new Transactions.Retry("a person of the batch was merged meanwhile");
-            }
+            toErase.add(subjectId);
+        }
+        Map<String, Optional<ErasureReceipt>> receipts;
+        try {
+            // the batch's people erased together: one journal flush and one purge for all of them
+            receipts = erasures.eraseAllIfNotErased(h, caller, toErase);
+        } catch (NotFoundException gone) {
+            // merged away since it was looked up: the batch starts over and finds the survivor
+            throw new Transactions.Retry("a person of the batch was merged meanwhile");
+        }
+        for (var receipt : receipts.values()) {
             if (receipt.isEmpty()) {
                 already++;
                 continue;

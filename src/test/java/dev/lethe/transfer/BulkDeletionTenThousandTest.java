@@ -23,9 +23,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BulkDeletionTenThousandTest {
 
     /**
-     * 200 by default: on the shared 2-core test machine one erasure (keys, census, journal fsync,
-     * purge) takes 30-50 ms, so 10,000 take minutes per engine. The done-when run is {@code
-     * -Dlethe.bulkPeople=10000}.
+     * 200 by default: on the shared 2-core test machine (load often 7-9) a batch of erasures
+     * still costs a few milliseconds a person (their locks, keys, receipts, suppression and audit
+     * entries; one journal flush and one set-based purge a batch of 100), and seeding identifies
+     * each person in a transaction of their own, so 10,000 take well over a minute per engine. The
+     * done-when run is {@code -Dlethe.bulkPeople=10000}.
      */
     static final int PEOPLE = Integer.getInteger("lethe.bulkPeople", 200);
 
