@@ -218,6 +218,7 @@ public final class Jobs implements AutoCloseable {
     public synchronized void start() {
         if (closed) throw new IllegalStateException("jobs are closed");
         if (scheduler != null) return;
+        releaseRunsOfDeadProcesses();
         var threads = new AtomicInteger();
         scheduler = Scheduler.create(database.dataSource(), new ArrayList<>(oneTime))
                 .startTasks(tasks)
@@ -237,6 +238,49 @@ public final class Jobs implements AutoCloseable {
                 .failureLogging(LogLevel.OFF, false)
                 .build();
         scheduler.start();
+    }
+
+    /**
+     * Gives back the runs that a process of this host which no longer lives (this server before a
+     * crash, most often) had picked: they are due again now, instead of after the six missed
+     * heartbeats that tell other hosts they are dead. A run picked by a live process (another
+     * server on this host) is left alone; so is every run picked on another host.
+     */
+    private void releaseRunsOfDeadProcesses() {
+        String host = serverName();
+        String prefix = host.substring(0, host.lastIndexOf('/') + 1);
+        long self = ProcessHandle.current().pid();
+        database.jdbi().useHandle(h -> {
+            var picked = h.createQuery(
+                            "select task_name, task_instance, picked_by from scheduled_tasks where picked = true")
+                    .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)})
+                    .list();
+            for (var row : picked) {
+                String by = row[2];
+                if (by == null || !by.startsWith(prefix)) continue;
+                long pid;
+                try {
+                    pid = Long.parseLong(by.substring(prefix.length()));
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                boolean alive = pid != self
+                        && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+                if (alive) continue;
+                int released = h.createUpdate("""
+                                update scheduled_tasks
+                                set picked = false, picked_by = null, last_heartbeat = null, execution_time = :now
+                                where task_name = :task and task_instance = :instance and picked = true
+                                  and picked_by = :by""")
+                        .bind("now", java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC))
+                        .bind("task", row[0])
+                        .bind("instance", row[1])
+                        .bind("by", by)
+                        .execute();
+                if (released > 0)
+                    log.info("job run of a process that ended given back {} {}", kv("job", row[0]), kv("process", pid));
+            }
+        });
     }
 
     private static void run(String name, Duration interval, Runnable work) {
