@@ -61,6 +61,44 @@ final class BulkSeeding {
         return ids;
     }
 
+    /**
+     * People 0..n-1, each with an email and a name, made by an import through the API (create
+     * rows go in batches: thousands a second); answers the profile ids of the people asked for.
+     */
+    static Map<Integer, String> imported(TestLethe lethe, TestLethe.Tenant tenant, int n, List<Integer> wanted)
+            throws InterruptedException {
+        var http = lethe.http();
+        var csv = new StringBuilder("email,traits.name\n");
+        for (int i = 0; i < n; i++)
+            csv.append(email(i)).append(",Zebulon Bulk ").append(i).append('\n');
+        var upload = http.postAs("/v1/imports", tenant.adminKey(), "text/csv", csv.toString());
+        assertThat(upload.status()).as(upload.toString()).isEqualTo(202);
+        String job = upload.json().get("id").asText();
+        var staged = waitFor(
+                http,
+                tenant.adminKey(),
+                job,
+                j -> !j.get("state").asText().equals("previewing")
+                        && !j.get("state").asText().equals("uploading"),
+                300);
+        assertThat(staged.get("state").asText()).as(staged.toString()).isEqualTo("staged");
+        var commit = http.post("/v1/imports/" + job + "/commit", tenant.adminKey(), "{}");
+        assertThat(commit.status()).as(commit.toString()).isEqualTo(202);
+        var done = ended(http, tenant.adminKey(), job, 300);
+        assertThat(done.get("result").get("created").asLong())
+                .as(done.toString())
+                .isEqualTo(n);
+        var ids = new java.util.HashMap<Integer, String>();
+        for (int i : wanted) {
+            var found = http.get("/v1/profiles?email=" + email(i), tenant.adminKey())
+                    .json()
+                    .get("profiles");
+            assertThat(found).hasSize(1);
+            ids.put(i, found.get(0).get("id").asText());
+        }
+        return ids;
+    }
+
     /** Polls the job until the condition holds (30 s at most, or {@code seconds}). */
     static JsonNode waitFor(Http http, String key, String jobId, Predicate<JsonNode> condition, int seconds)
             throws InterruptedException {
