@@ -68,10 +68,34 @@ class SubjectRemovalTest {
                 {"version": "v1", "url": "https://shop.example/privacy", "publishedAt": "2020-01-01T00:00:00Z"}
                 """);
         assertThat(privacy.status()).as(privacy.toString()).isEqualTo(201);
-        return new World(
+        var world = new World(
                 a,
                 person(lethe, a.adminKey(), "laptop-z", ZEBULON, "gold", "zebulon-club", "Zebulon Quux"),
                 person(lethe, a.adminKey(), "phone-y", YOLANDA, "silver", "yolanda-club", "Yolanda Quux"));
+        exported(lethe, a.adminKey());
+        return world;
+    }
+
+    /** An export of everyone, completed and not downloaded: both people are in its file. */
+    static void exported(TestLethe lethe, String key) {
+        var export = lethe.http().post("/v1/exports", key, "{\"columns\": [\"id\"]}");
+        assertThat(export.status()).as(export.toString()).isEqualTo(202);
+        String job = export.json().get("id").asText();
+        var deadline = java.time.Instant.now().plusSeconds(30);
+        while (!lethe.http()
+                .get("/v1/jobs/" + job, key)
+                .json()
+                .get("state")
+                .asText()
+                .equals("completed")) {
+            assertThat(java.time.Instant.now()).as("the export to complete").isBefore(deadline);
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /**
