@@ -67,146 +67,142 @@ class ImportMultipartTest {
         return upload(lethe, key, null, csv(body), "multipart/form-data; boundary=" + BOUNDARY);
     }
 
+    // one server per database for both halves: a server's start is most of the time they take
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.lethe.testing.TestDatabases#all")
-    void aFormUploadPreviewsAsTheSameFileSentAsCsvAndSpoolsNothing(TestDatabase engine) throws Exception {
+    void formUploadsReadAsCsvBodiesAndHostileOnesAreRefused(TestDatabase engine) throws Exception {
         Instant start = Instant.now().minusSeconds(2);
         try (var lethe = ImportTest.lethe(engine, LIMIT)) {
             var a = ImportTest.tenant(lethe);
-            var asCsv = upload(lethe, a.adminKey(), null, csv(FILE), "text/csv");
-            assertThat(asCsv.status()).as(asCsv.toString()).isEqualTo(202);
-            var asForm = sendForm(lethe, a.adminKey(), form(filePart(FILE)));
-            assertThat(asForm.status()).as(asForm.toString()).isEqualTo(202);
-            assertThat(asForm.location())
-                    .isEqualTo("/v1/jobs/" + asForm.json().get("id").asText());
-            // Windows browsers name a .csv file Excel's type; a client may name none
-            var excel = sendForm(
-                    lethe,
-                    a.adminKey(),
-                    form(part("form-data; name=\"file\"; filename=\"Book1.csv\"", "application/vnd.ms-excel", FILE)));
-            assertThat(excel.status()).as(excel.toString()).isEqualTo(202);
-
-            String csvId = asCsv.json().get("id").asText();
-            JsonNode csvJob = waitFor(lethe, a.adminKey(), csvId, "staged");
-            for (var form : List.of(asForm, excel)) {
-                String id = form.json().get("id").asText();
-                assertThat(waitFor(lethe, a.adminKey(), id, "staged").get("result"))
-                        .isEqualTo(csvJob.get("result"));
-                assertThat(preview(lethe, a.adminKey(), id)).isEqualTo(preview(lethe, a.adminKey(), csvId));
-            }
-            assertThat(csvJob.get("result").get("create").asInt()).isEqualTo(2);
-            assertThat(csvJob.get("result").get("error").asInt()).isEqualTo(1);
-
-            // while a form's file arrives — its first sealed chunk written — and after it is
-            // refused for its size, no file on disk holds it in the clear
-            var big = new StringBuilder("email\r\n" + EMAIL + "\r\n");
-            while (big.length() < LIMIT + 100_000) big.append("padding.row@upload.example\r\n");
-            byte[] body = csv(form(filePart(big.toString())));
-            var paused = new PausingBody(body, 1_200_000);
-            var request = HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + lethe.lethe().port() + "/v1/imports"))
-                    .header("Authorization", "Bearer " + a.adminKey())
-                    .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
-                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> paused))
-                    .build();
-            try (var client = HttpClient.newHttpClient()) {
-                var answer = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
-                Instant deadline = Instant.now().plusSeconds(60);
-                while (lethe.count("select count(*) from job_chunks") == 0) {
-                    assertThat(Instant.now()).as("the first chunk is sealed").isBefore(deadline);
-                    Thread.sleep(20);
-                }
-                assertNoFileHoldsTheEmail(start, lethe.dataDir());
-                paused.resume.countDown();
-                var r = answer.get(60, TimeUnit.SECONDS);
-                assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
-                assertThat(ImportTest.JSON
-                                .readTree(r.body())
-                                .get("errors")
-                                .get(0)
-                                .get("path")
-                                .asText())
-                        .isEqualTo("body");
-            }
-            assertThat(lethe.count(
-                            "select count(*) from job_chunks where job_id not in (?, ?, ?)",
-                            java.util.UUID.fromString(csvId),
-                            java.util.UUID.fromString(asForm.json().get("id").asText()),
-                            java.util.UUID.fromString(excel.json().get("id").asText())))
-                    .isZero();
-            assertNoFileHoldsTheEmail(start, lethe.dataDir());
+            hostileFormsAreRefusedSayingWhyAndKeepNothing(lethe, a.adminKey());
+            aFormUploadPreviewsAsTheSameFileSentAsCsvAndSpoolsNothing(lethe, a.adminKey(), start);
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.lethe.testing.TestDatabases#all")
-    void hostileFormsAreRefusedSayingWhyAndKeepNothing(TestDatabase engine) throws Exception {
-        try (var lethe = ImportTest.lethe(engine, LIMIT)) {
-            var a = ImportTest.tenant(lethe);
-            String key = a.adminKey();
-            // no boundary: refused before anything is read
-            var noBoundary = upload(lethe, key, null, csv(form(filePart(FILE))), "multipart/form-data");
-            assertRefused(noBoundary, 400, "Content-Type", "boundary");
-            // a form without a file part
-            assertRefused(
-                    sendForm(lethe, key, form(part("form-data; name=\"note\"", null, "hello"))), 400, "body", "file");
-            // a part that is not form-data
-            assertRefused(
-                    sendForm(lethe, key, form(part("attachment; name=\"file\"", "text/csv", FILE))),
-                    400,
-                    "body",
-                    "file");
-            // no part at all
-            assertRefused(sendForm(lethe, key, form()), 400, "body", "file");
-            // two file parts: the second is refused, whole or cut short
-            assertRefused(sendForm(lethe, key, form(filePart(FILE), filePart(FILE))), 400, "body", "second part");
-            // a body cut short: no closing boundary
-            assertRefused(
-                    sendForm(
-                            lethe,
-                            key,
-                            "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n" + FILE),
-                    400,
-                    "body",
-                    "cut short");
-            // a body that is no multipart at all
-            assertRefused(sendForm(lethe, key, FILE), 400, "body", "cut short");
-            // part headers beyond their limit
-            assertRefused(
-                    sendForm(
-                            lethe,
-                            key,
-                            form(part(
-                                    "form-data; name=\"file\"; filename=\"" + "a".repeat(10_000) + ".csv\"",
-                                    "text/csv",
-                                    FILE))),
-                    400,
-                    "body",
-                    "headers");
-            // a file in another media type
-            assertRefused(
-                    sendForm(
-                            lethe,
-                            key,
-                            form(part("form-data; name=\"file\"; filename=\"people.json\"", "application/json", "{}"))),
-                    415,
-                    "file",
-                    "text/csv");
-            // an empty file, as the empty body of text/csv
-            var empty = sendForm(lethe, key, form(filePart("")));
-            assertThat(empty.status()).as(empty.toString()).isEqualTo(422);
-            // too large: 413
-            var big = new StringBuilder("email\r\n");
-            while (big.length() < LIMIT + 10) big.append("padding.row@upload.example\r\n");
-            var tooLarge = sendForm(lethe, key, form(filePart(big.toString())));
-            assertThat(tooLarge.status()).as(tooLarge.toString()).isEqualTo(413);
+    static void aFormUploadPreviewsAsTheSameFileSentAsCsvAndSpoolsNothing(
+            TestLethe lethe, String adminKey, Instant start) throws Exception {
+        var asCsv = upload(lethe, adminKey, null, csv(FILE), "text/csv");
+        assertThat(asCsv.status()).as(asCsv.toString()).isEqualTo(202);
+        var asForm = sendForm(lethe, adminKey, form(filePart(FILE)));
+        assertThat(asForm.status()).as(asForm.toString()).isEqualTo(202);
+        assertThat(asForm.location())
+                .isEqualTo("/v1/jobs/" + asForm.json().get("id").asText());
+        // Windows browsers name a .csv file Excel's type; a client may name none, and a file may
+        // end its lines with LF alone
+        var excel = sendForm(
+                lethe,
+                adminKey,
+                form(part("form-data; name=\"file\"; filename=\"Book1.csv\"", "application/vnd.ms-excel", FILE)));
+        assertThat(excel.status()).as(excel.toString()).isEqualTo(202);
+        var bare = sendForm(lethe, adminKey, form(part("form-data; name=\"file\"", null, FILE.replace("\r\n", "\n"))));
+        assertThat(bare.status()).as(bare.toString()).isEqualTo(202);
 
-            // nothing was kept: no chunk, no person, no import under way
-            assertThat(lethe.count("select count(*) from job_chunks")).isZero();
-            assertThat(lethe.count("select count(*) from subjects")).isZero();
-            assertThat(lethe.count("select count(*) from jobs where state <> 'failed'"))
-                    .isZero();
+        String csvId = asCsv.json().get("id").asText();
+        JsonNode csvJob = waitFor(lethe, adminKey, csvId, "staged");
+        for (var form : List.of(asForm, excel, bare)) {
+            String id = form.json().get("id").asText();
+            assertThat(waitFor(lethe, adminKey, id, "staged").get("result")).isEqualTo(csvJob.get("result"));
+            assertThat(preview(lethe, adminKey, id)).isEqualTo(preview(lethe, adminKey, csvId));
         }
+        assertThat(csvJob.get("result").get("create").asInt()).isEqualTo(2);
+        assertThat(csvJob.get("result").get("error").asInt()).isEqualTo(1);
+
+        // while a form's file arrives — its first sealed chunk written — and after it is
+        // refused for its size, no file on disk holds it in the clear
+        var big = new StringBuilder("email\r\n" + EMAIL + "\r\n");
+        while (big.length() < LIMIT + 100_000) big.append("padding.row@upload.example\r\n");
+        byte[] body = csv(form(filePart(big.toString())));
+        var paused = new PausingBody(body, 1_200_000);
+        var request = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + lethe.lethe().port() + "/v1/imports"))
+                .header("Authorization", "Bearer " + adminKey)
+                .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> paused))
+                .build();
+        try (var client = HttpClient.newHttpClient()) {
+            var answer = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+            Instant deadline = Instant.now().plusSeconds(60);
+            while (lethe.count("select count(*) from job_chunks") == 0) {
+                assertThat(Instant.now()).as("the first chunk is sealed").isBefore(deadline);
+                Thread.sleep(20);
+            }
+            assertNoFileHoldsTheEmail(start, lethe.dataDir());
+            paused.resume.countDown();
+            var r = answer.get(60, TimeUnit.SECONDS);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+            assertThat(ImportTest.JSON
+                            .readTree(r.body())
+                            .get("errors")
+                            .get(0)
+                            .get("path")
+                            .asText())
+                    .isEqualTo("body");
+        }
+        assertThat(lethe.count(
+                        "select count(*) from job_chunks where job_id not in (?, ?, ?, ?)",
+                        java.util.UUID.fromString(csvId),
+                        java.util.UUID.fromString(asForm.json().get("id").asText()),
+                        java.util.UUID.fromString(excel.json().get("id").asText()),
+                        java.util.UUID.fromString(bare.json().get("id").asText())))
+                .isZero();
+        assertNoFileHoldsTheEmail(start, lethe.dataDir());
+    }
+
+    static void hostileFormsAreRefusedSayingWhyAndKeepNothing(TestLethe lethe, String key) throws Exception {
+        // no boundary: refused before anything is read
+        var noBoundary = upload(lethe, key, null, csv(form(filePart(FILE))), "multipart/form-data");
+        assertRefused(noBoundary, 400, "Content-Type", "boundary");
+        // a form without a file part
+        assertRefused(sendForm(lethe, key, form(part("form-data; name=\"note\"", null, "hello"))), 400, "body", "file");
+        // a part that is not form-data
+        assertRefused(
+                sendForm(lethe, key, form(part("attachment; name=\"file\"", "text/csv", FILE))), 400, "body", "file");
+        // no part at all
+        assertRefused(sendForm(lethe, key, form()), 400, "body", "file");
+        // two file parts: the second is refused, whole or cut short
+        assertRefused(sendForm(lethe, key, form(filePart(FILE), filePart(FILE))), 400, "body", "second part");
+        // a body cut short: no closing boundary
+        assertRefused(
+                sendForm(
+                        lethe,
+                        key,
+                        "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n" + FILE),
+                400,
+                "body",
+                "cut short");
+        // a body that is no multipart at all
+        assertRefused(sendForm(lethe, key, FILE), 400, "body", "cut short");
+        // part headers beyond their limit
+        assertRefused(
+                sendForm(
+                        lethe,
+                        key,
+                        form(part(
+                                "form-data; name=\"file\"; filename=\"" + "a".repeat(10_000) + ".csv\"",
+                                "text/csv",
+                                FILE))),
+                400,
+                "body",
+                "headers");
+        // a file in another media type
+        assertRefused(
+                sendForm(
+                        lethe,
+                        key,
+                        form(part("form-data; name=\"file\"; filename=\"people.json\"", "application/json", "{}"))),
+                415,
+                "file",
+                "text/csv");
+        // an empty file, as the empty body of text/csv
+        var empty = sendForm(lethe, key, form(filePart("")));
+        assertThat(empty.status()).as(empty.toString()).isEqualTo(422);
+        // (too large: 413, below)
+
+        // nothing was kept: no chunk, no person, no import under way
+        assertThat(lethe.count("select count(*) from job_chunks")).isZero();
+        assertThat(lethe.count("select count(*) from subjects")).isZero();
+        assertThat(lethe.count("select count(*) from jobs where state <> 'failed'"))
+                .isZero();
     }
 
     static void assertRefused(ImportTest.Answer answer, int status, String path, String saying) {
@@ -228,14 +224,25 @@ class ImportMultipartTest {
 
     /**
      * No file written since {@code since} under the temporary directory (where a servlet container
-     * spools uploads) or the server's data directory holds the email. Files of other processes
-     * come and go there: one that vanishes or cannot be read is passed over.
+     * spools uploads: Javalin's multipart configuration puts its files there) or the server's data
+     * directory holds the email. Files of other processes come and go there: one that vanishes or
+     * cannot be read is passed over.
      */
     static void assertNoFileHoldsTheEmail(Instant since, Path dataDir) throws IOException {
         byte[] needle = EMAIL.getBytes(StandardCharsets.UTF_8);
         var holding = new ArrayList<Path>();
         for (Path root : List.of(Path.of(System.getProperty("java.io.tmpdir")), dataDir)) {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+                    // other test servers' data directories (their databases) are theirs; this
+                    // server's is walked on its own
+                    String name = String.valueOf(dir.getFileName());
+                    return !dir.equals(root) && (name.startsWith("lethe-test") || name.startsWith("lethe-process"))
+                            ? FileVisitResult.SKIP_SUBTREE
+                            : FileVisitResult.CONTINUE;
+                }
+
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
                     if (!attributes.isRegularFile()
