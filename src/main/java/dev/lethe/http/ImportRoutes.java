@@ -9,6 +9,7 @@ import dev.lethe.imports.ImportPreviewPage;
 import dev.lethe.imports.Imports;
 import dev.lethe.jobs.Job;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 
@@ -39,8 +40,8 @@ final class ImportRoutes {
         api.route(POST, "/v1/imports")
                 .access(Access.needs(Scope.ADMIN))
                 .summary(
-                        "Upload a CSV file of people (RFC 4180; UTF-8, a byte order mark allowed; , or ; separated): it is staged sealed and a preview job classifies every row (create, update, clear, unchanged, error); 202 with the job, whose Location is /v1/jobs/{id}; 413 past the upload limit, and nothing is kept")
-                .streams("text/csv")
+                        "Upload a CSV file of people (RFC 4180; UTF-8, a byte order mark allowed; , or ; separated), as the body (text/csv) or as a form's one part named file (multipart/form-data, any filename; the part's Content-Type text/csv, application/vnd.ms-excel, application/octet-stream or none): it is staged sealed and a preview job classifies every row (create, update, clear, unchanged, error); 202 with the job, whose Location is /v1/jobs/{id}; 413 past the upload limit, and nothing is kept")
+                .streams("text/csv", MultipartUpload.MEDIA_TYPE)
                 .query(
                         "mode",
                         "ignore-empty (default: an empty cell leaves a value as it is) or clear-empty (an empty cell removes the value held)")
@@ -52,7 +53,11 @@ final class ImportRoutes {
                 .handle((ctx, caller, query) -> {
                     Imports.Upload upload;
                     try {
-                        upload = imports.upload(caller, query.mode(), ctx.req().getInputStream());
+                        InputStream body = ctx.req().getInputStream();
+                        // a form's file part is parsed from the stream as it arrives, never spooled to disk
+                        if (RequestBody.mediaType(ctx).equals(MultipartUpload.MEDIA_TYPE))
+                            body = MultipartUpload.open(ctx.header("Content-Type"), body);
+                        upload = imports.upload(caller, query.mode(), body);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }

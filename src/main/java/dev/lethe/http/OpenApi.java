@@ -94,6 +94,18 @@ final class OpenApi {
                     ObjectNode media = content.putObject(t);
                     if (r.requestBody() != null && t.equals("application/json"))
                         media.set("schema", requests.generateSchema(r.requestBody()));
+                    // an upload's form: one part, the file
+                    if (t.equals(MultipartUpload.MEDIA_TYPE)) {
+                        ObjectNode schema = media.putObject("schema").put("type", "object");
+                        schema.putArray("required").add(MultipartUpload.FILE_PART);
+                        schema.putObject("properties")
+                                .putObject(MultipartUpload.FILE_PART)
+                                .put("type", "string")
+                                .put("format", "binary");
+                        media.putObject("encoding")
+                                .putObject(MultipartUpload.FILE_PART)
+                                .put("contentType", String.join(", ", MultipartUpload.FILE_TYPES));
+                    }
                 });
             }
             ObjectNode responses = op.putObject("responses");

@@ -194,8 +194,16 @@ public final class Imports {
                     admin.accountId(), jobId, "the upload is larger than " + settings.maxUploadBytes() + " bytes");
             return new Upload.TooLarge(settings.maxUploadBytes());
         } catch (IOException | RuntimeException e) {
-            jobs.uploadFailed(admin.accountId(), jobId, "the upload could not be read to its end");
+            // a body refused midway (a multipart upload's second part, say) says why; the reason
+            // names a part or a limit, never a value
+            jobs.uploadFailed(
+                    admin.accountId(),
+                    jobId,
+                    e instanceof LetheException refused && !refused.errors().isEmpty()
+                            ? refused.errors().getFirst().message()
+                            : "the upload could not be read to its end");
             log.info("an import upload was cut short {} {}", kv("job", jobId), kv("error", SqlStates.describe(e)));
+            if (e instanceof LetheException refused) throw refused;
             throw new BadRequestException(
                     "The upload could not be read to its end; nothing was kept.",
                     List.of(new FieldError("body", "the body ended before it was complete")));

@@ -640,8 +640,8 @@ class HostileInputSweepTest {
                         "POST /v1/jobs/{id}/cancel",
                         "POST /v1/imports/{id}/commit" -> "{}";
                 case "POST /v1/bulk-deletions" -> "{\"identifiers\": [{\"email\": \"sweep@example.org\"}]}";
-                // an import's body is CSV, streamed: every JSON probe is refused by its media type
-                // (415); ImportTest sends it hostile CSV
+                // an import's body is CSV or a form, streamed: every JSON probe is refused by its
+                // media type (415); ImportTest sends it hostile CSV, ImportMultipartTest hostile forms
                 case "POST /v1/imports" -> "{}";
                 default -> null;
             };
