@@ -46,6 +46,9 @@ public final class JobService {
     /** The recurring task that gives a run to any job that should have one and lacks it. */
     public static final String RESUME_TASK = "transfer-jobs-resume";
 
+    /** How long after a thread comes free the jobs turned away meanwhile are asked for again. */
+    private static final Duration TURNED_AWAY_RETRY = Duration.ofMillis(250);
+
     /** The recurring task that deletes jobs' files past their time and expires old previews. */
     public static final String EXPIRY_TASK = "transfer-jobs-expiry";
 
@@ -59,6 +62,10 @@ public final class JobService {
     private final JobFiles files;
     private final Keyring keyring;
     private final java.util.concurrent.Semaphore running;
+    /** Whether a run found no thread free since the last run ended (it then asks again). */
+    private final java.util.concurrent.atomic.AtomicBoolean turnedAway =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
     private final Jobs scheduler;
     private final AuditLog audit;
     private final Ids ids;
@@ -82,7 +89,8 @@ public final class JobService {
         this.files = new JobFiles(jdbi, store, keyring);
         this.keyring = keyring;
         // governed jobs leave one of the scheduler's threads to the recurring tasks (outbox,
-        // erasure purge, sweeps): a job that finds none free waits for the resume task's next look
+        // erasure purge, sweeps): a job that finds none free is asked for again when a run here
+        // ends, and by the resume task's next look (another server may have a thread free)
         this.running = new java.util.concurrent.Semaphore(Math.max(1, scheduler.threads() - 1));
         this.audit = audit;
         this.ids = ids;
@@ -379,15 +387,39 @@ public final class JobService {
 
     /**
      * The scheduler's run of one job, when a thread is free for it; otherwise the job stays where
-     * it is and the resume task asks for a run again within a minute.
+     * it is, and is asked for again as soon as a run here ends (or by the resume task within a
+     * minute, on whichever server has a thread free).
      */
     private void execute(String instanceId) {
-        if (!running.tryAcquire()) return;
+        if (!running.tryAcquire()) {
+            turnedAway.set(true);
+            return;
+        }
         try {
             runJob(instanceId);
         } finally {
             running.release();
+            if (turnedAway.getAndSet(false) && !stopping) askAgainShortly();
         }
+    }
+
+    /**
+     * Gives the jobs turned away a run again, a moment after a thread came free: the turned-away
+     * run must first have ended (its task row is deleted then), or asking again would find it there
+     * and change nothing.
+     */
+    private void askAgainShortly() {
+        Thread.ofVirtual().name("lethe-jobs-again").start(() -> {
+            try {
+                Thread.sleep(TURNED_AWAY_RETRY);
+                if (!stopping) resumeAll();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                // the resume task asks again within a minute
+                log.info("jobs turned away could not be asked for again now {}", kv("error", SqlStates.describe(e)));
+            }
+        });
     }
 
     private void runJob(String instanceId) {

@@ -157,6 +157,45 @@ class JobServiceTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void aJobTurnedAwayForWantOfAThreadRunsWhenTheRunBeforeItEndsNotAtTheResumeTasksNextLook(TestDatabase engine)
+            throws Exception {
+        // two scheduler threads: one for governed jobs, one kept for the recurring tasks
+        try (var lethe = new TestLethe(
+                engine,
+                config -> config.withJobs(Jobs.Settings.DEFAULT
+                        .withPollInterval(Duration.ofMillis(100))
+                        .withThreads(2)))) {
+            var a = lethe.createAccount("Busy Shop");
+            var release = new CountDownLatch(1);
+            var firstRunning = new CountDownLatch(1);
+            lethe.lethe().transferJobs().replace(JobKind.EXPORT, run -> {
+                if (run.params().get("mode").equals("test") && firstRunning.getCount() > 0) {
+                    firstRunning.countDown();
+                    try {
+                        release.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            String first = submit(lethe, a, JobKind.EXPORT);
+            assertThat(firstRunning.await(30, TimeUnit.SECONDS)).isTrue();
+            String second = submit(lethe, a, JobKind.EXPORT);
+            // its run came and found no thread free: it waits, queued
+            Thread.sleep(500);
+            assertThat(state(lethe, a.adminKey(), second)).isEqualTo("queued");
+
+            release.countDown();
+            waitFor(() -> state(lethe, a.adminKey(), first).equals("completed"), "the first job to complete");
+            Instant freed = Instant.now();
+            waitFor(() -> state(lethe, a.adminKey(), second).equals("completed"), "the second job to complete");
+            // the resume task looks once a minute; the second job was asked for again at once
+            assertThat(Duration.between(freed, Instant.now())).isLessThan(Duration.ofSeconds(15));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
     void aRunningJobStopsAtItsNextStepWhenCancelledAndAFailureKeepsItsReason(TestDatabase engine) throws Exception {
         try (var lethe = lethe(engine)) {
             var a = lethe.createAccount("Jobs Shop");
