@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * between the SMTP server's acceptance and the row's update sends the message again once its
  * claim ({@link #CLAIM}) has lapsed; two runs at once never both send it.
  */
-public final class Outbox {
+public final class Outbox implements AutoCloseable {
 
     /** The category (under a subject key) and purpose (under the account key) content is sealed under. */
     static final String SEALED_AS = "outbox";
@@ -150,6 +150,12 @@ public final class Outbox {
                         clock.instant(),
                         null));
         return messageId;
+    }
+
+    /** Stops the webhook client (its threads), if a webhook was sent. */
+    @Override
+    public void close() {
+        webhooks.close();
     }
 
     /**
