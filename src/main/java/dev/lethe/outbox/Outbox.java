@@ -33,6 +33,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jdbi.v3.core.Handle;
@@ -78,6 +79,7 @@ public final class Outbox implements AutoCloseable {
     private final OutboxSettings settings;
     private final Optional<SmtpMailer> mailer;
     private final WebhookSender webhooks;
+    private volatile SubscriberTargets subscribers;
     private final JdbcWebhookStore endpoints = new JdbcWebhookStore();
     private final Counter sent;
     private final Counter failures;
@@ -246,20 +248,43 @@ public final class Outbox implements AutoCloseable {
     }
 
     /**
-     * Where a webhook goes: one of the account's endpoints (its URL and secret, opened now, so a
-     * deleted endpoint gets nothing), or a subscriber's URL, unsigned. Empty when the endpoint is gone.
+     * Where the webhooks of confirmed subscribers go: their URL and secret, found by account and
+     * subscription id in a transaction, empty when the subscription is gone. The subscriptions
+     * feature registers it, so the outbox needs not know its table.
+     */
+    @FunctionalInterface
+    public interface SubscriberTargets {
+        Optional<WebhookTarget> find(Handle h, String accountId, String subscriptionId);
+    }
+
+    /** Where {@code subscriber:<id>} webhooks go (unset: they are given up as deleted). */
+    public void subscriberTargets(SubscriberTargets lookup) {
+        this.subscribers = Objects.requireNonNull(lookup);
+    }
+
+    /**
+     * Where a webhook goes: one of the account's endpoints or a confirmed subscriber (URL and
+     * secret, opened now, so a deleted endpoint or subscription gets nothing), or a bare URL,
+     * unsigned. Empty when the endpoint or subscription is gone.
      */
     private Optional<WebhookTarget> webhookTarget(String accountId, String to) {
-        if (!to.startsWith(OutboxMessage.ENDPOINT)) return Optional.of(new WebhookTarget(to, null));
-        String id = to.substring(OutboxMessage.ENDPOINT.length());
         try {
-            return jdbi.withHandle(h -> endpoints
-                    .find(h, accountId, id)
-                    .map(r -> WebhookTarget.decode(keyring.openForAccount(
-                            h, accountId, r.keyId(), WebhookTarget.SEALED_AS, r.webhookId(), r.target()))));
+            if (to.startsWith(OutboxMessage.ENDPOINT)) {
+                String id = to.substring(OutboxMessage.ENDPOINT.length());
+                return jdbi.withHandle(h -> endpoints
+                        .find(h, accountId, id)
+                        .map(r -> WebhookTarget.decode(keyring.openForAccount(
+                                h, accountId, r.keyId(), WebhookTarget.SEALED_AS, r.webhookId(), r.target()))));
+            }
+            if (to.startsWith(OutboxMessage.SUBSCRIBER)) {
+                String id = to.substring(OutboxMessage.SUBSCRIBER.length());
+                var lookup = subscribers;
+                return lookup == null ? Optional.empty() : jdbi.withHandle(h -> lookup.find(h, accountId, id));
+            }
         } catch (CryptoFailure e) {
             return Optional.empty();
         }
+        return Optional.of(new WebhookTarget(to, null));
     }
 
     private void giveUp(Ref ref, int attempt, String error) {
