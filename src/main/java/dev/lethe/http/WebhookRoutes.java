@@ -4,7 +4,6 @@ import static io.javalin.http.HandlerType.DELETE;
 import static io.javalin.http.HandlerType.GET;
 import static io.javalin.http.HandlerType.POST;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.lethe.accounts.Scope;
 import dev.lethe.input.JsonFields;
 import dev.lethe.outbox.Webhooks;
@@ -145,7 +144,7 @@ final class WebhookRoutes {
      * The subscription is confirmed.
      *
      * @param secret a webhook subscriber's signing secret ({@code Lethe-Signature}), shown this
-     *     once; absent for an email subscriber
+     *     once; null for an email subscriber
      */
     record Confirmed(
             boolean confirmed,
