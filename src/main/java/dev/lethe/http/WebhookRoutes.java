@@ -146,9 +146,7 @@ final class WebhookRoutes {
      * @param secret a webhook subscriber's signing secret ({@code Lethe-Signature}), shown this
      *     once; null for an email subscriber
      */
-    record Confirmed(
-            boolean confirmed,
-            @JsonInclude(JsonInclude.Include.NON_NULL) String secret) {}
+    record Confirmed(boolean confirmed, String secret) {}
 
     /** The subscription is gone. */
     record Unsubscribed(boolean unsubscribed) {}
