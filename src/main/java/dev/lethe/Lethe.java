@@ -852,6 +852,7 @@ public final class Lethe implements AutoCloseable {
             transferJobs.stop();
             jobs.close();
         } finally {
+            outbox.close();
             try {
                 http.close();
             } finally {

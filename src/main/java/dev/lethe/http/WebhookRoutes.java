@@ -86,13 +86,14 @@ final class WebhookRoutes {
                 });
         api.route(GET, "/v1/subprocessor-subscriptions/confirm")
                 .summary("Confirm a subscription with the token of its confirmation link (the link is the only"
-                        + " credential); 404 when it is unknown, used or expired")
+                        + " credential); 404 when it is unknown, used or expired. A webhook subscriber gets its"
+                        + " signing secret in this answer, once")
                 .query("token", "the token of the confirmation link")
                 .answers(Confirmed.class)
                 .parse((q, caller) -> token(q))
                 .handle((ctx, caller, token) -> {
-                    subscriptions.confirm(token, ctx.ip());
-                    ctx.json(new Confirmed(true));
+                    var secret = subscriptions.confirm(token, ctx.ip());
+                    ctx.json(new Confirmed(true, secret.orElse(null)));
                 });
         api.route(GET, "/v1/subprocessor-subscriptions/unsubscribe")
                 .summary("End a subscription with the token of the unsubscribe link every notice carries; the"
@@ -139,8 +140,13 @@ final class WebhookRoutes {
     /** The subscription was taken (or existed): a confirmation link is on its way unless it existed. */
     record Accepted(boolean accepted) {}
 
-    /** The subscription is confirmed. */
-    record Confirmed(boolean confirmed) {}
+    /**
+     * The subscription is confirmed.
+     *
+     * @param secret a webhook subscriber's signing secret ({@code Lethe-Signature}), shown this
+     *     once; null for an email subscriber
+     */
+    record Confirmed(boolean confirmed, String secret) {}
 
     /** The subscription is gone. */
     record Unsubscribed(boolean unsubscribed) {}

@@ -42,6 +42,15 @@ public final class JobFiles {
         this.keyring = keyring;
     }
 
+    /**
+     * Destroys the job's key alone, in the caller's transaction: its files and sealed parameters
+     * no longer open (the rows stay until the job's files are deleted). The one place outside
+     * this class that needs a job's key gone, removing a person held in an export, calls this.
+     */
+    public static void destroyKey(Keyring keyring, Handle h, String accountId, String jobId) {
+        keyring.destroyAccountKey(h, accountId, purpose(jobId));
+    }
+
     /** The key purpose of a job's files and sealed parameters. */
     static String purpose(String jobId) {
         return "job/" + jobId;
@@ -244,7 +253,7 @@ public final class JobFiles {
      */
     public void destroy(Handle h, String accountId, String jobId) {
         store.deleteChunks(h, accountId, jobId, null);
-        keyring.destroyAccountKey(h, accountId, purpose(jobId));
+        destroyKey(keyring, h, accountId, jobId);
         store.filesGone(h, accountId, jobId);
     }
 

@@ -33,6 +33,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jdbi.v3.core.Handle;
@@ -53,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * between the SMTP server's acceptance and the row's update sends the message again once its
  * claim ({@link #CLAIM}) has lapsed; two runs at once never both send it.
  */
-public final class Outbox {
+public final class Outbox implements AutoCloseable {
 
     /** The category (under a subject key) and purpose (under the account key) content is sealed under. */
     static final String SEALED_AS = "outbox";
@@ -78,6 +79,7 @@ public final class Outbox {
     private final OutboxSettings settings;
     private final Optional<SmtpMailer> mailer;
     private final WebhookSender webhooks;
+    private volatile SubscriberTargets subscribers;
     private final JdbcWebhookStore endpoints = new JdbcWebhookStore();
     private final Counter sent;
     private final Counter failures;
@@ -150,6 +152,12 @@ public final class Outbox {
                         clock.instant(),
                         null));
         return messageId;
+    }
+
+    /** Stops the webhook client (its threads), if a webhook was sent. */
+    @Override
+    public void close() {
+        webhooks.close();
     }
 
     /**
@@ -240,20 +248,43 @@ public final class Outbox {
     }
 
     /**
-     * Where a webhook goes: one of the account's endpoints (its URL and secret, opened now, so a
-     * deleted endpoint gets nothing), or a subscriber's URL, unsigned. Empty when the endpoint is gone.
+     * Where the webhooks of confirmed subscribers go: their URL and secret, found by account and
+     * subscription id in a transaction, empty when the subscription is gone. The subscriptions
+     * feature registers it, so the outbox needs not know its table.
+     */
+    @FunctionalInterface
+    public interface SubscriberTargets {
+        Optional<WebhookTarget> find(Handle h, String accountId, String subscriptionId);
+    }
+
+    /** Where {@code subscriber:<id>} webhooks go (unset: they are given up as deleted). */
+    public void subscriberTargets(SubscriberTargets lookup) {
+        this.subscribers = Objects.requireNonNull(lookup);
+    }
+
+    /**
+     * Where a webhook goes: one of the account's endpoints or a confirmed subscriber (URL and
+     * secret, opened now, so a deleted endpoint or subscription gets nothing), or a bare URL,
+     * unsigned. Empty when the endpoint or subscription is gone.
      */
     private Optional<WebhookTarget> webhookTarget(String accountId, String to) {
-        if (!to.startsWith(OutboxMessage.ENDPOINT)) return Optional.of(new WebhookTarget(to, null));
-        String id = to.substring(OutboxMessage.ENDPOINT.length());
         try {
-            return jdbi.withHandle(h -> endpoints
-                    .find(h, accountId, id)
-                    .map(r -> WebhookTarget.decode(keyring.openForAccount(
-                            h, accountId, r.keyId(), WebhookTarget.SEALED_AS, r.webhookId(), r.target()))));
+            if (to.startsWith(OutboxMessage.ENDPOINT)) {
+                String id = to.substring(OutboxMessage.ENDPOINT.length());
+                return jdbi.withHandle(h -> endpoints
+                        .find(h, accountId, id)
+                        .map(r -> WebhookTarget.decode(keyring.openForAccount(
+                                h, accountId, r.keyId(), WebhookTarget.SEALED_AS, r.webhookId(), r.target()))));
+            }
+            if (to.startsWith(OutboxMessage.SUBSCRIBER)) {
+                String id = to.substring(OutboxMessage.SUBSCRIBER.length());
+                var lookup = subscribers;
+                return lookup == null ? Optional.empty() : jdbi.withHandle(h -> lookup.find(h, accountId, id));
+            }
         } catch (CryptoFailure e) {
             return Optional.empty();
         }
+        return Optional.of(new WebhookTarget(to, null));
     }
 
     private void giveUp(Ref ref, int attempt, String error) {

@@ -45,9 +45,12 @@ public record OutboxEntry(
         return address.charAt(0) + "***" + address.substring(at);
     }
 
-    /** A webhook's recipient: the endpoint's id as is, a URL without its path and query. */
+    /**
+     * A webhook's recipient: an endpoint's or subscriber's id as is, a URL without its path and
+     * query.
+     */
     static String maskUrl(String to) {
-        if (to.startsWith(OutboxMessage.ENDPOINT)) return to;
+        if (to.startsWith(OutboxMessage.ENDPOINT) || to.startsWith(OutboxMessage.SUBSCRIBER)) return to;
         try {
             var uri = java.net.URI.create(to);
             return uri.getScheme() + "://" + uri.getHost() + "/***";

@@ -47,8 +47,12 @@ public record OutboxMessage(MessageKind kind, String to, String subject, String 
         if (text.length() > MAX_TEXT)
             throw new IllegalArgumentException("a text is at most " + MAX_TEXT + " characters");
         if (kind == MessageKind.WEBHOOK) {
-            if (!to.startsWith(ENDPOINT) && !to.startsWith("https://") && !to.startsWith("http://")) {
-                throw new IllegalArgumentException("a webhook goes to an endpoint of the account or an http(s) URL");
+            if (!to.startsWith(ENDPOINT)
+                    && !to.startsWith(SUBSCRIBER)
+                    && !to.startsWith("https://")
+                    && !to.startsWith("http://")) {
+                throw new IllegalArgumentException(
+                        "a webhook goes to an endpoint of the account, a subscriber or an http(s) URL");
             }
         } else if (!isAddress(to)) {
             // the address itself is personal: never in the message
@@ -69,7 +73,21 @@ public record OutboxMessage(MessageKind kind, String to, String subject, String 
         return new OutboxMessage(MessageKind.WEBHOOK, ENDPOINT + webhookId, event, json, "webhook");
     }
 
-    /** A webhook to a URL that is no endpoint of the account (a subscriber's): not signed. */
+    /**
+     * The prefix of a webhook recipient that is a confirmed subscriber to sub-processor changes:
+     * its URL and secret are looked up at delivery ({@link Outbox#subscriberTargets}).
+     */
+    public static final String SUBSCRIBER = "subscriber:";
+
+    /** A webhook to a confirmed subscriber, signed with the secret its confirmation gave it. */
+    public static OutboxMessage webhookToSubscriber(String subscriptionId, String event, String json, String purpose) {
+        return new OutboxMessage(MessageKind.WEBHOOK, SUBSCRIBER + subscriptionId, event, json, purpose);
+    }
+
+    /**
+     * A webhook to a bare URL: not signed, for the one message sent before a secret exists (a
+     * subscription's confirmation, whose only content is the confirmation link).
+     */
     public static OutboxMessage webhookToUrl(String url, String event, String json, String purpose) {
         return new OutboxMessage(MessageKind.WEBHOOK, url, event, json, purpose);
     }

@@ -54,6 +54,13 @@ public record OutboxSettings(
         public Webhooks withPublicUrl(String url) {
             return new Webhooks(allowPrivate, timeout, url);
         }
+
+        // here rather than in OutboxSettings: calling the outer class from this constructor would
+        // initialise it, whose DEFAULT needs this class's DEFAULT, not made yet (a cycle)
+        private static void positive(Duration d, String what) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(what + " must be longer than zero");
+        }
     }
 
     /** The longest wait between two attempts, however many failed. */
@@ -106,7 +113,6 @@ public record OutboxSettings(
     }
 
     private static void positive(Duration d, String what) {
-        Objects.requireNonNull(d, what);
-        if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(what + " must be longer than zero");
+        Webhooks.positive(d, what);
     }
 }

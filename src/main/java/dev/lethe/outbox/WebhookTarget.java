@@ -4,19 +4,28 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Base64;
+import java.util.random.RandomGenerator;
 
 /**
- * Where one endpoint's webhooks go and the secret they are signed with, sealed together under the
- * account's webhook key. {@link #toString} shows neither.
+ * Where one endpoint's (or subscriber's) webhooks go and the secret they are signed with, sealed
+ * together under an account key. {@link #toString} shows neither.
  */
-record WebhookTarget(String url, String secret) {
+public record WebhookTarget(String url, String secret) {
 
     /** The purpose the account key seals targets under; the value id is the webhook id. */
     static final String SEALED_AS = "webhook";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    byte[] encode() {
+    /** A new signing secret: 32 random bytes, {@code whsec_} and base64url. */
+    public static String newSecret(RandomGenerator random) {
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        return "whsec_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    public byte[] encode() {
         try {
             return JSON.writeValueAsBytes(this);
         } catch (JsonProcessingException e) {
@@ -24,7 +33,7 @@ record WebhookTarget(String url, String secret) {
         }
     }
 
-    static WebhookTarget decode(byte[] plain) {
+    public static WebhookTarget decode(byte[] plain) {
         try {
             return JSON.readValue(plain, WebhookTarget.class);
         } catch (IOException e) {

@@ -12,19 +12,34 @@ import java.util.Optional;
 /**
  * Where a webhook may go: an http(s) URL whose host resolves to public addresses only, unless the
  * server allows private ones ({@code --webhooks-allow-private}). Checked when a webhook is made and
- * again before every delivery, so an admin cannot make the server call its own network (SSRF): not
+ * again at every delivery, so an admin cannot make the server call its own network (SSRF): not
  * loopback, private (RFC 1918, fc00::/7), link-local (cloud metadata at 169.254.169.254), shared
- * (100.64/10), unspecified or multicast. The reasons given never quote the URL.
+ * (100.64/10), unspecified or multicast. At delivery the check runs inside the HTTP client's name
+ * resolution ({@link WebhookSender}), so the addresses checked are the ones connected to. The
+ * reasons given never quote the URL.
  */
 public final class WebhookUrls {
 
     /** The longest URL accepted. */
     public static final int MAX_LENGTH = 2000;
 
+    static final String DOES_NOT_RESOLVE = "names a host that does not resolve";
+
     private WebhookUrls() {}
 
-    /** Why this URL is refused, or empty when it may be called. */
+    /** Why this URL is refused, or empty when it may be called (resolving its host now). */
     public static Optional<String> problem(String url, boolean allowPrivate) {
+        var shape = shapeProblem(url);
+        if (shape.isPresent()) return shape;
+        try {
+            return addressProblem(InetAddress.getAllByName(URI.create(url).getHost()), allowPrivate);
+        } catch (UnknownHostException | SecurityException e) {
+            return Optional.of(DOES_NOT_RESOLVE);
+        }
+    }
+
+    /** What is wrong with the URL itself, without resolving its host. */
+    static Optional<String> shapeProblem(String url) {
         if (url.length() > MAX_LENGTH) return Optional.of("must be at most " + MAX_LENGTH + " characters");
         URI uri;
         try {
@@ -37,12 +52,12 @@ public final class WebhookUrls {
         if (uri.getHost() == null || uri.getHost().isBlank()) return Optional.of("must name a host");
         if (uri.getRawUserInfo() != null) return Optional.of("must not carry a user name or password");
         if (uri.getRawFragment() != null) return Optional.of("must not have a fragment");
-        InetAddress[] addresses;
-        try {
-            addresses = InetAddress.getAllByName(uri.getHost());
-        } catch (UnknownHostException | SecurityException e) {
-            return Optional.of("names a host that does not resolve");
-        }
+        return Optional.empty();
+    }
+
+    /** Why a host answering these addresses may not be called: all must be public unless allowed. */
+    static Optional<String> addressProblem(InetAddress[] addresses, boolean allowPrivate) {
+        if (addresses.length == 0) return Optional.of(DOES_NOT_RESOLVE);
         if (allowPrivate) return Optional.empty();
         for (InetAddress a : addresses) {
             if (!isPublic(a)) {

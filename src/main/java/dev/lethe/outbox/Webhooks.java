@@ -23,7 +23,6 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,7 +133,7 @@ public final class Webhooks {
             if (!named) errors.add(new FieldError("processor", "is not a processor of the policy in force"));
         }
         if (!errors.isEmpty()) throw new InvalidInputException("The webhook is not valid.", errors);
-        String secret = newSecret();
+        String secret = WebhookTarget.newSecret(random);
         String id = ids.next();
         Instant now = clock.instant();
         var events = List.copyOf(new java.util.LinkedHashSet<>(in.events()));
@@ -298,12 +297,6 @@ public final class Webhooks {
                 r.processor(),
                 r.personalData(),
                 r.createdAt());
-    }
-
-    private String newSecret() {
-        byte[] bytes = new byte[32];
-        random.nextBytes(bytes);
-        return "whsec_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     static String json(Object body) {

@@ -1,6 +1,7 @@
 package dev.lethe.subjects;
 
 import dev.lethe.crypto.Keyring;
+import dev.lethe.jobs.JobFiles;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -68,7 +69,7 @@ public final class SubjectRemoval {
                             .bind("a", accountId)
                             .bind("s", subjectId)
                             .mapTo(String.class)
-                            .list()) keyring.destroyAccountKey(h, accountId, "job/" + job);
+                            .list()) JobFiles.destroyKey(keyring, h, accountId, job);
                     yield subjects.deleteRows(h, table, accountId, subjectId);
                 }
                 // values of held categories stay, sealed as they are: they open through the keys
@@ -125,7 +126,7 @@ public final class SubjectRemoval {
                             .bind("account", accountId)
                             .bindList("subjects", ids)
                             .mapTo(String.class)
-                            .list()) keyring.destroyAccountKey(h, accountId, "job/" + job);
+                            .list()) JobFiles.destroyKey(keyring, h, accountId, job);
                     deleteAll(h, table.table(), accountId, ids);
                 }
                 // kept: SubjectTable.keptOnErasureBecause says why; keys went above

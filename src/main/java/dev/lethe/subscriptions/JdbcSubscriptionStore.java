@@ -32,6 +32,39 @@ final class JdbcSubscriptionStore {
                 > 0;
     }
 
+    /** Subscriptions of the account made at or after {@code since} (each sent one confirmation). */
+    int madeSince(Handle h, String accountId, Instant since) {
+        return h.createQuery("""
+                        select count(*) from subprocessor_subscriptions
+                        where account_id = :account and created_at >= :since""")
+                .bind("account", accountId)
+                .bind("since", utc(since))
+                .mapTo(Integer.class)
+                .one();
+    }
+
+    Optional<Row> find(Handle h, String accountId, String subscriptionId) {
+        return h.createQuery("""
+                        select * from subprocessor_subscriptions
+                        where account_id = :account and subscription_id = :id""")
+                .bind("account", accountId)
+                .bind("id", subscriptionId)
+                .map(JdbcSubscriptionStore::row)
+                .findOne();
+    }
+
+    /** Replaces the sealed address (the URL with its secret, once confirmed). */
+    void reseal(Handle h, String accountId, String subscriptionId, String keyId, byte[] address) {
+        h.createUpdate("""
+                        update subprocessor_subscriptions set key_id = :key, address = :address
+                        where account_id = :account and subscription_id = :id""")
+                .bind("key", keyId)
+                .bind("address", address)
+                .bind("account", accountId)
+                .bind("id", subscriptionId)
+                .execute();
+    }
+
     void insert(Handle h, Row row, byte[] index, byte[] confirmHash) {
         h.createUpdate("""
                         insert into subprocessor_subscriptions (account_id, subscription_id, channel, key_id, address,
@@ -86,15 +119,20 @@ final class JdbcSubscriptionStore {
                         where account_id = :account and confirmed_at is not null
                         order by subscription_id""")
                 .bind("account", accountId)
-                .map((rs, ctx) -> new Row(
-                        rs.getString("account_id"),
-                        rs.getString("subscription_id"),
-                        rs.getString("channel"),
-                        rs.getString("key_id"),
-                        rs.getBytes("address"),
-                        instant(rs, "created_at"),
-                        instant(rs, "confirmed_at")))
+                .map(JdbcSubscriptionStore::row)
                 .list();
+    }
+
+    private static Row row(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
+            throws java.sql.SQLException {
+        return new Row(
+                rs.getString("account_id"),
+                rs.getString("subscription_id"),
+                rs.getString("channel"),
+                rs.getString("key_id"),
+                rs.getBytes("address"),
+                instant(rs, "created_at"),
+                instant(rs, "confirmed_at"));
     }
 
     /** Deletes subscriptions never confirmed and made before {@code before}; returns how many. */

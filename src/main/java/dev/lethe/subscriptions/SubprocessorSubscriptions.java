@@ -17,6 +17,7 @@ import dev.lethe.errors.NotFoundException;
 import dev.lethe.outbox.Outbox;
 import dev.lethe.outbox.OutboxMessage;
 import dev.lethe.outbox.OutboxSettings;
+import dev.lethe.outbox.WebhookTarget;
 import dev.lethe.outbox.Webhooks;
 import dev.lethe.registry.Policy;
 import dev.lethe.registry.PolicyPublished;
@@ -57,6 +58,12 @@ public final class SubprocessorSubscriptions implements PolicyPublished {
     /** How long a confirmation link works; unconfirmed subscriptions are deleted after it. */
     public static final Duration CONFIRM_WITHIN = Duration.ofDays(7);
 
+    /**
+     * Confirmation messages one account sends at most in an hour (counting subscriptions made in
+     * the last hour); beyond it a subscription is answered as usual but neither stored nor sent.
+     */
+    public static final int CONFIRMATIONS_PER_HOUR = 100;
+
     static final String SEALED_AS = "subprocessor-subscription";
     private static final String UNSUBSCRIBE = "subprocessor-unsubscribe";
     private static final String PATH = "/v1/subprocessor-subscriptions/";
@@ -93,6 +100,9 @@ public final class SubprocessorSubscriptions implements PolicyPublished {
         this.random = random;
         this.clock = clock;
         this.publicUrl = settings.publicUrl();
+        // a confirmed webhook subscriber's notices are addressed by id: the outbox asks here for
+        // its URL and secret at delivery, so an unsubscribed one gets nothing more
+        outbox.subscriberTargets(this::target);
     }
 
     /**
@@ -121,7 +131,17 @@ public final class SubprocessorSubscriptions implements PolicyPublished {
         String token = accountId + "." + randomToken();
         Instant now = clock.instant();
         jdbi.useTransaction(h -> {
+            // one confirmation per address until it is confirmed or swept (7 days); and at most
+            // CONFIRMATIONS_PER_HOUR per account, so the route cannot bomb many addresses through
+            // us. Either way the answer is the same 202: nothing tells the caller which applied.
             if (store.exists(h, accountId, index)) return;
+            if (store.madeSince(h, accountId, now.minus(Duration.ofHours(1))) >= CONFIRMATIONS_PER_HOUR) {
+                log.warn(
+                        "sub-processor subscription refused: the account's hourly confirmation cap is reached {} {}",
+                        kv("account", accountId),
+                        kv("cap", CONFIRMATIONS_PER_HOUR));
+                return;
+            }
             var sealed = keyring.sealForAccount(h, accountId, SEALED_AS, id, address.getBytes(StandardCharsets.UTF_8));
             store.insert(
                     h,
@@ -158,13 +178,27 @@ public final class SubprocessorSubscriptions implements PolicyPublished {
         });
     }
 
-    /** Confirms the subscription of this link's token; 404 when it is unknown, used or expired. */
-    public void confirm(String token, String sourceAddress) {
+    /**
+     * Confirms the subscription of this link's token; 404 when it is unknown, used or expired. A
+     * webhook subscriber gets its signing secret now, once: the link went only to its URL, so
+     * whoever confirms received the confirmation there (the caller of the public subscribe route
+     * never sees it). The secret is sealed with the URL; an email subscriber gets none.
+     */
+    public Optional<String> confirm(String token, String sourceAddress) {
         String accountId = accountOf(token);
         Instant now = clock.instant();
-        jdbi.useTransaction(h -> {
+        return jdbi.inTransaction(h -> {
             String id = store.confirm(h, accountId, sha256(token), now.minus(CONFIRM_WITHIN), now)
                     .orElseThrow(SubprocessorSubscriptions::invalidLink);
+            Optional<String> secret = Optional.empty();
+            var row = store.find(h, accountId, id).orElseThrow();
+            if (row.channel().equals("webhook")) {
+                String url = target(h, row).url();
+                secret = Optional.of(WebhookTarget.newSecret(random));
+                var sealed = keyring.sealForAccount(
+                        h, accountId, SEALED_AS, id, new WebhookTarget(url, secret.get()).encode());
+                store.reseal(h, accountId, id, sealed.keyId(), sealed.ciphertext());
+            }
             audit.append(
                     h,
                     AuditEvent.ok(
@@ -173,7 +207,26 @@ public final class SubprocessorSubscriptions implements PolicyPublished {
                             "subprocessors.confirm",
                             List.of("subscription:" + id),
                             Map.of()));
+            return secret;
         });
+    }
+
+    /** A confirmed webhook subscriber's URL and secret, for the outbox; empty when it is gone. */
+    private Optional<WebhookTarget> target(Handle h, String accountId, String subscriptionId) {
+        return store.find(h, accountId, subscriptionId)
+                .filter(r -> r.channel().equals("webhook") && r.confirmedAt() != null)
+                .map(r -> target(h, r));
+    }
+
+    /**
+     * A webhook subscription's sealed address: the URL alone until it is confirmed (and for one
+     * confirmed before subscribers had secrets: then unsigned), the URL with its secret after.
+     */
+    private WebhookTarget target(Handle h, JdbcSubscriptionStore.Row r) {
+        byte[] plain = keyring.openForAccount(h, r.accountId(), r.keyId(), SEALED_AS, r.subscriptionId(), r.address());
+        return plain.length > 0 && plain[0] == '{'
+                ? WebhookTarget.decode(plain)
+                : new WebhookTarget(new String(plain, StandardCharsets.UTF_8), null);
     }
 
     /** Deletes the subscription of this link's token; 404 when the token is not one we made. */
@@ -236,12 +289,12 @@ public final class SubprocessorSubscriptions implements PolicyPublished {
                 ? "The controller"
                 : version.policy().controller().name();
         for (var s : store.confirmed(h, accountId)) {
-            String address = new String(
-                    keyring.openForAccount(h, accountId, s.keyId(), SEALED_AS, s.subscriptionId(), s.address()),
-                    StandardCharsets.UTF_8);
             String unsubscribe =
                     publicUrl + PATH + "unsubscribe?token=" + unsubscribeToken(accountId, s.subscriptionId());
             if (s.channel().equals("email")) {
+                String address = new String(
+                        keyring.openForAccount(h, accountId, s.keyId(), SEALED_AS, s.subscriptionId(), s.address()),
+                        StandardCharsets.UTF_8);
                 outbox.enqueue(
                         h,
                         accountId,
@@ -254,6 +307,7 @@ public final class SubprocessorSubscriptions implements PolicyPublished {
                                         + "\nTo stop these messages: " + unsubscribe + "\n",
                                 "subprocessor-change"));
             } else {
+                // addressed by id: the outbox finds the URL and the secret it signs with at delivery
                 var body = new LinkedHashMap<String, Object>(changes.summary(version.version()));
                 body.put("event", "subprocessors.changed");
                 body.put("unsubscribe", unsubscribe);
@@ -261,8 +315,8 @@ public final class SubprocessorSubscriptions implements PolicyPublished {
                         h,
                         accountId,
                         Optional.empty(),
-                        OutboxMessage.webhookToUrl(
-                                address, "subprocessors.changed", json(body), "subprocessor-change"));
+                        OutboxMessage.webhookToSubscriber(
+                                s.subscriptionId(), "subprocessors.changed", json(body), "subprocessor-change"));
             }
         }
     }

@@ -190,12 +190,26 @@ class SubprocessorSubscriptionTest {
                     http.post("/v1/subprocessor-subscriptions", ingest, """
                     {"webhookUrl": "%s"}""".formatted(receiver.url("/subscriber")));
             assertThat(subscribed.status()).as(subscribed.toString()).isEqualTo(202);
+            assertThat(subscribed.body())
+                    .as("the public route never shows a secret")
+                    .doesNotContain("whsec_");
             WebhookDeliveryTest.waitFor(() -> receiver.received().size() == 1, "the confirmation ping");
             var ping = receiver.received().get(0);
             assertThat(ping.header("Lethe-Event")).isEqualTo("subscription.confirm");
+            assertThat(ping.header("Lethe-Signature"))
+                    .as("no secret exists yet")
+                    .isNull();
+            assertThat(ping.body()).doesNotContain("whsec_");
             var confirm = TOKEN.matcher(ping.body());
             assertThat(confirm.find()).isTrue();
-            assertThat(http.get(confirm.group(1), null).status()).isEqualTo(200);
+            var confirmed = http.get(confirm.group(1), null);
+            assertThat(confirmed.status()).isEqualTo(200);
+            // the secret comes with the confirmation, once: the link is used up
+            String secret = confirmed.json().get("secret").asText();
+            assertThat(secret).startsWith("whsec_");
+            var again = http.get(confirm.group(1), null);
+            assertThat(again.status()).isEqualTo(404);
+            assertThat(again.body()).doesNotContain(secret);
 
             // Future Analytics Ltd goes: a removal, told to both
             var removed = http.putYaml(
@@ -212,11 +226,62 @@ class SubprocessorSubscriptionTest {
             assertThat(notices)
                     .anySatisfy(
                             n -> assertThat(n.body()).contains("/v1/subprocessor-subscriptions/unsubscribe?token="));
+            // both signed: the account's endpoint with its secret, the subscriber with the one it
+            // got when confirming (over the timestamp and the body, as docs/webhooks.md says)
             assertThat(notices)
-                    .anySatisfy(n -> assertThat(n.header("Lethe-Signature")).startsWith("v1="));
+                    .allSatisfy(n -> assertThat(n.header("Lethe-Signature")).startsWith("v1="));
+            var toSubscriber = notices.stream()
+                    .filter(n -> n.body().contains("/v1/subprocessor-subscriptions/unsubscribe?token="))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(toSubscriber.header("Lethe-Signature"))
+                    .isEqualTo("v1="
+                            + WebhookDeliveryTest.hmac(
+                                    secret, toSubscriber.header("Lethe-Timestamp") + "." + toSubscriber.body()));
             assertThat(RawStorage.cells(lethe.jdbcUrl()))
-                    .as("the subscriber's URL is sealed")
-                    .noneMatch(c -> c.text().contains("/subscriber"));
+                    .as("the subscriber's URL and secret are sealed")
+                    .noneMatch(c -> c.text().contains("/subscriber") || c.text().contains(secret));
+            assertThat(http.get("/v1/outbox", a.adminKey()).body())
+                    .doesNotContain("/subscriber")
+                    .doesNotContain(secret);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void confirmationsAreLimitedPerAddressAndPerAccountHourWithTheSameAnswer(TestDatabase engine) throws Exception {
+        try (var lethe = new TestLethe(engine)) {
+            var a = lethe.createAccount("Bombed Shop");
+            String ingest = lethe.createKey(a.adminKey(), "ingest").key();
+            // one address asked for again and again: one confirmation
+            for (int i = 0; i < 5; i++) {
+                var r = lethe.http().post("/v1/subprocessor-subscriptions", ingest, """
+                        {"email": "%s"}""".formatted(
+                                i % 2 == 0 ? SUBSCRIBER : SUBSCRIBER.toUpperCase()));
+                assertThat(r.status()).as(r.toString()).isEqualTo(202);
+                assertThat(r.body()).isEqualTo("{\"accepted\":true}");
+            }
+            assertThat(lethe.count("select count(*) from outbox")).isEqualTo(1);
+            // many addresses: the account's hourly cap, then the same 202 and nothing sent
+            int cap = dev.lethe.subscriptions.SubprocessorSubscriptions.CONFIRMATIONS_PER_HOUR;
+            for (int i = 1; i <= cap + 3; i++) {
+                var r = lethe.http().post("/v1/subprocessor-subscriptions", ingest, """
+                        {"email": "bombed%d@example.org"}""".formatted(i));
+                assertThat(r.status()).as(r.toString()).isEqualTo(202);
+                assertThat(r.body()).isEqualTo("{\"accepted\":true}");
+            }
+            assertThat(lethe.count("select count(*) from outbox")).isEqualTo(cap);
+            assertThat(lethe.count("select count(*) from subprocessor_subscriptions"))
+                    .isEqualTo(cap);
+            // an hour on, the next one is taken
+            lethe.clock().advance(Duration.ofMinutes(61));
+            assertThat(lethe.http()
+                            .post("/v1/subprocessor-subscriptions", ingest, """
+                                    {"email": "after.the.hour@example.org"}""")
+                            .status())
+                    .isEqualTo(202);
+            assertThat(lethe.count("select count(*) from outbox")).isEqualTo(cap + 1);
+            assertThat(loggedText()).doesNotContain("bombed").doesNotContain(SUBSCRIBER);
         }
     }
 
