@@ -215,18 +215,26 @@ public final class LegalHolds {
      * order, taken before the person's (docs/locks.md).
      */
     public HoldFilter lockCovering(Handle h, String accountId, String subjectId, Instant at) {
+        return lockCovering(h, accountId, Set.of(subjectId), at);
+    }
+
+    /**
+     * {@link #lockCovering} for many people at once (a bulk deletion's batch): the holds active at
+     * {@code at} that may keep data of any of them, locked together in id order in one statement,
+     * before any of the people are locked. The filter answers for each person as their own would:
+     * a hold on one person covers only that person.
+     */
+    public HoldFilter lockCovering(Handle h, String accountId, java.util.Collection<String> subjectIds, Instant at) {
+        var people = Set.copyOf(subjectIds);
         var candidates = store.list(h, accountId, false).stream()
                 .filter(hold -> hold.activeAt(at))
-                .filter(hold -> hold.scope() != LegalHold.Scope.PROFILE || subjectId.equals(hold.subjectId()))
+                .filter(hold -> hold.scope() != LegalHold.Scope.PROFILE || people.contains(hold.subjectId()))
                 .map(LegalHold::holdId)
-                .sorted()
                 .toList();
-        var locked = new ArrayList<LegalHold>();
         // a hold released while this waited for its row is not one: re-read under the lock
-        for (String holdId : candidates)
-            store.lock(h, accountId, holdId)
-                    .filter(hold -> hold.releasedAt() == null && hold.activeAt(at))
-                    .ifPresent(locked::add);
+        var locked = store.lockAll(h, accountId, candidates).stream()
+                .filter(hold -> hold.releasedAt() == null && hold.activeAt(at))
+                .toList();
         return new HoldFilter(locked, at);
     }
 
