@@ -210,13 +210,7 @@ public final class Erasures {
         return out;
     }
 
-    /** The id of the erasure of this subject, if they were erased. */
-    public Optional<String> erasureOf(Handle h, String accountId, String subjectId) {
-        if (!Ids.isId(subjectId)) return Optional.empty();
-        return store.ofSubject(h, accountId, subjectId).map(ErasureReceipt::erasureId);
-    }
-
-    /** {@link #erasureOf} for many subjects (one query): subject id → the id of their erasure. */
+    /** The erasures of these subjects, those erased (one query): subject id → the id of their erasure. */
     public Map<String, String> erasuresOf(Handle h, String accountId, java.util.Collection<String> subjectIds) {
         var out = new LinkedHashMap<String, String>();
         var valid = subjectIds.stream().filter(Ids::isId).toList();

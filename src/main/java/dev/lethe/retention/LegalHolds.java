@@ -209,20 +209,12 @@ public final class LegalHolds {
     }
 
     /**
-     * The holds active at {@code at} that may keep data of {@code subjectId} (the account's, the
-     * categories', the person's own), each locked in id order until the transaction ends, so none
-     * is released while an erasure keeps data under its key: the account-level step of the lock
-     * order, taken before the person's (docs/locks.md).
-     */
-    public HoldFilter lockCovering(Handle h, String accountId, String subjectId, Instant at) {
-        return lockCovering(h, accountId, Set.of(subjectId), at);
-    }
-
-    /**
-     * {@link #lockCovering} for many people at once (a bulk deletion's batch): the holds active at
-     * {@code at} that may keep data of any of them, locked together in id order in one statement,
-     * before any of the people are locked. The filter answers for each person as their own would:
-     * a hold on one person covers only that person.
+     * The holds active at {@code at} that may keep data of any of {@code subjectIds} (the
+     * account's, the categories', those on one of these people), locked together in id order in
+     * one statement until the transaction ends, so none is released while an erasure keeps data
+     * under its key: the account-level step of the lock order, taken before the people's
+     * (docs/locks.md). One erasure passes its person; a bulk deletion's batch all of its people.
+     * The filter answers for each person as their own would: a hold on one person covers only them.
      */
     public HoldFilter lockCovering(Handle h, String accountId, java.util.Collection<String> subjectIds, Instant at) {
         var people = Set.copyOf(subjectIds);

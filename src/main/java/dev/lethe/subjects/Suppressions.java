@@ -158,21 +158,6 @@ public final class Suppressions {
         return out;
     }
 
-    /** The erasure that put this identifier on the list, while it is there. */
-    public java.util.Optional<String> erasureOf(
-            Handle h, String accountId, IdentifierKind kind, String blindIndex, Instant at) {
-        return h.createQuery("""
-                        select erasure_id from suppressions
-                        where account_id = :account and kind = :kind and blind_index = :index and expires_at > :at
-                        """)
-                .bind("account", accountId)
-                .bind("kind", kind.wireName())
-                .bind("index", blindIndex)
-                .bind("at", utc(at))
-                .mapTo(String.class)
-                .findFirst();
-    }
-
     /** The entries an erasure wrote (still there). */
     public List<Entry> ofErasure(Handle h, String accountId, String erasureId) {
         return h.createQuery("""

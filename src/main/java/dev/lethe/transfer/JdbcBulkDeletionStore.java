@@ -74,15 +74,7 @@ final class JdbcBulkDeletionStore {
                 .execute();
     }
 
-    void erasure(Handle h, String accountId, String jobId, String erasureId) {
-        h.createUpdate("insert into bulk_deletion_erasures (account_id, job_id, erasure_id) values (:a, :j, :e)")
-                .bind("a", accountId)
-                .bind("j", jobId)
-                .bind("e", erasureId)
-                .execute();
-    }
-
-    /** {@link #erasure} for many erasures (one JDBC batch). */
+    /** Records the erasures this job made (one JDBC batch). */
     void erasures(Handle h, String accountId, String jobId, java.util.Collection<String> erasureIds) {
         if (erasureIds.isEmpty()) return;
         var batch = h.prepareBatch(
@@ -104,19 +96,6 @@ final class JdbcBulkDeletionStore {
                 .bindList("e", dev.lethe.storage.Ids.uuids(erasureIds))
                 .mapTo(String.class)
                 .list());
-    }
-
-    boolean made(Handle h, String accountId, String jobId, String erasureId) {
-        return h.createQuery("""
-                        select count(*) from bulk_deletion_erasures
-                        where account_id = :a and job_id = :j and erasure_id = :e
-                        """)
-                        .bind("a", accountId)
-                        .bind("j", jobId)
-                        .bind("e", erasureId)
-                        .mapTo(Long.class)
-                        .one()
-                > 0;
     }
 
     private static String write(Object value) {
