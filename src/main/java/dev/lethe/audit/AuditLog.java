@@ -79,6 +79,28 @@ public final class AuditLog implements AutoCloseable {
         return entry;
     }
 
+    /**
+     * {@link #append} for many events of one account in the caller's transaction (a bulk
+     * deletion's batch): each sealed as alone, all written in one batch, in their order.
+     */
+    public List<AuditEntry> appendAll(Handle h, String accountId, List<AuditEvent> events) {
+        if (events.isEmpty()) return List.of();
+        var key = keys.forWriting(h, accountId);
+        var entries = new java.util.ArrayList<AuditEntry>(events.size());
+        for (var event : events) {
+            if (!event.accountId().equals(accountId)) throw new IllegalArgumentException("one account's events");
+            var unsealed = unsealed(ids.next(), clock.instant().truncatedTo(ChronoUnit.MICROS), event);
+            entries.add(unsealed.sealed(key.seal(unsealed)));
+        }
+        store.insertPendingAll(h, entries);
+        if (h.isInTransaction()) {
+            h.afterCommit(() -> chainer.request(accountId));
+        } else {
+            chainer.request(accountId);
+        }
+        return entries;
+    }
+
     /** Appends one entry in a transaction of its own (for events that change nothing else). */
     public AuditEntry append(AuditEvent event) {
         return jdbi.inTransaction(h -> append(h, event));

@@ -15,6 +15,11 @@ public interface AuditStore {
     /** Writes a sealed, pending entry: an insert, no lock on anything shared by the account's writers. */
     void insertPending(Handle h, AuditEntry entry);
 
+    /** {@link #insertPending} for many entries, in their order (one round trip where the store can). */
+    default void insertPendingAll(Handle h, List<AuditEntry> entries) {
+        for (var e : entries) insertPending(h, e);
+    }
+
     /** Locks and returns the head of the chain, so no other chainer can interleave. */
     ChainHead lockHead(Handle h, String accountId);
 

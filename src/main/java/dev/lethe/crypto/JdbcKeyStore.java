@@ -11,6 +11,7 @@ import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -231,6 +232,29 @@ public final class JdbcKeyStore implements KeyStore {
         return h.createUpdate("delete from subject_keys where account_id = :account and subject_id = :subject")
                 .bind("account", accountId)
                 .bind("subject", subjectId)
+                .execute();
+    }
+
+    @Override
+    public Map<String, List<String>> keyIdsOf(Handle h, String accountId, Collection<String> subjectIds) {
+        var out = new java.util.HashMap<String, List<String>>();
+        if (subjectIds.isEmpty()) return out;
+        h.createQuery("select subject_id, key_id from subject_keys"
+                        + " where account_id = :account and subject_id in (<subjects>)")
+                .bind("account", accountId)
+                .bindList("subjects", Ids.uuids(subjectIds))
+                .map((rs, ctx) -> out.computeIfAbsent(rs.getString(1), k -> new java.util.ArrayList<>())
+                        .add(rs.getString(2)))
+                .list();
+        return out;
+    }
+
+    @Override
+    public int deleteKeysOf(Handle h, String accountId, Collection<String> subjectIds) {
+        if (subjectIds.isEmpty()) return 0;
+        return h.createUpdate("delete from subject_keys where account_id = :account and subject_id in (<subjects>)")
+                .bind("account", accountId)
+                .bindList("subjects", Ids.uuids(subjectIds))
                 .execute();
     }
 

@@ -3,6 +3,7 @@ package dev.lethe.crypto;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -76,6 +77,12 @@ public interface KeyStore {
 
     /** Destroys every key the subject owns; how many. */
     int deleteKeysOf(Handle h, String accountId, String subjectId);
+
+    /** The ids of the keys these subjects own: subject → key ids (one statement). */
+    Map<String, List<String>> keyIdsOf(Handle h, String accountId, Collection<String> subjectIds);
+
+    /** Deletes every key these subjects own (one statement); how many. */
+    int deleteKeysOf(Handle h, String accountId, Collection<String> subjectIds);
 
     /** A page of the subject keys one epoch wraps, in key order, after {@code afterKeyId}. */
     List<StoredKey> subjectKeysInEpoch(Handle h, String accountId, int epoch, String afterKeyId, int limit);

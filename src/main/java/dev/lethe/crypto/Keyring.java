@@ -242,6 +242,26 @@ public final class Keyring {
     }
 
     /**
+     * {@link #shred(Handle, String, String)} for many subjects with nothing kept (a bulk deletion's
+     * batch): every key they own destroyed in one statement. Returns those that had a key.
+     */
+    public Set<String> shredAll(Handle h, String accountId, Collection<String> subjectIds) {
+        if (subjectIds.isEmpty()) return Set.of();
+        var owned = store.keyIdsOf(h, accountId, subjectIds);
+        Runnable evict = () -> {
+            for (String subjectId : subjectIds) sealingKeyIds.invalidate(new SubjectRef(accountId, subjectId));
+            owned.values().forEach(keys -> keys.forEach(k -> subjectKeys.invalidate(new KeyRef(accountId, k))));
+        };
+        evict.run();
+        store.deleteKeysOf(h, accountId, subjectIds);
+        evict.run();
+        // A read on this instance between the delete and the commit still saw the key and may
+        // have cached it again.
+        h.afterCommit(evict);
+        return owned.keySet();
+    }
+
+    /**
      * Keeps categories of a subject past the destruction of its keys, which must follow in the
      * same transaction: each category in {@code holdByCategory} (category → hold id) has its key,
      * of every key the subject owns, wrapped under that hold's key. A category may be kept by

@@ -94,6 +94,53 @@ final class ErasureStore {
                 .execute();
     }
 
+    /** {@link #insert} for many receipts (a bulk deletion's batch), in one JDBC batch. */
+    void insertAll(Handle h, String accountId, List<ErasureReceipt> receipts, String erasedBy) {
+        if (receipts.isEmpty()) return;
+        var batch = h.prepareBatch("""
+                insert into erasures (account_id, erasure_id, subject_id, request_id, erased_at, erased_by,
+                                      state, purged_at, receipt)
+                values (:account, :id, :subject, :request, :at, :by, :state, :purged, :receipt)
+                """);
+        for (var r : receipts)
+            batch.bind("account", accountId)
+                    .bind("id", r.erasureId())
+                    .bind("subject", r.profileId())
+                    .bind("request", r.requestId())
+                    .bind("at", utc(r.erasedAt()))
+                    .bind("by", erasedBy)
+                    .bind("state", r.state())
+                    .bind("purged", r.purgedAt() == null ? null : utc(r.purgedAt()))
+                    .bind("receipt", body(r))
+                    .add();
+        batch.execute();
+    }
+
+    /** {@link #ofSubject} for many subjects (one query): subject → their erasure. */
+    Map<String, ErasureReceipt> ofSubjects(Handle h, String accountId, java.util.Collection<String> subjectIds) {
+        var out = new HashMap<String, ErasureReceipt>();
+        if (subjectIds.isEmpty()) return out;
+        h.createQuery("select * from erasures where account_id = :account and subject_id in (<subjects>)")
+                .bind("account", accountId)
+                .bindList("subjects", dev.lethe.storage.Ids.uuids(subjectIds))
+                .map(ErasureStore::receipt)
+                .forEach(r -> out.put(r.profileId(), r));
+        return out;
+    }
+
+    /** {@link #markPurged} for many erasures (one statement). */
+    void markPurgedAll(Handle h, String accountId, java.util.Collection<String> erasureIds, Instant at) {
+        if (erasureIds.isEmpty()) return;
+        h.createUpdate("""
+                        update erasures set state = 'purged', purged_at = :at
+                        where account_id = :account and erasure_id in (<ids>) and state = 'shredded'
+                        """)
+                .bind("account", accountId)
+                .bindList("ids", dev.lethe.storage.Ids.uuids(erasureIds))
+                .bind("at", utc(at))
+                .execute();
+    }
+
     /** Erasures of every account whose purge has not finished, oldest id first. */
     List<Pending> pending(Handle h, int limit) {
         return h.createQuery("select account_id, erasure_id, subject_id from erasures where state = 'shredded'"

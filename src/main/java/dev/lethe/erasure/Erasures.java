@@ -73,10 +73,13 @@ public final class Erasures {
     private final Clock clock;
     private final List<ShredHook> shredHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    /** What another feature does in an erasure's transaction, under the person's lock. */
+    /**
+     * What another feature does in an erasure's transaction, under the people's locks: once for
+     * the people of one erasure or of a bulk deletion's batch.
+     */
     @FunctionalInterface
     public interface ShredHook {
-        void shredding(Handle h, String accountId, String subjectId);
+        void shredding(Handle h, String accountId, java.util.Collection<String> subjectIds);
     }
 
     /** Adds work done in every erasure's transaction (an export holding the person is withdrawn). */
@@ -169,18 +172,21 @@ public final class Erasures {
         String accountId = caller.accountId();
         var policy = policyOnce(accountId); // read once for the batch, not once a person
         Instant now = clock.instant();
-        // each person locked as alone, in id order; then counted and written together
+        // the lock order for the whole batch at once: the holds that may keep any of them in id
+        // order, then all of them in id order; then counted and written together
+        var sorted = new java.util.TreeSet<String>(profileIds);
+        for (String profileId : sorted) if (!Ids.isId(profileId)) throw new NotFoundException("No such profile.");
         var ready = new LinkedHashMap<String, Lock>();
-        for (String profileId : new java.util.TreeSet<>(profileIds)) {
-            if (!Ids.isId(profileId)) throw new NotFoundException("No such profile.");
-            var lock = lock(h, accountId, profileId, now);
-            if (lock.earlier() != null) out.put(profileId, Optional.empty());
+        for (var e : lockAll(h, accountId, sorted, now).entrySet()) {
+            var lock = e.getValue();
+            if (lock.earlier() != null) out.put(e.getKey(), Optional.empty());
             else if (lock.subjectType() == null) throw new NotFoundException("No such profile.");
-            else ready.put(profileId, lock);
+            else ready.put(e.getKey(), lock);
         }
         if (ready.isEmpty()) return out;
         var censuses = store.censuses(h, accountId, ready.keySet());
         var identifiers = store.identifiersOf(h, accountId, ready.keySet());
+        var writes = new Writes(accountId, caller.actor());
         for (var e : ready.entrySet()) {
             var erased = shredLocked(
                     h,
@@ -194,18 +200,22 @@ public final class Erasures {
                     e.getValue(),
                     censuses.get(e.getKey()),
                     identifiers.getOrDefault(e.getKey(), List.of()),
-                    now);
+                    now,
+                    writes);
             fresh.add(erased);
             out.put(e.getKey(), Optional.of(erased.receipt()));
         }
+        writes.flush(h);
         if (!fresh.isEmpty()) h.afterCommit(() -> finishAll(caller.accountId(), fresh));
         return out;
     }
 
-    /** The id of the erasure of this subject, if they were erased. */
-    public Optional<String> erasureOf(Handle h, String accountId, String subjectId) {
-        if (!Ids.isId(subjectId)) return Optional.empty();
-        return store.ofSubject(h, accountId, subjectId).map(ErasureReceipt::erasureId);
+    /** The erasures of these subjects, those erased (one query): subject id → the id of their erasure. */
+    public Map<String, String> erasuresOf(Handle h, String accountId, java.util.Collection<String> subjectIds) {
+        var out = new LinkedHashMap<String, String>();
+        var valid = subjectIds.stream().filter(Ids::isId).toList();
+        store.ofSubjects(h, accountId, valid).forEach((subject, r) -> out.put(subject, r.erasureId()));
+        return out;
     }
 
     /** A receipt by its erasure id (read). */
@@ -311,7 +321,8 @@ public final class Erasures {
         var entries = subjects.store().identifiersOf(h, accountId, subjectId).stream()
                 .map(i -> new Suppressions.Entry(i.kind(), i.blindIndex()))
                 .toList();
-        return Optional.of(shredLocked(
+        var writes = new Writes(accountId, actor);
+        var shredded = shredLocked(
                 h,
                 actor,
                 accountId,
@@ -323,7 +334,10 @@ public final class Erasures {
                 lock,
                 census,
                 entries,
-                now));
+                now,
+                writes);
+        writes.flush(h);
+        return Optional.of(shredded);
     }
 
     /**
@@ -333,12 +347,81 @@ public final class Erasures {
     private record Lock(HoldFilter holdFilter, String subjectType, Shredded earlier) {}
 
     private Lock lock(Handle h, String accountId, String subjectId, Instant now) {
-        var holdFilter = holds.lockCovering(h, accountId, subjectId, now);
-        var locked = subjects.lockNamed(h, accountId, List.of(subjectId));
-        var earlier = store.ofSubject(h, accountId, subjectId);
-        if (earlier.isPresent()) return new Lock(holdFilter, null, new Shredded(earlier.get(), false, List.of()));
-        var subject = locked.get(subjectId);
-        return new Lock(holdFilter, subject == null ? null : subject.subjectType(), null);
+        return lockAll(h, accountId, new java.util.TreeSet<>(List.of(subjectId)), now)
+                .get(subjectId);
+    }
+
+    /**
+     * {@link #lock} for many people (a bulk deletion's batch), in three statements whatever their
+     * number: the holds that may keep data of any of them, locked together in id order; then the
+     * people, locked together in id order (docs/locks.md); then their earlier erasures, read
+     * under their locks. Subject id → their lock, in id order.
+     */
+    private Map<String, Lock> lockAll(Handle h, String accountId, java.util.SortedSet<String> subjectIds, Instant now) {
+        var holdFilter = holds.lockCovering(h, accountId, subjectIds, now);
+        var locked = subjects.lockNamed(h, accountId, subjectIds);
+        var earlier = store.ofSubjects(h, accountId, subjectIds);
+        var out = new LinkedHashMap<String, Lock>();
+        for (String subjectId : subjectIds) {
+            var before = earlier.get(subjectId);
+            var subject = locked.get(subjectId);
+            out.put(
+                    subjectId,
+                    before != null
+                            ? new Lock(holdFilter, null, new Shredded(before, false, List.of()))
+                            : new Lock(holdFilter, subject == null ? null : subject.subjectType(), null));
+        }
+        return out;
+    }
+
+    /**
+     * The writes of one or many erasures in one transaction, made together by {@link #flush} in
+     * the order one erasure makes them (other features' hooks, keys, records, rule holds,
+     * suppression entries, webhooks, audit last): a batch of people costs a fixed number of
+     * statements, and one person the same statements as a batch of one.
+     */
+    private final class Writes {
+        private final String accountId;
+        private final Actor actor;
+        private final List<String> subjectIds = new ArrayList<>();
+        private final Map<String, Map<String, String>> ruleKeep = new LinkedHashMap<>();
+        private final Map<String, Map<String, String>> holdKeep = new LinkedHashMap<>();
+        private final List<ErasureReceipt> receipts = new ArrayList<>();
+        private final List<Runnable> ruleHolds = new ArrayList<>();
+        private final Map<Instant, Map<String, List<Suppressions.Entry>>> suppress = new LinkedHashMap<>();
+        private final List<Map<String, Object>> webhooks = new ArrayList<>();
+        private final List<AuditEvent> audits = new ArrayList<>();
+
+        Writes(String accountId, Actor actor) {
+            this.accountId = accountId;
+            this.actor = actor;
+        }
+
+        void flush(Handle h) {
+            if (subjectIds.isEmpty()) return;
+            // what other features hold of the people outside these tables (an export's file) goes
+            // in this transaction too, under their locks
+            for (var hook : shredHooks) hook.shredding(h, accountId, List.copyOf(subjectIds));
+            // keys: a person with categories kept as alone (wrapped under the holds' keys first),
+            // the rest together
+            var plain = new ArrayList<String>();
+            for (String subjectId : subjectIds) {
+                var rules = ruleKeep.getOrDefault(subjectId, Map.of());
+                var keep = holdKeep.getOrDefault(subjectId, Map.of());
+                if (rules.isEmpty() && keep.isEmpty()) {
+                    plain.add(subjectId);
+                    continue;
+                }
+                keyring.keep(h, accountId, subjectId, rules);
+                keyring.shred(h, accountId, subjectId, keep);
+            }
+            keyring.shredAll(h, accountId, plain);
+            store.insertAll(h, accountId, receipts, actor.id());
+            ruleHolds.forEach(Runnable::run);
+            suppress.forEach((until, byErasure) -> suppressions.addAll(h, accountId, byErasure, until));
+            Erasures.this.webhooks.notifyAll(h, accountId, "erasure.completed", webhooks);
+            audit.appendAll(h, accountId, audits);
+        }
     }
 
     /** The rest of {@link #shredOne}, the person locked and counted. */
@@ -354,7 +437,8 @@ public final class Erasures {
             Lock lock,
             ErasureStore.Census census,
             List<Suppressions.Entry> entries,
-            Instant now) {
+            Instant now,
+            Writes writes) {
         var holdFilter = lock.holdFilter();
         var holdByCategory = new LinkedHashMap<String, LegalHold>();
         var held = new ArrayList<ErasureReceipt.HeldCategory>();
@@ -417,11 +501,6 @@ public final class Erasures {
         }
         var keep = new LinkedHashMap<String, String>();
         holdByCategory.forEach((category, hold) -> keep.put(category, hold.holdId()));
-        // what other features hold of the person outside these tables (an export's file) goes
-        // in this transaction too, under the person's lock
-        for (var hook : shredHooks) hook.shredding(h, accountId, subjectId);
-        keyring.keep(h, accountId, subjectId, ruleHoldByCategory);
-        keyring.shred(h, accountId, subjectId, keep);
         var receipt = new ErasureReceipt(
                 erasureId,
                 subjectId,
@@ -433,9 +512,17 @@ public final class Erasures {
                 held,
                 kept,
                 ErasureReceipt.STATISTICS_KEPT);
-        store.insert(h, accountId, receipt, actor.id());
-        for (var k : kept) RuleHolds.insert(h, accountId, k.holdId(), erasureId, k.category(), k.rule(), keptFrom);
-        suppressions.add(h, accountId, erasureId, entries, suppressedUntil(now));
+        // written by writes.flush, with the rest of the batch's, in this order
+        writes.subjectIds.add(subjectId);
+        if (!ruleHoldByCategory.isEmpty()) writes.ruleKeep.put(subjectId, ruleHoldByCategory);
+        if (!keep.isEmpty()) writes.holdKeep.put(subjectId, keep);
+        writes.receipts.add(receipt);
+        for (var k : kept)
+            writes.ruleHolds.add(
+                    () -> RuleHolds.insert(h, accountId, k.holdId(), erasureId, k.category(), k.rule(), keptFrom));
+        writes.suppress
+                .computeIfAbsent(suppressedUntil(now), u -> new LinkedHashMap<>())
+                .put(erasureId, entries);
         var targets = new ArrayList<String>(List.of("profile:" + subjectId, "erasure:" + erasureId));
         if (requestId != null) targets.add("request:" + requestId);
         var detail = new LinkedHashMap<String, Object>();
@@ -444,22 +531,18 @@ public final class Erasures {
         detail.put("keptCategories", kept.size());
         detail.put("suppressed", entries.size());
         // ids and counts only: the person is gone, and no endpoint gets anything that was theirs
-        webhooks.notify(
-                h,
-                accountId,
-                "erasure.completed",
-                Map.of(
-                        "erasure",
-                        erasureId,
-                        "profile",
-                        subjectId,
-                        "request",
-                        requestId == null ? "" : requestId,
-                        "tables",
-                        tables.size(),
-                        "heldCategories",
-                        held.size()));
-        audit.append(h, AuditEvent.ok(accountId, actor, "erasure.erase", targets, detail));
+        writes.webhooks.add(Map.of(
+                "erasure",
+                erasureId,
+                "profile",
+                subjectId,
+                "request",
+                requestId == null ? "" : requestId,
+                "tables",
+                tables.size(),
+                "heldCategories",
+                held.size()));
+        writes.audits.add(AuditEvent.ok(accountId, actor, "erasure.erase", targets, detail));
         return new Shredded(receipt, true, entries);
     }
 

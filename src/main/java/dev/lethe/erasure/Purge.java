@@ -99,18 +99,23 @@ public final class Purge {
                     h,
                     accountId,
                     people.stream().filter(p -> locked.get(p) != null).toList());
-            var now = clock.instant();
-            for (var r : plain.values()) {
-                store.markPurged(h, accountId, r.erasureId(), now);
-                audit.append(
-                        h,
-                        AuditEvent.ok(
-                                accountId,
-                                Actor.SYSTEM,
-                                "erasure.purge",
-                                List.of("profile:" + r.profileId(), "erasure:" + r.erasureId()),
-                                Map.of()));
-            }
+            // one statement for the records and one batch for the audit entries, one entry each
+            store.markPurgedAll(
+                    h,
+                    accountId,
+                    plain.values().stream().map(ErasureReceipt::erasureId).toList(),
+                    clock.instant());
+            audit.appendAll(
+                    h,
+                    accountId,
+                    plain.values().stream()
+                            .map(r -> AuditEvent.ok(
+                                    accountId,
+                                    Actor.SYSTEM,
+                                    "erasure.purge",
+                                    List.of("profile:" + r.profileId(), "erasure:" + r.erasureId()),
+                                    Map.of()))
+                            .toList());
         });
     }
 

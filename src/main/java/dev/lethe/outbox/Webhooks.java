@@ -226,8 +226,39 @@ public final class Webhooks {
         return write(h, accountId, event, data, personal, () -> policy);
     }
 
+    /**
+     * {@link #notify(Handle, String, String, Map)} for many events of one kind (a bulk deletion's
+     * batch of erasures): the account's endpoints read once for all of them, each event written as
+     * alone. Returns how many messages were written.
+     */
+    public int notifyAll(Handle h, String accountId, String event, List<Map<String, Object>> data) {
+        if (data.isEmpty()) return 0;
+        var endpoints = store.list(h, accountId);
+        if (endpoints.isEmpty()) return 0;
+        var policy = new java.util.concurrent.atomic.AtomicReference<Optional<Policy>>();
+        java.util.function.Supplier<Optional<Policy>> once = () -> {
+            if (policy.get() == null)
+                policy.set(policies.inForceOn(h, accountId).map(PolicyVersion::policy));
+            return policy.get();
+        };
+        int written = 0;
+        for (var d : data) written += write(h, endpoints, accountId, event, d, Map.of(), once);
+        return written;
+    }
+
     private int write(
             Handle h,
+            String accountId,
+            String event,
+            Map<String, Object> data,
+            Map<String, Object> personal,
+            java.util.function.Supplier<Optional<Policy>> policyInForce) {
+        return write(h, store.list(h, accountId), accountId, event, data, personal, policyInForce);
+    }
+
+    private int write(
+            Handle h,
+            List<JdbcWebhookStore.Row> endpoints,
             String accountId,
             String event,
             Map<String, Object> data,
@@ -237,7 +268,7 @@ public final class Webhooks {
         Instant now = clock.instant();
         int written = 0;
         Optional<Policy> policy = null;
-        for (var row : store.list(h, accountId)) {
+        for (var row : endpoints) {
             if (!row.events().contains(event)) continue;
             if (row.processor() != null) {
                 if (policy == null) policy = policyInForce.get();

@@ -53,6 +53,18 @@ public final class JdbcLegalHoldStore implements LegalHoldStore {
     }
 
     @Override
+    public List<LegalHold> lockAll(Handle h, String accountId, java.util.Collection<String> holdIds) {
+        if (holdIds.isEmpty()) return List.of();
+        // rows are locked as the sorted result is read: in id order, as one lock at a time would
+        return h.createQuery("select * from legal_holds where account_id = :account and hold_id in (<ids>)"
+                        + " order by hold_id for update")
+                .bind("account", accountId)
+                .bindList("ids", dev.lethe.storage.Ids.uuids(new java.util.TreeSet<>(holdIds)))
+                .map(JdbcLegalHoldStore::hold)
+                .list();
+    }
+
+    @Override
     public void release(Handle h, String accountId, String holdId, Instant at, String by) {
         h.createUpdate("""
                         update legal_holds set released_at = :at, released_by = :by

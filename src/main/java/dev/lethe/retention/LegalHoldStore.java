@@ -16,5 +16,8 @@ public interface LegalHoldStore {
     /** One hold, locked until the transaction ends. */
     Optional<LegalHold> lock(Handle h, String accountId, String holdId);
 
+    /** Holds by id, locked in id order until the transaction ends (one statement). */
+    List<LegalHold> lockAll(Handle h, String accountId, java.util.Collection<String> holdIds);
+
     void release(Handle h, String accountId, String holdId, Instant at, String by);
 }

@@ -209,24 +209,24 @@ public final class LegalHolds {
     }
 
     /**
-     * The holds active at {@code at} that may keep data of {@code subjectId} (the account's, the
-     * categories', the person's own), each locked in id order until the transaction ends, so none
-     * is released while an erasure keeps data under its key: the account-level step of the lock
-     * order, taken before the person's (docs/locks.md).
+     * The holds active at {@code at} that may keep data of any of {@code subjectIds} (the
+     * account's, the categories', those on one of these people), locked together in id order in
+     * one statement until the transaction ends, so none is released while an erasure keeps data
+     * under its key: the account-level step of the lock order, taken before the people's
+     * (docs/locks.md). One erasure passes its person; a bulk deletion's batch all of its people.
+     * The filter answers for each person as their own would: a hold on one person covers only them.
      */
-    public HoldFilter lockCovering(Handle h, String accountId, String subjectId, Instant at) {
+    public HoldFilter lockCovering(Handle h, String accountId, java.util.Collection<String> subjectIds, Instant at) {
+        var people = Set.copyOf(subjectIds);
         var candidates = store.list(h, accountId, false).stream()
                 .filter(hold -> hold.activeAt(at))
-                .filter(hold -> hold.scope() != LegalHold.Scope.PROFILE || subjectId.equals(hold.subjectId()))
+                .filter(hold -> hold.scope() != LegalHold.Scope.PROFILE || people.contains(hold.subjectId()))
                 .map(LegalHold::holdId)
-                .sorted()
                 .toList();
-        var locked = new ArrayList<LegalHold>();
         // a hold released while this waited for its row is not one: re-read under the lock
-        for (String holdId : candidates)
-            store.lock(h, accountId, holdId)
-                    .filter(hold -> hold.releasedAt() == null && hold.activeAt(at))
-                    .ifPresent(locked::add);
+        var locked = store.lockAll(h, accountId, candidates).stream()
+                .filter(hold -> hold.releasedAt() == null && hold.activeAt(at))
+                .toList();
         return new HoldFilter(locked, at);
     }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jdbi.v3.core.Handle;
@@ -109,6 +110,17 @@ public final class JdbcSubjectStore implements SubjectStore {
                 .bind("subject", subjectId)
                 .map(JdbcSubjectStore::subject)
                 .findOne();
+    }
+
+    @Override
+    public Set<String> existing(Handle h, String accountId, Collection<String> subjectIds) {
+        if (subjectIds.isEmpty()) return Set.of();
+        return new java.util.HashSet<>(h.createQuery(
+                        "select subject_id from subjects where account_id = :account and subject_id in (<subjects>)")
+                .bind("account", accountId)
+                .bindList("subjects", Ids.uuids(subjectIds))
+                .mapTo(String.class)
+                .list());
     }
 
     @Override

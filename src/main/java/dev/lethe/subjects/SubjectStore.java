@@ -17,6 +17,9 @@ public interface SubjectStore {
 
     Optional<Subject> find(Handle h, String accountId, String subjectId);
 
+    /** Those of these subject ids that exist (one query, no lock). */
+    java.util.Set<String> existing(Handle h, String accountId, Collection<String> subjectIds);
+
     /**
      * Locks the rows of these subjects until the transaction ends, in id order (so two writers
      * locking overlapping sets cannot deadlock), and returns those that still exist: a subject

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
@@ -66,6 +67,66 @@ public final class Suppressions {
         insert.execute();
     }
 
+    /**
+     * {@link #add} for many erasures at once (a bulk deletion's batch): erasure id → its entries,
+     * in the order they would be added one by one (an entry named twice goes to the later erasure).
+     * One delete per kind and one batched insert, whatever the number of people.
+     */
+    public void addAll(
+            Handle h, String accountId, Map<String, ? extends Collection<Entry>> byErasure, Instant expiresAt) {
+        var owner = new java.util.LinkedHashMap<Entry, String>();
+        byErasure.forEach((erasureId, entries) -> entries.forEach(e -> {
+            owner.remove(e);
+            owner.put(e, erasureId);
+        }));
+        if (owner.isEmpty()) return;
+        var byKind = new java.util.EnumMap<IdentifierKind, List<String>>(IdentifierKind.class);
+        owner.keySet()
+                .forEach(e -> byKind.computeIfAbsent(e.kind(), k -> new java.util.ArrayList<>())
+                        .add(e.blindIndex()));
+        byKind.forEach((kind, indexes) -> h.createUpdate("""
+                        delete from suppressions
+                        where account_id = :account and kind = :kind and blind_index in (<indexes>)
+                        """)
+                .bind("account", accountId)
+                .bind("kind", kind.wireName())
+                .bindList("indexes", indexes)
+                .execute());
+        var insert = h.prepareBatch("""
+                insert into suppressions (account_id, kind, blind_index, erasure_id, expires_at)
+                values (:account, :kind, :index, :erasure, :expires)
+                """);
+        owner.forEach((e, erasureId) -> insert.bind("account", accountId)
+                .bind("kind", e.kind().wireName())
+                .bind("index", e.blindIndex())
+                .bind("erasure", erasureId)
+                .bind("expires", utc(expiresAt))
+                .add());
+        insert.execute();
+    }
+
+    /**
+     * The erasure that put each of these identifiers (of one kind) on the list, while it is there:
+     * blind index → erasure id (one query).
+     */
+    public Map<String, String> erasuresOf(
+            Handle h, String accountId, IdentifierKind kind, Collection<String> blindIndexes, Instant at) {
+        var out = new java.util.HashMap<String, String>();
+        if (blindIndexes.isEmpty()) return out;
+        h.createQuery("""
+                        select blind_index, erasure_id from suppressions
+                        where account_id = :account and kind = :kind and blind_index in (<indexes>)
+                          and expires_at > :at
+                        """)
+                .bind("account", accountId)
+                .bind("kind", kind.wireName())
+                .bindList("indexes", List.copyOf(new java.util.LinkedHashSet<>(blindIndexes)))
+                .bind("at", utc(at))
+                .map((rs, ctx) -> out.put(rs.getString(1), rs.getString(2)))
+                .list();
+        return out;
+    }
+
     /** Those of these blind indexes (of one kind) that are suppressed at {@code at}. */
     public Set<String> suppressed(
             Handle h, String accountId, IdentifierKind kind, Collection<String> blindIndexes, Instant at) {
@@ -95,21 +156,6 @@ public final class Suppressions {
         byKind.forEach((kind, indexes) ->
                 suppressed(h, accountId, kind, indexes, at).forEach(index -> out.add(new Entry(kind, index))));
         return out;
-    }
-
-    /** The erasure that put this identifier on the list, while it is there. */
-    public java.util.Optional<String> erasureOf(
-            Handle h, String accountId, IdentifierKind kind, String blindIndex, Instant at) {
-        return h.createQuery("""
-                        select erasure_id from suppressions
-                        where account_id = :account and kind = :kind and blind_index = :index and expires_at > :at
-                        """)
-                .bind("account", accountId)
-                .bind("kind", kind.wireName())
-                .bind("index", blindIndex)
-                .bind("at", utc(at))
-                .mapTo(String.class)
-                .findFirst();
     }
 
     /** The entries an erasure wrote (still there). */

@@ -23,7 +23,6 @@ import dev.lethe.jobs.JobState;
 import dev.lethe.storage.Ids;
 import dev.lethe.storage.Transactions;
 import dev.lethe.subjects.IdentifierKind;
-import dev.lethe.subjects.Subject;
 import dev.lethe.subjects.SubjectDirectory;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -288,10 +287,14 @@ public final class BulkDeletions {
 
     private record Error(long row, String column, String reason) {}
 
+    /** A row that names someone: by profile id ({@code kind} null) or by an identifier's blind index. */
+    private record Named(IdentifierFile.Row row, IdentifierKind kind, String key) {}
+
     /**
      * One batch in one transaction: the identifiers resolved as an erasure request resolves its
      * subject, the people found erased in id order (the lock order), the counts and the checkpoint
-     * written with them.
+     * written with them. Each look-up is one query for the whole batch (per identifier kind), so a
+     * batch costs a fixed number of round trips whatever its size.
      */
     private void step(Handle h, JobRun run, Caller caller, List<IdentifierFile.Row> batch, long doneNow) {
         String accountId = run.accountId();
@@ -300,10 +303,10 @@ public final class BulkDeletions {
         var c = store.find(h, accountId, jobId).orElseThrow();
         long erased = c.erased(), notFound = c.notFound(), already = c.alreadyErased(), duplicates = c.duplicates();
         var errors = new ArrayList<Error>();
-        var found = new TreeMap<String, Integer>(); // subject → how many rows name them
+        var named = new ArrayList<Named>();
+        var byKind = new LinkedHashMap<IdentifierKind, Set<String>>();
+        var profileIds = new java.util.LinkedHashSet<String>();
         for (var row : batch) {
-            Optional<String> subject;
-            Optional<String> erasure;
             if (row.kind().equals("profileId")) {
                 var id = Ids.parse(row.value().value().strip());
                 if (id.isEmpty()) {
@@ -311,8 +314,8 @@ public final class BulkDeletions {
                     notFound++;
                     continue;
                 }
-                subject = subjects.store().find(h, accountId, id.get()).map(Subject::subjectId);
-                erasure = subject.isPresent() ? Optional.empty() : erasures.erasureOf(h, accountId, id.get());
+                named.add(new Named(row, null, id.get()));
+                profileIds.add(id.get());
             } else {
                 var kind = IdentifierKind.ofWireName(row.kind()).orElseThrow();
                 var normal = kind.normalise(row.value().value());
@@ -322,41 +325,69 @@ public final class BulkDeletions {
                     continue;
                 }
                 String index = subjects.blindIndex(accountId, kind, normal.get());
-                subject = subjects.find(h, accountId, kind, index);
-                erasure = subject.isPresent()
-                        ? Optional.empty()
-                        : subjects.suppressions().erasureOf(h, accountId, kind, index, now);
+                named.add(new Named(row, kind, index));
+                byKind.computeIfAbsent(kind, k -> new java.util.LinkedHashSet<>())
+                        .add(index);
+            }
+        }
+        // who the rows name: the people that exist, else the erasure that took them
+        var existing = subjects.store().existing(h, accountId, profileIds);
+        var ownerByKind = new LinkedHashMap<IdentifierKind, Map<String, String>>();
+        byKind.forEach(
+                (kind, indexes) -> ownerByKind.put(kind, subjects.store().subjectsOf(h, accountId, kind, indexes)));
+        var gone = profileIds.stream().filter(p -> !existing.contains(p)).toList();
+        var erasureOfProfile = erasures.erasuresOf(h, accountId, gone);
+        var erasureOfIndex = new LinkedHashMap<IdentifierKind, Map<String, String>>();
+        byKind.forEach((kind, indexes) -> {
+            var owners = ownerByKind.get(kind);
+            var unowned = indexes.stream().filter(i -> !owners.containsKey(i)).toList();
+            erasureOfIndex.put(kind, subjects.suppressions().erasuresOf(h, accountId, kind, unowned, now));
+        });
+        var found = new TreeMap<String, Integer>(); // subject → how many rows name them
+        var erasedBefore = new ArrayList<String>(); // erasure of each row naming someone erased, in row order
+        for (var n : named) {
+            Optional<String> subject;
+            Optional<String> erasure;
+            if (n.kind() == null) {
+                subject = existing.contains(n.key()) ? Optional.of(n.key()) : Optional.empty();
+                erasure = Optional.ofNullable(erasureOfProfile.get(n.key()));
+            } else {
+                subject = Optional.ofNullable(ownerByKind.get(n.kind()).get(n.key()));
+                erasure = Optional.ofNullable(erasureOfIndex.get(n.kind()).get(n.key()));
             }
             if (subject.isPresent()) {
                 found.merge(subject.get(), 1, Integer::sum);
             } else if (erasure.isPresent()) {
-                if (store.made(h, accountId, jobId, erasure.get())) duplicates++;
-                else already++;
+                erasedBefore.add(erasure.get());
             } else {
-                errors.add(new Error(row.number(), row.kind(), "no such person"));
+                errors.add(new Error(n.row().number(), n.row().kind(), "no such person"));
                 notFound++;
             }
         }
         var toErase = new ArrayList<String>();
+        var earlier = erasures.erasuresOf(h, accountId, found.keySet());
         for (var e : found.entrySet()) {
-            String subjectId = e.getKey();
             duplicates += e.getValue() - 1;
-            var earlier = erasures.erasureOf(h, accountId, subjectId);
-            if (earlier.isPresent()) {
-                if (store.made(h, accountId, jobId, earlier.get())) duplicates++;
-                else already++;
-                continue;
-            }
-            toErase.add(subjectId);
+            String erasure = earlier.get(e.getKey());
+            if (erasure != null) erasedBefore.add(erasure);
+            else toErase.add(e.getKey());
+        }
+        // erased by an earlier batch of this job: a duplicate; by anything else: already erased
+        var made = store.made(h, accountId, jobId, erasedBefore);
+        for (String erasure : erasedBefore) {
+            if (made.contains(erasure)) duplicates++;
+            else already++;
         }
         Map<String, Optional<ErasureReceipt>> receipts;
         try {
-            // the batch's people erased together: one journal flush and one purge for all of them
+            // the batch's people erased together: their holds and locks taken at once, one journal
+            // flush and one purge for all of them
             receipts = erasures.eraseAllIfNotErased(h, caller, toErase);
-        } catch (NotFoundException gone) {
+        } catch (NotFoundException notThere) {
             // merged away since it was looked up: the batch starts over and finds the survivor
             throw new Transactions.Retry("a person of the batch was merged meanwhile");
         }
+        var madeNow = new ArrayList<String>();
         for (var receipt : receipts.values()) {
             if (receipt.isEmpty()) {
                 already++;
@@ -364,15 +395,17 @@ public final class BulkDeletions {
             }
             erased++;
             add(c, receipt.get());
-            store.erasure(h, accountId, jobId, receipt.get().erasureId());
+            madeNow.add(receipt.get().erasureId());
         }
+        store.erasures(h, accountId, jobId, madeNow);
         store.update(
                 h,
                 accountId,
                 jobId,
                 new JdbcBulkDeletionStore.Counts(
                         erased, notFound, already, duplicates, c.tables(), c.held(), c.kept()));
-        // last, so that a batch started over never records its errors twice
+        // last, so that a batch started over never records its errors twice; in row order
+        errors.sort(java.util.Comparator.comparingLong(Error::row));
         for (var e : errors) run.error(h, e.row(), e.column(), e.reason());
         run.checkpoint(h, doneNow, String.valueOf(doneNow));
     }

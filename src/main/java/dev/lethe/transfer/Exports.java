@@ -848,13 +848,16 @@ public final class Exports {
 
     /**
      * In an erasure's transaction, under the person's lock: every export whose file holds the
-     * person is withdrawn — its chunks and key destroyed, its link dead (410 saying why).
+     * person is withdrawn — its chunks and key destroyed, its link dead (410 saying why). For a
+     * batch of people (a bulk deletion's) the exports holding any of them are found in one query
+     * and withdrawn once each, in job id order.
      */
-    public void shredding(Handle h, String accountId, String subjectId) {
-        var jobIds = h.createQuery("select job_id from export_subjects where account_id = :a and subject_id = :s"
-                        + " order by job_id")
+    public void shredding(Handle h, String accountId, java.util.Collection<String> subjectIds) {
+        if (subjectIds.isEmpty()) return;
+        var jobIds = h.createQuery("select distinct job_id from export_subjects"
+                        + " where account_id = :a and subject_id in (<s>) order by job_id")
                 .bind("a", accountId)
-                .bind("s", subjectId)
+                .bindList("s", dev.lethe.storage.Ids.uuids(subjectIds))
                 .mapTo(String.class)
                 .list();
         for (String jobId : jobIds) {

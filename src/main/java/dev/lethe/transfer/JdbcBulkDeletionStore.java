@@ -74,25 +74,28 @@ final class JdbcBulkDeletionStore {
                 .execute();
     }
 
-    void erasure(Handle h, String accountId, String jobId, String erasureId) {
-        h.createUpdate("insert into bulk_deletion_erasures (account_id, job_id, erasure_id) values (:a, :j, :e)")
-                .bind("a", accountId)
-                .bind("j", jobId)
-                .bind("e", erasureId)
-                .execute();
+    /** Records the erasures this job made (one JDBC batch). */
+    void erasures(Handle h, String accountId, String jobId, java.util.Collection<String> erasureIds) {
+        if (erasureIds.isEmpty()) return;
+        var batch = h.prepareBatch(
+                "insert into bulk_deletion_erasures (account_id, job_id, erasure_id) values (:a, :j, :e)");
+        for (String e : erasureIds)
+            batch.bind("a", accountId).bind("j", jobId).bind("e", e).add();
+        batch.execute();
     }
 
-    boolean made(Handle h, String accountId, String jobId, String erasureId) {
-        return h.createQuery("""
-                        select count(*) from bulk_deletion_erasures
-                        where account_id = :a and job_id = :j and erasure_id = :e
+    /** Those of these erasures this job made (one query). */
+    java.util.Set<String> made(Handle h, String accountId, String jobId, java.util.Collection<String> erasureIds) {
+        if (erasureIds.isEmpty()) return java.util.Set.of();
+        return new java.util.HashSet<>(h.createQuery("""
+                        select erasure_id from bulk_deletion_erasures
+                        where account_id = :a and job_id = :j and erasure_id in (<e>)
                         """)
-                        .bind("a", accountId)
-                        .bind("j", jobId)
-                        .bind("e", erasureId)
-                        .mapTo(Long.class)
-                        .one()
-                > 0;
+                .bind("a", accountId)
+                .bind("j", jobId)
+                .bindList("e", dev.lethe.storage.Ids.uuids(erasureIds))
+                .mapTo(String.class)
+                .list());
     }
 
     private static String write(Object value) {

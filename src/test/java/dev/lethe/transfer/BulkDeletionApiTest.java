@@ -162,6 +162,53 @@ class BulkDeletionApiTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void legalHoldsOnPeopleOfTheBatchAndOnACategoryKeepWhatTheyKeep(TestDatabase engine) throws Exception {
+        try (var lethe = lethe(engine)) {
+            var a = lethe.createAccount("Bulk Holds");
+            String key = account(lethe, a);
+            var http = lethe.http();
+            var people = BulkSeeding.people(lethe, a, 0, 4);
+            // one person held whole, and every name held: the batch locks both holds before its people
+            var onPerson = http.post("/v1/legal-holds", key, """
+                    {"profileId": "%s", "reason": "Invoice 2026-117 unpaid"}
+                    """.formatted(people.get(1)));
+            assertThat(onPerson.status()).as(onPerson.toString()).isEqualTo(201);
+            String personHold = onPerson.json().get("id").asText();
+            var onNames = http.post("/v1/legal-holds", key, """
+                    {"category": "name", "reason": "Court file 7/2026"}
+                    """);
+            assertThat(onNames.status()).as(onNames.toString()).isEqualTo(201);
+
+            var posted = http.postAs("/v1/bulk-deletions", key, "text/csv", BulkSeeding.csv(List.of(0, 1, 2, 3)));
+            assertThat(posted.status()).as(posted.toString()).isEqualTo(202);
+            String id = posted.json().get("id").asText();
+            var ended = BulkSeeding.ended(http, key, id, 60);
+            assertThat(ended.get("state").asText()).as(ended.toString()).isEqualTo("completed");
+            var receipt = http.get("/v1/bulk-deletions/" + id + "/receipt", key).json();
+            assertThat(receipt.get("erased").asLong()).isEqualTo(4);
+            var held = receipt.get("heldCategories");
+            assertThat(held.get("name").get("values").asLong())
+                    .as(held.toString())
+                    .isEqualTo(4);
+            assertThat(held.get("email_address").get("values").asLong())
+                    .as(held.toString())
+                    .isEqualTo(1);
+            assertThat(held.get("email_address").get("holds").get(0).asText()).isEqualTo(personHold);
+            // the held values stay (every name, the held person's email), the rest and the people go
+            assertThat(lethe.count("select count(*) from personal_values where account_id = ?", a.id()))
+                    .isEqualTo(5);
+            assertThat(lethe.count("select count(*) from subjects where account_id = ?", a.id()))
+                    .isZero();
+            assertThat(lethe.count("select count(*) from legal_holds where account_id = ?", a.id()))
+                    .isEqualTo(2);
+            assertThat(lethe.count("select count(*) from suppressions where account_id = ?", a.id()))
+                    .as("each person's email and visitor id on the suppression list")
+                    .isEqualTo(8);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
     void aCancelMidJobKeepsThoseErasedSoFarErasedAndLeavesTheRestUntouched(TestDatabase engine) throws Exception {
         try (var lethe = lethe(engine)) {
             var a = lethe.createAccount("Bulk Cancel");
