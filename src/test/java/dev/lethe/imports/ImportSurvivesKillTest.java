@@ -71,7 +71,7 @@ class ImportSurvivesKillTest {
                                 .status())
                         .isEqualTo(202);
                 // some batches are applied, not all: kill then
-                waitFor(server, adminKey, jobId, "running", 2 * Imports.BATCH);
+                waitFor(server, adminKey, jobId, "running", Imports.BATCH);
                 server.kill();
             }
             long done = Long.parseLong(installation
