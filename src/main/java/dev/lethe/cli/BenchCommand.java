@@ -124,6 +124,11 @@ final class BenchCommand implements Callable<Integer> {
                     "With --transfer-rows: erase this many of the imported people in one bulk deletion (default 0).")
     int bulkDelete;
 
+    @Option(
+            names = "--transfer-import-only",
+            description = "With --transfer-rows: measure the import alone (no export, no bulk deletion).")
+    boolean transferImportOnly;
+
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
@@ -157,7 +162,8 @@ final class BenchCommand implements Callable<Integer> {
             if (transferRows > 0) {
                 if (bulkDelete > transferRows)
                     throw new SettingException("--bulk-delete must not exceed --transfer-rows");
-                new TransferBench(base, admin, settings, out, dataDir).run(transferRows, bulkDelete);
+                new TransferBench(base, admin, settings, out, dataDir)
+                        .run(transferRows, bulkDelete, !transferImportOnly);
                 return 0;
             }
             if (sweepEvents > 0) {

@@ -16,6 +16,7 @@ import dev.lethe.errors.InvalidInputException;
 import dev.lethe.errors.LetheException;
 import dev.lethe.errors.NotFoundException;
 import dev.lethe.jobs.Job;
+import dev.lethe.jobs.JobError;
 import dev.lethe.jobs.JobFailure;
 import dev.lethe.jobs.JobFiles;
 import dev.lethe.jobs.JobKind;
@@ -74,8 +75,12 @@ public final class Imports {
     /** The file's stream among the job's files. */
     static final String INPUT = "input";
 
-    /** Rows per step (one transaction, one checkpoint). */
-    static final int BATCH = 1000;
+    /**
+     * Rows per step (one transaction, one checkpoint). Each commit waits for the disk, and each
+     * step's statements (lookups, claims, copies) cost a round trip whatever their size, so steps
+     * are large; a step's rows and their outcomes are all that is held in memory.
+     */
+    static final int BATCH = 5000;
 
     /** The longest cell a row may have; a longer one is an error of that row. */
     public static final int MAX_CELL_CHARS = 10_000;
@@ -376,7 +381,7 @@ public final class Imports {
             List<ImportCsv.Row> batch,
             boolean clearEmpty,
             Counts counts) {
-        var errors = new ArrayList<Object[]>();
+        var errors = new ArrayList<JobError>();
         var look = new Lookups(h, run.accountId(), policy, header, batch);
         look.people(h, header);
         var outcomes = new ArrayList<ImportRow>(batch.size());
@@ -384,11 +389,11 @@ public final class Imports {
             var checked = check(h, run.accountId(), policy, header, row, clearEmpty, look);
             outcomes.add(checked.outcome());
             counts.n[checked.action()]++;
-            for (var e : checked.outcome().errors()) errors.add(new Object[] {row.rowNo(), e.column(), e.reason()});
+            for (var e : checked.outcome().errors()) errors.add(new JobError(row.rowNo(), e.column(), e.reason()));
             counts.row = row.rowNo();
         }
         rows.insertAll(h, run.accountId(), run.jobId(), outcomes);
-        for (var e : errors) run.error(h, (Long) e[0], (String) e[1], (String) e[2]);
+        run.errors(h, errors);
         run.checkpoint(h, counts.row, counts.position());
         return counts;
     }
@@ -422,7 +427,7 @@ public final class Imports {
         var locked =
                 new java.util.HashMap<>(subjects.lockNamed(h, accountId, people).subjects());
         look.people(h, header);
-        var errors = new ArrayList<Object[]>();
+        var errors = new ArrayList<JobError>();
         // new people wait here to be made together; a row naming one of their identifiers again
         // (or any row that is not a new person) makes them first, so rows apply in file order
         var pending = new ArrayList<Checked>();
@@ -432,7 +437,7 @@ public final class Imports {
             var failed = previewErrors.get(row.rowNo());
             if (failed != null) {
                 counts.n[ERROR]++;
-                for (var e : failed.errors()) errors.add(new Object[] {row.rowNo(), e.column(), e.reason()});
+                for (var e : failed.errors()) errors.add(new JobError(row.rowNo(), e.column(), e.reason()));
                 continue;
             }
             for (var e : identifiersOf(header, row).entrySet()) {
@@ -445,7 +450,7 @@ public final class Imports {
             var checked = check(h, accountId, policy, header, row, clearEmpty, look);
             if (checked.action() == ERROR) {
                 counts.n[ERROR]++;
-                for (var e : checked.outcome().errors()) errors.add(new Object[] {row.rowNo(), e.column(), e.reason()});
+                for (var e : checked.outcome().errors()) errors.add(new JobError(row.rowNo(), e.column(), e.reason()));
                 continue;
             }
             if (checked.action() == UNCHANGED) {
@@ -462,7 +467,7 @@ public final class Imports {
             applyOne(h, caller, checked, locked, look, counts, errors);
         }
         create(h, run, caller, policy, pending, pendingIndexes, look, locked, counts, errors);
-        for (var e : errors) run.error(h, (Long) e[0], (String) e[1], (String) e[2]);
+        run.errors(h, errors);
         run.checkpoint(h, counts.row, counts.position());
         return counts;
     }
@@ -482,7 +487,7 @@ public final class Imports {
             Lookups look,
             Map<String, dev.lethe.subjects.Subject> locked,
             Counts counts,
-            List<Object[]> errors) {
+            List<JobError> errors) {
         if (pending.isEmpty()) return;
         var requests = new ArrayList<IdentifyRequest>(pending.size());
         for (var c : pending) {
@@ -517,7 +522,7 @@ public final class Imports {
             Map<String, dev.lethe.subjects.Subject> locked,
             Lookups look,
             Counts counts,
-            List<Object[]> errors) {
+            List<JobError> errors) {
         long rowNo = checked.outcome().row();
         h.savepoint("import_row");
         try {
@@ -531,7 +536,7 @@ public final class Imports {
                     ? e.getMessage()
                     : e.getMessage() + " " + e.errors().getFirst().path() + ": "
                             + e.errors().getFirst().message();
-            errors.add(new Object[] {rowNo, "", reason.length() > 480 ? reason.substring(0, 480) : reason});
+            errors.add(new JobError(rowNo, "", reason.length() > 480 ? reason.substring(0, 480) : reason));
         }
         // what the paths wrote is read again from the database by the rows after this one
         checked.identifiers().forEach((kind, value) -> look.forget(kind, look.index(kind, value)));

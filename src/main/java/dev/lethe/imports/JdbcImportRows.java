@@ -3,6 +3,7 @@ package dev.lethe.imports;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lethe.storage.BinaryCopy;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -25,9 +26,25 @@ final class JdbcImportRows {
                 .execute();
     }
 
-    /** {@link #insert} of a batch's rows, in one batch of statements. */
+    /** {@link #insert} of a batch's rows, in one batch of statements (one COPY on PostgreSQL). */
     void insertAll(Handle h, String accountId, String jobId, List<ImportRow> rows) {
         if (rows.isEmpty()) return;
+        if (rows.size() >= BinaryCopy.MIN_ROWS && BinaryCopy.available(h)) {
+            var copy = new BinaryCopy(
+                    "import_rows",
+                    List.of("account_id", "job_id", "row_no", "action", "fields", "errors"),
+                    rows.size());
+            for (var row : rows)
+                copy.row()
+                        .uuid(accountId)
+                        .uuid(jobId)
+                        .int8(row.row())
+                        .text(row.action())
+                        .text(write(row.fields()))
+                        .text(write(row.errors()));
+            copy.into(h);
+            return;
+        }
         var batch = h.prepareBatch("insert into import_rows (account_id, job_id, row_no, action, fields, errors)"
                 + " values (:a, :j, :r, :action, :fields, :errors)");
         for (var row : rows)

@@ -6,6 +6,7 @@ import static dev.lethe.storage.Timestamps.utc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lethe.storage.BinaryCopy;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -283,6 +284,49 @@ final class JdbcJobStore {
                 .bind("column", clip(column, 200))
                 .bind("reason", clip(reason, 500))
                 .execute();
+    }
+
+    /**
+     * {@link #error} for many errors of one step, numbered on from the job's last one: one
+     * statement batch (one COPY on PostgreSQL) instead of one statement each. The job's row is
+     * locked by the step's checkpoint, not here; a job's steps run one at a time.
+     */
+    void errors(Handle h, String accountId, String jobId, List<JobError> errors) {
+        if (errors.isEmpty()) return;
+        long last = h.createQuery(
+                        "select coalesce(max(seq), 0) from job_errors where account_id = :account and job_id = :job")
+                .bind("account", accountId)
+                .bind("job", jobId)
+                .mapTo(Long.class)
+                .one();
+        if (errors.size() >= BinaryCopy.MIN_ROWS && BinaryCopy.available(h)) {
+            var copy = new BinaryCopy(
+                    "job_errors",
+                    List.of("account_id", "job_id", "seq", "row_no", "column_name", "reason"),
+                    errors.size());
+            for (var e : errors)
+                copy.row()
+                        .uuid(accountId)
+                        .uuid(jobId)
+                        .int8(++last)
+                        .int8(e.row())
+                        .text(clip(e.column(), 200))
+                        .text(clip(e.reason(), 500));
+            copy.into(h);
+            return;
+        }
+        var batch = h.prepareBatch("""
+                insert into job_errors (account_id, job_id, seq, row_no, column_name, reason)
+                values (:account, :job, :seq, :row, :column, :reason)""");
+        for (var e : errors)
+            batch.bind("account", accountId)
+                    .bind("job", jobId)
+                    .bind("seq", ++last)
+                    .bind("row", e.row())
+                    .bind("column", clip(e.column(), 200))
+                    .bind("reason", clip(e.reason(), 500))
+                    .add();
+        batch.execute();
     }
 
     /** Errors after {@code afterSeq}, in the order they were met, with their sequence numbers. */

@@ -3,6 +3,7 @@ package dev.lethe.jobs;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -104,6 +105,11 @@ public final class JobRun {
      */
     public void error(Handle h, long rowNumber, String column, String reason) {
         service.store().error(h, row.accountId(), row.jobId(), rowNumber, column, reason);
+    }
+
+    /** {@link #error} for many errors of one step, written together. */
+    public void errors(Handle h, List<JobError> errors) {
+        service.store().errors(h, row.accountId(), row.jobId(), errors);
     }
 
     /**

@@ -205,14 +205,11 @@ public final class Identification {
             indexesOf.add(indexes);
             born.add(new Subject(accountId, id, c.subjectType(), true, now, c.ts(), c.ts()));
         }
-        claims.forEach((kind, byIndex) -> store.claimIdentifiers(h, accountId, kind, byIndex, now));
-        claims.forEach((kind, byIndex) -> {
-            var owners = store.subjectsOf(h, accountId, kind, byIndex.keySet());
-            byIndex.forEach((index, id) -> {
-                if (!id.equals(owners.get(index)))
-                    throw new Retry("another transaction claimed an identifier of a new person first");
-            });
-        });
+        for (var claim : claims.entrySet()) {
+            var won = store.claimIdentifiersWon(h, accountId, claim.getKey(), claim.getValue(), now);
+            if (won.size() < claim.getValue().size())
+                throw new Retry("another transaction claimed an identifier of a new person first");
+        }
         // read once the identifiers are claimed, so an erasure that committed before the claims is
         // seen: a person of the batch names an erased person, and nothing of the batch is stored
         if (drop) {

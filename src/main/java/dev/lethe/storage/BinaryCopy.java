@@ -25,8 +25,8 @@ import org.postgresql.PGConnection;
  * rounded to the microsecond the way the JDBC driver rounds a bound timestamp, so a row written
  * here and a row bound by JDBC for the same instant hold the same time.
  *
- * <p>Only for columns of types text/varchar, {@code timestamp with time zone} and bytea, written
- * in the order the constructor names them.
+ * <p>Only for columns of types text/varchar, uuid, boolean, integer, bigint, {@code timestamp with
+ * time zone} and bytea, written in the order the constructor names them.
  */
 public final class BinaryCopy {
 
@@ -88,6 +88,36 @@ public final class BinaryCopy {
         return this;
     }
 
+    /** A {@code boolean} field. */
+    public BinaryCopy bool(boolean value) {
+        next();
+        write(() -> {
+            out.writeInt(1);
+            out.writeByte(value ? 1 : 0);
+        });
+        return this;
+    }
+
+    /** An {@code integer} field. */
+    public BinaryCopy int4(int value) {
+        next();
+        write(() -> {
+            out.writeInt(4);
+            out.writeInt(value);
+        });
+        return this;
+    }
+
+    /** A {@code bigint} field. */
+    public BinaryCopy int8(long value) {
+        next();
+        write(() -> {
+            out.writeInt(8);
+            out.writeLong(value);
+        });
+        return this;
+    }
+
     /** A {@code timestamp with time zone} field; null is NULL. */
     public BinaryCopy timestamp(Instant value) {
         if (value == null) return field(null);
@@ -104,6 +134,18 @@ public final class BinaryCopy {
     /** A bytea field; null is NULL. */
     public BinaryCopy bytes(byte[] value) {
         return field(value);
+    }
+
+    /**
+     * Whether the handle's connection is PostgreSQL's, so a copy can run on it (stores that are not
+     * told their dialect ask the connection).
+     */
+    public static boolean available(Handle h) {
+        try {
+            return h.getConnection().isWrapperFor(PGConnection.class);
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     /** Sends the rows on the handle's connection, in its transaction; returns how many were stored. */

@@ -3,6 +3,7 @@ package dev.lethe.subjects;
 import static dev.lethe.storage.Timestamps.instant;
 import static dev.lethe.storage.Timestamps.utc;
 
+import dev.lethe.storage.BinaryCopy;
 import dev.lethe.storage.Ids;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,6 +45,31 @@ public final class JdbcSubjectStore implements SubjectStore {
     @Override
     public void insertAll(Handle h, List<Subject> subjects) {
         if (subjects.isEmpty()) return;
+        if (subjects.size() >= BinaryCopy.MIN_ROWS && BinaryCopy.available(h)) {
+            // an import's batch of new people: one COPY instead of a statement per subject
+            var copy = new BinaryCopy(
+                    "subjects",
+                    List.of(
+                            "account_id",
+                            "subject_id",
+                            "subject_type",
+                            "identified",
+                            "created_at",
+                            "first_seen_at",
+                            "last_seen_at"),
+                    subjects.size());
+            for (var s : subjects)
+                copy.row()
+                        .uuid(s.accountId())
+                        .uuid(s.subjectId())
+                        .text(s.subjectType())
+                        .bool(s.identified())
+                        .timestamp(s.createdAt())
+                        .timestamp(s.firstSeenAt())
+                        .timestamp(s.lastSeenAt());
+            copy.into(h);
+            return;
+        }
         var batch = h.prepareBatch("""
                 insert into subjects
                   (account_id, subject_id, subject_type, identified, created_at, first_seen_at, last_seen_at)
@@ -82,6 +109,41 @@ public final class JdbcSubjectStore implements SubjectStore {
                         .bind("at", utc(at))
                         .add());
         batch.execute();
+    }
+
+    @Override
+    public Set<String> claimIdentifiersWon(
+            Handle h, String accountId, IdentifierKind kind, Map<String, String> subjectByIndex, Instant at) {
+        if (subjectByIndex.isEmpty()) return Set.of();
+        var sorted = new TreeMap<>(subjectByIndex);
+        if (sorted.size() < BinaryCopy.MIN_ROWS || !BinaryCopy.available(h)) {
+            claimIdentifiers(h, accountId, kind, sorted, at);
+            var owners = subjectsOf(h, accountId, kind, sorted.keySet());
+            var won = new HashSet<String>();
+            sorted.forEach((index, subject) -> {
+                if (subject.equals(owners.get(index))) won.add(index);
+            });
+            return won;
+        }
+        // PostgreSQL: every claim in one statement, in blind-index order (as above), which
+        // returns the rows it inserted; a row another transaction holds or is inserting is waited
+        // for and then left to it, and is not returned
+        return new HashSet<>(h.createQuery("""
+                        insert into identifiers (account_id, kind, blind_index, subject_id, created_at, collected_at)
+                        select cast(:account as uuid), :kind, c.blind_index, cast(c.subject_id as uuid), :at, :at
+                        from unnest(cast(:indexes as varchar[]), cast(:subjects as varchar[]))
+                          with ordinality as c(blind_index, subject_id, n)
+                        order by c.n
+                        on conflict do nothing
+                        returning blind_index
+                        """)
+                .bind("account", accountId)
+                .bind("kind", kind.wireName())
+                .bind("at", utc(at))
+                .bindArray("indexes", String.class, List.copyOf(sorted.keySet()))
+                .bindArray("subjects", String.class, List.copyOf(sorted.values()))
+                .mapTo(String.class)
+                .list());
     }
 
     @Override

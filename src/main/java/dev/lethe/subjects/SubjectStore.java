@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
 /** Subjects and their identifiers (blind indexes). Methods run on the caller's handle. */
@@ -41,6 +42,14 @@ public interface SubjectStore {
      * which claims won.
      */
     void claimIdentifiers(
+            Handle h, String accountId, IdentifierKind kind, Map<String, String> subjectByIndex, Instant at);
+
+    /**
+     * {@link #claimIdentifiers}, answering which claims won: the blind indexes now held by the
+     * subject this call named for them. A claim lost to another transaction (which the database
+     * made this one wait for) is not among them.
+     */
+    Set<String> claimIdentifiersWon(
             Handle h, String accountId, IdentifierKind kind, Map<String, String> subjectByIndex, Instant at);
 
     /** {@link #seen} for many subjects in one batch: subject id → {from, to}. */

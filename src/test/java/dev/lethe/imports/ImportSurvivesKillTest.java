@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ImportSurvivesKillTest {
 
-    private static final int ROWS = 10_000;
+    private static final int ROWS = 3 * Imports.BATCH;
     private static final Map<String, String> SETTINGS = Map.of("LETHE_JOB_HEARTBEAT", "PT1S");
     private static final ObjectMapper JSON = new ObjectMapper();
 
