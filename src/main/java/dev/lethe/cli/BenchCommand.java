@@ -124,6 +124,19 @@ final class BenchCommand implements Callable<Integer> {
                     "With --transfer-rows: erase this many of the imported people in one bulk deletion (default 0).")
     int bulkDelete;
 
+    @Option(
+            names = "--export-rounds",
+            defaultValue = "2",
+            description = "With --transfer-rows: how many times each export (default columns; values opened) is"
+                    + " run after the one import; the first round also warms the code up (default 2).")
+    int exportRounds;
+
+    @Option(
+            names = "--export-cold",
+            description = "With --transfer-rows: in each round, also export the opened values right after"
+                    + " forgetting every cached person's key, as a server that has just started would.")
+    boolean exportCold;
+
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
@@ -157,7 +170,13 @@ final class BenchCommand implements Callable<Integer> {
             if (transferRows > 0) {
                 if (bulkDelete > transferRows)
                     throw new SettingException("--bulk-delete must not exceed --transfer-rows");
-                new TransferBench(base, admin, settings, out, dataDir).run(transferRows, bulkDelete);
+                if (exportRounds < 1) throw new SettingException("--export-rounds must be at least 1");
+                new TransferBench(base, admin, settings, out, dataDir)
+                        .run(
+                                transferRows,
+                                bulkDelete,
+                                exportRounds,
+                                exportCold ? lethe.keyring()::forgetCachedKeys : null);
                 return 0;
             }
             if (sweepEvents > 0) {

@@ -47,7 +47,12 @@ final class TransferBench {
         this.dir = dir;
     }
 
-    void run(int rows, int deletions) throws Exception {
+    /**
+     * Runs the workload: {@code exportRounds} rounds of each export; with {@code forgetKeys}, each
+     * round also exports the opened values after calling it (the key cache emptied, as at a
+     * server's start).
+     */
+    void run(int rows, int deletions, int exportRounds, Runnable forgetKeys) throws Exception {
         long maxHeap = Runtime.getRuntime().maxMemory();
         out.printf(
                 "transfer workload: %,d profiles (email + name) imported, exported, %,d deleted; heap limit %d MB%n",
@@ -90,13 +95,16 @@ final class TransferBench {
 
         // export of every profile, then its download: the default columns (no values to open),
         // then an identifier and a trait (each person's values opened with their key)
-        // (each twice: the first run also warms the code up)
-        for (int round = 1; round <= 2; round++) {
+        // (each at least twice: the first run also warms the code up); cold: every person's key
+        // unwrapped again, as after a restart (the import left them all in the cache)
+        String values = "{\"kind\": \"profiles\", \"columns\": [\"id\", \"identifiers.email\", \"traits.name\"]}";
+        for (int round = 1; round <= exportRounds; round++) {
             export(rows, "default columns, run " + round, "{\"kind\": \"profiles\"}");
-            export(
-                    rows,
-                    "id, identifiers.email, traits.name, run " + round,
-                    "{\"kind\": \"profiles\", \"columns\": [\"id\", \"identifiers.email\", \"traits.name\"]}");
+            export(rows, "id, identifiers.email, traits.name, run " + round, values);
+            if (forgetKeys != null) {
+                forgetKeys.run();
+                export(rows, "id, identifiers.email, traits.name, keys cold, run " + round, values);
+            }
         }
 
         // bulk deletion of the first M people
