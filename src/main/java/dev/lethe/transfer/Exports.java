@@ -808,7 +808,9 @@ public final class Exports {
     private static void record(Handle h, String accountId, String jobId, List<String> people) {
         if (people.size() >= BinaryCopy.MIN_ROWS && postgres(h)) {
             var copy = new BinaryCopy("export_subjects", List.of("account_id", "job_id", "subject_id"), people.size());
-            for (String id : people) copy.row().uuid(accountId).uuid(jobId).uuid(id);
+            // in id order: the rows land next to each other in both indexes
+            for (String id : people.stream().sorted().toList())
+                copy.row().uuid(accountId).uuid(jobId).uuid(id);
             copy.into(h);
             return;
         }
