@@ -129,6 +129,19 @@ final class BenchCommand implements Callable<Integer> {
             description = "With --transfer-rows: measure the import alone (no export, no bulk deletion).")
     boolean transferImportOnly;
 
+    @Option(
+            names = "--export-rounds",
+            defaultValue = "2",
+            description = "With --transfer-rows: how many times each export (default columns; values opened) is"
+                    + " run after the one import; the first round also warms the code up (default 2).")
+    int exportRounds;
+
+    @Option(
+            names = "--export-cold",
+            description = "With --transfer-rows: in each round, also export the opened values right after"
+                    + " forgetting every cached person's key, as a server that has just started would.")
+    boolean exportCold;
+
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
@@ -162,8 +175,13 @@ final class BenchCommand implements Callable<Integer> {
             if (transferRows > 0) {
                 if (bulkDelete > transferRows)
                     throw new SettingException("--bulk-delete must not exceed --transfer-rows");
+                if (exportRounds < 1) throw new SettingException("--export-rounds must be at least 1");
                 new TransferBench(base, admin, settings, out, dataDir)
-                        .run(transferRows, bulkDelete, !transferImportOnly);
+                        .run(
+                                transferRows,
+                                transferImportOnly ? 0 : bulkDelete,
+                                transferImportOnly ? 0 : exportRounds,
+                                exportCold ? lethe.keyring()::forgetCachedKeys : null);
                 return 0;
             }
             if (sweepEvents > 0) {

@@ -100,12 +100,18 @@ public final class JdbcProfileStore implements ProfileStore {
     /** Where the next page starts: after the cursor's position in the list's order. */
     private static String after(String sort) {
         return switch (sort) {
+            // the first bound repeats the condition's outer one alone, so the index on the time is
+            // scanned from the cursor on, not from the list's start (else each page reads every
+            // row before it: quadratic over an export)
             case "firstVisit" ->
-                " and (s.first_seen_at > :afterAt or (s.first_seen_at = :afterAt and s.subject_id > :afterId))";
+                " and s.first_seen_at >= :afterAt"
+                        + " and (s.first_seen_at > :afterAt or (s.first_seen_at = :afterAt and s.subject_id > :afterId))";
             case "visits" ->
                 " and (" + VISITS + " < :afterVisits or (" + VISITS + " = :afterVisits and"
                         + " (s.last_seen_at < :afterAt or (s.last_seen_at = :afterAt and s.subject_id > :afterId))))";
-            default -> " and (s.last_seen_at < :afterAt or (s.last_seen_at = :afterAt and s.subject_id > :afterId))";
+            default ->
+                " and s.last_seen_at <= :afterAt"
+                        + " and (s.last_seen_at < :afterAt or (s.last_seen_at = :afterAt and s.subject_id > :afterId))";
         };
     }
 

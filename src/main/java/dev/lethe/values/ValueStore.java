@@ -33,7 +33,7 @@ public interface ValueStore {
 
     List<SealedValue> byRecords(Handle h, String accountId, List<String> recordIds);
 
-    /** The values of these fields of these subjects, oldest first. */
+    /** The values of these fields of these subjects, each subject's oldest first. */
     List<SealedValue> bySubjectsAndFields(Handle h, String accountId, List<String> subjectIds, List<String> fields);
 
     /**

@@ -3,6 +3,7 @@ package dev.lethe.transfer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lethe.crypto.Keyring;
 import dev.lethe.jobs.Jobs;
 import dev.lethe.outbox.OutboxSettings;
 import dev.lethe.testing.CapturedLogs;
@@ -344,6 +345,70 @@ class ExportApiTest {
             assertThat(new String(file.body(), StandardCharsets.UTF_8))
                     .doesNotContain(erased)
                     .contains(shop.vips().get(1));
+        }
+    }
+
+    /**
+     * A page of hundreds: their keys unwrapped and values opened on every core (the key cache
+     * emptied first, as on a server just started), their memberships copied in one statement on
+     * PostgreSQL; every one of them is in the file and in export_subjects, and erasing one
+     * withdraws it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lethe.testing.TestDatabases#all")
+    void hundredsOfPeopleWithColdKeysAreAllInTheFileAndOneErasureWithdrawsIt(TestDatabase engine) throws Exception {
+        try (var lethe = lethe(engine)) {
+            var tenant = lethe.createAccount("Export Many");
+            String key = tenant.adminKey();
+            var http = lethe.http();
+            assertThat(http.putYaml("/v1/policy", key, POLICY).status()).isEqualTo(201);
+            int n = Keyring.PARALLEL_FROM; // the least page opened on every core
+            var people = BulkSeeding.people(lethe, tenant, 0, n);
+            lethe.lethe().keyring().forgetCachedKeys();
+            String id = export(
+                            lethe,
+                            key,
+                            "{\"kind\": \"profiles\", \"columns\": [\"id\", \"identifiers.email\", \"traits.name\"]}")
+                    .get("id")
+                    .asText();
+            var job = waitForJob(lethe, key, id, "completed");
+            assertThat(job.at("/result/rows").asLong()).isEqualTo(n);
+            var uuid = java.util.UUID.fromString(id);
+            assertThat(lethe.count("select count(*) from export_subjects where job_id = ?", uuid))
+                    .isEqualTo(n);
+            String link = http.get("/v1/exports/" + id + "/link", key)
+                    .json()
+                    .get("download")
+                    .asText();
+
+            var erasure = http.delete("/v1/profiles/" + people.get(100), key);
+            assertThat(erasure.status()).as(erasure.toString()).isEqualTo(200);
+            assertThat(http.get(link, null).status()).isEqualTo(410);
+            assertThat(lethe.count("select count(*) from export_subjects where job_id = ?", uuid))
+                    .isZero();
+
+            // a second export (keys warm now) holds everyone else, each with their own values
+            String again = export(
+                            lethe,
+                            key,
+                            "{\"kind\": \"profiles\", \"columns\": [\"id\", \"identifiers.email\", \"traits.name\"]}")
+                    .get("id")
+                    .asText();
+            assertThat(waitForJob(lethe, key, again, "completed")
+                            .at("/result/rows")
+                            .asLong())
+                    .isEqualTo(n - 1);
+            var file = http.download(
+                    http.get("/v1/exports/" + again + "/link", key)
+                            .json()
+                            .get("download")
+                            .asText(),
+                    null);
+            String csv = new String(file.body(), StandardCharsets.UTF_8);
+            assertThat(csv.split("\r\n")).hasSize(n); // the header and n - 1 people
+            for (int i : List.of(0, 99, 101, n - 1))
+                assertThat(csv).contains(people.get(i) + "," + BulkSeeding.email(i) + ",Zebulon Bulk " + i + "\r\n");
+            assertThat(csv).doesNotContain(people.get(100)).doesNotContain(BulkSeeding.email(100));
         }
     }
 
