@@ -180,6 +180,14 @@ final class ServeCommand implements Callable<Integer> {
     String jobHeartbeat;
 
     @Option(
+            names = "--job-poll",
+            defaultValue = "${env:LETHE_JOB_POLL:-PT10S}",
+            description = "How often a server looks for due background jobs, ISO-8601, PT0.1S..PT5M; a job queued"
+                    + " on another server, or due again after a restart, starts up to this long later (env"
+                    + " LETHE_JOB_POLL, default PT10S).")
+    String jobPoll;
+
+    @Option(
             names = "--import-preview-ttl",
             defaultValue = "${env:LETHE_IMPORT_PREVIEW_TTL:-P1D}",
             description = "How long an import's preview waits for its commit (and an upload for its end) before its"
@@ -244,6 +252,7 @@ final class ServeCommand implements Callable<Integer> {
                         .keyEpochInterval(keyEpochInterval(keyEpochInterval))
                         .erasureJournal(storage.erasureJournal)
                         .transfers(transfers())
+                        .jobs(jobs())
                         .build();
         var stopped = new CountDownLatch(1);
         Lethe lethe = Lethe.start(config, Lethe.microsecondClock(), new SecureRandom());
@@ -272,6 +281,17 @@ final class ServeCommand implements Callable<Integer> {
                 "--job-heartbeat / LETHE_JOB_HEARTBEAT",
                 "PT10S",
                 Duration.ofSeconds(1),
+                Duration.ofMinutes(5),
+                "five minutes");
+    }
+
+    /** The job poll interval a setting gives: an ISO-8601 duration from PT0.1S to PT5M. */
+    static Duration jobPoll(String text) {
+        return within(
+                text,
+                "--job-poll / LETHE_JOB_POLL",
+                "PT10S",
+                Duration.ofMillis(100),
                 Duration.ofMinutes(5),
                 "five minutes");
     }
@@ -326,11 +346,14 @@ final class ServeCommand implements Callable<Integer> {
         return value;
     }
 
-    /** How the background jobs run: --job-threads and --job-heartbeat. */
+    /** How the background jobs run: --job-threads, --job-heartbeat and --job-poll. */
     private Jobs.Settings jobs() {
         if (jobThreads < 2 || jobThreads > 64)
             throw new SettingException("--job-threads / LETHE_JOB_THREADS must be 2..64, not " + jobThreads);
-        return Jobs.Settings.DEFAULT.withThreads(jobThreads).withHeartbeat(jobHeartbeat(jobHeartbeat));
+        return Jobs.Settings.DEFAULT
+                .withThreads(jobThreads)
+                .withHeartbeat(jobHeartbeat(jobHeartbeat))
+                .withPollInterval(jobPoll(jobPoll));
     }
 
     /** Imports, exports and bulk deletions: link and preview lifetimes, link uses, the largest upload. */

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
 /**
@@ -32,9 +33,28 @@ final class OpenApi {
     private static final String SCHEMAS = "components/schemas";
     private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}]+)}");
 
+    /**
+     * The last document made, with what it was made from. Generating the schemas takes a few
+     * hundred milliseconds of CPU; a JVM that starts many servers with the same routes (the test
+     * suite starts hundreds) makes it once. Each caller gets its own copy.
+     */
+    private static final AtomicReference<Made> LAST = new AtomicReference<>();
+
+    private record Made(List<RouteDoc> routes, String version, ObjectNode document) {}
+
     private OpenApi() {}
 
+    /** The document for these routes: a copy of the last one made when the routes are the same. */
     static ObjectNode document(List<RouteDoc> routes, String version) {
+        Made last = LAST.get();
+        if (last != null && last.version().equals(version) && last.routes().equals(routes))
+            return last.document().deepCopy();
+        ObjectNode made = generate(routes, version);
+        LAST.set(new Made(List.copyOf(routes), version, made));
+        return made.deepCopy();
+    }
+
+    private static ObjectNode generate(List<RouteDoc> routes, String version) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("openapi", "3.1.0");
         ObjectNode info = root.putObject("info");

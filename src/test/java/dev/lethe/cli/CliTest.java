@@ -228,6 +228,19 @@ class CliTest {
     }
 
     @Test
+    void theJobPollIsAnIsoDurationFromATenthOfASecondToFiveMinutes() {
+        assertThat(ServeCommand.jobPoll("PT0.1S")).isEqualTo(Duration.ofMillis(100));
+        assertThat(ServeCommand.jobPoll(" PT10S ")).isEqualTo(Duration.ofSeconds(10));
+        assertThat(ServeCommand.jobPoll("PT5M")).isEqualTo(Duration.ofMinutes(5));
+        for (String wrong : List.of("PT0S", "PT0.05S", "-PT1S", "PT5M0.001S", "PT1H")) {
+            assertThatThrownBy(() -> ServeCommand.jobPoll(wrong))
+                    .as(wrong)
+                    .isInstanceOf(SettingException.class)
+                    .hasMessageContaining("--job-poll / LETHE_JOB_POLL must be from PT0.1S to PT5M");
+        }
+    }
+
+    @Test
     void serveHelpShowsTheSweepIntervalWithItsVariableAndDefault() {
         var run = lethe("serve", "--help");
 

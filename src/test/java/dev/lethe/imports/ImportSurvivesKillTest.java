@@ -26,7 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ImportSurvivesKillTest {
 
     private static final int ROWS = 3 * Imports.BATCH;
-    private static final Map<String, String> SETTINGS = Map.of("LETHE_JOB_HEARTBEAT", "PT1S");
+    private static final Map<String, String> SETTINGS =
+            Map.of("LETHE_JOB_HEARTBEAT", "PT1S", "LETHE_JOB_POLL", "PT0.2S");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @ParameterizedTest(name = "{0}")

@@ -23,12 +23,26 @@ public final class SchemaConformance implements ResponseCheck {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
-    private final Map<String, JsonSchema> schemas = new ConcurrentHashMap<>();
+    /**
+     * The schemas compiled so far, per document: every server of a run serves the same document,
+     * so each answer's schema is compiled once for the run rather than once per server.
+     */
+    private static final Map<JsonNode, Map<String, JsonSchema>> COMPILED = new ConcurrentHashMap<>();
+
+    /** The document this check last saw and its schemas (a server serves one document). */
+    private volatile Seen seen;
+
+    private record Seen(JsonNode document, Map<String, JsonSchema> schemas) {}
 
     @Override
     public void check(JsonNode document, String method, String path, int status, String body) {
-        JsonSchema schema = schemas.computeIfAbsent(
-                method + " " + path + " " + status, k -> compile(document, method, path, status));
+        Seen last = seen;
+        if (last == null || last.document() != document) {
+            last = new Seen(document, COMPILED.computeIfAbsent(document, d -> new ConcurrentHashMap<>()));
+            seen = last;
+        }
+        JsonSchema schema = last.schemas()
+                .computeIfAbsent(method + " " + path + " " + status, k -> compile(document, method, path, status));
         JsonNode answer;
         try {
             answer = JSON.readTree(body);

@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BulkDeletionSurvivesKillTest {
 
     private static final int PEOPLE = 500;
-    private static final Map<String, String> FAST_HEARTBEAT = Map.of("LETHE_JOB_HEARTBEAT", "PT1S");
+    private static final Map<String, String> FAST_HEARTBEAT =
+            Map.of("LETHE_JOB_HEARTBEAT", "PT1S", "LETHE_JOB_POLL", "PT0.2S");
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.lethe.testing.TestDatabases#all")
