@@ -98,7 +98,9 @@ class SweepRacesTest {
 
     /**
      * 300 visitors inactive for 40 days are removed by a sweep while eight clients send events for
-     * them, 20 visitors a call; every event answered 202 is stored afterwards.
+     * 240 of them, 20 visitors a call; every event answered 202 is stored afterwards. The last 60
+     * get no event, so the sweep removes people however the clients and the sweep happen to
+     * interleave (on a busy machine the clients may reach all 240 before the sweep looks).
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.lethe.testing.TestDatabases#all")
@@ -106,6 +108,7 @@ class SweepRacesTest {
         int people = 300;
         int clients = 8;
         int perCall = 20;
+        int named = 240;
         try (var lethe = new TestLethe(engine)) {
             var a = lethe.createAccount("Heron");
             var http = lethe.http();
@@ -135,7 +138,7 @@ class SweepRacesTest {
                             var types = new ArrayList<String>();
                             var body = new ArrayList<String>();
                             for (int e = 0; e < perCall; e++) {
-                                int visitor = (client * 37 + n * perCall + e * 13) % people;
+                                int visitor = (client * 37 + n * perCall + e * 13) % named;
                                 String type = "late.c%d.e%d".formatted(call, e);
                                 types.add(type);
                                 body.add("""
@@ -158,8 +161,8 @@ class SweepRacesTest {
 
             assertThat(other).as("answers other than 202 or 409").isEmpty();
             assertThat(removed)
-                    .as("the sweep removed people while events arrived")
-                    .isPositive();
+                    .as("the sweep removed people while events arrived (at least those no event named)")
+                    .isGreaterThanOrEqualTo(people - named);
             var stored = new HashSet<>(lethe.strings("select type from events where type like 'late.%'"));
             var lost = acknowledged.stream().filter(t -> !stored.contains(t)).toList();
             assertThat(lost)
