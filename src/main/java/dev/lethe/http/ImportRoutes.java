@@ -4,6 +4,7 @@ import static io.javalin.http.HandlerType.GET;
 import static io.javalin.http.HandlerType.POST;
 
 import dev.lethe.accounts.Scope;
+import dev.lethe.errors.BadRequestException;
 import dev.lethe.errors.FieldError;
 import dev.lethe.imports.ImportPreviewPage;
 import dev.lethe.imports.Imports;
@@ -56,7 +57,7 @@ final class ImportRoutes {
                         InputStream body = ctx.req().getInputStream();
                         // a form's file part is parsed from the stream as it arrives, never spooled to disk
                         if (RequestBody.mediaType(ctx).equals(MultipartUpload.MEDIA_TYPE))
-                            body = MultipartUpload.open(ctx.header("Content-Type"), body);
+                            body = openForm(ctx.header("Content-Type"), body);
                         upload = imports.upload(caller, query.mode(), body);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
@@ -103,5 +104,19 @@ final class ImportRoutes {
                     ctx.header("Location", "/v1/jobs/" + job.id());
                     ctx.json(job);
                 });
+    }
+
+    /**
+     * The form's file part as a stream; the first part is read here, before any job exists, so a
+     * client that goes away or stalls meanwhile gets the 400 an upload cut short gets, not a 500.
+     */
+    private static InputStream openForm(String contentType, InputStream request) {
+        try {
+            return MultipartUpload.open(contentType, request);
+        } catch (IOException e) {
+            throw new BadRequestException(
+                    "The upload could not be read to its end; nothing was kept.",
+                    List.of(new FieldError("body", "the body ended before it was complete")));
+        }
     }
 }

@@ -393,7 +393,8 @@ public final class JobService {
     private void execute(String instanceId) {
         if (!running.tryAcquire()) {
             turnedAway.set(true);
-            return;
+            // a run that ended between the first try and the flag did not see it: try once more
+            if (!running.tryAcquire()) return;
         }
         try {
             runJob(instanceId);

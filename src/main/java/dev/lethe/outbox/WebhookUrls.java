@@ -95,18 +95,33 @@ public final class WebhookUrls {
         }
         if (a instanceof Inet6Address) {
             if ((b[0] & 0xfe) == 0xfc) return false; // unique local fc00::/7
-            // IPv4-mapped (::ffff:a.b.c.d) is judged by its IPv4 address
-            boolean mapped = true;
-            for (int i = 0; i < 10; i++) mapped &= b[i] == 0;
-            mapped &= (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
-            if (mapped) {
-                try {
-                    return isPublic(InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}));
-                } catch (UnknownHostException e) {
-                    return false;
-                }
-            }
+            int w0 = word(b, 0), w1 = word(b, 2);
+            if (w0 == 0x2001 && w1 == 0) return false; // Teredo 2001::/32: a tunnel to any IPv4 address
+            if (w0 == 0x64 && w1 == 0xff9b && word(b, 4) == 1) return false; // local-use NAT64 64:ff9b:1::/48
+            if (w0 == 0x100 && w1 == 0 && word(b, 4) == 0 && word(b, 6) == 0) return false; // discard-only 100::/64
+            // addresses that carry an IPv4 address are judged by it: IPv4-mapped ::ffff:a.b.c.d,
+            // IPv4-compatible ::a.b.c.d, NAT64 64:ff9b::a.b.c.d (a network translating them reaches
+            // that address) and 6to4 2002:aabb:ccdd::/48
+            boolean zeroTo10 = true;
+            for (int i = 0; i < 10; i++) zeroTo10 &= b[i] == 0;
+            boolean nat64 = w0 == 0x64 && w1 == 0xff9b;
+            for (int i = 4; nat64 && i < 12; i++) nat64 = b[i] == 0;
+            if (zeroTo10 && word(b, 10) == 0xffff || zeroTo10 && word(b, 10) == 0 || nat64)
+                return isPublicV4(b[12], b[13], b[14], b[15]);
+            if (w0 == 0x2002) return isPublicV4(b[2], b[3], b[4], b[5]);
         }
         return true;
+    }
+
+    private static int word(byte[] b, int at) {
+        return ((b[at] & 0xff) << 8) | (b[at + 1] & 0xff);
+    }
+
+    private static boolean isPublicV4(byte b0, byte b1, byte b2, byte b3) {
+        try {
+            return isPublic(InetAddress.getByAddress(new byte[] {b0, b1, b2, b3}));
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 }

@@ -194,6 +194,9 @@ class ImportMultipartTest {
         // an empty file, as the empty body of text/csv
         var empty = sendForm(lethe, key, form(filePart("")));
         assertThat(empty.status()).as(empty.toString()).isEqualTo(422);
+        // a client that stops sending in the form's first part (its connection half closed, the
+        // body shorter than its Content-Length): the 400 of a body cut short, not a 500
+        assertThat(stopSendingMidForm(lethe, key)).startsWith("HTTP/1.1 400");
         // (too large: 413, below)
 
         // nothing was kept: no chunk, no person, no import under way
@@ -201,6 +204,24 @@ class ImportMultipartTest {
         assertThat(lethe.count("select count(*) from subjects")).isZero();
         assertThat(lethe.count("select count(*) from jobs where state <> 'failed'"))
                 .isZero();
+    }
+
+    /** Sends the start of a form over a raw socket, closes its sending side, reads the status line. */
+    static String stopSendingMidForm(TestLethe lethe, String key) throws IOException {
+        String start = "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nemail,na";
+        try (var socket = new java.net.Socket("127.0.0.1", lethe.lethe().port())) {
+            socket.setSoTimeout(30_000);
+            var out = socket.getOutputStream();
+            out.write(("POST /v1/imports HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
+                            + "\r\nContent-Type: multipart/form-data; boundary=" + BOUNDARY
+                            + "\r\nContent-Length: 100000\r\n\r\n" + start)
+                    .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            socket.shutdownOutput();
+            var reader = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            return String.valueOf(reader.readLine());
+        }
     }
 
     static void assertSamePreview(
