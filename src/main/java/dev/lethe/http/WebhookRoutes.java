@@ -93,6 +93,8 @@ final class WebhookRoutes {
                 .parse((q, caller) -> token(q))
                 .handle((ctx, caller, token) -> {
                     var secret = subscriptions.confirm(token, ctx.ip());
+                    // the answer may carry the signing secret, shown this once: no cache keeps it
+                    ctx.header("Cache-Control", "no-store");
                     ctx.json(new Confirmed(true, secret.orElse(null)));
                 });
         api.route(GET, "/v1/subprocessor-subscriptions/unsubscribe")

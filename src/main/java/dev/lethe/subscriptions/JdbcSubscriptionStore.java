@@ -21,6 +21,20 @@ final class JdbcSubscriptionStore {
             Instant createdAt,
             Instant confirmedAt) {}
 
+    /**
+     * Locks the account's row for the transaction: subscriptions are counted, then inserted, and two
+     * at once would both count below the cap. On PostgreSQL the lock is {@code for no key update}:
+     * it does not wait for (or block) the key-share locks every insert of the account's data takes
+     * for its foreign key; nothing else locks account rows.
+     */
+    void lockAccount(Handle h, String accountId) {
+        String lock = dev.lethe.storage.BinaryCopy.available(h) ? "for no key update" : "for update";
+        h.createQuery("select account_id from accounts where account_id = :account " + lock)
+                .bind("account", accountId)
+                .mapTo(String.class)
+                .findOne();
+    }
+
     boolean exists(Handle h, String accountId, byte[] index) {
         return h.createQuery("""
                         select count(*) from subprocessor_subscriptions

@@ -134,6 +134,7 @@ public final class SubprocessorSubscriptions implements PolicyPublished {
             // one confirmation per address until it is confirmed or swept (7 days); and at most
             // CONFIRMATIONS_PER_HOUR per account, so the route cannot bomb many addresses through
             // us. Either way the answer is the same 202: nothing tells the caller which applied.
+            store.lockAccount(h, accountId);
             if (store.exists(h, accountId, index)) return;
             if (store.madeSince(h, accountId, now.minus(Duration.ofHours(1))) >= CONFIRMATIONS_PER_HOUR) {
                 log.warn(
