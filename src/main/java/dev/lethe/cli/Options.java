@@ -55,8 +55,9 @@ final class Options {
 
         @Option(
                 names = "--db-pool-size",
-                defaultValue = "${env:LETHE_DB_POOL_SIZE:-10}",
-                description = "Connection pool size (env LETHE_DB_POOL_SIZE, default 10).")
+                defaultValue = "${env:LETHE_DB_POOL_SIZE:-16}",
+                description = "Connection pool size (env LETHE_DB_POOL_SIZE, default 16; serve needs at least"
+                        + " 3 x (--job-threads - 1) + 6).")
         int dbPoolSize;
 
         @Option(

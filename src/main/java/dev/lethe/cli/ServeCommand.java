@@ -254,6 +254,12 @@ final class ServeCommand implements Callable<Integer> {
                         .transfers(transfers())
                         .jobs(jobs())
                         .build();
+        int needed = connectionsNeeded(config.jobs().threads());
+        if (config.database().poolSize() < needed)
+            throw new SettingException("--db-pool-size / LETHE_DB_POOL_SIZE is "
+                    + config.database().poolSize()
+                    + ": with --job-threads " + config.jobs().threads() + " it must be at least " + needed
+                    + " (an export holds up to three connections at once, and requests need some too)");
         var stopped = new CountDownLatch(1);
         Lethe lethe = Lethe.start(config, Lethe.microsecondClock(), new SecureRandom());
         Runtime.getRuntime()
@@ -344,6 +350,15 @@ final class ServeCommand implements Callable<Integer> {
                                     + "'");
         }
         return value;
+    }
+
+    /**
+     * The smallest pool that cannot run dry: each governed job (all threads but one) may hold three
+     * connections at once (an export's listing, locking and writing stages), the recurring task
+     * one, the scheduler's polling and heartbeat one, and four are left for requests.
+     */
+    static int connectionsNeeded(int jobThreads) {
+        return 3 * (jobThreads - 1) + 1 + 1 + 4;
     }
 
     /** How the background jobs run: --job-threads, --job-heartbeat and --job-poll. */

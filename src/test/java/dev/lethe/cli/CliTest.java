@@ -241,6 +241,18 @@ class CliTest {
     }
 
     @Test
+    void serveRefusesAPoolTooSmallForItsJobThreadsSayingHowLargeItMustBe() {
+        assertThat(ServeCommand.connectionsNeeded(4)).isEqualTo(15);
+
+        var run = lethe(
+                "serve", "--data-dir", dir.toString(), "--port", "0", "--job-threads", "8", "--db-pool-size", "16");
+
+        assertThat(run.exit()).as(run.toString()).isNotZero();
+        assertThat(run.err())
+                .contains("--db-pool-size / LETHE_DB_POOL_SIZE is 16: with --job-threads 8 it must be at least 27");
+    }
+
+    @Test
     void serveHelpShowsTheSweepIntervalWithItsVariableAndDefault() {
         var run = lethe("serve", "--help");
 
