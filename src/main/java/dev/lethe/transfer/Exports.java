@@ -1,5 +1,7 @@
 package dev.lethe.transfer;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -24,6 +26,7 @@ import dev.lethe.jobs.JobKind;
 import dev.lethe.jobs.JobRun;
 import dev.lethe.jobs.JobService;
 import dev.lethe.jobs.JobState;
+import dev.lethe.jobs.JobStopped;
 import dev.lethe.outbox.Outbox;
 import dev.lethe.outbox.OutboxMessage;
 import dev.lethe.profiles.ProfileCriteria;
@@ -35,6 +38,7 @@ import dev.lethe.registry.PolicyVersion;
 import dev.lethe.requests.CsvPackageSink;
 import dev.lethe.storage.BinaryCopy;
 import dev.lethe.storage.Ids;
+import dev.lethe.storage.SqlStates;
 import dev.lethe.subjects.Restrictions;
 import dev.lethe.subjects.SubjectDirectory;
 import dev.lethe.values.PersonalValues;
@@ -53,6 +57,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.Period;
 import java.util.ArrayList;
@@ -65,9 +70,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Exports (docs/export.md): a governed job that writes the profiles of a segment or filter as a
@@ -89,9 +98,13 @@ public final class Exports {
     /** Profiles (or activity rows) read per step: one transaction, one audit entry, one checkpoint. */
     static final int PAGE = 2000;
 
+    /** How the threads of an export's stages are named (the job id and the stage follow). */
+    static final String THREAD_PREFIX = "export-";
+
     /** Why a file is withdrawn when a person in it is erased. */
     static final String WITHDRAWN_ERASED = "a person in it was erased";
 
+    private static final Logger log = LoggerFactory.getLogger(Exports.class);
     private static final ObjectMapper MAPPER =
             JsonMapper.builder().addModule(new JavaTimeModule()).build();
 
@@ -644,20 +657,20 @@ public final class Exports {
                                     throw new JobFailure("the filter no longer fits the account: " + e.getMessage());
                                 }
                                 cursor = page.nextCursor();
-                                listed.put(Step.of(page));
+                                stages.put(listed, Step.of(page));
                             } while (cursor != null);
-                            listed.put(Step.end());
+                            stages.put(listed, Step.end());
                         },
                         listed);
                 stages.start(
                         () -> {
                             long done = 0;
-                            for (var step = listed.take(); !step.isEnd(); step = listed.take()) {
+                            for (var step = stages.next(listed); !step.isEnd(); step = stages.next(listed)) {
                                 var kept = lockPage(run, personal, columns.size(), traitColumns, step.item(), done);
                                 done += kept.ids().size();
-                                locked.put(Step.of(kept));
+                                stages.put(locked, Step.of(kept));
                             }
-                            locked.put(Step.end());
+                            stages.put(locked, Step.end());
                         },
                         locked);
                 var cells = new Object[columns.size()];
@@ -739,36 +752,70 @@ public final class Exports {
     /**
      * The threads of an export's earlier stages. A stage that fails hands an end to its queue so
      * the next stops waiting; {@link #take} then throws the failure (a {@link JobFailure}, a stop)
-     * on the job's own thread. Closing stops every stage still running (the writer failed, or the
-     * job was stopped).
+     * on the job's own thread.
+     *
+     * <p>Closing stops the stages cooperatively and never interrupts them: a stage may be inside a
+     * database transaction, and on H2 a thread interrupted in the middle of a file write closes the
+     * database's file channel, leaving the embedded database unusable for every connection. The
+     * stages hand over with timed offers and polls and look at {@link #closed} between them, so a
+     * stage finishes the page it is on (its transaction commits or rolls back whole) and then
+     * stops. A stage's failure the job's thread never rethrows (it had already left) is logged,
+     * with its kind only.
      */
     private static final class Stages implements AutoCloseable {
+        /** How long a hand-over waits before looking at {@link #closed} again. */
+        private static final long WAIT_MS = 50;
+        /** How long closing waits for the stages; they finish their page first. */
+        private static final Duration CLOSE_WAIT = Duration.ofMinutes(2);
+
         private final JobRun run;
         private final List<Thread> threads = new ArrayList<>();
-        private volatile Throwable failure;
+        private final List<BlockingQueue<?>> queues = new ArrayList<>();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private volatile boolean closed;
+        private volatile boolean rethrown;
 
         Stages(JobRun run) {
             this.run = run;
         }
 
         <T> void start(StageWork work, BlockingQueue<Step<T>> out) {
+            int stage = threads.size();
+            queues.add(out);
             threads.add(Thread.ofPlatform()
                     .daemon()
-                    .name("export-" + run.jobId() + "-stage-" + threads.size())
+                    .name(THREAD_PREFIX + run.jobId() + "-stage-" + stage)
                     .start(() -> {
                         try {
                             work.run();
-                        } catch (InterruptedException e) {
-                            // closed: the job's thread no longer waits
+                        } catch (Closed e) {
+                            // the job's thread no longer waits
                         } catch (Throwable e) {
-                            if (failure == null) failure = e;
+                            if (closed || !failure.compareAndSet(null, e)) {
+                                lost(stage, e);
+                                return;
+                            }
                             out.clear();
                             out.offer(Step.end());
                         }
                     }));
         }
 
-        /** The next step; the first stage's failure, if any, instead of an end. */
+        /** Hands a step to the next stage; gives up (throws {@link Closed}) once the stages are closed. */
+        <T> void put(BlockingQueue<Step<T>> out, Step<T> step) throws InterruptedException {
+            while (!out.offer(step, WAIT_MS, TimeUnit.MILLISECONDS)) if (closed) throw Closed.INSTANCE;
+        }
+
+        /** The next step for a stage; gives up (throws {@link Closed}) once the stages are closed. */
+        <T> Step<T> next(BlockingQueue<Step<T>> in) throws InterruptedException {
+            while (true) {
+                if (closed) throw Closed.INSTANCE;
+                var step = in.poll(WAIT_MS, TimeUnit.MILLISECONDS);
+                if (step != null) return step;
+            }
+        }
+
+        /** The next step for the job's thread; the first stage's failure, if any, instead of an end. */
         <T> Step<T> take(BlockingQueue<Step<T>> in) {
             Step<T> step;
             try {
@@ -778,24 +825,63 @@ public final class Exports {
                 run.stopIfAsked(); // the server is stopping: the job resumes after its restart
                 throw new IllegalStateException("the export's run was interrupted", e);
             }
-            if (failure != null) {
-                if (failure instanceof RuntimeException r) throw r;
-                if (failure instanceof Error r) throw r;
-                throw new IllegalStateException("an export stage failed", failure);
+            var failed = failure.get();
+            if (failed != null) {
+                rethrown = true;
+                if (failed instanceof RuntimeException r) throw r;
+                if (failed instanceof Error r) throw r;
+                throw new IllegalStateException("an export stage failed", failed);
             }
             return step;
         }
 
+        /**
+         * Stops the stages and waits for them: each finishes the page it is on. Emptying the queues
+         * lets a stage waiting to hand over see the close at once. An interrupt of the job's thread
+         * meanwhile does not cut the wait short (the stages would outlive the job); it is kept for
+         * the caller.
+         */
         @Override
         public void close() {
-            for (var t : threads) t.interrupt();
+            closed = true;
+            boolean interrupted = false;
+            long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
             for (var t : threads) {
-                try {
-                    t.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
+                while (t.isAlive() && System.nanoTime() < deadline) {
+                    for (var q : queues) q.clear();
+                    try {
+                        t.join(WAIT_MS);
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
                 }
+                if (t.isAlive())
+                    log.warn(
+                            "an export stage did not stop in time {} {}",
+                            kv("job", run.jobId()),
+                            kv("stage", t.getName()));
+            }
+            var failed = failure.get();
+            if (failed != null && !rethrown) lost(-1, failed);
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+
+        /** A stage's failure nobody rethrows: logged by kind only (its message may hold values). */
+        private void lost(int stage, Throwable e) {
+            if (e instanceof JobStopped) return; // a cancel or the server stopping: the job's own run ends too
+            log.warn(
+                    "an export stage failed after the export had stopped {} {} {}",
+                    kv("job", run.jobId()),
+                    kv("stage", stage),
+                    kv("error", SqlStates.describe(e)));
+        }
+
+        /** Thrown in a stage when the stages were closed: it stops quietly. */
+        private static final class Closed extends RuntimeException {
+            static final Closed INSTANCE = new Closed();
+
+            private Closed() {
+                super("the export's stages were closed", null, false, false);
             }
         }
     }

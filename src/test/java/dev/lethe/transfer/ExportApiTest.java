@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVFormat;
@@ -409,6 +410,43 @@ class ExportApiTest {
             for (int i : List.of(0, 99, 101, n - 1))
                 assertThat(csv).contains(people.get(i) + "," + BulkSeeding.email(i) + ",Zebulon Bulk " + i + "\r\n");
             assertThat(csv).doesNotContain(people.get(100)).doesNotContain(BulkSeeding.email(100));
+
+            // one export withdrawn by an erasure and one cancelled, each as soon as it is asked
+            // for: their stages stop wherever they are (the export may also have ended already),
+            // none outlives its job, and the database still writes and reads afterwards
+            String body = "{\"kind\": \"profiles\", \"columns\": [\"id\", \"identifiers.email\", \"traits.name\"]}";
+            String withdrawn = export(lethe, key, body).get("id").asText();
+            String cancelled = export(lethe, key, body).get("id").asText();
+            assertThat(http.post("/v1/jobs/" + cancelled + "/cancel", key, "{}").status())
+                    .isIn(200, 202, 409);
+            assertThat(http.delete("/v1/profiles/" + people.get(101), key).status())
+                    .isEqualTo(200);
+            for (String stopped : List.of(withdrawn, cancelled)) {
+                waitFor(
+                        () -> !Set.of("queued", "running")
+                                .contains(http.get("/v1/jobs/" + stopped, key)
+                                        .json()
+                                        .get("state")
+                                        .asText()),
+                        "the export " + stopped + " to end");
+                waitFor(
+                        () -> Thread.getAllStackTraces().keySet().stream()
+                                .noneMatch(t -> t.getName().startsWith(Exports.THREAD_PREFIX + stopped)),
+                        "no stage thread of " + stopped);
+            }
+            var added = http.post(
+                    "/v1/identify",
+                    key,
+                    "{\"visitorId\": \"after-stop\", \"identifiers\": {\"email\": \"after.stop@example.com\"}}");
+            assertThat(added.status()).as(added.toString()).isEqualTo(201);
+            assertThat(http.get("/v1/profiles/" + added.json().get("profileId").asText(), key)
+                            .status())
+                    .isEqualTo(200);
+            assertThat(lethe.count(
+                            "select count(*) from subjects where subject_id = ?",
+                            java.util.UUID.fromString(
+                                    added.json().get("profileId").asText())))
+                    .isEqualTo(1);
         }
     }
 
