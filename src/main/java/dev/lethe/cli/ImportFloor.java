@@ -42,15 +42,34 @@ final class ImportFloor {
         this.out = out;
     }
 
-    /** A kind of row the import wrote, with how many per person and its sizes. */
-    private record Shape(List<Object> labels, double perPerson, int bytes, int extra) {}
+    /**
+     * The preview's rows of import {@code jobId} (read before the commit, which deletes them), by
+     * action: how many, and their texts' average lengths.
+     */
+    static List<Shape> previewShapes(Connection connection, String jobId) {
+        try (var h = Jdbi.open(connection)) {
+            return h.createQuery("select action, count(*), avg(length(fields)), avg(length(errors))"
+                            + " from import_rows where job_id = cast(:j as uuid) group by action")
+                    .bind("j", jobId)
+                    .map((rs, ctx) ->
+                            new Shape(List.of(rs.getString(1)), rs.getLong(2), (int) Math.round(rs.getDouble(3)), (int)
+                                    Math.round(rs.getDouble(4))))
+                    .list();
+        }
+    }
+
+    /**
+     * A kind of row the import wrote, with how many per person (or in all, as read from the
+     * preview) and its sizes.
+     */
+    record Shape(List<Object> labels, double perPerson, int bytes, int extra) {}
 
     /**
      * Writes {@code people} people's worth of the rows import {@code jobId} wrote (its subjects
      * created between {@code from} and {@code to}), and prints the times beside the import's own
-     * ({@code previewSecs}, {@code commitSecs}).
+     * ({@code previewSecs}, {@code commitSecs}); {@code previewCounts} are {@link #previewShapes}.
      */
-    void run(String jobId, Instant from, Instant to, double previewSecs, double commitSecs) {
+    void run(String jobId, List<Shape> previewCounts, Instant from, Instant to, double previewSecs, double commitSecs) {
         try (Handle h = Jdbi.open(connection)) {
             String account = h.createQuery(
                             "select cast(account_id as varchar) from jobs where job_id = cast(:j as uuid)")
@@ -84,17 +103,9 @@ final class ImportFloor {
                       avg(octet_length(ciphertext)), 0
                     from personal_values where subject_id in (%s) and account_id = cast(:a as uuid)
                     group by category, field, record_kind, record_id is not null, rule_kind""".formatted(people));
-            var preview = h.createQuery("select action, count(*), avg(length(fields)), avg(length(errors))"
-                            + " from import_rows where account_id = cast(:a as uuid) and job_id = cast(:j as uuid)"
-                            + " group by action")
-                    .bind("a", account)
-                    .bind("j", jobId)
-                    .map((rs, ctx) -> new Shape(
-                            List.of(rs.getString(1)),
-                            rs.getLong(2) / (double) n,
-                            (int) Math.round(rs.getDouble(3)),
-                            (int) Math.round(rs.getDouble(4))))
-                    .list();
+            var preview = previewCounts.stream()
+                    .map(c -> new Shape(c.labels(), c.perPerson() / n, c.bytes(), c.extra()))
+                    .toList();
             String foreignKeys = copyTables(h);
             try {
                 int people32 = (int) n;
