@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.postgresql.PGConnection;
 
@@ -77,9 +78,17 @@ final class TransferBench {
         long uploaded = System.nanoTime();
         var staged = follow(importId, "staged");
         long previewed = System.nanoTime();
+        // the preview's rows, for the database floor below (the commit deletes them); the time
+        // this takes is left out of the import's
+        List<ImportFloor.Shape> previewRows = List.of();
+        if (database.url().startsWith("jdbc:postgresql:"))
+            try (var c = connect()) {
+                previewRows = ImportFloor.previewShapes(c, importId);
+            }
+        long paused = System.nanoTime() - previewed;
         json(post("/v1/imports/" + importId + "/commit", "{}"));
         var done = follow(importId, "completed");
-        long committed = System.nanoTime();
+        long committed = System.nanoTime() - paused;
         long importPeak = sampler.stop();
         out.printf(
                 "import of %,d rows: upload %.1f s, preview %.1f s, commit %.1f s; total %.1f s = %,.0f rows/s;"
@@ -96,6 +105,20 @@ final class TransferBench {
         // benchmark's server): planned on the warm-up's few rows, a page of the export's list is
         // a scan of every profile
         if (database.url().startsWith("jdbc:postgresql:")) analyzeAfterImport();
+        // the import's own rows written again by the database alone, beside the import's times
+        if (database.url().startsWith("jdbc:postgresql:")) {
+            var started = java.time.Instant.now().minusNanos(System.nanoTime() - t0);
+            try (var c = connect()) {
+                new ImportFloor(c, out)
+                        .run(
+                                importId,
+                                previewRows,
+                                started,
+                                java.time.Instant.now(),
+                                secs(previewed - uploaded),
+                                secs(committed - previewed));
+            }
+        } else out.println("database floor: not measured (the database is not PostgreSQL)");
 
         // export of every profile, then its download: the default columns (no values to open),
         // then an identifier and a trait (each person's values opened with their key)
@@ -207,9 +230,7 @@ final class TransferBench {
 
     /** COPY of the same rows into a plain table and back out: what the disk and the server allow. */
     private void copyBaseline(Path csv, int rows) throws Exception {
-        try (var c = database.user() == null
-                ? DriverManager.getConnection(database.url())
-                : DriverManager.getConnection(database.url(), database.user(), database.password())) {
+        try (var c = connect()) {
             try (var s = c.createStatement()) {
                 s.execute("drop table if exists bench_copy");
                 s.execute("create table bench_copy (email text not null, name text not null)");
@@ -245,13 +266,17 @@ final class TransferBench {
     }
 
     private void analyzeAfterImport() throws Exception {
-        try (var c = database.user() == null
-                        ? DriverManager.getConnection(database.url())
-                        : DriverManager.getConnection(database.url(), database.user(), database.password());
+        try (var c = connect();
                 var s = c.createStatement()) {
             s.execute("analyze subjects, subject_keys, identifiers, personal_values, requests");
         }
         out.println("PostgreSQL: tables analyzed after the import");
+    }
+
+    private java.sql.Connection connect() throws java.sql.SQLException {
+        return database.user() == null
+                ? DriverManager.getConnection(database.url())
+                : DriverManager.getConnection(database.url(), database.user(), database.password());
     }
 
     /** Polls the job until it reaches {@code state}; fails when it stops elsewhere. */

@@ -78,9 +78,10 @@ public final class Imports {
     /**
      * Rows per step (one transaction, one checkpoint). Each commit waits for the disk, and each
      * step's statements (lookups, claims, copies) cost a round trip whatever their size, so steps
-     * are large; a step's rows and their outcomes are all that is held in memory.
+     * are large; a step's rows and their outcomes are all that is held in memory. (Public for
+     * the bench, whose database floor writes in steps of the same size.)
      */
-    static final int BATCH = 5000;
+    public static final int BATCH = 5000;
 
     /** The longest cell a row may have; a longer one is an error of that row. */
     public static final int MAX_CELL_CHARS = 10_000;
