@@ -57,17 +57,10 @@ final class Tink {
     }
 
     /**
-     * A new HKDF-SHA256 PRF keyset, serialised: a subject key, from which one AES-256-GCM key per
-     * category is derived ({@link #aesGcm}).
-     */
-    static byte[] newHkdfKeyset() {
-        return serialise(newHkdfKeysetHandle());
-    }
-
-    /**
-     * A new HKDF-SHA256 PRF keyset, as a handle: a batch of new subject keys serialises each one
-     * (to wrap it) and takes its PRF from the same handle, rather than parsing the bytes it has
-     * just written.
+     * A new HKDF-SHA256 PRF keyset: a subject key, from which one AES-256-GCM key per category is
+     * derived ({@link #aesGcm}). Returned as a handle: a batch of new subject keys serialises
+     * each one (to wrap it) and takes its PRF from the same handle, rather than parsing the bytes
+     * it has just written.
      */
     static KeysetHandle newHkdfKeysetHandle() {
         return generate(PredefinedPrfParameters.HKDF_SHA256);
