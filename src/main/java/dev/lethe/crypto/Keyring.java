@@ -117,10 +117,11 @@ public final class Keyring {
         var keys = new ArrayList<NewSubjectKey>(subjectIds.size());
         for (String subjectId : subjectIds) {
             String keyId = ids.next();
-            byte[] keyset = Tink.newHkdfKeyset();
+            var handle = Tink.newHkdfKeysetHandle();
+            byte[] keyset = Tink.serialised(handle);
             keys.add(new NewSubjectKey(
                     keyId, subjectId, epoch, Crypt.encrypt(wrapping, keyset, subjectKeyContext(accountId, keyId))));
-            subjectKeys.put(new KeyRef(accountId, keyId), new SubjectKey(keyId, keyset));
+            subjectKeys.put(new KeyRef(accountId, keyId), new SubjectKey(keyId, Tink.prf(handle)));
             sealingKeyIds.put(new SubjectRef(accountId, subjectId), keyId);
         }
         // cached at once, so the batch that makes the keys seals with them; forgotten if the

@@ -19,8 +19,12 @@ final class SubjectKey {
     private final Map<String, Aead> byCategory = new ConcurrentHashMap<>();
 
     SubjectKey(String keyId, byte[] keyset) {
+        this(keyId, Tink.prf(keyset));
+    }
+
+    SubjectKey(String keyId, PrfSet prf) {
         this.keyId = keyId;
-        this.prf = Tink.prf(keyset);
+        this.prf = prf;
     }
 
     String keyId() {

@@ -57,11 +57,26 @@ final class Tink {
     }
 
     /**
-     * A new HKDF-SHA256 PRF keyset, serialised: a subject key, from which one AES-256-GCM key per
-     * category is derived ({@link #aesGcm}).
+     * A new HKDF-SHA256 PRF keyset: a subject key, from which one AES-256-GCM key per category is
+     * derived ({@link #aesGcm}). Returned as a handle: a batch of new subject keys serialises
+     * each one (to wrap it) and takes its PRF from the same handle, rather than parsing the bytes
+     * it has just written.
      */
-    static byte[] newHkdfKeyset() {
-        return serialise(generate(PredefinedPrfParameters.HKDF_SHA256));
+    static KeysetHandle newHkdfKeysetHandle() {
+        return generate(PredefinedPrfParameters.HKDF_SHA256);
+    }
+
+    /** The bytes of a keyset handle (to be wrapped before they are stored). */
+    static byte[] serialised(KeysetHandle handle) {
+        return serialise(handle);
+    }
+
+    static PrfSet prf(KeysetHandle handle) {
+        try {
+            return handle.getPrimitive(RegistryConfiguration.get(), PrfSet.class);
+        } catch (GeneralSecurityException e) {
+            throw new CryptoFailure("not a PRF keyset", e);
+        }
     }
 
     /**

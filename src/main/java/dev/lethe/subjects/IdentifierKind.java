@@ -16,9 +16,11 @@ public enum IdentifierKind {
     VISITOR("visitorId");
 
     private final String wireName;
+    private final String field;
 
     IdentifierKind(String wireName) {
         this.wireName = wireName;
+        this.field = "identifiers." + wireName;
     }
 
     public String wireName() {
@@ -35,7 +37,7 @@ public enum IdentifierKind {
 
     /** The field path an identifier arrives under, for classification: {@code identifiers.email}. */
     public String field() {
-        return "identifiers." + wireName;
+        return field;
     }
 
     /** The normal form, or empty when the text is not such an identifier. */
