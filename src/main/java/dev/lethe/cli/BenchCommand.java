@@ -125,6 +125,13 @@ final class BenchCommand implements Callable<Integer> {
     int bulkDelete;
 
     @Option(
+            names = "--bulk-deletion-batch",
+            defaultValue = "500",
+            description = "With --bulk-delete: identifiers the bulk deletion erases per step, 1..5000 (default 500,"
+                    + " the server's default), to compare step sizes on one machine.")
+    int bulkDeletionBatch;
+
+    @Option(
             names = "--transfer-import-only",
             description = "With --transfer-rows: measure the import alone (no export, no bulk deletion).")
     boolean transferImportOnly;
@@ -146,11 +153,14 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         if (batch < 1 || batch > 1000) throw new SettingException("--batch must be 1..1000");
+        if (bulkDeletionBatch < 1 || bulkDeletionBatch > dev.lethe.transfer.TransferSettings.MAX_BULK_DELETION_BATCH)
+            throw new SettingException("--bulk-deletion-batch must be 1..5000");
         Path dataDir = Files.createTempDirectory("lethe-bench");
         var settings = storage.database();
         var bootstrap = "bench-operator-key-" + Long.toHexString(new SecureRandom().nextLong());
         var config = new Lethe.Config(
-                dataDir, settings, new HttpServer.Settings("127.0.0.1", 0, 50_000_000), Optional.of(bootstrap));
+                        dataDir, settings, new HttpServer.Settings("127.0.0.1", 0, 50_000_000), Optional.of(bootstrap))
+                .withTransfers(dev.lethe.transfer.TransferSettings.DEFAULT.withBulkDeletionBatch(bulkDeletionBatch));
         out.printf(
                 "machine: %d cores, JDK %s, database %s%n",
                 Runtime.getRuntime().availableProcessors(),

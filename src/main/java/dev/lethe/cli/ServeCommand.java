@@ -214,6 +214,14 @@ final class ServeCommand implements Callable<Integer> {
                     + " LETHE_MAX_UPLOAD_BYTES, default 4294967296: 4 GiB).")
     long maxUploadBytes;
 
+    @Option(
+            names = "--bulk-deletion-batch",
+            defaultValue = "${env:LETHE_BULK_DELETION_BATCH:-500}",
+            description = "Identifiers a bulk deletion erases per step (one transaction and checkpoint), 10..5000;"
+                    + " larger steps erase more people a second, a crash redoes at most one (env"
+                    + " LETHE_BULK_DELETION_BATCH, default 500).")
+    String bulkDeletionBatch;
+
     @Override
     public Integer call() throws InterruptedException {
         Duration timeout = duration(sessionTimeout, "--session-timeout / LETHE_SESSION_TIMEOUT", "PT30M");
@@ -399,7 +407,17 @@ final class ServeCommand implements Callable<Integer> {
                             + exportLinkUses.strip() + "'");
         if (maxUploadBytes < 1024)
             throw new SettingException("--max-upload-bytes / LETHE_MAX_UPLOAD_BYTES must be at least 1024");
-        return new TransferSettings(link, uses, preview, maxUploadBytes);
+        int batch;
+        try {
+            batch = Integer.parseInt(bulkDeletionBatch.strip());
+        } catch (NumberFormatException e) {
+            batch = -1;
+        }
+        if (batch < 10 || batch > TransferSettings.MAX_BULK_DELETION_BATCH)
+            throw new SettingException(
+                    "--bulk-deletion-batch / LETHE_BULK_DELETION_BATCH must be a whole number from" + " 10 to "
+                            + TransferSettings.MAX_BULK_DELETION_BATCH + ", not '" + bulkDeletionBatch.strip() + "'");
+        return new TransferSettings(link, uses, preview, maxUploadBytes, batch);
     }
 
     /** The outbox settings: an SMTP server when --smtp-host is given, else none (messages stay pending). */

@@ -84,14 +84,19 @@ public final class Suppressions {
         owner.keySet()
                 .forEach(e -> byKind.computeIfAbsent(e.kind(), k -> new java.util.ArrayList<>())
                         .add(e.blindIndex()));
-        byKind.forEach((kind, indexes) -> h.createUpdate("""
-                        delete from suppressions
-                        where account_id = :account and kind = :kind and blind_index in (<indexes>)
-                        """)
-                .bind("account", accountId)
-                .bind("kind", kind.wireName())
-                .bindList("indexes", indexes)
-                .execute());
+        // in slices: a batch's people may have many identifiers each, and a statement's parameters
+        // are bounded (PostgreSQL 65,535)
+        byKind.forEach((kind, indexes) -> {
+            for (int from = 0; from < indexes.size(); from += 1000)
+                h.createUpdate("""
+                                delete from suppressions
+                                where account_id = :account and kind = :kind and blind_index in (<indexes>)
+                                """)
+                        .bind("account", accountId)
+                        .bind("kind", kind.wireName())
+                        .bindList("indexes", indexes.subList(from, Math.min(indexes.size(), from + 1000)))
+                        .execute();
+        });
         var insert = h.prepareBatch("""
                 insert into suppressions (account_id, kind, blind_index, erasure_id, expires_at)
                 values (:account, :kind, :index, :erasure, :expires)

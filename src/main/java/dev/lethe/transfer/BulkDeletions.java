@@ -57,9 +57,6 @@ public final class BulkDeletions {
     /** The job's file of identifiers. */
     static final String FILE = "identifiers";
 
-    /** Identifiers per transaction. */
-    static final int BATCH = 100;
-
     /** How far into an upload its start is read before the job is made (the CSV header, the JSON opening). */
     private static final int LOOK_AHEAD = 1 << 20;
 
@@ -233,11 +230,12 @@ public final class BulkDeletions {
             try (var file = IdentifierFile.open(mediaType, run.files().open(accountId, jobId, FILE))) {
                 long done = 0;
                 for (; done < skip && file.next().isPresent(); done++) {}
-                var batch = new ArrayList<IdentifierFile.Row>(BATCH);
+                int size = settings.bulkDeletionBatch();
+                var batch = new ArrayList<IdentifierFile.Row>(size);
                 while (true) {
                     var row = file.next();
                     row.ifPresent(batch::add);
-                    if (batch.size() == BATCH || (row.isEmpty() && !batch.isEmpty())) {
+                    if (batch.size() == size || (row.isEmpty() && !batch.isEmpty())) {
                         long now = done + batch.size();
                         // a cancel seen at the last batch's checkpoint stops the job before this one
                         run.stopIfAsked();

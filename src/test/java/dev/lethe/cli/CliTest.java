@@ -177,11 +177,12 @@ class CliTest {
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    void serveWithAnExportLinkOfNoUsesOrAWrongLifetimeExitsWith2NamingTheFlagAndTheVariable() {
+    void serveWithAnExportLinkOfNoUsesAWrongLifetimeOrABulkDeletionBatchOutOfRangeExitsWith2NamingTheFlag() {
         Path dataDir = dir.resolve("data");
 
         var uses = lethe("serve", "--export-link-uses", "0", "--port", "0", "--data-dir", dataDir.toString());
         var ttl = lethe("serve", "--export-link-ttl", "24h", "--port", "0", "--data-dir", dataDir.toString());
+        var batch = lethe("serve", "--bulk-deletion-batch", "5001", "--port", "0", "--data-dir", dataDir.toString());
 
         assertThat(uses.exit()).as(uses.toString()).isEqualTo(2);
         assertThat(uses.err())
@@ -190,6 +191,10 @@ class CliTest {
         assertThat(ttl.err())
                 .contains("--export-link-ttl / LETHE_EXPORT_LINK_TTL")
                 .contains("'24h'");
+        assertThat(batch.exit()).as(batch.toString()).isEqualTo(2);
+        assertThat(batch.err())
+                .contains("--bulk-deletion-batch / LETHE_BULK_DELETION_BATCH must be a whole number from 10 to 5000,"
+                        + " not '5001'");
         assertThat(dataDir).as("nothing was started").doesNotExist();
     }
 

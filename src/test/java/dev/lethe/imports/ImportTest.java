@@ -44,7 +44,7 @@ class ImportTest {
                 engine,
                 config -> config.toBuilder()
                         .jobs(Jobs.Settings.DEFAULT.withPollInterval(Duration.ofMillis(100)))
-                        .transfers(new TransferSettings(Duration.ofHours(24), 1, Duration.ofDays(1), maxUpload))
+                        .transfers(new TransferSettings(Duration.ofHours(24), 1, Duration.ofDays(1), maxUpload, 500))
                         .build());
     }
 

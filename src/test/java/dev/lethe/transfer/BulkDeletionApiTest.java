@@ -28,6 +28,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class BulkDeletionApiTest {
 
+    /** Identifiers per step here: small, so that a test spanning a few steps seeds few people. */
+    static final int BATCH = 50;
+
     @RegisterExtension
     final CapturedLogs logs = new CapturedLogs();
 
@@ -35,7 +38,8 @@ class BulkDeletionApiTest {
         return new TestLethe(
                 engine,
                 c -> c.withJobs(Jobs.Settings.DEFAULT.withPollInterval(Duration.ofMillis(100)))
-                        .withTransfers(new TransferSettings(Duration.ofHours(24), 1, Duration.ofDays(1), 64 * 1024)));
+                        .withTransfers(
+                                new TransferSettings(Duration.ofHours(24), 1, Duration.ofDays(1), 64 * 1024, BATCH)));
     }
 
     private static String account(TestLethe lethe, TestLethe.Tenant a) {
@@ -214,9 +218,9 @@ class BulkDeletionApiTest {
             var a = lethe.createAccount("Bulk Cancel");
             String key = account(lethe, a);
             var http = lethe.http();
-            int n = 4 * BulkDeletions.BATCH;
+            int n = 4 * BATCH;
             var people = BulkSeeding.people(lethe, a, 0, n);
-            String blocker = people.get(2 * BulkDeletions.BATCH + 10);
+            String blocker = people.get(2 * BATCH + 10);
             var jdbi = lethe.lethe().database().jdbi();
             String id;
             // the third batch waits for a person another transaction holds: the cancel comes meanwhile,
@@ -235,7 +239,7 @@ class BulkDeletionApiTest {
                         BulkSeeding.csv(IntStream.range(0, n).boxed().toList()));
                 assertThat(posted.status()).as(posted.toString()).isEqualTo(202);
                 id = posted.json().get("id").asText();
-                BulkSeeding.waitFor(http, key, id, j -> j.get("done").asLong() == 2L * BulkDeletions.BATCH, 60);
+                BulkSeeding.waitFor(http, key, id, j -> j.get("done").asLong() == 2L * BATCH, 60);
                 var cancel = http.post("/v1/jobs/" + id + "/cancel", key, "{}");
                 assertThat(cancel.status()).as(cancel.toString()).isEqualTo(200);
                 assertThat(cancel.json().get("cancelRequested").asBoolean()).isTrue();
@@ -245,15 +249,15 @@ class BulkDeletionApiTest {
             assertThat(ended.get("state").asText()).as(ended.toString()).isEqualTo("cancelled");
             var receipt = http.get("/v1/bulk-deletions/" + id + "/receipt", key).json();
             assertThat(receipt.get("state").asText()).isEqualTo("cancelled");
-            assertThat(receipt.get("erased").asLong()).isEqualTo(3L * BulkDeletions.BATCH);
-            assertThat(receipt.get("tables").get("subjects").asLong()).isEqualTo(3L * BulkDeletions.BATCH);
+            assertThat(receipt.get("erased").asLong()).isEqualTo(3L * BATCH);
+            assertThat(receipt.get("tables").get("subjects").asLong()).isEqualTo(3L * BATCH);
             // those erased stay erased, the rest untouched
             assertThat(lethe.count("select count(*) from erasures where account_id = ?", a.id()))
-                    .isEqualTo(3L * BulkDeletions.BATCH);
+                    .isEqualTo(3L * BATCH);
             for (int i = 0; i < n; i++) {
                 long left = lethe.count(
                         "select count(*) from subjects where account_id = ? and subject_id = ?", a.id(), people.get(i));
-                assertThat(left).as("person " + i).isEqualTo(i < 3 * BulkDeletions.BATCH ? 0 : 1);
+                assertThat(left).as("person " + i).isEqualTo(i < 3 * BATCH ? 0 : 1);
             }
             var found = http.get("/v1/profiles?email=" + BulkSeeding.email(n - 1), key);
             assertThat(found.json().get("profiles")).hasSize(1);

@@ -23,8 +23,20 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BulkDeletionSurvivesKillTest {
 
     private static final int PEOPLE = 500;
-    private static final Map<String, String> FAST_HEARTBEAT =
-            Map.of("LETHE_JOB_HEARTBEAT", "PT1S", "LETHE_JOB_POLL", "PT0.2S");
+
+    /**
+     * Identifiers per step here, set through the server's environment: five steps in {@link #PEOPLE},
+     * so the kill comes after two whole steps and before the end without seeding thousands.
+     */
+    private static final int BATCH = 100;
+
+    private static final Map<String, String> FAST_HEARTBEAT = Map.of(
+            "LETHE_JOB_HEARTBEAT",
+            "PT1S",
+            "LETHE_JOB_POLL",
+            "PT0.2S",
+            "LETHE_BULK_DELETION_BATCH",
+            String.valueOf(BATCH));
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.lethe.testing.TestDatabases#all")
@@ -65,8 +77,8 @@ class BulkDeletionSurvivesKillTest {
                         BulkSeeding.csv(IntStream.range(0, PEOPLE).boxed().toList()));
                 assertThat(posted.status()).as(posted.toString()).isEqualTo(202);
                 job = posted.json().get("id").asText();
-                var midway = BulkSeeding.waitFor(
-                        http, key, job, j -> j.get("done").asLong() >= 2L * BulkDeletions.BATCH, 120);
+                var midway =
+                        BulkSeeding.waitFor(http, key, job, j -> j.get("done").asLong() >= 2L * BATCH, 120);
                 server.kill();
                 assertThat(midway.get("done").asLong())
                         .as("killed before the end")
