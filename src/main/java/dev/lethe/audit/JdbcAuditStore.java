@@ -28,23 +28,7 @@ public final class JdbcAuditStore implements AuditStore {
 
     @Override
     public void insertPending(Handle h, AuditEntry e) {
-        h.createUpdate("""
-            insert into audit_log
-              (account_id, entry_id, at, actor, source, action, targets, outcome, detail, seal)
-            values
-              (:account, :entry, :at, :actor, :source, :action, :targets, :outcome, :detail, :seal)
-            """)
-                .bind("account", e.accountId())
-                .bind("entry", e.entryId())
-                .bind("at", utc(e.at()))
-                .bind("actor", e.actor())
-                .bind("source", e.source())
-                .bind("action", e.action())
-                .bind("targets", e.targets())
-                .bind("outcome", e.outcome())
-                .bind("detail", e.detail())
-                .bind("seal", e.seal())
-                .execute();
+        insertPendingAll(h, List.of(e));
     }
 
     @Override

@@ -40,21 +40,7 @@ final class ErasureStore {
             List<ErasureReceipt.KeptCategory> kept) {}
 
     void insert(Handle h, String accountId, ErasureReceipt r, String erasedBy) {
-        h.createUpdate("""
-                        insert into erasures (account_id, erasure_id, subject_id, request_id, erased_at, erased_by,
-                                              state, purged_at, receipt)
-                        values (:account, :id, :subject, :request, :at, :by, :state, :purged, :receipt)
-                        """)
-                .bind("account", accountId)
-                .bind("id", r.erasureId())
-                .bind("subject", r.profileId())
-                .bind("request", r.requestId())
-                .bind("at", utc(r.erasedAt()))
-                .bind("by", erasedBy)
-                .bind("state", r.state())
-                .bind("purged", r.purgedAt() == null ? null : utc(r.purgedAt()))
-                .bind("receipt", body(r))
-                .execute();
+        insertAll(h, accountId, List.of(r), erasedBy);
     }
 
     Optional<ErasureReceipt> find(Handle h, String accountId, String erasureId) {
@@ -94,7 +80,7 @@ final class ErasureStore {
                 .execute();
     }
 
-    /** {@link #insert} for many receipts (a bulk deletion's batch), in one JDBC batch. */
+    /** Records erasures with their receipts (a bulk deletion's batch at once), in one JDBC batch. */
     void insertAll(Handle h, String accountId, List<ErasureReceipt> receipts, String erasedBy) {
         if (receipts.isEmpty()) return;
         var batch = h.prepareBatch("""
